@@ -1,0 +1,112 @@
+import type { MarkData } from '../module/ModuleDefinition.js';
+
+/** Why a stop signal fired: the module's drain budget ended, a second signal came, or the deadline passed. */
+export type CutReason = 'budget' | 'signal' | 'deadline';
+
+/** How a stop ended: `clean` when every module stopped by itself or at its drain budget. */
+export type StopStatus = 'clean' | 'failed' | 'forced';
+
+/** Whether a stage belongs to the start or the stop plan. */
+export type Phase = 'start' | 'stop';
+
+/** An error as it appears in events and traces. */
+export interface EventError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string;
+}
+
+interface At {
+  /** Monotonic milliseconds (`performance.now()` of the process). */
+  readonly at: number;
+}
+
+/**
+ * Every lifecycle transition, as one typed union. Logs, metrics, traces and tests all subscribe to
+ * these; subscribers end their `switch` with `const unhandled: never = event`.
+ */
+export type LifecycleEvent =
+  | (At & { readonly type: 'app.starting'; readonly wallClock: number; readonly modules: readonly string[] })
+  | (At & { readonly type: 'app.started'; readonly durationMs: number })
+  | (At & { readonly type: 'app.startFailed'; readonly durationMs: number; readonly error: EventError })
+  | (At & { readonly type: 'app.stopping'; readonly reason: string })
+  | (At & {
+      readonly type: 'app.stopped';
+      readonly durationMs: number;
+      readonly status: StopStatus;
+      readonly failed: readonly string[];
+      readonly cut: readonly string[];
+    })
+  | (At & { readonly type: 'signal.received'; readonly signal: string; readonly action: 'stop' | 'cut' })
+  | (At & {
+      readonly type: 'stage.begin';
+      readonly phase: Phase;
+      readonly stage: string;
+      readonly members: readonly string[];
+    })
+  | (At & {
+      readonly type: 'stage.complete';
+      readonly phase: Phase;
+      readonly stage: string;
+      readonly durationMs: number;
+    })
+  | (At & { readonly type: 'module.starting'; readonly module: string; readonly stage: string })
+  | (At & {
+      readonly type: 'module.started';
+      readonly module: string;
+      readonly stage: string;
+      readonly durationMs: number;
+    })
+  | (At & {
+      readonly type: 'module.stopping';
+      readonly module: string;
+      readonly stage: string;
+      readonly drainBudgetMs: number;
+    })
+  | (At & {
+      readonly type: 'module.stopped';
+      readonly module: string;
+      readonly stage: string;
+      readonly durationMs: number;
+    })
+  | (At & {
+      readonly type: 'module.failed';
+      readonly module: string;
+      readonly stage: string;
+      readonly phase: Phase;
+      readonly durationMs: number;
+      readonly error: EventError;
+    })
+  | (At & {
+      readonly type: 'module.drainCut';
+      readonly module: string;
+      readonly stage: string;
+      readonly reason: CutReason;
+      readonly afterMs: number;
+    })
+  | (At & {
+      readonly type: 'module.mark';
+      readonly module: string;
+      readonly name: string;
+      readonly data?: MarkData;
+    })
+  | (At & {
+      readonly type: 'shutdown.deadline';
+      readonly deadlineMs: number;
+      readonly pending: readonly string[];
+    });
+
+/** The `type` of a lifecycle event. */
+export type LifecycleEventType = LifecycleEvent['type'];
+
+/** A subscriber to lifecycle events. It must not throw; a throwing listener is logged and skipped. */
+export type LifecycleListener = (event: LifecycleEvent) => void;
+
+/** Turns an error into its event form. */
+export function toEventError(error: unknown): EventError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,71 @@
+import type { Level, Logger } from 'pino';
+import type { LifecycleEvent } from './LifecycleEvent.js';
+
+/**
+ * Writes one pino line per lifecycle event, with `module`, stage and duration fields. The `event` field
+ * carries the event type, so a log can be read back as a timeline.
+ */
+export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
+  const { type, at: _at, ...fields } = event;
+  const [level, message] = describe(event);
+  if ('module' in fields) {
+    const { module, ...rest } = fields;
+    log.child({ module })[level]({ event: type, ...rest }, message);
+  } else {
+    log[level]({ event: type, ...fields }, message);
+  }
+}
+
+const ms = (value: number) => `${value.toFixed(0)}ms`;
+
+function describe(event: LifecycleEvent): [Level, string] {
+  switch (event.type) {
+    case 'app.starting':
+      return ['info', 'app starting'];
+    case 'app.started':
+      return ['info', `app started in ${ms(event.durationMs)}`];
+    case 'app.startFailed':
+      return ['error', `app failed to start: ${event.error.message}`];
+    case 'app.stopping':
+      return ['info', `app stopping (${event.reason})`];
+    case 'app.stopped':
+      return [
+        event.status === 'clean' ? 'info' : 'error',
+        `app stopped ${event.status} in ${ms(event.durationMs)}`,
+      ];
+    case 'signal.received':
+      return [
+        'warn',
+        event.action === 'stop'
+          ? `${event.signal} received: stopping`
+          : `${event.signal} received again: cutting every drain`,
+      ];
+    case 'stage.begin':
+      return ['info', `${event.phase} stage ${event.stage} begins`];
+    case 'stage.complete':
+      return ['info', `${event.phase} stage ${event.stage} complete in ${ms(event.durationMs)}`];
+    case 'module.starting':
+      return ['info', 'module starting'];
+    case 'module.started':
+      return ['info', `module started in ${ms(event.durationMs)}`];
+    case 'module.stopping':
+      return ['info', `module stopping (drain budget ${ms(event.drainBudgetMs)})`];
+    case 'module.stopped':
+      return ['info', `module stopped in ${ms(event.durationMs)}`];
+    case 'module.failed':
+      return ['error', `module failed to ${event.phase}: ${event.error.message}`];
+    case 'module.drainCut':
+      return ['warn', `module drain cut (${event.reason}) after ${ms(event.afterMs)}`];
+    case 'module.mark':
+      return ['info', event.name];
+    case 'shutdown.deadline':
+      return [
+        'error',
+        `shutdown deadline of ${ms(event.deadlineMs)} passed; cutting ${event.pending.join(', ') || 'nothing'}`,
+      ];
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unhandled lifecycle event ${JSON.stringify(unhandled)}`);
+    }
+  }
+}

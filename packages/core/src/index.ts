@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+
+export { CoreError } from './errors/CoreError.js';
+export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/errorCodes.js';
+export { GraphError, type GraphProblem } from './errors/GraphError.js';
+export { type CreatedTraceWriter, createTraceWriter } from './events/createTraceWriter.js';
+export type {
+  CutReason,
+  EventError,
+  LifecycleEvent,
+  LifecycleEventType,
+  LifecycleListener,
+  Phase,
+  StopStatus,
+} from './events/LifecycleEvent.js';
+export { logLifecycleEvent } from './events/logLifecycleEvent.js';
+export { type Duration, toMilliseconds } from './module/Duration.js';
+export { defineModule } from './module/defineModule.js';
+export type {
+  AnyModule,
+  FactoryInput,
+  LifecycleContext,
+  MarkData,
+  ModuleDefinition,
+  ModuleHooks,
+  ModuleInstance,
+  ResolvedTokens,
+  StopDeclaration,
+  StopRelation,
+  TokenRecord,
+} from './module/ModuleDefinition.js';
+export { createToken, describeToken, type Token, type TokenValue } from './module/Token.js';
+export type { AppComposition, ModuleOverride, ProvidedValue } from './plan/AppComposition.js';
+export type {
+  AppPlan,
+  PlannedModule,
+  StartDependency,
+  StartStage,
+  StopEdge,
+  StopPlan,
+  StopStage,
+} from './plan/AppPlan.js';
+export { analyzeComposition, type CompositionAnalysis } from './plan/analyzeComposition.js';
+export { DEFAULT_DRAIN_BUDGET_MS, DEFAULT_START_BUDGET_MS } from './plan/normalizeModules.js';
+export { resolvePlan } from './plan/resolvePlan.js';
+export type { AppState, ModuleState } from './runner/AppState.js';
+export { type App, type AppOptions, createApp } from './runner/createApp.js';
+export { EXIT_CODES, exitCodeFor } from './runner/runUntilSignal.js';
+export { DEADLINE_GRACE_MS, type StopOutcome } from './runner/StopRun.js';

@@ -1,0 +1,21 @@
+import ms from 'ms';
+import { CoreError } from '../errors/CoreError.js';
+
+/**
+ * A duration: milliseconds as a number, or a string `ms` understands (`'500ms'`, `'10s'`, `'75m'`,
+ * `'1h'`). Compound strings such as `'1h15m'` are not accepted; write `'75m'`.
+ */
+export type Duration = number | ms.StringValue;
+
+/** Parses a duration into milliseconds, throwing `KAS_INVALID_DECLARATION` with `where` in the message. */
+export function toMilliseconds(duration: Duration, where: string): number {
+  const value = typeof duration === 'number' ? duration : ms(duration);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new CoreError(
+      'KAS_INVALID_DECLARATION',
+      `${where}: ${JSON.stringify(duration)} is not a duration`,
+      "give milliseconds as a number, or a string such as '500ms', '10s', '75m' or '1h'",
+    );
+  }
+  return value;
+}

@@ -1,0 +1,103 @@
+import type { Logger } from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import type { Duration } from './Duration.js';
+import type { Token, TokenValue } from './Token.js';
+
+/**
+ * How a module's stop relates to named other modules. For every module it does not name here, the
+ * default holds: it stops before every module it started after, directly or through others.
+ */
+export interface StopDeclaration {
+  /** "We stop as one stage": our stops begin together and the stage completes when all have stopped. */
+  readonly with?: readonly string[];
+  /** "Our stops begin at the same moment and complete independently": no order between us. */
+  readonly alongside?: readonly string[];
+  /** "Begin my stop only after theirs has completed." */
+  readonly after?: readonly string[];
+}
+
+/** Names of the three stop relations, as used in `StopDeclaration`. */
+export type StopRelation = keyof StopDeclaration;
+
+/** Data a module attaches to a mark in the trace (e.g. `{ connections: 500 }`). */
+export type MarkData = Readonly<Record<string, string | number | boolean>>;
+
+/** What `start` and `stop` receive. */
+export interface LifecycleContext {
+  /** A pino child logger with `module` set to the module's name. */
+  readonly log: Logger;
+  /**
+   * Fires when the module must give up: at its start budget (start), or at its drain budget, a second
+   * signal or the shutdown deadline (stop). Its `reason` is a `CoreError` with code `KAS_DRAIN_CUT` or
+   * `KAS_START_TIMEOUT`/`KAS_START_ABORTED`. Long work checks it and cuts what is left when it fires.
+   */
+  readonly signal: AbortSignal;
+  /** When `signal` fires at the latest, in epoch milliseconds (`Date.now()` scale). */
+  readonly deadline: number;
+  /**
+   * Records a named moment in the lifecycle trace (e.g. `'goaway.sent'`), so a timeline shows it.
+   */
+  mark(name: string, data?: MarkData): void;
+}
+
+/** What a module's factory returns: its two lifecycle hooks and the values it provides. */
+export type ModuleInstance<P = Record<never, never>> = ModuleHooks &
+  ([keyof P] extends [never] ? { readonly provides?: P } : { readonly provides: P });
+
+/** The two lifecycle hooks of a module instance. */
+export interface ModuleHooks {
+  /** Resolves when the module is serving. */
+  start(ctx: LifecycleContext): Promise<void>;
+  /** Graceful and bounded: resolves when the module has fully stopped; cuts what is left when `ctx.signal` fires. */
+  stop(ctx: LifecycleContext): Promise<void>;
+}
+
+/** A record of DI tokens, by the name the factory receives them under. */
+export type TokenRecord = Readonly<Record<string, Token<unknown>>>;
+
+/** The values of a token record. */
+export type ResolvedTokens<R extends TokenRecord> = { readonly [K in keyof R]: TokenValue<R[K]> };
+
+/** What the factory receives: the resolved needs, a logger and the module's own DI scope. */
+export type FactoryInput<N extends TokenRecord> = ResolvedTokens<N> & {
+  /** A pino child logger with `module` set. */
+  readonly log: Logger;
+  /** The module's own child container: register what is private to the module here. */
+  readonly container: DependencyContainer;
+};
+
+/** Names the factory input reserves; a `needs` key may not use them. */
+type ReservedNeedName = 'log' | 'container';
+
+/** The declaration of a module: its lifecycle contract, read top to bottom, plus a factory. */
+export interface ModuleDefinition<
+  N extends TokenRecord = Record<never, never>,
+  P extends TokenRecord = Record<never, never>,
+> {
+  /** Unique in an app; appears in every log line, event and lint finding about the module. */
+  readonly name: string;
+  /** "Start me after these have started." Providers of `needs` are added implicitly. */
+  readonly startAfter?: readonly string[];
+  /** Stop relations to named modules; every other pair keeps the start-order default. */
+  readonly stop?: StopDeclaration;
+  /** How long `stop` may take before `ctx.signal` tells it to cut what is left. Default 30s. */
+  readonly drainBudget?: Duration;
+  /** How long `start` may take before it fails with `KAS_START_TIMEOUT`. Default 30s. */
+  readonly startBudget?: Duration;
+  /** Resources this module accepts from outside (e.g. `'agent-tunnels'`), for the linter. */
+  readonly accepts?: readonly string[];
+  /** Resources this module advertises to other replicas, for the linter. */
+  readonly advertises?: readonly string[];
+  /** Resources owned by other modules that this module's in-flight work uses, for the linter. */
+  readonly uses?: readonly string[];
+  /** DI tokens this module needs, by the name its factory receives them under. */
+  readonly needs?: N & { readonly [K in ReservedNeedName]?: never };
+  /** DI tokens this module provides, by the name its instance's `provides` carries them under. */
+  readonly provides?: P;
+  /** Creates the module. Called once, just before its start; cheap and synchronous: I/O belongs in `start`. */
+  readonly create: (input: FactoryInput<N>) => ModuleInstance<ResolvedTokens<P>>;
+}
+
+/** A module definition with its type parameters erased, as apps and plans hold them. */
+// biome-ignore lint/suspicious/noExplicitAny: erasing the factory's parameter types is the point of this alias
+export type AnyModule = ModuleDefinition<any, any>;

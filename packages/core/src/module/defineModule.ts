@@ -1,0 +1,83 @@
+import { CoreError } from '../errors/CoreError.js';
+import { toMilliseconds } from './Duration.js';
+import type { AnyModule, ModuleDefinition, StopRelation, TokenRecord } from './ModuleDefinition.js';
+
+const STOP_RELATIONS: readonly StopRelation[] = ['with', 'alongside', 'after'];
+const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
+/**
+ * Declares a module: its lifecycle contract as data, plus a factory. Checks the shape of the
+ * declaration at once and throws `KAS_INVALID_DECLARATION` naming the bad field; relations between
+ * modules are checked when an app is composed.
+ *
+ * @example
+ * export const tunnelTracker = defineModule({
+ *   name: 'tunnel-tracker',
+ *   startAfter: ['redis-connection'],
+ *   stop: { with: ['agent-grpc-server'] }, // withdraw tunnels at the moment agents get GOAWAY
+ *   drainBudget: '10s',
+ *   advertises: ['agent-tunnels'],
+ *   needs: { redis: RedisToken },
+ *   create: ({ redis, log }) => new TunnelTracker(redis, log),
+ * });
+ */
+export function defineModule<
+  N extends TokenRecord = Record<never, never>,
+  P extends TokenRecord = Record<never, never>,
+>(definition: ModuleDefinition<N, P>): ModuleDefinition<N, P> {
+  checkModuleDefinition(definition);
+  return Object.freeze(definition);
+}
+
+/** Checks one module declaration's own fields; used by `defineModule` and again by `createApp` for overrides. */
+export function checkModuleDefinition(definition: AnyModule): void {
+  const { name } = definition;
+  const fail = (field: string, problem: string, fix: string): never => {
+    throw new CoreError(
+      'KAS_INVALID_DECLARATION',
+      `module ${JSON.stringify(name)}: ${field} ${problem}`,
+      fix,
+    );
+  };
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    fail(
+      'name',
+      'must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+      "name it like 'tunnel-tracker'",
+    );
+  }
+  checkNameList(definition.startAfter, 'startAfter', fail);
+  if (definition.stop !== undefined) {
+    for (const key of Object.keys(definition.stop)) {
+      if (!STOP_RELATIONS.includes(key as StopRelation)) {
+        fail(`stop.${key}`, 'is not a stop relation', "use 'with', 'alongside' or 'after'");
+      }
+    }
+    for (const relation of STOP_RELATIONS) checkNameList(definition.stop[relation], `stop.${relation}`, fail);
+  }
+  for (const field of ['accepts', 'advertises', 'uses'] as const)
+    checkNameList(definition[field], field, fail);
+  if (definition.drainBudget !== undefined)
+    toMilliseconds(definition.drainBudget, `module "${name}": drainBudget`);
+  if (definition.startBudget !== undefined)
+    toMilliseconds(definition.startBudget, `module "${name}": startBudget`);
+  for (const field of ['needs', 'provides'] as const) {
+    for (const [key, token] of Object.entries(definition[field] ?? {})) {
+      if (typeof token !== 'symbol')
+        fail(`${field}.${key}`, 'is not a DI token', 'create tokens with createToken<T>(description)');
+    }
+  }
+  if (typeof definition.create !== 'function')
+    fail('create', 'is not a function', 'give a factory that returns { start, stop }');
+}
+
+function checkNameList(
+  list: readonly string[] | undefined,
+  field: string,
+  fail: (field: string, problem: string, fix: string) => never,
+): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) {
+    fail(field, 'must be an array of non-empty strings', `write ${field}: ['some-module']`);
+  }
+}

@@ -1,0 +1,77 @@
+import type { GraphProblem } from '../errors/GraphError.js';
+import type { StopRelation } from '../module/ModuleDefinition.js';
+import type { PlannedModule } from './AppPlan.js';
+
+/** A pair of modules named in a stop declaration, with the relation; `after` reads "`module` after `other`". */
+export interface NamedPair {
+  readonly module: number;
+  readonly other: number;
+  readonly relation: StopRelation;
+}
+
+/** The stop relations of an app, checked pair by pair. */
+export interface StopDeclarations {
+  readonly pairs: readonly NamedPair[];
+  /** For each module, the modules it shares a named pair with (from either side): the default does not apply to them. */
+  readonly named: readonly ReadonlySet<number>[];
+  readonly problems: readonly GraphProblem[];
+}
+
+/**
+ * Collects the stop relations of every module and reports pairs named twice with relations that cannot
+ * both hold (`with` and `after`, or `after` both ways), and modules that name themselves.
+ */
+export function collectStopDeclarations(modules: readonly PlannedModule[]): StopDeclarations {
+  const indexOf = new Map(modules.map((module, index) => [module.name, index]));
+  const declared = new Map<string, NamedPair>();
+  const named = modules.map(() => new Set<number>());
+  const pairs: NamedPair[] = [];
+  const problems: GraphProblem[] = [];
+
+  modules.forEach((module, index) => {
+    for (const relation of ['with', 'alongside', 'after'] as const) {
+      for (const name of new Set(module.stop[relation] ?? [])) {
+        const other = indexOf.get(name);
+        if (other === undefined) continue; // reported as KAS_UNKNOWN_MODULE
+        if (other === index) {
+          problems.push({
+            code: 'KAS_STOP_CONTRADICTION',
+            message: `"${module.name}" names itself in stop.${relation}`,
+            fix: `remove "${module.name}" from its own stop.${relation}`,
+            modules: [module.name],
+          });
+          continue;
+        }
+        const pair: NamedPair = { module: index, other, relation };
+        const key = index < other ? `${index}:${other}` : `${other}:${index}`;
+        const earlier = declared.get(key);
+        if (earlier === undefined) {
+          declared.set(key, pair);
+          named[index]?.add(other);
+          named[other]?.add(index);
+          pairs.push(pair);
+          continue;
+        }
+        const isSameClaim = earlier.relation === relation && relation !== 'after';
+        if (!isSameClaim) problems.push(contradiction(modules, earlier, pair));
+      }
+    }
+  });
+  return { pairs, named, problems };
+}
+
+function contradiction(modules: readonly PlannedModule[], first: NamedPair, second: NamedPair): GraphProblem {
+  const name = (index: number) => modules[index]?.name ?? '?';
+  const say = (pair: NamedPair) =>
+    `"${name(pair.module)}" declares ${pair.relation}: ["${name(pair.other)}"]`;
+  const isMutualAfter =
+    first.relation === 'after' && second.relation === 'after' && first.module !== second.module;
+  return {
+    code: 'KAS_STOP_CONTRADICTION',
+    message: isMutualAfter
+      ? `${say(first)} and ${say(second)}: each would wait for the other to stop`
+      : `${say(first)} and ${say(second)}: a pair of modules has one stop relation`,
+    fix: 'keep one relation for this pair: "with" (one stage), "alongside" (no order) or "after" (one waits for the other)',
+    modules: [name(first.module), name(first.other)],
+  };
+}

@@ -1,0 +1,129 @@
+import type { GraphProblem } from '../errors/GraphError.js';
+import { toMilliseconds } from '../module/Duration.js';
+import type { AnyModule } from '../module/ModuleDefinition.js';
+import { describeToken } from '../module/Token.js';
+import type { AppComposition } from './AppComposition.js';
+import type { PlannedModule, StartDependency } from './AppPlan.js';
+
+/** The default drain budget of a module that declares none. */
+export const DEFAULT_DRAIN_BUDGET_MS = 30_000;
+/** The default start budget of a module that declares none. */
+export const DEFAULT_START_BUDGET_MS = 30_000;
+
+/** Effective declarations of an app's modules, in composition order, with the problems found on the way. */
+export interface NormalizedModules {
+  readonly modules: readonly PlannedModule[];
+  readonly definitions: ReadonlyMap<string, AnyModule>;
+  readonly problems: readonly GraphProblem[];
+}
+
+/**
+ * Applies overrides, drops duplicate names, and resolves start dependencies (declared and implied by
+ * DI needs), reporting duplicate names, unknown names and unprovided or twice-provided tokens.
+ */
+export function normalizeModules(composition: AppComposition): NormalizedModules {
+  const problems: GraphProblem[] = [];
+  const definitions = new Map<string, AnyModule>();
+  for (const module of composition.modules) {
+    if (definitions.has(module.name)) {
+      problems.push({
+        code: 'KAS_DUPLICATE_MODULE',
+        message: `two modules are named "${module.name}"`,
+        fix: 'give each module a unique name, or compose the module only once',
+        modules: [module.name],
+      });
+      continue;
+    }
+    definitions.set(module.name, module);
+  }
+  const overrides = composition.overrides ?? {};
+  for (const name of Object.keys(overrides)) {
+    if (!definitions.has(name))
+      problems.push(unknownModule("the app's overrides", name, [...definitions.keys()]));
+  }
+
+  const providers = new Map<symbol, string>();
+  for (const value of composition.provide ?? []) providers.set(value.token, 'app');
+  for (const module of definitions.values()) {
+    for (const token of Object.values<symbol>(module.provides ?? {})) {
+      const existing = providers.get(token);
+      if (existing !== undefined) {
+        problems.push({
+          code: 'KAS_TOKEN_PROVIDED_TWICE',
+          message: `token ${describeToken(token)} is provided by both ${existing === 'app' ? 'the app' : `"${existing}"`} and "${module.name}"`,
+          fix: 'provide each token from one place; remove one of the providers or give them different tokens',
+          modules: existing === 'app' ? [module.name] : [existing, module.name],
+        });
+        continue;
+      }
+      providers.set(token, module.name);
+    }
+  }
+
+  const modules: PlannedModule[] = [];
+  for (const module of definitions.values()) {
+    const override = overrides[module.name];
+    const startAfter: StartDependency[] = [];
+    for (const name of new Set(module.startAfter ?? [])) {
+      if (definitions.has(name)) startAfter.push({ module: name, reason: 'declared' });
+      else
+        problems.push(
+          unknownModule(`"${module.name}" startAfter`, name, [...definitions.keys()], module.name),
+        );
+    }
+    for (const token of Object.values<symbol>(module.needs ?? {})) {
+      const provider = providers.get(token);
+      if (provider === undefined) {
+        problems.push({
+          code: 'KAS_TOKEN_NOT_PROVIDED',
+          message: `"${module.name}" needs token ${describeToken(token)}, which no module and no app value provides`,
+          fix: "compose the module that provides it, or register a value for it in the app's `provide`",
+          modules: [module.name],
+        });
+      } else if (provider !== 'app' && !startAfter.some((dependency) => dependency.module === provider)) {
+        startAfter.push({ module: provider, reason: 'needs', token: describeToken(token) });
+      }
+    }
+    const stop = override?.stop ?? module.stop ?? {};
+    for (const relation of ['with', 'alongside', 'after'] as const) {
+      for (const name of stop[relation] ?? []) {
+        if (!definitions.has(name)) {
+          problems.push(
+            unknownModule(`"${module.name}" stop.${relation}`, name, [...definitions.keys()], module.name),
+          );
+        }
+      }
+    }
+    const drainBudget = override?.drainBudget ?? module.drainBudget;
+    const startBudget = override?.startBudget ?? module.startBudget;
+    modules.push({
+      name: module.name,
+      startAfter,
+      stop,
+      drainBudgetMs:
+        drainBudget === undefined
+          ? DEFAULT_DRAIN_BUDGET_MS
+          : toMilliseconds(drainBudget, `"${module.name}" drainBudget`),
+      startBudgetMs:
+        startBudget === undefined
+          ? DEFAULT_START_BUDGET_MS
+          : toMilliseconds(startBudget, `"${module.name}" startBudget`),
+      accepts: module.accepts ?? [],
+      advertises: module.advertises ?? [],
+      uses: module.uses ?? [],
+      needs: Object.values<symbol>(module.needs ?? {}).map(describeToken),
+      provides: Object.values<symbol>(module.provides ?? {}).map(describeToken),
+      isOverridden: override !== undefined,
+    });
+  }
+  return { modules, definitions, problems };
+}
+
+function unknownModule(where: string, name: string, known: readonly string[], owner?: string): GraphProblem {
+  return {
+    code: 'KAS_UNKNOWN_MODULE',
+    message: `${where} names "${name}", which is not a module of this app (modules: ${known.join(', ') || 'none'})`,
+    fix: `compose a module named "${name}", or correct the name`,
+    modules: owner === undefined ? [name] : [owner, name],
+  };
+}

@@ -1,0 +1,80 @@
+import type { GraphProblem } from '../errors/GraphError.js';
+import type { PlannedModule, StartStage } from './AppPlan.js';
+import { findCycle } from './findCycle.js';
+
+/** The start plan, plus what the stop plan needs from it. */
+export interface ResolvedStart {
+  readonly stages: readonly StartStage[];
+  /** Module indices (into the input) in start order: every module after all it starts after. */
+  readonly order: readonly number[];
+  /** Direct start dependencies as module indices. */
+  readonly dependencies: readonly (readonly number[])[];
+  readonly problems: readonly GraphProblem[];
+}
+
+/**
+ * Layers modules into start stages: a module's stage is one past the latest stage of what it starts
+ * after. Reports a start cycle with its path when there is one.
+ */
+export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedStart {
+  const indexOf = new Map(modules.map((module, index) => [module.name, index]));
+  const dependencies = modules.map((module) =>
+    module.startAfter
+      .map((dependency) => indexOf.get(dependency.module))
+      .filter((index) => index !== undefined),
+  );
+  const dependents: number[][] = modules.map(() => []);
+  const waitingOn = dependencies.map((list) => list.length);
+  dependencies.forEach((list, index) => {
+    for (const dependency of list) dependents[dependency]?.push(index);
+  });
+
+  const level = new Array<number>(modules.length).fill(0);
+  const order: number[] = [];
+  const ready = modules.map((_, index) => index).filter((index) => waitingOn[index] === 0);
+  for (let head = 0; head < ready.length; head++) {
+    const index = ready[head] as number;
+    order.push(index);
+    for (const dependent of dependents[index] ?? []) {
+      level[dependent] = Math.max(level[dependent] ?? 0, (level[index] ?? 0) + 1);
+      waitingOn[dependent] = (waitingOn[dependent] ?? 0) - 1;
+      if (waitingOn[dependent] === 0) ready.push(dependent);
+    }
+  }
+
+  if (order.length < modules.length) {
+    const placed = new Set(order);
+    const rest = modules.map((_, index) => index).filter((index) => !placed.has(index));
+    const cycle = findCycle(rest, (index) => dependencies[index] ?? []) ?? rest;
+    const names = cycle.map((index) => modules[index]?.name ?? '?');
+    return {
+      stages: [],
+      order,
+      dependencies,
+      problems: [
+        {
+          code: 'KAS_START_CYCLE',
+          message: `start cycle: ${names.join(' -> ')} ("a -> b": a starts after b)`,
+          fix: 'remove one startAfter on this path, or the DI need that implies it (a needed token makes its provider start first)',
+          modules: [...new Set(names)],
+        },
+      ],
+    };
+  }
+
+  const byLevel: number[][] = [];
+  for (const index of order) {
+    const stageIndex = level[index] ?? 0;
+    byLevel[stageIndex] ??= [];
+    byLevel[stageIndex].push(index);
+  }
+  return {
+    stages: byLevel.map((members, index) => ({
+      index,
+      modules: members.map((member) => modules[member]?.name ?? '?'),
+    })),
+    order: byLevel.flat(),
+    dependencies,
+    problems: [],
+  };
+}

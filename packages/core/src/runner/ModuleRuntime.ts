@@ -1,0 +1,196 @@
+import type { Logger } from 'pino';
+import type { DependencyContainer } from 'tsyringe';
+import { CoreError } from '../errors/CoreError.js';
+import type { CutReason, LifecycleEvent } from '../events/LifecycleEvent.js';
+import { toEventError } from '../events/LifecycleEvent.js';
+import type { AnyModule, LifecycleContext, MarkData, ModuleHooks } from '../module/ModuleDefinition.js';
+import type { PlannedModule } from '../plan/AppPlan.js';
+import type { ModuleState } from './AppState.js';
+
+/** A lifecycle event before the app stamps its time. */
+export type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'at'> : never;
+
+/** One module of a running app: its state, its instance once created, and its start and stop. */
+export class ModuleRuntime {
+  #state: ModuleState = 'idle';
+  #instance: (ModuleHooks & { readonly provides?: Readonly<Record<string, unknown>> }) | undefined;
+  #stopControl: AbortController | undefined;
+  #stopStartedAt = 0;
+
+  constructor(
+    readonly definition: AnyModule,
+    readonly planned: PlannedModule,
+    readonly log: Logger,
+    private readonly appContainer: DependencyContainer,
+    private readonly emit: (event: Unstamped) => void,
+  ) {}
+
+  get name(): string {
+    return this.planned.name;
+  }
+
+  get state(): ModuleState {
+    return this.#state;
+  }
+
+  /**
+   * Creates and starts the module. Resolves true when it is running; false when it failed, timed out or
+   * was aborted (the failure is emitted and returned in `error`).
+   */
+  async start(
+    stage: string,
+    abort: AbortSignal,
+  ): Promise<{ readonly isRunning: boolean; readonly error?: unknown }> {
+    this.#state = 'starting';
+    const startedAt = performance.now();
+    this.emit({ type: 'module.starting', module: this.name, stage });
+    const control = new AbortController();
+    const onAbort = () => control.abort(abort.reason);
+    abort.addEventListener('abort', onAbort, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const error = new CoreError(
+            'KAS_START_TIMEOUT',
+            `module "${this.name}" did not start within its start budget of ${this.planned.startBudgetMs}ms`,
+            `find what "${this.name}" waits for at start (its log lines say), or raise its startBudget`,
+          );
+          control.abort(error);
+          reject(error);
+        }, this.planned.startBudgetMs);
+      });
+      const aborted = new Promise<never>((_, reject) => {
+        if (control.signal.aborted) reject(control.signal.reason);
+        control.signal.addEventListener('abort', () => reject(control.signal.reason), { once: true });
+      });
+      // The start itself is raced so that a module that ignores its signal cannot hold the app forever.
+      const started = (async () => {
+        const instance = this.create();
+        await instance.start(this.context(control.signal, Date.now() + this.planned.startBudgetMs));
+      })();
+      await Promise.race([started, timedOut, aborted]);
+      this.#state = 'running';
+      this.emit({
+        type: 'module.started',
+        module: this.name,
+        stage,
+        durationMs: performance.now() - startedAt,
+      });
+      return { isRunning: true };
+    } catch (error) {
+      this.#state = 'failed';
+      this.emit({
+        type: 'module.failed',
+        module: this.name,
+        stage,
+        phase: 'start',
+        durationMs: performance.now() - startedAt,
+        error: toEventError(error),
+      });
+      return { isRunning: false, error };
+    } finally {
+      clearTimeout(timer);
+      abort.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Stops the module if it is running: its signal fires at its drain budget, or earlier by `cut`.
+   * Resolves false when the module threw while stopping. Never rejects.
+   */
+  async stop(stage: string, preCut: CutReason | undefined, deadline: number): Promise<boolean> {
+    const instance = this.#instance;
+    if (this.#state !== 'running' || instance === undefined) return true;
+    this.#state = 'stopping';
+    this.#stopStartedAt = performance.now();
+    const control = new AbortController();
+    this.#stopControl = control;
+    this.emit({
+      type: 'module.stopping',
+      module: this.name,
+      stage,
+      drainBudgetMs: this.planned.drainBudgetMs,
+    });
+    const timer = setTimeout(() => this.cut(stage, 'budget'), this.planned.drainBudgetMs);
+    if (preCut !== undefined) this.cut(stage, preCut);
+    try {
+      await instance.stop(
+        this.context(control.signal, Math.min(deadline, Date.now() + this.planned.drainBudgetMs)),
+      );
+      this.#state = 'stopped';
+      this.emit({
+        type: 'module.stopped',
+        module: this.name,
+        stage,
+        durationMs: performance.now() - this.#stopStartedAt,
+      });
+      return true;
+    } catch (error) {
+      this.#state = 'failed';
+      this.emit({
+        type: 'module.failed',
+        module: this.name,
+        stage,
+        phase: 'stop',
+        durationMs: performance.now() - this.#stopStartedAt,
+        error: toEventError(error),
+      });
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Fires the module's stop signal: it must cut what is left. No effect unless it is stopping. */
+  cut(stage: string, reason: CutReason): void {
+    const control = this.#stopControl;
+    if (this.#state !== 'stopping' || control === undefined || control.signal.aborted) return;
+    const afterMs = performance.now() - this.#stopStartedAt;
+    control.abort(
+      new CoreError(
+        'KAS_DRAIN_CUT',
+        `module "${this.name}" was cut after ${afterMs.toFixed(0)}ms (${reason})`,
+        reason === 'budget'
+          ? `raise the drainBudget of "${this.name}" if its work needs longer`
+          : 'none: the stop was forced',
+      ),
+    );
+    this.emit({ type: 'module.drainCut', module: this.name, stage, reason, afterMs });
+  }
+
+  /** True when the module is stopping and its stop signal has fired. */
+  get isCut(): boolean {
+    return this.#stopControl?.signal.aborted ?? false;
+  }
+
+  private create(): ModuleHooks & { readonly provides?: Readonly<Record<string, unknown>> } {
+    const container = this.appContainer.createChildContainer();
+    const needs: Record<string, unknown> = {};
+    for (const [key, token] of Object.entries<symbol>(this.definition.needs ?? {}))
+      needs[key] = container.resolve(token);
+    const instance = this.definition.create({ ...needs, log: this.log, container });
+    for (const [key, token] of Object.entries<symbol>(this.definition.provides ?? {})) {
+      if (instance.provides === undefined || !(key in instance.provides)) {
+        throw new CoreError(
+          'KAS_START_FAILED',
+          `module "${this.name}" declares provides.${key} but its instance has no provides.${key}`,
+          `return { provides: { ${key}: ... }, start, stop } from the factory of "${this.name}"`,
+        );
+      }
+      this.appContainer.register(token, { useValue: instance.provides[key] });
+    }
+    this.#instance = instance;
+    return instance;
+  }
+
+  private context(signal: AbortSignal, deadline: number): LifecycleContext {
+    return {
+      log: this.log,
+      signal,
+      deadline,
+      mark: (name: string, data?: MarkData) =>
+        this.emit({ type: 'module.mark', module: this.name, name, ...(data === undefined ? {} : { data }) }),
+    };
+  }
+}

@@ -1,0 +1,175 @@
+import type { CutReason, LifecycleEvent, StopStatus } from '../events/LifecycleEvent.js';
+import type { StopStage } from '../plan/AppPlan.js';
+import type { ModuleRuntime, Unstamped } from './ModuleRuntime.js';
+
+/** How long a stop may run on after the deadline cut everything before it is given up as forced. */
+export const DEADLINE_GRACE_MS = 1_000;
+
+/** The result of stopping an app. */
+export interface StopOutcome {
+  /** `clean`: every module stopped (drain budget cuts included); `failed`: one threw; `forced`: a second signal or the deadline. */
+  readonly status: StopStatus;
+  readonly durationMs: number;
+  /** Modules that threw while stopping or did not finish after the deadline. */
+  readonly failed: readonly string[];
+  /** Modules whose stop signal fired (budget, signal or deadline). */
+  readonly cut: readonly string[];
+}
+
+/**
+ * One execution of a stop plan over the modules that are running. A stage begins when every stage it
+ * follows has completed; stages that become ready together begin in the same tick.
+ */
+export class StopRun {
+  readonly #waitingOn = new Map<string, number>();
+  readonly #dependents = new Map<string, string[]>();
+  readonly #stages: ReadonlyMap<string, StopStage>;
+  readonly #stageOfModule = new Map<string, string>();
+  readonly #begun = new Set<string>();
+  readonly #completed = new Set<string>();
+  readonly #failed = new Set<string>();
+  #forcedBy: CutReason | undefined;
+  #beganAt = 0;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #finish: ((outcome: StopOutcome) => void) | undefined;
+
+  constructor(
+    stages: readonly StopStage[],
+    private readonly runtimes: ReadonlyMap<string, ModuleRuntime>,
+    private readonly emit: (event: Unstamped) => void,
+    private readonly deadlineMs: number,
+  ) {
+    this.#stages = new Map(stages.map((stage) => [stage.id, stage]));
+    for (const stage of stages) {
+      this.#waitingOn.set(stage.id, stage.follows.length);
+      for (const member of stage.members) this.#stageOfModule.set(member, stage.id);
+      for (const previous of stage.follows) {
+        const list = this.#dependents.get(previous);
+        if (list === undefined) this.#dependents.set(previous, [stage.id]);
+        else list.push(stage.id);
+      }
+    }
+  }
+
+  /** Runs the plan; resolves when every stage has completed, or at the deadline plus its grace. */
+  run(): Promise<StopOutcome> {
+    return new Promise((resolve) => {
+      this.#finish = resolve;
+      this.#beganAt = performance.now();
+      this.#deadlineTimer = setTimeout(() => this.onDeadline(), this.deadlineMs);
+      this.beginReady(
+        [...this.#stages.values()].filter((stage) => stage.follows.length === 0).map((stage) => stage.id),
+      );
+      if (this.#stages.size === 0) this.complete();
+    });
+  }
+
+  /** Cuts every drain now; stages not yet begun begin with their signal already fired. */
+  cut(reason: CutReason): void {
+    this.#forcedBy ??= reason;
+    for (const runtime of this.runtimes.values())
+      runtime.cut(this.#stageOfModule.get(runtime.name) ?? '?', reason);
+  }
+
+  private onDeadline(): void {
+    const pending = [...this.runtimes.values()].filter(
+      (runtime) => runtime.state === 'running' || runtime.state === 'stopping',
+    );
+    this.emit({
+      type: 'shutdown.deadline',
+      deadlineMs: this.deadlineMs,
+      pending: pending.map((runtime) => runtime.name),
+    });
+    this.cut('deadline');
+    this.beginReady([...this.#stages.keys()].filter((id) => !this.#begun.has(id)));
+    this.#graceTimer = setTimeout(() => this.complete(), DEADLINE_GRACE_MS);
+  }
+
+  private beginReady(ready: readonly string[]): void {
+    const now = ready.filter((id) => !this.#begun.has(id));
+    for (const id of now) this.#begun.add(id);
+    for (const id of now) this.beginStage(this.#stages.get(id) as StopStage);
+  }
+
+  private beginStage(stage: StopStage): void {
+    const members = stage.members
+      .map((name) => this.runtimes.get(name))
+      .filter((runtime): runtime is ModuleRuntime => runtime?.state === 'running');
+    if (members.length === 0) {
+      this.completeStage(stage.id, undefined);
+      return;
+    }
+    const beganAt = performance.now();
+    this.emit({
+      type: 'stage.begin',
+      phase: 'stop',
+      stage: stage.id,
+      members: members.map((runtime) => runtime.name),
+    });
+    const deadline = Date.now() + Math.max(0, this.deadlineMs - (beganAt - this.#beganAt));
+    let left = members.length;
+    for (const runtime of members) {
+      void runtime.stop(stage.id, this.#forcedBy, deadline).then((isStopped) => {
+        if (!isStopped) this.#failed.add(runtime.name);
+        left -= 1;
+        if (left === 0) this.completeStage(stage.id, beganAt);
+      });
+    }
+  }
+
+  private completeStage(id: string, beganAt: number | undefined): void {
+    if (this.#completed.has(id)) return;
+    this.#completed.add(id);
+    if (beganAt !== undefined)
+      this.emit({
+        type: 'stage.complete',
+        phase: 'stop',
+        stage: id,
+        durationMs: performance.now() - beganAt,
+      });
+    const ready: string[] = [];
+    for (const next of this.#dependents.get(id) ?? []) {
+      const left = (this.#waitingOn.get(next) ?? 0) - 1;
+      this.#waitingOn.set(next, left);
+      if (left === 0) ready.push(next);
+    }
+    this.beginReady(ready);
+    if (this.#completed.size === this.#stages.size) this.complete();
+  }
+
+  private complete(): void {
+    const finish = this.#finish;
+    if (finish === undefined) return;
+    this.#finish = undefined;
+    clearTimeout(this.#deadlineTimer);
+    clearTimeout(this.#graceTimer);
+    for (const runtime of this.runtimes.values()) {
+      if (runtime.state !== 'stopping') continue;
+      this.#failed.add(runtime.name);
+      this.emit({
+        type: 'module.failed',
+        module: runtime.name,
+        stage: this.#stageOfModule.get(runtime.name) ?? '?',
+        phase: 'stop',
+        durationMs: performance.now() - this.#beganAt,
+        error: {
+          name: 'CoreError',
+          code: 'KAS_STOP_STUCK',
+          message: `module "${runtime.name}" was still stopping ${DEADLINE_GRACE_MS}ms after the shutdown deadline cut it`,
+        },
+      });
+    }
+    const cut = [...this.runtimes.values()].filter((runtime) => runtime.isCut).map((runtime) => runtime.name);
+    const status: StopStatus =
+      this.#forcedBy !== undefined ? 'forced' : this.#failed.size > 0 ? 'failed' : 'clean';
+    finish({ status, durationMs: performance.now() - this.#beganAt, failed: [...this.#failed], cut });
+  }
+}
+
+/** The event an app emits when a stop run ends. */
+export function stoppedEvent(
+  outcome: StopOutcome,
+): Unstamped<Extract<LifecycleEvent, { type: 'app.stopped' }>> {
+  return { type: 'app.stopped', ...outcome };
+}

@@ -1,0 +1,244 @@
+import 'reflect-metadata';
+import { type Logger, pino } from 'pino';
+import { type DependencyContainer, container as globalContainer } from 'tsyringe';
+import { CoreError } from '../errors/CoreError.js';
+import { type CreatedTraceWriter, createTraceWriter } from '../events/createTraceWriter.js';
+import type { CutReason, LifecycleEvent, LifecycleListener } from '../events/LifecycleEvent.js';
+import { toEventError } from '../events/LifecycleEvent.js';
+import { logLifecycleEvent } from '../events/logLifecycleEvent.js';
+import type { Duration } from '../module/Duration.js';
+import { toMilliseconds } from '../module/Duration.js';
+import type { Token } from '../module/Token.js';
+import type { AppComposition } from '../plan/AppComposition.js';
+import type { AppPlan } from '../plan/AppPlan.js';
+import { resolvePlan } from '../plan/resolvePlan.js';
+import { type AppState, assertState, type ModuleState } from './AppState.js';
+import { createDeferred } from './Deferred.js';
+import { ModuleRuntime, type Unstamped } from './ModuleRuntime.js';
+import { runUntilSignal } from './runUntilSignal.js';
+import { type StopOutcome, StopRun, stoppedEvent } from './StopRun.js';
+
+/** Extra time the default shutdown deadline allows beyond the stop plan's worst case. */
+const DEADLINE_MARGIN_MS = 10_000;
+
+/** How to run a composition. */
+export interface AppOptions extends AppComposition {
+  /** The app's logger; each module gets a child with `module` set. Default: pino at `info` to stdout. */
+  readonly logger?: Logger;
+  /** Bounds the whole stop. Default: the stop plan's worst case (its critical path) plus 10s. */
+  readonly shutdownDeadline?: Duration;
+  /** Writes every lifecycle event to this file as JSON lines (the input of `kas-graph timeline`). */
+  readonly traceFile?: string;
+  /** The parent of the app's container. Default: tsyringe's global container (never modified). */
+  readonly container?: DependencyContainer;
+}
+
+/** A composed app: its plans, its state, and the ways to start and stop it. */
+export interface App {
+  readonly state: AppState;
+  /** Both plans, as plain data. */
+  plan(): AppPlan;
+  /** The state of each module, in start order. */
+  moduleStates(): ReadonlyMap<string, ModuleState>;
+  /** Subscribes to lifecycle events; returns the unsubscribe function. */
+  subscribe(listener: LifecycleListener): () => void;
+  /**
+   * Starts stage by stage. On a failure (or a stop requested meanwhile) it stops every module that had
+   * started, by the stop plan, and rejects with `KAS_START_FAILED` (or `KAS_START_ABORTED`).
+   */
+  start(): Promise<void>;
+  /** Stops by the stop plan. Called again, it returns the same outcome. */
+  stop(reason?: string): Promise<StopOutcome>;
+  /** Resolves when the app has stopped, whoever asked (a signal, `stop()`, a failed start). */
+  stopped(): Promise<StopOutcome>;
+  /** Cuts every drain at once: what a second signal does. */
+  cut(reason?: CutReason): void;
+  /** Resolves a value from the app's container (what modules and the app provide). */
+  get<T>(token: Token<T>): T;
+  /**
+   * Owns the process: starts, stops at the first SIGTERM or SIGINT, cuts every drain at a second, and
+   * exits with `EXIT_CODES`.
+   */
+  run(): Promise<never>;
+}
+
+/**
+ * Composes an app. Checks the whole graph first and throws a `GraphError` (code of the first problem,
+ * every problem in `problems`) before anything is created.
+ */
+export function createApp(options: AppOptions): App {
+  const plan = resolvePlan(options);
+  const log = options.logger ?? pino({ level: 'info' });
+  const deadlineMs =
+    options.shutdownDeadline === undefined
+      ? plan.stop.criticalPath.worstCaseMs + DEADLINE_MARGIN_MS
+      : toMilliseconds(options.shutdownDeadline, 'createApp: shutdownDeadline');
+  const appContainer = (options.container ?? globalContainer).createChildContainer();
+  for (const value of options.provide ?? []) appContainer.register(value.token, { useValue: value.useValue });
+
+  const listeners = new Set<LifecycleListener>();
+  const emit = (event: Unstamped) => {
+    const stamped = { ...event, at: performance.now() } as LifecycleEvent;
+    for (const listener of listeners) {
+      try {
+        listener(stamped);
+      } catch (error) {
+        log.error(
+          { err: error, event: stamped.type },
+          'a lifecycle listener threw; it was skipped for this event',
+        );
+      }
+    }
+  };
+  const moduleLogs = new Map(plan.modules.map((module) => [module.name, log.child({ module: module.name })]));
+  listeners.add((event) =>
+    logLifecycleEvent(('module' in event ? moduleLogs.get(event.module) : undefined) ?? log, event),
+  );
+  let trace: CreatedTraceWriter | undefined;
+  if (options.traceFile !== undefined) {
+    trace = createTraceWriter(options.traceFile);
+    listeners.add(trace.record);
+  }
+
+  const runtimes = new Map(
+    plan.modules.map((module) => [
+      module.name,
+      new ModuleRuntime(
+        options.modules.find((definition) => definition.name === module.name) as ModuleRuntime['definition'],
+        module,
+        moduleLogs.get(module.name) as Logger,
+        appContainer,
+        emit,
+      ),
+    ]),
+  );
+
+  let state: AppState = 'idle';
+  const stopRequested = new AbortController();
+  const stopped = createDeferred<StopOutcome>();
+  let stopRun: StopRun | undefined;
+
+  const runStop = async (reason: string): Promise<StopOutcome> => {
+    state = 'stopping';
+    emit({ type: 'app.stopping', reason });
+    stopRun = new StopRun(plan.stop.stages, runtimes, emit, deadlineMs);
+    const outcome = await stopRun.run();
+    state = 'stopped';
+    emit(stoppedEvent(outcome));
+    trace?.close();
+    stopped.resolve(outcome);
+    return outcome;
+  };
+
+  const app: App = {
+    get state() {
+      return state;
+    },
+    plan: () => plan,
+    moduleStates: () => new Map([...runtimes].map(([name, runtime]) => [name, runtime.state])),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    async start() {
+      assertState(state, ['idle'], 'start');
+      state = 'starting';
+      const startedAt = performance.now();
+      emit({
+        type: 'app.starting',
+        wallClock: Date.now(),
+        modules: plan.modules.map((module) => module.name),
+      });
+      let failure: unknown;
+      for (const stage of plan.start.stages) {
+        if (stopRequested.signal.aborted) break;
+        const stageId = `start-${stage.index}`;
+        const stageBeganAt = performance.now();
+        emit({ type: 'stage.begin', phase: 'start', stage: stageId, members: stage.modules });
+        const stageAbort = new AbortController();
+        const onStop = () => stageAbort.abort(abortedError('a stop was requested'));
+        stopRequested.signal.addEventListener('abort', onStop, { once: true });
+        const results = await Promise.all(
+          stage.modules.map(async (name) => {
+            const result = await (runtimes.get(name) as ModuleRuntime).start(stageId, stageAbort.signal);
+            if (!result.isRunning && !stageAbort.signal.aborted) {
+              failure ??= wrapStartFailure(name, result.error);
+              stageAbort.abort(abortedError(`"${name}" failed to start`));
+            }
+            return result;
+          }),
+        );
+        stopRequested.signal.removeEventListener('abort', onStop);
+        if (results.every((result) => result.isRunning)) {
+          emit({
+            type: 'stage.complete',
+            phase: 'start',
+            stage: stageId,
+            durationMs: performance.now() - stageBeganAt,
+          });
+        }
+        if (failure !== undefined || stopRequested.signal.aborted) break;
+      }
+      if (failure === undefined && !stopRequested.signal.aborted) {
+        state = 'running';
+        emit({ type: 'app.started', durationMs: performance.now() - startedAt });
+        return;
+      }
+      const error = failure ?? abortedError('a stop was requested while the app was starting');
+      emit({
+        type: 'app.startFailed',
+        durationMs: performance.now() - startedAt,
+        error: toEventError(error),
+      });
+      await runStop(failure === undefined ? String(stopRequested.signal.reason) : 'start failed');
+      throw error;
+    },
+
+    stop(reason = 'requested') {
+      if (state === 'idle') {
+        state = 'stopped';
+        stopped.resolve({ status: 'clean', durationMs: 0, failed: [], cut: [] });
+      } else if (state === 'starting') {
+        if (!stopRequested.signal.aborted) stopRequested.abort(reason);
+      } else if (state === 'running') {
+        void runStop(reason);
+      }
+      return stopped.promise;
+    },
+
+    stopped: () => stopped.promise,
+
+    cut(reason = 'signal') {
+      stopRun?.cut(reason);
+    },
+
+    get<T>(token: Token<T>): T {
+      return appContainer.resolve<T>(token);
+    },
+
+    run() {
+      return runUntilSignal(app, emit, log);
+    },
+  };
+  return app;
+}
+
+function abortedError(why: string): CoreError {
+  return new CoreError(
+    'KAS_START_ABORTED',
+    `start abandoned: ${why}`,
+    'none needed when a stop was requested; otherwise see the failing module',
+  );
+}
+
+function wrapStartFailure(module: string, cause: unknown): CoreError {
+  if (cause instanceof CoreError && cause.code === 'KAS_START_TIMEOUT') return cause;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new CoreError(
+    'KAS_START_FAILED',
+    `module "${module}" failed to start: ${message}`,
+    `read the error of "${module}" above; the modules already started were stopped`,
+    { cause },
+  );
+}

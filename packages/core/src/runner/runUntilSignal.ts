@@ -1,0 +1,59 @@
+import type { Logger } from 'pino';
+import type { App } from './createApp.js';
+import type { Unstamped } from './ModuleRuntime.js';
+import type { StopOutcome } from './StopRun.js';
+
+/** Exit codes of `app.run()`. */
+export const EXIT_CODES = {
+  /** Every module stopped, by itself or at its drain budget. */
+  clean: 0,
+  /** A module failed to start (the others were stopped). */
+  startFailed: 1,
+  /** A module threw while stopping. */
+  stopFailed: 2,
+  /** A second signal or the shutdown deadline cut the stop short. */
+  forced: 3,
+} as const;
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/** The exit code for a stop outcome. */
+export function exitCodeFor(outcome: StopOutcome): number {
+  if (outcome.status === 'forced') return EXIT_CODES.forced;
+  return outcome.status === 'failed' ? EXIT_CODES.stopFailed : EXIT_CODES.clean;
+}
+
+/**
+ * The runner's ownership of the process: the first SIGTERM/SIGINT stops the app, a second cuts every
+ * drain; then the logger is flushed and the process exits. The only `process.exit` of the project.
+ */
+export async function runUntilSignal(
+  app: App,
+  emit: (event: Unstamped) => void,
+  log: Logger,
+): Promise<never> {
+  let signalCount = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalCount += 1;
+    emit({ type: 'signal.received', signal, action: signalCount === 1 ? 'stop' : 'cut' });
+    if (signalCount === 1) void app.stop(signal);
+    else app.cut('signal');
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  // Signal handlers do not keep Node's event loop alive; a running app must, even with no open sockets.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+
+  let code: number;
+  try {
+    await app.start();
+    code = exitCodeFor(await app.stopped());
+  } catch (error) {
+    const stoppedDuringStart = signalCount > 0;
+    code = stoppedDuringStart ? exitCodeFor(await app.stopped()) : EXIT_CODES.startFailed;
+    if (!stoppedDuringStart) log.error({ err: error }, 'exiting: the app failed to start');
+  }
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+  clearInterval(keepAlive);
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  process.exit(code);
+}

@@ -1,0 +1,1 @@
+export { startTestApp, type TestApp } from './startTestApp.js';

@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest';
+import {
+  analyzeComposition,
+  CoreError,
+  createApp,
+  createToken,
+  defineModule,
+  GraphError,
+} from '../src/index.js';
+import { ProbeLog, probeModule } from './support/probeModule.js';
+
+const log = new ProbeLog();
+const probe = (declaration: Parameters<typeof probeModule>[1]) => probeModule(log, declaration);
+
+function graphError(run: () => unknown): GraphError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof GraphError) return error;
+    throw error;
+  }
+  throw new Error('expected a GraphError');
+}
+
+describe('validation at composition', () => {
+  it('rejects two modules with one name', () => {
+    const error = graphError(() => createApp({ modules: [probe({ name: 'a' }), probe({ name: 'a' })] }));
+    expect(error.code).toBe('KAS_DUPLICATE_MODULE');
+    expect(error.problems[0]?.modules).toEqual(['a']);
+    expect(error.fix).toMatch(/unique name/);
+  });
+
+  it('rejects a start dependency on a module the app does not have, listing the modules it has', () => {
+    const error = graphError(() => createApp({ modules: [probe({ name: 'a', startAfter: ['redis'] })] }));
+    expect(error.code).toBe('KAS_UNKNOWN_MODULE');
+    expect(error.message).toContain('"a" startAfter names "redis"');
+    expect(error.message).toContain('(modules: a)');
+  });
+
+  it('rejects an unknown name in a stop relation and in an override', () => {
+    const error = graphError(() =>
+      createApp({
+        modules: [probe({ name: 'a', stop: { with: ['b'] } })],
+        overrides: { c: { drainBudget: '1s' } },
+      }),
+    );
+    expect(error.problems.map((problem) => problem.code)).toEqual([
+      'KAS_UNKNOWN_MODULE',
+      'KAS_UNKNOWN_MODULE',
+    ]);
+    expect(error.problems.map((problem) => problem.message).join('\n')).toMatch(
+      /overrides names "c"[\s\S]*stop.with names "b"/,
+    );
+  });
+
+  it('prints the path of a start cycle', () => {
+    const error = graphError(() =>
+      createApp({
+        modules: [
+          probe({ name: 'a', startAfter: ['c'] }),
+          probe({ name: 'b', startAfter: ['a'] }),
+          probe({ name: 'c', startAfter: ['b'] }),
+        ],
+      }),
+    );
+    expect(error.code).toBe('KAS_START_CYCLE');
+    expect(error.message).toMatch(/start cycle: (a -> c -> b -> a|b -> a -> c -> b|c -> b -> a -> c)/);
+  });
+
+  it('finds a start cycle made by DI needs', () => {
+    const tokenA = createToken<number>('a.value');
+    const tokenB = createToken<number>('b.value');
+    const a = defineModule({
+      name: 'a',
+      needs: { b: tokenB },
+      provides: { a: tokenA },
+      create: () => ({ provides: { a: 1 }, start: async () => {}, stop: async () => {} }),
+    });
+    const b = defineModule({
+      name: 'b',
+      needs: { a: tokenA },
+      provides: { b: tokenB },
+      create: () => ({ provides: { b: 2 }, start: async () => {}, stop: async () => {} }),
+    });
+    expect(graphError(() => createApp({ modules: [a, b] })).code).toBe('KAS_START_CYCLE');
+  });
+
+  it('prints the path of a stop cycle with the reason of each step', () => {
+    const error = graphError(() =>
+      createApp({
+        modules: [
+          probe({ name: 'store' }),
+          probe({ name: 'cache', startAfter: ['store'] }),
+          probe({ name: 'server', startAfter: ['cache'], stop: { after: ['store'] } }),
+        ],
+      }),
+    );
+    expect(error.code).toBe('KAS_STOP_CYCLE');
+    expect(error.message).toMatch(
+      /server -\[default\]-> cache -\[default\]-> store -\[after\]-> server|cache -\[default\]-> store -\[after\]-> server -\[default\]-> cache|store -\[after\]-> server -\[default\]-> cache -\[default\]-> store/,
+    );
+  });
+
+  it('prints a stop cycle that runs through a "with" stage', () => {
+    const error = graphError(() =>
+      createApp({
+        modules: [
+          probe({ name: 'store' }),
+          probe({ name: 'a', startAfter: ['store'], stop: { with: ['b'] } }),
+          probe({ name: 'b', stop: { after: ['store'] } }),
+        ],
+      }),
+    );
+    expect(error.code).toBe('KAS_STOP_CYCLE');
+    expect(error.message).toMatch(/~with~/);
+    expect(error.problems[0]?.modules).toEqual(expect.arrayContaining(['a', 'b', 'store']));
+  });
+
+  it('rejects "with" and "after" between the same modules', () => {
+    const error = graphError(() =>
+      createApp({
+        modules: [probe({ name: 'a', stop: { with: ['b'] } }), probe({ name: 'b', stop: { after: ['a'] } })],
+      }),
+    );
+    expect(error.code).toBe('KAS_STOP_CONTRADICTION');
+    expect(error.problems[0]?.modules).toEqual(['a', 'b']);
+  });
+
+  it('rejects "after" both ways, an "after" inside a "with" stage, a self-reference, and an alongside that other relations order', () => {
+    const codes = (modules: Parameters<typeof createApp>[0]['modules']) =>
+      analyzeComposition({ modules }).problems.map((problem) => problem.code);
+    expect(
+      codes([probe({ name: 'a', stop: { after: ['b'] } }), probe({ name: 'b', stop: { after: ['a'] } })]),
+    ).toContain('KAS_STOP_CONTRADICTION');
+    expect(
+      codes([
+        probe({ name: 'a', stop: { with: ['b'] } }),
+        probe({ name: 'b', stop: { with: ['c'] } }),
+        probe({ name: 'c', stop: { after: ['a'] } }),
+      ]),
+    ).toEqual(['KAS_STOP_CONTRADICTION']);
+    expect(codes([probe({ name: 'a', stop: { alongside: ['a'] } })])).toEqual(['KAS_STOP_CONTRADICTION']);
+    expect(
+      codes([
+        probe({ name: 'store' }),
+        probe({ name: 'middle', startAfter: ['store'] }),
+        probe({ name: 'top', startAfter: ['middle'], stop: { alongside: ['store'] } }),
+      ]),
+    ).toEqual(['KAS_STOP_CONTRADICTION']);
+  });
+
+  it('rejects a needed token that nothing provides, and a token provided twice', () => {
+    const config = createToken<string>('proxy.config');
+    const needsConfig = defineModule({
+      name: 'proxy',
+      needs: { config },
+      create: () => ({ start: async () => {}, stop: async () => {} }),
+    });
+    const error = graphError(() => createApp({ modules: [needsConfig] }));
+    expect(error.code).toBe('KAS_TOKEN_NOT_PROVIDED');
+    expect(error.message).toContain('"proxy" needs token proxy.config');
+    expect(() =>
+      createApp({ modules: [needsConfig], provide: [{ token: config, useValue: 'x' }] }),
+    ).not.toThrow();
+
+    const provider = (name: string) =>
+      defineModule({
+        name,
+        provides: { config },
+        create: () => ({ provides: { config: name }, start: async () => {}, stop: async () => {} }),
+      });
+    expect(graphError(() => createApp({ modules: [provider('one'), provider('two')] })).code).toBe(
+      'KAS_TOKEN_PROVIDED_TWICE',
+    );
+  });
+
+  it('rejects a malformed declaration when it is defined', () => {
+    const invalid = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof CoreError ? error.code : error;
+      }
+      return 'no error';
+    };
+    expect(invalid(() => probe({ name: 'Bad Name' }))).toBe('KAS_INVALID_DECLARATION');
+    // @ts-expect-error: '10 parsecs' is not a duration
+    expect(invalid(() => probe({ name: 'a', drainBudget: '10 parsecs' }))).toBe('KAS_INVALID_DECLARATION');
+    // @ts-expect-error: stop relations are lists of names
+    expect(invalid(() => probe({ name: 'a', stop: { with: 'b' } }))).toBe('KAS_INVALID_DECLARATION');
+    // @ts-expect-error: 'before' is not a stop relation
+    expect(invalid(() => probe({ name: 'a', stop: { before: ['b'] } }))).toBe('KAS_INVALID_DECLARATION');
+  });
+
+  it('reports every problem of a graph at once', () => {
+    const { problems, plan } = analyzeComposition({
+      modules: [
+        probe({ name: 'a', startAfter: ['x'] }),
+        probe({ name: 'a' }),
+        probe({ name: 'b', stop: { with: ['a'], after: ['a'] } }),
+      ],
+    });
+    expect(problems.map((problem) => problem.code)).toEqual([
+      'KAS_DUPLICATE_MODULE',
+      'KAS_UNKNOWN_MODULE',
+      'KAS_STOP_CONTRADICTION',
+    ]);
+    expect(plan).toBeDefined();
+  });
+});
