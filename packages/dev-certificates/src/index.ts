@@ -1,0 +1,5 @@
+export {
+  type CertificateAndKey,
+  createDevCertificates,
+  type DevCertificates,
+} from './createDevCertificates.js';
