@@ -14,6 +14,19 @@ export type {
   StopStatus,
 } from './events/LifecycleEvent.js';
 export { logLifecycleEvent } from './events/logLifecycleEvent.js';
+export { KAS_LINT_RULES } from './lint/coreLintRules.js';
+export { defineLintRule } from './lint/defineLintRule.js';
+export { formatDuration } from './lint/formatDuration.js';
+export type { LintGraph, LintLimits, ResourceRole, StopTiming } from './lint/LintGraph.js';
+export type { LintFinding, LintFindingDraft, LintRule, LintSetting, LintSeverity } from './lint/LintRule.js';
+export {
+  type AppliedRule,
+  DEFAULT_ACCEPT_DELAY_LIMIT_MS,
+  type LintOptions,
+  type LintResult,
+  lintComposition,
+  lintPlan,
+} from './lint/lintComposition.js';
 export { type Duration, toMilliseconds } from './module/Duration.js';
 export { defineModule } from './module/defineModule.js';
 export type {
