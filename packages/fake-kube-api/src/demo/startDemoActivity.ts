@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import type { KubeObject } from '../objects/KubeObject.js';
+import type { ObjectStore } from '../objects/ObjectStore.js';
+import { readPath, readRecord } from '../objects/readPath.js';
+import { demoEvent, demoPod } from './demoObjects.js';
+
+/** Options of the demo activity. */
+export interface DemoActivityOptions {
+  /** Time between two changes. Default 3000 ms. */
+  readonly intervalMs?: number;
+}
+
+/** The running demo activity. */
+export interface DemoActivity {
+  stop(): void;
+}
+
+const MAX_WORKERS = 3;
+const MAX_EVENTS = 40;
+
+/**
+ * Seeds a small cluster (pods `web-0` and `web-1` running, a ConfigMap) and keeps it alive: at each
+ * interval one change — a worker pod is scheduled, starts, or is deleted, the ConfigMap is updated —
+ * with the matching events, and every running pod writes a log line. So `kubectl get pods -w`,
+ * `kubectl get events -w` and `kubectl logs -f web-0` show something happening. A change that a user's
+ * own edits make impossible (they deleted the pod) is logged and skipped.
+ */
+export function startDemoActivity(
+  store: ObjectStore,
+  options: DemoActivityOptions,
+  log: Logger,
+): DemoActivity {
+  const intervalMs = options.intervalMs ?? 3000;
+  let tick = 0;
+  let sequence = 0;
+  const record = (podName: string, reason: string, message: string) => {
+    const pod = store.get('pods', podName);
+    if (pod === undefined) return;
+    sequence += 1;
+    store.create('events', demoEvent(pod, reason, message, sequence));
+    const events = [...store.list('events', 'default')].sort(
+      (a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion),
+    );
+    for (const old of events.slice(0, Math.max(events.length - MAX_EVENTS, 0))) {
+      store.delete('events', old.metadata.name);
+    }
+  };
+
+  for (const [index, name] of ['web-0', 'web-1'].entries()) {
+    store.create('pods', demoPod(name, 'Running', index + 10));
+    record(name, 'Started', 'Started container app');
+    store.appendLog(name, `${name} listening on :8080`);
+  }
+  store.create('configmaps', { metadata: { name: 'demo-settings' }, data: { greeting: 'hello from kas' } });
+
+  const steps = [
+    () => {
+      const name = `worker-${tick}`;
+      store.create('pods', demoPod(name, 'Pending', 0));
+      record(name, 'Scheduled', `Successfully assigned default/${name} to fake-node`);
+    },
+    () => {
+      const pending = store.list('pods', 'default').find((pod) => readPhase(pod) === 'Pending');
+      if (pending === undefined) return;
+      const running = demoPod(pending.metadata.name, 'Running', (tick % 200) + 20);
+      store.update('pods', { ...pending, status: running.status });
+      record(pending.metadata.name, 'Started', 'Started container app');
+    },
+    () => {
+      const settings = store.get('configmaps', 'demo-settings');
+      if (settings !== undefined)
+        store.update('configmaps', {
+          ...settings,
+          data: { ...readRecord(settings, 'data'), tick: String(tick) },
+        });
+    },
+    () => {
+      const workers = store.list('pods', 'default').filter((pod) => pod.metadata.name.startsWith('worker-'));
+      const oldest = workers.sort((a, b) =>
+        a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp),
+      )[0];
+      if (oldest === undefined || workers.length < MAX_WORKERS) return;
+      record(oldest.metadata.name, 'Killing', 'Stopping container app');
+      store.delete('pods', oldest.metadata.name);
+    },
+  ];
+
+  const timer = setInterval(() => {
+    tick += 1;
+    try {
+      steps[tick % steps.length]?.();
+      for (const pod of store.list('pods', 'default')) {
+        if (readPhase(pod) === 'Running')
+          store.appendLog(pod.metadata.name, `tick ${tick}: GET /healthz 200`);
+      }
+    } catch (error) {
+      log.warn({ event: 'demo.stepSkipped', err: error, tick }, 'demo activity skipped a change');
+    }
+  }, intervalMs);
+  log.info(
+    { event: 'demo.started', intervalMs },
+    'demo activity: the fake cluster changes every few seconds',
+  );
+  return { stop: () => clearInterval(timer) };
+}
+
+function readPhase(pod: KubeObject): unknown {
+  return readPath(pod, 'status.phase');
+}

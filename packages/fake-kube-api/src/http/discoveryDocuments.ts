@@ -1,0 +1,61 @@
+import { RESOURCE_DEFINITIONS } from '../resources/resourceDefinitions.js';
+
+/** What `GET /version` answers: a Kubernetes 1.32 server (the kubectl of these machines), marked fake. */
+export const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.4-fake',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.23.8',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+} as const;
+
+/** `GET /api`: the legacy core group has one version, v1. */
+export function apiVersions(serverAddress: string) {
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
+}
+
+/** `GET /apis`: the fake serves no named groups. */
+export const API_GROUP_LIST = { kind: 'APIGroupList', apiVersion: 'v1', groups: [] } as const;
+
+const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+
+/** `GET /api/v1`: the resources and subresources the fake serves, with their verbs and short names. */
+export function coreV1Resources() {
+  return {
+    kind: 'APIResourceList',
+    groupVersion: 'v1',
+    resources: RESOURCE_DEFINITIONS.flatMap((resource) => [
+      {
+        name: resource.name,
+        singularName: resource.singularName,
+        namespaced: resource.namespaced,
+        kind: resource.kind,
+        verbs: VERBS,
+        ...(resource.shortNames.length > 0 ? { shortNames: resource.shortNames } : {}),
+        ...(resource.categories.length > 0 ? { categories: resource.categories } : {}),
+      },
+      ...(resource.name === 'pods'
+        ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }]
+        : []),
+      ...(resource.hasStatus
+        ? [
+            {
+              name: `${resource.name}/status`,
+              singularName: '',
+              namespaced: resource.namespaced,
+              kind: resource.kind,
+              verbs: ['get', 'patch', 'update'],
+            },
+          ]
+        : []),
+    ]),
+  };
+}
