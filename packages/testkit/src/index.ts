@@ -7,3 +7,4 @@ export {
   startProcess,
 } from './startProcess.js';
 export { type RedisServer, type StartRedisOptions, startRedis } from './startRedis.js';
+export { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from './startRedisCluster.js';

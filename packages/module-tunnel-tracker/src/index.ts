@@ -1,0 +1,39 @@
+export {
+  type ReplicaIdentity,
+  ReplicaIdentityToken,
+  type ReplicaInfo,
+  type TunnelDirectory,
+  TunnelDirectoryToken,
+} from './directory/TunnelDirectory.js';
+export { TUNNEL_TRACKER_ERROR_CODES, type TunnelTrackerErrorCode } from './errors/errorCodes.js';
+export { TunnelTrackerError } from './errors/TunnelTrackerError.js';
+export { type MemoryTunnelEntry, MemoryTunnelTable } from './memory/MemoryTunnelTable.js';
+export { type RedisClient, RedisToken } from './redis/RedisClient.js';
+export {
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  type RedisClusterConfig,
+  type RedisConnectionConfig,
+  type RedisServerConfig,
+  redisConnectionModule,
+} from './redis/redisConnectionModule.js';
+export { ALL_BUCKETS, agentKey, BUCKET_COUNT, bucketOf, indexKey } from './redis/tunnelKeys.js';
+export {
+  DEFAULT_TRACKER_TIMINGS,
+  type TrackerTimings,
+  type TrackerTimingsConfig,
+} from './tracker/TrackerTimings.js';
+export {
+  TRACKER_OPERATIONS,
+  type TrackerOperation,
+  type TunnelTrackerMetrics,
+  type TunnelTrackerMetricsSource,
+  TunnelTrackerMetricsToken,
+  type WithdrawResult,
+} from './tracker/TunnelTrackerMetrics.js';
+export {
+  DEFAULT_KEY_PREFIX,
+  type MemoryTunnelTrackerConfig,
+  type RedisTunnelTrackerConfig,
+  type TunnelTrackerConfig,
+  tunnelTrackerModule,
+} from './tracker/tunnelTrackerModule.js';

@@ -1,0 +1,196 @@
+import { defineModule, type LifecycleContext } from '@kas/core';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
+import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
+import { describeClusterNodes, describeRedisOptions, describeRedisUrl } from './describeRedisAddress.js';
+import { type RedisClient, RedisToken } from './RedisClient.js';
+
+/** A single server or Sentinel: ioredis's `new Redis(url, options)`. */
+export interface RedisServerConfig {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. Default: `options`, or `localhost:6379`. */
+  readonly url?: string;
+  /** ioredis options; Sentinel is `{ sentinels: [{ host, port }], name: 'mymaster' }`. */
+  readonly options?: RedisOptions;
+}
+
+/** Redis Cluster: ioredis's `new Cluster(nodes, options)`. */
+export interface RedisClusterConfig {
+  /** Startup nodes; ioredis discovers the rest. */
+  readonly cluster: readonly ClusterNode[];
+  readonly options?: ClusterOptions;
+}
+
+/** Configuration of `redisConnectionModule`: exactly what ioredis takes. */
+export type RedisConnectionConfig = RedisServerConfig | RedisClusterConfig;
+
+/**
+ * How long a command may wait for its reply unless `commandTimeout` is set: look-ups of the tunnel
+ * directory fail fast on a stalled Redis instead of hanging the request that asked.
+ */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
+
+/**
+ * The `redis-connection` module: one ioredis client (single server, Sentinel or Cluster) provided as
+ * `RedisToken`. Connects in start with ioredis's own retries until its start budget, then fails with
+ * `KAS_REDIS_UNREACHABLE` naming the address. Reconnects by itself while running. Quits in stop;
+ * disconnects at once when the connection is down or its drain budget ends.
+ */
+export function redisConnectionModule(config: RedisConnectionConfig = {}) {
+  const address = describeConfig(config);
+  return defineModule({
+    name: 'redis-connection',
+    // Infrastructure: it keeps the default and so stops after every module that started after it.
+    drainBudget: '5s',
+    provides: { redis: RedisToken },
+    create: ({ log }) => {
+      const client = createClient(config);
+      watchConnection(client, address, log as Logger);
+      return {
+        provides: { redis: client },
+        start: (ctx: LifecycleContext) => connect(client, address, ctx),
+        stop: (ctx: LifecycleContext) => close(client, ctx),
+      };
+    },
+  });
+}
+
+function createClient(config: RedisConnectionConfig): RedisClient {
+  if ('cluster' in config) {
+    return new Cluster([...config.cluster], {
+      ...config.options,
+      redisOptions: { commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS, ...config.options?.redisOptions },
+      lazyConnect: true,
+    });
+  }
+  const options: RedisOptions = {
+    commandTimeout: DEFAULT_COMMAND_TIMEOUT_MS,
+    ...config.options,
+    lazyConnect: true,
+  };
+  return config.url === undefined ? new Redis(options) : new Redis(config.url, options);
+}
+
+function describeConfig(config: RedisConnectionConfig): string {
+  const invalid = (problem: string, fix: string, cause?: unknown) =>
+    new TunnelTrackerError(
+      'KAS_REDIS_CONFIG_INVALID',
+      `redis-connection: ${problem}`,
+      fix,
+      cause === undefined ? undefined : { cause },
+    );
+  if ('cluster' in config) {
+    if (!Array.isArray(config.cluster) || config.cluster.length === 0) {
+      throw invalid(
+        'cluster lists no startup nodes',
+        "list at least one node: cluster: [{ host: 'redis-0', port: 6379 }]",
+      );
+    }
+    return describeClusterNodes(config.cluster);
+  }
+  if (config.url !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(config.url);
+    } catch (error) {
+      throw invalid('url is not a URL', 'write it as redis://host:6379 (or rediss:// for TLS)', error);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw invalid(`url scheme "${url.protocol}" is not redis: or rediss:`, 'write it as redis://host:6379');
+    }
+    return describeRedisUrl(config.url);
+  }
+  return describeRedisOptions(config.options);
+}
+
+/** Logs the connection's life: one warning per outage, not one per reconnect attempt. */
+function watchConnection(client: RedisClient, address: string, log: Logger): void {
+  let hasBeenReady = false;
+  let isDown = false;
+  client.on('ready', () => {
+    if (isDown) log.info({ address }, 'Redis connection is back');
+    else if (!hasBeenReady) log.info({ address }, 'Redis connection ready');
+    hasBeenReady = true;
+    isDown = false;
+  });
+  client.on('close', () => {
+    if (!hasBeenReady || isDown || client.status === 'end') return;
+    isDown = true;
+    log.warn({ address }, 'Redis connection lost; ioredis reconnects');
+  });
+  client.on('error', (error: Error) => {
+    log[isDown || !hasBeenReady ? 'debug' : 'warn']({ address, err: error }, 'Redis connection error');
+  });
+  client.on('end', () => log.info({ address }, 'Redis connection closed'));
+}
+
+/**
+ * Resolves when the client is ready. ioredis retries with its own backoff meanwhile; the start budget
+ * decides when to give up (a little before it, so the error that names the address is the one reported).
+ */
+async function connect(client: RedisClient, address: string, ctx: LifecycleContext): Promise<void> {
+  const startedAt = Date.now();
+  let lastError: unknown;
+  const onError = (error: Error) => {
+    lastError = error;
+  };
+  client.on('error', onError);
+  let giveUp: NodeJS.Timeout | undefined;
+  let cleanUp = () => {};
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const fail = (why: string) => () => {
+        const detail = lastError instanceof Error ? `: ${lastError.message}` : '';
+        reject(
+          new TunnelTrackerError(
+            'KAS_REDIS_UNREACHABLE',
+            `redis-connection could not reach Redis at ${address} ${why} (${Date.now() - startedAt}ms)${detail}`,
+            `check that Redis runs at ${address} and is reachable from here, or raise the startBudget of "redis-connection"`,
+            lastError === undefined ? undefined : { cause: lastError },
+          ),
+        );
+      };
+      const onReady = () => resolve();
+      const onEnd = fail('and ioredis stopped retrying');
+      const onAbort = fail('before its start was abandoned');
+      client.once('ready', onReady);
+      client.once('end', onEnd);
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      cleanUp = () => {
+        client.off('ready', onReady);
+        client.off('end', onEnd);
+        ctx.signal.removeEventListener('abort', onAbort);
+      };
+      const marginMs = Math.min(250, Math.max(0, (ctx.deadline - startedAt) / 10));
+      giveUp = setTimeout(fail('within its start budget'), Math.max(0, ctx.deadline - startedAt - marginMs));
+      client.connect().catch((error: unknown) => {
+        lastError ??= error;
+      });
+    });
+  } catch (error) {
+    client.disconnect();
+    throw error;
+  } finally {
+    clearTimeout(giveUp);
+    cleanUp();
+    client.off('error', onError);
+  }
+}
+
+/** QUIT when connected (bounded by the drain budget), otherwise disconnect at once. */
+async function close(client: RedisClient, ctx: LifecycleContext): Promise<void> {
+  if (client.status === 'end') return;
+  // QUIT on a connection that is down waits for a reconnect that may never come.
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  const cut = new Promise<void>((resolve) =>
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  const quit = client.quit().then(
+    () => undefined,
+    (error: unknown) => ctx.log.warn({ err: error }, 'Redis QUIT failed; disconnecting'),
+  );
+  await Promise.race([quit, cut]);
+  if ((client.status as string) !== 'end') client.disconnect(); // the status changed while awaiting
+}

@@ -1,0 +1,1 @@
+export { AgentPresence } from './AgentPresence.js';

@@ -1,0 +1,279 @@
+import type { LifecycleContext } from '@kas/core';
+import type { TunnelRegistry } from '@kas/module-agent-grpc';
+import type { Logger } from 'pino';
+import type { ReplicaIdentity, ReplicaInfo, TunnelDirectory } from '../directory/TunnelDirectory.js';
+import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
+import type { TrackerTimings } from './TrackerTimings.js';
+import type { TunnelStore } from './TunnelStore.js';
+import type {
+  TrackerCounters,
+  TunnelTrackerMetrics,
+  TunnelTrackerMetricsSource,
+  WithdrawResult,
+} from './TunnelTrackerMetrics.js';
+
+/** Where a tracker is in its life. Registrations and refreshes happen only while `running`. */
+export type TrackerState = 'idle' | 'running' | 'withdrawing' | 'stopped';
+
+/** Why the tracker rewrites all its entries. */
+type SyncReason = 'start' | 'refresh' | 'reconnect';
+
+/**
+ * Advertises the agents that hold tunnels on this replica in the shared directory, and answers
+ * look-ups. Follows the local registry's events: an agent's first tunnel registers it, its last one
+ * unregisters it after `unregisterDelay` (a tunnel coming back meanwhile cancels that, so churn does not
+ * flap the store). Rewrites everything every `refreshPeriod` and whenever the store comes back; removes
+ * expired entries every `cleanUpPeriod`. At stop it refuses new registrations and withdraws all of this
+ * replica's entries in one round trip per shard; look-ups keep working until the store's connection closes.
+ */
+export class TunnelTracker implements TunnelDirectory, TunnelTrackerMetricsSource {
+  #state: TrackerState = 'idle';
+  /** Agents with tunnels here, including those whose unregister delay is running. */
+  readonly #agents = new Set<string>();
+  /** Agents whose last tunnel went, with the timer that unregisters them. */
+  readonly #leaving = new Map<string, NodeJS.Timeout>();
+  /** Agents whose last write to the store succeeded. */
+  #registered = new Set<string>();
+  #lastWithdraw: WithdrawResult | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #cleanUpTimer: NodeJS.Timeout | undefined;
+  #stopWatchingStore: (() => void) | undefined;
+  #syncing: Promise<void> | undefined;
+  #isSyncQueued = false;
+
+  constructor(
+    private readonly store: TunnelStore,
+    private readonly registry: TunnelRegistry,
+    private readonly replica: ReplicaIdentity,
+    private readonly timings: TrackerTimings,
+    private readonly counters: TrackerCounters,
+    private readonly log: Logger,
+  ) {}
+
+  get state(): TrackerState {
+    return this.#state;
+  }
+
+  async findReplicas(agentId: string): Promise<readonly ReplicaInfo[]> {
+    if (!this.store.isAvailable()) {
+      this.counters.failedRoundTrips.find += 1;
+      throw new TunnelTrackerError(
+        'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
+        `cannot look up agent "${agentId}": the tunnel directory at ${this.store.location} is unavailable (connection down, reconnecting or closed)`,
+        `check that Redis runs at ${this.store.location}; requests for agents on other replicas fail until the connection is back`,
+      );
+    }
+    try {
+      const replicas = await this.store.find(agentId);
+      return replicas.filter((replica) => replica.id !== this.replica.id);
+    } catch (error) {
+      throw new TunnelTrackerError(
+        'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
+        `looking up agent "${agentId}" in the tunnel directory at ${this.store.location} failed: ${messageOf(error)}`,
+        `check that Redis at ${this.store.location} answers; a look-up fails after the client's commandTimeout`,
+        { cause: error },
+      );
+    }
+  }
+
+  snapshot(): TunnelTrackerMetrics {
+    return {
+      registeredAgents: this.#registered.size,
+      connectedAgents: this.#agents.size,
+      roundTrips: { ...this.counters.roundTrips },
+      failedRoundTrips: { ...this.counters.failedRoundTrips },
+      ...(this.#lastWithdraw === undefined ? {} : { lastWithdraw: this.#lastWithdraw }),
+    };
+  }
+
+  /** Takes the agents the registry holds now, writes them, and begins following events and timers. */
+  async start(ctx: LifecycleContext): Promise<void> {
+    if (this.#state !== 'idle') throw new Error(`tunnel tracker cannot start: it is ${this.#state}`);
+    const { id, privateAddress } = this.replica;
+    if (id === '' || privateAddress === '') {
+      throw new TunnelTrackerError(
+        'KAS_TUNNEL_TRACKER_CONFIG_INVALID',
+        `tunnel-tracker: the replica identity has an empty ${id === '' ? 'id' : 'privateAddress'}`,
+        'provide ReplicaIdentityToken with a unique id and the host:port other replicas reach this one at',
+      );
+    }
+    this.registry.on('agentConnected', this.onAgentConnected);
+    this.registry.on('agentDisconnected', this.onAgentDisconnected);
+    for (const agentId of this.registry.connectedAgents()) this.#agents.add(agentId);
+    this.#stopWatchingStore = this.store.onAvailable(() => void this.sync('reconnect'));
+    this.#state = 'running';
+    await this.sync('start');
+    this.#refreshTimer = setInterval(() => void this.sync('refresh'), this.timings.refreshPeriodMs);
+    this.#cleanUpTimer = setInterval(() => void this.cleanUp(), this.timings.cleanUpPeriodMs);
+    ctx.log.info(
+      { store: this.store.location, replica: id, agents: this.#agents.size, ...this.timings },
+      'advertising this replica in the tunnel directory',
+    );
+  }
+
+  /**
+   * Refuses new registrations and refreshes, then removes every entry of this replica in one round trip
+   * per shard, bounded by `ctx.signal`. When the store is unavailable or too slow, the entries are left
+   * to expire on their own within `entryTtl`.
+   */
+  async stop(ctx: LifecycleContext): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#state = 'withdrawing';
+    this.registry.off('agentConnected', this.onAgentConnected);
+    this.registry.off('agentDisconnected', this.onAgentDisconnected);
+    clearInterval(this.#refreshTimer);
+    clearInterval(this.#cleanUpTimer);
+    for (const timer of this.#leaving.values()) clearTimeout(timer);
+    this.#leaving.clear();
+    this.#stopWatchingStore?.();
+    const advertised = this.#registered.size;
+    const leftToExpire = (reason: string, error?: unknown) => {
+      ctx.log.warn(
+        {
+          err: error,
+          store: this.store.location,
+          agents: advertised,
+          expireWithinMs: this.timings.entryTtlMs,
+        },
+        `could not withdraw this replica's tunnel entries (${reason}); they will expire on their own within ${this.timings.entryTtlMs}ms`,
+      );
+      ctx.mark('tunnels.leftToExpire', { agents: advertised, reason });
+    };
+    try {
+      if (!this.store.isAvailable()) {
+        leftToExpire('store unavailable');
+        return;
+      }
+      const startedAt = performance.now();
+      const result = await untilAborted(this.store.withdraw(this.replica.id), ctx.signal);
+      this.#lastWithdraw = {
+        agents: result.entries,
+        roundTrips: result.roundTrips,
+        durationMs: performance.now() - startedAt,
+      };
+      this.#registered.clear();
+      ctx.mark('tunnels.withdrawn', { ...this.#lastWithdraw });
+      ctx.log.info(
+        { store: this.store.location, ...this.#lastWithdraw },
+        "withdrew this replica's tunnel entries",
+      );
+    } catch (error) {
+      leftToExpire(ctx.signal.aborted ? 'drain budget ended' : 'store error', error);
+    } finally {
+      this.#state = 'stopped';
+    }
+  }
+
+  private readonly onAgentConnected = (agentId: string): void => {
+    if (this.#state !== 'running') return;
+    const leaving = this.#leaving.get(agentId);
+    if (leaving !== undefined) {
+      clearTimeout(leaving);
+      this.#leaving.delete(agentId);
+      return;
+    }
+    if (this.#agents.has(agentId)) return;
+    this.#agents.add(agentId);
+    void this.write('register', agentId, () =>
+      this.store.register(this.replicaInfo(), agentId, this.timings.entryTtlMs),
+    );
+  };
+
+  private readonly onAgentDisconnected = (agentId: string): void => {
+    if (this.#state !== 'running' || !this.#agents.has(agentId) || this.#leaving.has(agentId)) return;
+    const timer = setTimeout(() => {
+      this.#leaving.delete(agentId);
+      this.#agents.delete(agentId);
+      void this.write('unregister', agentId, () => this.store.unregister(this.replica.id, agentId));
+    }, this.timings.unregisterDelayMs);
+    this.#leaving.set(agentId, timer);
+  };
+
+  /** One agent's write; while the store is unavailable only local state changes (a sync follows). */
+  private async write(
+    operation: 'register' | 'unregister',
+    agentId: string,
+    roundTrip: () => Promise<void>,
+  ): Promise<void> {
+    if (!this.store.isAvailable()) {
+      this.log.debug({ agentId, operation }, 'tunnel directory unavailable; written when it is back');
+      return;
+    }
+    try {
+      await roundTrip();
+      if (operation === 'unregister') this.#registered.delete(agentId);
+      else if (this.#agents.has(agentId)) this.#registered.add(agentId);
+    } catch (error) {
+      this.log.warn(
+        { err: error, agentId, operation, store: this.store.location },
+        'tunnel directory write failed; the next refresh corrects it',
+      );
+    }
+  }
+
+  /** Rewrites all entries; a sync asked for while one runs is run once after it. */
+  private sync(reason: SyncReason): Promise<void> {
+    if (this.#syncing !== undefined) {
+      this.#isSyncQueued = true;
+      return this.#syncing;
+    }
+    this.#syncing = (async () => {
+      try {
+        let next: SyncReason = reason;
+        do {
+          this.#isSyncQueued = false;
+          await this.syncOnce(next);
+          next = 'refresh';
+        } while (this.#isSyncQueued && this.#state === 'running');
+      } finally {
+        this.#syncing = undefined;
+      }
+    })();
+    return this.#syncing;
+  }
+
+  private async syncOnce(reason: SyncReason): Promise<void> {
+    if (this.#state !== 'running' || !this.store.isAvailable()) return;
+    const agents = [...this.#agents];
+    try {
+      const result = await this.store.sync(this.replicaInfo(), agents, this.timings.entryTtlMs);
+      this.#registered = new Set(agents.filter((agentId) => this.#agents.has(agentId)));
+      this.log[reason === 'refresh' ? 'debug' : 'info'](
+        { reason, agents: result.entries, roundTrips: result.roundTrips },
+        'tunnel directory entries written',
+      );
+    } catch (error) {
+      this.log.warn(
+        { err: error, reason, agents: agents.length, store: this.store.location },
+        'could not write the tunnel directory entries; retrying at the next refresh',
+      );
+    }
+  }
+
+  private async cleanUp(): Promise<void> {
+    if (this.#state !== 'running' || !this.store.isAvailable()) return;
+    try {
+      const result = await this.store.cleanUp(this.replica.id);
+      if (result.entries > 0) this.log.debug({ removed: result.entries }, 'expired tunnel entries removed');
+    } catch (error) {
+      this.log.warn({ err: error, store: this.store.location }, 'tunnel directory clean-up failed');
+    }
+  }
+
+  private replicaInfo(): ReplicaInfo {
+    return { id: this.replica.id, privateAddress: this.replica.privateAddress };
+  }
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
