@@ -1,6 +1,36 @@
-import { createToken } from '@kas/core';
-import type { TunnelRegistry } from './registry/TunnelRegistry.js';
-
+export { AgentGrpcServerToken, agentGrpcServerModule, TunnelRegistryToken } from './agentGrpcServerModule.js';
+export {
+  AGENT_GRPC_SERVER_DEFAULTS,
+  type AgentGrpcServerConfig,
+  MIN_MAX_MESSAGE_BYTES,
+  type PemSource,
+} from './config/AgentGrpcServerConfig.js';
+export { AgentGrpcError } from './errors/AgentGrpcError.js';
+export { AGENT_GRPC_ERROR_CODES, type AgentGrpcErrorCode } from './errors/errorCodes.js';
+export {
+  Header,
+  RequestFrame,
+  RequestHead,
+  ResponseError,
+  ResponseFrame,
+  ResponseHead,
+} from './proto/generated/kas/http/v1/http.js';
+export {
+  AgentDescriptor,
+  AgentMessage,
+  ReverseTunnelServiceService,
+} from './proto/generated/kas/tunnel/v1/tunnel.js';
+export { PROTO_DIRECTORY } from './proto/protoDirectory.js';
+export { createReverseTunnelMethod, type ReverseTunnelMethod } from './proto/reverseTunnelMethod.js';
+export { FrameOrder, type FrameParts, type FrameViolation } from './protocol/FrameOrder.js';
+export {
+  createDeserializer,
+  createSerializer,
+  EMPTY_BODY,
+  type MessageCodec,
+  UndecodableMessage,
+} from './protocol/frameCodec.js';
+export { fromHeaderList, type HeaderRecord, toHeaderList } from './protocol/headers.js';
 export type {
   Tunnel,
   TunnelRegistry,
@@ -8,6 +38,7 @@ export type {
   TunnelRequest,
   TunnelResponse,
 } from './registry/TunnelRegistry.js';
-
-/** The local tunnel registry of `agent-grpc-server`. */
-export const TunnelRegistryToken = createToken<TunnelRegistry>('agent-grpc-server.tunnel-registry');
+export { type AgentCredential, sha256Hex } from './server/AgentAuthenticator.js';
+export type { AgentGrpcServerInfo } from './server/AgentGrpcServer.js';
+export type { TunnelCounterName } from './server/TunnelCounters.js';
+export { MAX_BODY_FRAME_BYTES } from './server/TunnelExchange.js';

@@ -49,12 +49,14 @@ export interface TunnelRegistry extends EventEmitter<TunnelRegistryEvents> {
   /** True when the agent has at least one tunnel here. */
   hasAgent(agentId: string): boolean;
   /**
-   * Takes an idle tunnel of the agent, waiting up to `timeoutMs` for one. Rejects with an error whose
-   * `code` is `KAS_TUNNEL_UNAVAILABLE` (none in time), `KAS_REPLICA_STOPPING` (this replica is stopping)
-   * or the abort reason of `signal`.
+   * Takes an idle tunnel of the agent, waiting up to `timeoutMs` for one (default: the module's
+   * `acquireTimeoutMs`). Rejects with an error whose `code` is `KAS_TUNNEL_UNAVAILABLE` (none in time),
+   * `KAS_REPLICA_STOPPING` (this replica is stopping) or the abort reason of `signal`. The caller must
+   * then call `roundTrip` on the tunnel (with an aborted signal if it no longer needs it): a taken
+   * tunnel is not handed out again.
    */
   acquire(
     agentId: string,
-    options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+    options?: { readonly timeoutMs?: number; readonly signal?: AbortSignal },
   ): Promise<Tunnel>;
 }

@@ -1,0 +1,37 @@
+import { createToken, defineModule } from '@kas/core';
+import type { AgentGrpcServerConfig } from './config/AgentGrpcServerConfig.js';
+import { resolveAgentGrpcServerConfig } from './config/resolveAgentGrpcServerConfig.js';
+import type { TunnelRegistry } from './registry/TunnelRegistry.js';
+import { AgentGrpcServer, type AgentGrpcServerInfo } from './server/AgentGrpcServer.js';
+
+/** The local tunnel registry of `agent-grpc-server`. */
+export const TunnelRegistryToken = createToken<TunnelRegistry>('agent-grpc-server.tunnel-registry');
+
+/** The running server: its bound address, connection and tunnel counts, counters. */
+export const AgentGrpcServerToken = createToken<AgentGrpcServerInfo>('agent-grpc-server.server');
+
+/**
+ * The agent-facing gRPC server as a module. Checks `config` at once (throws `KAS_INVALID_CONFIG`).
+ *
+ * @example
+ * const app = createApp({
+ *   modules: [agentGrpcServerModule({ listen: '0.0.0.0:8150', agents: [{ id: 'agent-1', tokenSha256 }] })],
+ * });
+ */
+export function agentGrpcServerModule(config: AgentGrpcServerConfig) {
+  const resolved = resolveAgentGrpcServerConfig(config);
+  return defineModule({
+    name: 'agent-grpc-server',
+    accepts: ['agent-tunnels'], // agents dial in; stopping sends them GOAWAY
+    drainBudget: resolved.drainBudget, // busy tunnels carry the kube proxy's in-flight requests
+    provides: { registry: TunnelRegistryToken, server: AgentGrpcServerToken },
+    create: ({ log }) => {
+      const server = new AgentGrpcServer(resolved, log);
+      return {
+        provides: { registry: server.registry, server },
+        start: () => server.start(),
+        stop: (ctx) => server.stop(ctx),
+      };
+    },
+  });
+}

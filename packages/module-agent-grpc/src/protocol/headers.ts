@@ -1,0 +1,30 @@
+import type { Header } from '../proto/generated/kas/http/v1/http.js';
+
+/** Header fields by lower-case name, each with all its values in order (Node's `headersDistinct` shape). */
+export type HeaderRecord = Readonly<Record<string, readonly string[]>>;
+
+/** Turns a header record into the wire's header list; names are lower-cased. */
+export function toHeaderList(headers: HeaderRecord): Header[] {
+  const list: Header[] = [];
+  for (const name in headers) {
+    const values = headers[name];
+    // The encoder only reads `values`; no copy is needed.
+    if (values !== undefined && values.length > 0)
+      list.push({ name: name.toLowerCase(), values: values as string[] });
+  }
+  return list;
+}
+
+/**
+ * Turns the wire's header list into a record (a prototype-less object, so a header named `__proto__` is
+ * just a header). Repeated names are merged in order.
+ */
+export function fromHeaderList(list: readonly Header[]): Record<string, string[]> {
+  const headers: Record<string, string[]> = Object.create(null);
+  for (const { name, values } of list) {
+    const key = name.toLowerCase();
+    const seen = headers[key];
+    headers[key] = seen === undefined ? values : [...seen, ...values];
+  }
+  return headers;
+}

@@ -1,0 +1,163 @@
+import { EventEmitter } from 'node:events';
+import { AgentGrpcError } from '../errors/AgentGrpcError.js';
+import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from './TunnelRegistry.js';
+
+/** What the registry needs of a tunnel: who it belongs to, and a way to take it for one request. */
+export interface RegisteredTunnel extends Tunnel {
+  /** Marks an idle tunnel as taken for one request; false when it can no longer be used. */
+  reserve(): boolean;
+}
+
+interface Waiter {
+  readonly resolve: (tunnel: Tunnel) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface AgentTunnels {
+  /** Registered tunnels, idle or not. */
+  count: number;
+  /** Idle tunnels, oldest first. */
+  readonly idle: RegisteredTunnel[];
+  /** Acquires waiting for an idle tunnel, oldest first. */
+  readonly waiters: Waiter[];
+}
+
+/**
+ * The tunnels this replica holds, per agent: hands idle tunnels to `acquire` (or makes it wait a bounded
+ * time), and emits `agentConnected` / `agentDisconnected` when an agent's first tunnel appears and its
+ * last one goes. Once stopping, it hands out nothing and fails every waiting acquire.
+ */
+export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> implements TunnelRegistry {
+  readonly #agents = new Map<string, AgentTunnels>();
+  #isStopping = false;
+
+  constructor(
+    private readonly maxTunnelsPerAgent: number,
+    private readonly defaultAcquireTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  connectedAgents(): readonly string[] {
+    return [...this.#agents].flatMap(([agentId, entry]) => (entry.count > 0 ? [agentId] : []));
+  }
+
+  hasAgent(agentId: string): boolean {
+    return (this.#agents.get(agentId)?.count ?? 0) > 0;
+  }
+
+  /** Registered tunnels of the agent (idle and busy), and how many of them are idle. */
+  tunnelCount(agentId: string): { readonly total: number; readonly idle: number } {
+    const entry = this.#agents.get(agentId);
+    return { total: entry?.count ?? 0, idle: entry?.idle.length ?? 0 };
+  }
+
+  acquire(agentId: string, options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}) {
+    if (this.#isStopping) return Promise.reject(stoppingError(agentId));
+    options.signal?.throwIfAborted();
+    const entry = this.#agents.get(agentId);
+    if (entry !== undefined) {
+      while (entry.idle.length > 0) {
+        const tunnel = entry.idle.shift() as RegisteredTunnel;
+        if (tunnel.reserve()) return Promise.resolve<Tunnel>(tunnel);
+      }
+    }
+    const timeoutMs = options.timeoutMs ?? this.defaultAcquireTimeoutMs;
+    return new Promise<Tunnel>((resolve, reject) => {
+      const waiting = this.#entry(agentId);
+      const settle = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        const index = waiting.waiters.indexOf(waiter);
+        if (index >= 0) waiting.waiters.splice(index, 1);
+        this.#forgetIfEmpty(agentId, waiting);
+      };
+      const waiter: Waiter = {
+        resolve: (tunnel) => {
+          settle();
+          resolve(tunnel);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      const onAbort = () => waiter.reject(options.signal?.reason);
+      const timer = setTimeout(
+        () =>
+          waiter.reject(
+            new AgentGrpcError(
+              'KAS_TUNNEL_UNAVAILABLE',
+              `agent "${agentId}" had no idle tunnel on this replica within ${timeoutMs}ms`,
+              'check that the agent is running and connected (its log says where), or wait longer',
+            ),
+          ),
+        timeoutMs,
+      );
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.waiters.push(waiter);
+    });
+  }
+
+  /**
+   * Registers a tunnel whose descriptor arrived and offers it as idle. Returns false, and registers
+   * nothing, when the agent is at its tunnel limit or the registry is stopping.
+   */
+  add(tunnel: RegisteredTunnel): boolean {
+    if (this.#isStopping) return false;
+    const entry = this.#entry(tunnel.agentId);
+    if (entry.count >= this.maxTunnelsPerAgent) return false;
+    entry.count += 1;
+    if (entry.count === 1) this.emit('agentConnected', tunnel.agentId);
+    this.#offer(entry, tunnel);
+    return true;
+  }
+
+  /** Forgets a registered tunnel that closed (idle or not). */
+  remove(tunnel: RegisteredTunnel): void {
+    const entry = this.#agents.get(tunnel.agentId);
+    if (entry === undefined) return;
+    const index = entry.idle.indexOf(tunnel);
+    if (index >= 0) entry.idle.splice(index, 1);
+    entry.count -= 1;
+    if (entry.count === 0) this.emit('agentDisconnected', tunnel.agentId);
+    this.#forgetIfEmpty(tunnel.agentId, entry);
+  }
+
+  /** From now on hands out nothing: every waiting and future acquire fails with `KAS_REPLICA_STOPPING`. */
+  beginStopping(): void {
+    this.#isStopping = true;
+    for (const [agentId, entry] of this.#agents) {
+      for (const waiter of [...entry.waiters]) waiter.reject(stoppingError(agentId));
+    }
+  }
+
+  #offer(entry: AgentTunnels, tunnel: RegisteredTunnel): void {
+    const waiter = entry.waiters[0];
+    if (waiter === undefined) entry.idle.push(tunnel);
+    else if (tunnel.reserve()) waiter.resolve(tunnel);
+  }
+
+  #entry(agentId: string): AgentTunnels {
+    let entry = this.#agents.get(agentId);
+    if (entry === undefined) {
+      entry = { count: 0, idle: [], waiters: [] };
+      this.#agents.set(agentId, entry);
+    }
+    return entry;
+  }
+
+  #forgetIfEmpty(agentId: string, entry: AgentTunnels): void {
+    if (entry.count === 0 && entry.waiters.length === 0 && this.#agents.get(agentId) === entry) {
+      this.#agents.delete(agentId);
+    }
+  }
+}
+
+function stoppingError(agentId: string): AgentGrpcError {
+  return new AgentGrpcError(
+    'KAS_REPLICA_STOPPING',
+    `this kas replica is shutting down and hands out no tunnels (agent "${agentId}" is reconnecting elsewhere)`,
+    'retry on another replica: the tunnel directory names the replica the agent moved to',
+  );
+}

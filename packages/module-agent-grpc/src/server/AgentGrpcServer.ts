@@ -1,0 +1,217 @@
+import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
+import type { LifecycleContext } from '@kas/core';
+import type { Logger } from 'pino';
+import type { ResolvedAgentGrpcServerConfig } from '../config/AgentGrpcServerConfig.js';
+import { AgentGrpcError } from '../errors/AgentGrpcError.js';
+import { createReverseTunnelMethod } from '../proto/reverseTunnelMethod.js';
+import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
+import { AgentAuthenticator } from './AgentAuthenticator.js';
+import { loadServerCredentials } from './loadServerCredentials.js';
+import { ServerTunnel, type TunnelCall, type TunnelEnding, type TunnelOwner } from './ServerTunnel.js';
+import { type TunnelCounterName, TunnelCounters } from './TunnelCounters.js';
+
+/** What the running server tells other modules and tests. */
+export interface AgentGrpcServerInfo {
+  /** The bound `host:port` (the real port when 0 was configured). Throws before the module started. */
+  readonly address: string;
+  /** Agent connections that carry at least one tunnel (tunnels of one connection share its peer address). */
+  connectionCount(): number;
+  /** Tunnels open right now, in any state. */
+  tunnelCount(): number;
+  /** What happened to tunnels since start: registered, finished, cancelled, refused by error code. */
+  counters(): Readonly<Partial<Record<TunnelCounterName, number>>>;
+}
+
+type ServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped';
+
+/**
+ * The agent-facing grpc-js server: authenticates each `Connect` call, turns it into a tunnel in the local
+ * registry, and stops in the order the agent edge needs (GOAWAY, idle tunnels ended at once, busy ones
+ * finish, the rest cut at the drain budget).
+ */
+export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
+  readonly registry: LocalTunnelRegistry;
+  readonly #counters = new TunnelCounters();
+  readonly #tunnels = new Set<ServerTunnel>();
+  readonly #authenticator: AgentAuthenticator;
+  #state: ServerState = 'idle';
+  #server: Server | undefined;
+  #address: string | undefined;
+
+  constructor(
+    private readonly config: ResolvedAgentGrpcServerConfig,
+    private readonly log: Logger,
+  ) {
+    this.#authenticator = new AgentAuthenticator(config.agents);
+    this.registry = new LocalTunnelRegistry(config.maxTunnelsPerAgent, config.acquireTimeoutMs);
+    this.registry.on('agentConnected', (agentId) =>
+      log.info({ event: 'agent.connected', agentId }, 'agent connected'),
+    );
+    this.registry.on('agentDisconnected', (agentId) =>
+      log.info({ event: 'agent.disconnected', agentId }, 'agent has no tunnels left here'),
+    );
+  }
+
+  get address(): string {
+    if (this.#address === undefined) {
+      throw new AgentGrpcError(
+        'KAS_INVALID_CONFIG',
+        `the agent gRPC server has no address yet (it is ${this.#state})`,
+        'read the address after the app has started',
+      );
+    }
+    return this.#address;
+  }
+
+  connectionCount(): number {
+    return new Set([...this.#tunnels].map((tunnel) => tunnel.peer)).size;
+  }
+
+  tunnelCount(): number {
+    return this.#tunnels.size;
+  }
+
+  counters() {
+    return this.#counters.snapshot();
+  }
+
+  async start(): Promise<void> {
+    this.#state = 'starting';
+    const credentials = await loadServerCredentials(this.config.tls);
+    const server = new Server({
+      'grpc.max_send_message_length': this.config.maxMessageBytes,
+      // Twice the limit: what lies between is refused by the tunnel with a clear, logged status; what
+      // lies beyond never reaches memory whole (grpc-js itself answers RESOURCE_EXHAUSTED).
+      'grpc.max_receive_message_length': this.config.maxMessageBytes * 2,
+      'grpc.keepalive_time_ms': this.config.keepalive.timeMs,
+      'grpc.keepalive_timeout_ms': this.config.keepalive.timeoutMs,
+      'grpc.enable_channelz': 0,
+    });
+    server.addService(
+      { connect: createReverseTunnelMethod(this.config.maxMessageBytes) },
+      { connect: (call: TunnelCall) => this.#accept(call) },
+    );
+    const port = await this.#bind(server, credentials);
+    this.#server = server;
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    this.#address = `${host}:${port}`;
+    this.#state = 'serving';
+    this.log.info(
+      { event: 'grpc.listening', address: this.#address, tls: this.config.tls !== undefined },
+      `agent gRPC server listening on ${this.#address}`,
+    );
+  }
+
+  /**
+   * GOAWAY to every connection and no new ones; waiting acquires fail; idle tunnels end at once so
+   * agents reconnect elsewhere; busy tunnels finish; at `ctx.signal` everything left is cut.
+   */
+  async stop(ctx: LifecycleContext): Promise<void> {
+    const server = this.#server;
+    this.#state = 'stopping';
+    this.registry.beginStopping();
+    if (server === undefined) {
+      this.#state = 'stopped';
+      return;
+    }
+    const connections = this.connectionCount();
+    const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    ctx.mark('goaway.sent', { connections });
+    let idleEnded = 0;
+    for (const tunnel of [...this.#tunnels]) if (tunnel.endIfIdle()) idleEnded += 1;
+    this.log.info(
+      { event: 'goaway.sent', connections, idleEnded, busy: this.#tunnels.size },
+      `GOAWAY sent to ${connections} agent connection(s); ${idleEnded} idle tunnel(s) ended, ${this.#tunnels.size} busy`,
+    );
+    const cut = new Promise<'cut'>((resolve) => {
+      if (ctx.signal.aborted) resolve('cut');
+      ctx.signal.addEventListener('abort', () => resolve('cut'), { once: true });
+    });
+    if ((await Promise.race([drained, cut])) === 'cut') {
+      this.log.warn(
+        { event: 'tunnels.cut', busy: this.#tunnels.size },
+        `cutting ${this.#tunnels.size} tunnel(s) still busy at the drain budget`,
+      );
+      // grpc-js's forceShutdown finds open sessions only with channelz on (off here: it costs on every
+      // call), so the tunnels are cut one by one as well.
+      for (const tunnel of [...this.#tunnels]) tunnel.cut('the agent gRPC server reached its drain budget');
+      server.forceShutdown();
+    }
+    this.#state = 'stopped';
+  }
+
+  onDescriptor(tunnel: ServerTunnel): void {
+    if (this.#state !== 'serving') {
+      tunnel.endIfIdle();
+    } else if (this.registry.add(tunnel)) {
+      this.#counters.increment('tunnels.registered');
+    } else {
+      tunnel.refuse(
+        'KAS_TUNNEL_LIMIT',
+        `agent "${tunnel.agentId}" already has ${this.config.maxTunnelsPerAgent} tunnels here, the per-agent limit`,
+      );
+    }
+  }
+
+  onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void {
+    this.#tunnels.delete(tunnel);
+    if (tunnel.descriptor !== undefined) this.registry.remove(tunnel);
+    switch (ending.kind) {
+      case 'finished':
+        if (tunnel.descriptor !== undefined) this.#counters.increment('exchanges.finished');
+        return;
+      case 'cancelled':
+        this.#counters.increment('tunnels.cancelled');
+        this.log.debug(
+          { event: 'tunnel.cancelled', agentId: tunnel.agentId, peer: tunnel.peer },
+          'tunnel cancelled',
+        );
+        return;
+      case 'refused':
+        this.#counters.increment(`tunnels.refused.${ending.code}`);
+        this.log.warn(
+          { event: 'tunnel.refused', agentId: tunnel.agentId, peer: tunnel.peer, code: ending.code },
+          `tunnel of agent "${tunnel.agentId}" ended: ${ending.message}`,
+        );
+        return;
+      default: {
+        const unhandled: never = ending;
+        throw new Error(`unhandled tunnel ending ${JSON.stringify(unhandled)}`);
+      }
+    }
+  }
+
+  #accept(call: TunnelCall): void {
+    const identity = this.#authenticator.identify(call.metadata);
+    if ('failure' in identity) {
+      this.#counters.increment('tunnels.refused.KAS_UNAUTHENTICATED');
+      this.log.warn(
+        { event: 'tunnel.unauthenticated', peer: call.getPeer(), reason: identity.failure },
+        `refused a tunnel: ${identity.failure}`,
+      );
+      call.emit('error', {
+        code: status.UNAUTHENTICATED,
+        details: `KAS_UNAUTHENTICATED: ${identity.failure}; send "authorization: Bearer <agent token>"`,
+      });
+      return;
+    }
+    this.#tunnels.add(new ServerTunnel(identity.agentId, call.getPeer(), call, this));
+  }
+
+  #bind(server: Server, credentials: ServerCredentials): Promise<number> {
+    const target = `${this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host}:${this.config.port}`;
+    return new Promise((resolve, reject) => {
+      server.bindAsync(target, credentials, (error, port) => {
+        if (error === null) return resolve(port);
+        reject(
+          new AgentGrpcError(
+            'KAS_LISTEN_FAILED',
+            `the agent gRPC server cannot listen on ${target}: ${error.message}`,
+            'free the port or change listen (port 0 picks a free one)',
+            { cause: error },
+          ),
+        );
+      });
+    });
+  }
+}

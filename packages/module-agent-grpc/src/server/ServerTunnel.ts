@@ -1,0 +1,216 @@
+import type { Readable } from 'node:stream';
+import { Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
+import { AgentGrpcError } from '../errors/AgentGrpcError.js';
+import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
+import type { RequestFrame } from '../proto/generated/kas/http/v1/http.js';
+import type { AgentDescriptor, AgentMessage } from '../proto/generated/kas/tunnel/v1/tunnel.js';
+import { UndecodableMessage } from '../protocol/frameCodec.js';
+import type { RegisteredTunnel } from '../registry/LocalTunnelRegistry.js';
+import type { TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
+import { TunnelExchange } from './TunnelExchange.js';
+
+/** The server side of one `Connect` call. */
+export type TunnelCall = ServerDuplexStream<AgentMessage | UndecodableMessage, RequestFrame>;
+
+/** Where a tunnel is in its life: one request at most, then closed. */
+export type ServerTunnelState = 'handshake' | 'idle' | 'reserved' | 'busy' | 'closed';
+
+/** How a tunnel ended: cleanly, by the agent or its connection, or for breaking the protocol. */
+export type TunnelEnding =
+  | { readonly kind: 'finished' }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'refused'; readonly code: AgentGrpcErrorCode; readonly message: string };
+
+/** What a tunnel tells the server that owns it. */
+export interface TunnelOwner {
+  /** The descriptor arrived: register the tunnel, or end it. */
+  onDescriptor(tunnel: ServerTunnel): void;
+  /** The tunnel closed and can no longer be used. Called once. */
+  onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void;
+}
+
+const GRPC_STATUS_OF: Partial<Record<AgentGrpcErrorCode, status>> = {
+  KAS_FRAME_TOO_LARGE: status.RESOURCE_EXHAUSTED,
+  KAS_TUNNEL_LIMIT: status.RESOURCE_EXHAUSTED,
+  KAS_REPLICA_STOPPING: status.UNAVAILABLE,
+};
+
+/**
+ * One reverse tunnel: waits for the agent's descriptor, idles in the registry, carries one request
+ * (`roundTrip`), then ends with status OK so the agent opens a fresh one. Any frame that breaks the
+ * protocol ends this tunnel alone, with a status whose details start with the error code.
+ */
+export class ServerTunnel implements RegisteredTunnel {
+  #state: ServerTunnelState = 'handshake';
+  #descriptor: AgentDescriptor | undefined;
+  #exchange: TunnelExchange | undefined;
+
+  constructor(
+    readonly agentId: string,
+    /** The agent connection's remote address and port; tunnels of one connection share it. */
+    readonly peer: string,
+    private readonly call: TunnelCall,
+    private readonly owner: TunnelOwner,
+  ) {
+    call.on('data', (message: AgentMessage | UndecodableMessage) => this.#onMessage(message));
+    call.on('end', () => this.#onAgentEnded());
+    call.on('cancelled', () => this.#onCancelled());
+  }
+
+  get state(): ServerTunnelState {
+    return this.#state;
+  }
+
+  /** What the agent said about itself; undefined until the descriptor arrived. */
+  get descriptor(): AgentDescriptor | undefined {
+    return this.#descriptor;
+  }
+
+  reserve(): boolean {
+    if (this.#state !== 'idle') return false;
+    this.#state = 'reserved';
+    return true;
+  }
+
+  roundTrip(
+    request: TunnelRequest,
+    body: Readable | undefined,
+    signal: AbortSignal,
+  ): Promise<TunnelResponse> {
+    if (this.#state !== 'reserved' && this.#state !== 'idle') {
+      const isClosed = this.#state === 'closed';
+      return Promise.reject(
+        new AgentGrpcError(
+          isClosed ? 'KAS_TUNNEL_BROKEN' : 'KAS_TUNNEL_BUSY',
+          isClosed
+            ? `the tunnel of agent "${this.agentId}" closed before the request was sent`
+            : `the tunnel of agent "${this.agentId}" already carries a request`,
+          isClosed ? 'acquire another tunnel and retry' : 'acquire a tunnel for each request',
+        ),
+      );
+    }
+    this.#state = 'busy';
+    const exchange = new TunnelExchange(this.call, this, signal);
+    this.#exchange = exchange;
+    exchange.send(request, body);
+    return exchange.head;
+  }
+
+  /**
+   * Ends the tunnel with status OK if it carries no request (a reserved tunnel whose request was not sent
+   * yet counts as idle): the agent reconnects, elsewhere, at once.
+   */
+  endIfIdle(): boolean {
+    if (this.#state === 'busy' || this.#state === 'closed') return false;
+    this.finish();
+    return true;
+  }
+
+  /** Ends the tunnel with status OK. */
+  finish(): void {
+    if (!this.#close({ kind: 'finished' })) return;
+    this.call.end();
+  }
+
+  /** Ends the tunnel with CANCELLED: the agent cancels its upstream request. */
+  cancel(why: string): void {
+    if (!this.#close({ kind: 'cancelled' })) return;
+    this.call.emit('error', { code: status.CANCELLED, details: `cancelled by kas: ${why}` });
+  }
+
+  /** Cuts the tunnel now: its request fails with `KAS_TUNNEL_BROKEN`, the agent gets CANCELLED. */
+  cut(why: string): void {
+    this.#exchange?.break(
+      new AgentGrpcError(
+        'KAS_TUNNEL_BROKEN',
+        `the request to agent "${this.agentId}" was cut: ${why}`,
+        'retry the request: the agent reconnects to another replica',
+      ),
+    );
+    this.cancel(why);
+  }
+
+  /** Ends the tunnel with an error status whose details start with `code`. */
+  refuse(code: AgentGrpcErrorCode, message: string): void {
+    const error = new AgentGrpcError(
+      'KAS_TUNNEL_BROKEN',
+      `tunnel of agent "${this.agentId}" ended: ${message}`,
+      'none',
+    );
+    this.#exchange?.break(error);
+    if (!this.#close({ kind: 'refused', code, message })) return;
+    this.call.emit('error', {
+      code: GRPC_STATUS_OF[code] ?? status.INVALID_ARGUMENT,
+      details: `${code}: ${message}`,
+    });
+  }
+
+  #onMessage(message: AgentMessage | UndecodableMessage): void {
+    if (message instanceof UndecodableMessage) {
+      this.refuse(message.code, message.message);
+      return;
+    }
+    switch (this.#state) {
+      case 'handshake':
+        if (message.descriptor === undefined || hasFrameParts(message)) {
+          this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the first message of a tunnel must be the descriptor alone');
+          return;
+        }
+        this.#descriptor = message.descriptor;
+        this.#state = 'idle';
+        this.owner.onDescriptor(this);
+        // onDescriptor may have ended the tunnel (limit reached, replica stopping).
+        if ((this.#state as ServerTunnelState) !== 'closed') this.call.sendMetadata(new Metadata());
+        return;
+      case 'idle':
+      case 'reserved':
+        this.refuse('KAS_FRAME_OUT_OF_ORDER', 'a message on a tunnel that carries no request');
+        return;
+      case 'busy': {
+        const violation =
+          message.descriptor !== undefined
+            ? { code: 'KAS_FRAME_OUT_OF_ORDER' as const, message: 'a second descriptor' }
+            : this.#exchange?.accept(message);
+        if (violation !== undefined) this.refuse(violation.code, violation.message);
+        return;
+      }
+      case 'closed':
+        return;
+      default: {
+        const unhandled: never = this.#state;
+        throw new Error(`unhandled tunnel state ${String(unhandled)}`);
+      }
+    }
+  }
+
+  #onAgentEnded(): void {
+    if (this.#state === 'busy') {
+      this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the agent ended the stream before the response ended');
+    } else {
+      this.finish();
+    }
+  }
+
+  #onCancelled(): void {
+    if (this.#state === 'closed') return;
+    this.#exchange?.break(
+      new AgentGrpcError(
+        'KAS_TUNNEL_BROKEN',
+        `the tunnel of agent "${this.agentId}" ended before the response did (the agent cancelled it, vanished, or the replica cut it)`,
+        'retry the request: the agent opens new tunnels when it is back',
+      ),
+    );
+    this.#close({ kind: 'cancelled' });
+  }
+
+  #close(ending: TunnelEnding): boolean {
+    if (this.#state === 'closed') return false;
+    this.#state = 'closed';
+    this.owner.onClosed(this, ending);
+    return true;
+  }
+}
+
+function hasFrameParts(message: AgentMessage): boolean {
+  return message.head !== undefined || message.body.length > 0 || message.end || message.error !== undefined;
+}

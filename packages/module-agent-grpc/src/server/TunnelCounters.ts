@@ -1,0 +1,26 @@
+import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
+
+/** Names of the counts the server keeps. */
+export type TunnelCounterName =
+  /** Tunnels whose descriptor arrived and that were registered. */
+  | 'tunnels.registered'
+  /** Exchanges that ended with the response's end or an error frame. */
+  | 'exchanges.finished'
+  /** Tunnels that ended without kas ending them: the agent cancelled, vanished, or grpc-js ended the call. */
+  | 'tunnels.cancelled'
+  /** Tunnels kas ended with an error status, by the error code in the status details. */
+  | `tunnels.refused.${AgentGrpcErrorCode}`;
+
+/** Counts of what happened to tunnels since the server started. */
+export class TunnelCounters {
+  readonly #counts = new Map<TunnelCounterName, number>();
+
+  increment(name: TunnelCounterName): void {
+    this.#counts.set(name, (this.#counts.get(name) ?? 0) + 1);
+  }
+
+  /** A snapshot; counters that never moved are absent. */
+  snapshot(): Readonly<Partial<Record<TunnelCounterName, number>>> {
+    return Object.fromEntries(this.#counts);
+  }
+}

@@ -1,0 +1,188 @@
+import { Readable } from 'node:stream';
+import { AgentGrpcError } from '../errors/AgentGrpcError.js';
+import type { RequestFrame } from '../proto/generated/kas/http/v1/http.js';
+import type { AgentMessage } from '../proto/generated/kas/tunnel/v1/tunnel.js';
+import { FrameOrder, type FrameViolation } from '../protocol/FrameOrder.js';
+import { EMPTY_BODY } from '../protocol/frameCodec.js';
+import { fromHeaderList, toHeaderList } from '../protocol/headers.js';
+import type { TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
+
+/** Bodies are cut into frames of at most this many bytes (views, not copies). */
+export const MAX_BODY_FRAME_BYTES = 64 * 1024;
+
+/** The part of a gRPC call an exchange writes to and reads from. */
+export interface ExchangeCall {
+  write(frame: RequestFrame): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** How an exchange ends its tunnel. */
+export interface ExchangeOwner {
+  readonly agentId: string;
+  /** The response is complete (or failed cleanly with an error frame): end the call with status OK. */
+  finish(): void;
+  /** The request is abandoned: end the call with CANCELLED so the agent cancels upstream. */
+  cancel(why: string): void;
+}
+
+/**
+ * One request on one tunnel, seen from kas: sends the request's frames (the body with backpressure),
+ * receives the response's frames in order, and hands the body on as a Readable that asks the agent for
+ * more only as it is read.
+ */
+export class TunnelExchange {
+  readonly #order = new FrameOrder('response');
+  #resolveHead!: (response: TunnelResponse) => void;
+  #rejectHead!: (error: unknown) => void;
+  readonly head: Promise<TunnelResponse>;
+  #body: Readable | undefined;
+  #isDone = false;
+  #requestBody: Readable | undefined;
+
+  constructor(
+    private readonly call: ExchangeCall,
+    private readonly owner: ExchangeOwner,
+    private readonly signal: AbortSignal,
+  ) {
+    this.head = new Promise<TunnelResponse>((resolve, reject) => {
+      this.#resolveHead = resolve;
+      this.#rejectHead = reject;
+    });
+    this.signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Sends the request; a GET (no body) is a single frame. */
+  send(request: TunnelRequest, body: Readable | undefined): void {
+    if (this.signal.aborted) {
+      this.#onAbort();
+      return;
+    }
+    const head = {
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      headers: toHeaderList(request.headers),
+    };
+    this.call.write({ head, body: EMPTY_BODY, end: body === undefined });
+    if (body !== undefined) this.#pumpBody(body);
+  }
+
+  /** Takes the next response frame; returns what is wrong with it, if anything (the owner then ends the tunnel). */
+  accept(frame: AgentMessage): FrameViolation | undefined {
+    const violation = this.#order.accept(frame);
+    if (violation !== undefined) return violation;
+    if (frame.error !== undefined) {
+      this.#fail(
+        new AgentGrpcError(
+          'KAS_AGENT_REQUEST_FAILED',
+          `agent "${this.owner.agentId}" could not serve the request: ${frame.error.code}: ${frame.error.message}`,
+          "see the agent's log; check that its Kubernetes API URL is reachable from the agent",
+        ),
+      );
+      this.owner.finish();
+      return undefined;
+    }
+    if (frame.head !== undefined) {
+      const body = new Readable({
+        read: () => this.call.resume(),
+        destroy: (error, callback) => {
+          if (!this.#isDone) this.#abandon('the consumer destroyed the response body');
+          // As Node's IncomingMessage does: an error nobody listens for must not crash kas.
+          callback(body.listenerCount('error') > 0 ? error : null);
+        },
+      });
+      this.#body = body;
+      this.#resolveHead({
+        status: frame.head.status,
+        headers: fromHeaderList(frame.head.headers),
+        body: this.#body,
+      });
+    }
+    if (frame.body.length > 0 && !this.#body?.push(frame.body)) this.call.pause();
+    if (frame.end) {
+      this.#settle();
+      this.#body?.push(null);
+      this.owner.finish();
+    }
+    return undefined;
+  }
+
+  /** The tunnel ended underneath the exchange: fails the pending head or the body with `error`. */
+  break(error: Error): void {
+    if (!this.#isDone) this.#fail(error);
+  }
+
+  #pumpBody(body: Readable): void {
+    this.#requestBody = body;
+    body.on('data', this.#onRequestData);
+    body.once('end', this.#onRequestEnd);
+    body.once('error', this.#onRequestError);
+  }
+
+  readonly #onRequestData = (chunk: Buffer | string): void => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let canWriteMore = true;
+    for (let offset = 0; offset < bytes.length; offset += MAX_BODY_FRAME_BYTES) {
+      const piece = bytes.subarray(offset, offset + MAX_BODY_FRAME_BYTES);
+      canWriteMore = this.call.write({ body: piece, end: false });
+    }
+    if (!canWriteMore) {
+      this.#requestBody?.pause();
+      this.call.once('drain', this.#onDrain);
+    }
+  };
+
+  readonly #onDrain = (): void => {
+    if (!this.#isDone) this.#requestBody?.resume();
+  };
+
+  readonly #onRequestEnd = (): void => {
+    this.#stopPump();
+    if (!this.#isDone) this.call.write({ body: EMPTY_BODY, end: true });
+  };
+
+  readonly #onRequestError = (error: Error): void => {
+    if (!this.#isDone) this.#abandon(`the request body failed: ${error.message}`, error);
+  };
+
+  readonly #onAbort = (): void => {
+    this.#abandon('the request was aborted', this.signal.reason);
+  };
+
+  #abandon(why: string, reason?: unknown): void {
+    if (this.#isDone) return;
+    this.#fail(
+      reason ??
+        new AgentGrpcError(
+          'KAS_TUNNEL_BROKEN',
+          `request to agent "${this.owner.agentId}" abandoned: ${why}`,
+          'none',
+        ),
+    );
+    this.owner.cancel(why);
+  }
+
+  #fail(error: unknown): void {
+    this.#settle();
+    if (this.#body === undefined) this.#rejectHead(error);
+    else if (!this.#body.destroyed)
+      this.#body.destroy(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  #settle(): void {
+    this.#isDone = true;
+    this.signal.removeEventListener('abort', this.#onAbort);
+    this.#stopPump();
+  }
+
+  #stopPump(): void {
+    const body = this.#requestBody;
+    if (body === undefined) return;
+    this.#requestBody = undefined;
+    body.off('data', this.#onRequestData);
+    body.off('end', this.#onRequestEnd);
+    // The 'error' listener stays: the body is the consumer's, and a late error must not go unhandled.
+  }
+}

@@ -1,0 +1,72 @@
+import { text } from 'node:stream/consumers';
+import { type Client, connectivityState, status } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EMPTY_BODY } from '../src/index.js';
+import { channelLeaves, connectRawAgent, openRegisteredTunnel } from './support/rawAgent.js';
+import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
+
+const GET = { method: 'GET', path: '/api/v1/pods', query: 'watch=1', headers: {} };
+
+describe('stopping the agent gRPC server', () => {
+  let kas: TestKas;
+  let agent: Client;
+  afterEach(async () => {
+    agent?.close();
+    await kas?.kas.stop();
+  });
+
+  it('sends GOAWAY, ends idle tunnels at once, fails waiting acquires, and lets a busy tunnel finish', async () => {
+    kas = await startKas();
+    agent = connectRawAgent(kas.server.address);
+    const busy = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
+    const taken = await kas.registry.acquire('agent-1');
+    const idle = [
+      await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']),
+      await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']),
+    ];
+    const answered = taken.roundTrip(GET, undefined, new AbortController().signal);
+    await busy.nextFrame();
+    busy.call.write({
+      head: { status: 200, headers: [] },
+      body: Buffer.from('{"type":"ADDED"}\n'),
+      end: false,
+    });
+    const body = text((await answered).body);
+    const waiting = kas.registry.acquire('agent-2', { timeoutMs: 60_000 });
+    waiting.catch(() => {});
+    const goaway = channelLeaves(agent, connectivityState.READY);
+
+    const stopped = kas.kas.stop();
+    expect(await goaway).not.toBe(connectivityState.READY);
+    for (const tunnel of idle) expect(await tunnel.status).toMatchObject({ code: status.OK });
+    await expect(waiting).rejects.toMatchObject({ code: 'KAS_REPLICA_STOPPING' });
+    await expect(kas.registry.acquire('agent-1')).rejects.toMatchObject({ code: 'KAS_REPLICA_STOPPING' });
+    expect(kas.kas.trace.find((event) => event.type === 'module.mark')).toMatchObject({
+      name: 'goaway.sent',
+      data: { connections: 1 },
+    });
+    expect(kas.kas.app.state).toBe('stopping');
+
+    busy.call.write({ body: Buffer.from('{"type":"DELETED"}\n'), end: true });
+    expect(await body).toBe('{"type":"ADDED"}\n{"type":"DELETED"}\n');
+    expect(await stopped).toMatchObject({ status: 'clean', cut: [] });
+    expect((await busy.status).code).toBe(status.OK);
+  });
+
+  it('cuts busy tunnels at the drain budget and fails their requests with KAS_TUNNEL_BROKEN', async () => {
+    kas = await startKas({ drainBudget: 200 });
+    agent = connectRawAgent(kas.server.address);
+    const busy = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
+    const taken = await kas.registry.acquire('agent-1');
+    const answered = taken.roundTrip(GET, undefined, new AbortController().signal);
+    await busy.nextFrame();
+    busy.call.write({ head: { status: 200, headers: [] }, body: EMPTY_BODY, end: false });
+    const body = expect(text((await answered).body)).rejects.toMatchObject({ code: 'KAS_TUNNEL_BROKEN' });
+
+    const outcome = await kas.kas.stop();
+    expect(outcome.cut).toEqual(['agent-grpc-server']);
+    await body;
+    expect((await busy.status).code).not.toBe(status.OK);
+    expect(kas.logs.find((log) => log.event === 'tunnels.cut')).toMatchObject({ busy: 1 });
+  });
+});

@@ -1,0 +1,95 @@
+import {
+  Client,
+  type ClientDuplexStream,
+  type connectivityState,
+  credentials,
+  Metadata,
+  type StatusObject,
+} from '@grpc/grpc-js';
+import {
+  type AgentMessage,
+  createReverseTunnelMethod,
+  EMPTY_BODY,
+  type RequestFrame,
+  type UndecodableMessage,
+} from '../../src/index.js';
+
+const method = createReverseTunnelMethod(4 * 1024 * 1024);
+
+/** One Connect call opened by hand, to drive the protocol frame by frame (and break it). */
+export interface RawTunnel {
+  readonly call: ClientDuplexStream<AgentMessage | Buffer, RequestFrame | UndecodableMessage>;
+  /** Resolves when kas registered the tunnel (it sent response metadata). */
+  readonly registered: Promise<void>;
+  /** Resolves with the call's final status, whatever it is. */
+  readonly status: Promise<StatusObject>;
+  /** The next request frame kas sends. */
+  nextFrame(): Promise<RequestFrame>;
+  /** Sends the descriptor, as an agent does first. */
+  sendDescriptor(): void;
+}
+
+/** A gRPC connection of its own (a local subchannel pool), like one agent's. */
+export function connectRawAgent(address: string): Client {
+  return new Client(address, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+}
+
+/** Opens a tunnel; `token` undefined sends no authorization at all. Raw Buffers are written as they are. */
+export function openRawTunnel(client: Client, token: string | undefined): RawTunnel {
+  const metadata = new Metadata();
+  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+  const call = client.makeBidiStreamRequest<AgentMessage | Buffer, RequestFrame | UndecodableMessage>(
+    method.path,
+    (message) => (Buffer.isBuffer(message) ? message : method.requestSerialize(message)),
+    method.responseDeserialize as (bytes: Buffer) => RequestFrame | UndecodableMessage,
+    metadata,
+  );
+  call.on('error', () => {}); // the status promise reports it
+  const status = new Promise<StatusObject>((resolve) => call.on('status', resolve));
+  const registered = new Promise<void>((resolve) => call.once('metadata', () => resolve()));
+  const queue: RequestFrame[] = [];
+  const waiting: ((frame: RequestFrame) => void)[] = [];
+  call.on('data', (frame: RequestFrame) => {
+    const waiter = waiting.shift();
+    if (waiter === undefined) queue.push(frame);
+    else waiter(frame);
+  });
+  return {
+    call,
+    registered,
+    status,
+    nextFrame: () => {
+      const frame = queue.shift();
+      return frame === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(frame);
+    },
+    sendDescriptor: () => {
+      call.write({
+        descriptor: { services: ['kubernetes-api'], agentVersion: 'test' },
+        body: EMPTY_BODY,
+        end: false,
+      });
+    },
+  };
+}
+
+/** Opens a tunnel and waits until kas registered it. */
+export async function openRegisteredTunnel(client: Client, token: string): Promise<RawTunnel> {
+  const tunnel = openRawTunnel(client, token);
+  tunnel.sendDescriptor();
+  await tunnel.registered;
+  return tunnel;
+}
+
+/** Resolves when the client's channel leaves `from` (e.g. READY, at GOAWAY). */
+export function channelLeaves(client: Client, from: connectivityState): Promise<connectivityState> {
+  const channel = client.getChannel();
+  return new Promise((resolve) => {
+    const watch = () =>
+      channel.watchConnectivityState(channel.getConnectivityState(false), Number.POSITIVE_INFINITY, () => {
+        const state = channel.getConnectivityState(false);
+        if (state !== from) resolve(state);
+        else watch();
+      });
+    watch();
+  });
+}
