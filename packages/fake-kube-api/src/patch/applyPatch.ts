@@ -38,7 +38,7 @@ export function applyPatch(type: PatchType, current: KubeObject, patch: unknown)
       }
       return jsonMergePatch.apply(document, patch) as KubeObjectInput;
     case 'strategic':
-      return strategicMergePatch(current.kind, document as never, patch) as KubeObjectInput;
+      return strategicMergePatch(current.kind, document, patch) as KubeObjectInput;
     default: {
       const unhandled: never = type;
       return unhandled;

@@ -14,11 +14,15 @@ const DELETE_FROM_PRIMITIVE_LIST = '$deleteFromPrimitiveList/';
  * sends: `$patch: replace|delete|merge`, `$retainKeys`, `$setElementOrder/<list>` and
  * `$deleteFromPrimitiveList/<list>`.
  */
-export function strategicMergePatch(kind: string, original: JsonObject, patch: unknown): JsonObject {
+export function strategicMergePatch(
+  kind: string,
+  original: Readonly<Record<string, unknown>>,
+  patch: unknown,
+): Record<string, unknown> {
   if (!isObject(patch)) {
     throw badRequest('a strategic merge patch must be a JSON object', 'send a JSON object as the patch body');
   }
-  return mergeObject(kind, '', original, patch) ?? {};
+  return mergeObject(kind, '', original as JsonObject, patch) ?? {};
 }
 
 function mergeObject(
