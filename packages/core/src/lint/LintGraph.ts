@@ -1,5 +1,6 @@
 import type { GraphProblem } from '../errors/GraphError.js';
 import type { AppPlan, PlannedModule, StopStage } from '../plan/AppPlan.js';
+import { stopTimings } from './stopTimings.js';
 
 /** The three resource roles a module declares for the linter. */
 export type ResourceRole = 'accepts' | 'advertises' | 'uses';
@@ -57,23 +58,7 @@ export function createLintGraph(
   const stageOfModule = new Map<string, StopStage>();
   for (const stage of plan.stop.stages) for (const member of stage.members) stageOfModule.set(member, stage);
 
-  const timings = new Map<string, StopTiming>();
-  for (const stage of plan.stop.stages) {
-    let latestBeginMs = 0;
-    let waitsLongestFor: string | undefined;
-    for (const previous of stage.follows) {
-      const completes = timings.get(previous)?.latestCompleteMs ?? 0;
-      if (waitsLongestFor === undefined || completes > latestBeginMs) {
-        latestBeginMs = completes;
-        waitsLongestFor = previous;
-      }
-    }
-    timings.set(stage.id, {
-      latestBeginMs,
-      latestCompleteMs: latestBeginMs + stage.drainBudgetMs,
-      ...(waitsLongestFor === undefined ? {} : { waitsLongestFor }),
-    });
-  }
+  const timings = stopTimings(plan.stop);
 
   const tagged = new Map<string, PlannedModule[]>();
   for (const module of plan.modules) {

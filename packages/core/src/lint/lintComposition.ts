@@ -45,19 +45,18 @@ export interface LintResult {
  * Throws `KAS_INVALID_DECLARATION` for duplicate rule codes or a setting for an unknown code.
  */
 export function lintComposition(composition: AppComposition, options: LintOptions = {}): LintResult {
-  const { plan, problems } = analyzeComposition(composition);
-  return lint(plan, problems, options);
+  return lintAnalysis(analyzeComposition(composition), options);
 }
 
 /** Checks the plans of an app that was already composed (`app.plan()`): it has no structural problems. */
 export function lintPlan(plan: AppPlan, options: LintOptions = {}): LintResult {
-  return lint(plan, [], options);
+  return lintAnalysis({ plan, problems: [] }, options);
 }
 
-function lint(
-  plan: AppPlan | undefined,
-  problems: readonly GraphProblem[],
-  options: LintOptions,
+/** Checks every rule against an analysis already made (the CLI analyses once to print and lint). */
+export function lintAnalysis(
+  { plan, problems }: { readonly plan?: AppPlan | undefined; readonly problems: readonly GraphProblem[] },
+  options: LintOptions = {},
 ): LintResult {
   const rules = [...KAS_LINT_RULES, ...(options.rules ?? [])];
   checkSettings(rules, options.settings ?? {});

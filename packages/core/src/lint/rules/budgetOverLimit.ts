@@ -30,7 +30,7 @@ export const budgetOverLimit = defineLintRule({
     });
     yield {
       message: `the stop plan may take up to ${formatDuration(worstCaseMs)} (critical path: ${path}), more than the termination grace of ${formatDuration(limitMs)}: the platform kills the process before the stop completes`,
-      fix: `lower the drain budgets of ${longest.map((name) => `"${name}"`).join(', ')} by ${formatDuration(worstCaseMs - limitMs)} in total, or raise the grace period to at least ${Math.ceil(worstCaseMs / 1000)}s`,
+      fix: `shorten every stop path longer than ${formatDuration(limitMs)} by at least ${formatDuration(worstCaseMs - limitMs)} (the critical path: ${longest.map((name) => `"${name}" ${formatDuration(graph.module(name).drainBudgetMs)}`).join(', ')}), or raise the grace period to at least ${Math.ceil(worstCaseMs / 1000)}s`,
       modules: longest,
     };
   },

@@ -1,0 +1,24 @@
+/**
+ * Every error code `kas-graph` exits with 2 for, with what it means. docs/kas-graph.md lists the same
+ * table; a test keeps the two in step.
+ */
+export const CLI_ERROR_CODES = {
+  KAS_GRAPH_USAGE: 'the command line is malformed (unknown option, bad value, missing argument)',
+  KAS_GRAPH_ENTRY_NOT_FOUND: 'the entry file or package directory does not exist or has no entry file',
+  KAS_GRAPH_ENTRY_LOAD_FAILED: 'importing the entry threw (syntax error, missing build, failing import)',
+  KAS_GRAPH_EXPORT_NOT_FOUND: 'the entry has no export of the given name (or no default export)',
+  KAS_GRAPH_NOT_AN_APP: 'the export is neither an app composition ({ modules }) nor an app from createApp',
+  KAS_GRAPH_CONFIG_INVALID:
+    'kas-graph.config.json cannot be read, is not JSON, or has an unknown key or a bad value',
+  KAS_GRAPH_PLUGIN_INVALID:
+    'a plugin cannot be loaded, or its kasGraphRules are malformed or clash with other rules',
+  KAS_GRAPH_UNKNOWN_RULE: 'a rule code given to --rule, explain or the config file is not a known rule',
+  KAS_GRAPH_RULE_FAILED: 'a lint rule threw while checking the graph',
+  KAS_GRAPH_INVALID_DECLARATION:
+    'a declaration or override of the graph is malformed (e.g. a drain budget that is not a duration)',
+  KAS_GRAPH_TRACE_INVALID: 'the trace file cannot be read or a line is not a lifecycle event',
+  KAS_GRAPH_OUTPUT_FAILED: 'the output file cannot be written, or its extension names no known format',
+} as const;
+
+/** A stable error code of `kas-graph`. */
+export type CliErrorCode = keyof typeof CLI_ERROR_CODES;

@@ -1,0 +1,93 @@
+import { dirname } from 'node:path';
+import { type Command, Option } from 'commander';
+import type { LintSetting } from '../../lint/LintRule.js';
+import { type LintResult, lintAnalysis } from '../../lint/lintComposition.js';
+import { CliError } from '../CliError.js';
+import { type CliIo, writeOutput } from '../CliIo.js';
+import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
+import { formatHuman } from '../lint/formatHuman.js';
+import { toLintReport } from '../lint/LintReport.js';
+import { loadLintSetup, mergeSettings } from '../lint/loadLintSetup.js';
+import { toSarif } from '../lint/toSarif.js';
+import { loadGraph } from '../load/loadGraph.js';
+import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
+
+interface LintOptions {
+  readonly format: 'human' | 'json' | 'sarif';
+  readonly rule: Readonly<Record<string, LintSetting>>;
+  readonly config?: string;
+  readonly maxWarnings?: number;
+  readonly terminationGrace?: number;
+  readonly acceptDelayLimit?: number;
+  readonly output?: string;
+}
+
+/** `kas-graph lint <entry>`: resolve both plans, check every rule, exit 1 on errors. */
+export function addLintCommand(
+  program: Command,
+  io: CliIo,
+  version: string,
+  exit: (code: number) => void,
+): void {
+  program
+    .command('lint')
+    .description(
+      'resolve both plans and check every rule; exit 0 clean, 1 with errors, 2 for usage or load errors',
+    )
+    .argument(
+      '<entry>',
+      'a JS/TS file or package directory exporting an app composition; #name picks a named export',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['human', 'json', 'sarif']).default('human'),
+    )
+    .option('--rule <CODE=setting>', 'set a rule to off, warn or error (repeatable)', collectRuleOption, {})
+    .option('--config <file>', 'config file (default: the nearest kas-graph.config.json from the entry up)')
+    .option('--max-warnings <count>', 'also fail when there are more warnings than this', parseCountOption)
+    .option(
+      '--termination-grace <duration>',
+      "the platform's grace period, e.g. 3600s (KAS_BUDGET_OVER_LIMIT)",
+      parseDurationOption,
+    )
+    .option(
+      '--accept-delay-limit <duration>',
+      'how late an acceptor may begin its stop (KAS_ACCEPTOR_BEHIND_DRAIN, default 30s)',
+      parseDurationOption,
+    )
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .action(async (entry: string, options: LintOptions) => {
+      const graph = await loadGraph(entry, io.cwd);
+      const setup = await loadLintSetup(io.cwd, options.config, dirname(graph.file));
+      const settings = mergeSettings(setup, options.rule);
+      const maxWarnings = options.maxWarnings ?? setup.config.maxWarnings;
+      const terminationGraceMs = options.terminationGrace ?? setup.config.terminationGraceMs;
+      const acceptDelayLimitMs = options.acceptDelayLimit ?? setup.config.acceptDelayLimitMs;
+      let result: LintResult;
+      try {
+        result = lintAnalysis(graph, {
+          rules: setup.rules.filter((rule) => setup.sources.has(rule.code)),
+          settings,
+          limits: {
+            ...(terminationGraceMs === undefined ? {} : { terminationGraceMs }),
+            ...(acceptDelayLimitMs === undefined ? {} : { acceptDelayLimitMs }),
+          },
+        });
+      } catch (error) {
+        throw new CliError(
+          'KAS_GRAPH_RULE_FAILED',
+          (error as Error).message,
+          "report it to the rule's author; turn the rule off with --rule CODE=off meanwhile",
+          { cause: error },
+        );
+      }
+      const report = toLintReport(result, { entry, version, maxWarnings, sources: setup.sources });
+      const text =
+        options.format === 'json'
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : options.format === 'sarif'
+            ? `${JSON.stringify(toSarif(report, { rules: setup.rules, file: graph.file, cwd: io.cwd }), null, 2)}\n`
+            : formatHuman(report);
+      writeOutput(io, text, options.output);
+      exit(report.passed ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.findings);
+    });
+}

@@ -1,0 +1,27 @@
+import type { LintReport } from './LintReport.js';
+
+/**
+ * One line per finding: severity, code, the modules involved, the message and the fix; then a summary
+ * line. Plain text, no colours, so it reads the same in a CI log.
+ */
+export function formatHuman(report: LintReport): string {
+  const lines = report.findings.map(
+    (finding) =>
+      `${finding.severity === 'error' ? 'error' : 'warn '} ${finding.code} [${finding.modules.join(', ')}] ${finding.message} -- fix: ${finding.fix}`,
+  );
+  const checked = report.rules.filter((rule) => rule.skipped === undefined).length;
+  const { errors, warnings, maxWarnings } = report.summary;
+  const counts =
+    errors + warnings === 0
+      ? 'no findings'
+      : `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  lines.push(`${report.entry}: ${counts} (${checked} rules checked)`);
+  const unplanned = report.rules.filter((rule) => rule.skipped?.startsWith('no plan'));
+  if (unplanned.length > 0) {
+    lines.push(`${unplanned.length} rules not checked: ${unplanned[0]?.skipped}; fix the errors above first`);
+  }
+  if (maxWarnings !== null && warnings > maxWarnings) {
+    lines.push(`${warnings} warnings exceed --max-warnings ${maxWarnings}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

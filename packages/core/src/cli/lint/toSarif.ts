@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { LintRule } from '../../lint/LintRule.js';
+import type { LintReport } from './LintReport.js';
+
+/** What SARIF needs beyond the report: the rules' texts and where the entry file is. */
+export interface SarifContext {
+  readonly rules: readonly LintRule[];
+  /** The imported entry file; results point at it (a graph has no better source location). */
+  readonly file: string;
+  /** The directory SARIF paths are relative to (`SRCROOT`): the current directory. */
+  readonly cwd: string;
+}
+
+/** Builds a SARIF 2.1.0 log of a lint report, for code-scanning UIs. */
+export function toSarif(report: LintReport, context: SarifContext): Log {
+  const applied = new Map(report.rules.map((rule) => [rule.code, rule]));
+  const rules = context.rules.filter((rule) => applied.has(rule.code));
+  const descriptors: ReportingDescriptor[] = rules.map((rule) => ({
+    id: rule.code,
+    name: pascalCase(rule.title),
+    shortDescription: { text: rule.summary },
+    fullDescription: { text: rule.rationale },
+    help: {
+      text: `${rule.fix}\n\nExample:\n${rule.example}`,
+      markdown: `${rule.fix}\n\nExample:\n\n\`\`\`\n${rule.example}\n\`\`\`\n\nMore: \`kas-graph explain ${rule.code}\``,
+    },
+    defaultConfiguration: { level: rule.severity === 'error' ? 'error' : 'warning' },
+    properties: { source: applied.get(rule.code)?.source ?? 'core' },
+  }));
+  const index = new Map(rules.map((rule, position) => [rule.code, position]));
+  const uri = relative(context.cwd, context.file).split('\\').join('/');
+  const results: Result[] = report.findings.map((finding) => ({
+    ruleId: finding.code,
+    ruleIndex: index.get(finding.code) ?? -1,
+    level: finding.severity === 'error' ? 'error' : 'warning',
+    message: { text: `${finding.message}. Fix: ${finding.fix}` },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region: { startLine: 1 } },
+        logicalLocations: finding.modules.map((module) => ({ name: module, kind: 'module' })),
+      },
+    ],
+    partialFingerprints: {
+      'kasGraphFinding/v1': createHash('sha256')
+        .update(`${report.entry}\u0000${finding.code}\u0000${finding.modules.join('\u0000')}`)
+        .digest('hex'),
+    },
+  }));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'kas-graph',
+            version: report.tool.version,
+            rules: descriptors,
+          },
+        },
+        originalUriBaseIds: { SRCROOT: { uri: `${pathToFileURL(context.cwd).href}/` } },
+        artifacts: [{ location: { uri, uriBaseId: 'SRCROOT' } }],
+        results,
+        properties: { entry: report.entry },
+      },
+    ],
+  };
+}
+
+function pascalCase(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word[0]?.toUpperCase() + word.slice(1))
+    .join('');
+}

@@ -1,0 +1,73 @@
+import { dirname } from 'node:path';
+import { checkLintRule } from '../../lint/defineLintRule.js';
+import type { LintRule } from '../../lint/LintRule.js';
+import { CliError } from '../CliError.js';
+import { importModule, importPackage } from './importModule.js';
+import { resolveEntryFile } from './resolveEntryFile.js';
+
+/** A rule and where it came from: `core`, or the plugin as the config file names it. */
+export interface SourcedRule {
+  readonly rule: LintRule;
+  readonly source: string;
+}
+
+/**
+ * Loads the `kasGraphRules` export of each plugin. A plugin is a package name (resolved from the
+ * config file's directory) or a path relative to the config file. Plugin codes must not use the
+ * core's `KAS_` prefix.
+ */
+export async function loadPlugins(plugins: readonly string[], configPath: string): Promise<SourcedRule[]> {
+  const rules: SourcedRule[] = [];
+  for (const plugin of plugins) {
+    const fail = (problem: string, fix: string, cause?: unknown): never => {
+      throw new CliError('KAS_GRAPH_PLUGIN_INVALID', `plugin "${plugin}" (${configPath}): ${problem}`, fix, {
+        cause,
+      });
+    };
+    let exports: Record<string, unknown>;
+    try {
+      exports = plugin.startsWith('.')
+        ? await importModule(resolveEntryFile(plugin, dirname(configPath)))
+        : await importPackage(plugin, configPath);
+    } catch (error) {
+      exports = fail(
+        `cannot be loaded: ${error instanceof Error ? error.message : String(error)}`,
+        'install the package next to the config file, or give a path starting with ./ relative to it',
+        error,
+      );
+    }
+    const exported = exports.kasGraphRules;
+    if (!Array.isArray(exported)) {
+      fail(
+        'has no kasGraphRules export (an array of rules)',
+        'export const kasGraphRules = [defineLintRule({...})]',
+      );
+    }
+    for (const rule of exported as LintRule[]) {
+      try {
+        checkLintRule(rule);
+      } catch (error) {
+        fail(
+          (error as Error).message,
+          (error as { fix?: string }).fix ?? 'create rules with defineLintRule',
+          error,
+        );
+      }
+      if (rule.code.startsWith('KAS_')) {
+        fail(
+          `rule ${rule.code} uses the core's KAS_ prefix`,
+          "prefix plugin rule codes with the plugin's own name",
+        );
+      }
+      const clash = rules.find((known) => known.rule.code === rule.code);
+      if (clash !== undefined) {
+        fail(
+          `rule ${rule.code} is also defined by plugin "${clash.source}"`,
+          'load only one of the two plugins',
+        );
+      }
+      rules.push({ rule, source: plugin });
+    }
+  }
+  return rules;
+}

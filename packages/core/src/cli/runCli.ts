@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { CliError } from './CliError.js';
+import type { CliIo } from './CliIo.js';
+import { addDrawCommand } from './commands/drawCommand.js';
+import { addExplainCommand } from './commands/explainCommand.js';
+import { addLintCommand } from './commands/lintCommand.js';
+import { addPlanCommand } from './commands/planCommand.js';
+import { addTimelineCommand } from './commands/timelineCommand.js';
+import { KAS_GRAPH_EXIT_CODES } from './exitCodes.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** Runs `kas-graph` with the arguments after the program name; resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = KAS_GRAPH_EXIT_CODES.clean;
+  const exit = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command('kas-graph')
+    .description('lint, print and draw kas module graphs, and draw recorded shutdowns')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run kas-graph help <command> for its options)')
+    .configureOutput({ writeOut: (text) => io.write(text), writeErr: (text) => io.error(text) });
+  addLintCommand(program, io, version, exit);
+  addPlanCommand(program, io, exit);
+  addDrawCommand(program, io, exit);
+  addTimelineCommand(program, io, exit);
+  addExplainCommand(program, io, exit);
+  for (const command of program.commands) command.exitOverride();
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.usage;
+    }
+    if (error instanceof CliError) {
+      io.error(`kas-graph: ${error.code}: ${error.message}\n  fix: ${error.fix}\n`);
+      return KAS_GRAPH_EXIT_CODES.usage;
+    }
+    throw error;
+  }
+}
