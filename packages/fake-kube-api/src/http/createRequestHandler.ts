@@ -87,8 +87,9 @@ async function route(context: ApiContext, api: ApiRequest): Promise<void> {
     if (method === 'GET' && isTrueQueryValue(url.searchParams.get('watch'))) {
       serveWatch(context, api, path, representation);
     } else if (method === 'GET') serveList(context, api, path, representation);
-    else if (method === 'POST') await serveCreate(context, api, path);
-    else sendStatus(response, methodNotAllowed());
+    else if (method === 'POST' && (path.namespace !== undefined || !path.resource.namespaced)) {
+      await serveCreate(context, api, path);
+    } else sendStatus(response, methodNotAllowed());
     return;
   }
   const named = { ...path, name };

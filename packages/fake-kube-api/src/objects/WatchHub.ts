@@ -82,9 +82,7 @@ export class WatchHub {
 function project(event: StoreEvent, subscription: WatchSubscription): StoreEvent | undefined {
   if (event.resource !== subscription.resource) return undefined;
   const { namespace } = subscription;
-  if (namespace !== undefined && event.object.metadata.namespace !== namespace) {
-    if (event.resource !== 'namespaces') return undefined;
-  }
+  if (namespace !== undefined && event.object.metadata.namespace !== namespace) return undefined;
   const matchesNow = subscription.matches(event.object);
   if (event.type !== 'MODIFIED') return matchesNow ? event : undefined;
   const matchedBefore = event.previous !== undefined && subscription.matches(event.previous);

@@ -69,9 +69,15 @@ function resourcePaths(resource: ResourceDefinition): [string, unknown][] {
     ? `/api/v1/namespaces/{namespace}/${resource.name}`
     : `/api/v1/${resource.name}`;
   const scope = resource.namespaced ? [pathParameter('namespace')] : [];
-  const operation = (action: string, verb: string, kind: string, extra: Record<string, unknown> = {}) => ({
+  const scoped = resource.namespaced ? 'Namespaced' : '';
+  const operation = (
+    action: string,
+    operationId: string,
+    kind: string,
+    extra: Record<string, unknown> = {},
+  ) => ({
     tags: ['core_v1'],
-    operationId: `${verb}CoreV1${resource.namespaced ? 'Namespaced' : ''}${resource.kind}`,
+    operationId,
     responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref(kind) } } } },
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': { group: '', version: 'v1', kind: resource.kind },
@@ -85,8 +91,10 @@ function resourcePaths(resource: ResourceDefinition): [string, unknown][] {
     [
       collection,
       {
-        get: operation('list', 'list', `${resource.kind}List`, { parameters: LIST_PARAMETERS }),
-        post: operation('post', 'create', resource.kind, {
+        get: operation('list', `listCoreV1${scoped}${resource.kind}`, `${resource.kind}List`, {
+          parameters: LIST_PARAMETERS,
+        }),
+        post: operation('post', `createCoreV1${scoped}${resource.kind}`, resource.kind, {
           parameters: WRITE_PARAMETERS,
           requestBody: body(['*/*']),
         }),
@@ -96,19 +104,19 @@ function resourcePaths(resource: ResourceDefinition): [string, unknown][] {
     [
       `${collection}/{name}`,
       {
-        get: operation('get', 'read', resource.kind),
-        put: operation('put', 'replace', resource.kind, {
+        get: operation('get', `readCoreV1${scoped}${resource.kind}`, resource.kind),
+        put: operation('put', `replaceCoreV1${scoped}${resource.kind}`, resource.kind, {
           parameters: WRITE_PARAMETERS,
           requestBody: body(['*/*']),
         }),
-        patch: operation('patch', 'patch', resource.kind, {
+        patch: operation('patch', `patchCoreV1${scoped}${resource.kind}`, resource.kind, {
           parameters: [
             ...WRITE_PARAMETERS,
             queryParameter('force', 'Force is going to "force" Apply requests.'),
           ],
           requestBody: body(PATCH_CONTENT_TYPES),
         }),
-        delete: operation('delete', 'delete', resource.kind),
+        delete: operation('delete', `deleteCoreV1${scoped}${resource.kind}`, resource.kind),
         parameters: [pathParameter('name'), ...scope],
       },
     ],
@@ -117,8 +125,7 @@ function resourcePaths(resource: ResourceDefinition): [string, unknown][] {
     paths.push([
       `/api/v1/${resource.name}`,
       {
-        get: operation('list', `list${resource.kind}ForAllNamespaces`, `${resource.kind}List`, {
-          operationId: `listCoreV1${resource.kind}ForAllNamespaces`,
+        get: operation('list', `listCoreV1${resource.kind}ForAllNamespaces`, `${resource.kind}List`, {
           parameters: LIST_PARAMETERS,
         }),
       },
