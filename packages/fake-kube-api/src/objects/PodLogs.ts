@@ -18,6 +18,7 @@ const MAX_LINES_PER_CONTAINER = 10_000;
 export class PodLogs {
   readonly #logs = new Map<string, ContainerLog>();
 
+  /** Adds a line (time-stamped now) and hands it to the container's followers. */
   append(namespace: string, pod: string, container: string, text: string): void {
     const log = this.#logFor(namespace, pod, container);
     const line = { timestamp: new Date().toISOString().replace('Z', '000000Z'), text };
@@ -26,6 +27,7 @@ export class PodLogs {
     for (const follower of log.followers) follower(line);
   }
 
+  /** The lines kept so far (the last 10,000). */
   lines(namespace: string, pod: string, container: string): readonly LogLine[] {
     return [...(this.#logs.get(key(namespace, pod, container))?.lines ?? [])];
   }

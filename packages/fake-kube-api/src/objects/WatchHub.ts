@@ -34,6 +34,7 @@ export class WatchHub {
   /** Every change after this version is in the history. */
   #historyStart = 0;
 
+  /** Records a change and hands it to every watch at once. */
   publish(event: StoreEvent): void {
     this.#history.push(event);
     if (this.#history.length > HISTORY_LIMIT) {
@@ -43,6 +44,10 @@ export class WatchHub {
     for (const listener of this.#listeners) listener(event);
   }
 
+  /**
+   * Starts a watch: delivers the replayed (or initial) events at once, then each change; returns the
+   * call that ends it. Throws `KAS_FAKE_KUBE_GONE` for a version older than the history.
+   */
   subscribe(
     subscription: WatchSubscription,
     initialEvents: () => readonly StoreEvent[],

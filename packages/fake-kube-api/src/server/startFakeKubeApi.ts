@@ -37,6 +37,11 @@ export interface FakeKubeApi {
   readonly port: number;
   /** The cluster's objects: change them and watches see the change. */
   readonly objects: ObjectStore;
+  /**
+   * Watches and followed logs being answered right now. Drops when a client goes away, so a test can
+   * see that a proxy in front of the fake cancelled its upstream request.
+   */
+  readonly openStreams: number;
   /** Ends every watch and log stream, closes every connection, and resolves when the server has closed. */
   stop(): Promise<void>;
 }
@@ -95,6 +100,9 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     url,
     port: boundPort,
     objects: store,
+    get openStreams() {
+      return streams.size;
+    },
     stop() {
       stopped ??= (async () => {
         demo?.stop();

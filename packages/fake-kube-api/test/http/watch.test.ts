@@ -72,6 +72,13 @@ describe('watch and log streams', () => {
     expect(parse(await stream.waitForLines(2))).toEqual(['ADDED web-0', 'DELETED web-0']);
   });
 
+  it('counts open streams and forgets a watch whose client went away', async () => {
+    const stream = await watch('');
+    expect(api.openStreams).toBe(1);
+    stream.close();
+    await expect.poll(() => api.openStreams).toBe(0);
+  });
+
   it('ends a watch at timeoutSeconds, and every watch when the server stops', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const timed = await watch('timeoutSeconds=30');
