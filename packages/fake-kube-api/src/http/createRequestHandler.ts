@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FakeKubeApiError } from '../errors/FakeKubeApiError.js';
+import { badRequest } from '../objects/storeErrors.js';
 import type { ApiContext, ApiRequest } from './ApiContext.js';
 import { isAuthorized } from './authenticate.js';
 import { API_GROUP_LIST, apiVersions, coreV1Resources, VERSION_INFO } from './discoveryDocuments.js';
@@ -81,6 +82,10 @@ async function route(context: ApiContext, api: ApiRequest): Promise<void> {
   if (representation === undefined) {
     sendStatus(response, failureStatus(406, 'NotAcceptable', 'only application/json and Table are served'));
     return;
+  }
+  if (method !== 'GET' && url.searchParams.has('dryRun')) {
+    // Persisting a dry run would be worse than refusing it.
+    throw badRequest('dryRun is not served by the fake Kubernetes API', 'send the request without dryRun');
   }
   const { name } = path;
   if (name === undefined) {

@@ -58,6 +58,7 @@ describe('objects over HTTP', () => {
       sendRequest(`${pods()}/web-0`, { method: 'POST', body: pod('web-0') }),
       sendRequest(pods(), { method: 'POST', body: pod('web-2'), contentType: 'application/yaml' }),
       sendRequest(`${pods()}?labelSelector=${encodeURIComponent('a in (b')}`),
+      sendRequest(`${pods()}?dryRun=All`, { method: 'POST', body: pod('dry') }),
     ]);
     expect(failures.map((answer) => [answer.status, answer.json().reason, answer.json().message])).toEqual([
       [409, 'AlreadyExists', 'pods "web-0" already exists'],
@@ -72,6 +73,7 @@ describe('objects over HTTP', () => {
       [405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'],
       [415, 'UnsupportedMediaType', expect.stringContaining('application/json')],
       [400, 'BadRequest', expect.stringContaining('unable to parse requirement')],
+      [400, 'BadRequest', 'dryRun is not served by the fake Kubernetes API'],
     ]);
     for (const answer of failures)
       expect(answer.json()).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure' });
