@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -57,20 +56,23 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const log = (options.log ?? pino({ level: 'silent' })).child({ module: 'fake-kube-api' });
   const store = new InMemoryObjectStore();
   const streams = new OpenStreams();
-  let server: Server;
-  const handler = createRequestHandler(
-    { store, streams, log, serverAddress: () => `${host}:${(server.address() as AddressInfo).port}` },
-    token === undefined ? undefined : hashToken(token),
+  const server: Server =
+    tls === undefined ? createHttpServer() : createHttpsServer({ cert: tls.cert, key: tls.key });
+  server.on(
+    'request',
+    createRequestHandler(
+      { store, streams, log, serverAddress: () => `${host}:${(server.address() as AddressInfo).port}` },
+      token === undefined ? undefined : hashToken(token),
+    ),
   );
-  server =
-    tls === undefined
-      ? createHttpServer(handler)
-      : createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
   try {
-    await Promise.race([
-      once(server.listen(port, host), 'listening'),
-      once(server, 'error').then(([error]) => Promise.reject(error)),
-    ]);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
   } catch (error) {
     throw new FakeKubeApiError(
       'KAS_FAKE_KUBE_LISTEN_FAILED',
