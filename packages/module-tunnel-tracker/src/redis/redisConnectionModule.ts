@@ -176,7 +176,7 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
   }
 }
 
-/** QUIT when connected (bounded by the drain budget), otherwise disconnect at once. */
+/** QUIT when connected and wait for the close (bounded by the drain budget); otherwise disconnect at once. */
 async function close(client: RedisClient, ctx: LifecycleContext): Promise<void> {
   if (client.status === 'end') return;
   // QUIT on a connection that is down waits for a reconnect that may never come.
@@ -184,13 +184,15 @@ async function close(client: RedisClient, ctx: LifecycleContext): Promise<void> 
     client.disconnect();
     return;
   }
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   const cut = new Promise<void>((resolve) =>
     ctx.signal.addEventListener('abort', () => resolve(), { once: true }),
   );
   const quit = client.quit().then(
-    () => undefined,
+    () => ended,
     (error: unknown) => ctx.log.warn({ err: error }, 'Redis QUIT failed; disconnecting'),
   );
   await Promise.race([quit, cut]);
-  if ((client.status as string) !== 'end') client.disconnect(); // the status changed while awaiting
+  // The drain budget ended, or QUIT failed: drop the connection (ioredis destroys it after disconnectTimeout).
+  if ((client.status as string) !== 'end') client.disconnect();
 }

@@ -89,12 +89,20 @@ export function describeDirectoryBehaviour(startHarness: () => Promise<Directory
     });
 
     it('a replica killed without stopping: its entries disappear from look-ups after the expiry', async () => {
-      const a = await harness.startReplica('replica-a', { agents: ['agent-1'] });
-      const b = await harness.startReplica('replica-b');
+      const rarely = { cleanUpPeriod: 60_000 }; // no clean-up here: look-ups alone must skip the expired entry
+      const a = await harness.startReplica('replica-a', {
+        agents: ['agent-1', 'agent-only-a'],
+        timings: rarely,
+      });
+      const b = await harness.startReplica('replica-b', { agents: ['agent-1'], timings: rarely });
       await harness.kill(a);
-      // Nothing was withdrawn: the entry is still there until it expires.
+      // Nothing was withdrawn: the entries are still there until they expire.
       expect(sorted(await b.directory.findReplicas('agent-1'))).toEqual(['replica-a']);
+      expect(sorted(await b.directory.findReplicas('agent-only-a'))).toEqual(['replica-a']);
       await eventually(async () => expect(await b.directory.findReplicas('agent-1')).toEqual([]));
+      await eventually(async () => expect(await b.directory.findReplicas('agent-only-a')).toEqual([]));
+      // Skipped, not removed: replica-b's refreshes keep the record alive, with replica-a's entry in it.
+      expect(await ids('agent-1')).toEqual(['replica-a', 'replica-b']);
     });
 
     it("clean-up removes a dead replica's expired entries, also from records live replicas share", async () => {

@@ -2,7 +2,7 @@ import type { AnyModule, StopOutcome } from '@kas/core';
 import { startTestApp, type TestApp } from '@kas/core/testing';
 import { TunnelRegistryToken } from '@kas/module-agent-grpc';
 import { type RedisServer, startRedis } from '@kas/testkit';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import {
   MemoryTunnelTable,
   RedisToken,
@@ -48,6 +48,8 @@ export interface ReplicaOptions {
   /** More modules in the replica's app (e.g. a probe that uses the directory while stopping). */
   readonly modules?: readonly AnyModule[];
   readonly overrides?: Record<string, { readonly drainBudget?: number; readonly startBudget?: number }>;
+  /** ioredis options of the replica's Redis connection (Redis harness only). */
+  readonly connection?: RedisOptions;
 }
 
 /** Starts replicas against one store and reads the store directly; one behaviour suite runs on each. */
@@ -64,7 +66,8 @@ export interface DirectoryHarness {
 
 const KEY_PREFIX = 'test:tunnels';
 
-function composeReplica(
+/** Starts one replica's app with the given tracker modules (and the Redis connection, if any). */
+export function composeReplica(
   id: string,
   trackerModules: readonly AnyModule[],
   options: ReplicaOptions,
@@ -76,7 +79,10 @@ function composeReplica(
     logger,
     modules: [...trackerModules, ...(options.modules ?? [])],
     // The real agent-grpc-server is not composed here: its registry is provided as a value instead.
-    overrides: { 'tunnel-tracker': { stop: {} }, ...options.overrides },
+    overrides: {
+      ...options.overrides,
+      'tunnel-tracker': { ...options.overrides?.['tunnel-tracker'], stop: {} },
+    },
     provide: [
       { token: TunnelRegistryToken, useValue: presence },
       { token: ReplicaIdentityToken, useValue: identity },
@@ -93,21 +99,26 @@ function composeReplica(
 }
 
 /** Replicas sharing one real redis-server on a free port. */
-export async function startRedisHarness(): Promise<DirectoryHarness & { readonly server: RedisServer }> {
+export async function startRedisHarness(): Promise<
+  DirectoryHarness & { readonly server: RedisServer; readonly observer: Redis }
+> {
   const server = await startRedis();
   const observer = new Redis(server.port, server.host, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
   });
+  // Outages are what these tests cause: the observer's reconnect errors are expected, not failures.
+  observer.on('error', () => {});
   const replicas: TestReplica[] = [];
   return {
     store: 'redis',
     server,
+    observer,
     async startReplica(id, options = {}) {
       const replica = await composeReplica(
         id,
         [
-          redisConnectionModule({ url: server.url }),
+          redisConnectionModule({ url: server.url, options: options.connection }),
           tunnelTrackerModule({ store: 'redis', keyPrefix: KEY_PREFIX, ...FAST_TIMINGS, ...options.timings }),
         ],
         options,

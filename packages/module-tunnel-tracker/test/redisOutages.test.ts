@@ -1,0 +1,146 @@
+import { startTestApp, type TestApp } from '@kas/core/testing';
+import { freePort, type RedisServer, startRedis } from '@kas/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisToken, type ReplicaInfo, redisConnectionModule, TunnelTrackerError } from '../src/index.js';
+import { captureLogs } from './support/captureLogs.js';
+import { eventually } from './support/eventually.js';
+import { startRedisHarness } from './support/replicaHarness.js';
+
+const sorted = (replicas: readonly ReplicaInfo[]) => replicas.map((replica) => replica.id).sort();
+const rejection = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as TunnelTrackerError,
+  );
+
+describe('Redis outages', () => {
+  let harness: Awaited<ReturnType<typeof startRedisHarness>> | undefined;
+  let app: TestApp | undefined;
+  let server: RedisServer | undefined;
+  afterEach(async () => {
+    harness?.server.process.signal('SIGCONT');
+    await harness?.close();
+    await app?.stop();
+    await server?.stop();
+    harness = undefined;
+    app = undefined;
+    server = undefined;
+  });
+
+  it('Redis killed and restarted empty on the same port: entries are back within one refresh period, no restart', async () => {
+    harness = await startRedisHarness();
+    // The refresh (30s) is far off: only the reconnect can bring the entries back within this test's bound.
+    const slow = { entryTtl: 90_000, refreshPeriod: 30_000, cleanUpPeriod: 60_000, unregisterDelay: 50 };
+    const a = await harness.startReplica('replica-a', { agents: ['agent-1', 'agent-2'], timings: slow });
+    const b = await harness.startReplica('replica-b', { agents: ['agent-b'], timings: slow });
+    const port = harness.server.port;
+
+    await harness.server.kill();
+
+    // Look-ups fail fast with a clear code, naming the address, without attempting a round trip.
+    const error = await eventually(async () => {
+      const failure = await rejection(b.directory.findReplicas('agent-1'));
+      expect(failure?.code).toBe('KAS_TUNNEL_DIRECTORY_UNAVAILABLE');
+      return failure;
+    });
+    expect(error?.message).toContain(`127.0.0.1:${port}`);
+    expect(b.metrics.snapshot().roundTrips.find).toBe(0);
+    // Local state moves on while Redis is away.
+    a.presence.connect('agent-3');
+    a.presence.disconnect('agent-2');
+    await eventually(() => expect(a.metrics.snapshot().connectedAgents).toBe(2));
+
+    await harness.server.restart();
+
+    await eventually(
+      async () => {
+        expect(sorted(await b.directory.findReplicas('agent-1'))).toEqual(['replica-a']);
+        expect(sorted(await b.directory.findReplicas('agent-3'))).toEqual(['replica-a']);
+        expect(sorted(await a.directory.findReplicas('agent-b'))).toEqual(['replica-b']);
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(await b.directory.findReplicas('agent-2')).toEqual([]);
+    expect(a.metrics.snapshot().registeredAgents).toBe(2);
+  });
+
+  it('Redis emptied while the connection stays up: the refresh writes everything again', async () => {
+    harness = await startRedisHarness();
+    await harness.startReplica('replica-a', {
+      agents: ['agent-1'],
+      timings: { entryTtl: 3_000, refreshPeriod: 300 },
+    });
+    await harness.observer.flushall();
+    expect(await harness.storedEntries('agent-1')).toEqual([]);
+    await eventually(async () =>
+      expect((await harness?.storedEntries('agent-1'))?.map((entry) => entry.replicaId)).toEqual([
+        'replica-a',
+      ]),
+    );
+  });
+
+  it('a look-up on a stalled Redis fails with KAS_TUNNEL_DIRECTORY_UNAVAILABLE at the command timeout', async () => {
+    harness = await startRedisHarness();
+    const b = await harness.startReplica('replica-b', { connection: { commandTimeout: 200 } });
+    harness.server.process.signal('SIGSTOP');
+    const failure = await rejection(b.directory.findReplicas('agent-1'));
+    expect(failure).toBeInstanceOf(TunnelTrackerError);
+    expect(failure).toMatchObject({
+      code: 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
+      message: expect.stringContaining('Command timed out'),
+    });
+    expect(b.metrics.snapshot().failedRoundTrips.find).toBe(1);
+  });
+
+  it('look-ups fail with KAS_TUNNEL_DIRECTORY_UNAVAILABLE once the Redis connection has closed', async () => {
+    harness = await startRedisHarness();
+    const a = await harness.startReplica('replica-a');
+    await harness.startReplica('replica-b', { agents: ['agent-b'] });
+    expect(sorted(await a.directory.findReplicas('agent-b'))).toEqual(['replica-b']);
+    await a.stop();
+    expect(a.testApp.app.get(RedisToken).status).toBe('end');
+    await expect(a.directory.findReplicas('agent-b')).rejects.toMatchObject({
+      code: 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
+    });
+  });
+
+  it('Redis unreachable at start: ioredis retries until the start budget, then an error names the address', async () => {
+    const port = await freePort();
+    const { logger, lines } = captureLogs();
+    const failure = await startTestApp({
+      logger,
+      modules: [redisConnectionModule({ url: `redis://user:secret@127.0.0.1:${port}` })],
+      overrides: { 'redis-connection': { startBudget: 1_000 } },
+    }).then(
+      () => undefined,
+      (error: unknown) => error as Error & { code: string; cause: TunnelTrackerError },
+    );
+    expect(failure?.code).toBe('KAS_START_FAILED');
+    expect(failure?.cause).toMatchObject({
+      code: 'KAS_REDIS_UNREACHABLE',
+      message: expect.stringMatching(
+        new RegExp(
+          `could not reach Redis at redis://127\\.0\\.0\\.1:${port} within its start budget .*ECONNREFUSED`,
+        ),
+      ),
+    });
+    expect(failure?.message).toContain(`redis://127.0.0.1:${port}`);
+    // More than one attempt was made, and the password never reached a log line or the error.
+    expect(lines.filter((line) => line.msg === 'Redis connection error').length).toBeGreaterThan(1);
+    expect(JSON.stringify(lines)).not.toContain('secret');
+    expect(failure?.message).not.toContain('secret');
+  });
+
+  it('Redis that comes up while the connection starts: ioredis retries connect it within the start budget', async () => {
+    const port = await freePort();
+    const { logger, lines } = captureLogs();
+    const starting = startTestApp({
+      logger,
+      modules: [redisConnectionModule({ url: `redis://127.0.0.1:${port}` })],
+    });
+    await eventually(() => expect(lines.some((line) => line.msg === 'Redis connection error')).toBe(true));
+    server = await startRedis({ port });
+    app = await starting;
+    expect(app.app.get(RedisToken).status).toBe('ready');
+  });
+});

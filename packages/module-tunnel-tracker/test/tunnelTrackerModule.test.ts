@@ -1,0 +1,128 @@
+import { defineModule, resolvePlan } from '@kas/core';
+import { startTestApp } from '@kas/core/testing';
+import { TunnelRegistryToken } from '@kas/module-agent-grpc';
+import { describe, expect, it } from 'vitest';
+import {
+  MemoryTunnelTable,
+  ReplicaIdentityToken,
+  redisConnectionModule,
+  TunnelDirectoryToken,
+  tunnelTrackerModule,
+} from '../src/index.js';
+import { AgentPresence } from '../src/testing/index.js';
+
+describe('the tunnel-tracker declaration', () => {
+  it('stops with agent-grpc-server, advertises agent tunnels, and needs Redis only for the Redis store', () => {
+    const redis = tunnelTrackerModule({ store: 'redis' });
+    const memory = tunnelTrackerModule({ store: 'memory' });
+    for (const module of [redis, memory]) {
+      expect(module).toMatchObject({
+        name: 'tunnel-tracker',
+        stop: { with: ['agent-grpc-server'] },
+        advertises: ['agent-tunnels'],
+        drainBudget: '5s',
+      });
+    }
+    expect(Object.keys(redis.needs ?? {})).toEqual(['registry', 'replica', 'redis']);
+    expect(Object.keys(memory.needs ?? {})).toEqual(['registry', 'replica']);
+  });
+
+  it('in a kas-shaped graph: one stop stage with the agent gRPC server, the Redis connection after it', () => {
+    // A declaration of the agent gRPC server's graph position only: resolvePlan never creates it.
+    const agentGrpcServer = defineModule({
+      name: 'agent-grpc-server',
+      accepts: ['agent-tunnels'],
+      provides: { registry: TunnelRegistryToken },
+      create: () => {
+        throw new Error('not created by resolvePlan');
+      },
+    });
+    const plan = resolvePlan({
+      modules: [redisConnectionModule(), agentGrpcServer, tunnelTrackerModule({ store: 'redis' })],
+      provide: [{ token: ReplicaIdentityToken, useValue: { id: 'a', privateAddress: 'a:8155' } }],
+    });
+    const stages = plan.stop.stages.map((stage) => ({
+      members: [...stage.members].sort(),
+      follows: stage.follows,
+    }));
+    const edge = stages.find((stage) => stage.members.includes('tunnel-tracker'));
+    expect(edge?.members).toEqual(['agent-grpc-server', 'tunnel-tracker']);
+    const infrastructure = plan.stop.stages.find((stage) => stage.members.includes('redis-connection'));
+    expect(infrastructure?.follows).toEqual([
+      plan.stop.stages.find((s) => s.members.includes('tunnel-tracker'))?.id,
+    ]);
+  });
+
+  it("reads the replica's private address when it writes, so a provider may fill it in at its own start", async () => {
+    const table = new MemoryTunnelTable();
+    const identity = { id: 'replica-a', privateAddress: '' };
+    // Like the private API module: it knows its address only once it listens.
+    const privateApi = defineModule({
+      name: 'private-api',
+      provides: { replica: ReplicaIdentityToken },
+      create: () => ({
+        provides: { replica: identity },
+        start: async () => {
+          identity.privateAddress = '127.0.0.1:8155';
+        },
+        stop: async () => {},
+      }),
+    });
+    const a = await startTestApp({
+      modules: [privateApi, tunnelTrackerModule({ store: 'memory', table })],
+      overrides: { 'tunnel-tracker': { stop: {} } },
+      provide: [{ token: TunnelRegistryToken, useValue: new AgentPresence(['agent-1']) }],
+    });
+    expect(table.liveEntries('agent-1')).toMatchObject([
+      { replicaId: 'replica-a', privateAddress: '127.0.0.1:8155' },
+    ]);
+    expect(a.app.get(TunnelDirectoryToken)).toBeDefined();
+    await a.stop();
+  });
+
+  it('fails its start with KAS_TUNNEL_TRACKER_CONFIG_INVALID when the replica identity is empty', async () => {
+    await expect(
+      startTestApp({
+        modules: [tunnelTrackerModule()],
+        overrides: { 'tunnel-tracker': { stop: {} } },
+        provide: [
+          { token: TunnelRegistryToken, useValue: new AgentPresence() },
+          { token: ReplicaIdentityToken, useValue: { id: '', privateAddress: 'a:8155' } },
+        ],
+      }),
+    ).rejects.toMatchObject({ cause: { code: 'KAS_TUNNEL_TRACKER_CONFIG_INVALID' } });
+  });
+});
+
+describe('configuration errors', () => {
+  it.each([
+    [
+      { store: 'redis', refreshPeriod: '60s', entryTtl: '60s' },
+      /refreshPeriod \(60000ms\) must be shorter than entryTtl/,
+    ],
+    [{ store: 'memory', unregisterDelay: 'soon' }, /unregisterDelay "soon" is not a duration/],
+    [{ store: 'memory', cleanUpPeriod: 0 }, /cleanUpPeriod must be longer than 0/],
+    [
+      { store: 'redis', keyPrefix: 'kas:{tunnels}' },
+      /keyPrefix "kas:\{tunnels\}" must be non-empty and free of/,
+    ],
+    [{ store: 'disk' }, /store "disk" is not 'redis' or 'memory'/],
+  ])('tunnelTrackerModule(%j) throws KAS_TUNNEL_TRACKER_CONFIG_INVALID', (config, message) => {
+    expect(() => tunnelTrackerModule(config as never)).toThrow(
+      expect.objectContaining({
+        code: 'KAS_TUNNEL_TRACKER_CONFIG_INVALID',
+        message: expect.stringMatching(message),
+      }),
+    );
+  });
+
+  it.each([
+    [{ url: 'not a url' }, /url is not a URL/],
+    [{ url: 'http://redis:6379' }, /url scheme "http:" is not redis: or rediss:/],
+    [{ cluster: [] }, /cluster lists no startup nodes/],
+  ])('redisConnectionModule(%j) throws KAS_REDIS_CONFIG_INVALID', (config, message) => {
+    expect(() => redisConnectionModule(config as never)).toThrow(
+      expect.objectContaining({ code: 'KAS_REDIS_CONFIG_INVALID', message: expect.stringMatching(message) }),
+    );
+  });
+});
