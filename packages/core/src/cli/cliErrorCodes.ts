@@ -17,7 +17,7 @@ export const CLI_ERROR_CODES = {
   KAS_GRAPH_INVALID_DECLARATION:
     'a declaration or override of the graph is malformed (e.g. a drain budget that is not a duration)',
   KAS_GRAPH_TRACE_INVALID: 'the trace file cannot be read or a line is not a lifecycle event',
-  KAS_GRAPH_OUTPUT_FAILED: 'the output file cannot be written, or its extension names no known format',
+  KAS_GRAPH_OUTPUT_FAILED: 'the output file cannot be written',
 } as const;
 
 /** A stable error code of `kas-graph`. */
