@@ -1,7 +1,7 @@
 import type { Header } from '../proto/generated/kas/http/v1/http.js';
 
 /** Header fields by lower-case name, each with all its values in order (Node's `headersDistinct` shape). */
-export type HeaderRecord = Readonly<Record<string, readonly string[]>>;
+export type HeaderRecord = Readonly<Record<string, readonly string[] | undefined>>;
 
 /** Turns a header record into the wire's header list; names are lower-cased. */
 export function toHeaderList(headers: HeaderRecord): Header[] {

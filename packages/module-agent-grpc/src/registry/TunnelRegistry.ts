@@ -8,7 +8,8 @@ export interface TunnelRequest {
   readonly path: string;
   /** The raw query string without `?`, e.g. `watch=1&resourceVersion=10`; empty when there is none. */
   readonly query: string;
-  readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** Node's `request.headersDistinct` fits as it is; hop-by-hop headers are dropped by the agent. */
+  readonly headers: Readonly<Record<string, readonly string[] | undefined>>;
 }
 
 /** The agent's answer: the response head, and the body as it streams in. */

@@ -184,11 +184,17 @@ export class ServerTunnel implements RegisteredTunnel {
   }
 
   #onAgentEnded(): void {
-    if (this.#state === 'busy') {
-      this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the agent ended the stream before the response ended');
-    } else {
+    if (this.#state !== 'busy') {
       this.finish();
+      return;
     }
+    // A reset stream (the agent cancelled or vanished) also ends the readable side, just before grpc-js
+    // reports the cancellation: only a half-close that is not followed by one breaks the protocol.
+    setImmediate(() => {
+      if (this.#state === 'busy') {
+        this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the agent ended the stream before the response ended');
+      }
+    });
   }
 
   #onCancelled(): void {

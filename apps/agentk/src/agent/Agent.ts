@@ -1,0 +1,244 @@
+import { EventEmitter } from 'node:events';
+import { type ChannelCredentials, Metadata, type StatusObject, status } from '@grpc/grpc-js';
+import { createReverseTunnelMethod, type ReverseTunnelMethod } from '@kas/module-agent-grpc';
+import type { Logger } from 'pino';
+import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
+import type { ExchangeOutcome } from '../upstream/UpstreamExchange.js';
+import { AgentTunnel, type TunnelHost } from './AgentTunnel.js';
+import { Backoff, type BackoffOptions } from './Backoff.js';
+import { KasConnection } from './KasConnection.js';
+import { timestamps } from './timestamps.js';
+
+/** One agent: its identity, where kas is, what it serves, and how many tunnels it keeps. */
+export interface AgentOptions {
+  /** A label for logs (e.g. the token file's name); kas knows the agent by its token alone. */
+  readonly name: string;
+  readonly token: string;
+  /** `host:port` of kas; with several, the agent moves to the next when one sends GOAWAY or fails. */
+  readonly kasAddresses: readonly string[];
+  readonly kasCredentials: ChannelCredentials;
+  readonly upstream: KubeApiUpstream;
+  /** Idle tunnels kept open. */
+  readonly minIdleTunnels: number;
+  /** Tunnels at most, idle and busy. */
+  readonly maxTunnels: number;
+  readonly backoff?: BackoffOptions;
+  /** Default 4 MiB, as kas's. */
+  readonly maxMessageBytes?: number;
+  /** Default 30 s. */
+  readonly keepaliveTimeMs?: number;
+  readonly log: Logger;
+}
+
+/** What an agent reports as it happens (the same moments as its log events). */
+export interface AgentEvents {
+  /** The connection to `kasAddress` left READY: kas sent GOAWAY (or the connection dropped). */
+  goaway: [{ readonly kasAddress: string; readonly monotonicMs: number }];
+  /** `tunnels` tunnels to `kasAddress` are registered, on a fresh connection. */
+  tunnelsReady: [{ readonly kasAddress: string; readonly tunnels: number; readonly monotonicMs: number }];
+}
+
+type AgentState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * An agent: keeps at least `minIdleTunnels` idle tunnels to kas (more while requests keep them busy, at
+ * most `maxTunnels`), serves each tunnelled request against the Kubernetes API, and reconnects — at once
+ * after a clean end, with backoff after errors, over a new connection (or to the next address) after GOAWAY.
+ */
+export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
+  readonly #log: Logger;
+  readonly #method: ReverseTunnelMethod;
+  readonly #metadata = new Metadata();
+  readonly #connections: KasConnection[] = [];
+  readonly #tunnels = new Set<AgentTunnel>();
+  readonly #backoff: Backoff;
+  #current = 0;
+  #state: AgentState = 'idle';
+  #retryTimer: NodeJS.Timeout | undefined;
+  /** The generation of the current connection whose readiness was already reported. */
+  #reportedReady: { connection: KasConnection; generation: number } | undefined;
+  #stopped: (() => void) | undefined;
+
+  constructor(private readonly options: AgentOptions) {
+    super();
+    this.#log = options.log.child({ agent: options.name });
+    this.#method = createReverseTunnelMethod(options.maxMessageBytes ?? 4 * 1024 * 1024);
+    this.#metadata.set('authorization', `Bearer ${options.token}`);
+    this.#backoff = new Backoff(options.backoff);
+  }
+
+  /** Tunnels by state, and the address new tunnels go to. */
+  stats(): {
+    readonly kasAddress: string;
+    readonly opening: number;
+    readonly idle: number;
+    readonly busy: number;
+  } {
+    const count = { opening: 0, idle: 0, busy: 0 };
+    for (const tunnel of this.#tunnels) if (tunnel.state !== 'closed') count[tunnel.state] += 1;
+    return { kasAddress: this.#connection().address, ...count };
+  }
+
+  /** Starts opening tunnels; resolves at once (kas may not be up yet: the agent keeps trying). */
+  start(): void {
+    this.#state = 'running';
+    this.#ensureTunnels();
+  }
+
+  /** Opens no more tunnels, closes idle ones, lets busy ones finish; at `signal`, cancels the rest. */
+  async stop(signal: AbortSignal): Promise<void> {
+    this.#state = 'stopping';
+    clearTimeout(this.#retryTimer);
+    for (const tunnel of this.#tunnels) tunnel.endIfIdle();
+    const cut = () => {
+      for (const tunnel of this.#tunnels) tunnel.cancel();
+    };
+    if (signal.aborted) cut();
+    signal.addEventListener('abort', cut, { once: true });
+    if (this.#tunnels.size > 0) await new Promise<void>((resolve) => (this.#stopped = resolve));
+    signal.removeEventListener('abort', cut);
+    for (const connection of this.#connections) connection?.close();
+    this.#state = 'stopped';
+  }
+
+  onLive(tunnel: AgentTunnel): void {
+    this.#backoff.reset();
+    const connection = this.#connection();
+    if (tunnel.connection !== connection || tunnel.generation !== connection.generation) return;
+    const reported = this.#reportedReady;
+    if (reported?.connection === connection && reported.generation === connection.generation) return;
+    let live = 0;
+    for (const other of this.#tunnels) {
+      const isCurrent = other.connection === connection && other.generation === connection.generation;
+      if (isCurrent && (other.state === 'idle' || other.state === 'busy')) live += 1;
+    }
+    if (live < this.options.minIdleTunnels) return;
+    this.#reportedReady = { connection, generation: connection.generation };
+    const at = timestamps();
+    this.#log.info(
+      { event: 'tunnels.ready', kasAddress: connection.address, tunnels: live, ...at },
+      `${live} tunnel(s) live to kas at ${connection.address}`,
+    );
+    this.emit('tunnelsReady', { kasAddress: connection.address, tunnels: live, monotonicMs: at.monotonicMs });
+  }
+
+  onBusy(): void {
+    this.#ensureTunnels();
+  }
+
+  onExchangeDone(_tunnel: AgentTunnel, outcome: ExchangeOutcome): void {
+    if (outcome.kind === 'failed') {
+      this.#log.warn(
+        { event: 'request.failed', code: outcome.code },
+        `upstream request failed: ${outcome.message}`,
+      );
+    }
+  }
+
+  onProtocolError(tunnel: AgentTunnel, code: string, message: string): void {
+    this.#log.error(
+      { event: 'tunnel.protocolError', kasAddress: tunnel.connection.address, code },
+      `kas broke the tunnel protocol: ${message}`,
+    );
+  }
+
+  onClosed(tunnel: AgentTunnel, ending: StatusObject, wasLive: boolean): void {
+    this.#tunnels.delete(tunnel);
+    if (this.#state === 'stopping') {
+      if (this.#tunnels.size === 0) this.#stopped?.();
+      return;
+    }
+    const isClean = ending.code === status.OK || (wasLive && ending.code === status.CANCELLED);
+    if (isClean) {
+      this.#ensureTunnels();
+      return;
+    }
+    // A failure on a connection new tunnels no longer use (draining after GOAWAY) says nothing about
+    // the current one; and one failure is enough to start a backoff round.
+    if (tunnel.connection !== this.#connection()) {
+      this.#ensureTunnels();
+      return;
+    }
+    if (this.#retryTimer !== undefined) return;
+    const failed = tunnel.connection.address;
+    if (this.options.kasAddresses.length > 1) this.#switchFrom(tunnel.connection);
+    const delayMs = this.#backoff.next();
+    this.#log.warn(
+      {
+        event: 'tunnel.failed',
+        kasAddress: failed,
+        grpcCode: ending.code,
+        details: ending.details,
+        retryInMs: delayMs,
+      },
+      `tunnel to kas at ${failed} failed (${status[ending.code]}: ${ending.details}); retrying in ${delayMs}ms`,
+    );
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#ensureTunnels();
+    }, delayMs);
+  }
+
+  #onLeftReady = (connection: KasConnection): void => {
+    if (this.#state !== 'running' || connection !== this.#connection()) return;
+    let draining = 0;
+    for (const tunnel of this.#tunnels) if (tunnel.connection === connection) draining += 1;
+    if (draining === 0) return;
+    const at = timestamps();
+    this.#log.info(
+      { event: 'kas.goaway', kasAddress: connection.address, tunnels: draining, ...at },
+      `connection to kas at ${connection.address} left READY (GOAWAY or lost); ${draining} tunnel(s) draining`,
+    );
+    this.emit('goaway', { kasAddress: connection.address, monotonicMs: at.monotonicMs });
+    if (this.options.kasAddresses.length > 1) this.#switchFrom(connection);
+    this.#ensureTunnels();
+  };
+
+  #switchFrom(connection: KasConnection): void {
+    if (connection !== this.#connection()) return;
+    this.#current = (this.#current + 1) % this.options.kasAddresses.length;
+    this.#log.info(
+      { event: 'kas.switched', from: connection.address, to: this.#connection().address },
+      `new tunnels go to kas at ${this.#connection().address}`,
+    );
+  }
+
+  #ensureTunnels(): void {
+    if (this.#state !== 'running' || this.#retryTimer !== undefined) return;
+    const connection = this.#connection();
+    let spare = 0;
+    for (const tunnel of this.#tunnels) {
+      const isCurrent = tunnel.connection === connection && tunnel.generation === connection.generation;
+      if (isCurrent && (tunnel.state === 'opening' || tunnel.state === 'idle')) spare += 1;
+    }
+    while (spare < this.options.minIdleTunnels && this.#tunnels.size < this.options.maxTunnels) {
+      this.#tunnels.add(
+        new AgentTunnel(
+          connection,
+          connection.generation,
+          this.#method,
+          this.#metadata,
+          this.options.upstream,
+          this,
+        ),
+      );
+      spare += 1;
+    }
+  }
+
+  #connection(): KasConnection {
+    const existing = this.#connections[this.#current];
+    if (existing !== undefined) return existing;
+    const connection = new KasConnection(
+      this.options.kasAddresses[this.#current] as string,
+      {
+        credentials: this.options.kasCredentials,
+        maxMessageBytes: this.options.maxMessageBytes ?? 4 * 1024 * 1024,
+        keepaliveTimeMs: this.options.keepaliveTimeMs ?? 30_000,
+      },
+      this.#onLeftReady,
+    );
+    this.#connections[this.#current] = connection;
+    return connection;
+  }
+}

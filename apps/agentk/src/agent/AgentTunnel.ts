@@ -1,0 +1,139 @@
+import type { ClientDuplexStream, Metadata, StatusObject } from '@grpc/grpc-js';
+import {
+  type AgentMessage,
+  EMPTY_BODY,
+  FrameOrder,
+  type RequestFrame,
+  type ReverseTunnelMethod,
+  UndecodableMessage,
+} from '@kas/module-agent-grpc';
+import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
+import { type ExchangeOutcome, UpstreamExchange } from '../upstream/UpstreamExchange.js';
+import { AGENTK_VERSION } from '../version.js';
+import type { KasConnection } from './KasConnection.js';
+
+/** Where a tunnel is: opened, registered by kas and idle, carrying its one request, or closed. */
+export type AgentTunnelState = 'opening' | 'idle' | 'busy' | 'closed';
+
+/** What a tunnel tells the agent that owns it. */
+export interface TunnelHost {
+  /** kas registered the tunnel (sent response metadata). */
+  onLive(tunnel: AgentTunnel): void;
+  /** A request arrived: the tunnel is no longer idle. */
+  onBusy(tunnel: AgentTunnel): void;
+  /** The request ended (served or failed upstream). */
+  onExchangeDone(tunnel: AgentTunnel, outcome: ExchangeOutcome): void;
+  /** kas sent frames that break the protocol; the tunnel cancelled itself. */
+  onProtocolError(tunnel: AgentTunnel, code: string, message: string): void;
+  /** The call ended with this status. Called once. */
+  onClosed(tunnel: AgentTunnel, status: StatusObject, wasLive: boolean): void;
+}
+
+/** What every agent advertises in its descriptor. */
+export const AGENT_SERVICES: readonly string[] = ['kubernetes-api'];
+
+type TunnelCall = ClientDuplexStream<AgentMessage, RequestFrame | UndecodableMessage>;
+
+/** One reverse tunnel from the agent's side: a `Connect` call that carries at most one request. */
+export class AgentTunnel {
+  #state: AgentTunnelState = 'opening';
+  #wasLive = false;
+  #order: FrameOrder | undefined;
+  #exchange: UpstreamExchange | undefined;
+  readonly #call: TunnelCall;
+
+  constructor(
+    readonly connection: KasConnection,
+    /** The connection's generation when the tunnel was opened. */
+    readonly generation: number,
+    method: ReverseTunnelMethod,
+    metadata: Metadata,
+    private readonly upstream: KubeApiUpstream,
+    private readonly host: TunnelHost,
+  ) {
+    const call = connection.client.makeBidiStreamRequest(
+      method.path,
+      method.requestSerialize,
+      method.responseDeserialize as (bytes: Buffer) => RequestFrame | UndecodableMessage,
+      metadata.clone(),
+    );
+    this.#call = call;
+    call.on('metadata', () => this.#onLive());
+    call.on('data', (frame: RequestFrame | UndecodableMessage) => this.#onFrame(frame));
+    call.on('status', (status: StatusObject) => this.#onStatus(status));
+    call.on('error', () => {}); // 'status' reports every ending
+    call.write({
+      descriptor: { services: AGENT_SERVICES as string[], agentVersion: AGENTK_VERSION },
+      body: EMPTY_BODY,
+      end: false,
+    });
+  }
+
+  get state(): AgentTunnelState {
+    return this.#state;
+  }
+
+  /** Closes the tunnel if it carries no request: half-closes a registered one (kas ends it with OK). */
+  endIfIdle(): boolean {
+    if (this.#state === 'idle') {
+      this.#call.end();
+      return true;
+    }
+    if (this.#state === 'opening') {
+      this.#call.cancel();
+      return true;
+    }
+    return false;
+  }
+
+  /** Cancels the tunnel whatever it carries; its upstream request is aborted. */
+  cancel(): void {
+    this.#exchange?.cancel();
+    this.#call.cancel();
+  }
+
+  #onLive(): void {
+    if (this.#state !== 'opening') return;
+    this.#state = 'idle';
+    this.#wasLive = true;
+    this.host.onLive(this);
+  }
+
+  #onFrame(frame: RequestFrame | UndecodableMessage): void {
+    if (frame instanceof UndecodableMessage) {
+      this.#refuse(frame.code, frame.message);
+      return;
+    }
+    if (this.#state === 'idle') {
+      this.#state = 'busy';
+      this.#order = new FrameOrder('request');
+      this.host.onBusy(this);
+    }
+    const violation =
+      this.#order === undefined
+        ? { code: 'KAS_FRAME_OUT_OF_ORDER', message: `a request frame while the tunnel is ${this.#state}` }
+        : this.#order.accept(frame);
+    if (violation !== undefined) {
+      this.#refuse(violation.code, violation.message);
+      return;
+    }
+    if (frame.head !== undefined) {
+      this.#exchange = new UpstreamExchange(this.#call, this.upstream, frame.head, (outcome) =>
+        this.host.onExchangeDone(this, outcome),
+      );
+    }
+    this.#exchange?.accept(frame);
+  }
+
+  #refuse(code: string, message: string): void {
+    this.host.onProtocolError(this, code, message);
+    this.cancel();
+  }
+
+  #onStatus(status: StatusObject): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#exchange?.cancel();
+    this.host.onClosed(this, status, this.#wasLive);
+  }
+}

@@ -1,0 +1,59 @@
+import { type ChannelCredentials, Client, connectivityState } from '@grpc/grpc-js';
+
+/** Channel options of every agent connection. */
+export interface KasConnectionOptions {
+  readonly credentials: ChannelCredentials;
+  readonly maxMessageBytes: number;
+  readonly keepaliveTimeMs: number;
+}
+
+/**
+ * The gRPC channel from one agent to one kas address. Each agent gets its own connection (a local
+ * subchannel pool: grpc-js would otherwise share one connection among all channels to the same target).
+ * It notices when the connection leaves READY — kas sent GOAWAY, or the connection dropped — and counts
+ * those moments as generations: tunnels of an older generation are draining.
+ */
+export class KasConnection {
+  readonly client: Client;
+  #generation = 0;
+  #isClosed = false;
+
+  constructor(
+    readonly address: string,
+    options: KasConnectionOptions,
+    private readonly onLeftReady: (connection: KasConnection) => void,
+  ) {
+    this.client = new Client(address, options.credentials, {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.max_send_message_length': options.maxMessageBytes,
+      'grpc.max_receive_message_length': options.maxMessageBytes,
+      'grpc.keepalive_time_ms': options.keepaliveTimeMs,
+      'grpc.enable_retries': 0, // tunnels are never retried; retries would buffer their frames
+      'grpc.enable_channelz': 0,
+    });
+    this.#watch(connectivityState.IDLE);
+  }
+
+  /** Bumped each time the connection leaves READY. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  close(): void {
+    this.#isClosed = true;
+    this.client.close();
+  }
+
+  #watch(state: connectivityState): void {
+    const channel = this.client.getChannel();
+    channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => {
+      if (this.#isClosed) return;
+      const next = channel.getConnectivityState(false);
+      if (state === connectivityState.READY && next !== connectivityState.READY) {
+        this.#generation += 1;
+        this.onLeftReady(this);
+      }
+      if (next !== connectivityState.SHUTDOWN) this.#watch(next);
+    });
+  }
+}

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { toMilliseconds } from '@kas/core';
+import type { AgentIdentity, AgentkOptions } from '../agentkModule.js';
+import type { AgentkArgs } from '../cli/parseAgentkArgs.js';
+import { AgentkError } from '../errors/AgentkError.js';
+
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):\d{1,5}$/;
+
+/** Checks the parsed flags and reads the files they name; errors name the flag or file to fix. */
+export async function loadAgentkOptions(args: AgentkArgs): Promise<AgentkOptions> {
+  for (const address of args.kas) {
+    if (!ADDRESS.test(address)) {
+      invalid(
+        `--kas: ${JSON.stringify(address)} is not host:port`,
+        'give kas addresses like kas.example.com:8150',
+      );
+    }
+  }
+  if (args.kas.length === 0) invalid('--kas names no address', 'give at least one host:port');
+  try {
+    toMilliseconds(args.drainBudget as '1s', '--drain-budget');
+  } catch (error) {
+    invalid(
+      `--drain-budget ${JSON.stringify(args.drainBudget)} is not a duration`,
+      "write it like '30s' or '5m'",
+      error,
+    );
+  }
+  const [agents, kubeToken, kubeCa, kasCa] = await Promise.all([
+    readIdentities(args),
+    args.kubeTokenFile === undefined ? undefined : readText(args.kubeTokenFile, '--kube-token-file'),
+    args.kubeCaFile === undefined ? undefined : readText(args.kubeCaFile, '--kube-ca-file'),
+    args.kasCaFile === undefined ? undefined : readText(args.kasCaFile, '--kas-ca-file'),
+  ]);
+  return {
+    agents,
+    kasAddresses: args.kas,
+    kasTls: kasCa !== undefined ? { ca: kasCa } : args.kasTls ? {} : undefined,
+    kubeApi: { url: args.kubeApi, token: kubeToken, ca: kubeCa },
+    minIdleTunnels: args.tunnels,
+    maxTunnels: Math.max(args.maxTunnels, args.tunnels),
+    drainBudget: args.drainBudget as '1s',
+  };
+}
+
+async function readIdentities(args: AgentkArgs): Promise<AgentIdentity[]> {
+  if (args.tokenFilePattern !== undefined) {
+    if (args.tokenFile !== undefined)
+      invalid('--token-file and --token-file-pattern are both set', 'give one of them');
+    if (!args.tokenFilePattern.includes('{i}')) {
+      invalid(
+        '--token-file-pattern has no {i}',
+        'write it like tokens/agent-{i}.token; {i} runs from 1 to --agents',
+      );
+    }
+    const files = Array.from({ length: args.agents }, (_, index) =>
+      (args.tokenFilePattern as string).replaceAll('{i}', String(index + 1)),
+    );
+    return Promise.all(
+      files.map(async (file) => ({
+        name: nameOf(file),
+        token: await readText(file, '--token-file-pattern'),
+      })),
+    );
+  }
+  if (args.tokenFile === undefined)
+    invalid('no --token-file', 'give --token-file (or --agents N with --token-file-pattern)');
+  if (args.agents > 1)
+    invalid(`--agents ${args.agents} needs --token-file-pattern`, 'give each agent its own token file');
+  return [{ name: nameOf(args.tokenFile), token: await readText(args.tokenFile, '--token-file') }];
+}
+
+/** An agent's log label: its token file's name without the extension. */
+function nameOf(file: string): string {
+  return basename(file, extname(file));
+}
+
+async function readText(file: string, flag: string): Promise<string> {
+  let text: string;
+  try {
+    text = (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new AgentkError(
+      'AGENTK_FILE_UNREADABLE',
+      `${flag}: cannot read ${file}: ${(error as Error).message}`,
+      `make ${file} readable by agentk, or fix ${flag}`,
+      { cause: error },
+    );
+  }
+  if (text === '') {
+    throw new AgentkError(
+      'AGENTK_FILE_UNREADABLE',
+      `${flag}: ${file} is empty`,
+      `put the value into ${file}`,
+    );
+  }
+  return text;
+}
+
+function invalid(message: string, fix: string, cause?: unknown): never {
+  throw new AgentkError('AGENTK_INVALID_CONFIG', message, fix, { cause });
+}

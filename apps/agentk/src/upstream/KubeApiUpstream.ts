@@ -1,0 +1,83 @@
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { RequestHead } from '@kas/module-agent-grpc';
+import { AgentkError } from '../errors/AgentkError.js';
+import { AGENTK_VERSION } from '../version.js';
+import { isHopByHop } from './hopByHop.js';
+
+/** Where and how agentk reaches the Kubernetes API. */
+export interface KubeApiUpstreamOptions {
+  /** e.g. `https://10.0.0.1:6443` or `http://127.0.0.1:8001/prefix`. */
+  readonly url: string;
+  /** Sent as `authorization: Bearer <token>` instead of whatever the tunnelled request carried. */
+  readonly token?: string;
+  /** PEM CA bundle to trust for an `https` URL. Default: Node's. */
+  readonly ca?: string;
+}
+
+/**
+ * The Kubernetes API as agentk's upstream: one keep-alive connection pool, shared by every tunnel (and,
+ * in many-agents mode, by every agent) that uses this object.
+ */
+export class KubeApiUpstream {
+  readonly #url: URL;
+  readonly #pathPrefix: string;
+  readonly #agent: HttpAgent;
+  readonly #request: typeof httpRequest;
+
+  constructor(private readonly options: KubeApiUpstreamOptions) {
+    try {
+      this.#url = new URL(options.url);
+    } catch (error) {
+      throw new AgentkError(
+        'AGENTK_INVALID_CONFIG',
+        `--kube-api ${JSON.stringify(options.url)} is not a URL`,
+        'give a URL such as https://10.0.0.1:6443',
+        { cause: error },
+      );
+    }
+    if (this.#url.protocol !== 'http:' && this.#url.protocol !== 'https:') {
+      throw new AgentkError(
+        'AGENTK_INVALID_CONFIG',
+        `--kube-api ${options.url} is not http(s)`,
+        'give an http:// or https:// URL',
+      );
+    }
+    const isHttps = this.#url.protocol === 'https:';
+    this.#pathPrefix = this.#url.pathname.replace(/\/+$/, '');
+    this.#agent = isHttps
+      ? new HttpsAgent({ keepAlive: true, ca: options.ca })
+      : new HttpAgent({ keepAlive: true });
+    this.#request = isHttps ? httpsRequest : httpRequest;
+  }
+
+  /** The base URL, for logs. */
+  get url(): string {
+    return this.options.url;
+  }
+
+  /** Starts the upstream request for a tunnelled request head; the caller writes the body and ends it. */
+  request(head: RequestHead): ClientRequest {
+    const headers: Record<string, string[]> = {};
+    for (const { name, values } of head.headers) {
+      if (!isHopByHop(name) && name !== 'host') headers[name] = values;
+    }
+    const userAgent = headers['user-agent']?.[0];
+    headers['user-agent'] = [`${userAgent === undefined ? '' : `${userAgent} `}via-agentk/${AGENTK_VERSION}`];
+    if (this.options.token !== undefined) headers.authorization = [`Bearer ${this.options.token}`];
+    return this.#request({
+      protocol: this.#url.protocol,
+      hostname: this.#url.hostname,
+      port: this.#url.port,
+      method: head.method,
+      path: `${this.#pathPrefix}${head.path}${head.query === '' ? '' : `?${head.query}`}`,
+      headers,
+      agent: this.#agent,
+    });
+  }
+
+  /** Closes idle upstream connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+}
