@@ -1,6 +1,6 @@
 export { Agent, type AgentEvents, type AgentOptions } from './agent/Agent.js';
 export { AGENT_SERVICES, AgentTunnel, type AgentTunnelState } from './agent/AgentTunnel.js';
-export { Backoff, type BackoffOptions } from './agent/Backoff.js';
+export { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './agent/Backoff.js';
 export { KasConnection, type KasConnectionOptions } from './agent/KasConnection.js';
 export {
   AGENTK_DEFAULTS,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
 import type { ExchangeOutcome } from '../upstream/UpstreamExchange.js';
 import { AgentTunnel, type TunnelHost } from './AgentTunnel.js';
-import { Backoff, type BackoffOptions } from './Backoff.js';
+import { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './Backoff.js';
 import { KasConnection } from './KasConnection.js';
 import { timestamps } from './timestamps.js';
 
@@ -235,6 +235,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
         credentials: this.options.kasCredentials,
         maxMessageBytes: this.options.maxMessageBytes ?? 4 * 1024 * 1024,
         keepaliveTimeMs: this.options.keepaliveTimeMs ?? 30_000,
+        reconnectBackoff: { ...BACKOFF_DEFAULTS, ...this.options.backoff },
       },
       this.#onLeftReady,
     );

@@ -6,6 +6,9 @@ export interface BackoffOptions {
   readonly maxMs?: number;
 }
 
+/** Defaults of `BackoffOptions`. */
+export const BACKOFF_DEFAULTS = { initialMs: 100, maxMs: 10_000 } as const;
+
 /**
  * Delays between reconnect attempts: doubling from `initialMs` up to `maxMs`, each one drawn from its
  * upper half ("equal jitter"), so many agents cut off at once do not come back in lockstep.
@@ -19,8 +22,8 @@ export class Backoff {
     options: BackoffOptions = {},
     private readonly random: () => number = Math.random,
   ) {
-    this.#initialMs = options.initialMs ?? 100;
-    this.#maxMs = options.maxMs ?? 10_000;
+    this.#initialMs = options.initialMs ?? BACKOFF_DEFAULTS.initialMs;
+    this.#maxMs = options.maxMs ?? BACKOFF_DEFAULTS.maxMs;
   }
 
   /** The delay before the next attempt; each call lengthens the following one. */

@@ -5,6 +5,8 @@ export interface KasConnectionOptions {
   readonly credentials: ChannelCredentials;
   readonly maxMessageBytes: number;
   readonly keepaliveTimeMs: number;
+  /** grpc-js's own reconnect backoff, kept within the agent's (its default grows to 120 s). */
+  readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
 }
 
 /**
@@ -28,6 +30,8 @@ export class KasConnection {
       'grpc.max_send_message_length': options.maxMessageBytes,
       'grpc.max_receive_message_length': options.maxMessageBytes,
       'grpc.keepalive_time_ms': options.keepaliveTimeMs,
+      'grpc.initial_reconnect_backoff_ms': options.reconnectBackoff.initialMs,
+      'grpc.max_reconnect_backoff_ms': options.reconnectBackoff.maxMs,
       'grpc.enable_retries': 0, // tunnels are never retried; retries would buffer their frames
       'grpc.enable_channelz': 0,
     });

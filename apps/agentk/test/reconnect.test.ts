@@ -1,0 +1,97 @@
+import { get, type IncomingMessage } from 'node:http';
+import { text } from 'node:stream/consumers';
+import { freePort } from '@kas/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeKubeApi, startFakeKubeApi } from './support/fakeKubeApi.js';
+import { type InProcessAgentk, startAgentkInProcess } from './support/startAgentk.js';
+import { eventually, type KasReplica, startKasReplica } from './support/startKasReplica.js';
+
+function fetchThrough(url: string): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => get(url, resolve).on('error', reject));
+}
+
+describe('agentk reconnecting', () => {
+  let kubeApi: FakeKubeApi | undefined;
+  const replicas: KasReplica[] = [];
+  let agentk: InProcessAgentk | undefined;
+  afterEach(async () => {
+    await agentk?.app.stop();
+    for (const replica of replicas.splice(0)) await replica.stop();
+    await kubeApi?.close();
+  });
+
+  it('gives each of N agents its own connection to kas', async () => {
+    kubeApi = await startFakeKubeApi();
+    const kas = await startKasReplica();
+    replicas.push(kas);
+    const names = ['agent-1', 'agent-2', 'agent-3', 'agent-4', 'agent-5'];
+    agentk = await startAgentkInProcess(names, {
+      kasAddresses: [kas.server.address],
+      kubeApi: { url: kubeApi.url },
+      minIdleTunnels: 3,
+    });
+    await eventually(() => kas.server.tunnelCount() === 15);
+    expect(kas.server.connectionCount()).toBe(5);
+    expect([...kas.registry.connectedAgents()].sort()).toEqual(names);
+    const answers = await Promise.all(
+      names.map(async (name) => text(await fetchThrough(`${kas.consumerUrl}/${name}/version`))),
+    );
+    expect(new Set(answers)).toEqual(new Set(['{"major":"1","minor":"32"}']));
+  });
+
+  it('retries with backoff while kas is down, and connects once it is up', async () => {
+    kubeApi = await startFakeKubeApi();
+    const port = await freePort();
+    agentk = await startAgentkInProcess(['agent-1'], {
+      kasAddresses: [`127.0.0.1:${port}`],
+      kubeApi: { url: kubeApi.url },
+      minIdleTunnels: 2,
+      backoff: { initialMs: 20, maxMs: 100 },
+    });
+    const agent = agentk.agents[0];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(agent?.stats()).toMatchObject({ idle: 0, busy: 0 });
+    const kas = await startKasReplica({ listen: `127.0.0.1:${port}` });
+    replicas.push(kas);
+    await eventually(() => kas.registry.hasAgent('agent-1') && agent?.stats().idle === 2);
+  });
+
+  it('moves to replica B when replica A stops: GOAWAY, idle tunnels on A end at once, the request in flight on A finishes', async () => {
+    kubeApi = await startFakeKubeApi();
+    const a = await startKasReplica();
+    const b = await startKasReplica();
+    replicas.push(a, b);
+    agentk = await startAgentkInProcess(['agent-1'], {
+      kasAddresses: [a.server.address, b.server.address],
+      kubeApi: { url: kubeApi.url },
+      minIdleTunnels: 3,
+    });
+    const agent = agentk.agents[0];
+    const seen: string[] = [];
+    agent?.on('goaway', ({ kasAddress }) => seen.push(`goaway ${kasAddress}`));
+    agent?.on('tunnelsReady', ({ kasAddress }) => seen.push(`ready ${kasAddress}`));
+    await eventually(() => a.server.tunnelCount() === 3);
+
+    const inFlight = fetchThrough(`${a.consumerUrl}/agent-1/slow`);
+    await eventually(() => kubeApi?.requests.some((request) => request.url === '/slow') === true);
+    const stopping = a.kas.stop();
+    // Idle tunnels on A end at once; only the busy one stays.
+    await eventually(() => a.server.tunnelCount() === 1, 2_000);
+    await eventually(() => seen.includes(`ready ${b.server.address}`), 5_000);
+    expect(seen).toEqual([
+      `ready ${a.server.address}`,
+      `goaway ${a.server.address}`,
+      `ready ${b.server.address}`,
+    ]);
+    expect(b.registry.hasAgent('agent-1')).toBe(true);
+    expect(a.kas.trace.find((event) => event.type === 'module.mark')).toMatchObject({ name: 'goaway.sent' });
+
+    // New requests are served through B while A drains.
+    expect(await text(await fetchThrough(`${b.consumerUrl}/agent-1/version`))).toBe(
+      '{"major":"1","minor":"32"}',
+    );
+    kubeApi.releaseSlow('finished on A');
+    expect(await text(await inFlight)).toBe('finished on A');
+    expect(await stopping).toMatchObject({ status: 'clean', cut: [] });
+  });
+});
