@@ -1,7 +1,7 @@
 import type { LifecycleContext } from '@kas/core';
 import type { TunnelRegistry } from '@kas/module-agent-grpc';
 import type { Logger } from 'pino';
-import type { ReplicaIdentity, ReplicaInfo, TunnelDirectory } from '../directory/TunnelDirectory.js';
+import type { ReplicaIdentity, ReplicaInfo } from '../directory/TunnelDirectory.js';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
 import type { TrackerTimings } from './TrackerTimings.js';
 import type { TunnelStore } from './TunnelStore.js';
@@ -19,14 +19,13 @@ export type TrackerState = 'idle' | 'running' | 'withdrawing' | 'stopped';
 type SyncReason = 'start' | 'refresh' | 'reconnect';
 
 /**
- * Advertises the agents that hold tunnels on this replica in the shared directory, and answers
- * look-ups. Follows the local registry's events: an agent's first tunnel registers it, its last one
+ * Advertises the agents that hold tunnels on this replica in the shared directory. Follows the local registry's events: an agent's first tunnel registers it, its last one
  * unregisters it after `unregisterDelay` (a tunnel coming back meanwhile cancels that, so churn does not
  * flap the store). Rewrites everything every `refreshPeriod` and whenever the store comes back; removes
  * expired entries every `cleanUpPeriod`. At stop it refuses new registrations and withdraws all of this
- * replica's entries in one round trip per shard; look-ups keep working until the store's connection closes.
+ * replica's entries in one round trip per shard (look-ups, a separate object, keep working).
  */
-export class TunnelTracker implements TunnelDirectory, TunnelTrackerMetricsSource {
+export class TunnelTracker implements TunnelTrackerMetricsSource {
   #state: TrackerState = 'idle';
   /** Agents with tunnels here, including those whose unregister delay is running. */
   readonly #agents = new Set<string>();
@@ -52,28 +51,6 @@ export class TunnelTracker implements TunnelDirectory, TunnelTrackerMetricsSourc
 
   get state(): TrackerState {
     return this.#state;
-  }
-
-  async findReplicas(agentId: string): Promise<readonly ReplicaInfo[]> {
-    if (!this.store.isAvailable()) {
-      this.counters.failedRoundTrips.find += 1;
-      throw new TunnelTrackerError(
-        'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
-        `cannot look up agent "${agentId}": the tunnel directory at ${this.store.location} is unavailable (connection down, reconnecting or closed)`,
-        `check that Redis runs at ${this.store.location}; requests for agents on other replicas fail until the connection is back`,
-      );
-    }
-    try {
-      const replicas = await this.store.find(agentId);
-      return replicas.filter((replica) => replica.id !== this.replica.id);
-    } catch (error) {
-      throw new TunnelTrackerError(
-        'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
-        `looking up agent "${agentId}" in the tunnel directory at ${this.store.location} failed: ${messageOf(error)}`,
-        `check that Redis at ${this.store.location} answers; a look-up fails after the client's commandTimeout`,
-        { cause: error },
-      );
-    }
   }
 
   snapshot(): TunnelTrackerMetrics {
@@ -272,8 +249,4 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,12 @@
 import { defineModule, type LifecycleContext } from '@kas/core';
 import { TunnelRegistryToken } from '@kas/module-agent-grpc';
 import type { Logger } from 'pino';
-import { ReplicaIdentityToken, TunnelDirectoryToken } from '../directory/TunnelDirectory.js';
+import { StoreTunnelDirectory } from '../directory/StoreTunnelDirectory.js';
+import {
+  ReplicaIdentityToken,
+  type TunnelDirectory,
+  TunnelDirectoryToken,
+} from '../directory/TunnelDirectory.js';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
 import { MemoryTunnelStore } from '../memory/MemoryTunnelStore.js';
 import { MemoryTunnelTable } from '../memory/MemoryTunnelTable.js';
@@ -47,8 +52,8 @@ const declaration = {
  */
 export function tunnelTrackerModule(config: TunnelTrackerConfig = { store: 'memory' }) {
   const timings = resolveTrackerTimings(config);
-  const instance = (tracker: TunnelTracker) => ({
-    provides: { directory: tracker, metrics: tracker },
+  const instance = (tracker: TunnelTracker, directory: TunnelDirectory) => ({
+    provides: { directory, metrics: tracker },
     start: (ctx: LifecycleContext) => tracker.start(ctx),
     stop: (ctx: LifecycleContext) => tracker.stop(ctx),
   });
@@ -60,7 +65,10 @@ export function tunnelTrackerModule(config: TunnelTrackerConfig = { store: 'memo
       create: ({ registry, replica, redis, log }) => {
         const counters = new TrackerCounters();
         const store = new RedisTunnelStore(redis, keyPrefix, counters);
-        return instance(new TunnelTracker(store, registry, replica, timings, counters, log as Logger));
+        return instance(
+          new TunnelTracker(store, registry, replica, timings, counters, log as Logger),
+          new StoreTunnelDirectory(store, replica, counters),
+        );
       },
     });
   }
@@ -78,7 +86,10 @@ export function tunnelTrackerModule(config: TunnelTrackerConfig = { store: 'memo
     create: ({ registry, replica, log }) => {
       const counters = new TrackerCounters();
       const store = new MemoryTunnelStore(table, () => replica.id, counters);
-      return instance(new TunnelTracker(store, registry, replica, timings, counters, log as Logger));
+      return instance(
+        new TunnelTracker(store, registry, replica, timings, counters, log as Logger),
+        new StoreTunnelDirectory(store, replica, counters),
+      );
     },
   });
 }
