@@ -1,3 +1,4 @@
+import type { StopEdge } from '../../plan/AppPlan.js';
 import { defineLintRule } from '../defineLintRule.js';
 import { formatDuration } from '../formatDuration.js';
 import type { LintGraph } from '../LintGraph.js';
@@ -21,41 +22,63 @@ export const acceptorBehindDrain = defineLintRule({
   ].join('\n'),
   fix: "let the acceptor's stop begin at once: declare stop: { alongside: [<acceptor>] } on the draining module that started after it, or drop the acceptor's stop.after",
   *check(graph) {
+    const longestBefore = longestOnWorstChains(graph);
+    let edgesInto: ReadonlyMap<string, readonly StopEdge[]> | undefined;
     for (const acceptor of graph.plan.modules) {
       if (acceptor.accepts.length === 0) continue;
       const stage = graph.stopStageOf(acceptor.name);
       const timing = graph.stopTiming(stage.id);
       if (timing.latestBeginMs <= graph.limits.acceptDelayLimitMs) continue;
-      const chain = worstChain(graph, stage.id);
-      const longest = chain.reduce((best, id) =>
-        graph.stopStage(id).drainBudgetMs > graph.stopStage(best).drainBudgetMs ? id : best,
-      );
-      const blocker = chain[0] as string;
+      const blocker = timing.waitsLongestFor as string;
+      const longest = longestBefore.get(stage.id) as string;
+      edgesInto ??= groupEdgesByTarget(graph);
       yield {
         message: `"${acceptor.name}" accepts ${acceptor.accepts.join(', ')} but cannot begin stopping until stage "${longest}" (drain budget ${formatDuration(graph.stopStage(longest).drainBudgetMs)}) has completed, up to ${formatDuration(timing.latestBeginMs)} after the stop begins: it keeps accepting on a replica that is going away`,
-        fix: unblock(graph, blocker, stage.id),
+        fix: unblock(graph, edgesInto, blocker, stage.id),
         modules: [acceptor.name, ...graph.stopStage(longest).members],
       };
     }
   },
 });
 
-/** The stages on the worst-case chain before `stageId`, nearest first. */
-function worstChain(graph: LintGraph, stageId: string): string[] {
-  const chain: string[] = [];
-  for (let id = graph.stopTiming(stageId).waitsLongestFor; id !== undefined; ) {
-    chain.push(id);
-    id = graph.stopTiming(id).waitsLongestFor;
+/** For each stage, the stage with the longest drain budget on its worst-case chain (one pass in topological order). */
+function longestOnWorstChains(graph: LintGraph): ReadonlyMap<string, string> {
+  const longest = new Map<string, string>();
+  for (const stage of graph.plan.stop.stages) {
+    const previous = graph.stopTiming(stage.id).waitsLongestFor;
+    if (previous === undefined) continue;
+    const before = longest.get(previous);
+    longest.set(
+      stage.id,
+      before !== undefined && graph.stopStage(before).drainBudgetMs > graph.stopStage(previous).drainBudgetMs
+        ? before
+        : previous,
+    );
   }
-  return chain;
+  return longest;
 }
 
-function unblock(graph: LintGraph, blockerStage: string, acceptorStage: string): string {
+function groupEdgesByTarget(graph: LintGraph): ReadonlyMap<string, readonly StopEdge[]> {
+  const byTarget = new Map<string, StopEdge[]>();
+  for (const edge of graph.plan.stop.edges) {
+    const list = byTarget.get(edge.to);
+    if (list === undefined) byTarget.set(edge.to, [edge]);
+    else list.push(edge);
+  }
+  return byTarget;
+}
+
+function unblock(
+  graph: LintGraph,
+  edgesInto: ReadonlyMap<string, readonly StopEdge[]>,
+  blockerStage: string,
+  acceptorStage: string,
+): string {
   const blockers = new Set(graph.stopStage(blockerStage).members);
-  const waiting = new Set(graph.stopStage(acceptorStage).members);
-  const edges = graph.plan.stop.edges.filter(
-    (candidate) => blockers.has(candidate.from) && waiting.has(candidate.to),
-  );
+  const edges = graph
+    .stopStage(acceptorStage)
+    .members.flatMap((member) => edgesInto.get(member) ?? [])
+    .filter((candidate) => blockers.has(candidate.from));
   if (edges.length === 0)
     return `remove what makes stage "${acceptorStage}" wait for stage "${blockerStage}"`;
   return edges

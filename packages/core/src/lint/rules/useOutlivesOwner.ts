@@ -26,6 +26,7 @@ export const useOutlivesOwner = defineLintRule({
   fix: "give the owner a drain budget at least as long as the user's worst-case drain (its stop keeps in-flight uses until then), or stop the owner after the user",
   *check(graph) {
     const relations = new Map<string, OwnerRelations>();
+    const position = new Map(graph.plan.stop.stages.map((stage, index) => [stage.id, index]));
     for (const tag of graph.tags) {
       const acceptors = graph.modulesWith('accepts', tag);
       const owners = acceptors.length > 0 ? acceptors : graph.modulesWith('advertises', tag);
@@ -35,7 +36,7 @@ export const useOutlivesOwner = defineLintRule({
           const ownerStage = graph.stopStageOf(owner.name).id;
           let ofOwner = relations.get(ownerStage);
           if (ofOwner === undefined) {
-            ofOwner = new OwnerRelations(graph, ownerStage);
+            ofOwner = new OwnerRelations(graph, ownerStage, position);
             relations.set(ownerStage, ofOwner);
           }
           const finding = compare(tag, owner, user, ofOwner.of(graph.stopStageOf(user.name).id));
@@ -59,17 +60,19 @@ type Relation =
  */
 class OwnerRelations {
   readonly #known = new Map<string, Relation>();
-  readonly #before: ReadonlySet<string>;
+  #before: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly graph: LintGraph,
     private readonly ownerStage: string,
+    /** Stage positions in the plan's topological order: a stage's ancestors come before it. */
+    private readonly position: ReadonlyMap<string, number>,
   ) {
-    this.#before = graph.stagesBefore(ownerStage);
     this.#known.set(ownerStage, { kind: 'concurrent', lagMs: 0 });
   }
 
   of(stageId: string): Relation {
+    if (!this.#known.has(stageId) && this.#precedesOwner(stageId)) this.#known.set(stageId, { kind: 'before' });
     const pending = [stageId];
     while (pending.length > 0) {
       const id = pending[pending.length - 1] as string;
@@ -77,7 +80,7 @@ class OwnerRelations {
         pending.pop();
         continue;
       }
-      if (this.#before.has(id)) {
+      if (this.#isBeforeOwner(id)) {
         this.#known.set(id, { kind: 'before' });
         pending.pop();
         continue;
@@ -92,6 +95,33 @@ class OwnerRelations {
       pending.pop();
     }
     return this.#known.get(stageId) as Relation;
+  }
+
+  /**
+   * Whether the owner waits for `stageId`, searching back from the owner only through stages placed
+   * after `stageId` in topological order (no other stage can lead to it): cheap when the user is near.
+   */
+  #precedesOwner(stageId: string): boolean {
+    const floor = this.position.get(stageId) ?? 0;
+    if (floor >= (this.position.get(this.ownerStage) ?? 0)) return false;
+    const seen = new Set<string>();
+    const pending = [this.ownerStage];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      for (const previous of this.graph.stopStage(id).follows) {
+        if (previous === stageId) return true;
+        if ((this.position.get(previous) ?? 0) > floor && !seen.has(previous)) {
+          seen.add(previous);
+          pending.push(previous);
+        }
+      }
+    }
+    return false;
+  }
+
+  #isBeforeOwner(stageId: string): boolean {
+    if ((this.position.get(stageId) ?? 0) > (this.position.get(this.ownerStage) ?? 0)) return false;
+    this.#before ??= this.graph.stagesBefore(this.ownerStage);
+    return this.#before.has(stageId);
   }
 
   #relate(follows: readonly string[]): Relation {
