@@ -72,7 +72,8 @@ class OwnerRelations {
   }
 
   of(stageId: string): Relation {
-    if (!this.#known.has(stageId) && this.#precedesOwner(stageId)) this.#known.set(stageId, { kind: 'before' });
+    if (!this.#known.has(stageId) && this.#precedesOwner(stageId))
+      this.#known.set(stageId, { kind: 'before' });
     const pending = [stageId];
     while (pending.length > 0) {
       const id = pending[pending.length - 1] as string;
