@@ -95,6 +95,33 @@ describe('the agentk process', () => {
     expect(await child.exited).toEqual({ code: EXIT_CODES.clean, signal: null });
   });
 
+  it('logs GOAWAY from replica A and its tunnels being live on replica B, with timestamps to line them up', async () => {
+    const b = await startKasReplica();
+    try {
+      const child = agentk([
+        '--kas',
+        `${kas.server.address},${b.server.address}`,
+        '--token-file',
+        tokens.fileOf('agent-1'),
+        '--kube-api',
+        kubeApi.url,
+      ]);
+      await child.waitForLog({ event: 'tunnels.ready', kasAddress: kas.server.address });
+      await kas.kas.stop();
+      const goaway = await child.waitForLog({ event: 'kas.goaway', kasAddress: kas.server.address });
+      const ready = await child.waitForLog({ event: 'tunnels.ready', kasAddress: b.server.address });
+      expect(goaway).toMatchObject({
+        agent: 'agent-1',
+        tunnels: expect.any(Number),
+        wallMs: expect.any(Number),
+      });
+      expect(ready.monotonicMs as number).toBeGreaterThan(goaway.monotonicMs as number);
+      expect(b.registry.hasAgent('agent-1')).toBe(true);
+    } finally {
+      await b.stop();
+    }
+  });
+
   it('takes its settings from AGENTK_* environment variables', async () => {
     const child = agentk([], {
       AGENTK_KAS: kas.server.address,
