@@ -58,5 +58,6 @@ export { DEFAULT_DRAIN_BUDGET_MS, DEFAULT_START_BUDGET_MS } from './plan/normali
 export { resolvePlan } from './plan/resolvePlan.js';
 export type { AppState, ModuleState } from './runner/AppState.js';
 export { type App, type AppOptions, createApp } from './runner/createApp.js';
+export { START_ABORT_GRACE_MS } from './runner/ModuleRuntime.js';
 export { EXIT_CODES, exitCodeFor } from './runner/runUntilSignal.js';
 export { DEADLINE_GRACE_MS, type StopOutcome } from './runner/StopRun.js';

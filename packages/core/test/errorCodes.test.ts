@@ -6,7 +6,7 @@ describe('the README error code table', () => {
   it('lists exactly the codes the core throws, with the same meanings', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Error codes'));
-    const rows = [...section.matchAll(/^\| `(KAS_[A-Z_]+)` \| (.+) \|$/gm)].map((match) => [
+    const rows = [...section.matchAll(/^\| `(KAS_[A-Z_]+)`\s*\| (.+?)\s*\|$/gm)].map((match) => [
       match[1],
       match[2],
     ]);

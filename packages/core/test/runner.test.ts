@@ -1,6 +1,12 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CoreError, createApp, type LifecycleEvent } from '../src/index.js';
+import {
+  type CoreError,
+  createApp,
+  defineModule,
+  type LifecycleEvent,
+  START_ABORT_GRACE_MS,
+} from '../src/index.js';
 import { startTestApp } from '../src/testing/index.js';
 import { ProbeLog, probeModule } from './support/probeModule.js';
 
@@ -51,16 +57,13 @@ describe('the runner', () => {
     expect(error.code).toBe('KAS_START_FAILED');
     expect(error.message).toContain('module "broken" failed to start: broken could not start');
     expect(log.find('start', 'never')).toBeUndefined();
-    // "slow" was aborted mid-start: it never counted as started, so it is not stopped
-    expect(log.order('stop')).toEqual(['cache', 'store']);
+    // "slow" answered its abort by finishing its start: it counts as started, so the rollback stops it
+    expect(log.order('stop')).toEqual(['slow', 'cache', 'store']);
     expect(
       trace
         .filter((event) => event.type === 'module.failed')
         .map((event) => event.type === 'module.failed' && [event.module, event.error.code]),
-    ).toEqual([
-      ['broken', undefined],
-      ['slow', 'KAS_START_ABORTED'],
-    ]);
+    ).toEqual([['broken', undefined]]);
     expect(app.state).toBe('stopped');
     expect(typesOf(trace, 'app.startFailed')).toHaveLength(1);
   });
@@ -78,8 +81,36 @@ describe('the runner', () => {
     await vi.advanceTimersByTimeAsync(1_999);
     expect(app.state).toBe('starting');
     await vi.advanceTimersByTimeAsync(1);
+    expect(app.state).toBe('starting'); // it gets a grace to answer its signal
+    await vi.advanceTimersByTimeAsync(START_ABORT_GRACE_MS);
     expect(((await started) as CoreError).code).toBe('KAS_START_TIMEOUT');
     expect(log.order('stop')).toEqual(['store']);
+  });
+
+  it("reports a timed-out module's own error when it answers its signal by rejecting", async () => {
+    const unreachable = defineModule({
+      name: 'redis-connection',
+      startBudget: '3s',
+      create: () => ({
+        start: (ctx) =>
+          new Promise<void>((_, reject) => {
+            ctx.signal.addEventListener('abort', () =>
+              reject(new Error('cannot reach redis at 127.0.0.1:1')),
+            );
+          }),
+        stop: async () => {},
+      }),
+    });
+    const started = createApp({ logger: silent, modules: [unreachable] })
+      .start()
+      .catch((error: CoreError) => error);
+    await vi.advanceTimersByTimeAsync(3_000);
+    const error = (await started) as CoreError;
+    expect(error.code).toBe('KAS_START_TIMEOUT');
+    expect(error.message).toBe(
+      'module "redis-connection" did not start within its start budget of 3000ms: cannot reach redis at 127.0.0.1:1',
+    );
+    expect(error.cause).toBeInstanceOf(Error);
   });
 
   it('cuts a drain at its budget: the module sees its signal fire, and the stop is still clean', async () => {
@@ -183,7 +214,7 @@ describe('the runner', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(await started).toBe('KAS_START_ABORTED');
     expect(await stopped).toMatchObject({ status: 'clean' });
-    expect(log.order('stop')).toEqual(['store']);
+    expect(log.order('stop')).toEqual(['slow', 'store']);
   });
 
   it('refuses an illegal transition, naming the current state', async () => {

@@ -49,27 +49,31 @@ export class ModuleRuntime {
     abort.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
     try {
-      const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new CoreError(
-            'KAS_START_TIMEOUT',
-            `module "${this.name}" did not start within its start budget of ${this.planned.startBudgetMs}ms`,
-            `find what "${this.name}" waits for at start (its log lines say), or raise its startBudget`,
-          );
-          control.abort(error);
-          reject(error);
-        }, this.planned.startBudgetMs);
-      });
-      const aborted = new Promise<never>((_, reject) => {
-        if (control.signal.aborted) reject(control.signal.reason);
-        control.signal.addEventListener('abort', () => reject(control.signal.reason), { once: true });
-      });
-      // The start itself is raced so that a module that ignores its signal cannot hold the app forever.
       const started = (async () => {
         const instance = this.create();
         await instance.start(this.context(control.signal, Date.now() + this.planned.startBudgetMs));
       })();
-      await Promise.race([started, timedOut, aborted]);
+      // Raced, so that a module that ignores its signal cannot hold the app forever.
+      const givenUp = new Promise<never>((_, reject) => {
+        const onGiveUp = () => settleAfterAbort(started, control.signal.reason, reject);
+        if (control.signal.aborted) onGiveUp();
+        else control.signal.addEventListener('abort', onGiveUp, { once: true });
+      });
+      timer = setTimeout(() => {
+        control.abort(
+          new CoreError(
+            'KAS_START_TIMEOUT',
+            `module "${this.name}" did not start within its start budget of ${this.planned.startBudgetMs}ms`,
+            `find what "${this.name}" waits for at start (its log lines say), or raise its startBudget`,
+          ),
+        );
+      }, this.planned.startBudgetMs);
+      // Once the signal fired, a rejection is the module answering it: `givenUp` reports it with the reason.
+      const startedUnlessAborted = started.catch((error: unknown) => {
+        if (control.signal.aborted) return givenUp;
+        throw error;
+      });
+      await Promise.race([startedUnlessAborted, givenUp]);
       this.#state = 'running';
       this.emit({
         type: 'module.started',
@@ -193,4 +197,25 @@ export class ModuleRuntime {
         this.emit({ type: 'module.mark', module: this.name, name, ...(data === undefined ? {} : { data }) }),
     };
   }
+}
+
+/** How long a module whose start was aborted gets to settle before it is given up. */
+export const START_ABORT_GRACE_MS = 1_000;
+
+/**
+ * After a start's signal fired: give the module a moment to answer it. If its start still resolves, the
+ * race is won by `started` and the module counts as running (so a rollback stops it); if it rejects, its
+ * own error (which usually says more, e.g. the address it could not reach) becomes the cause.
+ */
+function settleAfterAbort(started: Promise<void>, reason: unknown, reject: (error: unknown) => void): void {
+  const grace = setTimeout(() => reject(reason), START_ABORT_GRACE_MS);
+  started.then(
+    () => clearTimeout(grace),
+    (own: unknown) => {
+      clearTimeout(grace);
+      if (!(reason instanceof CoreError) || own === reason) return reject(own);
+      const detail = own instanceof Error ? own.message : String(own);
+      reject(new CoreError(reason.code, `${reason.message}: ${detail}`, reason.fix, { cause: own }));
+    },
+  );
 }
