@@ -17,7 +17,7 @@ describe('a tunnel carrying one request', () => {
     await kas?.kas.stop();
   });
 
-  it('sends a GET as one frame and streams the response back, then ends the tunnel with OK', async () => {
+  it('sends a GET as one frame and streams the response back; the tunnel then carries the next request', async () => {
     kas = await startKas();
     agent = connectRawAgent(kas.server.address);
     const tunnel = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
@@ -42,10 +42,19 @@ describe('a tunnel carrying one request', () => {
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toEqual(['application/json']);
     tunnel.call.write({ body: Buffer.from('"1"}'), end: true });
-    tunnel.call.end();
     expect(await text(response.body)).toBe('{"major":"1"}');
+
+    const again = await kas.registry.acquire('agent-1', { timeoutMs: 1_000 });
+    const second = again.roundTrip(GET, undefined, new AbortController().signal);
+    expect((await tunnel.nextFrame()).head?.path).toBe('/version');
+    tunnel.call.write({ head: { status: 204, headers: [] }, body: EMPTY_BODY, end: true });
+    expect((await second).status).toBe(204);
+    await expect(taken.roundTrip(GET, undefined, new AbortController().signal)).rejects.toMatchObject({
+      code: 'KAS_TUNNEL_BUSY',
+    });
+    expect(kas.server.counters()).toMatchObject({ 'tunnels.registered': 1, 'exchanges.finished': 2 });
+    tunnel.call.end();
     expect((await tunnel.status).code).toBe(status.OK);
-    expect(kas.server.counters()).toMatchObject({ 'tunnels.registered': 1, 'exchanges.finished': 1 });
   });
 
   it('emits agentConnected for the first tunnel of an agent and agentDisconnected for its last', async () => {
@@ -84,6 +93,21 @@ describe('a tunnel carrying one request', () => {
     }
     expect(Buffer.concat(received).equals(upload)).toBe(true);
     tunnel.call.write({ head: { status: 204, headers: [] }, body: EMPTY_BODY, end: true });
+  });
+
+  it('ends a tunnel whose response ended before its request body was sent, rather than reuse it', async () => {
+    kas = await startKas();
+    agent = connectRawAgent(kas.server.address);
+    const tunnel = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
+    const taken = await kas.registry.acquire('agent-1');
+    const upload = new Readable({ read() {} });
+    upload.push(Buffer.from('part of a large upload'));
+    const answered = taken.roundTrip({ ...GET, method: 'PUT' }, upload, new AbortController().signal);
+    await tunnel.nextFrame();
+    tunnel.call.write({ head: { status: 413, headers: [] }, body: EMPTY_BODY, end: true });
+    expect((await answered).status).toBe(413);
+    expect((await tunnel.status).code).toBe(status.OK);
+    expect(kas.registry.hasAgent('agent-1')).toBe(false);
   });
 
   it('pauses the agent while the consumer does not read, so kas buffers a bounded amount', async () => {
@@ -173,6 +197,13 @@ describe('a tunnel carrying one request', () => {
     await expect(kas.registry.acquire('agent-2', { timeoutMs: 50 })).rejects.toMatchObject({
       code: 'KAS_TUNNEL_UNAVAILABLE',
     });
+    const abort = new AbortController();
+    const aborted = kas.registry.acquire('agent-2', { timeoutMs: 5_000, signal: abort.signal });
+    abort.abort(new Error('the client went away'));
+    await expect(aborted).rejects.toThrow('the client went away');
+    await expect(kas.registry.acquire('agent-2', { signal: abort.signal })).rejects.toThrow(
+      'the client went away',
+    );
   });
 
   it('refuses tunnels over the per-agent limit with RESOURCE_EXHAUSTED', async () => {

@@ -126,6 +126,11 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
     this.#ensureTunnels();
   }
 
+  onIdleAgain(tunnel: AgentTunnel): void {
+    // Running, an idle tunnel counts as spare again, so fewer new ones are opened; stopping, it closes.
+    if (this.#state === 'stopping') tunnel.endIfIdle();
+  }
+
   onExchangeDone(_tunnel: AgentTunnel, outcome: ExchangeOutcome): void {
     if (outcome.kind === 'failed') {
       this.#log.warn(

@@ -21,6 +21,8 @@ export interface TunnelHost {
   onLive(tunnel: AgentTunnel): void;
   /** A request arrived: the tunnel is no longer idle. */
   onBusy(tunnel: AgentTunnel): void;
+  /** The exchange ended cleanly on both sides: the tunnel is idle again (kas may send the next request). */
+  onIdleAgain(tunnel: AgentTunnel): void;
   /** The request ended (served or failed upstream). */
   onExchangeDone(tunnel: AgentTunnel, outcome: ExchangeOutcome): void;
   /** kas sent frames that break the protocol; the tunnel cancelled itself. */
@@ -34,12 +36,17 @@ export const AGENT_SERVICES: readonly string[] = ['kubernetes-api'];
 
 type TunnelCall = ClientDuplexStream<AgentMessage, RequestFrame | UndecodableMessage>;
 
-/** One reverse tunnel from the agent's side: a `Connect` call that carries at most one request. */
+/**
+ * One reverse tunnel from the agent's side: a `Connect` call that carries one request at a time. After a
+ * clean exchange (request received whole, response sent whole) it is idle again; kas ends it otherwise.
+ */
 export class AgentTunnel {
   #state: AgentTunnelState = 'opening';
   #wasLive = false;
   #order: FrameOrder | undefined;
   #exchange: UpstreamExchange | undefined;
+  /** How the current exchange ended upstream; undefined while it runs. */
+  #outcome: ExchangeOutcome | undefined;
   readonly #call: TunnelCall;
 
   constructor(
@@ -107,6 +114,7 @@ export class AgentTunnel {
     if (this.#state === 'idle') {
       this.#state = 'busy';
       this.#order = new FrameOrder('request');
+      this.#outcome = undefined;
       this.host.onBusy(this);
     }
     const violation =
@@ -118,11 +126,22 @@ export class AgentTunnel {
       return;
     }
     if (frame.head !== undefined) {
-      this.#exchange = new UpstreamExchange(this.#call, this.upstream, frame.head, (outcome) =>
-        this.host.onExchangeDone(this, outcome),
-      );
+      this.#exchange = new UpstreamExchange(this.#call, this.upstream, frame.head, (outcome) => {
+        this.#outcome = outcome;
+        this.host.onExchangeDone(this, outcome);
+        this.#maybeIdleAgain();
+      });
     }
     this.#exchange?.accept(frame);
+    this.#maybeIdleAgain();
+  }
+
+  #maybeIdleAgain(): void {
+    if (this.#state !== 'busy' || this.#outcome?.kind !== 'served' || this.#order?.isEnded !== true) return;
+    this.#state = 'idle';
+    this.#exchange = undefined;
+    this.#order = undefined;
+    this.host.onIdleAgain(this);
   }
 
   #refuse(code: string, message: string): void {

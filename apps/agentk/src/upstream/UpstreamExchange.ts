@@ -11,8 +11,6 @@ export interface ExchangeCall {
   once(event: 'drain', listener: () => void): unknown;
   pause(): unknown;
   resume(): unknown;
-  /** Half-closes: the response is complete on this side. */
-  end(): unknown;
 }
 
 /** How an exchange ended, for the tunnel's log and counts. */
@@ -77,7 +75,6 @@ export class UpstreamExchange {
       if (this.#isDone) return;
       this.#isDone = true;
       this.#writer.end();
-      this.call.end();
       this.onDone({ kind: 'served', status: response.statusCode ?? 502 });
     });
     response.once('close', () => {
@@ -91,7 +88,6 @@ export class UpstreamExchange {
     const code = this.#response === undefined ? 'UPSTREAM_UNREACHABLE' : 'UPSTREAM_ABORTED';
     this.#writer.error(code, message);
     this.#isDone = true;
-    this.call.end();
     this.onDone({ kind: 'failed', code, message });
   }
 }

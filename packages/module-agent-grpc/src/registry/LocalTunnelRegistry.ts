@@ -3,9 +3,10 @@ import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from './TunnelRegistry.js';
 
 /** What the registry needs of a tunnel: who it belongs to, and a way to take it for one request. */
-export interface RegisteredTunnel extends Tunnel {
-  /** Marks an idle tunnel as taken for one request; false when it can no longer be used. */
-  reserve(): boolean;
+export interface RegisteredTunnel {
+  readonly agentId: string;
+  /** Takes an idle tunnel for one request: a lease good for one `roundTrip`; undefined when it is not idle. */
+  reserve(): Tunnel | undefined;
 }
 
 interface Waiter {
@@ -54,12 +55,12 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
 
   acquire(agentId: string, options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}) {
     if (this.#isStopping) return Promise.reject(stoppingError(agentId));
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const entry = this.#agents.get(agentId);
     if (entry !== undefined) {
       while (entry.idle.length > 0) {
-        const tunnel = entry.idle.shift() as RegisteredTunnel;
-        if (tunnel.reserve()) return Promise.resolve<Tunnel>(tunnel);
+        const lease = (entry.idle.shift() as RegisteredTunnel).reserve();
+        if (lease !== undefined) return Promise.resolve(lease);
       }
     }
     const timeoutMs = options.timeoutMs ?? this.defaultAcquireTimeoutMs;
@@ -113,6 +114,14 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
     return true;
   }
 
+  /** Offers a registered tunnel that is idle again; false (offered nowhere) when stopping. */
+  release(tunnel: RegisteredTunnel): boolean {
+    const entry = this.#agents.get(tunnel.agentId);
+    if (this.#isStopping || entry === undefined) return false;
+    this.#offer(entry, tunnel);
+    return true;
+  }
+
   /** Forgets a registered tunnel that closed (idle or not). */
   remove(tunnel: RegisteredTunnel): void {
     const entry = this.#agents.get(tunnel.agentId);
@@ -134,8 +143,9 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
 
   #offer(entry: AgentTunnels, tunnel: RegisteredTunnel): void {
     const waiter = entry.waiters[0];
-    if (waiter === undefined) entry.idle.push(tunnel);
-    else if (tunnel.reserve()) waiter.resolve(tunnel);
+    const lease = waiter === undefined ? undefined : tunnel.reserve();
+    if (lease === undefined) entry.idle.push(tunnel);
+    else waiter?.resolve(lease);
   }
 
   #entry(agentId: string): AgentTunnels {

@@ -28,8 +28,8 @@ export interface Tunnel {
   readonly agentId: string;
   /**
    * Sends the request (and its body, streamed with backpressure) and resolves with the response head.
-   * Aborting `signal` cancels the request on the agent. A tunnel carries one request; afterwards it is
-   * gone (the agent opens a fresh one).
+   * Aborting `signal` cancels the request on the agent. Call it once per `acquire`: the tunnel goes back
+   * to the registry after the exchange, and this handle refuses a second request (`KAS_TUNNEL_BUSY`).
    */
   roundTrip(request: TunnelRequest, body: Readable | undefined, signal: AbortSignal): Promise<TunnelResponse>;
 }

@@ -153,12 +153,17 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     }
   }
 
+  onIdleAgain(tunnel: ServerTunnel): void {
+    this.#counters.increment('exchanges.finished');
+    if (this.#state !== 'serving' || !this.registry.release(tunnel)) tunnel.finish();
+  }
+
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void {
     this.#tunnels.delete(tunnel);
     if (tunnel.descriptor !== undefined) this.registry.remove(tunnel);
     switch (ending.kind) {
       case 'finished':
-        if (tunnel.descriptor !== undefined) this.#counters.increment('exchanges.finished');
+        this.#counters.increment('tunnels.finished');
         return;
       case 'cancelled':
         this.#counters.increment('tunnels.cancelled');

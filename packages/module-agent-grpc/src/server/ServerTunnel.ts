@@ -6,7 +6,7 @@ import type { RequestFrame } from '../proto/generated/kas/http/v1/http.js';
 import type { AgentDescriptor, AgentMessage } from '../proto/generated/kas/tunnel/v1/tunnel.js';
 import { UndecodableMessage } from '../protocol/frameCodec.js';
 import type { RegisteredTunnel } from '../registry/LocalTunnelRegistry.js';
-import type { TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
+import type { Tunnel, TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
 import { TunnelExchange } from './TunnelExchange.js';
 
 /** The server side of one `Connect` call. */
@@ -25,6 +25,8 @@ export type TunnelEnding =
 export interface TunnelOwner {
   /** The descriptor arrived: register the tunnel, or end it. */
   onDescriptor(tunnel: ServerTunnel): void;
+  /** An exchange ended cleanly and the tunnel is idle again: offer it again, or end it. */
+  onIdleAgain(tunnel: ServerTunnel): void;
   /** The tunnel closed and can no longer be used. Called once. */
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void;
 }
@@ -36,14 +38,17 @@ const GRPC_STATUS_OF: Partial<Record<AgentGrpcErrorCode, status>> = {
 };
 
 /**
- * One reverse tunnel: waits for the agent's descriptor, idles in the registry, carries one request
- * (`roundTrip`), then ends with status OK so the agent opens a fresh one. Any frame that breaks the
- * protocol ends this tunnel alone, with a status whose details start with the error code.
+ * One reverse tunnel: waits for the agent's descriptor, idles in the registry, and carries one request
+ * at a time (`roundTrip` through a lease from `reserve`). After a clean exchange it is idle again; after
+ * anything else it ends (status OK) and the agent opens a fresh one. Any frame that breaks the protocol
+ * ends this tunnel alone, with a status whose details start with the error code.
  */
 export class ServerTunnel implements RegisteredTunnel {
   #state: ServerTunnelState = 'handshake';
   #descriptor: AgentDescriptor | undefined;
   #exchange: TunnelExchange | undefined;
+  /** Bumped by each `reserve`, so a lease that was used cannot send a second request. */
+  #lease = 0;
 
   constructor(
     readonly agentId: string,
@@ -66,25 +71,31 @@ export class ServerTunnel implements RegisteredTunnel {
     return this.#descriptor;
   }
 
-  reserve(): boolean {
-    if (this.#state !== 'idle') return false;
+  reserve(): Tunnel | undefined {
+    if (this.#state !== 'idle') return undefined;
     this.#state = 'reserved';
-    return true;
+    this.#lease += 1;
+    const lease = this.#lease;
+    return {
+      agentId: this.agentId,
+      roundTrip: (request, body, signal) => this.#roundTrip(lease, request, body, signal),
+    };
   }
 
-  roundTrip(
+  #roundTrip(
+    lease: number,
     request: TunnelRequest,
     body: Readable | undefined,
     signal: AbortSignal,
   ): Promise<TunnelResponse> {
-    if (this.#state !== 'reserved' && this.#state !== 'idle') {
-      const isClosed = this.#state === 'closed';
+    if (this.#state !== 'reserved' || lease !== this.#lease) {
+      const isClosed = this.#state === 'closed' && lease === this.#lease;
       return Promise.reject(
         new AgentGrpcError(
           isClosed ? 'KAS_TUNNEL_BROKEN' : 'KAS_TUNNEL_BUSY',
           isClosed
             ? `the tunnel of agent "${this.agentId}" closed before the request was sent`
-            : `the tunnel of agent "${this.agentId}" already carries a request`,
+            : `this lease on a tunnel of agent "${this.agentId}" was already used for a request`,
           isClosed ? 'acquire another tunnel and retry' : 'acquire a tunnel for each request',
         ),
       );
@@ -94,6 +105,15 @@ export class ServerTunnel implements RegisteredTunnel {
     this.#exchange = exchange;
     exchange.send(request, body);
     return exchange.head;
+  }
+
+  onExchangeDone(): void {
+    if (this.#state !== 'busy') return;
+    this.#state = 'idle';
+    this.#exchange = undefined;
+    // The last body frame may have paused the call (its reader was slow); the next exchange reads anew.
+    this.call.resume();
+    this.owner.onIdleAgain(this);
   }
 
   /**

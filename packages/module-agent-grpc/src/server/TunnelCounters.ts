@@ -4,8 +4,10 @@ import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
 export type TunnelCounterName =
   /** Tunnels whose descriptor arrived and that were registered. */
   | 'tunnels.registered'
-  /** Exchanges that ended with the response's end or an error frame. */
+  /** Exchanges that ended cleanly (request sent whole, response ended) and left their tunnel idle again. */
   | 'exchanges.finished'
+  /** Tunnels kas ended with status OK (after an exchange, at stop, or when the agent half-closed). */
+  | 'tunnels.finished'
   /** Tunnels that ended without kas ending them: the agent cancelled, vanished, or grpc-js ended the call. */
   | 'tunnels.cancelled'
   /** Tunnels kas ended with an error status, by the error code in the status details. */

@@ -21,7 +21,12 @@ export interface ExchangeCall {
 /** How an exchange ends its tunnel. */
 export interface ExchangeOwner {
   readonly agentId: string;
-  /** The response is complete (or failed cleanly with an error frame): end the call with status OK. */
+  /**
+   * The exchange is over on both sides: the request was sent whole and the response ended. The tunnel
+   * may carry the next request.
+   */
+  onExchangeDone(): void;
+  /** The exchange ended otherwise (an error frame, or the response ended before the request did): end the call with status OK. */
   finish(): void;
   /** The request is abandoned: end the call with CANCELLED so the agent cancels upstream. */
   cancel(why: string): void;
@@ -39,6 +44,7 @@ export class TunnelExchange {
   readonly head: Promise<TunnelResponse>;
   #body: Readable | undefined;
   #isDone = false;
+  #isRequestSent = false;
   #requestBody: Readable | undefined;
 
   constructor(
@@ -66,7 +72,8 @@ export class TunnelExchange {
       headers: toHeaderList(request.headers),
     };
     this.call.write({ head, body: EMPTY_BODY, end: body === undefined });
-    if (body !== undefined) this.#pumpBody(body);
+    if (body === undefined) this.#isRequestSent = true;
+    else this.#pumpBody(body);
   }
 
   /** Takes the next response frame; returns what is wrong with it, if anything (the owner then ends the tunnel). */
@@ -86,7 +93,10 @@ export class TunnelExchange {
     }
     if (frame.head !== undefined) {
       const body = new Readable({
-        read: () => this.call.resume(),
+        // Once the exchange is over the call may carry the next one: this body no longer steers it.
+        read: () => {
+          if (!this.#isDone) this.call.resume();
+        },
         destroy: (error, callback) => {
           if (!this.#isDone) this.#abandon('the consumer destroyed the response body');
           // As Node's IncomingMessage does: an error nobody listens for must not crash kas.
@@ -104,7 +114,8 @@ export class TunnelExchange {
     if (frame.end) {
       this.#settle();
       this.#body?.push(null);
-      this.owner.finish();
+      if (this.#isRequestSent) this.owner.onExchangeDone();
+      else this.owner.finish();
     }
     return undefined;
   }
@@ -140,7 +151,9 @@ export class TunnelExchange {
 
   readonly #onRequestEnd = (): void => {
     this.#stopPump();
-    if (!this.#isDone) this.call.write({ body: EMPTY_BODY, end: true });
+    if (this.#isDone) return;
+    this.call.write({ body: EMPTY_BODY, end: true });
+    this.#isRequestSent = true;
   };
 
   readonly #onRequestError = (error: Error): void => {

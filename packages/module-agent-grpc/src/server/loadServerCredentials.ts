@@ -8,7 +8,9 @@ export async function loadServerCredentials(
   tls: ResolvedAgentGrpcServerConfig['tls'],
 ): Promise<ServerCredentials> {
   if (tls === undefined) return ServerCredentials.createInsecure();
-  const [cert, key] = await Promise.all([readPem(tls.cert, 'tls.cert'), readPem(tls.key, 'tls.key')]);
+  // One after the other, so that with both unreadable the error always names the certificate.
+  const cert = await readPem(tls.cert, 'tls.cert');
+  const key = await readPem(tls.key, 'tls.key');
   try {
     return ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false);
   } catch (error) {

@@ -26,14 +26,17 @@ export const protobufFileName = "kas/tunnel/v1/tunnel.proto";
 /**
  * The reverse tunnel: an agent dials kas and keeps streams open on which kas sends requests to it.
  *
- * One Connect call is one tunnel and carries at most one request:
+ * One Connect call is one tunnel and carries one request at a time:
  * 1. the agent opens the call (a bearer token in the `authorization` metadata names the agent) and sends
  *    an AgentMessage with its descriptor;
  * 2. kas answers with response metadata once the tunnel is registered, and the call idles;
- * 3. kas sends the request as RequestFrames; the agent answers with ResponseFrames;
- * 4. after the response's end (or error) kas ends the call with status OK; the agent opens a fresh
- *    tunnel. Either side cancels a request by ending the call with an error status.
- * An idle tunnel ended by kas with status OK means "reconnect now" (kas is stopping or rebalancing).
+ * 3. kas sends the request as RequestFrames; the agent answers with ResponseFrames; while a tunnel is
+ *    busy the agent opens a fresh one, so idle tunnels stay available;
+ * 4. when the request was sent whole and the response ended, the tunnel is idle again and may carry the
+ *    next request (a gRPC call costs about ten times a message exchange on an open one); after an error
+ *    frame, or a response that ended before its request, kas ends the call with status OK.
+ * Either side cancels a request by ending the call with an error status. A tunnel ended by kas with
+ * status OK means "open another one now" (kas is stopping, or the exchange could not leave it clean).
  */
 
 /** What an agent says about itself in the first message of each tunnel. */
