@@ -47,12 +47,6 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
     return (this.#agents.get(agentId)?.count ?? 0) > 0;
   }
 
-  /** Registered tunnels of the agent (idle and busy), and how many of them are idle. */
-  tunnelCount(agentId: string): { readonly total: number; readonly idle: number } {
-    const entry = this.#agents.get(agentId);
-    return { total: entry?.count ?? 0, idle: entry?.idle.length ?? 0 };
-  }
-
   acquire(agentId: string, options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}) {
     if (this.#isStopping) return Promise.reject(stoppingError(agentId));
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
