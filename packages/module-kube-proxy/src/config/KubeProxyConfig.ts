@@ -1,0 +1,58 @@
+import type { Duration } from '@kas/core';
+import type { PemSource } from '@kas/module-agent-grpc';
+
+/** A user of the kube proxy: who may reach which agents with the secret of their token. */
+export interface KubeProxyUser {
+  /** A label for logs (never the token). */
+  readonly name: string;
+  /**
+   * sha256 (hex) of the secret part of the user's token (`user:<agent-id>:<secret>`):
+   * `printf %s "$secret" | sha256sum`. kas never stores the secret itself.
+   */
+  readonly tokenSha256: string;
+  /** The agent ids this user may reach. */
+  readonly agents: readonly string[];
+}
+
+/** Configuration of the `kube-proxy` module. `listen`, `users`, `privateApiSecret` and `tls` (or `plainHttp`) are required. */
+export interface KubeProxyConfig {
+  /** `host:port` to listen on (`[::1]:8443` for IPv6); port 0 picks a free port. */
+  readonly listen: string;
+  /** Serve HTTPS with this certificate chain and key. Required unless `plainHttp` is set. */
+  readonly tls?: { readonly cert: PemSource; readonly key: PemSource };
+  /** Serve plain HTTP instead of HTTPS. kubectl sends no bearer token over plain HTTP: for tests behind a TLS-terminating proxy only. */
+  readonly plainHttp?: boolean;
+  /** Who may use the proxy, and for which agents. */
+  readonly users: readonly KubeProxyUser[];
+  /** The shared secret of the private API, sent when forwarding to another replica (the same value as `private-api`'s `secret`). */
+  readonly privateApiSecret: string;
+  /** How long a request waits for a tunnel of its agent (here, on another replica, or after it reconnects). Default `'5s'`. */
+  readonly tunnelWait?: Duration;
+  /** While waiting, how often the tunnel directory is asked for the agent (one query per agent, shared by its waiting requests). Default `'250ms'`. */
+  readonly directoryPollInterval?: Duration;
+  /** After the stop began, how long new connections are still accepted. Default `'5s'`. */
+  readonly listenGrace?: Duration;
+  /** How long in-flight requests (watches too) may continue after the stop began before they are cut. Default `'1h'`. */
+  readonly drainBudget?: Duration;
+}
+
+/** The configuration with every default filled in and every duration in milliseconds. */
+export interface ResolvedKubeProxyConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: { readonly cert: PemSource; readonly key: PemSource } | undefined;
+  readonly users: readonly KubeProxyUser[];
+  readonly privateApiSecret: string;
+  readonly tunnelWaitMs: number;
+  readonly directoryPollIntervalMs: number;
+  readonly listenGraceMs: number;
+  readonly drainBudgetMs: number;
+}
+
+/** Defaults of `KubeProxyConfig`. */
+export const KUBE_PROXY_DEFAULTS = {
+  tunnelWait: '5s',
+  directoryPollInterval: '250ms',
+  listenGrace: '5s',
+  drainBudget: '1h',
+} as const satisfies Partial<KubeProxyConfig>;

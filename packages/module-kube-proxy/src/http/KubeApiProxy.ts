@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
+import type { Logger } from 'pino';
+import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
+import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
+import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
+import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
+import { sendStatus } from './kubeStatus.js';
+import { statusForAuthentication, statusForError } from './statusForError.js';
+
+/**
+ * Serves one HTTP request of a Kubernetes client: authenticates it, sends it through a tunnel of its agent
+ * (headers converted once, credentials and hop-by-hop fields dropped) and streams the answer back chunk by
+ * chunk with backpressure. Failures before the answer's head are a `Status`; a failure after it cuts the
+ * client connection, so a client never takes a truncated body for a whole one.
+ */
+export class KubeApiProxy {
+  constructor(
+    private readonly authenticator: UserAuthenticator,
+    private readonly router: TunnelRouter,
+    private readonly inFlight: InFlightRequests,
+    private readonly counters: ProxyCounters,
+    /** True once the proxy is stopping: every answer then closes its connection. */
+    private readonly isStopping: () => boolean,
+    private readonly log: Logger,
+  ) {}
+
+  readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
+    const entry: InFlightRequest = { startedAt: performance.now(), route: 'none', outcome: undefined };
+    this.inFlight.add(response, entry);
+    const abort = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished) abort.abort(new Error('the client went away'));
+      this.#finished(response, entry);
+    });
+    const auth = this.authenticator.authenticate(request.headers.authorization);
+    if (auth.kind !== 'allowed') {
+      sendStatus(response, statusForAuthentication(auth), this.isStopping());
+      return;
+    }
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const tunnelRequest: TunnelRequest = {
+      method: request.method ?? 'GET',
+      path: queryStart < 0 ? url : url.slice(0, queryStart),
+      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+      headers: upstreamRequestHeaders(request.rawHeaders),
+    };
+    this.router
+      .roundTrip(auth.agentId, tunnelRequest, hasBody(request) ? request : undefined, abort.signal)
+      .then(
+        (routed) => this.#answer(response, entry, routed),
+        (error: unknown) => this.#fail(response, auth.agentId, error, abort.signal),
+      );
+  };
+
+  #answer(response: ServerResponse, entry: InFlightRequest, routed: RoutedResponse): void {
+    entry.route = routed.route;
+    const { status, headers, body } = routed.response;
+    if (response.destroyed) {
+      body.destroy();
+      return;
+    }
+    try {
+      response.writeHead(status, clientResponseHeaders(headers, this.isStopping()));
+    } catch (error) {
+      body.destroy();
+      this.#fail(response, 'unknown', error, undefined);
+      return;
+    }
+    // A watch's head must reach the client before its first event; a sized body carries its head along.
+    if (headers['content-length'] === undefined) response.flushHeaders();
+    streamBody(body, response, entry);
+  }
+
+  #fail(response: ServerResponse, agentId: string, error: unknown, signal: AbortSignal | undefined): void {
+    if (signal?.aborted || response.destroyed) return;
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    const answer = statusForError(error, agentId);
+    if (!answer.isKnown) this.log.error({ event: 'request.failed', agentId, err: error }, answer.message);
+    else if (answer.code >= 500) {
+      this.log.info(
+        { event: 'request.unrouted', agentId, status: answer.code, code: codeOf(error) },
+        answer.message,
+      );
+    }
+    sendStatus(response, answer, this.isStopping());
+  }
+
+  #finished(response: ServerResponse, entry: InFlightRequest): void {
+    this.inFlight.delete(response);
+    try {
+      this.counters.record({
+        status: response.headersSent ? response.statusCode : 0,
+        durationSeconds: (performance.now() - entry.startedAt) / 1000,
+        route: entry.route,
+        outcome: entry.outcome ?? (response.writableFinished ? 'completed' : 'clientClosed'),
+      });
+    } catch (error) {
+      this.log.error({ event: 'metrics.listenerFailed', err: error }, 'a request metrics listener threw');
+    }
+  }
+}
+
+/** Copies the agent's body to the client as it arrives, with backpressure; cuts the client if it breaks. */
+function streamBody(body: TunnelResponse['body'], response: ServerResponse, entry: InFlightRequest): void {
+  const resume = () => body.resume();
+  body.on('data', (chunk: Buffer) => {
+    if (!response.write(chunk)) {
+      body.pause();
+      response.once('drain', resume);
+    }
+  });
+  body.once('end', () => response.end());
+  body.once('error', () => {
+    entry.outcome ??= response.destroyed ? undefined : 'upstreamFailed';
+    response.destroy();
+  });
+  response.once('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
+}

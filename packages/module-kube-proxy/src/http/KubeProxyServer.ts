@@ -1,0 +1,167 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { LifecycleContext } from '@kas/core';
+import type { Logger } from 'pino';
+import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
+import { formatHostPort } from '../config/configChecks.js';
+import type { ResolvedKubeProxyConfig } from '../config/KubeProxyConfig.js';
+import { KubeProxyError } from '../errors/KubeProxyError.js';
+import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
+import type { TunnelRouter } from '../routing/TunnelRouter.js';
+import type { InFlightRequests } from './InFlightRequests.js';
+import { KubeApiProxy } from './KubeApiProxy.js';
+import { loadTlsOptions } from './loadTlsOptions.js';
+
+/** What the running kube proxy tells the app (readiness probe, address) and tests. */
+export interface KubeProxyInfo {
+  /** The bound `host:port` (the real port when 0 was configured). Throws before the module started. */
+  readonly address: string;
+  /** `https://<address>`, or `http://` with `plainHttp`. */
+  readonly url: string;
+  /** True while serving; false from the moment the stop begins (the readiness probe of this listener). */
+  isReady(): boolean;
+  /** Where the stop is: serving, accepting during the listen grace, draining, stopped. */
+  readonly state: KubeProxyState;
+}
+
+/** The life of the listener. */
+export type KubeProxyState = 'idle' | 'starting' | 'serving' | 'listenGrace' | 'draining' | 'stopped';
+
+/**
+ * The kube proxy's HTTPS listener and its stop: readiness false at once and idle keep-alive connections
+ * closed; new connections still accepted for the listen grace, then refused; in-flight requests drain
+ * until done or until the drain budget, when they are cut.
+ */
+export class KubeProxyServer implements KubeProxyInfo {
+  readonly #proxy: KubeApiProxy;
+  #state: KubeProxyState = 'idle';
+  #server: Server | undefined;
+  #address: string | undefined;
+
+  constructor(
+    private readonly config: ResolvedKubeProxyConfig,
+    authenticator: UserAuthenticator,
+    router: TunnelRouter,
+    counters: ProxyCounters,
+    private readonly inFlight: InFlightRequests,
+    private readonly log: Logger,
+  ) {
+    this.#proxy = new KubeApiProxy(
+      authenticator,
+      router,
+      this.inFlight,
+      counters,
+      () => this.isStopping(),
+      log,
+    );
+  }
+
+  get state(): KubeProxyState {
+    return this.#state;
+  }
+
+  get address(): string {
+    if (this.#address === undefined) {
+      throw new KubeProxyError(
+        'KAS_KUBE_PROXY_LISTEN_FAILED',
+        `the kube proxy has no address yet (it is ${this.#state})`,
+        'read the address after the app has started',
+      );
+    }
+    return this.#address;
+  }
+
+  get url(): string {
+    return `${this.config.tls === undefined ? 'http' : 'https'}://${this.address}`;
+  }
+
+  isReady(): boolean {
+    return this.#state === 'serving';
+  }
+
+  /** True once the stop began: answers then close their connections. */
+  isStopping(): boolean {
+    return this.#state !== 'serving';
+  }
+
+  async start(): Promise<void> {
+    this.#state = 'starting';
+    const server =
+      this.config.tls === undefined
+        ? createHttpServer(this.#proxy.handle)
+        : createHttpsServer(await loadTlsOptions(this.config.tls), this.#proxy.handle);
+    const listenAddress = formatHostPort(this.config.host, this.config.port);
+    try {
+      server.listen(this.config.port, this.config.host);
+      await once(server, 'listening');
+    } catch (error) {
+      throw new KubeProxyError(
+        'KAS_KUBE_PROXY_LISTEN_FAILED',
+        `the kube proxy cannot listen on ${listenAddress}: ${(error as Error).message}`,
+        'free the port or change kube-proxy listen (port 0 picks a free one)',
+        { cause: error },
+      );
+    }
+    server.on('clientError', (error, socket) => {
+      this.log.debug(
+        { event: 'client.error', err: error },
+        'a client sent a malformed request or TLS handshake',
+      );
+      socket.destroy();
+    });
+    this.#server = server;
+    this.#address = formatHostPort(this.config.host, (server.address() as AddressInfo).port);
+    this.#state = 'serving';
+    this.log.info(
+      { event: 'kubeProxy.listening', url: this.url, tls: this.config.tls !== undefined },
+      `kube proxy listening on ${this.url}`,
+    );
+  }
+
+  async stop(ctx: LifecycleContext): Promise<void> {
+    const server = this.#server;
+    if (server === undefined) {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'listenGrace';
+    server.closeIdleConnections();
+    this.log.info(
+      { event: 'kubeProxy.notReady', listenGraceMs: this.config.listenGraceMs, inFlight: this.inFlight.size },
+      `kube proxy not ready; accepting new connections for ${this.config.listenGraceMs}ms more`,
+    );
+    const cut = new Promise<'cut'>((resolve) => {
+      if (ctx.signal.aborted) resolve('cut');
+      ctx.signal.addEventListener('abort', () => resolve('cut'), { once: true });
+    });
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'graceOver'>((resolve) => {
+      graceTimer = setTimeout(() => resolve('graceOver'), this.config.listenGraceMs);
+    });
+    await Promise.race([graceOver, cut]);
+    clearTimeout(graceTimer);
+
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.#state = 'draining';
+    ctx.mark('listener.closed', { inFlight: this.inFlight.size });
+    this.log.info(
+      { event: 'kubeProxy.listenerClosed', inFlight: this.inFlight.size },
+      `kube proxy refuses new connections; draining ${this.inFlight.size} request(s) in flight`,
+    );
+    if ((await Promise.race([this.inFlight.whenIdle().then(() => 'drained' as const), cut])) === 'cut') {
+      const count = this.inFlight.cutAll();
+      ctx.mark('drain.cut', { requests: count });
+      this.log.warn(
+        { event: 'kubeProxy.drainCut', requests: count },
+        `cut ${count} request(s) still in flight at the drain budget`,
+      );
+    } else {
+      this.log.info({ event: 'kubeProxy.drained' }, 'every request in flight has finished');
+    }
+    server.closeAllConnections();
+    await closed;
+    this.#state = 'stopped';
+  }
+}

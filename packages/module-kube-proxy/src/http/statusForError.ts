@@ -1,0 +1,71 @@
+import type { Authentication } from '../auth/UserAuthenticator.js';
+import type { StatusAnswer } from './kubeStatus.js';
+
+/** Seconds a client is asked to wait before retrying when the agent is not reachable right now. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** The `Status` for a request the authenticator did not allow. */
+export function statusForAuthentication(auth: Exclude<Authentication, { kind: 'allowed' }>): StatusAnswer {
+  switch (auth.kind) {
+    case 'unauthenticated':
+      return { code: 401, reason: 'Unauthorized', message: `Unauthorized: ${auth.reason}` };
+    case 'unknownAgent':
+      return {
+        code: 404,
+        reason: 'NotFound',
+        message: `agent "${auth.agentId}" does not exist: no user of kas may reach an agent of that id (check the agent id in your token)`,
+        agentId: auth.agentId,
+      };
+    case 'forbidden':
+      return {
+        code: 403,
+        reason: 'Forbidden',
+        message: `user "${auth.user}" may not reach agent "${auth.agentId}"`,
+        agentId: auth.agentId,
+      };
+    default: {
+      const unhandled: never = auth;
+      throw new Error(`unhandled authentication ${JSON.stringify(unhandled)}`);
+    }
+  }
+}
+
+/**
+ * The `Status` for a request that could not be sent or answered, by the error's code. Unknown errors are
+ * a 500 and the caller logs them.
+ */
+export function statusForError(
+  error: unknown,
+  agentId: string,
+): StatusAnswer & { readonly isKnown: boolean } {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'KAS_AGENT_NOT_CONNECTED':
+    case 'KAS_FORWARD_REFUSED':
+    case 'KAS_REPLICA_STOPPING':
+    case 'KAS_TUNNEL_UNAVAILABLE':
+      return {
+        code: 503,
+        reason: 'ServiceUnavailable',
+        message,
+        agentId,
+        retryAfterSeconds: RETRY_AFTER_SECONDS,
+        isKnown: true,
+      };
+    case 'KAS_TUNNEL_WAIT_TIMEOUT':
+      return { code: 504, reason: 'Timeout', message, agentId, retryAfterSeconds: 1, isKnown: true };
+    case 'KAS_AGENT_REQUEST_FAILED':
+    case 'KAS_TUNNEL_BROKEN':
+    case 'KAS_FORWARD_FAILED':
+      return { code: 502, reason: 'BadGateway', message, agentId, isKnown: true };
+    default:
+      return {
+        code: 500,
+        reason: 'InternalError',
+        message: `kas could not proxy the request to agent "${agentId}": ${message}`,
+        agentId,
+        isKnown: false,
+      };
+  }
+}

@@ -1,0 +1,41 @@
+import { createToken, defineModule } from '@kas/core';
+import { TunnelRegistryToken } from '@kas/module-agent-grpc';
+import { ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
+import type { PrivateApiConfig } from '../config/PrivateApiConfig.js';
+import { resolvePrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
+import { type PrivateApiInfo, PrivateApiServer } from './PrivateApiServer.js';
+
+/** The running private API: its bound address and its forwarded-request counts. */
+export const PrivateApiToken = createToken<PrivateApiInfo>('private-api.server');
+
+/**
+ * The `private-api` module: the gRPC listener other replicas forward requests to, for agents whose
+ * tunnels are on this replica. It provides this replica's identity (`ReplicaIdentityToken`), so the tunnel
+ * tracker advertises the address where the private API is reached. Checks `config` at once (throws
+ * `KAS_PRIVATE_API_CONFIG_INVALID`).
+ *
+ * @example
+ * privateApiModule({ replicaId: 'kas-0', listen: '0.0.0.0:8155', advertiseAddress: '10.0.3.7:8155', secret });
+ */
+export function privateApiModule(config: PrivateApiConfig) {
+  const resolved = resolvePrivateApiConfig(config);
+  return defineModule({
+    name: 'private-api',
+    // Forwarded requests are user traffic: they drain in the kube proxy's stage, which begins with the
+    // agent edge and may end much later. Left at the default, this module (started after the agent gRPC
+    // server) would stop before it, and the agent edge would wait for this drain: the pre-fix bug.
+    stop: { with: ['kube-proxy'], alongside: ['agent-grpc-server', 'tunnel-tracker'] },
+    drainBudget: resolved.drainBudgetMs,
+    uses: ['agent-tunnels'], // forwarded requests in flight run through this replica's tunnels
+    needs: { registry: TunnelRegistryToken },
+    provides: { replica: ReplicaIdentityToken, server: PrivateApiToken },
+    create: ({ registry, log }) => {
+      const server = new PrivateApiServer(resolved, registry, log);
+      return {
+        provides: { replica: server.identity, server },
+        start: () => server.start(),
+        stop: (ctx) => server.stop(ctx),
+      };
+    },
+  });
+}

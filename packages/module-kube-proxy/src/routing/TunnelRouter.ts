@@ -1,0 +1,175 @@
+import type { Readable } from 'node:stream';
+import type { Tunnel, TunnelRegistry, TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
+import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
+import type { Logger } from 'pino';
+import { KubeProxyError } from '../errors/KubeProxyError.js';
+import type { ReplicaForwarder } from '../forward/ReplicaForwarder.js';
+import type { AgentArrivals } from './AgentArrivals.js';
+import type { CoalescedDirectory } from './CoalescedDirectory.js';
+
+/** Where a request went: a tunnel of this replica, or another replica's through the private API. */
+export type RouteKind = 'local' | 'remote';
+
+/** The agent's answer and the route that carried it. */
+export interface RoutedResponse {
+  readonly response: TunnelResponse;
+  readonly route: RouteKind;
+}
+
+interface Route {
+  readonly kind: RouteKind;
+  readonly tunnel: Tunnel;
+  readonly replicaId?: string;
+}
+
+/** What one request learnt while looking for a tunnel, for the error it may end with. */
+interface Search {
+  readonly refused: Set<string>;
+  isAgentHere: boolean;
+  directoryError: unknown;
+  /** The last route that failed for a reason other than "the agent is not here" (e.g. a wrong secret). */
+  routeError: unknown;
+}
+
+// Methods that change nothing upstream: sent again when a tunnel broke before the answer came.
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Finds a tunnel for each request and sends the request through it: an idle tunnel of this replica if it
+ * has one; otherwise a replica the tunnel directory names, through the private API; otherwise it waits (up
+ * to the tunnel wait, shared with the other requests for the agent) for the agent to reconnect anywhere.
+ * A route that fails before anything reached the agent (the replica no longer has it, or is stopping) is
+ * replaced by the next one within the same wait.
+ */
+export class TunnelRouter {
+  #isLocalStopping = false;
+
+  constructor(
+    private readonly registry: TunnelRegistry,
+    private readonly directory: CoalescedDirectory,
+    private readonly arrivals: AgentArrivals,
+    private readonly forwarder: ReplicaForwarder,
+    private readonly tunnelWaitMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Sends the request to `agentId` and resolves with the response head. Rejects with
+   * `KAS_AGENT_NOT_CONNECTED` or `KAS_TUNNEL_WAIT_TIMEOUT` when no tunnel was had within the tunnel wait,
+   * or with the error of the last route tried.
+   */
+  async roundTrip(
+    agentId: string,
+    request: TunnelRequest,
+    body: Readable | undefined,
+    signal: AbortSignal,
+  ): Promise<RoutedResponse> {
+    const deadline = Date.now() + this.tunnelWaitMs;
+    const search: Search = {
+      refused: new Set(),
+      isAgentHere: false,
+      directoryError: undefined,
+      routeError: undefined,
+    };
+    for (;;) {
+      const route = await this.#route(agentId, deadline, signal, search);
+      try {
+        return { response: await route.tunnel.roundTrip(request, body, signal), route: route.kind };
+      } catch (error) {
+        if (signal.aborted || Date.now() >= deadline || !canRetry(error, request, body)) throw error;
+        if (route.replicaId !== undefined) search.refused.add(route.replicaId);
+        if (codeOf(error) === 'KAS_FORWARD_FAILED') search.routeError = error;
+        this.log.debug(
+          {
+            event: 'route.retry',
+            agentId,
+            route: route.kind,
+            replicaId: route.replicaId,
+            code: codeOf(error),
+          },
+          'route failed before the request reached the agent; trying the next',
+        );
+      }
+    }
+  }
+
+  async #route(agentId: string, deadline: number, signal: AbortSignal, search: Search): Promise<Route> {
+    const wants = (replicas: readonly ReplicaInfo[]) =>
+      replicas.some((replica) => !search.refused.has(replica.id));
+    for (;;) {
+      signal.throwIfAborted();
+      if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) {
+        search.isAgentHere = true;
+        try {
+          const timeoutMs = Math.max(1, deadline - Date.now());
+          return { kind: 'local', tunnel: await this.registry.acquire(agentId, { timeoutMs, signal }) };
+        } catch (error) {
+          if (signal.aborted) throw error;
+          const code = codeOf(error);
+          // A stopping registry never hands out a tunnel again: its agents are moving to other replicas.
+          if (code === 'KAS_REPLICA_STOPPING') this.#isLocalStopping = true;
+          else if (code !== 'KAS_TUNNEL_UNAVAILABLE') throw error;
+        }
+      }
+      let replicas: readonly ReplicaInfo[] = [];
+      try {
+        replicas = await this.directory.findReplicas(agentId);
+        search.directoryError = undefined;
+      } catch (error) {
+        if (codeOf(error) !== 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE') throw error;
+        search.directoryError = error;
+      }
+      const candidates = replicas.filter((replica) => !search.refused.has(replica.id));
+      if (candidates.length > 0) {
+        const replica = candidates[Math.floor(Math.random() * candidates.length)] as ReplicaInfo;
+        const tunnel = this.forwarder.tunnelTo(replica, agentId, deadline - Date.now());
+        return { kind: 'remote', tunnel, replicaId: replica.id };
+      }
+      if (
+        Date.now() >= deadline ||
+        (await this.arrivals.waitFor(agentId, deadline, signal, wants)) === 'timeout'
+      ) {
+        throw this.#noTunnel(agentId, search);
+      }
+    }
+  }
+
+  #noTunnel(agentId: string, search: Search): unknown {
+    if (search.routeError !== undefined) return search.routeError;
+    if (search.isAgentHere) {
+      return new KubeProxyError(
+        'KAS_TUNNEL_WAIT_TIMEOUT',
+        `agent "${agentId}" is connected, but none of its tunnels became free within ${this.tunnelWaitMs}ms`,
+        'retry; if it persists, let the agent keep more tunnels, or raise the tunnel wait',
+      );
+    }
+    if (search.directoryError !== undefined) {
+      return new KubeProxyError(
+        'KAS_AGENT_NOT_CONNECTED',
+        `agent "${agentId}" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: ${(search.directoryError as Error).message}`,
+        'retry; check the Redis connection of kas',
+        { cause: search.directoryError },
+      );
+    }
+    return new KubeProxyError(
+      'KAS_AGENT_NOT_CONNECTED',
+      `agent "${agentId}" is not connected to kas (waited ${this.tunnelWaitMs}ms for it to reconnect)`,
+      'check that the agent is running: its log says whether it reaches kas',
+    );
+  }
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
+}
+
+/** True when sending the request again cannot repeat anything the agent already did, or cannot hurt. */
+function canRetry(error: unknown, request: TunnelRequest, body: Readable | undefined): boolean {
+  const code = codeOf(error);
+  const isBodyUntouched = body === undefined || !body.readableDidRead;
+  if (!isBodyUntouched) return false;
+  if (code === 'KAS_FORWARD_REFUSED') return true;
+  const isSafe = body === undefined && SAFE_METHODS.has(request.method);
+  if (code === 'KAS_FORWARD_FAILED') return !(error as { isDelivered?: boolean }).isDelivered || isSafe;
+  return code === 'KAS_TUNNEL_BROKEN' && isSafe;
+}
