@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Benchmark } from './Benchmark.js';
 import { describeMachine } from './describeMachine.js';
+import { floors } from './floors/floors.js';
 import { formatTable } from './formatTable.js';
 import { graphLint } from './graph-lint/graphLint.js';
 
 /** Every benchmark, by the name `npm run bench -- <name>` takes. */
-const BENCHMARKS: readonly Benchmark[] = [graphLint];
+const BENCHMARKS: readonly Benchmark[] = [graphLint, floors];
 
 const name = process.argv[2];
 const benchmark = BENCHMARKS.find((candidate) => candidate.name === name);

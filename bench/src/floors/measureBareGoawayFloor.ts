@@ -1,0 +1,104 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { IdleStreamClients, wallNow } from './IdleStreamClients.js';
+import { median } from './median.js';
+import { HOLD_METHOD_PATH, startHoldServer } from './startHoldServer.js';
+
+/** Options of `measureBareGoawayFloor`. */
+export interface GoawayFloorOptions {
+  /** Idle streams per connection. Default 1 (benchmark 1's agents hold 2 tunnels: pass 2 to match). */
+  readonly streamsPerConnection?: number;
+  /** Measured runs, after one unmeasured warm-up. Default 5. */
+  readonly runs?: number;
+}
+
+/** When client channels left READY after `tryShutdown`, in ms from the call. */
+export interface GoawayTimes {
+  readonly firstMs: number;
+  readonly medianMs: number;
+  readonly lastMs: number;
+}
+
+/** The bare GOAWAY floor: medians over runs of each run's first, median and last client reaction. */
+export interface GoawayFloor extends GoawayTimes {
+  readonly connections: number;
+  readonly streamsPerConnection: number;
+  readonly runs: readonly GoawayTimes[];
+  /** How far the clients' clock was from this process's, and the bound on the error of that estimate. */
+  readonly clock: { readonly offsetMs: number; readonly errorMs: number };
+}
+
+/** How long the clients may take to see GOAWAY before a run counts as failed. */
+const LEFT_READY_TIMEOUT_MS = 10_000;
+
+/**
+ * The floor of "SIGTERM → last agent sees GOAWAY": a bare grpc-js server in this process holding
+ * `connections` client connections with idle bidirectional streams (the clients in a child process, each
+ * connection its own: `grpc.use_local_subchannel_pool`), then `tryShutdown`; the time from the call until
+ * the first, the median and the last client channel leaves READY, on wall clocks aligned by a ping.
+ * Each run uses a fresh server and fresh connections.
+ */
+export async function measureBareGoawayFloor(
+  connections = 500,
+  options: GoawayFloorOptions = {},
+): Promise<GoawayFloor> {
+  const streamsPerConnection = options.streamsPerConnection ?? 1;
+  const runCount = options.runs ?? 5;
+  const clients = new IdleStreamClients();
+  try {
+    const clock = await clients.clockOffset();
+    const runs: GoawayTimes[] = [];
+    for (let run = 0; run <= runCount; run++) {
+      const times = await measureOnce(clients, connections, streamsPerConnection, clock.offsetMs);
+      if (run > 0) runs.push(times); // the first run warms up both processes
+    }
+    return {
+      connections,
+      streamsPerConnection,
+      firstMs: median(runs.map((times) => times.firstMs)),
+      medianMs: median(runs.map((times) => times.medianMs)),
+      lastMs: median(runs.map((times) => times.lastMs)),
+      runs,
+      clock,
+    };
+  } finally {
+    await clients.stop();
+  }
+}
+
+async function measureOnce(
+  clients: IdleStreamClients,
+  connections: number,
+  streamsPerConnection: number,
+  offsetMs: number,
+): Promise<GoawayTimes> {
+  const server = await startHoldServer();
+  try {
+    await clients.open({
+      address: server.address,
+      path: HOLD_METHOD_PATH,
+      connections,
+      streamsPerConnection,
+      firstMessage: Buffer.from('idle'),
+      tokenPrefix: 'floor-',
+    });
+    await delay(200); // let the connection storm's garbage and timers settle
+    const calledAt = wallNow();
+    const drained = server.tryShutdown();
+    const left = await clients.awaitLeftReady(LEFT_READY_TIMEOUT_MS);
+    if (left.wallMs.length < connections) {
+      throw new Error(
+        `only ${left.wallMs.length} of ${connections} client channels left READY within ${LEFT_READY_TIMEOUT_MS}ms of tryShutdown`,
+      );
+    }
+    const sinceCall = left.wallMs.map((wallMs) => wallMs - offsetMs - calledAt).sort((a, b) => a - b);
+    await clients.closeAll();
+    await Promise.race([drained, delay(5_000)]);
+    return {
+      firstMs: sinceCall[0] as number,
+      medianMs: median(sinceCall),
+      lastMs: sinceCall.at(-1) as number,
+    };
+  } finally {
+    server.forceShutdown();
+  }
+}
