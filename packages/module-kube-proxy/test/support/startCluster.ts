@@ -8,10 +8,17 @@ import { type FakeKubeApi, startFakeKubeApi } from '@kas/fake-kube-api';
 import { pino } from 'pino';
 import { AGENT_TOKENS, type AgentId, KUBE_API_TOKEN } from './identities.js';
 
+/** Where an agent sends its requests: an HTTPS Kubernetes API and the CA it trusts for it. */
+export interface KubeApiUpstream {
+  readonly url: string;
+  readonly ca: string;
+}
+
 /** A Kubernetes cluster for the tests: the fake API over HTTPS, and a folder for kubeconfigs and caches. */
 export interface TestCluster {
   readonly certificates: DevCertificates;
   readonly api: FakeKubeApi;
+  readonly upstream: KubeApiUpstream;
   readonly dir: string;
   stop(): Promise<void>;
 }
@@ -24,6 +31,7 @@ export async function startCluster(certificates?: DevCertificates): Promise<Test
   return {
     certificates: certs,
     api,
+    upstream: { url: api.url, ca: certs.ca.cert },
     dir,
     stop: async () => {
       await api.stop();
@@ -40,7 +48,7 @@ export interface TestAgent {
 
 /** Starts agentk for one agent, connected to the given kas addresses (the next after a GOAWAY). */
 export async function startAgent(
-  cluster: TestCluster,
+  upstream: KubeApiUpstream,
   kasAddresses: readonly string[],
   agentId: AgentId = 'agent-1',
 ): Promise<TestAgent> {
@@ -51,7 +59,7 @@ export async function startAgent(
       agentkModule({
         agents: [{ name: agentId, token: AGENT_TOKENS[agentId] }],
         kasAddresses,
-        kubeApi: { url: cluster.api.url, token: KUBE_API_TOKEN, ca: cluster.certificates.ca.cert },
+        kubeApi: { url: upstream.url, token: KUBE_API_TOKEN, ca: upstream.ca },
         minIdleTunnels: 2,
         backoff: { initialMs: 20, maxMs: 200 },
         drainBudget: '2s',

@@ -1,0 +1,114 @@
+import { request } from 'node:https';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStream, send } from './support/httpsClient.js';
+import { aliceToken } from './support/identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
+import { eventually } from './support/testLogger.js';
+
+const pod = (name: string) => ({
+  metadata: { name },
+  spec: { containers: [{ name: 'app', image: 'app:1' }] },
+});
+const WATCH = '/api/v1/namespaces/default/pods?watch=1';
+
+describe('stopping the kube proxy', () => {
+  let cluster: TestCluster;
+  let replicas: KasReplica[];
+  let agent: TestAgent | undefined;
+  let table: MemoryTunnelTable;
+  let ca: string;
+
+  const startReplica = async (replicaId: string, options: Partial<KasReplicaOptions> = {}) => {
+    const replica = await startKasReplica({
+      replicaId,
+      tls: cluster.certificates.server,
+      directory: { table },
+      ...options,
+    });
+    replicas.push(replica);
+    return replica;
+  };
+  const marks = (replica: KasReplica) =>
+    replica.kas.trace.flatMap((event) =>
+      event.type === 'module.mark' ? [{ name: event.name, data: event.data }] : [],
+    );
+  const refusedConnection = (url: string) =>
+    new Promise<string>((resolve) => {
+      const req = request(`${url}/version`, { ca, agent: false }, () => resolve('answered'));
+      req.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      req.end();
+    });
+
+  beforeEach(async () => {
+    cluster = await startCluster();
+    ca = cluster.certificates.ca.cert;
+    table = new MemoryTunnelTable();
+    replicas = [];
+  });
+  afterEach(async () => {
+    await agent?.app.stop();
+    agent = undefined;
+    for (const replica of replicas) await replica.kas.stop();
+    await cluster.stop();
+  });
+
+  it('keeps a watch going while it stops: not ready at once, new connections during the grace only', async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '400ms', tunnelWait: '5s' } });
+    const b = await startReplica('kas-b');
+    agent = await startAgent(cluster.upstream, [a.agentAddress, b.agentAddress]);
+    await eventually(() => a.registry.hasAgent('agent-1'));
+    const watch = await openStream(`${a.proxy.url}${WATCH}`, { ca, token: aliceToken('agent-1') });
+    await eventually(() => cluster.api.openStreams === 1);
+
+    const stopped = a.kas.stop();
+    expect(a.proxy.isReady()).toBe(false);
+    expect(a.proxy.state).toBe('listenGrace');
+    // During the grace a new request is accepted; its agent moved to B, so A forwards it there.
+    const duringGrace = await send(`${a.proxy.url}/version`, { ca, token: aliceToken('agent-1') });
+    expect(duringGrace.status).toBe(200);
+    expect(duringGrace.headers.connection).toBe('close');
+    expect(a.metrics.snapshot().requestsByRoute.remote).toBe(1);
+    expect(b.privateApi.counters().answered).toBe(1);
+
+    await eventually(() => a.proxy.state === 'draining');
+    expect(await refusedConnection(a.proxy.url)).toBe('ECONNREFUSED');
+    expect(marks(a)).toContainEqual({ name: 'listener.closed', data: { inFlight: 1 } });
+
+    cluster.api.objects.create('pods', pod('web-0'));
+    expect(JSON.parse((await watch.waitForLines(1))[0] as string)).toMatchObject({
+      type: 'ADDED',
+      object: { metadata: { name: 'web-0' } },
+    });
+    watch.close();
+    expect(await stopped).toMatchObject({ status: 'clean', cut: [] });
+    expect(a.logs.lines).toContainEqual(expect.objectContaining({ event: 'kubeProxy.drained' }));
+    expect(a.proxy.state).toBe('stopped');
+  });
+
+  it('cuts a watch at the drain budget: the client sees the stream end and re-watches on another replica', async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '100ms', drainBudget: '600ms' } });
+    const b = await startReplica('kas-b');
+    agent = await startAgent(cluster.upstream, [a.agentAddress, b.agentAddress]);
+    await eventually(() => a.registry.hasAgent('agent-1'));
+    const watch = await openStream(`${a.proxy.url}${WATCH}`, { ca, token: aliceToken('agent-1') });
+    await eventually(() => cluster.api.openStreams === 1);
+
+    const outcome = await a.kas.stop();
+    expect(outcome).toMatchObject({ status: 'clean', cut: ['kube-proxy'] });
+    expect(await watch.ended).toBe('aborted');
+    expect(marks(a)).toContainEqual({ name: 'drain.cut', data: { requests: 1 } });
+    expect(a.logs.lines).toContainEqual(
+      expect.objectContaining({ event: 'kubeProxy.drainCut', requests: 1, module: 'kube-proxy' }),
+    );
+    expect(a.metrics.snapshot()).toMatchObject({ inFlight: 0, cutAtDrainEnd: 1 });
+    await eventually(() => cluster.api.openStreams === 0);
+
+    const again = await openStream(`${b.proxy.url}${WATCH}`, { ca, token: aliceToken('agent-1') });
+    expect(again.status).toBe(200);
+    cluster.api.objects.create('pods', pod('web-1'));
+    expect(JSON.parse((await again.waitForLines(1))[0] as string)).toMatchObject({ type: 'ADDED' });
+    again.close();
+  });
+});

@@ -1,0 +1,188 @@
+import { type RedisServer, startRedis } from '@kas/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { userToken } from '../src/index.js';
+import { openStream, send } from './support/httpsClient.js';
+import { aliceToken, USER_SECRETS } from './support/identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { startEchoApi } from './support/startEchoApi.js';
+import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
+import { eventually } from './support/testLogger.js';
+
+describe('replicas sharing a tunnel directory in Redis', () => {
+  let redis: RedisServer;
+  let cluster: TestCluster;
+  let ca: string;
+  let replicas: KasReplica[] = [];
+  let agents: TestAgent[] = [];
+
+  const startReplica = async (replicaId: string, options: Partial<KasReplicaOptions> = {}) => {
+    const replica = await startKasReplica({
+      replicaId,
+      tls: cluster.certificates.server,
+      directory: { redisUrl: redis.url },
+      ...options,
+    });
+    replicas.push(replica);
+    return replica;
+  };
+  const connectAgent = async (kasAddresses: readonly string[]) => {
+    const agent = await startAgent(cluster.upstream, kasAddresses);
+    agents.push(agent);
+    return agent;
+  };
+  const version = (replica: KasReplica) =>
+    send(`${replica.proxy.url}/version`, { ca, token: aliceToken('agent-1') });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    cluster = await startCluster();
+    ca = cluster.certificates.ca.cert;
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    for (const agent of agents) await agent.app.stop();
+    for (const replica of replicas) await replica.kas.stop();
+    agents = [];
+    replicas = [];
+  });
+
+  it('forwards a request that lands on B to A, which holds the agent, and streams a watch back', async () => {
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b');
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    expect(b.registry.hasAgent('agent-1')).toBe(false);
+    expect(b.metrics.snapshot().requestsByRoute.remote).toBeGreaterThanOrEqual(1);
+    expect(a.privateApi.counters().answered).toBeGreaterThanOrEqual(1);
+
+    const watch = await openStream(`${b.proxy.url}/api/v1/namespaces/default/pods?watch=1`, {
+      ca,
+      token: aliceToken('agent-1'),
+    });
+    expect(watch.status).toBe(200);
+    await eventually(() => cluster.api.openStreams === 1);
+    cluster.api.objects.create('pods', {
+      metadata: { name: 'web-0' },
+      spec: { containers: [{ name: 'a', image: 'a:1' }] },
+    });
+    expect(JSON.parse((await watch.waitForLines(1))[0] as string)).toMatchObject({ type: 'ADDED' });
+    expect(a.privateApi.activeForwards()).toBe(1);
+
+    watch.close(); // the user goes away on B: A cancels the upstream watch
+    await eventually(() => cluster.api.openStreams === 0);
+    await eventually(() => a.privateApi.activeForwards() === 0);
+    expect(a.privateApi.counters().cancelled).toBe(1);
+  });
+
+  it('lets requests that arrive while the agent moves from a stopping A to B wait, and answers them', async () => {
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '10s', directoryPollInterval: '100ms' },
+    });
+    const first = await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+
+    await a.kas.stop();
+    await first.app.stop();
+    const burst = Array.from({ length: 5 }, () => version(b));
+    await eventually(() => b.metrics.snapshot().inFlight === 5);
+    await connectAgent([b.agentAddress]); // the agent arrives on B
+
+    const answers = await Promise.all(burst);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(b.metrics.snapshot().requestsByRoute.local).toBe(5);
+  });
+
+  it('moves an agent with its kas list from a stopping A to B while requests keep being answered', async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '300ms' } });
+    const b = await startReplica('kas-b');
+    await connectAgent([a.agentAddress, b.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+
+    const stopped = a.kas.stop();
+    const during = await Promise.all([version(a), version(b)]);
+    expect(during.map((answer) => answer.status)).toEqual([200, 200]);
+    await stopped;
+    expect((await version(b)).status).toBe(200);
+    expect(b.registry.hasAgent('agent-1')).toBe(true);
+  });
+
+  it('keeps a forwarded watch streaming while the replica holding its tunnel stops, until its drain budget', async () => {
+    const a = await startReplica('kas-a', {
+      privateApi: { drainBudget: '800ms' },
+      kubeProxy: { listenGrace: '100ms' },
+    });
+    const b = await startReplica('kas-b');
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    const watch = await openStream(`${b.proxy.url}/api/v1/namespaces/default/pods?watch=1`, {
+      ca,
+      token: aliceToken('agent-1'),
+    });
+    await eventually(() => a.privateApi.activeForwards() === 1);
+
+    const stopped = a.kas.stop();
+    // A's kube proxy has nothing in flight and is done at once; the forward is the private API's to drain.
+    await eventually(() => a.proxy.state === 'stopped');
+    expect(a.kas.app.moduleStates().get('private-api')).toBe('stopping');
+    cluster.api.objects.create('pods', {
+      metadata: { name: 'late' },
+      spec: { containers: [{ name: 'a', image: 'a:1' }] },
+    });
+    await eventually(() => watch.lines.some((line) => JSON.parse(line).object.metadata.name === 'late'));
+
+    expect(await stopped).toMatchObject({ status: 'clean', cut: ['private-api'] });
+    expect(await watch.ended).toBe('aborted');
+    expect(a.logs.lines).toContainEqual(
+      expect.objectContaining({ event: 'privateApi.drainCut', forwards: 1 }),
+    );
+    expect(a.privateApi.counters().cut).toBe(1);
+    await eventually(() => cluster.api.openStreams === 0);
+    await eventually(() => b.metrics.snapshot().inFlight === 0);
+    expect(b.metrics.snapshot().cutAtDrainEnd).toBe(0);
+  });
+
+  it('forwards large bodies both ways, in frames, with backpressure', async () => {
+    const echo = await startEchoApi(cluster.certificates.server);
+    try {
+      const a = await startReplica('kas-a');
+      const b = await startReplica('kas-b');
+      agents.push(await startAgent({ url: echo.url, ca }, [a.agentAddress], 'agent-3'));
+      const bob = userToken('agent-3', USER_SECRETS.bob);
+      await eventually(async () => (await send(`${b.proxy.url}/version`, { ca, token: bob })).status === 200);
+      const body = 'k'.repeat(3 * 1024 * 1024 + 7);
+      const answer = await send(`${b.proxy.url}/upload`, { ca, token: bob, method: 'PUT', body });
+      expect(answer.status).toBe(200);
+      const seen = JSON.parse(answer.body);
+      expect(seen).toMatchObject({ method: 'PUT', url: '/upload' });
+      expect(seen.body.length).toBe(body.length);
+      expect(seen.body === body).toBe(true);
+      await eventually(() => b.metrics.snapshot().requestsByRoute.remote >= 2);
+    } finally {
+      for (const agent of agents.splice(0)) await agent.app.stop();
+      await echo.stop();
+    }
+  });
+
+  it('refuses a Forward call with the wrong secret: the caller answers 502 and the secret is logged nowhere', async () => {
+    const a = await startReplica('kas-a');
+    const wrongSecret = 'not-the-private-api-secret';
+    const c = await startReplica('kas-c', {
+      kubeProxy: { privateApiSecret: wrongSecret, tunnelWait: '500ms' },
+    });
+    await connectAgent([a.agentAddress]);
+    await eventually(() => a.registry.hasAgent('agent-1'));
+    await eventually(async () => (await version(a)).status === 200);
+
+    const answer = await version(c);
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.body)).toMatchObject({ reason: 'BadGateway' });
+    expect(JSON.parse(answer.body).message).toContain('KAS_PRIVATE_API_UNAUTHENTICATED');
+    expect(a.privateApi.counters().unauthenticated).toBeGreaterThanOrEqual(1);
+    expect(a.logs.lines).toContainEqual(expect.objectContaining({ event: 'privateApi.unauthenticated' }));
+    expect(JSON.stringify([...a.logs.lines, ...c.logs.lines])).not.toContain(wrongSecret);
+  });
+});

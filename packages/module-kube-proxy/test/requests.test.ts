@@ -1,0 +1,207 @@
+import { join } from 'node:path';
+import { writeKubeconfig } from '@kas/fake-kube-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userToken } from '../src/index.js';
+import { openStream, send } from './support/httpsClient.js';
+import { aliceToken, KUBE_API_TOKEN, USER_SECRETS } from './support/identities.js';
+import { kubectl } from './support/kubectl.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { type EchoApi, startEchoApi } from './support/startEchoApi.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
+import { eventually } from './support/testLogger.js';
+
+describe('what a Kubernetes client sees of the kube proxy', () => {
+  let cluster: TestCluster;
+  let echo: EchoApi;
+  let kas: KasReplica;
+  let agents: TestAgent[];
+  let ca: string;
+  const url = (path: string) => `${kas.proxy.url}${path}`;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    ca = cluster.certificates.ca.cert;
+    echo = await startEchoApi(cluster.certificates.server);
+    kas = await startKasReplica({ tls: cluster.certificates.server, kubeProxy: { tunnelWait: '300ms' } });
+    agents = [
+      await startAgent(cluster.upstream, [kas.agentAddress], 'agent-1'),
+      await startAgent({ url: echo.url, ca }, [kas.agentAddress], 'agent-3'),
+    ];
+    await eventually(() => kas.registry.hasAgent('agent-1') && kas.registry.hasAgent('agent-3'));
+  });
+  afterAll(async () => {
+    for (const agent of agents ?? []) await agent.app.stop();
+    await kas?.kas.stop();
+    await echo?.stop();
+    await cluster?.stop();
+  });
+
+  describe('authentication', () => {
+    const expectStatus = (body: string, code: number, reason: string) =>
+      expect(JSON.parse(body)).toMatchObject({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        code,
+        reason,
+      });
+
+    it('answers a request without a token with a 401 Unauthorized Status', async () => {
+      const answer = await send(url('/version'), { ca });
+      expect(answer.status).toBe(401);
+      expect(answer.headers['content-type']).toBe('application/json');
+      expect(answer.headers['www-authenticate']).toBe('Bearer realm="kas"');
+      expectStatus(answer.body, 401, 'Unauthorized');
+      expect(JSON.parse(answer.body).message).toContain('no bearer token');
+    });
+
+    it('answers a token that is not user:<agent-id>:<secret> with 401, naming the expected form', async () => {
+      const answer = await send(url('/version'), { ca, token: USER_SECRETS.alice });
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body).message).toContain('user:<agent-id>:<secret>');
+    });
+
+    it('answers an unknown secret with 401 and never echoes or logs it', async () => {
+      const secret = 'not-a-known-secret-42';
+      const answer = await send(url('/version'), { ca, token: userToken('agent-1', secret) });
+      expect(answer.status).toBe(401);
+      expectStatus(answer.body, 401, 'Unauthorized');
+      expect(answer.body).not.toContain(secret);
+      expect(JSON.stringify(kas.logs.lines)).not.toContain(secret);
+    });
+
+    it('answers an agent the user may not reach with 403 Forbidden', async () => {
+      const answer = await send(url('/version'), { ca, token: aliceToken('agent-3') });
+      expect(answer.status).toBe(403);
+      expectStatus(answer.body, 403, 'Forbidden');
+      expect(JSON.parse(answer.body).message).toBe('user "alice" may not reach agent "agent-3"');
+    });
+
+    it('answers an agent id kas does not know with 404 NotFound', async () => {
+      const answer = await send(url('/api/v1/pods'), { ca, token: aliceToken('agent-404') });
+      expect(answer.status).toBe(404);
+      expect(JSON.parse(answer.body)).toMatchObject({
+        reason: 'NotFound',
+        details: { name: 'agent-404', kind: 'agent' },
+      });
+    });
+
+    it('shows kubectl users what is wrong, as kubectl shows Kubernetes errors', async () => {
+      const kubeconfig = (name: string, token: string) =>
+        writeKubeconfig({ path: join(cluster.dir, name), server: kas.proxy.url, caPem: ca, token });
+      const forbidden = await kubectl(cluster.dir, await kubeconfig('forbidden', aliceToken('agent-3')), [
+        'get',
+        '--raw',
+        '/version',
+      ]);
+      expect(forbidden).toMatchObject({
+        code: 1,
+        stderr: 'Error from server (Forbidden): user "alice" may not reach agent "agent-3"\n',
+      });
+      const wrong = await kubectl(
+        cluster.dir,
+        await kubeconfig('wrong', userToken('agent-1', 'wrong-secret-0000')),
+        ['get', '--raw', '/version'],
+      );
+      expect(wrong).toMatchObject({
+        code: 1,
+        stderr: 'error: You must be logged in to the server (Unauthorized: the token is not known)\n',
+      });
+    });
+  });
+
+  describe('passing requests through', () => {
+    const bob = userToken('agent-3', USER_SECRETS.bob);
+
+    it('passes method, path, query, body and headers, without the user credentials and hop-by-hop fields', async () => {
+      const answer = await send(
+        url('/api/v1/namespaces/default/configmaps?fieldManager=kubectl&dryRun=All'),
+        {
+          ca,
+          token: bob,
+          method: 'POST',
+          body: '{"kind":"ConfigMap"}',
+          headers: {
+            'content-type': 'application/json',
+            'x-custom': 'kept',
+            connection: 'x-named-by-connection',
+            'x-named-by-connection': 'dropped',
+            'proxy-authorization': 'Basic c2VjcmV0',
+            te: 'trailers',
+          },
+        },
+      );
+      expect(answer.status).toBe(200);
+      const seen = JSON.parse(answer.body);
+      expect(seen).toMatchObject({
+        method: 'POST',
+        url: '/api/v1/namespaces/default/configmaps?fieldManager=kubectl&dryRun=All',
+        body: '{"kind":"ConfigMap"}',
+        headers: {
+          'content-type': 'application/json',
+          'x-custom': 'kept',
+          authorization: `Bearer ${KUBE_API_TOKEN}`,
+        },
+      });
+      expect(seen.headers).not.toHaveProperty('x-named-by-connection');
+      expect(seen.headers).not.toHaveProperty('proxy-authorization');
+      expect(seen.headers).not.toHaveProperty('te');
+      expect(JSON.stringify(seen)).not.toContain(USER_SECRETS.bob);
+    });
+
+    it('keeps repeated headers and their order both ways, and drops hop-by-hop fields of the answer', async () => {
+      const answer = await send(url('/hop'), { ca, token: bob });
+      expect(answer).toMatchObject({ status: 200, body: 'hop' });
+      expect(answer.headers['x-answer']).toBe('one, two');
+      expect(answer.headers).not.toHaveProperty('keep-alive');
+      // agentk drops `connection` but not the fields it names; kas never sees that list (see forwardHeaders.test.ts).
+      expect(answer.headers['x-hop']).toBe('must not reach the client');
+    });
+
+    it('cuts the client connection when the answer breaks after its head, so no truncated body looks whole', async () => {
+      const stream = await openStream(url('/break'), { ca, token: bob });
+      expect(stream.status).toBe(200);
+      expect(await stream.ended).toBe('aborted');
+      expect(stream.lines).toEqual(['first chunk']);
+    });
+  });
+
+  describe('streams', () => {
+    it('cancels the upstream watch when the client goes away mid-stream', async () => {
+      const stream = await openStream(url('/api/v1/namespaces/default/pods?watch=1'), {
+        ca,
+        token: aliceToken('agent-1'),
+      });
+      expect(stream.status).toBe(200);
+      await eventually(() => cluster.api.openStreams === 1);
+      cluster.api.objects.create('pods', {
+        metadata: { name: 'web-0' },
+        spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      });
+      expect(JSON.parse((await stream.waitForLines(1))[0] as string)).toMatchObject({ type: 'ADDED' });
+      stream.close();
+      await eventually(() => cluster.api.openStreams === 0);
+      await eventually(() => kas.metrics.snapshot().inFlight === 0);
+    });
+
+    it('answers 503 ServiceUnavailable with Retry-After when the agent is not connected anywhere', async () => {
+      const answer = await send(url('/version'), { ca, token: aliceToken('agent-2') });
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBe('5');
+      expect(JSON.parse(answer.body)).toMatchObject({
+        reason: 'ServiceUnavailable',
+        message: 'agent "agent-2" is not connected to kas (waited 300ms for it to reconnect)',
+        details: { name: 'agent-2', kind: 'agent', retryAfterSeconds: 5 },
+      });
+    });
+
+    it('counts requests by status code and route for the metrics', async () => {
+      await eventually(() => kas.metrics.snapshot().inFlight === 0);
+      const snapshot = kas.metrics.snapshot();
+      expect(snapshot.requestsByStatus['401']).toBeGreaterThanOrEqual(3);
+      expect(snapshot.requestsByStatus['503']).toBeGreaterThanOrEqual(1);
+      expect(snapshot.requestsByRoute.local).toBeGreaterThanOrEqual(4);
+      expect(snapshot.cutAtDrainEnd).toBe(0);
+    });
+  });
+});

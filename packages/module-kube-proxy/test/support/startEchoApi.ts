@@ -1,0 +1,73 @@
+import { once } from 'node:events';
+import type { IncomingHttpHeaders } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
+import type { CertificateAndKey } from '@kas/dev-certificates';
+
+/** A request the echo API received. */
+export interface EchoedRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawHeaders: readonly string[];
+  readonly body: string;
+}
+
+/** An HTTPS upstream that shows what reached it: the stand-in for a Kubernetes API in header tests. */
+export interface EchoApi {
+  readonly url: string;
+  readonly requests: EchoedRequest[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Routes: `/break` answers a head and one chunk, then destroys its connection; `/hop` answers with
+ * hop-by-hop headers; everything else answers 200 with the request as JSON.
+ */
+export async function startEchoApi(tls: CertificateAndKey): Promise<EchoApi> {
+  const requests: EchoedRequest[] = [];
+  const server: Server = createServer(tls, async (request, response) => {
+    const seen: EchoedRequest = {
+      method: request.method ?? '',
+      url: request.url ?? '',
+      headers: request.headers,
+      rawHeaders: request.rawHeaders,
+      body: await text(request),
+    };
+    requests.push(seen);
+    if (seen.url === '/break') {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('first chunk\n');
+      setTimeout(() => response.destroy(), 50);
+      return;
+    }
+    if (seen.url === '/hop') {
+      response.writeHead(
+        200,
+        [
+          ['content-type', 'text/plain'],
+          ['x-answer', 'one'],
+          ['x-answer', 'two'],
+          ['connection', 'keep-alive, x-hop'],
+          ['x-hop', 'must not reach the client'],
+          ['keep-alive', 'timeout=5'],
+        ].flat(),
+      );
+      response.end('hop');
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(seen));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    stop: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
