@@ -83,9 +83,8 @@ async function open(command: Extract<IdleClientsCommand, { type: 'open' }>): Pro
   const startedAt = performance.now();
   for (let done = 0; done < command.connections; done += BATCH) {
     const batch = Math.min(BATCH, command.connections - done);
-    await Promise.all(
-      Array.from({ length: batch }, (_, offset) => openConnection(command, held.length + offset)),
-    );
+    const first = held.length;
+    await Promise.all(Array.from({ length: batch }, (_, offset) => openConnection(command, first + offset)));
   }
   reply({
     type: 'opened',
