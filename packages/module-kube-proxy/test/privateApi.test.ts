@@ -2,7 +2,8 @@ import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
 import { createDevCertificates } from '@kas/dev-certificates';
 import { EMPTY_BODY, type RequestFrame, type ResponseFrame } from '@kas/module-agent-grpc';
 import { MemoryTunnelTable, ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ReplicaForwarder } from '../src/forward/ReplicaForwarder.js';
 import { FORWARD_METADATA } from '../src/index.js';
 import { createForwardMethod } from '../src/proto/forwardMethod.js';
 import { PRIVATE_API_SECRET } from './support/identities.js';
@@ -126,10 +127,37 @@ describe('the private API, as another replica calls it', () => {
     });
   });
 
+  it('keeps one channel per replica address, and closes one nobody used for ten minutes', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET);
+    try {
+      const ask = (privateAddress: string) =>
+        forwarder
+          .tunnelTo({ id: 'kas-a', privateAddress }, 'agent-2', 0)
+          .roundTrip(
+            { method: 'GET', path: '/version', query: '', headers: {} },
+            undefined,
+            new AbortController().signal,
+          )
+          .catch((error: { code: string }) => error.code);
+      expect(await ask(kas.privateApi.address)).toBe('KAS_FORWARD_REFUSED');
+      expect(await ask(kas.privateApi.address)).toBe('KAS_FORWARD_REFUSED');
+      expect(forwarder.channelCount()).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the calls' statuses arrive just after their answers
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      const sameReplicaOtherName = `dns:///${kas.privateApi.address}`;
+      expect(await ask(sameReplicaOtherName)).toBe('KAS_FORWARD_REFUSED');
+      expect(forwarder.channelCount()).toBe(1);
+    } finally {
+      forwarder.close();
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps counting what happened', () => {
     expect(kas.privateApi.counters()).toMatchObject({
       answered: 1,
-      refused: 1,
+      refused: 4,
       failed: 1,
       unauthenticated: 3,
     });

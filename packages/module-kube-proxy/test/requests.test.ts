@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeKubeconfig } from '@kas/fake-kube-api';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../src/index.js';
 import { openStream, send } from './support/httpsClient.js';
@@ -16,18 +17,26 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
   let kas: KasReplica;
   let agents: TestAgent[];
   let ca: string;
+  const table = new MemoryTunnelTable();
   const url = (path: string) => `${kas.proxy.url}${path}`;
 
   beforeAll(async () => {
     cluster = await startCluster();
     ca = cluster.certificates.ca.cert;
     echo = await startEchoApi(cluster.certificates.server);
-    kas = await startKasReplica({ tls: cluster.certificates.server, kubeProxy: { tunnelWait: '300ms' } });
+    kas = await startKasReplica({
+      tls: cluster.certificates.server,
+      directory: { table },
+      kubeProxy: { tunnelWait: '300ms' },
+    });
     agents = [
       await startAgent(cluster.upstream, [kas.agentAddress], 'agent-1'),
       await startAgent({ url: echo.url, ca }, [kas.agentAddress], 'agent-3'),
+      await startAgent(cluster.upstream, [kas.agentAddress], 'agent-2', { minIdleTunnels: 1, maxTunnels: 1 }),
     ];
-    await eventually(() => kas.registry.hasAgent('agent-1') && kas.registry.hasAgent('agent-3'));
+    await eventually(() =>
+      ['agent-1', 'agent-2', 'agent-3'].every((agentId) => kas.registry.hasAgent(agentId)),
+    );
   });
   afterAll(async () => {
     for (const agent of agents ?? []) await agent.app.stop();
@@ -184,7 +193,25 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       await eventually(() => kas.metrics.snapshot().inFlight === 0);
     });
 
+    it('answers 504 Timeout with Retry-After when every tunnel of the agent stays busy', async () => {
+      const watch = await openStream(url('/api/v1/namespaces/default/pods?watch=1'), {
+        ca,
+        token: aliceToken('agent-2'),
+      });
+      expect(watch.status).toBe(200);
+      const answer = await send(url('/version'), { ca, token: aliceToken('agent-2') });
+      expect(answer.status).toBe(504);
+      expect(answer.headers['retry-after']).toBe('1');
+      expect(JSON.parse(answer.body)).toMatchObject({
+        reason: 'Timeout',
+        message: 'agent "agent-2" is connected, but none of its tunnels became free within 300ms',
+      });
+      watch.close();
+    });
+
     it('answers 503 ServiceUnavailable with Retry-After when the agent is not connected anywhere', async () => {
+      await agents[2]?.app.stop();
+      await eventually(() => !kas.registry.hasAgent('agent-2'));
       const answer = await send(url('/version'), { ca, token: aliceToken('agent-2') });
       expect(answer.status).toBe(503);
       expect(answer.headers['retry-after']).toBe('5');
@@ -195,11 +222,30 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       });
     });
 
+    it('serves plain HTTP only when configured so, and forwards to the replica holding the agent', async () => {
+      const plain = await startKasReplica({
+        replicaId: 'kas-plain',
+        tls: cluster.certificates.server,
+        directory: { table },
+        kubeProxy: { tls: undefined, plainHttp: true },
+      });
+      try {
+        expect(plain.proxy.url).toMatch(/^http:\/\//);
+        const answer = await send(`${plain.proxy.url}/version`, { ca, token: aliceToken('agent-1') });
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toMatchObject({ gitVersion: 'v1.32.4-fake' });
+        await eventually(() => plain.metrics.snapshot().requestsByRoute.remote === 1);
+      } finally {
+        await plain.kas.stop();
+      }
+    });
+
     it('counts requests by status code and route for the metrics', async () => {
       await eventually(() => kas.metrics.snapshot().inFlight === 0);
       const snapshot = kas.metrics.snapshot();
       expect(snapshot.requestsByStatus['401']).toBeGreaterThanOrEqual(3);
       expect(snapshot.requestsByStatus['503']).toBeGreaterThanOrEqual(1);
+      expect(snapshot.requestsByStatus['504']).toBeGreaterThanOrEqual(1);
       expect(snapshot.requestsByRoute.local).toBeGreaterThanOrEqual(4);
       expect(snapshot.cutAtDrainEnd).toBe(0);
     });

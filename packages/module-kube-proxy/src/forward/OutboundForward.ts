@@ -166,7 +166,7 @@ export class OutboundForward {
   };
 
   #remoteError(code: string, message: string): ForwardError {
-    const isRefusal = !this.#order.hasHead && REFUSAL_CODES.has(code);
+    const isRefusal = this.#body === undefined && REFUSAL_CODES.has(code);
     const error = new KubeProxyError(
       isRefusal ? 'KAS_FORWARD_REFUSED' : 'KAS_FORWARD_FAILED',
       `${this.where} answered ${code}: ${message}`,

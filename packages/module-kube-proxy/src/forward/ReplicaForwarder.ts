@@ -14,6 +14,17 @@ const CHANNEL_OPTIONS: ClientOptions = {
   'grpc.enable_channelz': 0,
 };
 
+// Replicas come and go (every rollout brings new pod addresses): a channel nobody used for this long, and
+// that carries no call, is closed, and made again should its address come back.
+const IDLE_CHANNEL_MS = 10 * 60_000;
+
+/** One replica address's channel, and what it carries. */
+interface ReplicaChannel {
+  readonly client: Client;
+  activeCalls: number;
+  lastUsedAt: number;
+}
+
 /** A tunnel of an agent on another replica, reached through that replica's private API. */
 export interface RemoteTunnel extends Tunnel {
   readonly replica: ReplicaInfo;
@@ -26,9 +37,10 @@ export interface RemoteTunnel extends Tunnel {
  */
 export class ReplicaForwarder {
   readonly #method = createForwardMethod();
-  readonly #clients = new Map<string, Client>();
+  readonly #channels = new Map<string, ReplicaChannel>();
   readonly #authorization: string;
   #isClosed = false;
+  #prunedAt = Date.now();
 
   constructor(secret: string) {
     this.#authorization = `Bearer ${secret}`;
@@ -47,8 +59,13 @@ export class ReplicaForwarder {
   /** Closes every channel, once no forwarded request is left; later requests fail with `KAS_FORWARD_FAILED`. */
   close(): void {
     this.#isClosed = true;
-    for (const client of this.#clients.values()) client.close();
-    this.#clients.clear();
+    for (const channel of this.#channels.values()) channel.client.close();
+    this.#channels.clear();
+  }
+
+  /** How many replica addresses have a channel open. */
+  channelCount(): number {
+    return this.#channels.size;
   }
 
   #roundTrip(
@@ -72,22 +89,45 @@ export class ReplicaForwarder {
     metadata.set(FORWARD_METADATA.authorization, this.#authorization);
     metadata.set(FORWARD_METADATA.agentId, agentId);
     metadata.set(FORWARD_METADATA.tunnelWaitMs, String(Math.max(0, Math.round(tunnelWaitMs))));
-    const call = this.#client(replica.privateAddress).makeBidiStreamRequest(
+    const channel = this.#channel(replica.privateAddress);
+    const call = channel.client.makeBidiStreamRequest(
       this.#method.path,
       this.#method.requestSerialize,
       this.#method.responseDeserialize,
       metadata,
     ) as ForwardCall;
+    channel.activeCalls += 1;
+    call.once('status', () => {
+      channel.activeCalls -= 1;
+      channel.lastUsedAt = Date.now();
+    });
     const where = `replica "${replica.id}" at ${replica.privateAddress}`;
     return new OutboundForward(call, where, request, body, signal).head;
   }
 
-  #client(address: string): Client {
-    let client = this.#clients.get(address);
-    if (client === undefined) {
-      client = new Client(address, credentials.createInsecure(), CHANNEL_OPTIONS);
-      this.#clients.set(address, client);
+  #channel(address: string): ReplicaChannel {
+    const now = Date.now();
+    if (now - this.#prunedAt > IDLE_CHANNEL_MS) this.#pruneIdle(now);
+    let channel = this.#channels.get(address);
+    if (channel === undefined) {
+      channel = {
+        client: new Client(address, credentials.createInsecure(), CHANNEL_OPTIONS),
+        activeCalls: 0,
+        lastUsedAt: now,
+      };
+      this.#channels.set(address, channel);
     }
-    return client;
+    channel.lastUsedAt = now;
+    return channel;
+  }
+
+  #pruneIdle(now: number): void {
+    this.#prunedAt = now;
+    for (const [address, channel] of this.#channels) {
+      if (channel.activeCalls === 0 && now - channel.lastUsedAt > IDLE_CHANNEL_MS) {
+        channel.client.close();
+        this.#channels.delete(address);
+      }
+    }
   }
 }

@@ -24,7 +24,8 @@ interface Route {
 
 /** What one request learnt while looking for a tunnel, for the error it may end with. */
 interface Search {
-  readonly refused: Set<string>;
+  /** Replicas that turned the request down; made on first use (most requests never need it). */
+  refused: Set<string> | undefined;
   isAgentHere: boolean;
   directoryError: unknown;
   /** The last route that failed for a reason other than "the agent is not here" (e.g. a wrong secret). */
@@ -66,7 +67,7 @@ export class TunnelRouter {
   ): Promise<RoutedResponse> {
     const deadline = Date.now() + this.tunnelWaitMs;
     const search: Search = {
-      refused: new Set(),
+      refused: undefined,
       isAgentHere: false,
       directoryError: undefined,
       routeError: undefined,
@@ -77,7 +78,10 @@ export class TunnelRouter {
         return { response: await route.tunnel.roundTrip(request, body, signal), route: route.kind };
       } catch (error) {
         if (signal.aborted || Date.now() >= deadline || !canRetry(error, request, body)) throw error;
-        if (route.replicaId !== undefined) search.refused.add(route.replicaId);
+        if (route.replicaId !== undefined) {
+          search.refused ??= new Set();
+          search.refused.add(route.replicaId);
+        }
         if (codeOf(error) === 'KAS_FORWARD_FAILED') search.routeError = error;
         this.log.debug(
           {
@@ -94,8 +98,8 @@ export class TunnelRouter {
   }
 
   async #route(agentId: string, deadline: number, signal: AbortSignal, search: Search): Promise<Route> {
-    const wants = (replicas: readonly ReplicaInfo[]) =>
-      replicas.some((replica) => !search.refused.has(replica.id));
+    const isUsable = (replica: ReplicaInfo) => search.refused?.has(replica.id) !== true;
+    const wants = (replicas: readonly ReplicaInfo[]) => replicas.some(isUsable);
     for (;;) {
       signal.throwIfAborted();
       if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) {
@@ -119,7 +123,7 @@ export class TunnelRouter {
         if (codeOf(error) !== 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE') throw error;
         search.directoryError = error;
       }
-      const candidates = replicas.filter((replica) => !search.refused.has(replica.id));
+      const candidates = replicas.filter(isUsable);
       if (candidates.length > 0) {
         const replica = candidates[Math.floor(Math.random() * candidates.length)] as ReplicaInfo;
         const tunnel = this.forwarder.tunnelTo(replica, agentId, deadline - Date.now());

@@ -51,6 +51,7 @@ export async function startAgent(
   upstream: KubeApiUpstream,
   kasAddresses: readonly string[],
   agentId: AgentId = 'agent-1',
+  tunnels: { readonly minIdleTunnels?: number; readonly maxTunnels?: number } = {},
 ): Promise<TestAgent> {
   const level = process.env.TEST_LOG_LEVEL;
   const app = await startTestApp({
@@ -61,6 +62,7 @@ export async function startAgent(
         kasAddresses,
         kubeApi: { url: upstream.url, token: KUBE_API_TOKEN, ca: upstream.ca },
         minIdleTunnels: 2,
+        ...tunnels,
         backoff: { initialMs: 20, maxMs: 200 },
         drainBudget: '2s',
       }),
