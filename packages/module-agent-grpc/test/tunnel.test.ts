@@ -22,8 +22,10 @@ describe('a tunnel carrying one request', () => {
     agent = connectRawAgent(kas.server.address);
     const tunnel = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
     expect(kas.registry.hasAgent('agent-1')).toBe(true);
+    expect([kas.server.tunnelCount(), kas.server.idleTunnelCount()]).toEqual([1, 1]);
 
     const taken = await kas.registry.acquire('agent-1', { timeoutMs: 1_000 });
+    expect([kas.server.tunnelCount(), kas.server.idleTunnelCount()]).toEqual([1, 0]);
     const answered = taken.roundTrip({ ...GET, query: 'a=1' }, undefined, new AbortController().signal);
     const frame = await tunnel.nextFrame();
     expect(frame.head).toEqual({

@@ -43,6 +43,13 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
     return [...this.#agents].flatMap(([agentId, entry]) => (entry.count > 0 ? [agentId] : []));
   }
 
+  /** Tunnels waiting for a request right now, over all agents. */
+  idleTunnelCount(): number {
+    let idle = 0;
+    for (const entry of this.#agents.values()) idle += entry.idle.length;
+    return idle;
+  }
+
   hasAgent(agentId: string): boolean {
     return (this.#agents.get(agentId)?.count ?? 0) > 0;
   }

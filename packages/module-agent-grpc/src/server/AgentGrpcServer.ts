@@ -18,6 +18,8 @@ export interface AgentGrpcServerInfo {
   connectionCount(): number;
   /** Tunnels open right now, in any state. */
   tunnelCount(): number;
+  /** Tunnels waiting for a request right now (the others are busy carrying one). */
+  idleTunnelCount(): number;
   /** What happened to tunnels since start: registered, finished, cancelled, refused by error code. */
   counters(): Readonly<Partial<Record<TunnelCounterName, number>>>;
 }
@@ -69,6 +71,10 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
 
   tunnelCount(): number {
     return this.#tunnels.size;
+  }
+
+  idleTunnelCount(): number {
+    return this.registry.idleTunnelCount();
   }
 
   counters() {
