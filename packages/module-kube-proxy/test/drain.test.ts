@@ -1,4 +1,6 @@
-import { request } from 'node:https';
+import { once } from 'node:events';
+import { Agent, request } from 'node:https';
+import type { Socket } from 'node:net';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStream, send } from './support/httpsClient.js';
@@ -41,6 +43,20 @@ describe('stopping the kube proxy', () => {
       req.end();
     });
 
+  /** Sends one request over a keep-alive connection and resolves with its socket, idle in the pool. */
+  const idleKeepAliveSocket = async (url: string): Promise<Socket> => {
+    const agent = new Agent({ keepAlive: true, ca });
+    const req = request(url, { agent, headers: { authorization: `Bearer ${aliceToken('agent-1')}` } });
+    req.end();
+    const [socket] = (await once(req, 'socket')) as [Socket];
+    const [response] = await once(req, 'response');
+    response.resume();
+    await once(response, 'end');
+    expect(response.statusCode).toBe(200);
+    expect(socket.destroyed).toBe(false);
+    return socket;
+  };
+
   beforeEach(async () => {
     cluster = await startCluster();
     ca = cluster.certificates.ca.cert;
@@ -61,9 +77,13 @@ describe('stopping the kube proxy', () => {
     await eventually(() => a.registry.hasAgent('agent-1'));
     const watch = await openStream(`${a.proxy.url}${WATCH}`, { ca, token: aliceToken('agent-1') });
     await eventually(() => cluster.api.openStreams === 1);
+    const idle = await idleKeepAliveSocket(`${a.proxy.url}/version`);
 
     const stopped = a.kas.stop();
     expect(a.proxy.isReady()).toBe(false);
+    expect(a.proxy.state).toBe('listenGrace');
+    // Idle keep-alive connections are closed at once, not when the listener closes after the grace.
+    await eventually(() => idle.destroyed, 2_000);
     expect(a.proxy.state).toBe('listenGrace');
     // During the grace a new request is accepted; its agent moved to B, so A forwards it there.
     const duringGrace = await send(`${a.proxy.url}/version`, { ca, token: aliceToken('agent-1') });

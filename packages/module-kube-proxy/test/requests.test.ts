@@ -1,4 +1,6 @@
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
+import { text } from 'node:stream/consumers';
 import { writeKubeconfig } from '@kas/fake-kube-api';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +158,25 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(seen.headers).not.toHaveProperty('proxy-authorization');
       expect(seen.headers).not.toHaveProperty('te');
       expect(JSON.stringify(seen)).not.toContain(USER_SECRETS.bob);
+    });
+
+    it('answers a request whose target is not a path with 400 BadRequest', async () => {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest(kas.proxy.url, {
+          ca,
+          agent: false,
+          path: 'https://elsewhere.example/version',
+          headers: { authorization: `Bearer ${bob}` },
+        });
+        req.once('response', async (response) =>
+          resolve({ status: response.statusCode ?? 0, body: await text(response) }),
+        );
+        req.once('error', reject);
+        req.end();
+      });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
+      expect(echo.requests.some((seen) => seen.url.includes('elsewhere'))).toBe(false);
     });
 
     it('keeps repeated headers and their order both ways, and drops hop-by-hop fields of the answer', async () => {

@@ -40,6 +40,11 @@ export class KubeApiProxy {
       return;
     }
     const url = request.url ?? '/';
+    if (!url.startsWith('/')) {
+      const message = 'the request target must be a path (origin-form), not an absolute URL or "*"';
+      sendStatus(response, { code: 400, reason: 'BadRequest', message }, this.isStopping());
+      return;
+    }
     const queryStart = url.indexOf('?');
     const tunnelRequest: TunnelRequest = {
       method: request.method ?? 'GET',
