@@ -185,4 +185,23 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(a.logs.lines).toContainEqual(expect.objectContaining({ event: 'privateApi.unauthenticated' }));
     expect(JSON.stringify([...a.logs.lines, ...c.logs.lines])).not.toContain(wrongSecret);
   });
+
+  it('serves local agents through a Redis outage, and answers 503 naming the directory for remote ones', async () => {
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b', { kubeProxy: { tunnelWait: '400ms' } });
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    await redis.kill();
+    try {
+      expect((await version(a)).status).toBe(200);
+      const answer = await version(b);
+      expect(answer.status).toBe(503);
+      expect(answer.headers['retry-after']).toBe('5');
+      expect(JSON.parse(answer.body).message).toMatch(
+        /^agent "agent-1" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: /,
+      );
+    } finally {
+      await redis.restart();
+    }
+  });
 });
