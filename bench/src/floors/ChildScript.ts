@@ -22,6 +22,8 @@ export class ChildScript<Command extends ChildMessage, Reply extends ChildMessag
   readonly #queue: Reply[] = [];
   #waiter: ((message: Reply | Error) => void) | undefined;
   readonly #exited: Promise<void>;
+  /** Why no more messages will come, once the child has exited. */
+  #exit: Error | undefined;
 
   constructor(script: URL, args: readonly string[] = []) {
     this.#process = spawn(
@@ -41,9 +43,10 @@ export class ChildScript<Command extends ChildMessage, Reply extends ChildMessag
     );
     this.#process.on('message', (message: Reply) => this.#deliver(message));
     this.#exited = new Promise((resolve) => this.#process.once('exit', () => resolve()));
-    this.#process.once('exit', (code, signal) =>
-      this.#waiter?.(new Error(`${script.pathname} exited (code ${code}, signal ${signal})`)),
-    );
+    this.#process.once('exit', (code, signal) => {
+      this.#exit = new Error(`${script.pathname} exited (code ${code}, signal ${signal})`);
+      this.#waiter?.(this.#exit);
+    });
   }
 
   /** The child's process id. */
@@ -60,6 +63,7 @@ export class ChildScript<Command extends ChildMessage, Reply extends ChildMessag
   async next<T extends Reply['type']>(type: T, timeoutMs: number): Promise<Extract<Reply, { type: T }>> {
     const message =
       this.#queue.shift() ??
+      this.#exit ??
       (await new Promise<Reply | Error>((resolve) => {
         const timer = setTimeout(
           () => resolve(new Error(`no "${type}" message from the child within ${timeoutMs}ms`)),

@@ -38,6 +38,8 @@ async function measure(command: ServerCommand, streamCount: () => number): Promi
   }
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error('run the server process with --expose-gc');
+  await delay(500); // the last stream's garbage, as a live server would carry it
+  const rssBeforeGcBytes = process.memoryUsage.rss();
   gc();
   await delay(100);
   gc();
@@ -51,6 +53,7 @@ async function measure(command: ServerCommand, streamCount: () => number): Promi
   return {
     streams: streamCount(),
     rssBytes: memory.rss,
+    rssBeforeGcBytes,
     heapUsedBytes: memory.heapUsed,
     externalBytes: memory.external,
     lagP50Ms: lagMs(histogram.percentile(50)),

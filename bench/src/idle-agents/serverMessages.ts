@@ -12,6 +12,8 @@ export interface IdleServerSample {
   readonly streams: number;
   /** `process.memoryUsage()` after two forced garbage collections, bytes. */
   readonly rssBytes: number;
+  /** RSS half a second after the last stream arrived, before the forced collections, bytes. */
+  readonly rssBeforeGcBytes: number;
   readonly heapUsedBytes: number;
   readonly externalBytes: number;
   /** Event-loop delay beyond the 10 ms sampling interval, ms. */
