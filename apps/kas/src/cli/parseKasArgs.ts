@@ -1,0 +1,90 @@
+import { Command, CommanderError } from 'commander';
+import { KasAppError } from '../errors/KasAppError.js';
+
+/** What the command line asks for. */
+export interface KasArgs {
+  /** The config file; absent only in dev mode. */
+  readonly config?: string;
+  readonly isDev: boolean;
+  readonly devDirectory: string;
+  readonly isLegacyStopOrder: boolean;
+  readonly traceFile?: string;
+}
+
+/** Parses `kas` arguments; throws `KAS_USAGE` with commander's message for a bad command line. */
+export function parseKasArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): KasArgs {
+  const command = new Command('kas')
+    .description(
+      'kas: agents keep reverse tunnels to kas; users reach their clusters through its Kubernetes API proxy',
+    )
+    .option(
+      '-c, --config <file>',
+      'the YAML config file (env KAS_CONFIG); every key can be overridden by a KAS_* variable',
+      env.KAS_CONFIG,
+    )
+    .option(
+      '--dev',
+      'dev mode: a throwaway CA, an in-process fake Kubernetes API and dev agent; never for production',
+      false,
+    )
+    .option(
+      '--dev-dir <dir>',
+      'where dev mode writes its certificates, secrets, config and kubeconfig',
+      '.kas-dev',
+    )
+    .option(
+      '--legacy-stop-order',
+      'run the pre-fix stop order (agents get GOAWAY only after the proxy drained); for comparison only',
+      false,
+    )
+    .option(
+      '--trace-file <file>',
+      'write every lifecycle event as JSON lines (draw it with `kas-graph timeline`)',
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .helpOption('-h, --help', 'show this help');
+  try {
+    command.parse(['node', 'kas', ...argv]);
+  } catch (error) {
+    if (
+      error instanceof CommanderError &&
+      (error.code === 'commander.helpDisplayed' || error.code === 'commander.help')
+    ) {
+      process.stdout.write(command.helpInformation());
+      throw error;
+    }
+    throw new KasAppError('KAS_USAGE', (error as Error).message, 'run kas --help', { cause: error });
+  }
+  const options = command.opts<{
+    config?: string;
+    dev: boolean;
+    devDir: string;
+    legacyStopOrder: boolean;
+    traceFile?: string;
+  }>();
+  if (!options.dev && options.config === undefined) {
+    throw new KasAppError(
+      'KAS_USAGE',
+      'no config: give --config kas.yaml (or KAS_CONFIG), or --dev to try kas locally',
+      'start from apps/kas/kas.example.yaml',
+    );
+  }
+  if (options.dev && options.config !== undefined) {
+    throw new KasAppError(
+      'KAS_USAGE',
+      '--dev writes its own config; it cannot be combined with --config',
+      'drop one of the two flags',
+    );
+  }
+  return {
+    ...(options.config === undefined ? {} : { config: options.config }),
+    isDev: options.dev,
+    devDirectory: options.devDir,
+    isLegacyStopOrder: options.legacyStopOrder,
+    ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+  };
+}

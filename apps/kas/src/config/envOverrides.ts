@@ -1,0 +1,56 @@
+import { parse } from 'yaml';
+
+/** The prefix of environment variables that override config values. */
+export const ENV_PREFIX = 'KAS_';
+
+/** One config value taken from the environment. */
+export interface EnvOverride {
+  readonly variable: string;
+  readonly path: readonly string[];
+  readonly value: unknown;
+}
+
+/**
+ * Maps `KAS_<SECTION>__<KEY>` variables to config paths: `KAS_KUBE_PROXY__LISTEN_ADDRESS` sets
+ * `kubeProxy.listenAddress` (levels split by `__`, words by `_`, camelCased). Values are read as YAML
+ * scalars or flow collections, so `8080` is a number, `true` a boolean, `[a, b]` a list, `10s` a string.
+ */
+export function readEnvOverrides(
+  env: Readonly<Record<string, string | undefined>>,
+  ignored: readonly string[],
+): EnvOverride[] {
+  const overrides: EnvOverride[] = [];
+  for (const [variable, raw] of Object.entries(env)) {
+    if (!variable.startsWith(ENV_PREFIX) || raw === undefined || ignored.includes(variable)) continue;
+    const path = variable
+      .slice(ENV_PREFIX.length)
+      .split('__')
+      .map((segment) =>
+        segment.toLowerCase().replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()),
+      );
+    overrides.push({ variable, path, value: parseValue(raw) });
+  }
+  return overrides;
+}
+
+function parseValue(raw: string): unknown {
+  try {
+    return parse(raw) ?? raw;
+  } catch {
+    return raw;
+  }
+}
+
+/** Sets `value` at `path` inside `target`, creating objects on the way. */
+export function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const [index, key] of path.entries()) {
+    if (index === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+}

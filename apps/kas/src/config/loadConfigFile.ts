@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { KasAppError } from '../errors/KasAppError.js';
+import { type EnvOverride, readEnvOverrides, setPath } from './envOverrides.js';
+
+/** Where the config comes from. */
+export interface ConfigSource {
+  /** A YAML file; absent means defaults plus environment only. */
+  readonly file?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Environment variables that start with `KAS_` but are not config (e.g. `KAS_CONFIG`). */
+  readonly ignoredEnv?: readonly string[];
+}
+
+/**
+ * Reads a YAML config file, applies `KAS_*` environment overrides and validates the result against
+ * `schema` before anything starts. Every problem names where the bad value came from (`kas.yaml:12:3`
+ * or the environment variable), its key path, and what is expected.
+ */
+export async function loadConfigFile<S extends z.ZodType>(
+  schema: S,
+  source: ConfigSource,
+): Promise<z.output<S>> {
+  const lines = new LineCounter();
+  let raw: Record<string, unknown> = {};
+  let document: ReturnType<typeof parseDocument> | undefined;
+  if (source.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(source.file, 'utf8');
+    } catch (error) {
+      throw new KasAppError(
+        'KAS_CONFIG_UNREADABLE',
+        `cannot read config file ${source.file}: ${(error as Error).message}`,
+        'check the path given to --config and its permissions',
+        { cause: error },
+      );
+    }
+    document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    const [syntax] = document.errors;
+    if (syntax !== undefined) {
+      const at = lines.linePos(syntax.pos[0]);
+      throw new KasAppError(
+        'KAS_CONFIG_SYNTAX',
+        `${source.file}:${at.line}:${at.col}: ${syntax.message}`,
+        'fix the YAML at that line (indentation, quotes, a missing colon)',
+      );
+    }
+    if (document.contents !== null && !isMap(document.contents)) {
+      throw new KasAppError(
+        'KAS_CONFIG_INVALID',
+        `${source.file}: the top level must be a mapping of sections (agentGrpc:, kubeProxy:, ...)`,
+        'start from the commented example kas.example.yaml',
+      );
+    }
+    raw = dropEmptyKeys(document.toJS()) ?? {};
+  }
+  const overrides = readEnvOverrides(source.env, source.ignoredEnv ?? []);
+  for (const override of overrides) setPath(raw, override.path, override.value);
+
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const where = (path: readonly PropertyKey[]) =>
+    describeSource(path, overrides, source.file, document, lines);
+  const problems = result.error.issues.map((issue) => {
+    const keys =
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    return keys
+      .map((path) => `${where(path)}: ${path.map(String).join('.') || '(top level)'}: ${issue.message}`)
+      .join('\n');
+  });
+  throw new KasAppError(
+    'KAS_CONFIG_INVALID',
+    `invalid config:\n  ${problems.join('\n  ')}`,
+    'correct each value listed (see the commented example kas.example.yaml for every key and its type)',
+  );
+}
+
+function describeSource(
+  path: readonly PropertyKey[],
+  overrides: readonly EnvOverride[],
+  file: string | undefined,
+  document: ReturnType<typeof parseDocument> | undefined,
+  lines: LineCounter,
+): string {
+  const fromEnv = overrides.findLast(
+    (override) =>
+      path.length >= override.path.length && override.path.every((key, index) => String(path[index]) === key),
+  );
+  if (fromEnv !== undefined) return `environment ${fromEnv.variable}`;
+  if (file === undefined || document === undefined) return 'defaults';
+  for (let length = path.length; length > 0; length--) {
+    const node = document.getIn(path.slice(0, length), true) as
+      | { range?: [number, number, number] }
+      | undefined;
+    if (node?.range !== undefined) {
+      const at = lines.linePos(node.range[0]);
+      return `${file}:${at.line}:${at.col}`;
+    }
+  }
+  return file;
+}
+
+/** An empty YAML key (`tunnelTracker:` with everything below commented out) means "the default". */
+function dropEmptyKeys(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value).flatMap(([key, child]): [string, unknown][] => {
+    if (child === null) return [];
+    const isMapping = typeof child === 'object' && !Array.isArray(child);
+    return [[key, isMapping ? dropEmptyKeys(child) : child]];
+  });
+  return Object.fromEntries(entries);
+}

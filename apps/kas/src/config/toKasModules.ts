@@ -1,0 +1,77 @@
+import type { RedisConnectionConfig } from '@kas/module-tunnel-tracker';
+import type { KasModules } from '../composition/composeKas.js';
+import type { KasConfig } from './kasConfigSchema.js';
+import type { KasSecrets } from './readKasSecrets.js';
+
+/** Turns the validated config and the secrets read from its files into the modules' own configs. */
+export function toKasModules(
+  config: KasConfig,
+  secrets: KasSecrets,
+): Omit<KasModules, 'provide' | 'extraModules'> {
+  const { agentGrpc, tunnelTracker, kubeProxy, privateApi } = config;
+  const tls = (files: { certFile: string; keyFile: string } | undefined) =>
+    files === undefined ? undefined : { cert: { file: files.certFile }, key: { file: files.keyFile } };
+  const timings = {
+    entryTtl: tunnelTracker.entryTtl,
+    refreshPeriod: tunnelTracker.refreshPeriod,
+    cleanUpPeriod: tunnelTracker.cleanUpPeriod,
+    unregisterDelay: tunnelTracker.unregisterDelay,
+  };
+  return {
+    agentGrpc: {
+      listen: agentGrpc.listen,
+      agents: secrets.agents,
+      tls: tls(agentGrpc.tls),
+      keepalive:
+        agentGrpc.keepalive === undefined
+          ? undefined
+          : { timeMs: agentGrpc.keepalive.time, timeoutMs: agentGrpc.keepalive.timeout },
+      maxMessageBytes: agentGrpc.maxMessageBytes,
+      maxTunnelsPerAgent: agentGrpc.maxTunnelsPerAgent,
+      acquireTimeoutMs: agentGrpc.acquireTimeout,
+      drainBudget: agentGrpc.drainBudget,
+    },
+    tracker:
+      config.redis === undefined
+        ? { store: 'memory', ...timings }
+        : { store: 'redis', keyPrefix: tunnelTracker.keyPrefix, ...timings },
+    trackerDrainBudgetMs: tunnelTracker.drainBudget,
+    redis: config.redis === undefined ? undefined : toRedisConfig(config.redis, secrets.redisPassword),
+    kubeProxy: {
+      listen: kubeProxy.listen,
+      tls: tls(kubeProxy.tls),
+      plainHttp: kubeProxy.plainHttp,
+      users: secrets.users,
+      privateApiSecret: secrets.privateApiSecret,
+      tunnelWait: kubeProxy.tunnelWait,
+      directoryPollInterval: kubeProxy.directoryPollInterval,
+      listenGrace: kubeProxy.listenGrace,
+      drainBudget: kubeProxy.drainBudget,
+    },
+    privateApi: {
+      replicaId: config.replica.id,
+      listen: privateApi.listen,
+      advertiseAddress: privateApi.advertiseAddress,
+      secret: secrets.privateApiSecret,
+      maxTunnelWait: privateApi.maxTunnelWait,
+      drainBudget: privateApi.drainBudget,
+    },
+    observability: { listenAddress: config.observability.listen },
+  };
+}
+
+function toRedisConfig(
+  redis: NonNullable<KasConfig['redis']>,
+  password: string | undefined,
+): RedisConnectionConfig {
+  const node = (address: string) => {
+    const at = address.lastIndexOf(':');
+    return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) };
+  };
+  if (redis.cluster !== undefined)
+    return { cluster: redis.cluster.map(node), options: { redisOptions: { password } } };
+  if (redis.sentinel !== undefined) {
+    return { options: { sentinels: redis.sentinel.nodes.map(node), name: redis.sentinel.name, password } };
+  }
+  return { url: redis.url, options: { password } };
+}

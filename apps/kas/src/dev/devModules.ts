@@ -1,0 +1,91 @@
+import { Agent, KubeApiUpstream, kasCredentials } from '@kas/agentk';
+import { createToken, defineModule } from '@kas/core';
+import { type FakeKubeApi, startFakeKubeApi, writeKubeconfig } from '@kas/fake-kube-api';
+import { AgentGrpcServerToken } from '@kas/module-agent-grpc';
+import { KubeProxyToken } from '@kas/module-kube-proxy';
+
+/** The dev cluster's fake Kubernetes API, once it listens. */
+export const DevKubeApiToken = createToken<{ readonly url: string }>('dev-kube-api.url');
+
+/** A fake Kubernetes API in this process, with pods coming and going: what the dev agent serves. */
+export function devKubeApiModule() {
+  return defineModule({
+    name: 'dev-kube-api',
+    drainBudget: '2s',
+    provides: { kubeApi: DevKubeApiToken },
+    create: ({ log }) => {
+      let server: FakeKubeApi | undefined;
+      const kubeApi = { url: '' };
+      return {
+        provides: { kubeApi },
+        async start() {
+          server = await startFakeKubeApi({ demoActivity: { intervalMs: 5_000 }, log });
+          kubeApi.url = server.url;
+        },
+        stop: async () => server?.stop(),
+      };
+    },
+  });
+}
+
+/** What the dev agent needs to know. */
+export interface DevAgentOptions {
+  /** The dev agent's token (its sha256 is in the dev agents file). */
+  readonly agentToken: string;
+  /** The kubectl user's token (`user:<agent-id>:<secret>`), written into the kubeconfig. */
+  readonly userToken: string;
+  /** PEM of the dev CA, which kubectl must trust. */
+  readonly caPem: string;
+  readonly kubeconfigPath: string;
+}
+
+/**
+ * agentk in this process, connected to this kas and serving the dev fake Kubernetes API; once its
+ * tunnels are up it writes the kubeconfig and says in one line what to run. It stops after kas's own
+ * modules, as a remote agent would: it sees GOAWAY first.
+ */
+export function devAgentModule(options: DevAgentOptions) {
+  return defineModule({
+    name: 'dev-agent',
+    startAfter: ['kube-proxy'],
+    stop: { after: ['agent-grpc-server', 'tunnel-tracker', 'kube-proxy', 'private-api'] },
+    drainBudget: '2s',
+    needs: { kubeApi: DevKubeApiToken, agentServer: AgentGrpcServerToken, proxy: KubeProxyToken },
+    create: ({ kubeApi, agentServer, proxy, log }) => {
+      let agent: Agent | undefined;
+      let upstream: KubeApiUpstream | undefined;
+      return {
+        async start() {
+          upstream = new KubeApiUpstream({ url: kubeApi.url });
+          agent = new Agent({
+            name: 'dev-agent',
+            token: options.agentToken,
+            kasAddresses: [agentServer.address],
+            kasCredentials: kasCredentials(undefined),
+            upstream,
+            minIdleTunnels: 2,
+            maxTunnels: 16,
+            log,
+          });
+          const ready = new Promise<void>((resolve) => agent?.once('tunnelsReady', () => resolve()));
+          agent.start();
+          await ready;
+          await writeKubeconfig({
+            path: options.kubeconfigPath,
+            server: proxy.url,
+            caPem: options.caPem,
+            token: options.userToken,
+          });
+          log.warn(
+            { event: 'dev.ready', kubeconfig: options.kubeconfigPath, kubeProxy: proxy.url },
+            `DEV MODE ready: run  KUBECONFIG=${options.kubeconfigPath} kubectl get pods  (answers through kas -> tunnel -> dev agent -> fake Kubernetes API)`,
+          );
+        },
+        async stop(ctx) {
+          await agent?.stop(ctx.signal);
+          upstream?.close();
+        },
+      };
+    },
+  });
+}

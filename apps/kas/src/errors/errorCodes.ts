@@ -1,0 +1,11 @@
+/** Every error code the kas app throws, with what it means. The app README lists the same table. */
+export const KAS_APP_ERROR_CODES = {
+  KAS_CONFIG_UNREADABLE: 'the config file (or a file it names, such as a secret) cannot be read',
+  KAS_CONFIG_SYNTAX: 'the config file is not valid YAML',
+  KAS_CONFIG_INVALID:
+    'a config value (from the file or an environment variable) is missing, unknown or of the wrong type',
+  KAS_USAGE: 'the command line is wrong (unknown flag, missing value, conflicting flags)',
+} as const;
+
+/** A stable error code of the kas app. */
+export type KasAppErrorCode = keyof typeof KAS_APP_ERROR_CODES;

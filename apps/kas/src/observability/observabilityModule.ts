@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createToken, defineModule } from '@kas/core';
+import type { KasTelemetry } from './KasTelemetry.js';
+
+/** The replica's telemetry, provided by the app (it is fed by the app's lifecycle events). */
+export const KasTelemetryToken = createToken<KasTelemetry>('kas.telemetry');
+
+/** Where the observability listener is, once started. */
+export interface ObservabilityEndpoint {
+  /** `http://host:port` */
+  readonly url: string;
+}
+
+/** The observability listener's bound address. */
+export const ObservabilityEndpointToken = createToken<ObservabilityEndpoint>('observability.endpoint');
+
+/** Configuration of the observability module. */
+export interface ObservabilityConfig {
+  /** `host:port`; port 0 picks a free port. */
+  readonly listenAddress: string;
+  /** Every other module of the app: observability stops after all of them, so readiness and metrics last. */
+  readonly stopAfter: readonly string[];
+}
+
+/**
+ * One HTTP listener with `/metrics` (Prometheus text), `/readiness` (200 only while the app is started
+ * and not stopping) and `/liveness`. It starts first and stops last.
+ */
+export function observabilityModule(config: ObservabilityConfig) {
+  return defineModule({
+    name: 'observability',
+    stop: { after: [...config.stopAfter] }, // readiness must answer "no" for the whole drain
+    drainBudget: '5s',
+    needs: { telemetry: KasTelemetryToken },
+    provides: { endpoint: ObservabilityEndpointToken },
+    create: ({ telemetry, log }) => {
+      const server = createServer((request, response) => {
+        const path = request.url?.split('?')[0];
+        if (request.method !== 'GET') {
+          response.writeHead(405, { allow: 'GET' }).end();
+        } else if (path === '/metrics') {
+          telemetry.registry.metrics().then(
+            (text) => response.writeHead(200, { 'content-type': telemetry.registry.contentType }).end(text),
+            (error: unknown) => {
+              log.error({ err: error }, 'collecting metrics failed');
+              response.writeHead(500).end('collecting metrics failed\n');
+            },
+          );
+        } else if (path === '/readiness') {
+          response
+            .writeHead(telemetry.isReady ? 200 : 503, { 'content-type': 'text/plain' })
+            .end(telemetry.isReady ? 'ready\n' : 'not ready\n');
+        } else if (path === '/liveness') {
+          response.writeHead(200, { 'content-type': 'text/plain' }).end('alive\n');
+        } else {
+          response
+            .writeHead(404, { 'content-type': 'text/plain' })
+            .end('not found: try /metrics, /readiness or /liveness\n');
+        }
+      });
+      const endpoint = { url: '' };
+      return {
+        provides: { endpoint },
+        async start() {
+          const [host, port] = splitHostPort(config.listenAddress);
+          server.listen(port, host);
+          await once(server, 'listening');
+          const address = server.address() as AddressInfo;
+          endpoint.url = `http://${address.address}:${address.port}`;
+          log.info({ url: endpoint.url }, 'observability listening');
+        },
+        async stop(ctx) {
+          ctx.signal.addEventListener('abort', () => server.closeAllConnections(), { once: true });
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+    },
+  });
+}
+
+function splitHostPort(address: string): [string, number] {
+  const at = address.lastIndexOf(':');
+  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
+}

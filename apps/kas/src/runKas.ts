@@ -1,0 +1,64 @@
+import { createApp } from '@kas/core';
+import { type Logger, pino } from 'pino';
+import type { KasArgs } from './cli/parseKasArgs.js';
+import { composeKas } from './composition/composeKas.js';
+import { kasConfigSchema } from './config/kasConfigSchema.js';
+import { loadConfigFile } from './config/loadConfigFile.js';
+import { readKasSecrets } from './config/readKasSecrets.js';
+import { toKasModules } from './config/toKasModules.js';
+import { devAgentModule, devKubeApiModule } from './dev/devModules.js';
+import { prepareDevFiles } from './dev/prepareDevFiles.js';
+import { KasTelemetry } from './observability/KasTelemetry.js';
+import { KasTelemetryToken } from './observability/observabilityModule.js';
+
+/**
+ * Loads and checks everything before anything starts (config, secrets, the module graph), then runs kas
+ * until SIGTERM/SIGINT: `app.run()` owns the process from there, including its exit.
+ */
+export async function runKas(
+  args: KasArgs,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<never> {
+  const bootLog = pino({ name: 'kas' });
+  const dev = args.isDev ? await prepareDevFiles(args.devDirectory) : undefined;
+  if (dev !== undefined) {
+    bootLog.warn(
+      { event: 'dev.mode', directory: dev.directory },
+      `DEV MODE: throwaway CA, tokens and config in ${dev.directory}; in-memory tunnel directory; a fake Kubernetes API and a dev agent run in this process. Never use dev mode in production: run kas --config kas.yaml`,
+    );
+  }
+  const config = await loadConfigFile(kasConfigSchema, {
+    ...(dev === undefined
+      ? args.config === undefined
+        ? {}
+        : { file: args.config }
+      : { file: dev.configPath }),
+    env,
+    ignoredEnv: ['KAS_CONFIG'],
+  });
+  const secrets = await readKasSecrets(config);
+  const log: Logger = pino({ name: 'kas', level: config.log.level, base: { replica: config.replica.id } });
+  if (args.isLegacyStopOrder) {
+    log.warn(
+      { event: 'legacy.stopOrder' },
+      'LEGACY STOP ORDER: agents get GOAWAY only after the kube proxy has drained, and the directory stops advertising them before that. This reproduces the outage kas was fixed for: for comparison only',
+    );
+  }
+  const telemetry = new KasTelemetry();
+  const composition = composeKas(
+    {
+      ...toKasModules(config, secrets),
+      provide: [{ token: KasTelemetryToken, useValue: telemetry }],
+      extraModules: dev === undefined ? [] : [devKubeApiModule(), devAgentModule(dev.agent)],
+    },
+    args.isLegacyStopOrder ? 'legacy' : 'current',
+  );
+  const app = createApp({
+    ...composition,
+    logger: log,
+    ...(config.shutdownDeadline === undefined ? {} : { shutdownDeadline: config.shutdownDeadline }),
+    ...(args.traceFile === undefined ? {} : { traceFile: args.traceFile }),
+  });
+  telemetry.connect(app);
+  return app.run();
+}

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type RunningProcess, startProcess } from '@kas/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+describe('kas as a process', () => {
+  let kas: RunningProcess | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await kas?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('in dev mode, serves kubectl through kas -> tunnel -> dev agent -> fake Kubernetes API, and stops cleanly on SIGTERM', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
+    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', join(dir, 'dev')]);
+    await kas.waitForLog({ event: 'dev.mode' });
+    const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
+    expect(ready.msg).toContain(`KUBECONFIG=${join(dir, 'dev', 'kubeconfig')} kubectl get pods`);
+
+    const { stdout } = await run('kubectl', ['get', 'pods', '--cache-dir', join(dir, 'cache')], {
+      env: { ...process.env, KUBECONFIG: String(ready.kubeconfig) },
+    });
+    expect(stdout).toMatch(/^NAME\s+READY\s+STATUS/);
+    expect(stdout).toContain('web-0');
+
+    const observability = kas.logs().find((log) => log.msg === 'observability listening')?.url as string;
+    expect((await fetch(`${observability}/readiness`)).status).toBe(200);
+    const metrics = await (await fetch(`${observability}/metrics`)).text();
+    expect(metrics).toMatch(/^kas_agent_connections 1$/m);
+    expect(metrics).toMatch(/^kas_proxy_requests_total\{code="200"\} \d+$/m);
+    expect(metrics).toMatch(/^kas_module_state\{module="kube-proxy",state="running"\} 1$/m);
+
+    kas.signal('SIGTERM');
+    expect(await kas.exited).toEqual({ code: 0, signal: null });
+    const stopping = kas
+      .logs()
+      .filter((log) => log.event === 'module.stopping')
+      .map((log) => log.module);
+    expect(stopping.slice(0, 4).sort()).toEqual([
+      'agent-grpc-server',
+      'kube-proxy',
+      'private-api',
+      'tunnel-tracker',
+    ]);
+    expect(stopping.at(-1)).toBe('observability');
+  });
+
+  it('refuses a bad config before anything starts, naming the file, the key and what is expected', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kas-config-'));
+    const config = join(dir, 'kas.yaml');
+    await writeFile(
+      config,
+      'agentGrpc:\n  listen: nowhere\n  agentsFile: a.yaml\nkubeProxy:\n  usersFile: u.yaml\n',
+    );
+    kas = startProcess(process.execPath, [main, '--config', config]);
+    expect(await kas.exited).toEqual({ code: 2, signal: null });
+    const fatal = kas.logs().find((log) => log.level === 60);
+    expect(fatal).toMatchObject({ code: 'KAS_CONFIG_INVALID' });
+    expect(fatal?.msg).toContain(`${config}:2:11: agentGrpc.listen: expected host:port`);
+    expect(fatal?.msg).toContain('privateApi: Invalid input: expected object, received undefined');
+    expect(kas.logs().some((log) => log.event === 'app.starting')).toBe(false);
+  });
+
+  it('warns loudly when run with the pre-fix stop order', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
+    kas = startProcess(process.execPath, [
+      main,
+      '--dev',
+      '--dev-dir',
+      join(dir, 'dev'),
+      '--legacy-stop-order',
+    ]);
+    const warning = await kas.waitForLog({ event: 'legacy.stopOrder' });
+    expect(warning.msg).toMatch(/^LEGACY STOP ORDER: .*for comparison only$/);
+    await kas.waitForLog({ event: 'dev.ready' }, 20_000);
+  });
+});

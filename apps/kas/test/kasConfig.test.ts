@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { kasConfigSchema } from '../src/config/kasConfigSchema.js';
+import { loadConfigFile } from '../src/config/loadConfigFile.js';
+
+const example = fileURLToPath(new URL('../kas.example.yaml', import.meta.url));
+
+describe('the kas config', () => {
+  it('accepts the commented example, with durations in milliseconds and defaults filled in', async () => {
+    const config = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
+    expect(config.kubeProxy).toMatchObject({
+      listen: '0.0.0.0:8443',
+      drainBudget: 3_600_000,
+      plainHttp: false,
+    });
+    expect(config.agentGrpc.drainBudget).toBe(3_600_000);
+    expect(config.redis).toEqual({ url: 'redis://redis.kas.svc:6379' });
+    expect(config.log.level).toBe('info');
+  });
+
+  it('lets the environment override any key, e.g. the advertised address from the pod IP', async () => {
+    const config = await loadConfigFile(kasConfigSchema, {
+      file: example,
+      env: {
+        KAS_PRIVATE_API__ADVERTISE_ADDRESS: '10.1.2.3:8155',
+        KAS_KUBE_PROXY__LISTEN_GRACE: '10s',
+        KAS_CONFIG: example,
+      },
+      ignoredEnv: ['KAS_CONFIG'],
+    });
+    expect(config.privateApi.advertiseAddress).toBe('10.1.2.3:8155');
+    expect(config.kubeProxy.listenGrace).toBe(10_000);
+  });
+
+  it('says which key is wrong and what is expected', async () => {
+    const error = await loadConfigFile(kasConfigSchema, {
+      file: example,
+      env: {
+        KAS_KUBE_PROXY__DRAIN_BUDGET: 'forever',
+        KAS_AGENT_GRPC__LISTEN: '8150',
+        KAS_REDIS__CLUSTER: '[a:1]',
+      },
+    }).catch((caught: Error) => caught.message);
+    expect(error).toContain(
+      "environment KAS_KUBE_PROXY__DRAIN_BUDGET: kubeProxy.drainBudget: expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h'",
+    );
+    expect(error).toContain('environment KAS_AGENT_GRPC__LISTEN: agentGrpc.listen: expected host:port');
+    expect(error).toContain('redis: expected exactly one of url, sentinel or cluster');
+  });
+});

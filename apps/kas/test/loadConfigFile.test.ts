@@ -1,0 +1,69 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadConfigFile } from '../src/config/loadConfigFile.js';
+
+const schema = z.strictObject({
+  kubeProxy: z
+    .strictObject({
+      listenAddress: z.string().default('127.0.0.1:8443'),
+      drainBudgetMs: z.number().default(10),
+    })
+    .prefault({}),
+  replica: z.strictObject({ id: z.string() }),
+});
+
+async function configFile(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'kas-config-')), 'kas.yaml');
+  await writeFile(path, text);
+  return path;
+}
+
+describe('loading a config file', () => {
+  it('applies defaults and KAS_* environment overrides over the file', async () => {
+    const file = await configFile('replica:\n  id: from-file\nkubeProxy:\n  drainBudgetMs: 5\n');
+    const config = await loadConfigFile(schema, {
+      file,
+      env: { KAS_KUBE_PROXY__DRAIN_BUDGET_MS: '7', KAS_REPLICA__ID: 'from-env', HOME: '/root' },
+    });
+    expect(config).toEqual({
+      replica: { id: 'from-env' },
+      kubeProxy: { listenAddress: '127.0.0.1:8443', drainBudgetMs: 7 },
+    });
+  });
+
+  it('names the file, line, key path and what is expected for a bad value', async () => {
+    const file = await configFile(
+      'replica:\n  id: a\nkubeProxy:\n  drainBudgetMs: soon\n  listenAdress: x\n',
+    );
+    const error = await loadConfigFile(schema, { file, env: {} }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'KAS_CONFIG_INVALID' });
+    expect((error as Error).message).toContain(
+      `${file}:4:18: kubeProxy.drainBudgetMs: Invalid input: expected number, received string`,
+    );
+    expect((error as Error).message).toMatch(/kubeProxy\.listenAdress: Unrecognized key/);
+  });
+
+  it('names the environment variable when the bad value came from it', async () => {
+    const error = await loadConfigFile(schema, { env: { KAS_REPLICA__ID: '[1, 2]' } }).catch(
+      (caught: Error) => caught.message,
+    );
+    expect(error).toContain(
+      'environment KAS_REPLICA__ID: replica.id: Invalid input: expected string, received array',
+    );
+  });
+
+  it('reports a YAML syntax error with its line, and a missing file with its path', async () => {
+    const file = await configFile('replica:\n  id: [unclosed\n');
+    await expect(loadConfigFile(schema, { file, env: {} })).rejects.toMatchObject({
+      code: 'KAS_CONFIG_SYNTAX',
+      message: expect.stringContaining(`${file}:`),
+    });
+    await expect(loadConfigFile(schema, { file: '/nonexistent/kas.yaml', env: {} })).rejects.toMatchObject({
+      code: 'KAS_CONFIG_UNREADABLE',
+      message: expect.stringContaining('/nonexistent/kas.yaml'),
+    });
+  });
+});

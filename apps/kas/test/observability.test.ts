@@ -1,0 +1,53 @@
+import { createApp, defineModule } from '@kas/core';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KasTelemetry } from '../src/observability/KasTelemetry.js';
+import {
+  KasTelemetryToken,
+  ObservabilityEndpointToken,
+  observabilityModule,
+} from '../src/observability/observabilityModule.js';
+
+describe('the observability module', () => {
+  let release: (() => void) | undefined;
+  afterEach(() => release?.());
+
+  it('is ready only between the end of start and the first moment of stop, and answers until it stops last', async () => {
+    const draining = defineModule({
+      name: 'kube-proxy',
+      create: () => ({
+        start: async () => {},
+        stop: () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+      }),
+    });
+    const telemetry = new KasTelemetry();
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [observabilityModule({ listenAddress: '127.0.0.1:0', stopAfter: ['kube-proxy'] }), draining],
+      provide: [{ token: KasTelemetryToken, useValue: telemetry }],
+    });
+    telemetry.connect(app);
+    await app.start();
+    const { url } = app.get(ObservabilityEndpointToken);
+    expect((await fetch(`${url}/readiness`)).status).toBe(200);
+
+    const stopping = new Promise<void>((resolve) => {
+      app.subscribe((event) => {
+        if (event.type === 'module.stopping') resolve();
+      });
+    });
+    const stopped = app.stop();
+    await stopping;
+    expect((await fetch(`${url}/readiness`)).status).toBe(503);
+    expect((await fetch(`${url}/liveness`)).status).toBe(200);
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
+      /^kas_module_state\{module="kube-proxy",state="stopping"\} 1$/m,
+    );
+    release?.();
+    expect((await stopped).status).toBe('clean');
+    await expect(fetch(`${url}/liveness`)).rejects.toThrow();
+  });
+});
