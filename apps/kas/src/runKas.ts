@@ -37,7 +37,11 @@ export async function runKas(
     ignoredEnv: ['KAS_CONFIG'],
   });
   const secrets = await readKasSecrets(config);
-  const log: Logger = pino({ name: 'kas', level: config.log.level, base: { replica: config.replica.id } });
+  // Synchronous stdout keeps lines in order (see @kas/core's default logger); kas logs events, not requests.
+  const log: Logger = pino(
+    { name: 'kas', level: config.log.level, base: { replica: config.replica.id } },
+    pino.destination({ sync: true }),
+  );
   if (args.isLegacyStopOrder) {
     log.warn(
       { event: 'legacy.stopOrder' },

@@ -10,7 +10,8 @@ import { parseAgentkArgs } from './parseAgentkArgs.js';
 // The agentk process: flags and files are checked first, then the app owns the process (signals, exit).
 try {
   const args = parseAgentkArgs(process.argv);
-  const logger = pino({ level: args.logLevel });
+  // Synchronous stdout keeps lines in order: tests and benchmarks read GOAWAY and reconnect times from them.
+  const logger = pino({ level: args.logLevel }, pino.destination({ sync: true }));
   try {
     const options = await loadAgentkOptions(args);
     await createApp({ modules: [agentkModule(options)], logger }).run();

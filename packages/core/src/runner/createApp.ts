@@ -68,7 +68,9 @@ export interface App {
  */
 export function createApp(options: AppOptions): App {
   const plan = resolvePlan(options);
-  const log = options.logger ?? pino({ level: 'info' });
+  // Synchronous: pino's default asynchronous stdout can put a line written from a timer after later ones,
+  // and lifecycle lines must read back in order.
+  const log = options.logger ?? pino({ level: 'info' }, pino.destination({ sync: true }));
   const deadlineMs =
     options.shutdownDeadline === undefined
       ? plan.stop.criticalPath.worstCaseMs + DEADLINE_MARGIN_MS

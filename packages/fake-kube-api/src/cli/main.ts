@@ -5,7 +5,7 @@ import { startFakeKubeApi } from '../server/startFakeKubeApi.js';
 import { parseCliOptions } from './parseCliOptions.js';
 
 // `fake-kube-api`: runs the fake until SIGTERM or SIGINT, then stops it and lets the process end.
-const log = pino({ level: 'info' });
+const log = pino({ level: 'info' }, pino.destination({ sync: true })); // lines in order
 try {
   const options = await parseCliOptions(process.argv.slice(2));
   log.level = options.logLevel;
