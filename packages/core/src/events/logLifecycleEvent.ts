@@ -3,14 +3,16 @@ import type { LifecycleEvent } from './LifecycleEvent.js';
 
 /**
  * Writes one pino line per lifecycle event, with `module`, stage and duration fields. The `event` field
- * carries the event type, so a log can be read back as a timeline.
+ * carries the event type, so a log can be read back as a timeline. Pass the module's child logger for
+ * a module's event (a child is made when `log` is not bound to that module).
  */
 export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
   const { type, at: _at, ...fields } = event;
   const [level, message] = describe(event);
   if ('module' in fields) {
     const { module, ...rest } = fields;
-    log.child({ module })[level]({ event: type, ...rest }, message);
+    const target = log.bindings().module === module ? log : log.child({ module });
+    target[level]({ event: type, ...rest }, message);
   } else {
     log[level]({ event: type, ...fields }, message);
   }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { type Logger, pino } from 'pino';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
-import { CoreError } from '../errors/CoreError.js';
 import { type CreatedTraceWriter, createTraceWriter } from '../events/createTraceWriter.js';
 import type { CutReason, LifecycleEvent, LifecycleListener } from '../events/LifecycleEvent.js';
 import { toEventError } from '../events/LifecycleEvent.js';
@@ -15,6 +14,7 @@ import { resolvePlan } from '../plan/resolvePlan.js';
 import { type AppState, assertState, type ModuleState } from './AppState.js';
 import { createDeferred } from './Deferred.js';
 import { ModuleRuntime, type Unstamped } from './ModuleRuntime.js';
+import { abortedError, runStartPlan } from './runStartPlan.js';
 import { runUntilSignal } from './runUntilSignal.js';
 import { type StopOutcome, StopRun, stoppedEvent } from './StopRun.js';
 
@@ -152,36 +152,7 @@ export function createApp(options: AppOptions): App {
         wallClock: Date.now(),
         modules: plan.modules.map((module) => module.name),
       });
-      let failure: unknown;
-      for (const stage of plan.start.stages) {
-        if (stopRequested.signal.aborted) break;
-        const stageId = `start-${stage.index}`;
-        const stageBeganAt = performance.now();
-        emit({ type: 'stage.begin', phase: 'start', stage: stageId, members: stage.modules });
-        const stageAbort = new AbortController();
-        const onStop = () => stageAbort.abort(abortedError('a stop was requested'));
-        stopRequested.signal.addEventListener('abort', onStop, { once: true });
-        const results = await Promise.all(
-          stage.modules.map(async (name) => {
-            const result = await (runtimes.get(name) as ModuleRuntime).start(stageId, stageAbort.signal);
-            if (!result.isRunning && !stageAbort.signal.aborted) {
-              failure ??= wrapStartFailure(name, result.error);
-              stageAbort.abort(abortedError(`"${name}" failed to start`));
-            }
-            return result;
-          }),
-        );
-        stopRequested.signal.removeEventListener('abort', onStop);
-        if (results.every((result) => result.isRunning)) {
-          emit({
-            type: 'stage.complete',
-            phase: 'start',
-            stage: stageId,
-            durationMs: performance.now() - stageBeganAt,
-          });
-        }
-        if (failure !== undefined || stopRequested.signal.aborted) break;
-      }
+      const failure = await runStartPlan(plan.start.stages, runtimes, emit, stopRequested.signal);
       if (failure === undefined && !stopRequested.signal.aborted) {
         state = 'running';
         emit({ type: 'app.started', durationMs: performance.now() - startedAt });
@@ -224,23 +195,4 @@ export function createApp(options: AppOptions): App {
     },
   };
   return app;
-}
-
-function abortedError(why: string): CoreError {
-  return new CoreError(
-    'KAS_START_ABORTED',
-    `start abandoned: ${why}`,
-    'none needed when a stop was requested; otherwise see the failing module',
-  );
-}
-
-function wrapStartFailure(module: string, cause: unknown): CoreError {
-  if (cause instanceof CoreError && cause.code === 'KAS_START_TIMEOUT') return cause;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new CoreError(
-    'KAS_START_FAILED',
-    `module "${module}" failed to start: ${message}`,
-    `read the error of "${module}" above; the modules already started were stopped`,
-    { cause },
-  );
 }
