@@ -5,10 +5,11 @@ import { floors } from './floors/floors.js';
 import { formatTable } from './formatTable.js';
 import { graphLint } from './graph-lint/graphLint.js';
 import { idleAgents } from './idle-agents/idleAgents.js';
+import { proxyOverhead } from './proxy-overhead/proxyOverhead.js';
 import { tunnelDirectory } from './tunnel-directory/tunnelDirectory.js';
 
 /** Every benchmark, by the name `npm run bench -- <name>` takes. */
-const BENCHMARKS: readonly Benchmark[] = [graphLint, floors, idleAgents, tunnelDirectory];
+const BENCHMARKS: readonly Benchmark[] = [graphLint, floors, idleAgents, tunnelDirectory, proxyOverhead];
 
 const name = process.argv[2];
 const benchmark = BENCHMARKS.find((candidate) => candidate.name === name);
