@@ -24,6 +24,7 @@ export class KubeApiUpstream {
   readonly #pathPrefix: string;
   readonly #agent: HttpAgent;
   readonly #request: typeof httpRequest;
+  readonly #authorization: string | undefined;
 
   constructor(private readonly options: KubeApiUpstreamOptions) {
     try {
@@ -49,6 +50,7 @@ export class KubeApiUpstream {
       ? new HttpsAgent({ keepAlive: true, ca: options.ca })
       : new HttpAgent({ keepAlive: true });
     this.#request = isHttps ? httpsRequest : httpRequest;
+    this.#authorization = options.token === undefined ? undefined : `Bearer ${options.token}`;
   }
 
   /** The base URL, for logs. */
@@ -58,13 +60,24 @@ export class KubeApiUpstream {
 
   /** Starts the upstream request for a tunnelled request head; the caller writes the body and ends it. */
   request(head: RequestHead): ClientRequest {
-    const headers: Record<string, string[]> = {};
+    // Node takes headers as a flat [name, value, ...] list (the `rawHeaders` shape) and writes them as
+    // they are: no header object to build, no setHeader per field. It then adds no Host of its own.
+    const headers: string[] = ['host', this.#url.host];
+    let userAgent: string | undefined;
     for (const { name, values } of head.headers) {
-      if (!isHopByHop(name) && name !== 'host') headers[name] = values;
+      if (isHopByHop(name) || name === 'host') continue;
+      if (name === 'user-agent') {
+        userAgent = values[0];
+        continue;
+      }
+      if (name === 'authorization' && this.#authorization !== undefined) continue;
+      for (const value of values) headers.push(name, value);
     }
-    const userAgent = headers['user-agent']?.[0];
-    headers['user-agent'] = [`${userAgent === undefined ? '' : `${userAgent} `}via-agentk/${AGENTK_VERSION}`];
-    if (this.options.token !== undefined) headers.authorization = [`Bearer ${this.options.token}`];
+    headers.push(
+      'user-agent',
+      `${userAgent === undefined ? '' : `${userAgent} `}via-agentk/${AGENTK_VERSION}`,
+    );
+    if (this.#authorization !== undefined) headers.push('authorization', this.#authorization);
     return this.#request({
       protocol: this.#url.protocol,
       hostname: this.#url.hostname,

@@ -92,12 +92,20 @@ export class UpstreamExchange {
   }
 }
 
+/**
+ * The answer's headers for the wire, from `rawHeaders` in one pass (`headersDistinct` would build an object
+ * first): names lower-cased, repeated names merged in order, hop-by-hop fields dropped.
+ */
 function responseHeaders(response: IncomingMessage): Header[] {
   const headers: Header[] = [];
-  const distinct = response.headersDistinct;
-  for (const name in distinct) {
-    const values = distinct[name];
-    if (values !== undefined && !isHopByHop(name)) headers.push({ name, values });
+  const raw = response.rawHeaders;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = (raw[index] as string).toLowerCase();
+    if (isHopByHop(name)) continue;
+    const value = raw[index + 1] as string;
+    const seen = headers.find((header) => header.name === name);
+    if (seen === undefined) headers.push({ name, values: [value] });
+    else seen.values.push(value);
   }
   return headers;
 }
