@@ -28,7 +28,7 @@ try {
     const result = await runRollingRestart({
       stopOrder,
       resultsDirectory: args.resultsDirectory,
-      view: process.stdout.isTTY ? new TerminalView() : new PlainView(),
+      view: process.stdout.isTTY && process.stdout.columns > 0 ? new TerminalView() : new PlainView(),
       signal: interrupted.signal,
     });
     const summary = formatSummary(result);

@@ -39,6 +39,7 @@ export class KasReplica {
   #state: ReplicaState = 'stopped';
   #current: RunningProcess | undefined;
   #traceFile: string | undefined;
+  #isKilled = false;
   readonly #runs: RunningProcess[] = [];
 
   constructor(
@@ -86,11 +87,11 @@ export class KasReplica {
 
   /** Starts a run and resolves when kas logged `app.started`; rejects if it exits or takes too long. */
   async start(): Promise<void> {
-    if (this.#state !== 'stopped') {
+    if (this.#state !== 'stopped' || this.#isKilled) {
       throw new DemoError(
         'KAS_DEMO_PROCESS_FAILED',
-        `replica ${this.id} cannot start: it is ${this.#state}`,
-        'stop the replica first (or use restart)',
+        `replica ${this.id} cannot start: it is ${this.#isKilled ? 'torn down' : this.#state}`,
+        this.#isKilled ? 'start a new cluster' : 'stop the replica first (or use restart)',
       );
     }
     this.#state = 'starting';
@@ -144,9 +145,11 @@ export class KasReplica {
 
   /**
    * Stops whatever runs now, quickly: SIGTERM, a second signal after `cutAfterMs` (kas then cuts every
-   * drain), SIGKILL if it still runs 5 s later. For tearing a cluster down, not for measuring.
+   * drain), SIGKILL if it still runs 5 s later; it cannot start again. For tearing a cluster down, not
+   * for measuring.
    */
   async kill(cutAfterMs = 1_000): Promise<void> {
+    this.#isKilled = true;
     const run = this.#current;
     if (run === undefined) return;
     run.signal('SIGTERM');

@@ -24,6 +24,8 @@ export class TunnelDirectoryReader {
     private readonly keyPrefix = 'kas:tunnels',
   ) {
     this.#redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    // A lost connection fails the reads made meanwhile (read() rejects); the event itself says no more.
+    this.#redis.on('error', () => undefined);
   }
 
   async read(): Promise<DirectorySnapshot> {

@@ -19,13 +19,13 @@ export function formatSummary(result: DemoResult): string {
   ]);
   const byStatus = new Map<string, number>();
   for (const failure of result.failures) {
-    const key = failure.error ?? 'unknown';
-    byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
+    const reason = (failure.error ?? 'unknown').replace(/"agent-[\d-]+"/g, '"<agent>"').trim();
+    byStatus.set(reason, (byStatus.get(reason) ?? 0) + 1);
   }
   const reasons = [...byStatus]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 3)
-    .map(([reason, count]) => `  ${count} x ${reason.replace(/"agent-[\d-]+"/, '"<agent>"')}`);
+    .map(([reason, count]) => `  ${count} x ${reason}`);
   return [
     `kas rolling restart, stop order: ${result.stopOrder}`,
     `${result.replicas} replicas, ${result.agents} agents, drain budget ${formatMs(budgets.drainBudgetMs)}, listen grace ${formatMs(budgets.listenGraceMs)}, tunnel wait ${formatMs(budgets.tunnelWaitMs)}; took ${formatMs(result.durationMs)}`,

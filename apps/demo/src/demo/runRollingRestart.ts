@@ -68,13 +68,12 @@ export async function runRollingRestart(options: RollingRestartOptions): Promise
       caPem: started.caPem,
       agents: started.agentIds,
       userToken: started.userToken,
-      workers: 4,
-      pauseMs: 100,
+      requestsPerSecond: 20,
       watches: 6,
     });
     load.start();
     view.note(
-      'Load: 4 loops of short requests (list pods) and 6 long watches, spread over the agents, through the load balancer (@kubernetes/client-node).',
+      'Load: 20 short requests a second (list pods) and 6 long watches, spread over the agents, through the load balancer (@kubernetes/client-node).',
     );
     const live = new LiveState(started, load, view, stopOrder, startedAt);
     ticker = setInterval(() => live.tick(), 200);
@@ -83,10 +82,17 @@ export async function runRollingRestart(options: RollingRestartOptions): Promise
     const shutdowns: DemoShutdown[] = [];
     for (const [index, replica] of started.replicas.entries()) {
       live.step = `restarting ${replica.id} (${index + 1} of ${started.replicas.length})`;
-      const report = await restartReplica(started, replica.id, (shutdown) => {
-        live.shutdown = shutdown;
-        view.note(`${replica.id}: SIGTERM (${shutdown.agents.length} agents on it)`);
-      });
+      const restarted = restartReplica(
+        started,
+        replica.id,
+        (shutdown) => {
+          live.shutdown = shutdown;
+          view.note(`${replica.id}: SIGTERM (${shutdown.agents.length} agents on it)`);
+        },
+        signal,
+      );
+      restarted.catch(() => undefined); // after Ctrl-C the cluster is torn down under it
+      const report = await untilAborted(restarted, signal);
       live.shutdown = undefined;
       const numbers = shutdownNumbers(report);
       view.note(
@@ -131,18 +137,18 @@ export async function runRollingRestart(options: RollingRestartOptions): Promise
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/** `work`, or a rejection as soon as `signal` aborts (the work goes on; the caller tears it down). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return untilAborted(new Promise((resolve) => setTimeout(resolve, ms)), signal);
 }
 
 /** Gathers the live view's state every tick: replica states, Redis, agentk's logs, the load. */
@@ -184,7 +190,10 @@ class LiveState {
         id: replica.id,
         state: replica.state,
         isReady: ready.has(replica.id),
-        advertised: this.#directory?.agentsByReplica.get(replica.id)?.length ?? 0,
+        advertised:
+          this.#directory === undefined
+            ? undefined
+            : (this.#directory.agentsByReplica.get(replica.id)?.length ?? 0),
         connected: locations.filter((address) => address === replica.agentAddress).length,
       })),
       load: this.load.stats(),

@@ -34,10 +34,8 @@ export interface LoadGeneratorOptions {
   readonly caPem: string;
   readonly agents: readonly string[];
   readonly userToken: (agentId: string) => string;
-  /** Short-request loops running at once. Default 4. */
-  readonly workers?: number;
-  /** Pause of each loop between two requests. Default 50 ms. */
-  readonly pauseMs?: number;
+  /** Short requests sent per second, whatever happens to earlier ones (users do not wait for each other). Default 20. */
+  readonly requestsPerSecond?: number;
   /** Long watches kept open (a watch that ends is opened again). Default 4. */
   readonly watches?: number;
   /** Pause before a watch that ended is opened again. Default 500 ms. */
@@ -45,9 +43,9 @@ export interface LoadGeneratorOptions {
 }
 
 /**
- * Load as Kubernetes users make it, with `@kubernetes/client-node`: loops of short requests (list the
- * pods of `default`) spread round-robin over the agents, and long watches, all through the given server.
- * Nothing is retried: every request's outcome is recorded as the client saw it.
+ * Load as Kubernetes users make it, with `@kubernetes/client-node`: short requests (list the pods of
+ * `default`) at a steady rate, spread round-robin over the agents, and long watches, all through the
+ * given server. Nothing is retried: every request's outcome is recorded as the client saw it.
  */
 export class LoadGenerator {
   /** Every finished short request, in order of completion. */
@@ -62,12 +60,14 @@ export class LoadGenerator {
   #requestCount = 0;
   #ok = 0;
   #isRunning = false;
+  #ticker: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: LoadGeneratorOptions) {}
 
   start(): void {
     this.#isRunning = true;
-    for (let worker = 0; worker < (this.options.workers ?? 4); worker += 1) this.#track(this.#loop());
+    const periodMs = 1_000 / (this.options.requestsPerSecond ?? 20);
+    this.#ticker = setInterval(() => this.#track(this.#request(this.#nextAgent())), periodMs);
     const watches = this.options.watches ?? 4;
     for (let index = 0; index < watches; index += 1) {
       const agents = this.options.agents;
@@ -76,9 +76,10 @@ export class LoadGenerator {
     }
   }
 
-  /** Stops the loops and the watches; waits up to `graceMs` for requests in flight. */
+  /** Stops sending, ends the watches; waits up to `graceMs` for requests in flight. */
   async stop(graceMs = 10_000): Promise<void> {
     this.#isRunning = false;
+    clearInterval(this.#ticker);
     for (const watch of this.#openWatches) watch.abort();
     await Promise.race([
       Promise.all(this.#running),
@@ -120,13 +121,9 @@ export class LoadGenerator {
     void work.finally(() => this.#running.delete(work));
   }
 
-  async #loop(): Promise<void> {
-    while (this.#isRunning) {
-      const agents = this.options.agents;
-      const agent = agents[this.#next++ % agents.length] as string;
-      await this.#request(agent);
-      await new Promise((resolve) => setTimeout(resolve, this.options.pauseMs ?? 50));
-    }
+  #nextAgent(): string {
+    const agents = this.options.agents;
+    return agents[this.#next++ % agents.length] as string;
   }
 
   async #request(agent: string): Promise<void> {

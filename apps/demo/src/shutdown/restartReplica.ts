@@ -6,12 +6,14 @@ import type { ShutdownReport } from './ShutdownReport.js';
 /**
  * A rolling-restart step: SIGTERM to one replica, watched until it exited and its agents moved, then the
  * same replica started again with the same config and ports, and resolved once the load balancer sees it
- * ready. `onStopping` gets the shutdown as soon as the signal is sent (for live progress).
+ * ready. `onStopping` gets the shutdown as soon as the signal is sent (for live progress). Once `signal`
+ * is aborted the replica is not started again.
  */
 export async function restartReplica(
   cluster: LocalCluster,
   replicaId: string,
   onStopping?: (shutdown: ReplicaShutdown) => void,
+  signal?: AbortSignal,
 ): Promise<ShutdownReport> {
   const shutdown = await ReplicaShutdown.begin(cluster, replicaId);
   onStopping?.(shutdown);
@@ -24,6 +26,7 @@ export async function restartReplica(
       'read its log lines: a drain may not respect its budget',
     );
   }
+  signal?.throwIfAborted();
   await cluster.replica(replicaId).start();
   await cluster.loadBalancer.waitUntilReady(replicaId);
   return report;

@@ -7,8 +7,8 @@ export interface ReplicaView {
   readonly state: ReplicaState;
   /** Whether the load balancer's last probe found it ready. */
   readonly isReady: boolean;
-  /** Agents Redis says it advertises. */
-  readonly advertised: number;
+  /** Agents Redis says it advertises (undefined before the first read). */
+  readonly advertised: number | undefined;
   /** Agents whose tunnels are live on it (agentk's logs). */
   readonly connected: number;
 }

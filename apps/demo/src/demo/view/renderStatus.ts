@@ -39,6 +39,8 @@ function renderReplica(replica: ReplicaView): string {
   const ready = replica.isReady ? pc.green('ready    ') : pc.dim('not ready');
   const bar = '█'.repeat(replica.connected);
   const advertised =
-    replica.advertised === replica.connected ? '' : pc.yellow(` (${replica.advertised} advertised in Redis)`);
+    replica.advertised === undefined || replica.advertised === replica.connected
+      ? ''
+      : pc.yellow(` (${replica.advertised} advertised in Redis)`);
   return `  ${replica.id}  ${state}  ${ready}  ${String(replica.connected).padStart(3)} agents ${pc.cyan(bar)}${advertised}`;
 }
