@@ -1,0 +1,180 @@
+import {
+  type LocalCluster,
+  type StopOrder,
+  startLocalCluster,
+  startWatch,
+  type WatchHandle,
+  wallNow,
+} from '@kas/demo';
+import { measureBareWithdrawFloor } from '../floors/index.js';
+import { processCpuMs } from './processCpuMs.js';
+import { ReplicaEntriesProbe } from './ReplicaEntriesProbe.js';
+import { readKasTrace } from './readKasTrace.js';
+
+/** The shape of one run of benchmark 1. */
+export interface ShutdownRunOptions {
+  readonly stopOrder: StopOrder;
+  readonly agents: number;
+  readonly tunnelsPerAgent: number;
+  /** kube-proxy's (and the agent server's) drain budget: the watch in flight holds the proxy that long. */
+  readonly drainBudgetMs: number;
+  /** How long after SIGTERM the run waits for every agent to be live on B before it gives up. */
+  readonly capMs: number;
+  /** How often Redis is read for the stopping replica's entries. */
+  readonly probeIntervalMs: number;
+}
+
+/** What one run measured; every time is in ms after the SIGTERM. */
+export interface ShutdownRun {
+  readonly stopOrder: StopOrder;
+  readonly agents: number;
+  /** Each agent's `kas.goaway` from A, sorted. */
+  readonly goawayMs: readonly number[];
+  /** Each agent's first `tunnels.ready` on B, sorted. */
+  readonly liveOnBMs: readonly number[];
+  /** The tracker's `tunnels.withdrawn` mark (the withdraw script came back from Redis). */
+  readonly withdrawnMs: number | undefined;
+  /** The first outside read of Redis that found none of A's index keys. */
+  readonly redisGoneMs: number | undefined;
+  /** The withdraw's own round trip, as the tracker timed it. */
+  readonly withdrawDurationMs: number | undefined;
+  /** kas handled the signal; agent-grpc-server called tryShutdown; tunnel-tracker began its stop. */
+  readonly signalMs: number | undefined;
+  readonly goawaySentMs: number | undefined;
+  readonly trackerStoppingMs: number | undefined;
+  /** A's entries (agents) in Redis at the end of the run: 0 when the withdraw removed them all. */
+  readonly entriesLeft: number;
+  /** True when the watch was still open (held by A's drain) when the last agent was live on B. */
+  readonly isWatchHeld: boolean;
+  /** The bare one-script withdraw of the same number of entries, on this run's Redis. */
+  readonly bareWithdrawMs: number;
+  /** CPU time each process used from SIGTERM until the last agent was live on B (or the cap). */
+  readonly cpuMs: Readonly<Record<CpuUser, number | undefined>>;
+  /** How long that was. */
+  readonly cpuWindowMs: number;
+}
+
+/** The processes whose CPU time a run reads. */
+export type CpuUser = 'agentk' | 'kas A' | 'kas B' | 'redis' | 'benchmark';
+
+/**
+ * One run: a fresh local cluster (Redis, replicas A and B, one agentk process whose agents all dial A
+ * first, a fake API), a watch in flight through A's kube proxy, the bare withdraw floor on the same
+ * Redis, then SIGTERM to A. Waits until every agent saw GOAWAY and is live on B (or the cap), reads A's
+ * trace and Redis, and tears the cluster down.
+ */
+export async function measureShutdownRun(options: ShutdownRunOptions): Promise<ShutdownRun> {
+  const cluster = await startLocalCluster({
+    replicas: 2,
+    agentkProcesses: 1,
+    agentsPerProcess: options.agents,
+    tunnelsPerAgent: options.tunnelsPerAgent,
+    stopOrder: options.stopOrder,
+    budgets: { drainBudgetMs: options.drainBudgetMs, listenGraceMs: 1_000, tunnelWaitMs: 5_000 },
+  });
+  let watch: WatchHandle | undefined;
+  const [a, b] = cluster.replicas as [LocalCluster['replicas'][0], LocalCluster['replicas'][0]];
+  const probe = new ReplicaEntriesProbe(cluster.redis.url, a.id);
+  try {
+    const notOnA = [...cluster.agentk.locations().values()].filter((address) => address !== a.agentAddress);
+    if (notOnA.length > 0) throw new Error(`${notOnA.length} agent(s) connected to B instead of A`);
+    const watchedAgent = cluster.agentIds[0] as string;
+    watch = startWatch(
+      { server: a.kubeProxyUrl, caPem: cluster.caPem, token: cluster.userToken(watchedAgent) },
+      watchedAgent,
+    );
+    await until(
+      'the watch through A received its first event',
+      () => (watch?.record.events ?? 0) > 0,
+      10_000,
+    );
+    const bareWithdraw = await measureBareWithdrawFloor(cluster.redis.url, options.agents, { runs: 5 });
+    if ((await probe.indexKeys()) === 0) throw new Error(`Redis holds no entry of ${a.id} before SIGTERM`);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // let the set-up's work settle
+
+    const pids: Record<Exclude<CpuUser, 'benchmark'>, number | undefined> = {
+      agentk: cluster.agentk.processes[0]?.pid,
+      'kas A': a.process?.pid,
+      'kas B': b.process?.pid,
+      redis: cluster.redis.process.pid,
+    };
+    const cpuNow = (): Record<CpuUser, number | undefined> => {
+      const usage = process.cpuUsage();
+      return {
+        ...(Object.fromEntries(
+          Object.entries(pids).map(([user, pid]) => [
+            user,
+            pid === undefined ? undefined : processCpuMs(pid),
+          ]),
+        ) as Record<Exclude<CpuUser, 'benchmark'>, number | undefined>),
+        benchmark: (usage.user + usage.system) / 1000,
+      };
+    };
+    const cpuBefore = cpuNow();
+    probe.start(options.probeIntervalMs);
+    const { sigtermAtMs, traceFile } = a.terminate();
+    const moved = () => {
+      const ready = cluster.agentk
+        .events()
+        .filter((event) => event.event === 'tunnels.ready' && event.kasAddress === b.agentAddress);
+      return new Set(ready.map((event) => event.agent)).size;
+    };
+    await until('every agent live on B', () => moved() >= options.agents, options.capMs).catch(
+      () => undefined,
+    );
+    const cpuAfter = cpuNow();
+    const cpuWindowMs = wallNow() - sigtermAtMs;
+    const isWatchHeld = watch.record.endedAtMs === undefined;
+    await until('A withdrew its entries', () => probe.goneAtMs !== undefined, 5_000).catch(() => undefined);
+
+    const since = (atMs: number | undefined) => (atMs === undefined ? undefined : atMs - sigtermAtMs);
+    const events = cluster.agentk.events().filter((event) => event.wallMs >= sigtermAtMs);
+    const firstPerAgent = (event: 'kas.goaway' | 'tunnels.ready', address: string) => {
+      const times = new Map<string, number>();
+      for (const seen of events) {
+        if (seen.event === event && seen.kasAddress === address && !times.has(seen.agent)) {
+          times.set(seen.agent, seen.wallMs - sigtermAtMs);
+        }
+      }
+      return [...times.values()].sort((x, y) => x - y);
+    };
+    const goawayMs = firstPerAgent('kas.goaway', a.agentAddress);
+    const liveOnBMs = firstPerAgent('tunnels.ready', b.agentAddress);
+    const trace = await readKasTrace(traceFile);
+    const directory = await cluster.readDirectory();
+    return {
+      stopOrder: options.stopOrder,
+      agents: options.agents,
+      goawayMs,
+      liveOnBMs,
+      withdrawnMs: since(trace.withdrawnAtMs),
+      redisGoneMs: since(probe.goneAtMs),
+      withdrawDurationMs: trace.withdrawDurationMs,
+      signalMs: since(trace.signalAtMs),
+      goawaySentMs: since(trace.goawaySentAtMs),
+      trackerStoppingMs: since(trace.trackerStoppingAtMs),
+      entriesLeft: directory.agentsByReplica.get(a.id)?.length ?? 0,
+      isWatchHeld,
+      bareWithdrawMs: bareWithdraw.medianMs,
+      cpuMs: Object.fromEntries(
+        Object.entries(cpuAfter).map(([user, after]) => {
+          const before = cpuBefore[user as CpuUser];
+          return [user, after === undefined || before === undefined ? undefined : after - before];
+        }),
+      ) as Record<CpuUser, number | undefined>,
+      cpuWindowMs,
+    };
+  } finally {
+    watch?.abort();
+    await probe.close();
+    await cluster.stop();
+  }
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const giveUpAt = wallNow() + timeoutMs;
+  while (!condition()) {
+    if (wallNow() > giveUpAt) throw new Error(`${what}: not within ${timeoutMs}ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
