@@ -1,4 +1,5 @@
-import { request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { writeKubeconfig } from '@kas/fake-kube-api';
@@ -212,6 +213,43 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       stream.close();
       await eventually(() => cluster.api.openStreams === 0);
       await eventually(() => kas.metrics.snapshot().inFlight === 0);
+    });
+
+    it('cancels the upstream watch of a keep-alive client that goes away after 150 requests on the same connection, leaving no listener behind', async () => {
+      const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca });
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
+      try {
+        const get = (path: string) =>
+          new Promise<IncomingMessage>((resolve, reject) =>
+            httpsRequest(
+              url(path),
+              { agent, headers: { authorization: `Bearer ${aliceToken('agent-1')}` } },
+              resolve,
+            )
+              .once('error', reject)
+              .end(),
+          );
+        const sockets = new Set<unknown>();
+        for (let index = 0; index < 150; index++) {
+          const response = await get('/version');
+          sockets.add(response.socket);
+          expect(response.statusCode).toBe(200);
+          await text(response);
+        }
+        expect(sockets.size).toBe(1);
+        const watch = await get('/api/v1/namespaces/default/pods?watch=1');
+        expect(watch.socket).toBe([...sockets][0]);
+        await eventually(() => cluster.api.openStreams === 1);
+        watch.destroy();
+        await eventually(() => cluster.api.openStreams === 0);
+        await eventually(() => kas.metrics.snapshot().inFlight === 0);
+        expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+      } finally {
+        process.off('warning', onWarning);
+        agent.destroy();
+      }
     });
 
     it('answers 504 Timeout with Retry-After when every tunnel of the agent stays busy', async () => {
