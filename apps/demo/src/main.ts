@@ -50,7 +50,7 @@ try {
     process.exitCode = 130;
   } else if (error instanceof DemoError) {
     process.stderr.write(`\n${error.code}: ${error.message}\nfix: ${error.fix}\n`);
-    process.exitCode = 1;
+    process.exitCode = error.code === 'KAS_DEMO_USAGE' ? 2 : 1;
   } else {
     throw error;
   }

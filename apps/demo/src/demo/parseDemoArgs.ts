@@ -18,7 +18,7 @@ export function parseDemoArgs(argv: readonly string[], defaultResults: string): 
     .option('--compare', 'run the current stop order, then the legacy one, and print them side by side')
     .option('--results <dir>', 'where timelines, traces and summaries go', defaultResults)
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({ writeErr: () => undefined }); // errors are reported as a DemoError, once
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {

@@ -39,8 +39,10 @@ function renderReplica(replica: ReplicaView): string {
   const ready = replica.isReady ? pc.green('ready    ') : pc.dim('not ready');
   const bar = '█'.repeat(replica.connected);
   const advertised =
-    replica.advertised === undefined || replica.advertised === replica.connected
+    replica.advertised === undefined
       ? ''
-      : pc.yellow(` (${replica.advertised} advertised in Redis)`);
-  return `  ${replica.id}  ${state}  ${ready}  ${String(replica.connected).padStart(3)} agents ${pc.cyan(bar)}${advertised}`;
+      : replica.advertised === replica.connected
+        ? ` · ${String(replica.advertised).padStart(3)} in Redis`
+        : pc.yellow(` · ${String(replica.advertised).padStart(3)} in Redis`);
+  return `  ${replica.id}  ${state}  ${ready}  ${String(replica.connected).padStart(3)} agents connected${advertised}  ${pc.cyan(bar)}`;
 }
