@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { type RedisServer, startRedis } from '@kas/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../src/index.js';
@@ -7,6 +9,8 @@ import { startAgent, startCluster, type TestAgent, type TestCluster } from './su
 import { startEchoApi } from './support/startEchoApi.js';
 import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
 import { eventually } from './support/testLogger.js';
+
+const run = promisify(execFile);
 
 describe('replicas sharing a tunnel directory in Redis', () => {
   let redis: RedisServer;
@@ -75,6 +79,17 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     await eventually(() => cluster.api.openStreams === 0);
     await eventually(() => a.privateApi.activeForwards() === 0);
     expect(a.privateApi.counters().cancelled).toBe(1);
+  });
+
+  it('answers a request whose agent connects here while the directory look-up is in flight (it used to wait out the tunnel wait and answer 503)', async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { tunnelWait: '8s' } });
+    await run('redis-cli', ['-p', String(redis.port), 'CLIENT', 'PAUSE', '1500', 'ALL']);
+    const answer = version(a); // finds no tunnel here, then waits on Redis for the directory
+    await eventually(() => a.metrics.snapshot().inFlight === 1);
+    await connectAgent([a.agentAddress]);
+    await eventually(() => a.registry.hasAgent('agent-1')); // while Redis is still paused
+    // It missed the agent's arrival: it waited out the tunnel wait and answered 503 KAS_AGENT_NOT_CONNECTED.
+    expect((await answer).status).toBe(200);
   });
 
   it('lets requests that arrive while the agent moves from a stopping A to B wait, and answers them', async () => {

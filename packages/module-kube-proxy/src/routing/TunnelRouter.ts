@@ -129,10 +129,11 @@ export class TunnelRouter {
         const tunnel = this.forwarder.tunnelTo(replica, agentId, deadline - Date.now());
         return { kind: 'remote', tunnel, replicaId: replica.id };
       }
-      if (
-        Date.now() >= deadline ||
-        (await this.arrivals.waitFor(agentId, deadline, signal, wants)) === 'timeout'
-      ) {
+      if (Date.now() >= deadline) throw this.#noTunnel(agentId, search);
+      // The agent may have connected here while the directory was asked: its agentConnected came before
+      // waitFor listens. Checked in the same tick as waitFor registers, so no arrival slips between.
+      if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) continue;
+      if ((await this.arrivals.waitFor(agentId, deadline, signal, wants)) === 'timeout') {
         throw this.#noTunnel(agentId, search);
       }
     }
