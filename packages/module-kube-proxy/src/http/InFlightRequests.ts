@@ -6,8 +6,15 @@ import type { RouteKind } from '../routing/TunnelRouter.js';
 export interface InFlightRequest {
   readonly startedAt: number;
   route: RouteKind | 'none';
+  /** A Kubernetes watch (`watch=1` or `watch=true`): a stream of JSON lines. */
+  isWatch?: boolean;
   /** Set when the request ends other than by completing or by its client leaving. */
   outcome: RequestOutcome | undefined;
+  /**
+   * For a watch whose answer is streaming: ends it as the API server ends a watch (the final chunk) when
+   * the bytes sent so far end at an event boundary, and says whether it could.
+   */
+  endWatchCleanly?: () => boolean;
 }
 
 /** The requests being served, so a drain can wait for them and cut what is left at its budget. */
@@ -36,12 +43,16 @@ export class InFlightRequests {
     });
   }
 
-  /** Cuts every request in flight (its connection is destroyed) and returns how many there were. */
+  /**
+   * Cuts every request in flight and returns how many there were. A watch at an event boundary ends
+   * cleanly, so its client re-watches (client-node's informer gives up on a broken stream); anything else
+   * loses its connection, so no client takes a truncated body for a whole one.
+   */
   cutAll(): number {
     const count = this.#requests.size;
     for (const [response, request] of [...this.#requests]) {
       request.outcome = 'cut';
-      response.destroy();
+      if (request.endWatchCleanly?.() !== true) response.destroy();
     }
     return count;
   }

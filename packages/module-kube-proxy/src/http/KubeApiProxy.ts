@@ -54,6 +54,7 @@ export class KubeApiProxy {
       return;
     }
     const queryStart = url.indexOf('?');
+    if (queryStart >= 0 && WATCH_QUERY.test(url.slice(queryStart + 1))) entry.isWatch = true;
     const tunnelRequest: TunnelRequest = {
       method: request.method ?? 'GET',
       path: queryStart < 0 ? url : url.slice(0, queryStart),
@@ -131,16 +132,30 @@ export class KubeApiProxy {
 }
 
 const PIPELINED_LISTENERS = 100;
+const NEWLINE = 0x0a;
+
+/** `watch=1` or `watch=true` in a query string. */
+const WATCH_QUERY = /(?:^|&)watch=(?:1|true)(?:&|$)/;
 
 /** Copies the agent's body to the client as it arrives, with backpressure; cuts the client if it breaks. */
 function streamBody(body: TunnelResponse['body'], response: ServerResponse, entry: InFlightRequest): void {
   const resume = () => body.resume();
+  let isAtLineEnd = true; // watch events are JSON lines
   body.on('data', (chunk: Buffer) => {
+    isAtLineEnd = chunk[chunk.length - 1] === NEWLINE;
     if (!response.write(chunk)) {
       body.pause();
       response.once('drain', resume);
     }
   });
+  if (entry.isWatch) {
+    entry.endWatchCleanly = () => {
+      if (!isAtLineEnd || response.destroyed) return false;
+      body.destroy(); // cancels the watch upstream
+      response.end();
+      return true;
+    };
+  }
   body.once('end', () => response.end());
   body.once('error', () => {
     entry.outcome ??= response.destroyed ? undefined : 'upstreamFailed';
