@@ -116,13 +116,14 @@ export async function measureRollingRestart(options: RollingRestartOptions): Pro
   }
 }
 
-/** The demo's load: short requests (list pods) at the load generator's default rate and 6 watches, through the load balancer. */
+/** The demo's load: 20 short requests (list pods) a second and 6 watches, through the load balancer. */
 function loadOn(cluster: LocalCluster): LoadGenerator {
   return new LoadGenerator({
     server: cluster.loadBalancer.url,
     caPem: cluster.caPem,
     agents: cluster.agentIds,
     userToken: cluster.userToken,
+    requestsPerSecond: 20,
     watches: 6,
   });
 }
