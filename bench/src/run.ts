@@ -6,6 +6,7 @@ import { formatTable } from './formatTable.js';
 import { graphLint } from './graph-lint/graphLint.js';
 import { idleAgents } from './idle-agents/idleAgents.js';
 import { proxyOverhead } from './proxy-overhead/proxyOverhead.js';
+import { proxyProfile } from './proxy-overhead/proxyProfile.js';
 import { rollingRestart } from './rolling-restart/rollingRestart.js';
 import { shutdownReaction } from './shutdown-reaction/shutdownReaction.js';
 import { tunnelDirectory } from './tunnel-directory/tunnelDirectory.js';
@@ -17,6 +18,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   idleAgents,
   tunnelDirectory,
   proxyOverhead,
+  proxyProfile,
   shutdownReaction,
   rollingRestart,
 ];

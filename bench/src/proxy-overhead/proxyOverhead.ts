@@ -17,10 +17,10 @@ interface LoadPlan {
 
 const PLAIN: readonly Variant[] = ['a', 'b', 'c', 'd'];
 const LOADS: readonly LoadPlan[] = [
-  { body: 'small', connections: 16, durationS: 3, rounds: 5, variants: [...PLAIN, 'b-https', 'd-https'] },
-  { body: 'large', connections: 4, durationS: 3, rounds: 3, variants: PLAIN },
+  { body: 'small', connections: 16, durationS: 3, rounds: 4, variants: [...PLAIN, 'b-https', 'd-https'] },
+  { body: 'large', connections: 4, durationS: 2, rounds: 3, variants: PLAIN },
 ];
-const FIXED_RATE = { ratePerSecond: 500, durationMs: 4_000, leadInMs: 500, rounds: 3, variants: PLAIN };
+const FIXED_RATE = { ratePerSecond: 500, durationMs: 3_000, leadInMs: 500, rounds: 3, variants: PLAIN };
 const WARM_UP_S = 2;
 const GOAL_THROUGHPUT_RATIO = 0.9;
 const GOAL_ADDED_P50_MS = 1;
