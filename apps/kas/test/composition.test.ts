@@ -8,8 +8,8 @@ const stages = (composition: typeof current) =>
 describe('the kas composition', () => {
   it('stops the agent edge and the user traffic as two stages that begin together, infrastructure after both', () => {
     expect(stages(current)).toEqual([
-      { id: 'private-api+kube-proxy', follows: [] },
       { id: 'agent-grpc-server+tunnel-tracker', follows: [] },
+      { id: 'private-api+kube-proxy', follows: [] },
       { id: 'redis-connection', follows: ['agent-grpc-server+tunnel-tracker', 'private-api+kube-proxy'] },
       {
         id: 'observability',

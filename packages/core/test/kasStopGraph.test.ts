@@ -15,11 +15,11 @@ describe('the kas stop graph', () => {
     vi.useRealTimers();
   });
 
-  it('puts the agent edge in one stage and the proxy in another, both first, Redis after both', () => {
+  it('puts the agent edge in one stage and the proxy in another, both first (the edge listed, and begun, first), Redis after both', () => {
     const plan = resolvePlan({ modules: kasShapedModules(new ProbeLog()) });
     expect(plan.stop.stages.map((stage) => ({ id: stage.id, follows: [...stage.follows].sort() }))).toEqual([
-      { id: 'kube-proxy', follows: [] },
       { id: 'agent-grpc-server+tunnel-tracker', follows: [] },
+      { id: 'kube-proxy', follows: [] },
       { id: 'redis-connection', follows: ['agent-grpc-server+tunnel-tracker', 'kube-proxy'] },
     ]);
     expect(plan.stop.criticalPath).toEqual({
@@ -65,7 +65,7 @@ describe('the kas stop graph', () => {
     const { stop } = await startTestApp({ modules, overrides: legacyOverrides });
     const stopped = stop();
     await vi.advanceTimersByTimeAsync(0);
-    expect(log.order('stop')).toEqual(['kube-proxy', 'tunnel-tracker']);
+    expect(log.order('stop')).toEqual(['tunnel-tracker', 'kube-proxy']);
     await vi.advanceTimersByTimeAsync(10 * 60_000 - 1);
     expect(log.find('stop', 'agent-grpc-server')).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);

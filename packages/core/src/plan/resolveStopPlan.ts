@@ -46,7 +46,12 @@ export function resolveStopPlan(
     }
   }
 
-  const topological = sortStages(stageIds, stageEdges, start.order, stageOf);
+  const edgeStages = new Set(
+    modules.flatMap((module, index) =>
+      module.accepts.length > 0 || module.advertises.length > 0 ? [stageOf[index] as number] : [],
+    ),
+  );
+  const topological = sortStages(stageIds, stageEdges, start.order, stageOf, edgeStages);
   if (topological.length < stageIds.length) {
     const placed = new Set(topological);
     const cycle = findCycle(
@@ -83,12 +88,13 @@ function mergeWithPairs(
   return parent.map((_, index) => find(index));
 }
 
-/** Kahn's order of stages; among ready stages, the one holding the latest-started module goes first. */
+/** Kahn's order of stages; among stages ready together, edge stages first, then the latest started. */
 function sortStages(
   stageIds: readonly number[],
   stageEdges: ReadonlyMap<number, ReadonlyMap<number, ModuleEdge>>,
   startOrder: readonly number[],
   stageOf: readonly number[],
+  edgeStages: ReadonlySet<number>,
 ): number[] {
   const latestStart = new Map<number, number>();
   startOrder.forEach((index, at) => {
@@ -98,7 +104,11 @@ function sortStages(
   for (const targets of stageEdges.values()) {
     for (const target of targets.keys()) waitingOn.set(target, (waitingOn.get(target) ?? 0) + 1);
   }
-  const byLatestStart = (a: number, b: number) => (latestStart.get(b) ?? 0) - (latestStart.get(a) ?? 0);
+  // Stages that become ready together begin in one tick, in this order: those holding modules that
+  // accept or advertise (the edge other replicas and clients react to) first, then the latest started.
+  const byLatestStart = (a: number, b: number) =>
+    Number(edgeStages.has(b)) - Number(edgeStages.has(a)) ||
+    (latestStart.get(b) ?? 0) - (latestStart.get(a) ?? 0);
   let ready = stageIds.filter((stage) => waitingOn.get(stage) === 0).sort(byLatestStart);
   const order: number[] = [];
   while (ready.length > 0) {

@@ -53,7 +53,7 @@ describe('kas-graph plan, draw and explain, run as a process', () => {
     expect(run.code).toBe(0);
     expect(run.stdout.startsWith('flowchart TB\n')).toBe(true);
     expect(run.stdout).toContain(
-      'subgraph stop_1["stop stage agent-grpc-server+tunnel-tracker (drain ≤ 1h)"]',
+      'subgraph stop_0["stop stage agent-grpc-server+tunnel-tracker (drain ≤ 1h)"]',
     );
     expect(run.stdout).toContain('t3 ===|"with"| t2');
     expect(run.stdout).toContain('s2 -->|"start"| s3');

@@ -49,9 +49,13 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     this.registry.on('agentConnected', (agentId) =>
       log.info({ event: 'agent.connected', agentId }, 'agent connected'),
     );
-    this.registry.on('agentDisconnected', (agentId) =>
-      log.info({ event: 'agent.disconnected', agentId }, 'agent has no tunnels left here'),
-    );
+    // At stop every agent leaves at once: one summary line (goaway.sent) instead of a line per agent,
+    // which would hold the event loop while the agent edge should be reacting.
+    this.registry.on('agentDisconnected', (agentId) => {
+      if (this.#state === 'stopping')
+        log.debug({ event: 'agent.disconnected', agentId }, 'agent has no tunnels left here');
+      else log.info({ event: 'agent.disconnected', agentId }, 'agent has no tunnels left here');
+    });
   }
 
   get address(): string {
@@ -123,6 +127,9 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const connections = this.connectionCount();
     const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     ctx.mark('goaway.sent', { connections });
+    // Node writes the GOAWAY frames from a setImmediate queued by tryShutdown: let them leave, and let the
+    // other modules of this stop stage (the tracker's withdraw) begin, before ending every idle tunnel.
+    await new Promise((resolve) => setImmediate(resolve));
     let idleEnded = 0;
     for (const tunnel of [...this.#tunnels]) if (tunnel.endIfIdle()) idleEnded += 1;
     this.log.info(
