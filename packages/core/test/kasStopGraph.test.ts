@@ -37,6 +37,8 @@ describe('the kas stop graph', () => {
     const server = log.find('stop', 'agent-grpc-server');
     expect(tracker?.tick).toBeDefined();
     expect(tracker?.tick).toBe(server?.tick);
+    // reverse start order within the stage: the directory withdraw goes out before GOAWAY to every agent
+    expect(log.indexOf('stop', 'tunnel-tracker')).toBeLessThan(log.indexOf('stop', 'agent-grpc-server'));
     expect(log.find('stop', 'kube-proxy')?.tick).toBe(tracker?.tick);
     expect(log.find('stopped', 'tunnel-tracker')).toBeDefined();
     expect(log.find('stopped', 'agent-grpc-server')).toBeDefined();

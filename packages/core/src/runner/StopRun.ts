@@ -93,7 +93,10 @@ export class StopRun {
   }
 
   private beginStage(stage: StopStage): void {
-    const members = stage.members
+    // All members begin in this tick, in reverse start order, as the default stops them: the tracker's
+    // one-write withdraw goes out before the agent server's GOAWAY to every connection, not after it.
+    const members = [...stage.members]
+      .reverse()
       .map((name) => this.runtimes.get(name))
       .filter((runtime): runtime is ModuleRuntime => runtime?.state === 'running');
     if (members.length === 0) {
