@@ -15,9 +15,11 @@ interface LoadPlan {
   readonly variants: readonly Variant[];
 }
 
-const PLAIN: readonly Variant[] = ['a', 'b', 'c', 'd'];
+// Each variant sits next to the one it is compared with (b and d, and their HTTPS pair), so a pair runs
+// back to back in every round, whichever way the order goes.
+const PLAIN: readonly Variant[] = ['a', 'b', 'd', 'c'];
 const LOADS: readonly LoadPlan[] = [
-  { body: 'small', connections: 16, durationS: 3, rounds: 4, variants: [...PLAIN, 'b-https', 'd-https'] },
+  { body: 'small', connections: 16, durationS: 2, rounds: 6, variants: [...PLAIN, 'b-https', 'd-https'] },
   { body: 'large', connections: 4, durationS: 2, rounds: 3, variants: PLAIN },
 ];
 const FIXED_RATE = { ratePerSecond: 500, durationMs: 3_000, leadInMs: 500, rounds: 3, variants: PLAIN };
@@ -46,7 +48,8 @@ export type ProxyRun =
  * bodies through (a) the fake API server directly, (b) kas with a local tunnel to agentk, (c) kas
  * forwarding to the replica that holds the tunnel, (d) two plain node:http hops; requests/s and latency
  * with autocannon, then the latency added at a fixed 500 requests/s, measured in microseconds. Runs are
- * interleaved (the order rotates each round) and summarized by medians.
+ * interleaved (every round runs each variant once, the order reversed every other round) and summarized
+ * by medians; ratios are medians of the ratios within each round.
  */
 export const proxyOverhead: Benchmark = {
   name: 'proxy-overhead',
@@ -64,7 +67,7 @@ export const proxyOverhead: Benchmark = {
       }
       for (const plan of LOADS) {
         for (let round = 0; round < plan.rounds; round++) {
-          for (const variant of rotate(plan.variants, round)) {
+          for (const variant of inRound(plan.variants, round)) {
             const figures = await runLoad(
               urlOf(chains, variant, plan.body),
               chains.authorization,
@@ -76,7 +79,7 @@ export const proxyOverhead: Benchmark = {
         }
       }
       for (let round = 0; round < FIXED_RATE.rounds; round++) {
-        for (const variant of rotate(FIXED_RATE.variants, round)) {
+        for (const variant of inRound(FIXED_RATE.variants, round)) {
           const figures = await runFixedRate(
             urlOf(chains, variant, 'small'),
             chains.authorization,
@@ -96,10 +99,9 @@ function urlOf(chains: ProxyChains, variant: Variant, body: BodySize): string {
   return `${chains.urls[variant]}${chains.upstream.paths[body]}`;
 }
 
-/** `list` starting at its `round`-th element, wrapping around: each variant goes first in turn. */
-function rotate<T>(list: readonly T[], round: number): T[] {
-  const start = round % list.length;
-  return [...list.slice(start), ...list.slice(0, start)];
+/** The order of a round: as listed, reversed every other round (so neither of a pair always goes first). */
+function inRound<T>(list: readonly T[], round: number): readonly T[] {
+  return round % 2 === 0 ? list : [...list].reverse();
 }
 
 async function measureBodies(chains: ProxyChains): Promise<Record<BodySize, number>> {
@@ -118,21 +120,33 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 function summarize(runs: readonly ProxyRun[], bodyBytes: Record<BodySize, number>) {
   const rows: BenchmarkRow[] = [];
   const loadRuns = (body: BodySize, variant: Variant) =>
-    runs.flatMap((run) =>
-      run.kind === 'load' && run.body === body && run.variant === variant ? [run.figures] : [],
-    );
+    runs.flatMap((run) => (run.kind === 'load' && run.body === body && run.variant === variant ? [run] : []));
   const rate = (body: BodySize, variant: Variant) =>
-    median(loadRuns(body, variant).map((figures) => figures.requestsPerSecond));
+    median(loadRuns(body, variant).map((run) => run.figures.requestsPerSecond));
+  // A ratio within each round (the two variants ran back to back), then the median over rounds: the
+  // machine's load drifts between rounds, less within one.
+  const pairedRatio = (body: BodySize, variant: Variant, reference: Variant) => {
+    const references = loadRuns(body, reference);
+    return median(
+      loadRuns(body, variant).flatMap((run) => {
+        const other = references.find((candidate) => candidate.round === run.round);
+        return other === undefined ? [] : [run.figures.requestsPerSecond / other.figures.requestsPerSecond];
+      }),
+    );
+  };
   const ratios: Record<string, number> = {};
+  const ratiosOfMedians: Record<string, number> = {};
   for (const plan of LOADS) {
     const load = `GET ${plan.body === 'small' ? `${bodyBytes.small} B` : `${(bodyBytes.large / 2 ** 20).toFixed(2)} MiB`}, ${plan.connections} connections`;
     for (const variant of plan.variants) {
-      const figures = loadRuns(plan.body, variant);
+      const figures = loadRuns(plan.body, variant).map((run) => run.figures);
       const reference: Variant = variant.endsWith('https') ? 'd-https' : 'd';
-      const perA = rate(plan.body, variant) / rate(plan.body, 'a');
-      const perD = rate(plan.body, variant) / rate(plan.body, reference);
+      const perA = pairedRatio(plan.body, variant, 'a');
+      const perD = pairedRatio(plan.body, variant, reference);
       ratios[`${plan.body} ${variant}/a`] = perA;
       ratios[`${plan.body} ${variant}/${reference}`] = perD;
+      ratiosOfMedians[`${plan.body} ${variant}/${reference}`] =
+        rate(plan.body, variant) / rate(plan.body, reference);
       rows.push({
         load,
         variant: VARIANT_LABELS[variant],
@@ -148,12 +162,19 @@ function summarize(runs: readonly ProxyRun[], bodyBytes: Record<BodySize, number
     }
   }
   const fixedRuns = (variant: Variant) =>
-    runs.flatMap((run) => (run.kind === 'fixedRate' && run.variant === variant ? [run.figures] : []));
-  const p50Ms = (variant: Variant) => median(fixedRuns(variant).map((figures) => figures.p50Us)) / 1000;
+    runs.flatMap((run) => (run.kind === 'fixedRate' && run.variant === variant ? [run] : []));
+  const p50Ms = (variant: Variant) => median(fixedRuns(variant).map((run) => run.figures.p50Us)) / 1000;
   const added: Record<string, number> = {};
   for (const variant of FIXED_RATE.variants) {
-    const figures = fixedRuns(variant);
-    added[variant] = p50Ms(variant) - p50Ms('a');
+    const figures = fixedRuns(variant).map((run) => run.figures);
+    const direct = fixedRuns('a');
+    added[variant] =
+      median(
+        fixedRuns(variant).flatMap((run) => {
+          const other = direct.find((candidate) => candidate.round === run.round);
+          return other === undefined ? [] : [run.figures.p50Us - other.figures.p50Us];
+        }),
+      ) / 1000;
     rows.push({
       load: `GET ${bodyBytes.small} B at ${FIXED_RATE.ratePerSecond}/s`,
       variant: VARIANT_LABELS[variant],
@@ -170,10 +191,10 @@ function summarize(runs: readonly ProxyRun[], bodyBytes: Record<BodySize, number
   const smallBd = ratios['small b/d'] as number;
   const addedB = added.b as number;
   const notes = [
-    `Goal b/d ≥ ${GOAL_THROUGHPUT_RATIO} for small GETs: ${fixed(smallBd, 2)} — ${smallBd >= GOAL_THROUGHPUT_RATIO ? 'met' : 'NOT met'}.`,
+    `Goal b/d ≥ ${GOAL_THROUGHPUT_RATIO} for small GETs: ${fixed(smallBd, 2)} — ${smallBd >= GOAL_THROUGHPUT_RATIO ? 'met' : 'NOT met'} (ratio of the medians: ${fixed(ratiosOfMedians['small b/d'] as number, 2)}).`,
     `Goal added p50 over (a) < ${GOAL_ADDED_P50_MS} ms at ${FIXED_RATE.ratePerSecond} requests/s (small GETs): (b) adds ${fixed(addedB, 3)} ms — ${addedB < GOAL_ADDED_P50_MS ? 'met' : 'NOT met'}.`,
     `Ratios of requests/s: small b/a ${fixed(ratios['small b/a'] as number, 2)}, c/a ${fixed(ratios['small c/a'] as number, 2)}, b/d ${fixed(smallBd, 2)}, c/d ${fixed(ratios['small c/d'] as number, 2)}, HTTPS b/d ${fixed(ratios['small b-https/d-https'] as number, 2)}; 1 MiB b/a ${fixed(ratios['large b/a'] as number, 2)}, c/a ${fixed(ratios['large c/a'] as number, 2)}, b/d ${fixed(ratios['large b/d'] as number, 2)}.`,
-    `Closed-loop rows: autocannon, medians over the runs of each run's requests/s and latency percentiles (whole milliseconds: autocannon's histogram counts in 1 ms units). Fixed-rate rows: an open-loop client sending ${FIXED_RATE.ratePerSecond} requests/s for ${FIXED_RATE.durationMs / 1000} s after a ${FIXED_RATE.leadInMs} ms lead-in, latency from process.hrtime into an HDR histogram of microseconds; medians over runs. The order of the variants rotates every round. Every variant reaches the same fake API process; the client runs in the benchmark's process; every process of every chain shares the machine's CPUs.`,
+    `Closed-loop rows: autocannon, medians over the runs of each run's requests/s and latency percentiles (whole milliseconds: autocannon's histogram counts in 1 ms units). Fixed-rate rows: an open-loop client sending ${FIXED_RATE.ratePerSecond} requests/s for ${FIXED_RATE.durationMs / 1000} s after a ${FIXED_RATE.leadInMs} ms lead-in, latency from process.hrtime into an HDR histogram of microseconds; medians over runs. Every round runs each variant once, compared variants back to back, the order reversed every other round; ratios (×, added p50) are medians over rounds of the ratio (difference) within a round. Every variant reaches the same fake API process; the client runs in the benchmark's process; every process of every chain shares the machine's CPUs.`,
   ];
   return {
     columns: [
@@ -191,6 +212,7 @@ function summarize(runs: readonly ProxyRun[], bodyBytes: Record<BodySize, number
     rows,
     notes,
     ratios,
+    ratiosOfMedians,
     addedP50Ms: added,
     bodyBytes,
     runs,
