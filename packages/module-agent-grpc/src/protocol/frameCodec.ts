@@ -1,7 +1,4 @@
 import type { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import { FRAME_WIRE_CODECS } from './wire/frameWireCodecs.js';
-
-export { EMPTY_BODY } from './emptyBody.js';
 
 /** A generated message's codec (ts-proto's `MessageFns`), as far as serializing needs it. */
 export interface MessageCodec<T> {
@@ -21,14 +18,13 @@ export class UndecodableMessage {
   ) {}
 }
 
+export { EMPTY_BODY } from './emptyBody.js';
+
 /**
- * A grpc-js serializer for a message type. The frame messages (`RequestFrame`, `ResponseFrame`,
- * `AgentMessage`) are encoded by hand-written encoders that write the same bytes into one exactly sized
- * Buffer; other types by the generated encoder, as a Buffer view of its bytes.
+ * A grpc-js serializer for a message type. ts-proto's own copies the encoded bytes into a new Buffer; a
+ * Buffer view of the same memory does as well, one copy less per frame.
  */
 export function createSerializer<T>(codec: MessageCodec<T>): (message: T) => Buffer {
-  const frameCodec = FRAME_WIRE_CODECS.get(codec);
-  if (frameCodec !== undefined) return frameCodec.encode as (message: T) => Buffer;
   return (message) => {
     const bytes = codec.encode(message).finish();
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -38,16 +34,12 @@ export function createSerializer<T>(codec: MessageCodec<T>): (message: T) => Buf
 /**
  * A grpc-js deserializer that never throws: bytes over `maxMessageBytes`, or bytes that are not the
  * message, become an `UndecodableMessage`. Decoded `bytes` fields are views into the received buffer.
- * The frame messages are decoded by hand-written decoders (the same objects as the generated ones).
  */
 export function createDeserializer<T>(
   codec: MessageCodec<T>,
   typeName: string,
   maxMessageBytes: number,
 ): (bytes: Buffer) => T | UndecodableMessage {
-  const decode = (FRAME_WIRE_CODECS.get(codec)?.decode ?? ((bytes: Buffer) => codec.decode(bytes))) as (
-    bytes: Buffer,
-  ) => T;
   return (bytes) => {
     if (bytes.length > maxMessageBytes) {
       return new UndecodableMessage(
@@ -56,7 +48,7 @@ export function createDeserializer<T>(
       );
     }
     try {
-      return decode(bytes);
+      return codec.decode(bytes);
     } catch (error) {
       return new UndecodableMessage(
         'KAS_FRAME_MALFORMED',
