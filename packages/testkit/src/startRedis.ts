@@ -49,7 +49,12 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       dir,
       ...(options.args ?? []),
     ]);
-    await child.waitForLine((line) => line.text.includes('Ready to accept connections'), 15_000);
+    try {
+      await child.waitForLine((line) => line.text.includes('Ready to accept connections'), 15_000);
+    } catch (error) {
+      await child.stop(1_000); // a server that never became ready must not outlive the test
+      throw error;
+    }
     return child;
   };
   let current = await launch();
