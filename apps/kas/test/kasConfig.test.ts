@@ -2,6 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kasConfigSchema } from '../src/config/kasConfigSchema.js';
 import { loadConfigFile } from '../src/config/loadConfigFile.js';
+import { toKasModules } from '../src/config/toKasModules.js';
+
+const secrets = { agents: [], users: [], privateApiSecret: 'a-secret-of-sixteen+', redisPassword: undefined };
 
 const example = fileURLToPath(new URL('../kas.example.yaml', import.meta.url));
 
@@ -13,7 +16,7 @@ describe('the kas config', () => {
       drainBudget: 3_600_000,
       plainHttp: false,
     });
-    expect(config.agentGrpc.drainBudget).toBe(3_600_000);
+    expect(config.agentGrpc.drainBudget).toBeUndefined(); // derived from the drains below: see toKasModules
     expect(config.redis).toEqual({ url: 'redis://redis.kas.svc:6379' });
     expect(config.log.level).toBe('info');
   });
@@ -46,5 +49,18 @@ describe('the kas config', () => {
     );
     expect(error).toContain('environment KAS_AGENT_GRPC__LISTEN: agentGrpc.listen: expected host:port');
     expect(error).toContain('redis: expected exactly one of url, sentinel or cluster');
+  });
+
+  it('lets busy tunnels outlive the user-traffic drains by default, so the proxy ends its watches first', async () => {
+    const config = await loadConfigFile(kasConfigSchema, {
+      file: example,
+      env: { KAS_KUBE_PROXY__DRAIN_BUDGET: '20m', KAS_PRIVATE_API__DRAIN_BUDGET: '30m' },
+    });
+    expect(toKasModules(config, secrets).agentGrpc.drainBudget).toBe(30 * 60_000 + 10_000);
+    const explicit = await loadConfigFile(kasConfigSchema, {
+      file: example,
+      env: { KAS_AGENT_GRPC__DRAIN_BUDGET: '2h' },
+    });
+    expect(toKasModules(explicit, secrets).agentGrpc.drainBudget).toBe(7_200_000);
   });
 });

@@ -55,7 +55,7 @@ export async function writeKasFiles(directory: string, replicas: readonly BenchR
     configs[replica.id] = path(name);
     files[name] = JSON.stringify({
       replica: { id: replica.id },
-      agentGrpc: { listen: '127.0.0.1:0', agentsFile: path('agents.yaml'), drainBudget: '2s' },
+      agentGrpc: { listen: '127.0.0.1:0', agentsFile: path('agents.yaml'), drainBudget: '3s' },
       ...(replica.redisUrl === undefined ? {} : { redis: { url: replica.redisUrl } }),
       kubeProxy: {
         listen: '127.0.0.1:0',

@@ -16,7 +16,7 @@ export interface ReplicaPorts {
 
 /** Budgets of the replicas' stop, short enough for a demo or a test. */
 export interface ReplicaBudgets {
-  /** kube-proxy and private-api drain budget (and agent-grpc-server's, which must be at least theirs). */
+  /** kube-proxy and private-api drain budget (agent-grpc-server's is kas's default: 10 s more). */
   readonly drainBudgetMs: number;
   /** How long a stopping kube proxy still accepts new connections. */
   readonly listenGraceMs: number;
@@ -105,7 +105,7 @@ function kasConfig(
   const drainBudget = budgets.drainBudgetMs;
   return stringify({
     replica: { id },
-    agentGrpc: { listen: listen(ports.agentGrpc), agentsFile: path('agents.yaml'), drainBudget },
+    agentGrpc: { listen: listen(ports.agentGrpc), agentsFile: path('agents.yaml') }, // kas's default: the drains + 10 s
     redis: { url: redisUrl },
     kubeProxy: {
       listen: listen(ports.kubeProxy),

@@ -1,7 +1,16 @@
+import { toMilliseconds } from '@kas/core';
+import { KUBE_PROXY_DEFAULTS, PRIVATE_API_DEFAULTS } from '@kas/module-kube-proxy';
 import type { RedisConnectionConfig } from '@kas/module-tunnel-tracker';
 import type { KasModules } from '../composition/composeKas.js';
 import type { KasConfig } from './kasConfigSchema.js';
 import type { KasSecrets } from './readKasSecrets.js';
+
+/**
+ * How much longer than the user-traffic drains the agent server lets busy tunnels finish, by default: the
+ * kube proxy ends its requests at its budget (watches with their final chunk) while the tunnels under
+ * them are still whole; cut at the same moment, a watch would end with a broken stream instead.
+ */
+export const BUSY_TUNNEL_MARGIN_MS = 10_000;
 
 /** Turns the validated config and the secrets read from its files into the modules' own configs. */
 export function toKasModules(
@@ -29,7 +38,13 @@ export function toKasModules(
       maxMessageBytes: agentGrpc.maxMessageBytes,
       maxTunnelsPerAgent: agentGrpc.maxTunnelsPerAgent,
       acquireTimeoutMs: agentGrpc.acquireTimeout,
-      drainBudget: agentGrpc.drainBudget,
+      drainBudget:
+        agentGrpc.drainBudget ??
+        Math.max(
+          kubeProxy.drainBudget ?? toMilliseconds(KUBE_PROXY_DEFAULTS.drainBudget, 'kubeProxy.drainBudget'),
+          privateApi.drainBudget ??
+            toMilliseconds(PRIVATE_API_DEFAULTS.drainBudget, 'privateApi.drainBudget'),
+        ) + BUSY_TUNNEL_MARGIN_MS,
     },
     tracker:
       config.redis === undefined

@@ -44,7 +44,7 @@ export async function prepareDevFiles(directory: string): Promise<DevFiles> {
       '# Written by `kas --dev`: a throwaway single-replica setup. Never use it in production.',
       stringify({
         replica: { id: 'kas-dev' },
-        agentGrpc: { listen: '127.0.0.1:0', agentsFile: path('agents.yaml'), drainBudget: '5s' },
+        agentGrpc: { listen: '127.0.0.1:0', agentsFile: path('agents.yaml') }, // the drains below + 10 s
         kubeProxy: {
           listen: '127.0.0.1:0',
           tls: { certFile: path('tls.pem'), keyFile: path('tls-key.pem') },
