@@ -1,5 +1,6 @@
 import type { AppComposition } from '@kas/core';
 import { composeKas, type KasModules } from './composition/composeKas.js';
+import { BUSY_TUNNEL_MARGIN_MS } from './config/toKasModules.js';
 import { KasTelemetry } from './observability/KasTelemetry.js';
 import { KasTelemetryToken } from './observability/observabilityModule.js';
 
@@ -8,7 +9,7 @@ import { KasTelemetryToken } from './observability/observabilityModule.js';
  * declarations only, so the values below are placeholders that pass the modules' config checks.
  */
 const productionShape: KasModules = {
-  agentGrpc: { listen: '0.0.0.0:8150', agents: [] },
+  agentGrpc: { listen: '0.0.0.0:8150', agents: [], drainBudget: 3_600_000 + BUSY_TUNNEL_MARGIN_MS }, // kas's default
   tracker: { store: 'redis' },
   redis: { url: 'redis://redis:6379' },
   kubeProxy: {
