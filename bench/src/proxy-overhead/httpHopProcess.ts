@@ -11,18 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, createServer, type IncomingHttpHeaders, type RequestListener, request } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+import { HOP_BY_HOP_HEADERS as HOP_BY_HOP } from '@kas/module-agent-grpc';
 
 const target = new URL(process.argv[2] as string);
 const tlsDirectory = process.argv[3];

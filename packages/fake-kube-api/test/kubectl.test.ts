@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningProcess } from '@kas/testkit';
+import { kubectl, spawnKubectl } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeKubeconfig } from '../src/index.js';
-import { kubectl, spawnKubectl } from './support/kubectl.js';
 import { type SecureFakeKubeApi, startSecureFakeKubeApi } from './support/startSecureFakeKubeApi.js';
 
 const pod = (name: string) => ({

@@ -30,7 +30,7 @@ export {
   type MessageCodec,
   UndecodableMessage,
 } from './protocol/frameCodec.js';
-export { fromHeaderList, type HeaderRecord, toHeaderList } from './protocol/headers.js';
+export { fromHeaderList, type HeaderRecord, HOP_BY_HOP_HEADERS, toHeaderList } from './protocol/headers.js';
 export type {
   Tunnel,
   TunnelRegistry,

@@ -1,4 +1,5 @@
 export { freePort } from './freePort.js';
+export { type KubectlResult, kubectl, spawnKubectl } from './kubectl.js';
 export {
   type ProcessExit,
   type ProcessLine,

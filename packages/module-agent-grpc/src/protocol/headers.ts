@@ -1,5 +1,18 @@
 import type { Header } from '../proto/generated/kas/http/v1/http.js';
 
+/** Headers of one HTTP hop (RFC 9110 section 7.6.1), lower-case: no end of a tunnel forwards them. */
+export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
 /** Header fields by lower-case name, each with all its values in order (Node's `headersDistinct` shape). */
 export type HeaderRecord = Readonly<Record<string, readonly string[] | undefined>>;
 

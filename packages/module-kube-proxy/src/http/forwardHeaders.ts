@@ -1,17 +1,7 @@
-// Headers of one HTTP hop (RFC 9110 section 7.6.1): a proxy does not forward them. `authorization` is the
-// user's credential for kas; the agent authenticates upstream with its own.
-const NOT_FORWARDED = new Set([
-  'authorization',
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+import { HOP_BY_HOP_HEADERS } from '@kas/module-agent-grpc';
+
+// `authorization` is the user's credential for kas; the agent authenticates upstream with its own.
+const NOT_FORWARDED: ReadonlySet<string> = new Set(['authorization', ...HOP_BY_HOP_HEADERS]);
 
 /** Header fields by lower-case name, each with all its values in order. */
 export type HeaderFields = Record<string, string[]>;

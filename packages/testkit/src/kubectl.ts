@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { type RunningProcess, startProcess } from '@kas/testkit';
+import { type RunningProcess, startProcess } from './startProcess.js';
 
 /** What a finished kubectl run printed and how it exited. */
 export interface KubectlResult {
@@ -14,7 +14,10 @@ function baseArgs(dir: string, kubeconfigPath: string): string[] {
   return ['--kubeconfig', kubeconfigPath, '--cache-dir', join(dir, 'kube-cache')];
 }
 
-/** Runs a kubectl command to its end (bounded to 20 s). */
+/**
+ * Runs a real `kubectl` command to its end (bounded to 20 s) against `kubeconfigPath`, with a discovery
+ * cache in `dir` so runs do not share ~/.kube/cache.
+ */
 export function kubectl(
   dir: string,
   kubeconfigPath: string,
