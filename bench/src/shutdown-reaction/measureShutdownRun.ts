@@ -16,7 +16,7 @@ export interface ShutdownRunOptions {
   readonly stopOrder: StopOrder;
   readonly agents: number;
   readonly tunnelsPerAgent: number;
-  /** kube-proxy's (and the agent server's) drain budget: the watch in flight holds the proxy that long. */
+  /** kube-proxy's and private-api's drain budget (the agent server's is kas's default, 10 s more). */
   readonly drainBudgetMs: number;
   /** How long after SIGTERM the run waits for every agent to be live on B before it gives up. */
   readonly capMs: number;
