@@ -7,7 +7,11 @@ import type { ExchangeOutcome } from '../upstream/UpstreamExchange.js';
 import { AgentTunnel, type TunnelHost } from './AgentTunnel.js';
 import { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './Backoff.js';
 import { KasConnection } from './KasConnection.js';
+import { TurnQueue } from './TurnQueue.js';
 import { timestamps } from './timestamps.js';
+
+/** Shared by every agent of the process, so their connection setups take turns with reading. */
+const REPLACEMENTS = new TurnQueue<Agent>();
 
 /** One agent: its identity, where kas is, what it serves, and how many tunnels it keeps. */
 export interface AgentOptions {
@@ -89,6 +93,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
   async stop(signal: AbortSignal): Promise<void> {
     this.#state = 'stopping';
     clearTimeout(this.#retryTimer);
+    REPLACEMENTS.delete(this);
     for (const tunnel of this.#tunnels) tunnel.endIfIdle();
     const cut = () => {
       for (const tunnel of this.#tunnels) tunnel.cancel();
@@ -155,13 +160,13 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
     }
     const isClean = ending.code === status.OK || (wasLive && ending.code === status.CANCELLED);
     if (isClean) {
-      this.#ensureTunnels();
+      this.#ensureTunnelsSoon();
       return;
     }
     // A failure on a connection new tunnels no longer use (draining after GOAWAY) says nothing about
     // the current one; and one failure is enough to start a backoff round.
     if (tunnel.connection !== this.#connection()) {
-      this.#ensureTunnels();
+      this.#ensureTunnelsSoon();
       return;
     }
     if (this.#retryTimer !== undefined) return;
@@ -196,16 +201,20 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
     );
     this.emit('goaway', { kasAddress: connection.address, monotonicMs: at.monotonicMs });
     if (this.options.kasAddresses.length > 1) this.#switchFrom(connection);
-    this.#ensureTunnels();
+    this.#ensureTunnelsSoon();
   };
 
   #switchFrom(connection: KasConnection): void {
     if (connection !== this.#connection()) return;
     this.#current = (this.#current + 1) % this.options.kasAddresses.length;
-    this.#log.info(
-      { event: 'kas.switched', from: connection.address, to: this.#connection().address },
-      `new tunnels go to kas at ${this.#connection().address}`,
-    );
+    // The address only: the connection itself is made when tunnels are next opened (see TurnQueue).
+    const to = this.options.kasAddresses[this.#current] as string;
+    this.#log.info({ event: 'kas.switched', from: connection.address, to }, `new tunnels go to kas at ${to}`);
+  }
+
+  /** Replacements after GOAWAY or a tunnel's end: one agent's per event-loop turn (see TurnQueue). */
+  #ensureTunnelsSoon(): void {
+    REPLACEMENTS.push(this, () => this.#ensureTunnels());
   }
 
   #ensureTunnels(): void {
