@@ -31,6 +31,12 @@ export {
   UndecodableMessage,
 } from './protocol/frameCodec.js';
 export { fromHeaderList, type HeaderRecord, HOP_BY_HOP_HEADERS, toHeaderList } from './protocol/headers.js';
+export {
+  MAX_BODY_FRAME_BYTES,
+  RequestBodyPump,
+  type RequestBodyPumpHandlers,
+  type RequestFrameSink,
+} from './protocol/RequestBodyPump.js';
 export type {
   Tunnel,
   TunnelRegistry,
@@ -41,4 +47,3 @@ export type {
 export { type AgentCredential, sha256Hex } from './server/AgentAuthenticator.js';
 export type { AgentGrpcServerInfo } from './server/AgentGrpcServer.js';
 export type { TunnelCounterName } from './server/TunnelCounters.js';
-export { MAX_BODY_FRAME_BYTES } from './server/TunnelExchange.js';

@@ -5,10 +5,8 @@ import type { AgentMessage } from '../proto/generated/kas/tunnel/v1/tunnel.js';
 import { FrameOrder, type FrameViolation } from '../protocol/FrameOrder.js';
 import { EMPTY_BODY } from '../protocol/frameCodec.js';
 import { fromHeaderList, toHeaderList } from '../protocol/headers.js';
+import { RequestBodyPump } from '../protocol/RequestBodyPump.js';
 import type { TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
-
-/** Bodies are cut into frames of at most this many bytes (views, not copies). */
-export const MAX_BODY_FRAME_BYTES = 64 * 1024;
 
 /** The part of a gRPC call an exchange writes to and reads from. */
 export interface ExchangeCall {
@@ -45,7 +43,7 @@ export class TunnelExchange {
   #body: Readable | undefined;
   #isDone = false;
   #isRequestSent = false;
-  #requestBody: Readable | undefined;
+  #pump: RequestBodyPump | undefined;
 
   constructor(
     private readonly call: ExchangeCall,
@@ -73,7 +71,13 @@ export class TunnelExchange {
     };
     this.call.write({ head, body: EMPTY_BODY, end: body === undefined });
     if (body === undefined) this.#isRequestSent = true;
-    else this.#pumpBody(body);
+    else
+      this.#pump = new RequestBodyPump(this.call, body, {
+        onEnd: () => {
+          this.#isRequestSent = true;
+        },
+        onError: (error) => this.#abandon(`the request body failed: ${error.message}`, error),
+      });
   }
 
   /** Takes the next response frame; returns what is wrong with it, if anything (the owner then ends the tunnel). */
@@ -125,41 +129,6 @@ export class TunnelExchange {
     if (!this.#isDone) this.#fail(error);
   }
 
-  #pumpBody(body: Readable): void {
-    this.#requestBody = body;
-    body.on('data', this.#onRequestData);
-    body.once('end', this.#onRequestEnd);
-    body.once('error', this.#onRequestError);
-  }
-
-  readonly #onRequestData = (chunk: Buffer | string): void => {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    let canWriteMore = true;
-    for (let offset = 0; offset < bytes.length; offset += MAX_BODY_FRAME_BYTES) {
-      const piece = bytes.subarray(offset, offset + MAX_BODY_FRAME_BYTES);
-      canWriteMore = this.call.write({ body: piece, end: false });
-    }
-    if (!canWriteMore) {
-      this.#requestBody?.pause();
-      this.call.once('drain', this.#onDrain);
-    }
-  };
-
-  readonly #onDrain = (): void => {
-    if (!this.#isDone) this.#requestBody?.resume();
-  };
-
-  readonly #onRequestEnd = (): void => {
-    this.#stopPump();
-    if (this.#isDone) return;
-    this.call.write({ body: EMPTY_BODY, end: true });
-    this.#isRequestSent = true;
-  };
-
-  readonly #onRequestError = (error: Error): void => {
-    if (!this.#isDone) this.#abandon(`the request body failed: ${error.message}`, error);
-  };
-
   readonly #onAbort = (): void => {
     this.#abandon('the request was aborted', this.signal.reason);
   };
@@ -187,15 +156,6 @@ export class TunnelExchange {
   #settle(): void {
     this.#isDone = true;
     this.signal.removeEventListener('abort', this.#onAbort);
-    this.#stopPump();
-  }
-
-  #stopPump(): void {
-    const body = this.#requestBody;
-    if (body === undefined) return;
-    this.#requestBody = undefined;
-    body.off('data', this.#onRequestData);
-    body.off('end', this.#onRequestEnd);
-    // The 'error' listener stays: the body is the consumer's, and a late error must not go unhandled.
+    this.#pump?.stop();
   }
 }

@@ -4,7 +4,7 @@ import {
   EMPTY_BODY,
   FrameOrder,
   fromHeaderList,
-  MAX_BODY_FRAME_BYTES,
+  RequestBodyPump,
   type RequestFrame,
   type ResponseFrame,
   type TunnelRequest,
@@ -39,6 +39,7 @@ export class OutboundForward {
   #body: Readable | undefined;
   #isDone = false;
   #isDelivered = false;
+  #pump: RequestBodyPump | undefined;
 
   constructor(
     private readonly call: ForwardCall,
@@ -72,35 +73,11 @@ export class OutboundForward {
     this.#isDelivered = true;
     const body = this.requestBody;
     if (body === undefined || this.#isDone) return;
-    body.on('data', this.#onRequestData);
-    body.once('end', this.#onRequestEnd);
-    body.once('error', this.#onRequestError);
-  };
-
-  readonly #onRequestData = (chunk: Buffer | string): void => {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    let canWriteMore = true;
-    for (let offset = 0; offset < bytes.length; offset += MAX_BODY_FRAME_BYTES) {
-      canWriteMore = this.call.write({
-        body: bytes.subarray(offset, offset + MAX_BODY_FRAME_BYTES),
-        end: false,
-      });
-    }
-    if (!canWriteMore) {
-      this.requestBody?.pause();
-      this.call.once('drain', () => this.requestBody?.resume());
-    }
-  };
-
-  readonly #onRequestEnd = (): void => {
-    this.#stopPump();
-    if (this.#isDone) return;
-    this.call.write({ body: EMPTY_BODY, end: true });
-    this.call.end();
-  };
-
-  readonly #onRequestError = (error: Error): void => {
-    this.#abandon(this.#error(`the request body failed: ${error.message}`, 'retry the request', error));
+    this.#pump = new RequestBodyPump(this.call, body, {
+      onEnd: () => this.call.end(),
+      onError: (error) =>
+        this.#abandon(this.#error(`the request body failed: ${error.message}`, 'retry the request', error)),
+    });
   };
 
   readonly #onFrame = (frame: ResponseFrame | UndecodableMessage): void => {
@@ -204,14 +181,6 @@ export class OutboundForward {
   #settle(): void {
     this.#isDone = true;
     this.signal.removeEventListener('abort', this.#onAbort);
-    this.#stopPump();
-  }
-
-  #stopPump(): void {
-    const body = this.requestBody;
-    if (body === undefined) return;
-    body.off('data', this.#onRequestData);
-    body.off('end', this.#onRequestEnd);
-    // The 'error' listener stays: the body is the caller's, and a late error must not go unhandled.
+    this.#pump?.stop();
   }
 }
