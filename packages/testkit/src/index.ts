@@ -9,3 +9,9 @@ export {
 } from './startProcess.js';
 export { type RedisServer, type StartRedisOptions, startRedis } from './startRedis.js';
 export { type RedisCluster, type StartRedisClusterOptions, startRedisCluster } from './startRedisCluster.js';
+export {
+  type RedisSentinel,
+  type SentinelServer,
+  type StartRedisSentinelOptions,
+  startRedisSentinel,
+} from './startRedisSentinel.js';
