@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import { get, type IncomingMessage, request } from 'node:http';
 import { buffer, text } from 'node:stream/consumers';
+import { eventually } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENTK_VERSION } from '../src/index.js';
 import { BIG_BODY_BYTES, type FakeKubeApi, startFakeKubeApi } from './support/fakeKubeApi.js';
 import { type InProcessAgentk, startAgentkInProcess } from './support/startAgentk.js';
-import { eventually, type KasReplica, startKasReplica } from './support/startKasReplica.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
 
 function fetchThrough(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) =>

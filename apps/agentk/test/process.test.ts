@@ -2,10 +2,11 @@ import { get, type IncomingMessage } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { EXIT_CODES } from '@kas/core';
 import type { RunningProcess } from '@kas/testkit';
+import { eventually } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeKubeApi, startFakeKubeApi } from './support/fakeKubeApi.js';
 import { startAgentkProcess, type TokenFiles, writeTokenFiles } from './support/startAgentk.js';
-import { eventually, type KasReplica, startKasReplica } from './support/startKasReplica.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
 
 function fetchThrough(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => get(url, resolve).on('error', reject));

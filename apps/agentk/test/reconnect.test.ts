@@ -1,10 +1,10 @@
 import { get, type IncomingMessage } from 'node:http';
 import { text } from 'node:stream/consumers';
-import { freePort } from '@kas/testkit';
+import { eventually, freePort } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeKubeApi, startFakeKubeApi } from './support/fakeKubeApi.js';
 import { type InProcessAgentk, startAgentkInProcess } from './support/startAgentk.js';
-import { eventually, type KasReplica, startKasReplica } from './support/startKasReplica.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
 
 function fetchThrough(url: string): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => get(url, resolve).on('error', reject));
@@ -76,8 +76,8 @@ describe('agentk reconnecting', () => {
     await eventually(() => kubeApi?.requests.some((request) => request.url === '/slow') === true);
     const stopping = a.kas.stop();
     // Idle tunnels on A end at once; only the busy one stays.
-    await eventually(() => a.server.tunnelCount() === 1, 2_000);
-    await eventually(() => seen.includes(`ready ${b.server.address}`), 5_000);
+    await eventually(() => a.server.tunnelCount() === 1, { timeoutMs: 2_000 });
+    await eventually(() => seen.includes(`ready ${b.server.address}`), { timeoutMs: 5_000 });
     expect(seen).toEqual([
       `ready ${a.server.address}`,
       `goaway ${a.server.address}`,

@@ -2,10 +2,11 @@ import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import type { Client } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
+import { eventually } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMPTY_BODY, MAX_BODY_FRAME_BYTES } from '../src/index.js';
 import { connectRawAgent, openRawTunnel, openRegisteredTunnel } from './support/rawAgent.js';
-import { AGENT_TOKENS, eventually, startKas, type TestKas } from './support/startKas.js';
+import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
 
 const GET = { method: 'GET', path: '/version', query: '', headers: { accept: ['application/json'] } };
 

@@ -2,12 +2,11 @@ import { once } from 'node:events';
 import { Agent, request } from 'node:https';
 import type { Socket } from 'node:net';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { eventually, openStream, send } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStream, send } from './support/httpsClient.js';
 import { aliceToken } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
-import { eventually } from './support/testLogger.js';
 
 const pod = (name: string) => ({
   metadata: { name },
@@ -83,7 +82,7 @@ describe('stopping the kube proxy', () => {
     expect(a.proxy.isReady()).toBe(false);
     expect(a.proxy.state).toBe('listenGrace');
     // Idle keep-alive connections are closed at once, not when the listener closes after the grace.
-    await eventually(() => idle.destroyed, 2_000);
+    await eventually(() => idle.destroyed, { timeoutMs: 2_000 });
     expect(a.proxy.state).toBe('listenGrace');
     // During the grace a new request is accepted; its agent moved to B, so A forwards it there.
     const duringGrace = await send(`${a.proxy.url}/version`, { ca, token: aliceToken('agent-1') });

@@ -2,13 +2,12 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeKubeconfig } from '@kas/fake-kube-api';
 import type { RunningProcess } from '@kas/testkit';
-import { kubectl, spawnKubectl } from '@kas/testkit';
+import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { aliceToken } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
-import { eventually } from './support/testLogger.js';
 
 const pod = (name: string) => ({
   metadata: { name, labels: { app: 'demo' } },

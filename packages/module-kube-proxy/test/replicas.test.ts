@@ -1,14 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { type RedisServer, startRedis } from '@kas/testkit';
+import { eventually, openStream, type RedisServer, send, startRedis } from '@kas/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../src/index.js';
-import { openStream, send } from './support/httpsClient.js';
 import { aliceToken, USER_SECRETS } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { startEchoApi } from './support/startEchoApi.js';
 import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
-import { eventually } from './support/testLogger.js';
 
 const run = promisify(execFile);
 

@@ -4,15 +4,13 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { writeKubeconfig } from '@kas/fake-kube-api';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
-import { kubectl } from '@kas/testkit';
+import { eventually, kubectl, openStream, send } from '@kas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../src/index.js';
-import { openStream, send } from './support/httpsClient.js';
 import { aliceToken, KUBE_API_TOKEN, USER_SECRETS } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type EchoApi, startEchoApi } from './support/startEchoApi.js';
 import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
-import { eventually } from './support/testLogger.js';
 
 describe('what a Kubernetes client sees of the kube proxy', () => {
   let cluster: TestCluster;

@@ -2,6 +2,7 @@ import { agentkModule } from '@kas/agentk';
 import type { LifecycleEvent } from '@kas/core';
 import { startTestApp, type TestApp } from '@kas/core/testing';
 import { AgentGrpcServerToken, agentGrpcServerModule, sha256Hex } from '@kas/module-agent-grpc';
+import { eventually } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   TunnelDirectoryToken,
   tunnelTrackerModule,
 } from '../src/index.js';
-import { eventually } from './support/eventually.js';
 import { startRedisHarness } from './support/replicaHarness.js';
 
 const TOKEN = 'token-of-agent-1-xxxxxxxxxxxxxxxxxxxx';

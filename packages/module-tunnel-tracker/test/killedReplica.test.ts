@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { type RunningProcess, startProcess } from '@kas/testkit';
+import { eventually, type RunningProcess, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from './support/eventually.js';
 import { startRedisHarness } from './support/replicaHarness.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/replicaProcess.mjs', import.meta.url));

@@ -1,9 +1,8 @@
 import { startTestApp, type TestApp } from '@kas/core/testing';
-import { freePort, type RedisServer, startRedis } from '@kas/testkit';
+import { eventually, freePort, type RedisServer, startRedis } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisToken, type ReplicaInfo, redisConnectionModule, TunnelTrackerError } from '../src/index.js';
 import { captureLogs } from './support/captureLogs.js';
-import { eventually } from './support/eventually.js';
 import { startRedisHarness } from './support/replicaHarness.js';
 
 const sorted = (replicas: readonly ReplicaInfo[]) => replicas.map((replica) => replica.id).sort();

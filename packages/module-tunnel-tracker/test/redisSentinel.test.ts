@@ -1,6 +1,6 @@
 import type { LifecycleEvent } from '@kas/core';
 import { startTestApp } from '@kas/core/testing';
-import { freePort, type RedisSentinel, startRedisSentinel } from '@kas/testkit';
+import { eventually, freePort, type RedisSentinel, startRedisSentinel } from '@kas/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +12,6 @@ import {
   tunnelTrackerModule,
 } from '../src/index.js';
 import { agentKey } from '../src/redis/tunnelKeys.js';
-import { eventually } from './support/eventually.js';
 import { type CommandMonitor, clientAddress, monitorCommands } from './support/monitorCommands.js';
 import { composeReplica, type TestReplica } from './support/replicaHarness.js';
 

@@ -1,8 +1,8 @@
 import type { LifecycleEvent } from '@kas/core';
+import { eventually } from '@kas/testkit';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisToken } from '../src/index.js';
-import { eventually } from './support/eventually.js';
 import { type CommandMonitor, clientAddress, monitorCommands } from './support/monitorCommands.js';
 import { startRedisHarness } from './support/replicaHarness.js';
 

@@ -3,24 +3,11 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RedisSentinel, startRedisSentinel } from '../src/index.js';
+import { eventually, type RedisSentinel, startRedisSentinel } from '../src/index.js';
 
 const run = promisify(execFile);
 const cli = (port: number, ...args: string[]) =>
   run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]).then((result) => result.stdout.trim());
-
-/** Retries an assertion until it passes; rethrows its last failure after `timeoutMs`. */
-async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await assertion();
-    } catch (error) {
-      if (Date.now() > giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 /** `redis-server` processes this test process started that still run. */
 async function runningRedisChildren(): Promise<string[]> {

@@ -91,13 +91,3 @@ export async function startKasReplica(config: Partial<AgentGrpcServerConfig> = {
     },
   };
 }
-
-/** Polls `condition` every 10 ms until it holds, failing after `timeoutMs`. */
-export async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const startedAt = Date.now();
-  while (!condition()) {
-    if (Date.now() - startedAt > timeoutMs)
-      throw new Error(`condition not met within ${timeoutMs}ms: ${condition}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,6 +1,6 @@
+import { type OpenStream, openStream } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type FakeKubeApi, startFakeKubeApi } from '../../src/index.js';
-import { type OpenStream, openStream } from '../support/openStream.js';
 
 const pod = (name: string, labels: Record<string, string> = {}) => ({
   metadata: { name, labels },
@@ -16,7 +16,9 @@ describe('watch and log streams', () => {
   let api: FakeKubeApi;
   const streams: OpenStream[] = [];
   const watch = async (query: string, accept?: string) => {
-    const stream = await openStream(`${api.url}/api/v1/namespaces/default/pods?watch=1&${query}`, accept);
+    const stream = await openStream(`${api.url}/api/v1/namespaces/default/pods?watch=1&${query}`, {
+      headers: accept === undefined ? {} : { accept },
+    });
     streams.push(stream);
     return stream;
   };

@@ -38,13 +38,3 @@ export async function startKas(config: Partial<AgentGrpcServerConfig> = {}): Pro
   });
   return { kas, registry: kas.app.get(TunnelRegistryToken), server: kas.app.get(AgentGrpcServerToken), logs };
 }
-
-/** Polls `condition` every 5 ms until it holds, failing after `timeoutMs`. */
-export async function eventually(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const startedAt = Date.now();
-  while (!condition()) {
-    if (Date.now() - startedAt > timeoutMs)
-      throw new Error(`condition not met within ${timeoutMs}ms: ${condition}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

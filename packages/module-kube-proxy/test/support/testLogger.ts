@@ -22,16 +22,3 @@ export function captureLogs(): CapturedLogs {
   );
   return { logger, lines };
 }
-
-/** Polls `condition` every 10 ms until it holds, failing after `timeoutMs`. */
-export async function eventually(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const startedAt = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - startedAt > timeoutMs)
-      throw new Error(`condition not met within ${timeoutMs}ms: ${condition}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -1,7 +1,7 @@
 import { defineModule, type LifecycleEvent } from '@kas/core';
+import { eventually } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ReplicaInfo, TunnelDirectoryToken } from '../../src/index.js';
-import { eventually } from './eventually.js';
 import type { DirectoryHarness, TestReplica } from './replicaHarness.js';
 
 const sorted = (replicas: readonly ReplicaInfo[]) => [...replicas].map((replica) => replica.id).sort();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { eventually } from '@kas/testkit';
 import { Redis } from 'ioredis';
-import { eventually } from './eventually.js';
 
 /** A command as Redis MONITOR reported it. */
 export interface MonitoredCommand {

@@ -8,17 +8,20 @@ export interface Answer {
   readonly body: string;
 }
 
-/** How to send a request to the kube proxy. */
+/** How to send a request: plain HTTP, or HTTPS trusting `ca`. */
 export interface SendOptions {
-  readonly ca: string;
+  /** PEM of the CA that signed the server's certificate (HTTPS). */
+  readonly ca?: string;
+  /** Sent as `Authorization: Bearer <token>`. */
   readonly token?: string;
+  /** Default `GET`. */
   readonly method?: string;
   readonly body?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Sends one request (on a fresh connection) and reads the whole answer. */
-export function send(url: string, options: SendOptions): Promise<Answer> {
+/** Sends one request on a fresh connection and reads the whole answer. */
+export function send(url: string, options: SendOptions = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = open(url, options, (response) => {
       const chunks: Buffer[] = [];
@@ -37,10 +40,11 @@ export function send(url: string, options: SendOptions): Promise<Answer> {
   });
 }
 
-/** A streaming answer (a watch) read line by line. */
+/** A streaming answer (a watch, a followed log) read line by line. */
 export interface OpenStream {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
+  /** The complete lines so far. */
   readonly lines: readonly string[];
   /** Resolves when at least `count` lines have arrived; rejects after 10 s with what came. */
   waitForLines(count: number): Promise<readonly string[]>;
@@ -50,8 +54,8 @@ export interface OpenStream {
   close(): void;
 }
 
-/** Opens a GET and resolves once the response head has arrived. */
-export function openStream(url: string, options: SendOptions): Promise<OpenStream> {
+/** Sends a request on a fresh connection and resolves once the response head has arrived. */
+export function openStream(url: string, options: SendOptions = {}): Promise<OpenStream> {
   return new Promise((resolve, reject) => {
     const req = open(url, options, (response: IncomingMessage) => {
       const lines: string[] = [];
@@ -100,9 +104,8 @@ export function openStream(url: string, options: SendOptions): Promise<OpenStrea
 function open(url: string, options: SendOptions, onResponse: (response: IncomingMessage) => void) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const isHttps = url.startsWith('https:');
   const requestOptions = { method: options.method ?? 'GET', headers, agent: false as const };
-  return isHttps
+  return url.startsWith('https:')
     ? httpsRequest(url, { ...requestOptions, ca: options.ca }, onResponse)
     : request(url, requestOptions, onResponse);
 }
