@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { startProcess } from '../src/index.js';
 
+// The SIGTERM handler goes first: the test signals as soon as it has read both lines, and a child
+// preempted between printing and registering would die of the default action.
 const script = `
+  process.on('SIGTERM', () => { console.log(JSON.stringify({ msg: 'bye' })); process.exit(7); });
   console.log(JSON.stringify({ level: 30, msg: 'ready' }));
   console.error('plain text');
-  process.on('SIGTERM', () => { console.log(JSON.stringify({ msg: 'bye' })); process.exit(7); });
   setInterval(() => {}, 1000);
 `;
 
