@@ -151,8 +151,10 @@ export class KubeProxyServer implements KubeProxyInfo {
       `kube proxy refuses new connections; draining ${this.inFlight.size} request(s) in flight`,
     );
     if ((await Promise.race([this.inFlight.whenIdle().then(() => 'drained' as const), cut])) === 'cut') {
+      // Marked before the cut: ending each request takes time, and its client may see the end before
+      // the last one is ended.
+      ctx.mark('drain.cut', { requests: this.inFlight.size });
       const count = this.inFlight.cutAll();
-      ctx.mark('drain.cut', { requests: count });
       this.log.warn(
         { event: 'kubeProxy.drainCut', requests: count },
         `cut ${count} request(s) still in flight at the drain budget`,
