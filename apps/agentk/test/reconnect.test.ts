@@ -56,6 +56,36 @@ describe('agentk reconnecting', () => {
     await eventually(() => kas.registry.hasAgent('agent-1') && agent?.stats().idle === 2);
   });
 
+  it('grows its pool for a burst, and kas trims it back to what the agent keeps once the burst is over', async () => {
+    kubeApi = await startFakeKubeApi();
+    const kas = await startKasReplica({ idleTunnelTimeoutMs: 200 });
+    replicas.push(kas);
+    agentk = await startAgentkInProcess(['agent-1'], {
+      kasAddresses: [kas.server.address],
+      kubeApi: { url: kubeApi.url },
+      minIdleTunnels: 2,
+    });
+    const agent = agentk.agents[0];
+    await eventually(() => agent?.stats().idle === 2);
+    const burst = Array.from({ length: 6 }, () => fetchThrough(`${kas.consumerUrl}/agent-1/slow`));
+    await eventually(() => kubeApi?.requests.filter((request) => request.url === '/slow').length === 6);
+    // Six busy, and the agent opened spares beside them.
+    await eventually(() => kas.server.tunnelCount() >= 8);
+    kubeApi.releaseSlow('done');
+    const answers = await Promise.all(burst.map(async (response) => text(await response)));
+    expect(answers).toEqual(Array(6).fill('done'));
+
+    // Every tunnel idle, more than the agent keeps: kas ends the extra ones, and the agent opens none anew.
+    await eventually(() => kas.server.tunnelCount() === 2);
+    expect(kas.server.counters()['tunnels.trimmed']).toBeGreaterThanOrEqual(6);
+    expect(agent?.stats()).toMatchObject({ idle: 2, busy: 0, opening: 0 });
+    expect(kas.server.idleTunnelCount()).toBe(2);
+    // The pool left still serves.
+    expect(await text(await fetchThrough(`${kas.consumerUrl}/agent-1/version`))).toBe(
+      '{"major":"1","minor":"32"}',
+    );
+  });
+
   it('moves to replica B when replica A stops: GOAWAY, idle tunnels on A end at once, the request in flight on A finishes', async () => {
     kubeApi = await startFakeKubeApi();
     const a = await startKasReplica();

@@ -35,6 +35,7 @@ describe('kas as a process', () => {
     expect((await fetch(`${observability}/readiness`)).status).toBe(200);
     const metrics = await (await fetch(`${observability}/metrics`)).text();
     expect(metrics).toMatch(/^kas_agent_connections 1$/m);
+    expect(metrics).toMatch(/^kas_agent_tunnel_events_total\{event="tunnels.registered"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^kas_proxy_requests_total\{code="200"\} \d+$/m);
     expect(metrics).toMatch(/^kas_module_state\{module="kube-proxy",state="running"\} 1$/m);
 

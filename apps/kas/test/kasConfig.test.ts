@@ -63,4 +63,14 @@ describe('the kas config', () => {
     });
     expect(toKasModules(explicit, secrets).agentGrpc.drainBudget).toBe(7_200_000);
   });
+
+  it('passes the idle-tunnel timeout on, 0 included (no trimming)', async () => {
+    const config = await loadConfigFile(kasConfigSchema, {
+      file: example,
+      env: { KAS_AGENT_GRPC__IDLE_TUNNEL_TIMEOUT: '0' },
+    });
+    expect(toKasModules(config, secrets).agentGrpc.idleTunnelTimeoutMs).toBe(0);
+    const unset = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
+    expect(toKasModules(unset, secrets).agentGrpc.idleTunnelTimeoutMs).toBeUndefined(); // the module's 60 s
+  });
 });

@@ -32,6 +32,11 @@ describe('the module configuration', () => {
     ['a tiny maximum message size', { maxMessageBytes: 1024 }, /maxMessageBytes 1024 is below 131072/],
     ['a zero tunnel limit', { maxTunnelsPerAgent: 0 }, /maxTunnelsPerAgent/],
     ['a drain budget that is not a duration', { drainBudget: 'soon' as '1h' }, /drainBudget/],
+    [
+      'a negative idle-tunnel timeout',
+      { idleTunnelTimeoutMs: -1 },
+      /idleTunnelTimeoutMs -1 is not a whole number of milliseconds/,
+    ],
   ])('refuses %s with KAS_INVALID_CONFIG', (_, override, message) => {
     expect(() => agentGrpcServerModule({ listen: '127.0.0.1:0', agents, ...override })).toThrow(
       expect.objectContaining({ code: 'KAS_INVALID_CONFIG', message: expect.stringMatching(message) }),
@@ -72,7 +77,11 @@ describe('TLS', () => {
       metadata,
     );
     call.on('error', () => {});
-    call.write({ descriptor: { services: [], agentVersion: 'test' }, body: EMPTY_BODY, end: false });
+    call.write({
+      descriptor: { services: [], agentVersion: 'test', idleTunnels: 0 },
+      body: EMPTY_BODY,
+      end: false,
+    });
     const tunnel = await kas.registry.acquire('agent-1', { timeoutMs: 5_000 });
     const answered = tunnel.roundTrip(
       { method: 'GET', path: '/', query: '', headers: {} },

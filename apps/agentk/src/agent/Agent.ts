@@ -234,6 +234,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
           this.#metadata,
           this.options.upstream,
           this,
+          this.options.minIdleTunnels,
         ),
       );
       spare += 1;

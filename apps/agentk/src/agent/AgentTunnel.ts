@@ -57,6 +57,8 @@ export class AgentTunnel {
     metadata: Metadata,
     private readonly upstream: KubeApiUpstream,
     private readonly host: TunnelHost,
+    /** Idle tunnels the agent keeps: told to kas, which ends idle ones beyond that after a while. */
+    idleTunnels: number,
   ) {
     const call = connection.client.makeBidiStreamRequest(
       method.path,
@@ -70,7 +72,7 @@ export class AgentTunnel {
     call.on('status', (status: StatusObject) => this.#onStatus(status));
     call.on('error', () => {}); // 'status' reports every ending
     call.write({
-      descriptor: { services: AGENT_SERVICES as string[], agentVersion: AGENTK_VERSION },
+      descriptor: { services: AGENT_SERVICES as string[], agentVersion: AGENTK_VERSION, idleTunnels },
       body: EMPTY_BODY,
       end: false,
     });

@@ -54,6 +54,7 @@ export const kasConfigSchema = z.strictObject({
     maxMessageBytes: z.number().int().positive().optional(),
     maxTunnelsPerAgent: z.number().int().positive().optional(),
     acquireTimeout: duration.optional(),
+    idleTunnelTimeout: duration.optional(),
     drainBudget: duration.optional(),
   }),
   tunnelTracker: z

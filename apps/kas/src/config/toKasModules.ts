@@ -38,6 +38,7 @@ export function toKasModules(
       maxMessageBytes: agentGrpc.maxMessageBytes,
       maxTunnelsPerAgent: agentGrpc.maxTunnelsPerAgent,
       acquireTimeoutMs: agentGrpc.acquireTimeout,
+      idleTunnelTimeoutMs: agentGrpc.idleTunnelTimeout,
       drainBudget:
         agentGrpc.drainBudget ??
         Math.max(

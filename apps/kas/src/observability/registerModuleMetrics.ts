@@ -34,6 +34,18 @@ export function registerModuleMetrics(registry: Registry, lookup: ProvidedLookup
       this.set({ state: 'busy' }, Math.max(0, server.tunnelCount() - idle));
     },
   });
+  new Counter({
+    name: 'kas_agent_tunnel_events_total',
+    help: 'What happened to reverse tunnels since start, by event (tunnels.registered, exchanges.finished, tunnels.finished, tunnels.trimmed, tunnels.cancelled, tunnels.refused.<code>)',
+    labelNames: ['event'] as const,
+    registers: [registry],
+    collect() {
+      const server = lookup(AgentGrpcServerToken);
+      if (server === undefined) return;
+      this.reset();
+      for (const [event, count] of Object.entries(server.counters())) this.inc({ event }, count ?? 0);
+    },
+  });
   new Gauge({
     name: 'kas_tunnel_directory_registered_agents',
     help: 'Agents this replica advertises in the tunnel directory',

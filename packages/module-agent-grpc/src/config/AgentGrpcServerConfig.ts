@@ -20,6 +20,11 @@ export interface AgentGrpcServerConfig {
   readonly maxTunnelsPerAgent?: number;
   /** How long `acquire` waits for an idle tunnel unless told otherwise. Default 10 s. */
   readonly acquireTimeoutMs?: number;
+  /**
+   * An agent's idle tunnels beyond the number its descriptor says it keeps are ended (status OK) once
+   * they have been idle this long, so a pool grown for a burst shrinks again. Default 60 s; 0 ends none.
+   */
+  readonly idleTunnelTimeoutMs?: number;
   /** How long busy tunnels may finish after GOAWAY before they are cut. Default `'1h'`. */
   readonly drainBudget?: Duration;
 }
@@ -34,6 +39,7 @@ export interface ResolvedAgentGrpcServerConfig {
   readonly maxMessageBytes: number;
   readonly maxTunnelsPerAgent: number;
   readonly acquireTimeoutMs: number;
+  readonly idleTunnelTimeoutMs: number;
   readonly drainBudget: Duration;
 }
 
@@ -43,6 +49,7 @@ export const AGENT_GRPC_SERVER_DEFAULTS = {
   maxMessageBytes: 4 * 1024 * 1024,
   maxTunnelsPerAgent: 500,
   acquireTimeoutMs: 10_000,
+  idleTunnelTimeoutMs: 60_000,
   drainBudget: '1h',
 } as const satisfies Partial<ResolvedAgentGrpcServerConfig>;
 

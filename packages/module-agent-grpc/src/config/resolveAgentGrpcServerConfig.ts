@@ -102,8 +102,20 @@ export function resolveAgentGrpcServerConfig(config: AgentGrpcServerConfig): Res
       'acquireTimeoutMs',
       AGENT_GRPC_SERVER_DEFAULTS.acquireTimeoutMs,
     ),
+    idleTunnelTimeoutMs: nonNegative(
+      config.idleTunnelTimeoutMs,
+      'idleTunnelTimeoutMs',
+      AGENT_GRPC_SERVER_DEFAULTS.idleTunnelTimeoutMs,
+    ),
     drainBudget,
   };
+}
+
+function nonNegative(value: number | undefined, key: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0)
+    invalid(key, `${JSON.stringify(value)} is not a whole number of milliseconds`, 'give 0 or more');
+  return value;
 }
 
 function positive(value: number | undefined, key: string, fallback: number): number {

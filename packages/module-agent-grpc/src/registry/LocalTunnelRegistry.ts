@@ -5,8 +5,18 @@ import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from './TunnelRegis
 /** What the registry needs of a tunnel: who it belongs to, and a way to take it for one request. */
 export interface RegisteredTunnel {
   readonly agentId: string;
+  /** Idle tunnels the agent says it keeps (its descriptor); 0 when it did not say. */
+  readonly idleTunnelsKept: number;
   /** Takes an idle tunnel for one request: a lease good for one `roundTrip`; undefined when it is not idle. */
   reserve(): Tunnel | undefined;
+  /** Ends the tunnel if it carries no request; false when it does. */
+  endIfIdle(): boolean;
+}
+
+interface IdleTunnel {
+  readonly tunnel: RegisteredTunnel;
+  /** `performance.now()` when it became idle. */
+  readonly since: number;
 }
 
 interface Waiter {
@@ -17,8 +27,11 @@ interface Waiter {
 interface AgentTunnels {
   /** Registered tunnels, idle or not. */
   count: number;
-  /** Idle tunnels, oldest first. */
-  readonly idle: RegisteredTunnel[];
+  /**
+   * Idle tunnels, longest idle first. The most recently idle is handed out first, so that when fewer
+   * requests come the same few tunnels carry them and the rest stay idle long enough to be trimmed.
+   */
+  readonly idle: IdleTunnel[];
   /** Acquires waiting for an idle tunnel, oldest first. */
   readonly waiters: Waiter[];
 }
@@ -60,7 +73,7 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
     const entry = this.#agents.get(agentId);
     if (entry !== undefined) {
       while (entry.idle.length > 0) {
-        const lease = (entry.idle.shift() as RegisteredTunnel).reserve();
+        const lease = (entry.idle.pop() as IdleTunnel).tunnel.reserve();
         if (lease !== undefined) return Promise.resolve(lease);
       }
     }
@@ -127,11 +140,33 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
   remove(tunnel: RegisteredTunnel): void {
     const entry = this.#agents.get(tunnel.agentId);
     if (entry === undefined) return;
-    const index = entry.idle.indexOf(tunnel);
+    const index = entry.idle.findIndex((idle) => idle.tunnel === tunnel);
     if (index >= 0) entry.idle.splice(index, 1);
     entry.count -= 1;
     if (entry.count === 0) this.emit('agentDisconnected', tunnel.agentId);
     this.#forgetIfEmpty(tunnel.agentId, entry);
+  }
+
+  /**
+   * Takes out, and returns for the caller to end, the idle tunnels of each agent beyond the number it
+   * keeps that have been idle for `idleTimeoutMs` or longer at `now` (longest idle first). Agents that
+   * did not say how many they keep lose none.
+   */
+  takeExcessIdle(now: number, idleTimeoutMs: number): RegisteredTunnel[] {
+    const excess: RegisteredTunnel[] = [];
+    for (const entry of this.#agents.values()) {
+      const kept = entry.idle.at(-1)?.tunnel.idleTunnelsKept ?? 0;
+      if (kept === 0) continue;
+      let taken = 0;
+      while (
+        taken < entry.idle.length - kept &&
+        (entry.idle[taken] as IdleTunnel).since <= now - idleTimeoutMs
+      ) {
+        taken += 1;
+      }
+      for (const idle of entry.idle.splice(0, taken)) excess.push(idle.tunnel);
+    }
+    return excess;
   }
 
   /** From now on hands out nothing: every waiting and future acquire fails with `KAS_REPLICA_STOPPING`. */
@@ -145,7 +180,7 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
   #offer(entry: AgentTunnels, tunnel: RegisteredTunnel): void {
     const waiter = entry.waiters[0];
     const lease = waiter === undefined ? undefined : tunnel.reserve();
-    if (lease === undefined) entry.idle.push(tunnel);
+    if (lease === undefined) entry.idle.push({ tunnel, since: performance.now() });
     else waiter?.resolve(lease);
   }
 

@@ -42,6 +42,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   #state: ServerState = 'idle';
   #server: Server | undefined;
   #address: string | undefined;
+  #trimTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: ResolvedAgentGrpcServerConfig,
@@ -109,6 +110,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     this.#address = `${host}:${port}`;
     this.#state = 'serving';
+    this.#startTrimming();
     this.log.info(
       { event: 'grpc.listening', address: this.#address, tls: this.config.tls !== undefined },
       `agent gRPC server listening on ${this.#address}`,
@@ -122,6 +124,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   async stop(ctx: LifecycleContext): Promise<void> {
     const server = this.#server;
     this.#state = 'stopping';
+    clearInterval(this.#trimTimer);
     this.registry.beginStopping();
     if (server === undefined) {
       this.#state = 'stopped';
@@ -160,6 +163,29 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       server.forceShutdown();
     }
     this.#state = 'stopped';
+  }
+
+  #startTrimming(): void {
+    const timeoutMs = this.config.idleTunnelTimeoutMs;
+    if (timeoutMs === 0) return;
+    // A tunnel is ended between its timeout and a quarter of it later (checked at most every 15 s).
+    const everyMs = Math.min(Math.max(Math.floor(timeoutMs / 4), 10), 15_000);
+    this.#trimTimer = setInterval(() => this.#trimIdle(timeoutMs), everyMs);
+    this.#trimTimer.unref();
+  }
+
+  #trimIdle(timeoutMs: number): void {
+    if (this.#state !== 'serving') return;
+    let trimmed = 0;
+    for (const tunnel of this.registry.takeExcessIdle(performance.now(), timeoutMs)) {
+      if (tunnel.endIfIdle()) trimmed += 1;
+    }
+    if (trimmed === 0) return;
+    for (let i = 0; i < trimmed; i++) this.#counters.increment('tunnels.trimmed');
+    this.log.debug(
+      { event: 'tunnels.trimmed', tunnels: trimmed },
+      `ended ${trimmed} idle tunnel(s) beyond what their agents keep, idle for ${timeoutMs}ms or more`,
+    );
   }
 
   onDescriptor(tunnel: ServerTunnel): void {

@@ -71,6 +71,10 @@ export class ServerTunnel implements RegisteredTunnel {
     return this.#descriptor;
   }
 
+  get idleTunnelsKept(): number {
+    return this.#descriptor?.idleTunnels ?? 0;
+  }
+
   reserve(): Tunnel | undefined {
     if (this.#state !== 'idle') return undefined;
     this.#state = 'reserved';

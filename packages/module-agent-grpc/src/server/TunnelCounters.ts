@@ -8,6 +8,8 @@ export type TunnelCounterName =
   | 'exchanges.finished'
   /** Tunnels kas ended with status OK (after an exchange, at stop, or when the agent half-closed). */
   | 'tunnels.finished'
+  /** Idle tunnels kas ended because the agent kept more idle than it asked for, idle longer than the timeout. */
+  | 'tunnels.trimmed'
   /** Tunnels that ended without kas ending them: the agent cancelled, vanished, or grpc-js ended the call. */
   | 'tunnels.cancelled'
   /** Tunnels kas ended with an error status, by the error code in the status details. */

@@ -25,8 +25,8 @@ export interface RawTunnel {
   readonly status: Promise<StatusObject>;
   /** The next request frame kas sends. */
   nextFrame(): Promise<RequestFrame>;
-  /** Sends the descriptor, as an agent does first. */
-  sendDescriptor(): void;
+  /** Sends the descriptor, as an agent does first; `idleTunnels`: how many idle tunnels it says it keeps. */
+  sendDescriptor(idleTunnels?: number): void;
 }
 
 /** A gRPC connection of its own (a local subchannel pool), like one agent's. */
@@ -62,9 +62,9 @@ export function openRawTunnel(client: Client, token: string | undefined): RawTun
       const frame = queue.shift();
       return frame === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(frame);
     },
-    sendDescriptor: () => {
+    sendDescriptor: (idleTunnels = 0) => {
       call.write({
-        descriptor: { services: ['kubernetes-api'], agentVersion: 'test' },
+        descriptor: { services: ['kubernetes-api'], agentVersion: 'test', idleTunnels },
         body: EMPTY_BODY,
         end: false,
       });
@@ -73,9 +73,13 @@ export function openRawTunnel(client: Client, token: string | undefined): RawTun
 }
 
 /** Opens a tunnel and waits until kas registered it. */
-export async function openRegisteredTunnel(client: Client, token: string): Promise<RawTunnel> {
+export async function openRegisteredTunnel(
+  client: Client,
+  token: string,
+  idleTunnels = 0,
+): Promise<RawTunnel> {
   const tunnel = openRawTunnel(client, token);
-  tunnel.sendDescriptor();
+  tunnel.sendDescriptor(idleTunnels);
   await tunnel.registered;
   return tunnel;
 }

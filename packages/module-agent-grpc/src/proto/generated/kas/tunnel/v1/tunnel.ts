@@ -36,7 +36,9 @@ export const protobufFileName = "kas/tunnel/v1/tunnel.proto";
  *    next request (a gRPC call costs about ten times a message exchange on an open one); after an error
  *    frame, or a response that ended before its request, kas ends the call with status OK.
  * Either side cancels a request by ending the call with an error status. A tunnel ended by kas with
- * status OK means "open another one now" (kas is stopping, or the exchange could not leave it clean).
+ * status OK means "open another one now" (kas is stopping, or the exchange could not leave it clean) —
+ * unless the agent already keeps the idle tunnels its descriptor asked for: kas also ends idle tunnels
+ * beyond that number after its idle-tunnel timeout.
  */
 
 /** What an agent says about itself in the first message of each tunnel. */
@@ -45,6 +47,12 @@ export interface AgentDescriptor {
   services: string[];
   /** The agent's software version, for logs. */
   agentVersion: string;
+  /**
+   * How many idle tunnels the agent keeps open. kas ends an agent's idle tunnels beyond this many once they
+   * have been idle for its idle-tunnel timeout, so a pool grown for a burst shrinks again; 0 (an agent that
+   * does not say) means kas ends none.
+   */
+  idleTunnels: number;
 }
 
 /**
@@ -62,7 +70,7 @@ export interface AgentMessage {
 }
 
 function createBaseAgentDescriptor(): AgentDescriptor {
-  return { services: [], agentVersion: "" };
+  return { services: [], agentVersion: "", idleTunnels: 0 };
 }
 
 export const AgentDescriptor: MessageFns<AgentDescriptor> = {
@@ -72,6 +80,9 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
     }
     if (message.agentVersion !== "") {
       writer.uint32(18).string(message.agentVersion);
+    }
+    if (message.idleTunnels !== 0) {
+      writer.uint32(24).uint32(message.idleTunnels);
     }
     return writer;
   },
@@ -103,6 +114,14 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
             }
 
             message.agentVersion = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.idleTunnels = reader.uint32();
             continue;
           }
         }

@@ -1,0 +1,79 @@
+import { text } from 'node:stream/consumers';
+import { type Client, status } from '@grpc/grpc-js';
+import { eventually } from '@kas/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectRawAgent, openRegisteredTunnel, type RawTunnel } from './support/rawAgent.js';
+import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
+
+const GET = { method: 'GET', path: '/version', query: '', headers: {} };
+
+describe('trimming idle tunnels', () => {
+  let kas: TestKas;
+  const agents: Client[] = [];
+  afterEach(async () => {
+    for (const agent of agents.splice(0)) agent.close();
+    await kas?.kas.stop();
+  });
+
+  const openTunnels = async (token: string, count: number, idleTunnels: number): Promise<RawTunnel[]> => {
+    const agent = connectRawAgent(kas.server.address);
+    agents.push(agent);
+    const tunnels: RawTunnel[] = [];
+    for (let i = 0; i < count; i++) tunnels.push(await openRegisteredTunnel(agent, token, idleTunnels));
+    return tunnels;
+  };
+
+  it('ends the idle tunnels beyond what the agent keeps, longest idle first, once they were idle for the timeout', async () => {
+    kas = await startKas({ idleTunnelTimeoutMs: 100 });
+    // Opened first, so idle longest: a rule that ignored what an agent says would trim these first.
+    const notSaying = await openTunnels(AGENT_TOKENS['agent-2'], 3, 0);
+    const kept = await openTunnels(AGENT_TOKENS['agent-1'], 4, 1);
+
+    // The three opened first end with status OK: "open another one now" is not meant, the agent keeps one.
+    for (const tunnel of kept.slice(0, 3)) expect(await tunnel.status).toMatchObject({ code: status.OK });
+    expect(kas.server.counters()['tunnels.trimmed']).toBe(3);
+    const logged = kas.logs.filter((line) => line.event === 'tunnels.trimmed');
+    expect(logged.reduce((sum, line) => sum + (line.tunnels as number), 0)).toBe(3);
+    // An agent that does not say how many it keeps loses none.
+    expect(kas.server.tunnelCount()).toBe(1 + notSaying.length);
+    expect(kas.registry.hasAgent('agent-1')).toBe(true);
+
+    // The one left still carries a request.
+    const lease = await kas.registry.acquire('agent-1', { timeoutMs: 1_000 });
+    const answered = lease.roundTrip(GET, undefined, new AbortController().signal);
+    const last = kept[3] as RawTunnel;
+    expect(await last.nextFrame()).toMatchObject({ head: { path: '/version' }, end: true });
+    last.call.write({ head: { status: 200, headers: [] }, body: Buffer.from('{}'), end: true });
+    expect(await text((await answered).body)).toBe('{}');
+  });
+
+  it('never ends a busy tunnel, and keeps an agent at the number it asked for', async () => {
+    kas = await startKas({ idleTunnelTimeoutMs: 50 });
+    const tunnels = await openTunnels(AGENT_TOKENS['agent-1'], 3, 1);
+    const lease = await kas.registry.acquire('agent-1');
+    const answered = lease.roundTrip(GET, undefined, new AbortController().signal);
+    // The most recently idle tunnel carries it.
+    const busy = tunnels[2] as RawTunnel;
+    await busy.nextFrame();
+
+    // Of the two idle ones one is beyond what the agent keeps.
+    expect(await (tunnels[0] as RawTunnel).status).toMatchObject({ code: status.OK });
+    await eventually(() => kas.server.counters()['tunnels.trimmed'] === 1);
+    busy.call.write({ head: { status: 200, headers: [] }, body: Buffer.from('slow'), end: true });
+    expect(await text((await answered).body)).toBe('slow');
+
+    // Idle again, the busy one is now an extra idle tunnel: one of the two goes, the agent keeps one.
+    await eventually(() => kas.server.counters()['tunnels.trimmed'] === 2);
+    expect(kas.server.tunnelCount()).toBe(1);
+    expect(kas.server.idleTunnelCount()).toBe(1);
+  });
+
+  it('trims nothing with a timeout of 0', async () => {
+    kas = await startKas({ idleTunnelTimeoutMs: 0 });
+    await openTunnels(AGENT_TOKENS['agent-1'], 3, 1);
+    // No sweep runs at all: 150 ms on, three times the other tests' timeouts, all three are still idle.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(kas.server.idleTunnelCount()).toBe(3);
+    expect(kas.server.counters()['tunnels.trimmed']).toBeUndefined();
+  });
+});
