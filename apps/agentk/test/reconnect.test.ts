@@ -76,8 +76,13 @@ describe('agentk reconnecting', () => {
     expect(answers).toEqual(Array(6).fill('done'));
 
     // Every tunnel idle, more than the agent keeps: kas ends the extra ones, and the agent opens none anew.
-    await eventually(() => kas.server.tunnelCount() === 2);
+    // (kas ends them first; the agent learns of each end a moment later.)
+    await eventually(() => kas.server.tunnelCount() === 2 && agent?.stats().idle === 2);
     expect(kas.server.counters()['tunnels.trimmed']).toBeGreaterThanOrEqual(6);
+    const registered = kas.server.counters()['tunnels.registered'];
+    // No churn: a while later (sweeps every 50 ms) the agent has opened nothing and kas ended nothing more.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(kas.server.counters()['tunnels.registered']).toBe(registered);
     expect(agent?.stats()).toMatchObject({ idle: 2, busy: 0, opening: 0 });
     expect(kas.server.idleTunnelCount()).toBe(2);
     // The pool left still serves.
