@@ -64,6 +64,26 @@ describe('the kas config', () => {
     expect(toKasModules(explicit, secrets).agentGrpc.drainBudget).toBe(7_200_000);
   });
 
+  it('gives privateApi.tls to both ends: the private API serves it, the kube proxy trusts its CA', async () => {
+    const config = await loadConfigFile(kasConfigSchema, {
+      file: example,
+      env: {
+        KAS_PRIVATE_API__TLS__CERT_FILE: '/tls/tls.crt',
+        KAS_PRIVATE_API__TLS__KEY_FILE: '/tls/tls.key',
+        KAS_PRIVATE_API__TLS__CA_FILE: '/tls/ca.crt',
+        KAS_PRIVATE_API__TLS__SERVER_NAME: 'kas-private.kas.svc',
+      },
+    });
+    const modules = toKasModules(config, secrets);
+    expect(modules.privateApi.tls).toEqual({ cert: { file: '/tls/tls.crt' }, key: { file: '/tls/tls.key' } });
+    expect(modules.kubeProxy.privateApiTls).toEqual({
+      ca: { file: '/tls/ca.crt' },
+      serverName: 'kas-private.kas.svc',
+    });
+    const plain = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
+    expect(toKasModules(plain, secrets).kubeProxy.privateApiTls).toBeUndefined();
+  });
+
   it('passes the idle-tunnel timeout on, 0 included (no trimming)', async () => {
     const config = await loadConfigFile(kasConfigSchema, {
       file: example,

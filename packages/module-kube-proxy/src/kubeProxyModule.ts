@@ -47,7 +47,7 @@ export function kubeProxyModule(config: KubeProxyConfig) {
     create: ({ registry, directory, log }) => {
       const inFlight = new InFlightRequests();
       const counters = new ProxyCounters(inFlight);
-      const forwarder = new ReplicaForwarder(resolved.privateApiSecret);
+      const forwarder = new ReplicaForwarder(resolved.privateApiSecret, resolved.privateApiTls);
       const lookups = new CoalescedDirectory(directory);
       const arrivals = new AgentArrivals(registry, lookups, resolved.directoryPollIntervalMs, log);
       const router = new TunnelRouter(registry, lookups, arrivals, forwarder, resolved.tunnelWaitMs, log);
@@ -55,7 +55,10 @@ export function kubeProxyModule(config: KubeProxyConfig) {
       const server = new KubeProxyServer(resolved, authenticator, router, counters, inFlight, log);
       return {
         provides: { proxy: server, metrics: counters },
-        start: () => server.start(),
+        start: async () => {
+          await forwarder.start();
+          await server.start();
+        },
         stop: async (ctx) => {
           try {
             await server.stop(ctx);

@@ -69,6 +69,11 @@ describe('kube-proxy configuration', () => {
     ],
     [{ drainBudget: 'forever' }, 'kube-proxy config: drainBudget "forever" is not a duration'],
     [{ directoryPollInterval: 0 }, 'kube-proxy config: directoryPollInterval is 0'],
+    [{ privateApiTls: { ca: {} } }, 'kube-proxy config: privateApiTls.ca is neither { pem } nor { file }'],
+    [
+      { privateApiTls: { ca: { pem: 'x' }, serverName: '' } },
+      'kube-proxy config: privateApiTls.serverName is empty',
+    ],
   ] as const)('refuses %j with a message naming the key', (change, message) => {
     const error = failure(() => kubeProxyModule({ ...proxy, ...(change as Partial<KubeProxyConfig>) }));
     expect(error).toMatchObject({ code: 'KAS_KUBE_PROXY_CONFIG_INVALID', message });
@@ -104,6 +109,7 @@ describe('private-api configuration', () => {
     ],
     [{ secret: 'x'.repeat(15) }, 'private-api config: secret is not a string of at least 16 characters'],
     [{ maxTunnelWait: 'soon' }, 'private-api config: maxTunnelWait "soon" is not a duration'],
+    [{ tls: { cert: { pem: 'x' }, key: {} } }, 'private-api config: tls.key is neither { pem } nor { file }'],
   ] as const)('refuses %j with a message naming the key', (change, message) => {
     const error = failure(() =>
       privateApiModule({ ...privateApi, ...(change as Partial<PrivateApiConfig>) }),

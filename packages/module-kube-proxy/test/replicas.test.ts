@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { createDevCertificates } from '@kas/dev-certificates';
 import { eventually, openStream, type RedisServer, send, startRedis } from '@kas/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { userToken } from '../src/index.js';
@@ -216,5 +217,91 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     } finally {
       await redis.restart();
     }
+  });
+
+  describe('with the private API over TLS', () => {
+    /** Serves its private API with the cluster's certificate (127.0.0.1), and trusts `trusted` for others'. */
+    const withTls = (trusted: string): Partial<KasReplicaOptions> => ({
+      privateApi: {
+        tls: {
+          cert: { pem: cluster.certificates.server.cert },
+          key: { pem: cluster.certificates.server.key },
+        },
+      },
+      kubeProxy: { privateApiTls: { ca: { pem: trusted } }, tunnelWait: '500ms' },
+    });
+    it('forwards from B to A over TLS when every replica serves it and trusts its CA', async () => {
+      const a = await startReplica('kas-a', withTls(ca));
+      const b = await startReplica('kas-b', withTls(ca));
+      await connectAgent([a.agentAddress]);
+      await eventually(() => a.registry.hasAgent('agent-1'));
+
+      const answer = await eventually(async () => {
+        const response = await version(b);
+        return response.status === 200 ? response : false;
+      });
+      expect(JSON.parse(answer.body)).toMatchObject({ major: '1' });
+      expect(b.registry.hasAgent('agent-1')).toBe(false);
+      expect(b.metrics.snapshot().requestsByRoute.remote).toBeGreaterThanOrEqual(1);
+      expect(a.logs.lines).toContainEqual(
+        expect.objectContaining({ event: 'privateApi.listening', tls: true }),
+      );
+    });
+
+    it('answers 502 naming the TLS settings when a replica does not trust the CA of the one it forwards to', async () => {
+      const a = await startReplica('kas-a', withTls(ca));
+      const otherCa = (await createDevCertificates()).ca.cert;
+      const c = await startReplica('kas-c', withTls(otherCa));
+      await connectAgent([a.agentAddress]);
+      await eventually(async () => (await version(a)).status === 200);
+
+      const answer = await version(c);
+      expect(answer.status).toBe(502);
+      const status = JSON.parse(answer.body);
+      expect(status).toMatchObject({ kind: 'Status', reason: 'BadGateway' });
+      expect(status.message).toMatch(
+        /forwarding to replica "kas-a" at 127\.0\.0\.1:\d+ failed: .*certificate/,
+      );
+      expect(c.logs.lines).toContainEqual(
+        expect.objectContaining({
+          event: 'request.unrouted',
+          code: 'KAS_FORWARD_FAILED',
+          fix: expect.stringContaining('the same private API TLS settings'),
+        }),
+      );
+    });
+
+    it('checks the certificate against privateApiTls.serverName when it is given', async () => {
+      const a = await startReplica('kas-a', withTls(ca));
+      const named = async (serverName: string) => {
+        const options = withTls(ca);
+        return startReplica(`kas-${serverName}`, {
+          ...options,
+          kubeProxy: { ...options.kubeProxy, privateApiTls: { ca: { pem: ca }, serverName } },
+        });
+      };
+      const right = await named('localhost');
+      const wrong = await named('elsewhere.example');
+      await connectAgent([a.agentAddress]);
+      await eventually(async () => (await version(a)).status === 200);
+
+      expect((await version(right)).status).toBe(200);
+      const refused = await version(wrong);
+      expect(refused.status).toBe(502);
+      expect(JSON.parse(refused.body).message).toMatch(/elsewhere\.example/);
+    });
+
+    it('fails to start, naming the file, when the CA file of privateApiTls cannot be read', async () => {
+      await expect(
+        startReplica('kas-d', {
+          kubeProxy: { privateApiTls: { ca: { file: '/nonexistent/private-ca.pem' } } },
+        }),
+      ).rejects.toMatchObject({
+        cause: {
+          code: 'KAS_KUBE_PROXY_LISTEN_FAILED',
+          message: expect.stringContaining('privateApiTls.ca: cannot read /nonexistent/private-ca.pem'),
+        },
+      });
+    });
   });
 });

@@ -99,6 +99,16 @@ export const kasConfigSchema = z.strictObject({
     listen: hostPort.default('127.0.0.1:8155'),
     advertiseAddress: hostPort.optional(),
     sharedSecretFile: text(),
+    tls: z
+      .strictObject({
+        certFile: text(),
+        keyFile: text(),
+        /** The CA that signed every replica's private API certificate. */
+        caFile: text(),
+        /** The name those certificates carry, when replicas are dialled by pod IP. */
+        serverName: text().optional(),
+      })
+      .optional(),
     maxTunnelWait: duration.optional(),
     drainBudget: duration.optional(),
   }),

@@ -59,6 +59,10 @@ export function toKasModules(
       plainHttp: kubeProxy.plainHttp,
       users: secrets.users,
       privateApiSecret: secrets.privateApiSecret,
+      privateApiTls:
+        privateApi.tls === undefined
+          ? undefined
+          : { ca: { file: privateApi.tls.caFile }, serverName: privateApi.tls.serverName },
       tunnelWait: kubeProxy.tunnelWait,
       directoryPollInterval: kubeProxy.directoryPollInterval,
       listenGrace: kubeProxy.listenGrace,
@@ -69,6 +73,7 @@ export function toKasModules(
       listen: privateApi.listen,
       advertiseAddress: privateApi.advertiseAddress,
       secret: secrets.privateApiSecret,
+      tls: tls(privateApi.tls),
       maxTunnelWait: privateApi.maxTunnelWait,
       drainBudget: privateApi.drainBudget,
     },

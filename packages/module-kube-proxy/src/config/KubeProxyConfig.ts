@@ -26,6 +26,12 @@ export interface KubeProxyConfig {
   readonly users: readonly KubeProxyUser[];
   /** The shared secret of the private API, sent when forwarding to another replica (the same value as `private-api`'s `secret`). */
   readonly privateApiSecret: string;
+  /**
+   * Reach other replicas' private APIs over TLS, trusting `ca` (PEM). `serverName`: the name their
+   * certificates carry, when replicas are dialled by an address the certificate does not name (a pod IP).
+   * Default: plaintext. Give it exactly when every replica's `private-api` serves TLS.
+   */
+  readonly privateApiTls?: { readonly ca: PemSource; readonly serverName?: string };
   /** How long a request waits for a tunnel of its agent (here, on another replica, or after it reconnects). Default `'5s'`. */
   readonly tunnelWait?: Duration;
   /** While waiting, how often the tunnel directory is asked for the agent (one query per agent, shared by its waiting requests). Default `'250ms'`. */
@@ -43,6 +49,7 @@ export interface ResolvedKubeProxyConfig {
   readonly tls: { readonly cert: PemSource; readonly key: PemSource } | undefined;
   readonly users: readonly KubeProxyUser[];
   readonly privateApiSecret: string;
+  readonly privateApiTls: { readonly ca: PemSource; readonly serverName?: string } | undefined;
   readonly tunnelWaitMs: number;
   readonly directoryPollIntervalMs: number;
   readonly listenGraceMs: number;

@@ -1,4 +1,5 @@
 import type { Duration } from '@kas/core';
+import type { PemSource } from '@kas/module-agent-grpc';
 
 /** Configuration of the `private-api` module. `replicaId`, `listen` and `secret` are required. */
 export interface PrivateApiConfig {
@@ -13,6 +14,11 @@ export interface PrivateApiConfig {
   readonly advertiseAddress?: string;
   /** The shared secret every replica's private API and kube proxy use (at least 16 characters). Never logged. */
   readonly secret: string;
+  /**
+   * Serve TLS with this certificate chain and key. Every replica's kube proxy then needs `privateApiTls`
+   * with the CA that signed it. Default: plaintext, for a pod network that is already private.
+   */
+  readonly tls?: { readonly cert: PemSource; readonly key: PemSource };
   /** The longest a forwarded request waits here for an idle tunnel (the caller asks for its remaining tunnel wait). Default `'10s'`. */
   readonly maxTunnelWait?: Duration;
   /** How long forwarded requests in flight at stop may continue before they are cut. Default `'1h'`. */
@@ -26,6 +32,7 @@ export interface ResolvedPrivateApiConfig {
   readonly port: number;
   readonly advertiseAddress: string | undefined;
   readonly secret: string;
+  readonly tls: { readonly cert: PemSource; readonly key: PemSource } | undefined;
   readonly maxTunnelWaitMs: number;
   readonly drainBudgetMs: number;
 }

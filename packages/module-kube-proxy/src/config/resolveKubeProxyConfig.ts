@@ -44,6 +44,17 @@ export function resolveKubeProxyConfig(config: KubeProxyConfig): ResolvedKubePro
   }
   checkUsers(config.users, fail);
   checkPrivateApiSecret(config.privateApiSecret, 'privateApiSecret', fail);
+  if (config.privateApiTls !== undefined) {
+    checkPemSource(config.privateApiTls.ca, 'privateApiTls.ca', fail);
+    const serverName = config.privateApiTls.serverName;
+    if (serverName !== undefined && (typeof serverName !== 'string' || serverName === '')) {
+      fail(
+        'privateApiTls.serverName',
+        'is empty',
+        "give the name the replicas' certificates carry, or leave it out",
+      );
+    }
+  }
   const tunnelWaitMs = durationMs(config.tunnelWait, KUBE_PROXY_DEFAULTS.tunnelWait, 'tunnelWait', fail);
   const directoryPollIntervalMs = durationMs(
     config.directoryPollInterval,
@@ -59,6 +70,7 @@ export function resolveKubeProxyConfig(config: KubeProxyConfig): ResolvedKubePro
     tls: config.tls,
     users: config.users,
     privateApiSecret: config.privateApiSecret,
+    privateApiTls: config.privateApiTls,
     tunnelWaitMs,
     directoryPollIntervalMs,
     listenGraceMs: durationMs(config.listenGrace, KUBE_PROXY_DEFAULTS.listenGrace, 'listenGrace', fail),

@@ -2,6 +2,7 @@ import { KubeProxyError } from '../errors/KubeProxyError.js';
 import {
   type ConfigFailure,
   checkNonEmpty,
+  checkPemSource,
   checkPrivateApiSecret,
   durationMs,
   parseHostPort,
@@ -45,12 +46,17 @@ export function resolvePrivateApiConfig(config: PrivateApiConfig): ResolvedPriva
     );
   }
   checkPrivateApiSecret(config.secret, 'secret', fail);
+  if (config.tls !== undefined) {
+    checkPemSource(config.tls.cert, 'tls.cert', fail);
+    checkPemSource(config.tls.key, 'tls.key', fail);
+  }
   return {
     replicaId,
     host,
     port,
     advertiseAddress: config.advertiseAddress,
     secret: config.secret,
+    tls: config.tls,
     maxTunnelWaitMs: durationMs(
       config.maxTunnelWait,
       PRIVATE_API_DEFAULTS.maxTunnelWait,

@@ -7,7 +7,7 @@ export const KUBE_PROXY_ERROR_CODES = {
   KAS_PRIVATE_API_CONFIG_INVALID:
     'a private-api option is malformed (replica id, listen or advertise address, secret, durations)',
   KAS_KUBE_PROXY_LISTEN_FAILED: 'the kube proxy could not bind its listen address or load its TLS files',
-  KAS_PRIVATE_API_LISTEN_FAILED: 'the private API could not bind its listen address',
+  KAS_PRIVATE_API_LISTEN_FAILED: 'the private API could not bind its listen address or load its TLS files',
   KAS_PRIVATE_ADDRESS_UNKNOWN:
     "this replica's private address was read before the private API listened and none was configured",
   KAS_AGENT_NOT_CONNECTED:

@@ -126,7 +126,7 @@ export class OutboundForward {
         `${error.details ?? error.message}`,
         isUnauthenticated
           ? 'give every replica the same private API secret (kube-proxy privateApiSecret and private-api secret)'
-          : `check that ${this.where} is running and reachable from this replica`,
+          : `check that ${this.where} is running and reachable from this replica, and that every replica has the same private API TLS settings (private-api tls; kube-proxy privateApiTls with the CA that signed it)`,
         error,
       ),
     );

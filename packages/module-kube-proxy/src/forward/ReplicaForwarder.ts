@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
-import { Client, type ClientOptions, credentials, Metadata } from '@grpc/grpc-js';
-import type { Tunnel, TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
+import { type ChannelCredentials, Client, type ClientOptions, credentials, Metadata } from '@grpc/grpc-js';
+import type { PemSource, Tunnel, TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
+import { readPem } from '../http/loadTlsOptions.js';
 import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '../proto/forwardMethod.js';
 import { type ForwardCall, OutboundForward } from './OutboundForward.js';
 
@@ -41,9 +42,38 @@ export class ReplicaForwarder {
   readonly #authorization: string;
   #isClosed = false;
   #prunedAt = Date.now();
+  #credentials: ChannelCredentials = credentials.createInsecure();
+  #channelOptions: ClientOptions = CHANNEL_OPTIONS;
 
-  constructor(secret: string) {
+  constructor(
+    secret: string,
+    private readonly tls?: { readonly ca: PemSource; readonly serverName?: string },
+  ) {
     this.#authorization = `Bearer ${secret}`;
+  }
+
+  /** Reads the CA of the replicas' private API certificates, when they serve TLS. */
+  async start(): Promise<void> {
+    if (this.tls === undefined) return;
+    const ca = await readPem(this.tls.ca, 'privateApiTls.ca');
+    try {
+      this.#credentials = credentials.createSsl(ca);
+    } catch (error) {
+      throw new KubeProxyError(
+        'KAS_KUBE_PROXY_CONFIG_INVALID',
+        `kube-proxy config: privateApiTls.ca is not a usable PEM certificate: ${(error as Error).message}`,
+        "give the PEM certificate of the CA that signed the replicas' private API certificates",
+        { cause: error },
+      );
+    }
+    const serverName = this.tls.serverName;
+    if (serverName !== undefined) {
+      this.#channelOptions = {
+        ...CHANNEL_OPTIONS,
+        'grpc.ssl_target_name_override': serverName,
+        'grpc.default_authority': serverName,
+      };
+    }
   }
 
   /** A tunnel to `agentId` through `replica`; the callee may wait up to `tunnelWaitMs` for an idle tunnel. */
@@ -111,7 +141,7 @@ export class ReplicaForwarder {
     let channel = this.#channels.get(address);
     if (channel === undefined) {
       channel = {
-        client: new Client(address, credentials.createInsecure(), CHANNEL_OPTIONS),
+        client: new Client(address, this.#credentials, this.#channelOptions),
         activeCalls: 0,
         lastUsedAt: now,
       };

@@ -109,7 +109,13 @@ export class KubeApiProxy {
     if (!answer.isKnown) this.log.error({ event: 'request.failed', agentId, err: error }, answer.message);
     else if (answer.code >= 500) {
       this.log.info(
-        { event: 'request.unrouted', agentId, status: answer.code, code: codeOf(error) },
+        {
+          event: 'request.unrouted',
+          agentId,
+          status: answer.code,
+          code: codeOf(error),
+          fix: (error as { fix?: unknown } | undefined)?.fix,
+        },
         answer.message,
       );
     }

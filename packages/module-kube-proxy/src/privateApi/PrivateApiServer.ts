@@ -6,9 +6,12 @@ import type { Logger } from 'pino';
 import { formatHostPort } from '../config/configChecks.js';
 import type { ResolvedPrivateApiConfig } from '../config/PrivateApiConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
+import { loadTlsOptions, type PemOwner } from '../http/loadTlsOptions.js';
 import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '../proto/forwardMethod.js';
 import { type InboundCall, type InboundEnding, InboundForward } from './InboundForward.js';
 import { SharedSecret } from './SharedSecret.js';
+
+const PRIVATE_API_PEM: PemOwner = { module: 'private-api', code: 'KAS_PRIVATE_API_LISTEN_FAILED' };
 
 /** What the running private API tells the app and tests. */
 export interface PrivateApiInfo {
@@ -78,6 +81,21 @@ export class PrivateApiServer implements PrivateApiInfo {
     return { ...this.#counters };
   }
 
+  async #credentials(): Promise<ServerCredentials> {
+    if (this.config.tls === undefined) return ServerCredentials.createInsecure();
+    const { cert, key } = await loadTlsOptions(this.config.tls, PRIVATE_API_PEM);
+    try {
+      return ServerCredentials.createSsl(null, [{ cert_chain: cert, private_key: key }], false);
+    } catch (error) {
+      throw new KubeProxyError(
+        'KAS_PRIVATE_API_LISTEN_FAILED',
+        `private-api config: tls.cert and tls.key are not a usable PEM certificate and key: ${(error as Error).message}`,
+        'give a PEM certificate chain and its matching PEM private key',
+        { cause: error },
+      );
+    }
+  }
+
   async start(): Promise<void> {
     this.#state = 'starting';
     const server = new Server({
@@ -90,8 +108,9 @@ export class PrivateApiServer implements PrivateApiInfo {
       { forward: (call: InboundCall) => this.#accept(call) },
     );
     const target = formatHostPort(this.config.host, this.config.port);
+    const credentials = await this.#credentials();
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(target, ServerCredentials.createInsecure(), (error, bound) => {
+      server.bindAsync(target, credentials, (error, bound) => {
         if (error === null) return resolve(bound);
         reject(
           new KubeProxyError(
@@ -112,8 +131,9 @@ export class PrivateApiServer implements PrivateApiInfo {
         address: this.#address,
         replicaId: this.config.replicaId,
         privateAddress: this.identity.privateAddress,
+        tls: this.config.tls !== undefined,
       },
-      `private API of replica "${this.config.replicaId}" listening on ${this.#address}`,
+      `private API of replica "${this.config.replicaId}" listening on ${this.#address}${this.config.tls === undefined ? '' : ' (TLS)'}`,
     );
   }
 
