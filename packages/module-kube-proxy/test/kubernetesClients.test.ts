@@ -127,6 +127,16 @@ describe('Kubernetes clients through kas → agentk → the Kubernetes API', () 
       await child.waitForLine((line) => /^web-1\s+0\/1\s+Pending/.test(line.text));
     });
 
+    it('says that `kubectl exec` is not proxied, instead of dropping the connection', async () => {
+      cluster.api.objects.create('pods', pod('web-0'));
+      const result = await run('exec', 'web-0', '--', 'ls');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^Error from server \(NotImplemented\): kas does not proxy connection upgrades/,
+      );
+      expect(result.stderr).toContain('exec, attach and port-forward do not work through kas');
+    });
+
     it('creates a ConfigMap with `kubectl apply -f`, then updates it', async () => {
       const manifest = join(cluster.dir, 'settings.yaml');
       const write = (greeting: string) =>

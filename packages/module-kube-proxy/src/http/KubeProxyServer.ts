@@ -1,7 +1,8 @@
 import { once } from 'node:events';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { LifecycleContext } from '@kas/core';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
@@ -12,6 +13,7 @@ import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { TunnelRouter } from '../routing/TunnelRouter.js';
 import type { InFlightRequests } from './InFlightRequests.js';
 import { KubeApiProxy } from './KubeApiProxy.js';
+import { statusBody } from './kubeStatus.js';
 import { loadTlsOptions } from './loadTlsOptions.js';
 
 /** What the running kube proxy tells the app (readiness probe, address) and tests. */
@@ -104,6 +106,7 @@ export class KubeProxyServer implements KubeProxyInfo {
         { cause: error },
       );
     }
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex) => this.#refuseUpgrade(request, socket));
     server.on('clientError', (error, socket) => {
       this.log.debug(
         { event: 'client.error', err: error },
@@ -117,6 +120,27 @@ export class KubeProxyServer implements KubeProxyInfo {
     this.log.info(
       { event: 'kubeProxy.listening', url: this.url, tls: this.config.tls !== undefined },
       `kube proxy listening on ${this.url}`,
+    );
+  }
+
+  /**
+   * exec, attach and port-forward switch the connection to another protocol (WebSocket or SPDY), which the
+   * tunnel does not carry yet: answer a `Status` kubectl prints, rather than drop the connection.
+   */
+  #refuseUpgrade(request: IncomingMessage, socket: Duplex): void {
+    const path = (request.url ?? '/').split('?')[0];
+    const body = statusBody({
+      code: 501,
+      reason: 'NotImplemented',
+      message: `kas does not proxy connection upgrades (${request.headers.upgrade ?? 'unknown protocol'}) yet: exec, attach and port-forward do not work through kas; ${path} was not forwarded`,
+    });
+    this.log.info(
+      { event: 'request.upgradeRefused', path, upgrade: request.headers.upgrade },
+      'refused a connection upgrade (exec, attach or port-forward): not proxied',
+    );
+    socket.on('error', () => {}); // the client may already be gone
+    socket.end(
+      `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
 
