@@ -106,9 +106,12 @@ export async function startRedisHarness(): Promise<
   const observer = new Redis(server.port, server.host, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    lazyConnect: true,
   });
   // Outages are what these tests cause: the observer's reconnect errors are expected, not failures.
   observer.on('error', () => {});
+  // Connected before it is handed out: without an offline queue, a command sent earlier fails at once.
+  await observer.connect();
   const replicas: TestReplica[] = [];
   return {
     store: 'redis',
