@@ -1,4 +1,5 @@
-import { lintComposition, resolvePlan } from '@kas/core';
+import { resolvePlan } from '@kas/core';
+import { lintComposition } from '@kas/graph';
 import { describe, expect, it } from 'vitest';
 import current, { legacy } from '../src/lintComposition.js';
 

@@ -1,4 +1,5 @@
-import { analyzeComposition, lintComposition, lintPlan } from '@kas/core';
+import { analyzeComposition } from '@kas/core/analysis';
+import { lintComposition, lintPlan } from '@kas/graph';
 import type { Benchmark, BenchmarkRow } from '../Benchmark.js';
 import { measure } from '../measure.js';
 import { type GraphShape, generateGraph } from './generateGraph.js';

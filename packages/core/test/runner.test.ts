@@ -1,12 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  type CoreError,
-  createApp,
-  defineModule,
-  type LifecycleEvent,
-  START_ABORT_GRACE_MS,
-} from '../src/index.js';
+import { type CoreError, createApp, defineModule, type LifecycleEvent } from '../src/index.js';
+import { START_ABORT_GRACE_MS } from '../src/runner/ModuleRuntime.js';
 import { startTestApp } from '../src/testing/index.js';
 import { ProbeLog, probeModule } from './support/probeModule.js';
 

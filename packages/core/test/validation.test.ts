@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  analyzeComposition,
-  CoreError,
-  createApp,
-  createToken,
-  defineModule,
-  GraphError,
-} from '../src/index.js';
+import { analyzeComposition } from '../src/analysis.js';
+import { CoreError, createApp, createToken, defineModule, GraphError } from '../src/index.js';
 import { ProbeLog, probeModule } from './support/probeModule.js';
 
 const log = new ProbeLog();

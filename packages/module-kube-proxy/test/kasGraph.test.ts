@@ -1,4 +1,5 @@
-import { lintComposition, resolvePlan } from '@kas/core';
+import { resolvePlan } from '@kas/core';
+import { lintComposition } from '@kas/graph';
 import { agentGrpcServerModule } from '@kas/module-agent-grpc';
 import { redisConnectionModule, tunnelTrackerModule } from '@kas/module-tunnel-tracker';
 import { describe, expect, it } from 'vitest';

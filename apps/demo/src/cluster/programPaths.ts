@@ -19,7 +19,7 @@ export function programPaths(): ProgramPaths {
     kas: join(distOf('@kas/kas'), 'main.js'),
     agentk: join(distOf('@kas/agentk'), 'cli', 'main.js'),
     fakeKubeApi: join(distOf('@kas/fake-kube-api'), 'cli', 'main.js'),
-    kasGraph: join(distOf('@kas/core'), 'cli', 'main.js'),
+    kasGraph: join(distOf('@kas/graph'), 'cli', 'main.js'),
   };
   for (const path of Object.values(paths)) if (!existsSync(path)) throw notBuilt(path);
   return paths;

@@ -1,0 +1,39 @@
+import type { AppPlan } from '@kas/core';
+
+/** An edge of a drawing: `start` (to starts after from), `stop` (to stops after from), or an undirected pair. */
+export interface DrawnEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'start' | 'stop' | 'with' | 'alongside';
+  readonly label: string;
+}
+
+/** The edges of both pictures, each pair of a `with`/`alongside` declaration once. */
+export function graphEdges(plan: AppPlan): { readonly start: DrawnEdge[]; readonly stop: DrawnEdge[] } {
+  const start: DrawnEdge[] = plan.modules.flatMap((module) =>
+    module.startAfter.map((dependency) => ({
+      from: dependency.module,
+      to: module.name,
+      kind: 'start' as const,
+      label: dependency.reason === 'needs' ? `start (needs ${dependency.token})` : 'start',
+    })),
+  );
+  const stop: DrawnEdge[] = plan.stop.edges.map((edge) => ({
+    from: edge.from,
+    to: edge.to,
+    kind: 'stop' as const,
+    label: edge.reason === 'after' ? 'stop (after)' : 'stop',
+  }));
+  const seen = new Set<string>();
+  for (const module of plan.modules) {
+    for (const kind of ['with', 'alongside'] as const) {
+      for (const other of module.stop[kind] ?? []) {
+        const key = [module.name, other].sort().join('\u0000');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        stop.push({ from: module.name, to: other, kind, label: kind });
+      }
+    }
+  }
+  return { start, stop };
+}

@@ -1,0 +1,138 @@
+import { relative } from 'node:path';
+import type { AppComposition, AppPlan, GraphProblem } from '@kas/core';
+import { analyzeComposition } from '@kas/core/analysis';
+import { CliError } from '../CliError.js';
+import { importModule } from './importModule.js';
+import { resolveEntryFile } from './resolveEntryFile.js';
+
+/** A module graph loaded from `<entry>[#export]`. */
+export interface LoadedGraph {
+  /** The entry as given on the command line. */
+  readonly label: string;
+  /** The file that was imported. */
+  readonly file: string;
+  readonly exportName: string;
+  /** A composition (linted with its structural problems), or an app (already checked by `createApp`). */
+  readonly source:
+    | { readonly kind: 'composition'; readonly composition: AppComposition }
+    | { readonly kind: 'app' };
+  readonly plan?: AppPlan;
+  readonly problems: readonly GraphProblem[];
+}
+
+/** Splits `<entry>[#export]`; the export is what follows the last `#`. */
+export function parseEntry(argument: string): { readonly path: string; readonly exportName: string } {
+  const hash = argument.lastIndexOf('#');
+  if (hash <= 0) return { path: argument, exportName: 'default' };
+  const exportName = argument.slice(hash + 1);
+  if (!/^[A-Za-z_$][\w$]*$/.test(exportName)) {
+    throw new CliError(
+      'KAS_GRAPH_USAGE',
+      `"${exportName}" in ${argument} is not an export name`,
+      'write <entry>#<exportName>, e.g. apps/kas#legacy',
+    );
+  }
+  return { path: argument.slice(0, hash), exportName };
+}
+
+/** Loads an entry and resolves the plans of the composition or app it exports. */
+export async function loadGraph(argument: string, cwd: string): Promise<LoadedGraph> {
+  const { path, exportName } = parseEntry(argument);
+  const file = resolveEntryFile(path, cwd);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await importModule(file);
+  } catch (error) {
+    throw new CliError(
+      'KAS_GRAPH_ENTRY_LOAD_FAILED',
+      `importing ${relative(cwd, file) || file} failed: ${error instanceof Error ? error.message : String(error)}`,
+      'run the file with node (or vitest) to see the whole error; build the workspace packages it imports (npm run build)',
+      { cause: error },
+    );
+  }
+  if (!(exportName in exports) || exports[exportName] === undefined) {
+    const candidates = Object.keys(exports).filter((key) => classify(exports[key]) !== undefined);
+    throw new CliError(
+      'KAS_GRAPH_EXPORT_NOT_FOUND',
+      `${relative(cwd, file) || file} has no export "${exportName}" (exports that are graphs: ${candidates.join(', ') || 'none'})`,
+      candidates.length > 0
+        ? `write ${path}#${candidates[0]}`
+        : 'export an app composition ({ modules, overrides?, provide? }) from the entry',
+    );
+  }
+  const value = exports[exportName];
+  const kind = classify(value);
+  const label = argument;
+  if (kind === 'app') {
+    return {
+      label,
+      file,
+      exportName,
+      source: { kind: 'app' },
+      plan: (value as AppLike).plan(),
+      problems: [],
+    };
+  }
+  if (kind === 'composition') {
+    const composition = value as AppComposition;
+    let analysis: ReturnType<typeof analyzeComposition>;
+    try {
+      analysis = analyzeComposition(composition);
+    } catch (error) {
+      const { message, fix } = error as { message: string; fix?: string };
+      throw new CliError('KAS_GRAPH_INVALID_DECLARATION', message, fix ?? 'correct the declaration', {
+        cause: error,
+      });
+    }
+    return {
+      label,
+      file,
+      exportName,
+      source: { kind: 'composition', composition },
+      ...(analysis.plan === undefined ? {} : { plan: analysis.plan }),
+      problems: analysis.problems,
+    };
+  }
+  throw new CliError(
+    'KAS_GRAPH_NOT_AN_APP',
+    `export "${exportName}" of ${relative(cwd, file) || file} is ${describe(value)}, not an app composition or an app`,
+    'export { modules: [...], overrides?, provide? } (an AppComposition), or the App that createApp returns',
+  );
+}
+
+interface AppLike {
+  plan(): AppPlan;
+}
+
+/** Recognises compositions and apps by shape, so a second copy of `@kas/core` loaded by the entry works too. */
+function classify(value: unknown): 'composition' | 'app' | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (
+    typeof record.plan === 'function' &&
+    typeof record.start === 'function' &&
+    typeof record.stop === 'function'
+  )
+    return 'app';
+  const modules = record.modules;
+  if (
+    Array.isArray(modules) &&
+    modules.every(
+      (module) =>
+        typeof module === 'object' &&
+        module !== null &&
+        typeof (module as Record<string, unknown>).name === 'string' &&
+        typeof (module as Record<string, unknown>).create === 'function',
+    )
+  )
+    return 'composition';
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,63 @@
+import type { AppPlan } from '@kas/core';
+import { formatDuration } from '../../lint/formatDuration.js';
+import { stopTimings } from '../../lint/stopTimings.js';
+
+/**
+ * Both plans as readable text: start stages with what each module starts after; stop stages with what
+ * each waits for (and why), drain budgets, worst-case begin and completion; the critical path.
+ */
+export function formatPlan(plan: AppPlan): string {
+  const lines: string[] = [
+    'Start plan (the modules of a stage start together, once every earlier stage has started)',
+  ];
+  const byName = new Map(plan.modules.map((module) => [module.name, module]));
+  for (const stage of plan.start.stages) {
+    lines.push(`  stage ${stage.index + 1}`);
+    for (const name of stage.modules) {
+      const after = byName.get(name)?.startAfter ?? [];
+      const reasons = after.map((dependency) =>
+        dependency.reason === 'needs'
+          ? `${dependency.module} (needs ${dependency.token})`
+          : dependency.module,
+      );
+      lines.push(`    ${name}${reasons.length > 0 ? `  after ${reasons.join(', ')}` : ''}`);
+    }
+  }
+
+  const timings = stopTimings(plan.stop);
+  lines.push(
+    '',
+    'Stop plan (a stage begins when every stage it waits for has completed; its members stop together; times are worst cases after SIGTERM)',
+  );
+  for (const stage of plan.stop.stages) {
+    const timing = timings.get(stage.id);
+    lines.push(
+      `  stage ${stage.id}  begins by ${formatDuration(timing?.latestBeginMs ?? 0)}, completes by ${formatDuration(timing?.latestCompleteMs ?? 0)} (drain budget ${formatDuration(stage.drainBudgetMs)})`,
+      `    waits for: ${stage.follows.length > 0 ? stage.follows.join(', ') : 'nothing (begins at SIGTERM)'}`,
+    );
+    for (const member of stage.members) {
+      const waits = plan.stop.edges
+        .filter((edge) => edge.to === member)
+        .map((edge) => `${edge.from} (${edge.reason === 'after' ? 'declared after' : 'started after it'})`);
+      const module = byName.get(member);
+      lines.push(
+        `    ${member}  drain ${formatDuration(module?.drainBudgetMs ?? 0)}${waits.length > 0 ? `; stops after ${waits.join(', ')}` : ''}`,
+      );
+    }
+  }
+  const { stages, worstCaseMs } = plan.stop.criticalPath;
+  const path = stages
+    .map(
+      (id) =>
+        `${id} (${formatDuration(plan.stop.stages.find((stage) => stage.id === id)?.drainBudgetMs ?? 0)})`,
+    )
+    .join(' -> ');
+  lines.push('', `Critical path: ${path || 'none'}; worst case ${formatDuration(worstCaseMs)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Both plans as JSON, with the worst-case timing of every stop stage. */
+export function planToJson(plan: AppPlan): string {
+  const timings = Object.fromEntries(stopTimings(plan.stop));
+  return `${JSON.stringify({ schemaVersion: 1, plan, stopTimings: timings }, null, 2)}\n`;
+}

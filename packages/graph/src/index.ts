@@ -1,0 +1,14 @@
+// @kas/graph: the linter of kas module graphs and the `kas-graph` CLI. Module and app authors depend on
+// @kas/core only; rule authors and tools (CI checks, the demo) use this package, as a devDependency.
+export { KAS_LINT_RULES } from './lint/coreLintRules.js';
+export { defineLintRule } from './lint/defineLintRule.js';
+export type { LintGraph, LintLimits, ResourceRole, StopTiming } from './lint/LintGraph.js';
+export type { LintFinding, LintFindingDraft, LintRule, LintSetting, LintSeverity } from './lint/LintRule.js';
+export {
+  type AppliedRule,
+  DEFAULT_ACCEPT_DELAY_LIMIT_MS,
+  type LintOptions,
+  type LintResult,
+  lintComposition,
+  lintPlan,
+} from './lint/lintComposition.js';

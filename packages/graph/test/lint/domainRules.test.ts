@@ -1,0 +1,201 @@
+import type { AppComposition } from '@kas/core';
+import { describe, expect, it } from 'vitest';
+import { type LintOptions, lintComposition } from '../../src/index.js';
+import { declare } from './declare.js';
+
+const findings = (composition: AppComposition, code: string, options?: LintOptions) =>
+  lintComposition(composition, options).findings.filter((finding) => finding.code === code);
+
+const acceptor = (extra: Partial<Parameters<typeof declare>[0]> = {}) =>
+  declare({ name: 'edge', accepts: ['conns'], drainBudget: '10s', ...extra });
+
+describe('KAS_ADVERTISE_ACCEPT_SPLIT', () => {
+  it('passes when the advertiser stops with the acceptor', () => {
+    const modules = [
+      acceptor(),
+      declare({ name: 'directory', startAfter: ['edge'], advertises: ['conns'], stop: { with: ['edge'] } }),
+    ];
+    expect(findings({ modules }, 'KAS_ADVERTISE_ACCEPT_SPLIT')).toEqual([]);
+  });
+
+  it('fails when the advertiser keeps the default and so withdraws before the acceptor stops', () => {
+    const modules = [acceptor(), declare({ name: 'directory', startAfter: ['edge'], advertises: ['conns'] })];
+    const [finding, ...rest] = findings({ modules }, 'KAS_ADVERTISE_ACCEPT_SPLIT');
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'error', modules: ['directory', 'edge'] });
+    expect(finding?.message).toContain(
+      'the advertisement is withdrawn up to 30s before "edge" stops accepting',
+    );
+    expect(finding?.fix).toContain(`stop: { with: ['edge'] } on "directory"`);
+  });
+
+  it('fails when the acceptor stops first', () => {
+    const modules = [
+      acceptor({ startAfter: ['directory'] }),
+      declare({ name: 'directory', advertises: ['conns'] }),
+    ];
+    const [finding] = findings({ modules }, 'KAS_ADVERTISE_ACCEPT_SPLIT');
+    expect(finding?.message).toContain(
+      '"edge" stops accepting up to 10s before the advertisement is withdrawn',
+    );
+  });
+});
+
+describe('KAS_ACCEPTOR_BEHIND_DRAIN', () => {
+  const proxy = (stop?: { alongside: string[] }) =>
+    declare({
+      name: 'proxy',
+      startAfter: ['edge'],
+      drainBudget: '1h',
+      uses: ['conns'],
+      ...(stop && { stop }),
+    });
+
+  it('passes when the draining module stops alongside the acceptor', () => {
+    expect(
+      findings({ modules: [acceptor(), proxy({ alongside: ['edge'] })] }, 'KAS_ACCEPTOR_BEHIND_DRAIN'),
+    ).toEqual([]);
+  });
+
+  it('fails when the acceptor waits for a 1h drain by the start-order default, naming the drain', () => {
+    const [finding] = findings({ modules: [acceptor(), proxy()] }, 'KAS_ACCEPTOR_BEHIND_DRAIN');
+    expect(finding?.modules).toEqual(['edge', 'proxy']);
+    expect(finding?.message).toBe(
+      '"edge" accepts conns but cannot begin stopping until stage "proxy" (drain budget 1h) has completed, up to 1h after the stop begins: it keeps accepting on a replica that is going away',
+    );
+    expect(finding?.fix).toContain(`declare stop: { alongside: ['edge'] } on "proxy"`);
+  });
+
+  it('fails when the acceptor declares after a drain, and tells to drop that after', () => {
+    const modules = [
+      declare({ name: 'proxy', drainBudget: '1h' }),
+      acceptor({ startAfter: ['proxy'], stop: { after: ['proxy'] } }),
+    ];
+    const [finding] = findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN');
+    expect(finding?.fix).toBe('drop "proxy" from the stop.after of "edge"');
+  });
+
+  it('tolerates a wait up to the accept delay limit, and the limit is configurable', () => {
+    const modules = [acceptor(), declare({ name: 'metrics', startAfter: ['edge'], drainBudget: '30s' })];
+    expect(findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN')).toEqual([]);
+    expect(
+      findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN', { limits: { acceptDelayLimitMs: 5_000 } }),
+    ).toHaveLength(1);
+  });
+});
+
+describe('KAS_USE_OUTLIVES_OWNER', () => {
+  const user = (drainBudget: '1h' | '5s', stop: object = { alongside: ['edge'] }) =>
+    declare({ name: 'proxy', startAfter: ['edge'], drainBudget, uses: ['conns'], stop });
+
+  it('passes when the owner drains at least as long as the user, both beginning at once', () => {
+    expect(
+      findings({ modules: [acceptor({ drainBudget: '1h' }), user('1h')] }, 'KAS_USE_OUTLIVES_OWNER'),
+    ).toEqual([]);
+  });
+
+  it('passes when the owner stops after the user, whatever its budget (the start-order default)', () => {
+    expect(findings({ modules: [acceptor(), user('1h', {})] }, 'KAS_USE_OUTLIVES_OWNER')).toEqual([]);
+  });
+
+  it('fails when the owner is cut at 10s while the user drains for 1h', () => {
+    const [finding] = findings({ modules: [acceptor(), user('1h')] }, 'KAS_USE_OUTLIVES_OWNER');
+    expect(finding).toMatchObject({ severity: 'error', modules: ['proxy', 'edge'] });
+    expect(finding?.message).toBe(
+      '"proxy" uses conns of "edge" and may drain until 1h after "edge" begins stopping, but "edge" is cut at its drain budget of 10s: in-flight work loses conns',
+    );
+    expect(finding?.fix).toContain('give "edge" a drainBudget of at least 1h');
+  });
+
+  it('counts the stages the user waits for and the owner does not', () => {
+    const modules = [
+      acceptor({ drainBudget: '1h' }),
+      declare({ name: 'jobs', startAfter: ['edge'], drainBudget: '10m', stop: { alongside: ['edge'] } }),
+      declare({
+        name: 'proxy',
+        startAfter: ['edge'],
+        drainBudget: '1h',
+        uses: ['conns'],
+        stop: { alongside: ['edge'], after: ['jobs'] },
+      }),
+    ];
+    const [finding] = findings({ modules }, 'KAS_USE_OUTLIVES_OWNER');
+    expect(finding?.message).toContain('may drain until 1h 10m after "edge" begins stopping');
+  });
+
+  it('fails when the user begins stopping only after the owner has stopped', () => {
+    const modules = [acceptor({ drainBudget: '1h' }), user('5s', { after: ['edge'] })];
+    const [finding] = findings({ modules }, 'KAS_USE_OUTLIVES_OWNER');
+    expect(finding?.message).toContain('begins stopping only after "edge" has stopped');
+  });
+
+  it('takes the advertiser as the owner when no module accepts the resource', () => {
+    const modules = [
+      declare({ name: 'directory', advertises: ['entries'], drainBudget: '1s' }),
+      declare({
+        name: 'reader',
+        startAfter: ['directory'],
+        uses: ['entries'],
+        stop: { alongside: ['directory'] },
+      }),
+    ];
+    expect(findings({ modules }, 'KAS_USE_OUTLIVES_OWNER')[0]?.modules).toEqual(['reader', 'directory']);
+  });
+});
+
+describe('KAS_BUDGET_OVER_LIMIT', () => {
+  const modules = [
+    declare({ name: 'store', drainBudget: '30s' }),
+    declare({ name: 'proxy', startAfter: ['store'], drainBudget: '1h' }),
+  ];
+
+  it('passes when the worst case fits in the termination grace, and checks nothing without one', () => {
+    expect(
+      findings({ modules }, 'KAS_BUDGET_OVER_LIMIT', { limits: { terminationGraceMs: 3_630_000 } }),
+    ).toEqual([]);
+    expect(findings({ modules }, 'KAS_BUDGET_OVER_LIMIT')).toEqual([]);
+  });
+
+  it('fails when the critical path exceeds the termination grace, naming it', () => {
+    const [finding] = findings({ modules }, 'KAS_BUDGET_OVER_LIMIT', {
+      limits: { terminationGraceMs: 3_600_000 },
+    });
+    expect(finding?.message).toBe(
+      'the stop plan may take up to 1h 30s (critical path: proxy (1h) -> store (30s)), more than the termination grace of 1h: the platform kills the process before the stop completes',
+    );
+    expect(finding?.modules).toEqual(['proxy', 'store']);
+    expect(finding?.fix).toContain('raise the grace period to at least 3630s');
+  });
+});
+
+describe('KAS_ORPHAN_TAG', () => {
+  it('passes when every tag has a counterpart', () => {
+    const modules = [acceptor(), declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] })];
+    expect(findings({ modules }, 'KAS_ORPHAN_TAG')).toEqual([]);
+  });
+
+  it('warns about a misspelt tag and suggests the close one', () => {
+    const modules = [
+      acceptor(),
+      declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] }),
+      declare({ name: 'directory', startAfter: ['edge'], advertises: ['conn'], stop: { with: ['edge'] } }),
+    ];
+    expect(findings({ modules }, 'KAS_ORPHAN_TAG')).toEqual([
+      {
+        code: 'KAS_ORPHAN_TAG',
+        severity: 'warn',
+        message: '"directory" advertises conn, which no module accepts (did you mean conns?)',
+        fix: 'correct the tag, or compose the module that accepts conn',
+        modules: ['directory'],
+      },
+    ]);
+  });
+
+  it('warns about a use nobody owns and an accept nobody advertises or uses', () => {
+    const modules = [acceptor(), declare({ name: 'proxy', uses: ['tunnels'] })];
+    expect(findings({ modules }, 'KAS_ORPHAN_TAG').map((finding) => finding.message)).toEqual([
+      '"edge" accepts conns, which no other module advertises or uses',
+      '"proxy" uses tunnels, which no module accepts or advertises',
+    ]);
+  });
+});
