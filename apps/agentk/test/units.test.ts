@@ -1,4 +1,4 @@
-import type { AgentMessage } from '@kas/module-agent-grpc';
+import type { AgentMessage } from '@kas/tunnel-protocol';
 import { describe, expect, it } from 'vitest';
 import { Backoff, ResponseFrameWriter } from '../src/index.js';
 

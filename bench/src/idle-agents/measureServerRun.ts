@@ -1,4 +1,4 @@
-import { createReverseTunnelMethod, EMPTY_BODY } from '@kas/module-agent-grpc';
+import { createReverseTunnelMethod, EMPTY_BODY } from '@kas/tunnel-protocol';
 import { ChildScript } from '../floors/ChildScript.js';
 import { IdleStreamClients } from '../floors/IdleStreamClients.js';
 import { HOLD_METHOD_PATH } from '../floors/startHoldServer.js';

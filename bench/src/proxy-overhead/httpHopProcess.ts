@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, createServer, type IncomingHttpHeaders, type RequestListener, request } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { HOP_BY_HOP_HEADERS as HOP_BY_HOP } from '@kas/module-agent-grpc';
+import { HOP_BY_HOP_HEADERS as HOP_BY_HOP } from '@kas/tunnel-protocol';
 
 const target = new URL(process.argv[2] as string);
 const tlsDirectory = process.argv[3];

@@ -1,5 +1,4 @@
 import { createApp, type LifecycleEvent } from '@kas/core';
-import { TunnelRegistryToken } from '@kas/module-agent-grpc';
 import {
   ReplicaIdentityToken,
   redisConnectionModule,
@@ -8,6 +7,7 @@ import {
   type WithdrawResult,
 } from '@kas/module-tunnel-tracker';
 import { AgentPresence } from '@kas/module-tunnel-tracker/testing';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { type CommandStat, redisCommandCalls } from './redisCommandCalls.js';

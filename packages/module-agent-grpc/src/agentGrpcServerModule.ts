@@ -1,11 +1,8 @@
 import { createToken, defineModule } from '@kas/core';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { AgentGrpcServerConfig } from './config/AgentGrpcServerConfig.js';
 import { resolveAgentGrpcServerConfig } from './config/resolveAgentGrpcServerConfig.js';
-import type { TunnelRegistry } from './registry/TunnelRegistry.js';
 import { AgentGrpcServer, type AgentGrpcServerInfo } from './server/AgentGrpcServer.js';
-
-/** The local tunnel registry of `agent-grpc-server`. */
-export const TunnelRegistryToken = createToken<TunnelRegistry>('agent-grpc-server.tunnel-registry');
 
 /** The running server: its bound address, connection and tunnel counts, counters. */
 export const AgentGrpcServerToken = createToken<AgentGrpcServerInfo>('agent-grpc-server.server');

@@ -1,15 +1,14 @@
 import { text } from 'node:stream/consumers';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { createDevCertificates } from '@kas/dev-certificates';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type AgentGrpcServerConfig,
   type AgentMessage,
-  agentGrpcServerModule,
   createReverseTunnelMethod,
   EMPTY_BODY,
   type RequestFrame,
-} from '../src/index.js';
+} from '@kas/tunnel-protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AgentGrpcServerConfig, agentGrpcServerModule } from '../src/index.js';
 import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
 
 const agents = [{ id: 'agent-1', tokenSha256: 'a'.repeat(64) }];

@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { type Client, status } from '@grpc/grpc-js';
+import { AgentMessage, EMPTY_BODY } from '@kas/tunnel-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AgentMessage, EMPTY_BODY } from '../src/index.js';
 import { connectRawAgent, openRawTunnel, openRegisteredTunnel, type RawTunnel } from './support/rawAgent.js';
 import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
 

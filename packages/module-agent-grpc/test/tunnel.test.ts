@@ -3,8 +3,8 @@ import { buffer, text } from 'node:stream/consumers';
 import type { Client } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
 import { eventually } from '@kas/testkit';
+import { EMPTY_BODY, MAX_BODY_FRAME_BYTES } from '@kas/tunnel-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMPTY_BODY, MAX_BODY_FRAME_BYTES } from '../src/index.js';
 import { connectRawAgent, openRawTunnel, openRegisteredTunnel } from './support/rawAgent.js';
 import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
 

@@ -15,6 +15,4 @@ export type {
 export type { InboundEnding } from './privateApi/InboundForward.js';
 export type { PrivateApiInfo } from './privateApi/PrivateApiServer.js';
 export { PrivateApiToken, privateApiModule } from './privateApi/privateApiModule.js';
-export { FORWARD_METADATA } from './proto/forwardMethod.js';
-export { ForwardServiceService } from './proto/generated/kas/privateapi/v1/forward.js';
 export type { RouteKind } from './routing/TunnelRouter.js';

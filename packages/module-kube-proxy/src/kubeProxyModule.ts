@@ -1,6 +1,6 @@
 import { createToken, defineModule } from '@kas/core';
-import { TunnelRegistryToken } from '@kas/module-agent-grpc';
 import { TunnelDirectoryToken } from '@kas/module-tunnel-tracker';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { UserAuthenticator } from './auth/UserAuthenticator.js';
 import type { KubeProxyConfig } from './config/KubeProxyConfig.js';
 import { resolveKubeProxyConfig } from './config/resolveKubeProxyConfig.js';

@@ -1,12 +1,16 @@
 import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
 import { createDevCertificates } from '@kas/dev-certificates';
-import { EMPTY_BODY, type RequestFrame, type ResponseFrame } from '@kas/module-agent-grpc';
 import { MemoryTunnelTable, ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
 import { eventually } from '@kas/testkit';
+import {
+  createForwardMethod,
+  EMPTY_BODY,
+  FORWARD_METADATA,
+  type RequestFrame,
+  type ResponseFrame,
+} from '@kas/tunnel-protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReplicaForwarder } from '../src/forward/ReplicaForwarder.js';
-import { FORWARD_METADATA } from '../src/index.js';
-import { createForwardMethod } from '../src/proto/forwardMethod.js';
 import { PRIVATE_API_SECRET } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type KasReplica, startKasReplica } from './support/startKasReplica.js';

@@ -1,6 +1,6 @@
 import { defineModule, resolvePlan } from '@kas/core';
 import { startTestApp } from '@kas/core/testing';
-import { TunnelRegistryToken } from '@kas/module-agent-grpc';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryTunnelTable,

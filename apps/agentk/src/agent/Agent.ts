@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type ChannelCredentials, Metadata, type StatusObject, status } from '@grpc/grpc-js';
-import { createReverseTunnelMethod, type ReverseTunnelMethod } from '@kas/module-agent-grpc';
+import { createReverseTunnelMethod, type ReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
 import type { ExchangeOutcome } from '../upstream/UpstreamExchange.js';

@@ -6,7 +6,7 @@ import {
   type RequestFrame,
   type ReverseTunnelMethod,
   UndecodableMessage,
-} from '@kas/module-agent-grpc';
+} from '@kas/tunnel-protocol';
 import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
 import { type ExchangeOutcome, UpstreamExchange } from '../upstream/UpstreamExchange.js';
 import { AGENTK_VERSION } from '../version.js';

@@ -1,6 +1,6 @@
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { RequestHead } from '@kas/module-agent-grpc';
+import type { RequestHead } from '@kas/tunnel-protocol';
 import { AgentkError } from '../errors/AgentkError.js';
 import { AGENTK_VERSION } from '../version.js';
 import { isHopByHop } from './hopByHop.js';

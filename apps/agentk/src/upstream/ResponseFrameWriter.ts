@@ -1,4 +1,4 @@
-import { type AgentMessage, EMPTY_BODY, type ResponseHead } from '@kas/module-agent-grpc';
+import { type AgentMessage, EMPTY_BODY, type ResponseHead } from '@kas/tunnel-protocol';
 
 interface PendingFrame {
   head: ResponseHead | undefined;

@@ -1,5 +1,5 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { AgentMessage, Header, RequestFrame, RequestHead } from '@kas/module-agent-grpc';
+import type { AgentMessage, Header, RequestFrame, RequestHead } from '@kas/tunnel-protocol';
 import type { AgentkErrorCode } from '../errors/errorCodes.js';
 import { isHopByHop } from './hopByHop.js';
 import type { KubeApiUpstream } from './KubeApiUpstream.js';

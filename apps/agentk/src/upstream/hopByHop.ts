@@ -1,4 +1,4 @@
-import { HOP_BY_HOP_HEADERS } from '@kas/module-agent-grpc';
+import { HOP_BY_HOP_HEADERS } from '@kas/tunnel-protocol';
 
 /** True for a lower-case header name that belongs to one HTTP hop only. */
 export function isHopByHop(name: string): boolean {

@@ -9,9 +9,8 @@ import {
   AgentGrpcServerToken,
   agentGrpcServerModule,
   sha256Hex,
-  type TunnelRegistry,
-  TunnelRegistryToken,
 } from '@kas/module-agent-grpc';
+import { type TunnelRegistry, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { testLogger } from './testLogger.js';
 
 /** Tokens of the agents every test replica accepts: `agent-1` … `agent-8`. */

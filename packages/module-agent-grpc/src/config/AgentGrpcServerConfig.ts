@@ -1,8 +1,6 @@
 import type { Duration } from '@kas/core';
+import type { PemSource } from '@kas/tunnel-protocol';
 import type { AgentCredential } from '../server/AgentAuthenticator.js';
-
-/** A PEM value given inline or as a file to read at start. */
-export type PemSource = { readonly pem: string } | { readonly file: string };
 
 /** Configuration of the `agent-grpc-server` module. Only `listen` and `agents` are required. */
 export interface AgentGrpcServerConfig {

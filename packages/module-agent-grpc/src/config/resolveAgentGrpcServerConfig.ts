@@ -1,10 +1,10 @@
 import { toMilliseconds } from '@kas/core';
+import type { PemSource } from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import {
   AGENT_GRPC_SERVER_DEFAULTS,
   type AgentGrpcServerConfig,
   MIN_MAX_MESSAGE_BYTES,
-  type PemSource,
   type ResolvedAgentGrpcServerConfig,
 } from './AgentGrpcServerConfig.js';
 

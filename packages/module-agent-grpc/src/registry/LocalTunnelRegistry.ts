@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
+import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
-import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from './TunnelRegistry.js';
 
 /** What the registry needs of a tunnel: who it belongs to, and a way to take it for one request. */
 export interface RegisteredTunnel {

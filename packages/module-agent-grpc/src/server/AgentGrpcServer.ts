@@ -1,9 +1,9 @@
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
 import type { LifecycleContext } from '@kas/core';
+import { createReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/AgentGrpcServerConfig.js';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
-import { createReverseTunnelMethod } from '../proto/reverseTunnelMethod.js';
 import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
 import { AgentAuthenticator } from './AgentAuthenticator.js';
 import { loadServerCredentials } from './loadServerCredentials.js';

@@ -1,12 +1,17 @@
 import type { Readable } from 'node:stream';
 import { Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
+import type {
+  AgentDescriptor,
+  AgentMessage,
+  RequestFrame,
+  Tunnel,
+  TunnelRequest,
+  TunnelResponse,
+} from '@kas/tunnel-protocol';
+import { UndecodableMessage } from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
-import type { RequestFrame } from '../proto/generated/kas/http/v1/http.js';
-import type { AgentDescriptor, AgentMessage } from '../proto/generated/kas/tunnel/v1/tunnel.js';
-import { UndecodableMessage } from '../protocol/frameCodec.js';
 import type { RegisteredTunnel } from '../registry/LocalTunnelRegistry.js';
-import type { Tunnel, TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
 import { TunnelExchange } from './TunnelExchange.js';
 
 /** The server side of one `Connect` call. */

@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
+import type { AgentMessage, RequestFrame, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
+import {
+  EMPTY_BODY,
+  FrameOrder,
+  type FrameViolation,
+  fromHeaderList,
+  RequestBodyPump,
+  toHeaderList,
+} from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
-import type { RequestFrame } from '../proto/generated/kas/http/v1/http.js';
-import type { AgentMessage } from '../proto/generated/kas/tunnel/v1/tunnel.js';
-import { FrameOrder, type FrameViolation } from '../protocol/FrameOrder.js';
-import { EMPTY_BODY } from '../protocol/frameCodec.js';
-import { fromHeaderList, toHeaderList } from '../protocol/headers.js';
-import { RequestBodyPump } from '../protocol/RequestBodyPump.js';
-import type { TunnelRequest, TunnelResponse } from '../registry/TunnelRegistry.js';
 
 /** The part of a gRPC call an exchange writes to and reads from. */
 export interface ExchangeCall {

@@ -12,7 +12,7 @@ import {
   EMPTY_BODY,
   type RequestFrame,
   type UndecodableMessage,
-} from '../../src/index.js';
+} from '@kas/tunnel-protocol';
 
 const method = createReverseTunnelMethod(4 * 1024 * 1024);
 

@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '@kas/core/testing';
+import { type TunnelRegistry, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { type Logger, pino } from 'pino';
 import {
   type AgentGrpcServerConfig,
@@ -6,8 +7,6 @@ import {
   AgentGrpcServerToken,
   agentGrpcServerModule,
   sha256Hex,
-  type TunnelRegistry,
-  TunnelRegistryToken,
 } from '../../src/index.js';
 
 /** The tokens of the agents every test kas accepts. */

@@ -1,5 +1,5 @@
 import type { Duration } from '@kas/core';
-import type { PemSource } from '@kas/module-agent-grpc';
+import type { PemSource } from '@kas/tunnel-protocol';
 
 /** A user of the kube proxy: who may reach which agents with the secret of their token. */
 export interface KubeProxyUser {

@@ -1,5 +1,5 @@
 import type { Duration } from '@kas/core';
-import type { PemSource } from '@kas/module-agent-grpc';
+import type { PemSource } from '@kas/tunnel-protocol';
 
 /** Configuration of the `private-api` module. `replicaId`, `listen` and `secret` are required. */
 export interface PrivateApiConfig {

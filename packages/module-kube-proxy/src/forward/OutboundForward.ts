@@ -2,18 +2,19 @@ import { Readable } from 'node:stream';
 import { type ClientDuplexStream, type Metadata, status } from '@grpc/grpc-js';
 import {
   EMPTY_BODY,
+  FORWARD_METADATA,
   FrameOrder,
   fromHeaderList,
   RequestBodyPump,
   type RequestFrame,
   type ResponseFrame,
+  TUNNEL_ACQUIRED,
   type TunnelRequest,
   type TunnelResponse,
   toHeaderList,
   UndecodableMessage,
-} from '@kas/module-agent-grpc';
+} from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
-import { FORWARD_METADATA, TUNNEL_ACQUIRED } from '../proto/forwardMethod.js';
 
 /** The client side of one Forward call. */
 export type ForwardCall = ClientDuplexStream<RequestFrame, ResponseFrame | UndecodableMessage>;

@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
 import { type ChannelCredentials, Client, type ClientOptions, credentials, Metadata } from '@grpc/grpc-js';
-import type { PemSource, Tunnel, TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
+import type { PemSource, Tunnel, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
+import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { readPem } from '../http/loadTlsOptions.js';
-import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '../proto/forwardMethod.js';
 import { type ForwardCall, OutboundForward } from './OutboundForward.js';
 
 const CHANNEL_OPTIONS: ClientOptions = {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
+import type { TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';

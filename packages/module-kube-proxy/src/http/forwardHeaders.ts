@@ -1,4 +1,4 @@
-import { HOP_BY_HOP_HEADERS } from '@kas/module-agent-grpc';
+import { HOP_BY_HOP_HEADERS } from '@kas/tunnel-protocol';
 
 // `authorization` is the user's credential for kas; the agent authenticates upstream with its own.
 const NOT_FORWARDED: ReadonlySet<string> = new Set(['authorization', ...HOP_BY_HOP_HEADERS]);

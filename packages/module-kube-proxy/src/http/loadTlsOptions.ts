@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { PemSource } from '@kas/module-agent-grpc';
+import type { PemSource } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 
 /** Who reads a PEM, for the error: the module, the config key, and the error code of its start failure. */

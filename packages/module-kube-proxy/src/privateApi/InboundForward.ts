@@ -2,17 +2,18 @@ import { Readable } from 'node:stream';
 import { Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
 import {
   EMPTY_BODY,
+  FORWARD_METADATA,
   FrameOrder,
   fromHeaderList,
   type RequestFrame,
   type RequestHead,
   type ResponseFrame,
+  TUNNEL_ACQUIRED,
   type TunnelRegistry,
   type TunnelResponse,
   toHeaderList,
   UndecodableMessage,
-} from '@kas/module-agent-grpc';
-import { FORWARD_METADATA, TUNNEL_ACQUIRED } from '../proto/forwardMethod.js';
+} from '@kas/tunnel-protocol';
 
 /** The server side of one Forward call. */
 export type InboundCall = ServerDuplexStream<RequestFrame | UndecodableMessage, ResponseFrame>;

@@ -1,13 +1,13 @@
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { LifecycleContext } from '@kas/core';
-import type { TunnelRegistry } from '@kas/module-agent-grpc';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
+import type { TunnelRegistry } from '@kas/tunnel-protocol';
+import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { formatHostPort } from '../config/configChecks.js';
 import type { ResolvedPrivateApiConfig } from '../config/PrivateApiConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { loadTlsOptions, type PemOwner } from '../http/loadTlsOptions.js';
-import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '../proto/forwardMethod.js';
 import { type InboundCall, type InboundEnding, InboundForward } from './InboundForward.js';
 import { SharedSecret } from './SharedSecret.js';
 

@@ -1,6 +1,6 @@
 import { createToken, defineModule } from '@kas/core';
-import { TunnelRegistryToken } from '@kas/module-agent-grpc';
 import { ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { PrivateApiConfig } from '../config/PrivateApiConfig.js';
 import { resolvePrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
 import { type PrivateApiInfo, PrivateApiServer } from './PrivateApiServer.js';

@@ -1,5 +1,5 @@
-import type { TunnelRegistry } from '@kas/module-agent-grpc';
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
+import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { CoalescedDirectory } from './CoalescedDirectory.js';
 

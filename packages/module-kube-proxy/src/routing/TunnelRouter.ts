@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import type { Tunnel, TunnelRegistry, TunnelRequest, TunnelResponse } from '@kas/module-agent-grpc';
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
+import type { Tunnel, TunnelRegistry, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ReplicaForwarder } from '../forward/ReplicaForwarder.js';

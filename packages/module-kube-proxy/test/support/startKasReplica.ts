@@ -5,14 +5,13 @@ import {
   type AgentGrpcServerConfig,
   AgentGrpcServerToken,
   agentGrpcServerModule,
-  type TunnelRegistry,
-  TunnelRegistryToken,
 } from '@kas/module-agent-grpc';
 import {
   type MemoryTunnelTable,
   redisConnectionModule,
   tunnelTrackerModule,
 } from '@kas/module-tunnel-tracker';
+import { type TunnelRegistry, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import {
   type KubeProxyConfig,
   type KubeProxyInfo,

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from '@kas/module-agent-grpc';
+import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from '@kas/tunnel-protocol';
 
 /**
  * A real `EventEmitter` with the tunnel registry's events and agent list, for tests and benchmarks of

@@ -1,5 +1,5 @@
 import type { LifecycleContext } from '@kas/core';
-import type { TunnelRegistry } from '@kas/module-agent-grpc';
+import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ReplicaIdentity, ReplicaInfo } from '../directory/TunnelDirectory.js';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';

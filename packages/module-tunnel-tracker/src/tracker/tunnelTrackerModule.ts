@@ -1,5 +1,5 @@
 import { defineModule, type LifecycleContext } from '@kas/core';
-import { TunnelRegistryToken } from '@kas/module-agent-grpc';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { StoreTunnelDirectory } from '../directory/StoreTunnelDirectory.js';
 import {

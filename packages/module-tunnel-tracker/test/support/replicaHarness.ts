@@ -1,7 +1,7 @@
 import type { AnyModule, StopOutcome } from '@kas/core';
 import { startTestApp, type TestApp } from '@kas/core/testing';
-import { TunnelRegistryToken } from '@kas/module-agent-grpc';
 import { type RedisServer, startRedis } from '@kas/testkit';
+import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
   MemoryTunnelTable,

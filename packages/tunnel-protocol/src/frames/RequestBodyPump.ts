@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { RequestFrame } from '../proto/generated/kas/http/v1/http.js';
+import type { RequestFrame } from '../generated/kas/http/v1/http.js';
 import { EMPTY_BODY } from './emptyBody.js';
 
 /** Bodies are cut into frames of at most this many bytes (views, not copies). */

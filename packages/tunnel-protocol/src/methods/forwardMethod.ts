@@ -1,12 +1,7 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
-import {
-  createDeserializer,
-  createSerializer,
-  RequestFrame,
-  ResponseFrame,
-  type UndecodableMessage,
-} from '@kas/module-agent-grpc';
-import { ForwardServiceService } from './generated/kas/privateapi/v1/forward.js';
+import { createDeserializer, createSerializer, type UndecodableMessage } from '../frames/frameCodec.js';
+import { RequestFrame, ResponseFrame } from '../generated/kas/http/v1/http.js';
+import { ForwardServiceService } from '../generated/kas/privateapi/v1/forward.js';
 
 /** The largest frame either side of a Forward call accepts: a 64 KiB body frame plus a generous head. */
 export const MAX_FORWARD_MESSAGE_BYTES = 4 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
-import { createDeserializer, createSerializer, type UndecodableMessage } from '../protocol/frameCodec.js';
-import { RequestFrame } from './generated/kas/http/v1/http.js';
-import { AgentMessage, ReverseTunnelServiceService } from './generated/kas/tunnel/v1/tunnel.js';
+import { createDeserializer, createSerializer, type UndecodableMessage } from '../frames/frameCodec.js';
+import { RequestFrame } from '../generated/kas/http/v1/http.js';
+import { AgentMessage, ReverseTunnelServiceService } from '../generated/kas/tunnel/v1/tunnel.js';
 
 /** The `Connect` method of `kas.tunnel.v1.ReverseTunnelService`, with deserializers that never throw. */
 export type ReverseTunnelMethod = MethodDefinition<

@@ -16,7 +16,7 @@ import {
   type Metadata,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { RequestFrame, ResponseFrame } from "@kas/module-agent-grpc";
+import { RequestFrame, ResponseFrame } from "../../http/v1/http.js";
 
 export const protobufPackage = "kas.privateapi.v1";
 

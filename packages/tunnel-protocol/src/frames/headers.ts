@@ -1,4 +1,4 @@
-import type { Header } from '../proto/generated/kas/http/v1/http.js';
+import type { Header } from '../generated/kas/http/v1/http.js';
 
 /** Headers of one HTTP hop (RFC 9110 section 7.6.1), lower-case: no end of a tunnel forwards them. */
 export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([

@@ -1,0 +1,50 @@
+// @kas/tunnel-protocol: the wire protocol between agentk and kas, and between kas replicas: the .proto
+// files and their generated code, the frame codec and order rules, the request-body pump, hop-by-hop
+// headers, and the contracts (TunnelRegistry and its token) modules share without depending on each other.
+export type { PemSource } from './contracts/PemSource.js';
+export type {
+  Tunnel,
+  TunnelRegistry,
+  TunnelRegistryEvents,
+  TunnelRequest,
+  TunnelResponse,
+} from './contracts/TunnelRegistry.js';
+export { TunnelRegistryToken } from './contracts/TunnelRegistryToken.js';
+export { FrameOrder, type FrameParts, type FrameViolation } from './frames/FrameOrder.js';
+export {
+  createDeserializer,
+  createSerializer,
+  EMPTY_BODY,
+  type MessageCodec,
+  UndecodableMessage,
+} from './frames/frameCodec.js';
+export { fromHeaderList, type HeaderRecord, HOP_BY_HOP_HEADERS, toHeaderList } from './frames/headers.js';
+export {
+  MAX_BODY_FRAME_BYTES,
+  RequestBodyPump,
+  type RequestBodyPumpHandlers,
+  type RequestFrameSink,
+} from './frames/RequestBodyPump.js';
+export {
+  Header,
+  RequestFrame,
+  RequestHead,
+  ResponseError,
+  ResponseFrame,
+  ResponseHead,
+} from './generated/kas/http/v1/http.js';
+export { ForwardServiceService } from './generated/kas/privateapi/v1/forward.js';
+export {
+  AgentDescriptor,
+  AgentMessage,
+  ReverseTunnelServiceService,
+} from './generated/kas/tunnel/v1/tunnel.js';
+export {
+  createForwardMethod,
+  FORWARD_METADATA,
+  type ForwardMethod,
+  MAX_FORWARD_MESSAGE_BYTES,
+  TUNNEL_ACQUIRED,
+} from './methods/forwardMethod.js';
+export { createReverseTunnelMethod, type ReverseTunnelMethod } from './methods/reverseTunnelMethod.js';
+export { PROTO_DIRECTORY } from './protoDirectory.js';
