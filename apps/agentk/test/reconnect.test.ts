@@ -58,7 +58,7 @@ describe('agentk reconnecting', () => {
 
   it('grows its pool for a burst, and kas trims it back to what the agent keeps once the burst is over', async () => {
     kubeApi = await startFakeKubeApi();
-    const kas = await startKasReplica({ idleTunnelTimeoutMs: 200 });
+    const kas = await startKasReplica({ idleTunnelTimeout: 200 });
     replicas.push(kas);
     agentk = await startAgentkInProcess(['agent-1'], {
       kasAddresses: [kas.server.address],

@@ -89,8 +89,8 @@ describe('the kas config', () => {
       file: example,
       env: { KAS_AGENT_GRPC__IDLE_TUNNEL_TIMEOUT: '0' },
     });
-    expect(toKasModules(config, secrets).agentGrpc.idleTunnelTimeoutMs).toBe(0);
+    expect(toKasModules(config, secrets).agentGrpc.idleTunnelTimeout).toBe(0);
     const unset = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
-    expect(toKasModules(unset, secrets).agentGrpc.idleTunnelTimeoutMs).toBeUndefined(); // the module's 60 s
+    expect(toKasModules(unset, secrets).agentGrpc.idleTunnelTimeout).toBe(60_000); // the module's default
   });
 });

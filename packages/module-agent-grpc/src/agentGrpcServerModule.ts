@@ -1,14 +1,19 @@
+import { parseConfig } from '@kas/config';
 import { createToken, defineModule } from '@kas/core';
 import { TunnelRegistryToken } from '@kas/tunnel-protocol';
-import type { AgentGrpcServerConfig } from './config/AgentGrpcServerConfig.js';
-import { resolveAgentGrpcServerConfig } from './config/resolveAgentGrpcServerConfig.js';
+import {
+  type AgentGrpcServerConfig,
+  agentGrpcServerConfigSchema,
+} from './config/agentGrpcServerConfigSchema.js';
+import { AgentGrpcError } from './errors/AgentGrpcError.js';
 import { AgentGrpcServer, type AgentGrpcServerInfo } from './server/AgentGrpcServer.js';
 
 /** The running server: its bound address, connection and tunnel counts, counters. */
 export const AgentGrpcServerToken = createToken<AgentGrpcServerInfo>('agent-grpc-server.server');
 
 /**
- * The agent-facing gRPC server as a module. Checks `config` at once (throws `KAS_INVALID_CONFIG`).
+ * The agent-facing gRPC server as a module. Checks `config` with `agentGrpcServerConfigSchema` at once
+ * and fills in its defaults; throws `KAS_INVALID_CONFIG` naming each bad key and what it expects.
  *
  * @example
  * const app = createApp({
@@ -16,7 +21,17 @@ export const AgentGrpcServerToken = createToken<AgentGrpcServerInfo>('agent-grpc
  * });
  */
 export function agentGrpcServerModule(config: AgentGrpcServerConfig) {
-  const resolved = resolveAgentGrpcServerConfig(config);
+  const resolved = parseConfig(
+    agentGrpcServerConfigSchema,
+    config,
+    (problems, cause) =>
+      new AgentGrpcError(
+        'KAS_INVALID_CONFIG',
+        `agent-grpc-server config: ${problems}`,
+        'correct each key named (see the Configuration section of the @kas/module-agent-grpc README)',
+        { cause },
+      ),
+  );
   return defineModule({
     name: 'agent-grpc-server',
     accepts: ['agent-tunnels'], // agents dial in; stopping sends them GOAWAY

@@ -1,11 +1,17 @@
 export { AgentGrpcServerToken, agentGrpcServerModule } from './agentGrpcServerModule.js';
 export {
-  AGENT_GRPC_SERVER_DEFAULTS,
+  type AgentCredential,
+  agentCredentialSchema,
+  agentCredentialsSchema,
+} from './config/agentCredentialsSchema.js';
+export {
   type AgentGrpcServerConfig,
+  agentGrpcServerConfigSchema,
   MIN_MAX_MESSAGE_BYTES,
-} from './config/AgentGrpcServerConfig.js';
+  type ResolvedAgentGrpcServerConfig,
+} from './config/agentGrpcServerConfigSchema.js';
 export { AgentGrpcError } from './errors/AgentGrpcError.js';
 export { AGENT_GRPC_ERROR_CODES, type AgentGrpcErrorCode } from './errors/errorCodes.js';
-export { type AgentCredential, sha256Hex } from './server/AgentAuthenticator.js';
+export { sha256Hex } from './server/AgentAuthenticator.js';
 export type { AgentGrpcServerInfo } from './server/AgentGrpcServer.js';
 export type { TunnelCounterName } from './server/TunnelCounters.js';

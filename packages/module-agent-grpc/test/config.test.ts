@@ -1,5 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
+import { configIssuesOf } from '@kas/config';
 import { createDevCertificates } from '@kas/dev-certificates';
 import {
   type AgentMessage,
@@ -8,38 +9,94 @@ import {
   type RequestFrame,
 } from '@kas/tunnel-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type AgentGrpcServerConfig, agentGrpcServerModule } from '../src/index.js';
+import {
+  type AgentGrpcServerConfig,
+  agentGrpcServerConfigSchema,
+  agentGrpcServerModule,
+} from '../src/index.js';
 import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
 
 const agents = [{ id: 'agent-1', tokenSha256: 'a'.repeat(64) }];
 
 describe('the module configuration', () => {
   it.each<[string, Partial<AgentGrpcServerConfig>, RegExp]>([
-    ['a listen address without a port', { listen: 'localhost' }, /listen "localhost" is not host:port/],
-    ['a port over 65535', { listen: '127.0.0.1:70000' }, /listen/],
+    [
+      'a listen address without a port',
+      { listen: 'localhost' },
+      /: listen: expected host:port, such as '0\.0\.0\.0:8150'.* \(got "localhost"\)/,
+    ],
+    [
+      'a port over 65535',
+      { listen: '127.0.0.1:70000' },
+      /listen: expected host:port.*\(got "127\.0\.0\.1:70000"\)/,
+    ],
     [
       'a token hash that is not sha256 hex',
       { agents: [{ id: 'a', tokenSha256: 'secret' }] },
-      /agents\[0\]\.tokenSha256/,
+      /agents\[0\]\.tokenSha256: expected the sha256 of the token as 64 hex digits/,
     ],
     [
       'one token hash for two agents',
       { agents: [...agents, { id: 'agent-2', tokenSha256: 'A'.repeat(64) }] },
-      /also the token hash of agent "agent-1"/,
+      /agents\[1\]\.tokenSha256: is also the token hash of agent "agent-1"/,
     ],
-    ['a TLS key without a source', { tls: { cert: { pem: 'x' }, key: {} as { pem: string } } }, /tls\.key/],
-    ['a tiny maximum message size', { maxMessageBytes: 1024 }, /maxMessageBytes 1024 is below 131072/],
-    ['a zero tunnel limit', { maxTunnelsPerAgent: 0 }, /maxTunnelsPerAgent/],
-    ['a drain budget that is not a duration', { drainBudget: 'soon' as '1h' }, /drainBudget/],
+    [
+      'a TLS key without a source',
+      { tls: { cert: { pem: 'x' }, key: {} as { pem: string } } },
+      /tls\.key: expected \{ file: '\/etc\/kas\/tls\.crt' \} or \{ pem: /,
+    ],
+    [
+      'a tiny maximum message size',
+      { maxMessageBytes: 1024 },
+      /maxMessageBytes: expected at least 131072 .*got 1024/,
+    ],
+    [
+      'a zero tunnel limit',
+      { maxTunnelsPerAgent: 0 },
+      /maxTunnelsPerAgent: Too small: expected number to be >0/,
+    ],
+    [
+      'a drain budget that is not a duration',
+      { drainBudget: 'soon' as '1h' },
+      /drainBudget: expected a duration: milliseconds, or a string such as '500ms'.* \(got "soon"\)/,
+    ],
     [
       'a negative idle-tunnel timeout',
-      { idleTunnelTimeoutMs: -1 },
-      /idleTunnelTimeoutMs -1 is not a whole number of milliseconds/,
+      { idleTunnelTimeout: -1 },
+      /idleTunnelTimeout: expected a duration.*\(got -1\)/,
     ],
-  ])('refuses %s with KAS_INVALID_CONFIG', (_, override, message) => {
+    ['a zero keepalive', { keepalive: { time: 0 } }, /keepalive\.time: expected a duration longer than 0/],
+    [
+      'a misspelt key',
+      { acquireTimeoutMs: 10 } as Partial<AgentGrpcServerConfig>,
+      /acquireTimeoutMs: unknown key \(known here: listen, agents, tls, keepalive, .*acquireTimeout, /,
+    ],
+  ])('refuses %s with KAS_INVALID_CONFIG naming the key and what it expects', (_, override, message) => {
     expect(() => agentGrpcServerModule({ listen: '127.0.0.1:0', agents, ...override })).toThrow(
-      expect.objectContaining({ code: 'KAS_INVALID_CONFIG', message: expect.stringMatching(message) }),
+      expect.objectContaining({
+        code: 'KAS_INVALID_CONFIG',
+        message: expect.stringMatching(/^agent-grpc-server config: /),
+      }),
     );
+    expect(() => agentGrpcServerModule({ listen: '127.0.0.1:0', agents, ...override })).toThrow(message);
+  });
+
+  it('fills in the defaults, and carries the key paths of what it refused for the app to point at', () => {
+    expect(agentGrpcServerModule({ listen: '127.0.0.1:0', agents }).drainBudget).toBe(3_600_000);
+    expect(agentGrpcServerConfigSchema.parse({ listen: '[::1]:0', agents })).toMatchObject({
+      keepalive: { time: 30_000, timeout: 10_000 },
+      maxMessageBytes: 4 * 1024 * 1024,
+      maxTunnelsPerAgent: 500,
+      acquireTimeout: 10_000,
+      idleTunnelTimeout: 60_000,
+    });
+    let refused: unknown;
+    try {
+      agentGrpcServerModule({ listen: '8150', agents, acquireTimeout: 'later' as '1s' });
+    } catch (error) {
+      refused = error;
+    }
+    expect(configIssuesOf(refused)?.map((issue) => issue.path)).toEqual([['listen'], ['acquireTimeout']]);
   });
 
   it('fails to start with KAS_INVALID_CONFIG naming an unreadable certificate file', async () => {

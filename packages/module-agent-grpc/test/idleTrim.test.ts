@@ -24,7 +24,7 @@ describe('trimming idle tunnels', () => {
   };
 
   it('ends the idle tunnels beyond what the agent keeps, longest idle first, once they were idle for the timeout', async () => {
-    kas = await startKas({ idleTunnelTimeoutMs: 100 });
+    kas = await startKas({ idleTunnelTimeout: 100 });
     // Opened first, so idle longest: a rule that ignored what an agent says would trim these first.
     const notSaying = await openTunnels(AGENT_TOKENS['agent-2'], 3, 0);
     const kept = await openTunnels(AGENT_TOKENS['agent-1'], 4, 1);
@@ -48,7 +48,7 @@ describe('trimming idle tunnels', () => {
   });
 
   it('never ends a busy tunnel, and keeps an agent at the number it asked for', async () => {
-    kas = await startKas({ idleTunnelTimeoutMs: 50 });
+    kas = await startKas({ idleTunnelTimeout: 50 });
     const tunnels = await openTunnels(AGENT_TOKENS['agent-1'], 3, 1);
     const lease = await kas.registry.acquire('agent-1');
     const answered = lease.roundTrip(GET, undefined, new AbortController().signal);
@@ -69,7 +69,7 @@ describe('trimming idle tunnels', () => {
   });
 
   it('trims nothing with a timeout of 0', async () => {
-    kas = await startKas({ idleTunnelTimeoutMs: 0 });
+    kas = await startKas({ idleTunnelTimeout: 0 });
     await openTunnels(AGENT_TOKENS['agent-1'], 3, 1);
     // No sweep runs at all: 150 ms on, three times the other tests' timeouts, all three are still idle.
     await new Promise((resolve) => setTimeout(resolve, 150));

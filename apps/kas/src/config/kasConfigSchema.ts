@@ -1,36 +1,14 @@
 import { hostname } from 'node:os';
-import { type Duration, toMilliseconds } from '@kas/core';
+import { duration, filePath, hostPort, tlsFiles } from '@kas/config';
+import { agentGrpcServerConfigSchema } from '@kas/module-agent-grpc';
 import { z } from 'zod';
 
-const duration = z.union([z.number(), z.string()]).transform((value, context) => {
-  try {
-    return toMilliseconds(value as Duration, 'duration');
-  } catch {
-    context.addIssue({
-      code: 'custom',
-      message: "expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h'",
-    });
-    return z.NEVER;
-  }
-});
-
-/** A string; a number from an environment variable (`KAS_REPLICA__ID=7`) counts as its text. */
+/** A string; a number (`id: 7` in YAML, `KAS_REPLICA__ID=7`) counts as its text. */
 const numberAsText = (value: unknown) => (typeof value === 'number' ? String(value) : value);
 const text = () => z.preprocess(numberAsText, z.string().min(1));
+const path = () => z.preprocess(numberAsText, filePath());
 
-const hostPort = z.preprocess(
-  numberAsText,
-  z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, {
-    message: "expected host:port, such as '127.0.0.1:8150', '0.0.0.0:8443' or '[::1]:8150'",
-  }),
-);
-
-const tlsFiles = z.strictObject({
-  /** PEM certificate chain. */
-  certFile: text(),
-  /** PEM private key (a secret: read from this file, never logged). */
-  keyFile: text(),
-});
+const agentGrpc = agentGrpcServerConfigSchema.shape;
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -45,26 +23,26 @@ export const kasConfigSchema = z.strictObject({
     })
     .prefault({}),
   log: z.strictObject({ level: logLevel.default('info') }).prefault({}),
-  shutdownDeadline: duration.optional(),
+  shutdownDeadline: duration().optional(),
   agentGrpc: z.strictObject({
-    listen: hostPort.default('127.0.0.1:8150'),
-    tls: tlsFiles.optional(),
-    agentsFile: text(),
-    keepalive: z.strictObject({ time: duration.optional(), timeout: duration.optional() }).optional(),
-    maxMessageBytes: z.number().int().positive().optional(),
-    maxTunnelsPerAgent: z.number().int().positive().optional(),
-    acquireTimeout: duration.optional(),
-    idleTunnelTimeout: duration.optional(),
-    drainBudget: duration.optional(),
+    listen: agentGrpc.listen.prefault('127.0.0.1:8150'),
+    tls: tlsFiles().optional(),
+    agentsFile: path(),
+    keepalive: agentGrpc.keepalive,
+    maxMessageBytes: agentGrpc.maxMessageBytes,
+    maxTunnelsPerAgent: agentGrpc.maxTunnelsPerAgent,
+    acquireTimeout: agentGrpc.acquireTimeout,
+    idleTunnelTimeout: agentGrpc.idleTunnelTimeout,
+    drainBudget: duration().optional(), // derived from the user-traffic drains: see toKasModules
   }),
   tunnelTracker: z
     .strictObject({
-      entryTtl: duration.optional(),
-      refreshPeriod: duration.optional(),
-      cleanUpPeriod: duration.optional(),
-      unregisterDelay: duration.optional(),
+      entryTtl: duration().optional(),
+      refreshPeriod: duration().optional(),
+      cleanUpPeriod: duration().optional(),
+      unregisterDelay: duration().optional(),
       keyPrefix: text().optional(),
-      drainBudget: duration.optional(),
+      drainBudget: duration().optional(),
     })
     .prefault({}),
   redis: z
@@ -73,9 +51,9 @@ export const kasConfigSchema = z.strictObject({
         .string()
         .regex(/^rediss?:\/\//, { message: "expected a URL such as 'redis://127.0.0.1:6379'" })
         .optional(),
-      passwordFile: text().optional(),
-      sentinel: z.strictObject({ name: text(), nodes: z.array(hostPort).min(1) }).optional(),
-      cluster: z.array(hostPort).min(1).optional(),
+      passwordFile: path().optional(),
+      sentinel: z.strictObject({ name: text(), nodes: z.array(hostPort()).min(1) }).optional(),
+      cluster: z.array(hostPort()).min(1).optional(),
     })
     .refine(
       (redis) =>
@@ -86,33 +64,33 @@ export const kasConfigSchema = z.strictObject({
     )
     .optional(),
   kubeProxy: z.strictObject({
-    listen: hostPort.default('127.0.0.1:8443'),
-    tls: tlsFiles.optional(),
+    listen: hostPort().prefault('127.0.0.1:8443'),
+    tls: tlsFiles().optional(),
     plainHttp: z.boolean().default(false),
-    usersFile: text(),
-    tunnelWait: duration.optional(),
-    directoryPollInterval: duration.optional(),
-    listenGrace: duration.optional(),
-    drainBudget: duration.optional(),
+    usersFile: path(),
+    tunnelWait: duration().optional(),
+    directoryPollInterval: duration().optional(),
+    listenGrace: duration().optional(),
+    drainBudget: duration().optional(),
   }),
   privateApi: z.strictObject({
-    listen: hostPort.default('127.0.0.1:8155'),
-    advertiseAddress: hostPort.optional(),
-    sharedSecretFile: text(),
+    listen: hostPort().prefault('127.0.0.1:8155'),
+    advertiseAddress: hostPort().optional(),
+    sharedSecretFile: path(),
     tls: z
       .strictObject({
-        certFile: text(),
-        keyFile: text(),
+        certFile: path(),
+        keyFile: path(),
         /** The CA that signed every replica's private API certificate. */
-        caFile: text(),
+        caFile: path(),
         /** The name those certificates carry, when replicas are dialled by pod IP. */
         serverName: text().optional(),
       })
       .optional(),
-    maxTunnelWait: duration.optional(),
-    drainBudget: duration.optional(),
+    maxTunnelWait: duration().optional(),
+    drainBudget: duration().optional(),
   }),
-  observability: z.strictObject({ listen: hostPort.default('127.0.0.1:8151') }).prefault({}),
+  observability: z.strictObject({ listen: hostPort().prefault('127.0.0.1:8151') }).prefault({}),
 });
 
 /** The validated kas config; durations are milliseconds. */

@@ -1,3 +1,4 @@
+import { type HostPortAddress, splitHostPort, toTlsKeyPair } from '@kas/config';
 import { toMilliseconds } from '@kas/core';
 import { KUBE_PROXY_DEFAULTS, PRIVATE_API_DEFAULTS } from '@kas/module-kube-proxy';
 import type { RedisConnectionConfig } from '@kas/module-tunnel-tracker';
@@ -19,7 +20,7 @@ export function toKasModules(
 ): Omit<KasModules, 'provide' | 'extraModules'> {
   const { agentGrpc, tunnelTracker, kubeProxy, privateApi } = config;
   const tls = (files: { certFile: string; keyFile: string } | undefined) =>
-    files === undefined ? undefined : { cert: { file: files.certFile }, key: { file: files.keyFile } };
+    files === undefined ? undefined : toTlsKeyPair(files);
   const timings = {
     entryTtl: tunnelTracker.entryTtl,
     refreshPeriod: tunnelTracker.refreshPeriod,
@@ -31,14 +32,11 @@ export function toKasModules(
       listen: agentGrpc.listen,
       agents: secrets.agents,
       tls: tls(agentGrpc.tls),
-      keepalive:
-        agentGrpc.keepalive === undefined
-          ? undefined
-          : { timeMs: agentGrpc.keepalive.time, timeoutMs: agentGrpc.keepalive.timeout },
+      keepalive: agentGrpc.keepalive,
       maxMessageBytes: agentGrpc.maxMessageBytes,
       maxTunnelsPerAgent: agentGrpc.maxTunnelsPerAgent,
-      acquireTimeoutMs: agentGrpc.acquireTimeout,
-      idleTunnelTimeoutMs: agentGrpc.idleTunnelTimeout,
+      acquireTimeout: agentGrpc.acquireTimeout,
+      idleTunnelTimeout: agentGrpc.idleTunnelTimeout,
       drainBudget:
         agentGrpc.drainBudget ??
         Math.max(
@@ -85,10 +83,7 @@ function toRedisConfig(
   redis: NonNullable<KasConfig['redis']>,
   password: string | undefined,
 ): RedisConnectionConfig {
-  const node = (address: string) => {
-    const at = address.lastIndexOf(':');
-    return { host: address.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(address.slice(at + 1)) };
-  };
+  const node = (address: HostPortAddress) => splitHostPort(address);
   if (redis.cluster !== undefined)
     return { cluster: redis.cluster.map(node), options: { redisOptions: { password } } };
   if (redis.sentinel !== undefined) {

@@ -1,7 +1,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostPort, parseConfig, splitHostPort } from '@kas/config';
 import { createToken, defineModule } from '@kas/core';
+import { z } from 'zod';
+import { KasAppError } from '../errors/KasAppError.js';
 import type { KasTelemetry } from './KasTelemetry.js';
 
 /** The replica's telemetry, provided by the app (it is fed by the app's lifecycle events). */
@@ -17,18 +20,32 @@ export interface ObservabilityEndpoint {
 export const ObservabilityEndpointToken = createToken<ObservabilityEndpoint>('observability.endpoint');
 
 /** Configuration of the observability module. */
-export interface ObservabilityConfig {
-  /** `host:port`; port 0 picks a free port. */
-  readonly listenAddress: string;
-  /** Every other module of the app: observability stops after all of them, so readiness and metrics last. */
-  readonly stopAfter: readonly string[];
-}
+export const observabilityConfigSchema = z.strictObject({
+  listenAddress: hostPort().describe('`host:port`; port 0 picks a free port.'),
+  stopAfter: z
+    .array(z.string())
+    .readonly()
+    .describe(
+      'Every other module of the app: observability stops after all of them, so readiness and metrics last.',
+    ),
+});
+
+/** What `observabilityModule` takes. */
+export type ObservabilityConfig = z.input<typeof observabilityConfigSchema>;
 
 /**
  * One HTTP listener with `/metrics` (Prometheus text), `/readiness` (200 only while the app is started
  * and not stopping) and `/liveness`. It starts first and stops last.
  */
-export function observabilityModule(config: ObservabilityConfig) {
+export function observabilityModule(input: ObservabilityConfig) {
+  const config = parseConfig(
+    observabilityConfigSchema,
+    input,
+    (problems, cause) =>
+      new KasAppError('KAS_CONFIG_INVALID', `observability config: ${problems}`, 'correct each key named', {
+        cause,
+      }),
+  );
   return defineModule({
     name: 'observability',
     stop: { after: [...config.stopAfter] }, // readiness must answer "no" for the whole drain
@@ -64,7 +81,7 @@ export function observabilityModule(config: ObservabilityConfig) {
       return {
         provides: { endpoint },
         async start() {
-          const [host, port] = splitHostPort(config.listenAddress);
+          const { host, port } = splitHostPort(config.listenAddress);
           server.listen(port, host);
           await once(server, 'listening');
           const address = server.address() as AddressInfo;
@@ -78,9 +95,4 @@ export function observabilityModule(config: ObservabilityConfig) {
       };
     },
   });
-}
-
-function splitHostPort(address: string): [string, number] {
-  const at = address.lastIndexOf(':');
-  return [address.slice(0, at).replace(/^\[|\]$/g, ''), Number(address.slice(at + 1))];
 }

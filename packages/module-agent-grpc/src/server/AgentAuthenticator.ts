@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
-
-/** An agent kas accepts: its id and the sha256 (hex) of its bearer token. */
-export interface AgentCredential {
-  readonly id: string;
-  /** `sha256sum` of the token file's content, 64 hex digits. kas never stores the token itself. */
-  readonly tokenSha256: string;
-}
+import type { AgentCredential } from '../config/agentCredentialsSchema.js';
 
 /** Why a call was not accepted as an agent. */
 export type AuthenticationFailure = 'missing token' | 'malformed authorization' | 'unknown token';

@@ -1,8 +1,9 @@
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
+import { formatHostPort, splitHostPort } from '@kas/config';
 import type { LifecycleContext } from '@kas/core';
 import { createReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
-import type { ResolvedAgentGrpcServerConfig } from '../config/AgentGrpcServerConfig.js';
+import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
 import { AgentAuthenticator } from './AgentAuthenticator.js';
@@ -49,7 +50,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     private readonly log: Logger,
   ) {
     this.#authenticator = new AgentAuthenticator(config.agents);
-    this.registry = new LocalTunnelRegistry(config.maxTunnelsPerAgent, config.acquireTimeoutMs);
+    this.registry = new LocalTunnelRegistry(config.maxTunnelsPerAgent, config.acquireTimeout);
     this.registry.on('agentConnected', (agentId) =>
       log.info({ event: 'agent.connected', agentId }, 'agent connected'),
     );
@@ -97,8 +98,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       // Twice the limit: what lies between is refused by the tunnel with a clear, logged status; what
       // lies beyond never reaches memory whole (grpc-js itself answers RESOURCE_EXHAUSTED).
       'grpc.max_receive_message_length': this.config.maxMessageBytes * 2,
-      'grpc.keepalive_time_ms': this.config.keepalive.timeMs,
-      'grpc.keepalive_timeout_ms': this.config.keepalive.timeoutMs,
+      'grpc.keepalive_time_ms': this.config.keepalive.time,
+      'grpc.keepalive_timeout_ms': this.config.keepalive.timeout,
       'grpc.enable_channelz': 0,
     });
     server.addService(
@@ -107,8 +108,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     );
     const port = await this.#bind(server, credentials);
     this.#server = server;
-    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    this.#address = `${host}:${port}`;
+    this.#address = formatHostPort(splitHostPort(this.config.listen).host, port);
     this.#state = 'serving';
     this.#startTrimming();
     this.log.info(
@@ -166,7 +166,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   }
 
   #startTrimming(): void {
-    const timeoutMs = this.config.idleTunnelTimeoutMs;
+    const timeoutMs = this.config.idleTunnelTimeout;
     if (timeoutMs === 0) return;
     // A tunnel is ended between its timeout and a quarter of it later (checked at most every 15 s).
     const everyMs = Math.min(Math.max(Math.floor(timeoutMs / 4), 10), 15_000);
@@ -252,7 +252,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   }
 
   #bind(server: Server, credentials: ServerCredentials): Promise<number> {
-    const target = `${this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host}:${this.config.port}`;
+    const target = this.config.listen;
     return new Promise((resolve, reject) => {
       server.bindAsync(target, credentials, (error, port) => {
         if (error === null) return resolve(port);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ServerCredentials } from '@grpc/grpc-js';
 import type { PemSource } from '@kas/tunnel-protocol';
-import type { ResolvedAgentGrpcServerConfig } from '../config/AgentGrpcServerConfig.js';
+import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 
 /** TLS credentials from the configured certificate and key (read now if given as files), or plaintext. */

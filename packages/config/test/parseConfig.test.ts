@@ -1,0 +1,58 @@
+import { CoreError } from '@kas/core';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { configIssuesOf, duration, formatKeyPath, hostPort, parseConfig } from '../src/index.js';
+
+class ModuleError extends CoreError<'KAS_TEST_CONFIG_INVALID'> {}
+
+const schema = z.strictObject({
+  listen: hostPort(),
+  drainBudget: duration().prefault('1h'),
+  agents: z.array(z.strictObject({ id: z.string().min(1) })),
+});
+
+const parse = (input: unknown) =>
+  parseConfig(
+    schema,
+    input,
+    (problems, cause) =>
+      new ModuleError('KAS_TEST_CONFIG_INVALID', `test config: ${problems}`, 'fix it', { cause }),
+  );
+
+describe('parseConfig', () => {
+  it('fills in defaults', () => {
+    expect(parse({ listen: '127.0.0.1:0', agents: [] })).toEqual({
+      listen: '127.0.0.1:0',
+      drainBudget: 3_600_000,
+      agents: [],
+    });
+  });
+
+  it("throws the package's error naming every bad key path and what it expects", () => {
+    let thrown: unknown;
+    try {
+      parse({ listen: '8150', agents: [{ id: '' }], drainBudget: 'soon', listenAdress: 'x' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ModuleError);
+    const { message } = thrown as Error;
+    expect(message).toMatch(/^test config: /);
+    expect(message).toContain(`listen: expected host:port, such as '0.0.0.0:8150'`);
+    expect(message).toContain('(got "8150")');
+    expect(message).toContain('agents[0].id: Too small');
+    expect(message).toContain('drainBudget: expected a duration');
+    expect(message).toContain('listenAdress: unknown key (known here: listen, drainBudget, agents)');
+    expect(configIssuesOf(thrown)?.map((issue) => formatKeyPath(issue.path))).toEqual([
+      'listen',
+      'drainBudget',
+      'agents[0].id',
+      'listenAdress',
+    ]);
+  });
+
+  it('finds no issues in an error that is not about config', () => {
+    expect(configIssuesOf(new Error('x', { cause: new Error('y') }))).toBeUndefined();
+    expect(formatKeyPath([])).toBe('(top level)');
+  });
+});

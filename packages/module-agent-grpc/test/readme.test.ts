@@ -1,0 +1,21 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { replaceConfigReference } from '@kas/config';
+import { describe, expect, it } from 'vitest';
+import { agentGrpcServerConfigSchema } from '../src/index.js';
+
+const readmeUrl = new URL('../README.md', import.meta.url);
+
+describe('the README configuration section', () => {
+  it('is generated from the config schema (UPDATE_DOCS=1 npx vitest run test/readme.test.ts rewrites it)', () => {
+    const readme = readFileSync(readmeUrl, 'utf8');
+    const expected = replaceConfigReference(readme, agentGrpcServerConfigSchema);
+    expect(expected, 'the README has the config-reference markers').toBeDefined();
+    if (process.env.UPDATE_DOCS === '1') {
+      writeFileSync(readmeUrl, expected as string);
+      return;
+    }
+    expect(readme, 'run UPDATE_DOCS=1 npx vitest run test/readme.test.ts in packages/module-agent-grpc').toBe(
+      expected,
+    );
+  });
+});
