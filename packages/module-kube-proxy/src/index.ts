@@ -12,7 +12,7 @@ export type {
   KubeProxyMetricsSnapshot,
   RequestOutcome,
 } from './metrics/KubeProxyMetrics.js';
-export type { InboundEnding } from './privateApi/InboundForward.js';
+export type { InboundEnding } from './privateApi/InboundExchange.js';
 export type { PrivateApiInfo } from './privateApi/PrivateApiServer.js';
 export { PrivateApiToken, privateApiModule } from './privateApi/privateApiModule.js';
 export type { RouteKind } from './routing/TunnelRouter.js';

@@ -6,8 +6,10 @@ import {
   createForwardMethod,
   EMPTY_BODY,
   FORWARD_METADATA,
+  FORWARD_V1_PATH,
+  type ForwardReply,
+  type ForwardRequest,
   type RequestFrame,
-  type ResponseFrame,
 } from '@kas/tunnel-protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ReplicaForwarder } from '../src/forward/ReplicaForwarder.js';
@@ -21,11 +23,20 @@ const GET_VERSION: RequestFrame = {
   body: EMPTY_BODY,
   end: true,
 };
+const getVersionOf = (agentId: string): ForwardRequest => ({
+  target: { agentId, tunnelWaitMs: 1_000 },
+  frame: GET_VERSION,
+});
 
-/** What a raw Forward call received: its frames and how it ended. */
-interface ForwardOutcome {
-  readonly frames: ResponseFrame[];
-  readonly status: { readonly code: number; readonly details: string };
+/** A raw Forward call, as another replica would open it: what it received, and how it ended. */
+interface RawCall {
+  readonly replies: ForwardReply[];
+  send(message: ForwardRequest): void;
+  /** Resolves when `count` replies have arrived. */
+  repliesAtLeast(count: number): Promise<ForwardReply[]>;
+  readonly ended: Promise<{ readonly code: number; readonly details: string }>;
+  end(): void;
+  cancel(): void;
 }
 
 describe('the private API, as another replica calls it', () => {
@@ -35,32 +46,33 @@ describe('the private API, as another replica calls it', () => {
   let client: Client;
   const table = new MemoryTunnelTable();
 
-  const forward = (
-    frames: readonly RequestFrame[],
-    metadataOf: Record<string, string>,
-  ): Promise<ForwardOutcome> =>
-    new Promise((resolve) => {
-      const metadata = new Metadata();
-      for (const [key, value] of Object.entries(metadataOf)) metadata.set(key, value);
-      const call = client.makeBidiStreamRequest(
-        method.path,
-        method.requestSerialize,
-        method.responseDeserialize,
-        metadata,
-      );
-      const received: ResponseFrame[] = [];
-      call.on('data', (frame: ResponseFrame) => received.push(frame));
-      call.on('error', () => {});
-      call.on('status', (ending) =>
-        resolve({ frames: received, status: { code: ending.code, details: ending.details } }),
-      );
-      for (const frame of frames) call.write(frame);
-      call.end();
-    });
-  const authorized = {
-    [FORWARD_METADATA.authorization]: `Bearer ${PRIVATE_API_SECRET}`,
-    [FORWARD_METADATA.agentId]: 'agent-1',
+  const open = (authorization: string | undefined, path = method.path): RawCall => {
+    const metadata = new Metadata();
+    if (authorization !== undefined) metadata.set(FORWARD_METADATA.authorization, authorization);
+    const call = client.makeBidiStreamRequest(
+      path,
+      method.requestSerialize,
+      method.responseDeserialize,
+      metadata,
+    );
+    const replies: ForwardReply[] = [];
+    call.on('data', (reply: ForwardReply) => replies.push(reply));
+    call.on('error', () => {});
+    const ended = new Promise<{ code: number; details: string }>((resolve) =>
+      call.on('status', (ending) => resolve({ code: ending.code, details: ending.details })),
+    );
+    return {
+      replies,
+      send: (message) => call.write(message),
+      repliesAtLeast: (count) => eventually(() => replies.length >= count && replies),
+      ended,
+      end: () => call.end(),
+      cancel: () => call.cancel(),
+    };
   };
+  const authorized = `Bearer ${PRIVATE_API_SECRET}`;
+  const bodyOf = (replies: readonly ForwardReply[]) =>
+    Buffer.concat(replies.map((reply) => reply.frame?.body ?? EMPTY_BODY)).toString();
 
   beforeAll(async () => {
     cluster = await startCluster(await createDevCertificates());
@@ -92,78 +104,135 @@ describe('the private API, as another replica calls it', () => {
     });
   });
 
-  it('answers a forwarded GET through a local tunnel', async () => {
-    const outcome = await forward([GET_VERSION], authorized);
-    expect(outcome.status.code).toBe(status.OK);
-    expect(outcome.frames[0]?.head?.status).toBe(200);
-    expect(outcome.frames.at(-1)?.end).toBe(true);
-    const body = Buffer.concat(outcome.frames.map((frame) => frame.body)).toString();
-    expect(JSON.parse(body)).toMatchObject({ gitVersion: 'v1.32.4-fake' });
+  it('answers forwarded GETs through a local tunnel, one after the other on one call', async () => {
+    const call = open(authorized);
+    call.send(getVersionOf('agent-1'));
+    const first = await eventually(() => call.replies.some((reply) => reply.frame?.end) && call.replies);
+    expect(first[0]).toMatchObject({ tunnelAcquired: true, frame: { head: { status: 200 } } });
+    expect(JSON.parse(bodyOf(first))).toMatchObject({ gitVersion: 'v1.32.4-fake' });
+    const firstCount = first.length;
+
+    call.send(getVersionOf('agent-1')); // the call is idle again: the next exchange follows
+    const both = await eventually(
+      () => call.replies.filter((reply) => reply.frame?.end).length === 2 && call.replies,
+    );
+    expect(both[firstCount]).toMatchObject({ tunnelAcquired: true, frame: { head: { status: 200 } } });
+    expect(JSON.parse(bodyOf(both.slice(firstCount)))).toMatchObject({ gitVersion: 'v1.32.4-fake' });
+
+    call.end(); // an idle call the caller no longer wants: the callee ends it with OK
+    expect(await call.ended).toMatchObject({ code: status.OK });
   });
 
   it('refuses a call without the secret, or with a wrong one, as UNAUTHENTICATED', async () => {
     for (const authorization of [undefined, 'Bearer wrong-secret-of-some-length', PRIVATE_API_SECRET]) {
-      const metadata: Record<string, string> = { [FORWARD_METADATA.agentId]: 'agent-1' };
-      if (authorization !== undefined) metadata[FORWARD_METADATA.authorization] = authorization;
-      const outcome = await forward([GET_VERSION], metadata);
-      expect(outcome.status).toMatchObject({ code: status.UNAUTHENTICATED });
-      expect(outcome.status.details).toMatch(/^KAS_PRIVATE_API_UNAUTHENTICATED/);
+      const call = open(authorization);
+      call.send(getVersionOf('agent-1'));
+      const ended = await call.ended;
+      expect(ended).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect(ended.details).toMatch(/^KAS_PRIVATE_API_UNAUTHENTICATED/);
+      expect(call.replies).toEqual([]);
     }
   });
 
-  it('answers an agent without a tunnel here with one error frame, so the caller tries elsewhere', async () => {
-    const outcome = await forward([GET_VERSION], { ...authorized, [FORWARD_METADATA.agentId]: 'agent-2' });
-    expect(outcome.status.code).toBe(status.OK);
-    expect(outcome.frames).toHaveLength(1);
-    expect(outcome.frames[0]?.error).toMatchObject({ code: 'KAS_TUNNEL_UNAVAILABLE' });
+  it('answers an agent without a tunnel here with one error frame, so the caller tries elsewhere, and keeps the call', async () => {
+    const call = open(authorized);
+    call.send({ target: { agentId: 'agent-2', tunnelWaitMs: 0 }, frame: { ...GET_VERSION, end: false } });
+    const [refusal] = await call.repliesAtLeast(1);
+    expect(refusal).toMatchObject({
+      tunnelAcquired: false,
+      frame: { error: { code: 'KAS_TUNNEL_UNAVAILABLE' } },
+    });
+    // Refused before its body: the caller sends nothing more of it, and the call carries the next request.
+    call.send(getVersionOf('agent-1'));
+    const replies = await eventually(() => call.replies.some((reply) => reply.frame?.end) && call.replies);
+    expect(replies[1]).toMatchObject({ tunnelAcquired: true, frame: { head: { status: 200 } } });
+    call.end();
+    expect(await call.ended).toMatchObject({ code: status.OK });
   });
 
-  it('ends a call that breaks the frame order with INVALID_ARGUMENT naming the rule', async () => {
-    const outcome = await forward([{ body: Buffer.from('a body before the head'), end: false }], authorized);
-    expect(outcome.status.code).toBe(status.INVALID_ARGUMENT);
-    expect(outcome.status.details).toMatch(/^KAS_FRAME_OUT_OF_ORDER: request frames out of order/);
-    const noAgent = await forward([GET_VERSION], {
-      [FORWARD_METADATA.authorization]: `Bearer ${PRIVATE_API_SECRET}`,
+  it('ends a call that breaks the protocol with INVALID_ARGUMENT naming the rule', async () => {
+    const bodyFirst = open(authorized);
+    bodyFirst.send({
+      target: { agentId: 'agent-1', tunnelWaitMs: 0 },
+      frame: { body: Buffer.from('a body before the head'), end: false },
     });
-    expect(noAgent.status).toMatchObject({
+    const bodyFirstEnd = await bodyFirst.ended;
+    expect(bodyFirstEnd.code).toBe(status.INVALID_ARGUMENT);
+    expect(bodyFirstEnd.details).toMatch(/^KAS_FRAME_OUT_OF_ORDER: request frames out of order/);
+
+    const noTarget = open(authorized);
+    noTarget.send({ frame: GET_VERSION });
+    expect(await noTarget.ended).toMatchObject({
       code: status.INVALID_ARGUMENT,
-      details: 'no kas-agent-id metadata',
+      details: expect.stringMatching(/^KAS_FRAME_OUT_OF_ORDER: an exchange must begin with a target/),
+    });
+
+    const noAgent = open(authorized);
+    noAgent.send({ target: { agentId: '', tunnelWaitMs: 0 }, frame: GET_VERSION });
+    expect(await noAgent.ended).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+      details: 'KAS_FRAME_MALFORMED: a target without an agent id',
     });
   });
 
-  it('keeps one channel per replica address, and closes one nobody used for ten minutes', async () => {
+  it('answers a caller of version 1 with UNIMPLEMENTED naming the version it serves', async () => {
+    const call = open(authorized, FORWARD_V1_PATH);
+    call.send(getVersionOf('agent-1'));
+    expect(await call.ended).toMatchObject({
+      code: status.UNIMPLEMENTED,
+      details: expect.stringContaining('kas.privateapi.v2.ForwardService'),
+    });
+  });
+
+  it('keeps one channel per replica address, reuses its calls, and closes one nobody used for ten minutes', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET);
+    const callsBefore = kas.privateApi.counters().calls;
     try {
-      const ask = (privateAddress: string) =>
+      const ask = (privateAddress: string, agentId: string) =>
         forwarder
-          .tunnelTo({ id: 'kas-a', privateAddress }, 'agent-2', 0)
+          .tunnelTo({ id: 'kas-a', privateAddress }, agentId, 0)
           .roundTrip(
             { method: 'GET', path: '/version', query: '', headers: {} },
             undefined,
             new AbortController().signal,
           )
-          .catch((error: { code: string }) => error.code);
-      expect(await ask(kas.privateApi.address)).toBe('KAS_FORWARD_REFUSED');
-      expect(await ask(kas.privateApi.address)).toBe('KAS_FORWARD_REFUSED');
+          .then(
+            async (response) => {
+              for await (const _ of response.body);
+              return response.status;
+            },
+            (error: { code: string }) => error.code,
+          );
+      expect(await ask(kas.privateApi.address, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
+      expect(await ask(kas.privateApi.address, 'agent-1')).toBe(200);
+      expect(await ask(kas.privateApi.address, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
+      expect(await ask(kas.privateApi.address, 'agent-1')).toBe(200);
       expect(forwarder.channelCount()).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 50)); // the calls' statuses arrive just after their answers
+      expect(forwarder.counts()).toEqual({ opened: 1, reused: 3 });
+      expect(kas.privateApi.counters().calls - callsBefore).toBe(1);
+
       vi.setSystemTime(Date.now() + 11 * 60_000);
       const sameReplicaOtherName = `dns:///${kas.privateApi.address}`;
-      expect(await ask(sameReplicaOtherName)).toBe('KAS_FORWARD_REFUSED');
+      expect(await ask(sameReplicaOtherName, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
       expect(forwarder.channelCount()).toBe(1);
+      // The pruned channel's idle call was half-closed: the callee ended it.
+      await eventually(() => kas.privateApi.openCalls() === 1);
     } finally {
       forwarder.close();
       vi.useRealTimers();
     }
+    await eventually(() => kas.privateApi.openCalls() === 0);
   });
 
   it('keeps counting what happened', () => {
     expect(kas.privateApi.counters()).toMatchObject({
-      answered: 1,
+      answered: 5,
       refused: 4,
-      failed: 1,
+      failed: 0,
+      calls: 7,
       unauthenticated: 3,
+      invalid: 3,
     });
     expect(kas.privateApi.activeForwards()).toBe(0);
   });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDevCertificates } from '@kas/dev-certificates';
 import { eventually, openStream, type RedisServer, send, startRedis } from '@kas/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { userToken } from '../src/index.js';
 import { aliceToken, USER_SECRETS } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
@@ -77,7 +77,80 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     watch.close(); // the user goes away on B: A cancels the upstream watch
     await eventually(() => cluster.api.openStreams === 0);
     await eventually(() => a.privateApi.activeForwards() === 0);
-    expect(a.privateApi.counters().cancelled).toBe(1);
+    expect(a.privateApi.counters()).toMatchObject({ cancelled: 1 });
+  });
+
+  it('reuses its Forward calls to a peer: requests one after another ride one call, a burst a few (counted on the peer)', async () => {
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b');
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    const before = a.privateApi.counters();
+
+    for (let index = 0; index < 20; index++) expect((await version(b)).status).toBe(200);
+    const sequential = a.privateApi.counters();
+    expect(sequential.answered - before.answered).toBe(20);
+    expect(sequential.calls - before.calls).toBe(0); // the call that answered the first request carried all
+
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => version(b)));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+    }
+    const bursts = a.privateApi.counters();
+    expect(bursts.answered - sequential.answered).toBe(24);
+    // Eight at a time need at most eight calls, opened in the first burst and reused by the next two.
+    expect(bursts.calls).toBeLessThanOrEqual(8);
+    expect(a.privateApi.openCalls()).toBe(bursts.calls);
+    expect(a.privateApi.activeForwards()).toBe(0);
+  });
+
+  it('survives a restart of the peer holding the agent, on the same addresses: requests wait within the tunnel wait and none fails', async () => {
+    const first = await startReplica('kas-a');
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '15s', directoryPollInterval: '100ms' },
+    });
+    await connectAgent([first.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    await Promise.all(Array.from({ length: 4 }, () => version(b))); // B now holds idle calls to A
+    const idleCallsAtStop = first.privateApi.openCalls();
+    expect(idleCallsAtStop).toBeGreaterThanOrEqual(1);
+
+    const statuses: (number | string)[] = [];
+    let isRunning = true;
+    const load = Promise.all(
+      Array.from({ length: 2 }, async () => {
+        while (isRunning) {
+          statuses.push(
+            await version(b).then(
+              (answer) => answer.status,
+              (error: Error) => error.message,
+            ),
+          );
+        }
+      }),
+    );
+    onTestFinished(() => {
+      isRunning = false;
+      return load.then(() => {});
+    });
+    await eventually(() => statuses.length >= 5);
+    await first.kas.stop(); // GOAWAY; its idle calls from B end at once
+    const stopping = first.logs.lines.find((line) => line.event === 'privateApi.stopping');
+    expect(stopping?.idleCalls).toBeGreaterThanOrEqual(idleCallsAtStop - 2); // two may carry the load's requests
+    const countAtStop = statuses.length;
+    const again = await startReplica('kas-a', {
+      agentGrpc: { listen: first.agentAddress },
+      privateApi: { listen: first.privateApi.address },
+    });
+    expect(again.privateApi.address).toBe(first.privateApi.address);
+    await eventually(() => again.registry.hasAgent('agent-1')); // the agent came back by itself
+    await eventually(() => again.privateApi.counters().answered >= 5);
+    isRunning = false;
+    await load;
+
+    expect(statuses.length).toBeGreaterThan(countAtStop);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(again.privateApi.counters().calls).toBeGreaterThanOrEqual(1);
   });
 
   it('answers a request whose agent connects here while the directory look-up is in flight (it used to wait out the tunnel wait and answer 503)', async () => {

@@ -33,7 +33,12 @@ export {
   ResponseFrame,
   ResponseHead,
 } from './generated/kas/http/v1/http.js';
-export { ForwardServiceService } from './generated/kas/privateapi/v1/forward.js';
+export {
+  ForwardReply,
+  ForwardRequest,
+  ForwardServiceService,
+  ForwardTarget,
+} from './generated/kas/privateapi/v2/forward.js';
 export {
   AgentDescriptor,
   AgentMessage,
@@ -42,9 +47,9 @@ export {
 export {
   createForwardMethod,
   FORWARD_METADATA,
+  FORWARD_V1_PATH,
   type ForwardMethod,
   MAX_FORWARD_MESSAGE_BYTES,
-  TUNNEL_ACQUIRED,
 } from './methods/forwardMethod.js';
 export { createReverseTunnelMethod, type ReverseTunnelMethod } from './methods/reverseTunnelMethod.js';
 export { PROTO_DIRECTORY } from './protoDirectory.js';

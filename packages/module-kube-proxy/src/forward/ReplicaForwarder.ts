@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { type ChannelCredentials, Client, type ClientOptions, credentials, Metadata } from '@grpc/grpc-js';
+import { type ChannelCredentials, Client, type ClientOptions, credentials } from '@grpc/grpc-js';
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
 import type { PemSource, Tunnel, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
-import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
+import { createForwardMethod, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { readPem } from '../http/loadTlsOptions.js';
-import { type ForwardCall, OutboundForward } from './OutboundForward.js';
+import { ForwardStreamPool, type ForwardStreamPoolCounts } from './ForwardStreamPool.js';
 
 const CHANNEL_OPTIONS: ClientOptions = {
   'grpc.max_send_message_length': MAX_FORWARD_MESSAGE_BYTES,
@@ -16,13 +16,17 @@ const CHANNEL_OPTIONS: ClientOptions = {
 };
 
 // Replicas come and go (every rollout brings new pod addresses): a channel nobody used for this long, and
-// that carries no call, is closed, and made again should its address come back.
+// that carries no exchange, is closed with its idle calls, and made again should its address come back.
 const IDLE_CHANNEL_MS = 10 * 60_000;
+// An idle Forward call costs both replicas a few KiB; one kept per replica keeps the path warm.
+const IDLE_STREAM_MS = 60_000;
+const KEPT_IDLE_STREAMS = 1;
+const TRIM_EVERY_MS = 15_000;
 
-/** One replica address's channel, and what it carries. */
+/** One replica address's channel and its pool of Forward calls. */
 interface ReplicaChannel {
   readonly client: Client;
-  activeCalls: number;
+  readonly pool: ForwardStreamPool;
   lastUsedAt: number;
 }
 
@@ -31,17 +35,28 @@ export interface RemoteTunnel extends Tunnel {
   readonly replica: ReplicaInfo;
 }
 
+/** How the forwarder's calls were used, for tests and metrics. */
+export interface ForwarderCounts {
+  /** Forward calls opened since start. */
+  readonly opened: number;
+  /** Exchanges sent on a call that had carried one before. */
+  readonly reused: number;
+}
+
 /**
  * The kube proxy's side of the private API: one gRPC channel per replica address, made on first use and
- * kept for every later request (a channel reconnects by itself), and tunnels that forward one request
- * each over a `Forward` call.
+ * kept (a channel reconnects by itself), and on it a pool of long-lived Forward calls that carry one
+ * request at a time, reused after each clean exchange (a new call costs about ten times a message round
+ * trip on an open one).
  */
 export class ReplicaForwarder {
   readonly #method = createForwardMethod();
   readonly #channels = new Map<string, ReplicaChannel>();
+  readonly #counts: ForwardStreamPoolCounts = { opened: 0, reused: 0 };
   readonly #authorization: string;
   #isClosed = false;
   #prunedAt = Date.now();
+  #trimmedAt = performance.now();
   #credentials: ChannelCredentials = credentials.createInsecure();
   #channelOptions: ClientOptions = CHANNEL_OPTIONS;
 
@@ -86,16 +101,32 @@ export class ReplicaForwarder {
     };
   }
 
-  /** Closes every channel, once no forwarded request is left; later requests fail with `KAS_FORWARD_FAILED`. */
+  /**
+   * Ends every idle call and closes every channel, once no forwarded request is left; later requests
+   * fail with `KAS_FORWARD_FAILED`.
+   */
   close(): void {
     this.#isClosed = true;
-    for (const channel of this.#channels.values()) channel.client.close();
+    for (const channel of this.#channels.values()) {
+      channel.pool.cancelAll();
+      channel.client.close();
+    }
     this.#channels.clear();
   }
 
   /** How many replica addresses have a channel open. */
   channelCount(): number {
     return this.#channels.size;
+  }
+
+  /** Forward calls open to `address` (idle and busy). */
+  streamCount(address: string): number {
+    return this.#channels.get(address)?.pool.size ?? 0;
+  }
+
+  /** Calls opened and reused since start. */
+  counts(): ForwarderCounts {
+    return { ...this.#counts };
   }
 
   #roundTrip(
@@ -115,36 +146,35 @@ export class ReplicaForwarder {
         ),
       );
     }
-    const metadata = new Metadata();
-    metadata.set(FORWARD_METADATA.authorization, this.#authorization);
-    metadata.set(FORWARD_METADATA.agentId, agentId);
-    metadata.set(FORWARD_METADATA.tunnelWaitMs, String(Math.max(0, Math.round(tunnelWaitMs))));
-    const channel = this.#channel(replica.privateAddress);
-    const call = channel.client.makeBidiStreamRequest(
-      this.#method.path,
-      this.#method.requestSerialize,
-      this.#method.responseDeserialize,
-      metadata,
-    ) as ForwardCall;
-    channel.activeCalls += 1;
-    call.once('status', () => {
-      channel.activeCalls -= 1;
-      channel.lastUsedAt = Date.now();
-    });
-    const where = `replica "${replica.id}" at ${replica.privateAddress}`;
-    return new OutboundForward(call, where, request, body, signal).head;
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const stream = this.#channel(replica).pool.take();
+    const target = { agentId, tunnelWaitMs: Math.max(0, Math.round(tunnelWaitMs)) };
+    return stream.exchange(target, request, body, signal);
   }
 
-  #channel(address: string): ReplicaChannel {
+  #channel(replica: ReplicaInfo): ReplicaChannel {
     const now = Date.now();
     if (now - this.#prunedAt > IDLE_CHANNEL_MS) this.#pruneIdle(now);
+    const nowMs = performance.now();
+    if (nowMs - this.#trimmedAt > TRIM_EVERY_MS) {
+      this.#trimmedAt = nowMs;
+      for (const channel of this.#channels.values()) channel.pool.trimIdle(nowMs);
+    }
+    const address = replica.privateAddress;
     let channel = this.#channels.get(address);
     if (channel === undefined) {
-      channel = {
-        client: new Client(address, this.#credentials, this.#channelOptions),
-        activeCalls: 0,
-        lastUsedAt: now,
-      };
+      const client = new Client(address, this.#credentials, this.#channelOptions);
+      const where = `replica "${replica.id}" at ${address}`;
+      const pool = new ForwardStreamPool(
+        client,
+        this.#method,
+        this.#authorization,
+        where,
+        this.#counts,
+        IDLE_STREAM_MS,
+        KEPT_IDLE_STREAMS,
+      );
+      channel = { client, pool, lastUsedAt: now };
       this.#channels.set(address, channel);
     }
     channel.lastUsedAt = now;
@@ -154,7 +184,8 @@ export class ReplicaForwarder {
   #pruneIdle(now: number): void {
     this.#prunedAt = now;
     for (const [address, channel] of this.#channels) {
-      if (channel.activeCalls === 0 && now - channel.lastUsedAt > IDLE_CHANNEL_MS) {
+      if (channel.pool.busyCount === 0 && now - channel.lastUsedAt > IDLE_CHANNEL_MS) {
+        channel.pool.cancelAll();
         channel.client.close();
         this.#channels.delete(address);
       }

@@ -2,13 +2,19 @@ import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { LifecycleContext } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
-import { createForwardMethod, FORWARD_METADATA, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
+import {
+  createForwardMethod,
+  FORWARD_METADATA,
+  FORWARD_V1_PATH,
+  MAX_FORWARD_MESSAGE_BYTES,
+} from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { formatHostPort } from '../config/configChecks.js';
 import type { ResolvedPrivateApiConfig } from '../config/PrivateApiConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { loadTlsOptions, type PemOwner } from '../http/loadTlsOptions.js';
-import { type InboundCall, type InboundEnding, InboundForward } from './InboundForward.js';
+import type { InboundEnding, InboundExchange } from './InboundExchange.js';
+import { type ForwardServerCall, InboundStream, type InboundStreamOwner } from './InboundStream.js';
 import { SharedSecret } from './SharedSecret.js';
 
 const PRIVATE_API_PEM: PemOwner = { module: 'private-api', code: 'KAS_PRIVATE_API_LISTEN_FAILED' };
@@ -19,29 +25,41 @@ export interface PrivateApiInfo {
   readonly address: string;
   /** Forwarded requests being served right now. */
   activeForwards(): number;
-  /** How forwarded requests ended since start, and calls refused for a missing or wrong secret. */
-  counters(): Readonly<Record<InboundEnding | 'unauthenticated', number>>;
+  /** Forward calls open right now (idle and busy). */
+  openCalls(): number;
+  /**
+   * Since start: how forwarded requests ended; Forward calls accepted (`calls`: each carries many
+   * requests), refused for a missing or wrong secret (`unauthenticated`) or ended for breaking the
+   * protocol (`invalid`).
+   */
+  counters(): Readonly<PrivateApiCounters>;
 }
+
+/** What the private API counts (see `PrivateApiInfo.counters`). */
+export type PrivateApiCounters = Record<InboundEnding | 'calls' | 'unauthenticated' | 'invalid', number>;
 
 type PrivateApiState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped';
 
 /**
- * The private API's gRPC server: authenticates each `Forward` call by the shared secret and serves it
- * through a local tunnel. Stops with GOAWAY (no new calls; forwarded requests in flight finish) and cuts
- * what is left when the drain budget ends.
+ * The private API's gRPC server: authenticates each `Forward` call by the shared secret, then serves the
+ * requests it carries, one at a time, through local tunnels. Stops with GOAWAY (no new calls), ends idle
+ * calls at once and busy ones after their request, and cuts what is left when the drain budget ends.
  */
-export class PrivateApiServer implements PrivateApiInfo {
+export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   /** This replica's identity, for the tunnel tracker: the advertise address, or the bound one once listening. */
   readonly identity: ReplicaIdentity;
   readonly #secret: SharedSecret;
-  readonly #forwards = new Set<InboundForward>();
-  readonly #counters: Record<InboundEnding | 'unauthenticated', number> = {
+  readonly #forwards = new Set<InboundExchange>();
+  readonly #calls = new Set<InboundStream>();
+  readonly #counters: PrivateApiCounters = {
     answered: 0,
     refused: 0,
     failed: 0,
     cancelled: 0,
     cut: 0,
+    calls: 0,
     unauthenticated: 0,
+    invalid: 0,
   };
   #state: PrivateApiState = 'idle';
   #server: Server | undefined;
@@ -77,6 +95,40 @@ export class PrivateApiServer implements PrivateApiInfo {
     return this.#forwards.size;
   }
 
+  openCalls(): number {
+    return this.#calls.size;
+  }
+
+  get maxTunnelWaitMs(): number {
+    return this.config.maxTunnelWaitMs;
+  }
+
+  isStopping(): boolean {
+    return this.#state === 'stopping' || this.#state === 'stopped';
+  }
+
+  onExchangeStarted(exchange: InboundExchange): void {
+    this.#forwards.add(exchange);
+  }
+
+  onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void {
+    this.#forwards.delete(exchange);
+    this.#counters[ending] += 1;
+    this.log.debug(
+      { event: 'privateApi.forwardEnded', agentId: exchange.agentId, ending, detail },
+      'forwarded request ended',
+    );
+  }
+
+  onRefused(_stream: InboundStream, details: string): void {
+    this.#counters.invalid += 1;
+    this.log.warn({ event: 'privateApi.callRefused', details }, `ended a Forward call: ${details}`);
+  }
+
+  onClosed(stream: InboundStream): void {
+    this.#calls.delete(stream);
+  }
+
   counters() {
     return { ...this.#counters };
   }
@@ -105,7 +157,11 @@ export class PrivateApiServer implements PrivateApiInfo {
     });
     server.addService(
       { forward: createForwardMethod() },
-      { forward: (call: InboundCall) => this.#accept(call) },
+      { forward: (call: ForwardServerCall) => this.#accept(call) },
+    );
+    server.addService(
+      { forwardV1: { ...createForwardMethod(), path: FORWARD_V1_PATH } },
+      { forwardV1: (call: ForwardServerCall) => this.#refuseV1(call) },
     );
     const target = formatHostPort(this.config.host, this.config.port);
     const credentials = await this.#credentials();
@@ -146,10 +202,12 @@ export class PrivateApiServer implements PrivateApiInfo {
       return;
     }
     const drained = new Promise<'drained'>((resolve) => server.tryShutdown(() => resolve('drained')));
-    ctx.mark('privateApi.goaway', { forwards: this.#forwards.size });
+    let idleCalls = 0;
+    for (const call of [...this.#calls]) if (call.endIfIdle()) idleCalls += 1;
+    ctx.mark('privateApi.goaway', { forwards: this.#forwards.size, idleCalls });
     this.log.info(
-      { event: 'privateApi.stopping', forwards: this.#forwards.size },
-      `private API refuses new calls; ${this.#forwards.size} forwarded request(s) in flight`,
+      { event: 'privateApi.stopping', forwards: this.#forwards.size, idleCalls },
+      `private API refuses new calls and ended ${idleCalls} idle call(s); ${this.#forwards.size} forwarded request(s) in flight`,
     );
     const cut = new Promise<'cut'>((resolve) => {
       if (ctx.signal.aborted) resolve('cut');
@@ -157,7 +215,7 @@ export class PrivateApiServer implements PrivateApiInfo {
     });
     if ((await Promise.race([drained, cut])) === 'cut') {
       const count = this.#forwards.size;
-      for (const forward of [...this.#forwards]) forward.cut('the private API reached its drain budget');
+      for (const call of [...this.#calls]) call.cut('the private API reached its drain budget');
       server.forceShutdown();
       ctx.mark('privateApi.drainCut', { forwards: count });
       this.log.warn(
@@ -168,9 +226,8 @@ export class PrivateApiServer implements PrivateApiInfo {
     this.#state = 'stopped';
   }
 
-  #accept(call: InboundCall): void {
-    const metadata = call.metadata;
-    if (!this.#secret.matches(metadata.get(FORWARD_METADATA.authorization)[0])) {
+  #accept(call: ForwardServerCall): void {
+    if (!this.#secret.matches(call.metadata.get(FORWARD_METADATA.authorization)[0])) {
       this.#counters.unauthenticated += 1;
       this.log.warn(
         { event: 'privateApi.unauthenticated', peer: call.getPeer() },
@@ -182,32 +239,20 @@ export class PrivateApiServer implements PrivateApiInfo {
       });
       return;
     }
-    const agentId = metadata.get(FORWARD_METADATA.agentId)[0];
-    if (typeof agentId !== 'string' || agentId === '') {
-      call.emit('error', {
-        code: status.INVALID_ARGUMENT,
-        details: `no ${FORWARD_METADATA.agentId} metadata`,
-      });
+    if (this.isStopping()) {
+      call.end();
       return;
     }
-    const askedWaitMs = Number(metadata.get(FORWARD_METADATA.tunnelWaitMs)[0]);
-    const tunnelWaitMs = Number.isFinite(askedWaitMs)
-      ? Math.min(Math.max(askedWaitMs, 0), this.config.maxTunnelWaitMs)
-      : this.config.maxTunnelWaitMs;
-    const forward = new InboundForward(
-      call,
-      agentId,
-      this.registry,
-      tunnelWaitMs,
-      (ended, ending, detail) => {
-        this.#forwards.delete(ended);
-        this.#counters[ending] += 1;
-        this.log.debug(
-          { event: 'privateApi.forwardEnded', agentId: ended.agentId, ending, detail },
-          'forwarded request ended',
-        );
-      },
-    );
-    this.#forwards.add(forward);
+    this.#counters.calls += 1;
+    this.#calls.add(new InboundStream(call, this.registry, this));
+  }
+
+  /** A replica of the previous version calls v1: say which version this one serves. */
+  #refuseV1(call: ForwardServerCall): void {
+    call.emit('error', {
+      code: status.UNIMPLEMENTED,
+      details:
+        'this replica serves kas.privateapi.v2.ForwardService only (a newer kas version): run the same kas version on every replica',
+    });
   }
 }

@@ -1,0 +1,154 @@
+import type { Readable } from 'node:stream';
+import { type ClientDuplexStream, status } from '@grpc/grpc-js';
+import {
+  type ForwardReply,
+  type ForwardRequest,
+  type ForwardTarget,
+  type TunnelRequest,
+  type TunnelResponse,
+  UndecodableMessage,
+} from '@kas/tunnel-protocol';
+import { OutboundExchange } from './OutboundExchange.js';
+
+/** The client side of one Forward call. */
+export type ForwardCall = ClientDuplexStream<ForwardRequest, ForwardReply | UndecodableMessage>;
+
+/** Where a pooled call is: free for an exchange, carrying one, or over. */
+export type ForwardStreamState = 'idle' | 'busy' | 'closed';
+
+/** What a stream tells the pool that owns it. */
+export interface ForwardStreamOwner {
+  /** An exchange ended cleanly: the stream may carry the next one. */
+  onIdle(stream: ForwardStream): void;
+  /** The call is over (ended, failed or cancelled); the stream is never used again. Called once. */
+  onClosed(stream: ForwardStream): void;
+}
+
+/**
+ * One Forward call to another replica's private API, kept open and carrying one exchange at a time:
+ * the caller's half of a pooled stream. After a clean exchange it is idle again; anything else (a cancel,
+ * an error, a response that ended before its request was sent whole) ends the call and the stream is
+ * dropped. The caller decides: the callee keeps a call until the caller ends it (or it stops).
+ */
+export class ForwardStream {
+  #state: ForwardStreamState = 'idle';
+  #exchange: OutboundExchange | undefined;
+  /** `performance.now()` when the stream last became idle. */
+  idleSince = performance.now();
+
+  constructor(
+    private readonly call: ForwardCall,
+    readonly where: string,
+    private readonly owner: ForwardStreamOwner,
+  ) {
+    call.on('data', this.#onReply);
+    call.on('error', this.#onError);
+    call.on('end', this.#onEnd);
+  }
+
+  get state(): ForwardStreamState {
+    return this.#state;
+  }
+
+  /** Sends one request on this idle stream; resolves with the response head (see `OutboundExchange`). */
+  exchange(
+    target: ForwardTarget,
+    request: TunnelRequest,
+    body: Readable | undefined,
+    signal: AbortSignal,
+  ): Promise<TunnelResponse> {
+    if (this.#state !== 'idle')
+      throw new Error(`a Forward stream that is ${this.#state} cannot take a request`);
+    this.#state = 'busy';
+    const exchange = new OutboundExchange(this.call, this, target, request, body, signal);
+    this.#exchange = exchange;
+    return exchange.head;
+  }
+
+  /** Ends an idle stream by half-closing it (the callee answers with status OK); a busy one is left alone. */
+  release(): void {
+    if (this.#state !== 'idle') return;
+    this.#close();
+    this.call.end();
+  }
+
+  onExchangeDone(isClean: boolean): void {
+    if (this.#state !== 'busy') return;
+    this.#exchange = undefined;
+    if (!isClean) {
+      // The response ended before the request was sent whole: the callee would wait for the rest.
+      this.cancel();
+      return;
+    }
+    this.#state = 'idle';
+    this.idleSince = performance.now();
+    // The last body frame may have paused the call (its reader was slow); the next exchange reads anew.
+    this.call.resume();
+    this.owner.onIdle(this);
+  }
+
+  cancel(): void {
+    if (this.#state === 'closed') return;
+    this.#close();
+    this.call.cancel();
+  }
+
+  readonly #onReply = (reply: ForwardReply | UndecodableMessage): void => {
+    const exchange = this.#exchange;
+    if (reply instanceof UndecodableMessage) {
+      this.#violated(`${reply.code}: ${reply.message}`);
+      return;
+    }
+    if (exchange === undefined) {
+      if (this.#state !== 'closed') this.#violated('KAS_FRAME_OUT_OF_ORDER: a reply on an idle Forward call');
+      return;
+    }
+    const violation = exchange.accept(reply);
+    if (violation !== undefined) this.#violated(`${violation.code}: ${violation.message}`);
+  };
+
+  readonly #onError = (error: Error & { code?: number; details?: string }): void => {
+    const exchange = this.#exchange;
+    this.#close();
+    if (exchange === undefined) return;
+    const details = error.details ?? error.message;
+    if (error.code === status.UNAUTHENTICATED) {
+      exchange.break(
+        details,
+        'give every replica the same private API secret (kube-proxy privateApiSecret and private-api secret)',
+        error,
+      );
+    } else if (error.code === status.UNIMPLEMENTED) {
+      exchange.break(
+        `it does not serve kas.privateapi.v2.ForwardService (${details}): it runs an older kas version`,
+        'run the same kas version on every replica; during a rolling upgrade, requests between replicas of different versions are refused until it completes',
+        error,
+      );
+    } else {
+      exchange.break(
+        details,
+        `check that ${this.where} is running and reachable from this replica, and that every replica has the same private API TLS settings (private-api tls; kube-proxy privateApiTls with the CA that signed it)`,
+        error,
+      );
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    // 'end' comes after every reply was read (grpc-js reports the status as soon as it arrives, even
+    // while replies wait behind backpressure); an error status came first as 'error'.
+    const exchange = this.#exchange;
+    this.#close();
+    exchange?.breakUnanswered();
+  };
+
+  #violated(message: string): void {
+    this.#exchange?.break(message, 'run the same kas version on every replica');
+    this.cancel();
+  }
+
+  #close(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.owner.onClosed(this);
+  }
+}

@@ -1,0 +1,109 @@
+import { type Client, Metadata } from '@grpc/grpc-js';
+import { FORWARD_METADATA, type ForwardMethod } from '@kas/tunnel-protocol';
+import { type ForwardCall, ForwardStream, type ForwardStreamOwner } from './ForwardStream.js';
+
+/** What a pool tells whoever counts streams. */
+export interface ForwardStreamPoolCounts {
+  /** Forward calls opened since start. */
+  opened: number;
+  /** Exchanges sent on a call that had carried one before. */
+  reused: number;
+}
+
+/**
+ * The Forward calls to one replica address: idle ones are handed out most recently idle first, a new
+ * one is opened when none is idle, and one that carried a clean exchange comes back. Calls idle longer
+ * than `idleStreamMs` beyond the `keptIdle` most recently used are half-closed, so a pool grown for a
+ * burst (or for watches) shrinks again while a warm call stays for the next request.
+ */
+export class ForwardStreamPool implements ForwardStreamOwner {
+  readonly #idle: ForwardStream[] = [];
+  readonly #streams = new Set<ForwardStream>();
+  readonly #used = new WeakSet<ForwardStream>();
+  #isClosed = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly method: ForwardMethod,
+    private readonly authorization: string,
+    readonly where: string,
+    private readonly counts: ForwardStreamPoolCounts,
+    private readonly idleStreamMs: number,
+    private readonly keptIdle: number,
+  ) {}
+
+  /** An idle stream, or a new one. */
+  take(): ForwardStream {
+    let stream = this.#idle.pop();
+    while (stream !== undefined && stream.state !== 'idle') stream = this.#idle.pop();
+    if (stream === undefined) stream = this.#open();
+    if (this.#used.has(stream)) this.counts.reused += 1;
+    else this.#used.add(stream);
+    return stream;
+  }
+
+  /** Streams open (idle or busy). */
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  /** Streams carrying an exchange. */
+  get busyCount(): number {
+    return this.#streams.size - this.#idle.length;
+  }
+
+  onIdle(stream: ForwardStream): void {
+    if (this.#isClosed) {
+      stream.release();
+      return;
+    }
+    this.#idle.push(stream);
+  }
+
+  onClosed(stream: ForwardStream): void {
+    this.#streams.delete(stream);
+    const index = this.#idle.indexOf(stream);
+    if (index >= 0) this.#idle.splice(index, 1);
+  }
+
+  /** Half-closes streams idle for longer than `idleStreamMs`, beyond the `keptIdle` most recent. */
+  trimIdle(now: number): void {
+    const removable = this.#idle.length - this.keptIdle;
+    let trimmed = 0;
+    // Oldest first: the list is in the order the streams became idle.
+    while (trimmed < removable) {
+      const oldest = this.#idle[0];
+      if (oldest === undefined || now - oldest.idleSince < this.idleStreamMs) break;
+      this.#idle.shift();
+      oldest.release();
+      trimmed += 1;
+    }
+  }
+
+  /** Ends every idle stream, and every stream as it becomes idle; cancels none. */
+  close(): void {
+    this.#isClosed = true;
+    for (const stream of this.#idle.splice(0)) stream.release();
+  }
+
+  /** Cancels every stream, busy ones too. */
+  cancelAll(): void {
+    this.close();
+    for (const stream of [...this.#streams]) stream.cancel();
+  }
+
+  #open(): ForwardStream {
+    const metadata = new Metadata();
+    metadata.set(FORWARD_METADATA.authorization, this.authorization);
+    const call = this.client.makeBidiStreamRequest(
+      this.method.path,
+      this.method.requestSerialize,
+      this.method.responseDeserialize,
+      metadata,
+    ) as ForwardCall;
+    this.counts.opened += 1;
+    const stream = new ForwardStream(call, this.where, this);
+    this.#streams.add(stream);
+    return stream;
+  }
+}

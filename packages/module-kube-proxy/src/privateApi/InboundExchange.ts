@@ -1,0 +1,222 @@
+import { Readable } from 'node:stream';
+import {
+  EMPTY_BODY,
+  type ForwardReply,
+  FrameOrder,
+  type FrameViolation,
+  fromHeaderList,
+  type RequestFrame,
+  type RequestHead,
+  type TunnelRegistry,
+  type TunnelResponse,
+  toHeaderList,
+} from '@kas/tunnel-protocol';
+
+/** How a forwarded request ended, for the server's counters and log. */
+export type InboundEnding = 'answered' | 'refused' | 'failed' | 'cancelled' | 'cut';
+
+/** Where an exchange's response is: waiting for a tunnel, streaming, or over. */
+type InboundState = 'acquiring' | 'busy' | 'done';
+
+/** The part of a Forward call an exchange writes to and steers. */
+export interface InboundCall {
+  write(reply: ForwardReply): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** How an exchange hands its call back. */
+export interface InboundExchangeOwner {
+  /** The response is over (answered, refused, failed, cancelled or cut): for counters and the log. */
+  onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void;
+  /**
+   * The exchange is over both ways: the response ended, and the request ended too (or was refused before
+   * its body). The call may carry the next exchange.
+   */
+  onExchangeOver(exchange: InboundExchange): void;
+}
+
+/**
+ * One request another replica forwarded here, on one exchange of a Forward call, seen from this replica:
+ * takes an idle tunnel of the agent, sends the request through it (the body with backpressure both ways),
+ * and streams the answer back as reply frames. When no tunnel can be had, the one answer is an error
+ * frame whose code says why, so the caller tries another route. Cancelling it cancels the tunnel's request.
+ * Once the response is over, request frames still on their way (the caller had sent them before it saw
+ * the end) are read and dropped until the request's end.
+ */
+export class InboundExchange {
+  readonly #order = new FrameOrder('request');
+  readonly #abort = new AbortController();
+  #state: InboundState = 'acquiring';
+  #isAcquiredSent = false;
+  #isCancelled = false;
+  #isRequestEnded: boolean;
+  #requestBody: Readable | undefined;
+  #responseBody: Readable | undefined;
+
+  constructor(
+    private readonly call: InboundCall,
+    readonly agentId: string,
+    private readonly registry: TunnelRegistry,
+    private readonly tunnelWaitMs: number,
+    private readonly owner: InboundExchangeOwner,
+    private readonly first: RequestFrame,
+  ) {
+    // The owner checked the first frame's order (it has a head); this only advances past it.
+    this.#order.accept(first);
+    this.#isRequestEnded = first.end;
+    if (!first.end) this.#requestBody = new Readable({ read: () => this.call.resume() });
+  }
+
+  /** Takes a tunnel and sends the request; the owner may hear of its end before this returns. */
+  start(): void {
+    void this.#send(this.first.head as RequestHead);
+  }
+
+  /** Takes the next request frame; returns what is wrong with it, if anything (the owner then ends the call). */
+  accept(frame: RequestFrame): FrameViolation | undefined {
+    const violation = this.#order.accept(frame);
+    if (violation !== undefined) return violation;
+    if (this.#state === 'done') {
+      if (frame.end) this.#requestEnded();
+      return undefined;
+    }
+    if (!this.#isAcquiredSent) {
+      return {
+        code: 'KAS_FRAME_OUT_OF_ORDER',
+        message: 'request frames out of order: a body before tunnel_acquired',
+      };
+    }
+    if (frame.body.length > 0 && this.#requestBody?.push(frame.body) === false) this.call.pause();
+    if (frame.end) {
+      this.#requestBody?.push(null);
+      this.#requestEnded();
+    }
+    return undefined;
+  }
+
+  /** True once the request's end arrived (or it was refused before its body). */
+  get isRequestEnded(): boolean {
+    return this.#isRequestEnded;
+  }
+
+  /** Cuts the request now (the drain budget ended, or the call broke): the tunnel's request is cancelled. */
+  cancel(ending: 'cancelled' | 'cut' | 'failed', why: string): void {
+    if (this.#state === 'done') return;
+    this.#isCancelled = true;
+    this.#end(ending, why);
+    this.#abort.abort(new Error(why));
+    this.#requestBody?.destroy();
+    this.#responseBody?.destroy();
+  }
+
+  async #send(head: RequestHead): Promise<void> {
+    if (!this.registry.hasAgent(this.agentId)) {
+      this.#answerError(
+        'KAS_TUNNEL_UNAVAILABLE',
+        `agent "${this.agentId}" has no tunnel on this replica`,
+        'refused',
+      );
+      return;
+    }
+    let response: TunnelResponse;
+    try {
+      const tunnel = await this.registry.acquire(this.agentId, {
+        timeoutMs: Math.max(1, this.tunnelWaitMs),
+        signal: this.#abort.signal,
+      });
+      if (this.#isDone()) {
+        await tunnel.roundTrip(requestOf(head), undefined, this.#abort.signal).catch(() => {});
+        return;
+      }
+      this.#state = 'busy';
+      // With the request whole already, the first response frame says so; a body waits for this word.
+      if (!this.#isRequestEnded) this.#sendAcquired();
+      response = await tunnel.roundTrip(requestOf(head), this.#requestBody, this.#abort.signal);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const isRefusal = this.#state === 'acquiring';
+      this.#answerError(
+        typeof code === 'string' ? code : 'KAS_FORWARD_FAILED',
+        (error as Error).message ?? String(error),
+        isRefusal ? 'refused' : 'failed',
+      );
+      return;
+    }
+    if (this.#isDone()) {
+      response.body.destroy();
+      return;
+    }
+    this.#stream(response);
+  }
+
+  #sendAcquired(): void {
+    this.#isAcquiredSent = true;
+    this.call.write({ tunnelAcquired: true });
+  }
+
+  #stream(response: TunnelResponse): void {
+    const body = response.body;
+    this.#responseBody = body;
+    this.#write({
+      head: { status: response.status, headers: toHeaderList(response.headers) },
+      body: EMPTY_BODY,
+      end: false,
+    });
+    const resume = () => body.resume();
+    body.on('data', (chunk: Buffer) => {
+      if (this.#state === 'done') return;
+      if (!this.#write({ body: chunk, end: false })) {
+        body.pause();
+        this.call.once('drain', resume);
+      }
+    });
+    body.once('end', () => {
+      if (this.#state === 'done') return;
+      this.#write({ body: EMPTY_BODY, end: true });
+      this.#end('answered');
+    });
+    body.once('error', (error) => this.#answerError('KAS_TUNNEL_BROKEN', error.message, 'failed'));
+  }
+
+  /** Writes a response frame, with `tunnel_acquired` on the first when it was not sent alone. */
+  #write(frame: ForwardReply['frame']): boolean {
+    if (this.#isAcquiredSent) return this.call.write({ tunnelAcquired: false, frame });
+    this.#isAcquiredSent = true;
+    return this.call.write({ tunnelAcquired: true, frame });
+  }
+
+  #answerError(code: string, message: string, ending: InboundEnding): void {
+    if (this.#state === 'done') return;
+    const frame = { body: EMPTY_BODY, end: false, error: { code, message } };
+    this.#requestBody?.destroy();
+    if (this.#state === 'acquiring') {
+      // Refused before a tunnel was had: no tunnel_acquired, and the caller sends nothing more of this request.
+      this.call.write({ tunnelAcquired: false, frame });
+      this.#isRequestEnded = true;
+    } else this.#write(frame);
+    this.#end(ending, `${code}: ${message}`);
+  }
+
+  /** Read through a method: the state changes while `#send` awaits, which narrowing cannot see. */
+  #isDone(): boolean {
+    return this.#state === 'done';
+  }
+
+  #end(ending: InboundEnding, detail?: string): void {
+    this.#state = 'done';
+    this.owner.onResponseEnded(this, ending, detail);
+    // A cancelled exchange ends its call with it; only one that ended by its frames leaves the call idle.
+    if (this.#isRequestEnded && !this.#isCancelled) this.owner.onExchangeOver(this);
+  }
+
+  #requestEnded(): void {
+    this.#isRequestEnded = true;
+    if (this.#state === 'done') this.owner.onExchangeOver(this);
+  }
+}
+
+function requestOf(head: RequestHead) {
+  return { method: head.method, path: head.path, query: head.query, headers: fromHeaderList(head.headers) };
+}

@@ -1,0 +1,189 @@
+import { type ServerDuplexStream, status } from '@grpc/grpc-js';
+import {
+  EMPTY_BODY,
+  type ForwardReply,
+  type ForwardRequest,
+  FrameOrder,
+  type TunnelRegistry,
+  UndecodableMessage,
+} from '@kas/tunnel-protocol';
+import { type InboundEnding, InboundExchange, type InboundExchangeOwner } from './InboundExchange.js';
+
+/** The server side of one Forward call. */
+export type ForwardServerCall = ServerDuplexStream<ForwardRequest | UndecodableMessage, ForwardReply>;
+
+/** Where a call is: waiting for the next exchange, carrying one, or over. */
+export type InboundStreamState = 'idle' | 'busy' | 'closed';
+
+/** What a call tells the server that owns it. */
+export interface InboundStreamOwner {
+  /** Caps the wait a caller asks for. */
+  readonly maxTunnelWaitMs: number;
+  /** True once the private API is stopping: new exchanges are refused and idle calls end. */
+  isStopping(): boolean;
+  onExchangeStarted(exchange: InboundExchange): void;
+  onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void;
+  /** The call broke the protocol (the details start with the code): for the log. */
+  onRefused(stream: InboundStream, details: string): void;
+  /** The call is over. Called once. */
+  onClosed(stream: InboundStream): void;
+}
+
+/**
+ * One authenticated Forward call from another replica, carrying one exchange at a time: each begins with
+ * a message naming its target; between exchanges the call is idle. A message that breaks the protocol
+ * ends this call alone with INVALID_ARGUMENT (details lead with the code). The caller ends an idle call by
+ * half-closing it; a stopping server ends idle calls at once and busy ones after their exchange.
+ */
+export class InboundStream implements InboundExchangeOwner {
+  #state: InboundStreamState = 'idle';
+  #exchange: InboundExchange | undefined;
+
+  constructor(
+    private readonly call: ForwardServerCall,
+    private readonly registry: TunnelRegistry,
+    private readonly owner: InboundStreamOwner,
+  ) {
+    call.on('data', this.#onMessage);
+    call.on('end', this.#onCallerEnded);
+    call.on('cancelled', this.#onCancelled);
+  }
+
+  get state(): InboundStreamState {
+    return this.#state;
+  }
+
+  /** Ends the call with status OK when it carries no exchange. */
+  endIfIdle(): boolean {
+    if (this.#state !== 'idle') return false;
+    this.#finish();
+    return true;
+  }
+
+  /** Cuts the call now (the drain budget ended): its request is cancelled, the caller gets UNAVAILABLE. */
+  cut(why: string): void {
+    if (this.#state === 'closed') return;
+    this.#exchange?.cancel('cut', why);
+    if (!this.#close()) return;
+    this.call.emit('error', { code: status.UNAVAILABLE, details: `cut by the private API: ${why}` });
+  }
+
+  onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void {
+    this.owner.onResponseEnded(exchange, ending, detail);
+  }
+
+  onExchangeOver(exchange: InboundExchange): void {
+    if (this.#exchange !== exchange || this.#state !== 'busy') return;
+    this.#exchange = undefined;
+    this.#state = 'idle';
+    // The request body may have paused the call (the tunnel read it slowly); the next exchange reads anew.
+    this.call.resume();
+    if (this.owner.isStopping()) this.#finish();
+  }
+
+  readonly #onMessage = (message: ForwardRequest | UndecodableMessage): void => {
+    if (message instanceof UndecodableMessage) {
+      this.#refuse(message.code, message.message);
+      return;
+    }
+    switch (this.#state) {
+      case 'idle':
+        this.#begin(message);
+        return;
+      case 'busy': {
+        if (message.target !== undefined) {
+          this.#refuse('KAS_FRAME_OUT_OF_ORDER', 'a target in the middle of an exchange');
+          return;
+        }
+        const frame = message.frame;
+        const violation =
+          frame === undefined
+            ? { code: 'KAS_FRAME_UNKNOWN' as const, message: 'a message with neither a target nor a frame' }
+            : this.#exchange?.accept(frame);
+        if (violation !== undefined) this.#refuse(violation.code, violation.message);
+        return;
+      }
+      case 'closed':
+        return;
+      default: {
+        const unhandled: never = this.#state;
+        throw new Error(`unhandled Forward call state ${String(unhandled)}`);
+      }
+    }
+  };
+
+  #begin(message: ForwardRequest): void {
+    const { target, frame } = message;
+    if (target === undefined || frame === undefined) {
+      this.#refuse('KAS_FRAME_OUT_OF_ORDER', 'an exchange must begin with a target and its first frame');
+      return;
+    }
+    if (target.agentId === '') {
+      this.#refuse('KAS_FRAME_MALFORMED', 'a target without an agent id');
+      return;
+    }
+    const violation = new FrameOrder('request').accept(frame);
+    if (violation !== undefined) {
+      this.#refuse(violation.code, violation.message);
+      return;
+    }
+    if (this.owner.isStopping()) {
+      // A stopping replica hands out no tunnel: the caller tries another route, and this call ends.
+      this.call.write({
+        tunnelAcquired: false,
+        frame: {
+          body: EMPTY_BODY,
+          end: false,
+          error: { code: 'KAS_REPLICA_STOPPING', message: 'this replica is stopping' },
+        },
+      });
+      this.#finish();
+      return;
+    }
+    this.#state = 'busy';
+    const exchange = new InboundExchange(
+      this.call,
+      target.agentId,
+      this.registry,
+      Math.min(target.tunnelWaitMs, this.owner.maxTunnelWaitMs),
+      this,
+      frame,
+    );
+    this.#exchange = exchange;
+    this.owner.onExchangeStarted(exchange);
+    exchange.start();
+  }
+
+  readonly #onCallerEnded = (): void => {
+    // A reset stream (the caller cancelled, or went away) ends the readable side too, and grpc-js may
+    // report the cancellation only much later (once the response side is done). A caller never
+    // half-closes in the middle of an exchange, so either way the exchange is abandoned.
+    this.#exchange?.cancel('cancelled', 'the calling replica cancelled the forwarded request');
+    this.#finish();
+  };
+
+  readonly #onCancelled = (): void => {
+    this.#exchange?.cancel('cancelled', 'the calling replica cancelled');
+    this.#close();
+  };
+
+  #refuse(code: string, message: string): void {
+    this.#exchange?.cancel('failed', `${code}: ${message}`);
+    if (!this.#close()) return;
+    const details = `${code}: ${message}`;
+    this.owner.onRefused(this, details);
+    this.call.emit('error', { code: status.INVALID_ARGUMENT, details });
+  }
+
+  #finish(): void {
+    if (!this.#close()) return;
+    this.call.end();
+  }
+
+  #close(): boolean {
+    if (this.#state === 'closed') return false;
+    this.#state = 'closed';
+    this.owner.onClosed(this);
+    return true;
+  }
+}
