@@ -1,4 +1,9 @@
 export {
+  type ConfiguredKas,
+  composeFromConfig,
+  type KasConfigText,
+} from './composition/composeFromConfig.js';
+export {
   composeKas,
   type KasModules,
   LEGACY_STOP_OVERRIDES,

@@ -42,6 +42,6 @@ export type {
 } from './plan/AppPlan.js';
 export { resolvePlan } from './plan/resolvePlan.js';
 export type { AppState, ModuleState } from './runner/AppState.js';
-export { type App, type AppOptions, createApp } from './runner/createApp.js';
+export { type App, type AppOptions, createApp, SHUTDOWN_DEADLINE_MARGIN_MS } from './runner/createApp.js';
 export { EXIT_CODES } from './runner/runUntilSignal.js';
 export type { StopOutcome } from './runner/StopRun.js';

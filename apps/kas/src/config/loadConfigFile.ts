@@ -8,6 +8,11 @@ import { type EnvOverride, readEnvOverrides, setPath } from './envOverrides.js';
 export interface ConfigSource {
   /** A YAML file; absent means defaults plus environment only. */
   readonly file?: string;
+  /**
+   * The file's text when it was read elsewhere (e.g. from a Kubernetes ConfigMap); `file` then only names
+   * it in errors (`kas.yaml of ConfigMap kas:12:3`).
+   */
+  readonly text?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Environment variables that start with `KAS_` but are not config (e.g. `KAS_CONFIG`). */
   readonly ignoredEnv?: readonly string[];
@@ -28,7 +33,7 @@ export async function loadConfigFile<S extends z.ZodType>(
   if (source.file !== undefined) {
     let text: string;
     try {
-      text = await readFile(source.file, 'utf8');
+      text = source.text ?? (await readFile(source.file, 'utf8'));
     } catch (error) {
       throw new KasAppError(
         'KAS_CONFIG_UNREADABLE',

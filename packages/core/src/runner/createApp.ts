@@ -19,7 +19,7 @@ import { runUntilSignal } from './runUntilSignal.js';
 import { type StopOutcome, StopRun, stoppedEvent } from './StopRun.js';
 
 /** Extra time the default shutdown deadline allows beyond the stop plan's worst case. */
-const DEADLINE_MARGIN_MS = 10_000;
+export const SHUTDOWN_DEADLINE_MARGIN_MS = 10_000;
 
 /** How to run a composition. */
 export interface AppOptions extends AppComposition {
@@ -73,7 +73,7 @@ export function createApp(options: AppOptions): App {
   const log = options.logger ?? pino({ level: 'info' }, pino.destination({ sync: true }));
   const deadlineMs =
     options.shutdownDeadline === undefined
-      ? plan.stop.criticalPath.worstCaseMs + DEADLINE_MARGIN_MS
+      ? plan.stop.criticalPath.worstCaseMs + SHUTDOWN_DEADLINE_MARGIN_MS
       : toMilliseconds(options.shutdownDeadline, 'createApp: shutdownDeadline');
   const appContainer = (options.container ?? globalContainer).createChildContainer();
   for (const value of options.provide ?? []) appContainer.register(value.token, { useValue: value.useValue });
