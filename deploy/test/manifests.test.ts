@@ -1,0 +1,141 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { composeFromConfig } from '@kas/kas';
+import { describe, expect, it } from 'vitest';
+import { type KubeObject, renderKustomization } from './support/renderKustomization.js';
+import { validateKubeObject } from './support/validateKubeObject.js';
+
+const kubernetesDir = fileURLToPath(new URL('../kubernetes/', import.meta.url));
+const overlays = readdirSync(`${kubernetesDir}overlays`).sort();
+const kasOverlays = overlays.filter((name) => name !== 'agentk');
+
+interface Container {
+  readonly name: string;
+  readonly env?: readonly { name: string; value?: string; valueFrom?: unknown }[];
+  readonly readinessProbe?: { httpGet?: { path: string } };
+  readonly livenessProbe?: { httpGet?: { path: string } };
+  readonly resources?: { requests?: unknown; limits?: unknown };
+}
+
+const find = (objects: readonly KubeObject[], kind: string, name: string) => {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name.startsWith(name));
+  if (found === undefined)
+    throw new Error(`no ${kind} ${name} among ${objects.map((o) => o.kind).join(', ')}`);
+  return found as KubeObject & Record<string, any>;
+};
+
+describe('the kustomize bases and overlays', () => {
+  it('ships the overlays the docs name', () => {
+    expect(overlays).toEqual(['agentk', 'redis', 'sentinel']);
+  });
+
+  it.each([...overlays.map((name) => `overlays/${name}`), 'kas', 'agentk'])(
+    '%s renders with kubectl kustomize, and every object validates against the Kubernetes schemas',
+    async (path) => {
+      const objects = await renderKustomization(`${kubernetesDir}${path}`);
+      expect(objects.length).toBeGreaterThan(3);
+      const problems = await Promise.all(
+        objects.map(async (object) =>
+          (await validateKubeObject(object)).map(
+            (problem) => `${object.kind}/${object.metadata.name}: ${problem}`,
+          ),
+        ),
+      );
+      expect(problems.flat()).toEqual([]);
+    },
+  );
+
+  it('the validation rejects a malformed object (the check above can fail)', async () => {
+    const [deployment] = (await renderKustomization(`${kubernetesDir}overlays/redis`)).filter(
+      (object) => object.kind === 'Deployment',
+    );
+    const broken = structuredClone(deployment) as Record<string, any>;
+    broken.spec.template.spec.terminationGracePeriodSeconds = '30s';
+    delete broken.spec.template.spec.containers[0].name;
+    const problems = await validateKubeObject(broken as KubeObject);
+    expect(problems).toEqual([
+      'data/spec/template/spec/containers/0 must have required property name',
+      'data/spec/template/spec/terminationGracePeriodSeconds must be integer',
+    ]);
+  });
+
+  it.each(kasOverlays)(
+    '%s: kas runs 3 replicas with probes, resources, spread and a disruption budget',
+    async (name) => {
+      const objects = await renderKustomization(`${kubernetesDir}overlays/${name}`);
+      const deployment = find(objects, 'Deployment', 'kas');
+      const pod = deployment.spec.template.spec;
+      const kas = pod.containers.find((container: Container) => container.name === 'kas') as Container;
+      expect(deployment.spec.replicas).toBe(3);
+      expect(kas.readinessProbe?.httpGet?.path).toBe('/readiness');
+      expect(kas.livenessProbe?.httpGet?.path).toBe('/liveness');
+      expect(kas.resources?.requests).toBeDefined();
+      expect(
+        pod.topologySpreadConstraints.map((spread: { topologyKey: string }) => spread.topologyKey),
+      ).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      expect(find(objects, 'PodDisruptionBudget', 'kas').spec.maxUnavailable).toBe(1);
+      expect(kas.env).toContainEqual({
+        name: 'KAS_REPLICA__ID',
+        valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+      });
+      const services = objects.filter((object) => object.kind === 'Service') as Record<string, any>[];
+      expect(services.map((service) => [service.metadata.name, service.spec.ports[0].targetPort])).toEqual([
+        ['kas-agents', 'agent-grpc'],
+        ['kas-private', 'private-api'],
+        ['kas-users', 'kube-proxy'],
+      ]);
+      expect(find(objects, 'Service', 'kas-private').spec.clusterIP).toBe('None');
+      const secrets = pod.volumes
+        .filter((volume: { secret?: unknown }) => volume.secret !== undefined)
+        .map((volume: { secret: { secretName: string } }) => volume.secret.secretName);
+      expect(secrets).toEqual(
+        expect.arrayContaining(['kas-tls', 'kas-agents', 'kas-users', 'kas-private-api']),
+      );
+    },
+  );
+
+  it.each(kasOverlays)(
+    "%s: kas's own config loader accepts the ConfigMap's kas.yaml with the Deployment's environment",
+    async (name) => {
+      const objects = await renderKustomization(`${kubernetesDir}overlays/${name}`);
+      const deployment = find(objects, 'Deployment', 'kas');
+      const configMap = find(objects, 'ConfigMap', 'kas');
+      const volume = deployment.spec.template.spec.volumes.find(
+        (candidate: { name: string }) => candidate.name === 'config',
+      );
+      expect(volume.configMap.name).toBe(configMap.metadata.name); // the hash-suffixed name
+      const env = Object.fromEntries(
+        (deployment.spec.template.spec.containers[0] as Container).env
+          ?.filter((variable) => variable.value !== undefined)
+          .map((variable) => [variable.name, variable.value?.replace('$(POD_IP)', '10.0.0.7')]) ?? [],
+      );
+      const kas = await composeFromConfig({
+        text: configMap.data['kas.yaml'],
+        file: `kas.yaml of ConfigMap ${configMap.metadata.name}`,
+        env: { ...env, KAS_REPLICA__ID: 'kas-7d9f-abcde' },
+      });
+      const names = kas.composition.modules.map((module) => module.name);
+      expect(names).toContain('redis-connection'); // every kas overlay has a shared directory
+      expect(kas.shutdownDeadlineMs).toBe(81 * 60_000);
+      expect(kas.listenGraceMs).toBe(5_000);
+    },
+  );
+
+  it('agentk: namespace, service account, RBAC, the token Secret, and a Deployment on the in-cluster API', async () => {
+    const objects = await renderKustomization(`${kubernetesDir}overlays/agentk`);
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([
+      'ClusterRole/agentk',
+      'ClusterRoleBinding/agentk',
+      'Deployment/agentk',
+      'Namespace/agentk',
+      'Secret/agentk-token',
+      'ServiceAccount/agentk',
+    ]);
+    const deployment = find(objects, 'Deployment', 'agentk');
+    const container = deployment.spec.template.spec.containers[0] as Container;
+    const env = container.env?.map((variable) => variable.name) ?? [];
+    expect(env).toContain('AGENTK_KAS');
+    expect(env).not.toContain('AGENTK_KUBE_API'); // in-cluster
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('agentk');
+  });
+});
