@@ -116,7 +116,7 @@ describe('the kustomize bases and overlays', () => {
       });
       const names = kas.composition.modules.map((module) => module.name);
       expect(names).toContain('redis-connection'); // every kas overlay has a shared directory
-      expect(kas.shutdownDeadlineMs).toBe(81 * 60_000);
+      expect(kas.shutdownDeadlineMs).toBe(61 * 60_000);
       expect(kas.listenGraceMs).toBe(5_000);
     },
   );

@@ -3,7 +3,14 @@
 export { KAS_LINT_RULES } from './lint/coreLintRules.js';
 export { defineLintRule } from './lint/defineLintRule.js';
 export type { LintGraph, LintLimits, ResourceRole, StopTiming } from './lint/LintGraph.js';
-export type { LintFinding, LintFindingDraft, LintRule, LintSetting, LintSeverity } from './lint/LintRule.js';
+export type {
+  LintFinding,
+  LintFindingDraft,
+  LintRule,
+  LintSetting,
+  LintSeverity,
+  SourceLocation,
+} from './lint/LintRule.js';
 export {
   type AppliedRule,
   DEFAULT_ACCEPT_DELAY_LIMIT_MS,

@@ -6,6 +6,14 @@ export type LintSeverity = 'error' | 'warn';
 /** What an app author may set a rule to (`--rule CODE=off|warn|error`, or the config file's `rules`). */
 export type LintSetting = LintSeverity | 'off';
 
+/** A place in a file a finding points at (1-based line and column), e.g. a manifest's field. */
+export interface SourceLocation {
+  /** The file, as given or found (relative paths are relative to the current directory). */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
 /** What a rule's `check` yields for one problem: the modules involved and how to fix it. */
 export interface LintFindingDraft {
   /** One line naming the modules involved and what goes wrong at stop time. */
@@ -14,6 +22,8 @@ export interface LintFindingDraft {
   readonly fix: string;
   /** The modules involved, in the order the message names them. */
   readonly modules: readonly string[];
+  /** Where to change it, when the rule knows (a manifest's field); SARIF results point there. */
+  readonly location?: SourceLocation;
 }
 
 /** One finding of a lint run: a draft stamped with its rule's code and effective severity. */

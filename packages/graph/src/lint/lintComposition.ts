@@ -83,6 +83,7 @@ export function lintAnalysis(
           message: draft.message,
           fix: draft.fix,
           modules: [...draft.modules],
+          ...(draft.location === undefined ? {} : { location: draft.location }),
         });
       }
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { deploymentLintRules } from '../../manifests/deploymentLintRules.js';
 import type { CliIo } from '../CliIo.js';
 import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
 import { formatExplain } from '../formatExplain.js';
@@ -16,7 +17,7 @@ export function addExplainCommand(program: Command, io: CliIo, exit: (code: numb
     )
     .action(async (code: string, options: { readonly config?: string }) => {
       const setup = await loadLintSetup(io.cwd, options.config, io.cwd);
-      const rule = findRule(setup, code);
+      const rule = findRule({ ...setup, rules: [...setup.rules, ...deploymentLintRules()] }, code);
       io.write(formatExplain(rule, setup.sources.get(rule.code) ?? 'core'));
       exit(KAS_GRAPH_EXIT_CODES.clean);
     });

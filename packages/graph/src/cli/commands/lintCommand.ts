@@ -2,6 +2,8 @@ import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LintSetting } from '../../lint/LintRule.js';
 import { type LintResult, lintAnalysis } from '../../lint/lintComposition.js';
+import { deploymentLintRules } from '../../manifests/deploymentLintRules.js';
+import { loadManifestGraph } from '../../manifests/loadManifestGraph.js';
 import { CliError } from '../CliError.js';
 import { type CliIo, writeOutput } from '../CliIo.js';
 import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
@@ -20,6 +22,7 @@ interface LintOptions {
   readonly terminationGrace?: number;
   readonly acceptDelayLimit?: number;
   readonly output?: string;
+  readonly manifests?: string;
 }
 
 /** `kas-graph lint <entry>`: resolve both plans, check every rule, exit 1 on errors. */
@@ -54,10 +57,28 @@ export function addLintCommand(
       'how late an acceptor may begin its stop (KAS_ACCEPTOR_BEHIND_DRAIN, default 30s)',
       parseDurationOption,
     )
+    .option(
+      '--manifests <path>',
+      "a kustomization directory or rendered YAML: lint the stop plan of the kas Deployment's config, and its grace period and readiness probe against it",
+    )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (entry: string, options: LintOptions) => {
-      const graph = await loadGraph(entry, io.cwd);
-      const setup = await loadLintSetup(io.cwd, options.config, dirname(graph.file));
+      const manifests =
+        options.manifests === undefined
+          ? undefined
+          : await loadManifestGraph(entry, options.manifests, io.cwd);
+      const graph = manifests?.graph ?? (await loadGraph(entry, io.cwd));
+      const loaded = await loadLintSetup(io.cwd, options.config, dirname(graph.file));
+      const deploymentRules = manifests === undefined ? [] : deploymentLintRules(manifests.context);
+      const setup = {
+        ...loaded,
+        rules: [...loaded.rules, ...deploymentRules],
+        // Rules beyond the core's run as extra rules; these are the core's own, checked only with --manifests.
+        sources: new Map([
+          ...loaded.sources,
+          ...deploymentRules.map((rule): [string, string] => [rule.code, 'core']),
+        ]),
+      };
       const settings = mergeSettings(setup, options.rule);
       const maxWarnings = options.maxWarnings ?? setup.config.maxWarnings;
       const terminationGraceMs = options.terminationGrace ?? setup.config.terminationGraceMs;
@@ -80,7 +101,12 @@ export function addLintCommand(
           { cause: error },
         );
       }
-      const report = toLintReport(result, { entry, version, maxWarnings, sources: setup.sources });
+      const report = toLintReport(result, {
+        entry: graph.label,
+        version,
+        maxWarnings,
+        sources: setup.sources,
+      });
       const text =
         options.format === 'json'
           ? `${JSON.stringify(report, null, 2)}\n`

@@ -55,12 +55,13 @@ export function toLintReport(
       warnings: result.warningCount,
       maxWarnings: context.maxWarnings ?? null,
     },
-    findings: result.findings.map(({ code, severity, message, fix, modules }) => ({
+    findings: result.findings.map(({ code, severity, message, fix, modules, location }) => ({
       code,
       severity,
       message,
       fix,
       modules,
+      ...(location === undefined ? {} : { location }),
     })),
     rules: result.rules.map(({ rule, setting, skipped }) => ({
       code: rule.code,

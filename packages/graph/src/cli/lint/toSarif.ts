@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { LintRule } from '../../lint/LintRule.js';
@@ -8,7 +8,7 @@ import type { LintReport } from './LintReport.js';
 /** What SARIF needs beyond the report: the rules' texts and where the entry file is. */
 export interface SarifContext {
   readonly rules: readonly LintRule[];
-  /** The imported entry file; results point at it (a graph has no better source location). */
+  /** The imported entry file; results without a location of their own point at it. */
   readonly file: string;
   /** The directory SARIF paths are relative to (`SRCROOT`): the current directory. */
   readonly cwd: string;
@@ -31,7 +31,8 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
     properties: { source: applied.get(rule.code)?.source ?? 'core' },
   }));
   const index = new Map(rules.map((rule, position) => [rule.code, position]));
-  const uri = relative(context.cwd, context.file).split('\\').join('/');
+  const toUri = (file: string) => relative(context.cwd, resolve(context.cwd, file)).split('\\').join('/');
+  const uri = toUri(context.file);
   const results: Result[] = report.findings.map((finding) => ({
     ruleId: finding.code,
     ruleIndex: index.get(finding.code) ?? -1,
@@ -39,7 +40,13 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
     message: { text: `${finding.message}. Fix: ${finding.fix}` },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region: { startLine: 1 } },
+        physicalLocation:
+          finding.location === undefined
+            ? { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region: { startLine: 1 } }
+            : {
+                artifactLocation: { uri: toUri(finding.location.file), uriBaseId: 'SRCROOT' },
+                region: { startLine: finding.location.line, startColumn: finding.location.column },
+              },
         logicalLocations: finding.modules.map((module) => ({ name: module, kind: 'module' })),
       },
     ],
@@ -62,7 +69,14 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
           },
         },
         originalUriBaseIds: { SRCROOT: { uri: `${pathToFileURL(context.cwd).href}/` } },
-        artifacts: [{ location: { uri, uriBaseId: 'SRCROOT' } }],
+        artifacts: [
+          ...new Set([
+            uri,
+            ...report.findings.flatMap((finding) =>
+              finding.location === undefined ? [] : [toUri(finding.location.file)],
+            ),
+          ]),
+        ].map((artifact) => ({ location: { uri: artifact, uriBaseId: 'SRCROOT' } })),
         results,
         properties: { entry: report.entry },
       },

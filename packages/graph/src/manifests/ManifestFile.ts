@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises';
+import { type Document, LineCounter, parseAllDocuments } from 'yaml';
+import { CliError } from '../cli/CliError.js';
+
+/** A YAML file of Kubernetes objects, parsed with positions. */
+export interface ManifestFile {
+  /** The path as shown in findings (relative to the current directory when given so). */
+  readonly file: string;
+  readonly documents: readonly Document.Parsed[];
+  readonly lines: LineCounter;
+}
+
+/** Parses YAML text of one or more documents; throws `KAS_GRAPH_MANIFESTS_INVALID` for a syntax error. */
+export function parseManifestText(text: string, file: string): ManifestFile {
+  const lines = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+  if (!Array.isArray(documents)) return { file, documents: [], lines }; // an empty stream
+  for (const document of documents) {
+    const [error] = document.errors;
+    if (error !== undefined) {
+      const at = lines.linePos(error.pos[0]);
+      throw new CliError(
+        'KAS_GRAPH_MANIFESTS_INVALID',
+        `${file}:${at.line}:${at.col}: ${error.message}`,
+        'fix the YAML at that line',
+      );
+    }
+  }
+  return { file, documents, lines };
+}
+
+/** Reads and parses a manifest file; throws `KAS_GRAPH_MANIFESTS_UNREADABLE` when it cannot be read. */
+export async function readManifestFile(path: string, file: string): Promise<ManifestFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new CliError(
+      'KAS_GRAPH_MANIFESTS_UNREADABLE',
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      'give a kustomization directory or a YAML file of rendered manifests to --manifests',
+      { cause: error },
+    );
+  }
+  return parseManifestText(text, file);
+}

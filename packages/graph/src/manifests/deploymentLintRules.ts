@@ -1,0 +1,20 @@
+import type { LintRule } from '../lint/LintRule.js';
+import type { DeploymentLintContext } from './DeploymentLintContext.js';
+import { graceBelowShutdownDeadline } from './rules/graceBelowShutdownDeadline.js';
+import { graceBelowStopPlan } from './rules/graceBelowStopPlan.js';
+import { readinessSlowerThanListenGrace } from './rules/readinessSlowerThanListenGrace.js';
+import { shutdownDeadlineCutsStopPlan } from './rules/shutdownDeadlineCutsStopPlan.js';
+
+/**
+ * The rules `kas-graph lint --manifests` adds: the kas Deployment's grace period and readiness probe
+ * against the stop plan of the config it runs with. Without a context (for `explain` and the docs)
+ * they find nothing.
+ */
+export function deploymentLintRules(context?: DeploymentLintContext): LintRule[] {
+  return [
+    graceBelowStopPlan(context),
+    graceBelowShutdownDeadline(context),
+    shutdownDeadlineCutsStopPlan(context),
+    readinessSlowerThanListenGrace(context),
+  ];
+}

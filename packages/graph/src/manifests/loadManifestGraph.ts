@@ -1,0 +1,105 @@
+import { relative } from 'node:path';
+import type { AppComposition } from '@kas/core';
+import { analyzeComposition } from '@kas/core/analysis';
+import { CliError } from '../cli/CliError.js';
+import { importModule } from '../cli/load/importModule.js';
+import type { LoadedGraph } from '../cli/load/loadGraph.js';
+import { parseEntry } from '../cli/load/loadGraph.js';
+import { resolveEntryFile } from '../cli/load/resolveEntryFile.js';
+import type { DeploymentLintContext } from './DeploymentLintContext.js';
+import { readKasDeployment } from './readKasDeployment.js';
+import { renderManifests } from './renderManifests.js';
+
+/** The export an entry provides for `--manifests`: kas's `composeFromConfig` (apps/kas). */
+export const COMPOSE_FROM_CONFIG_EXPORT = 'composeFromConfig';
+
+/** What `composeFromConfig` resolves with (checked by shape: the entry may load its own copy of the core). */
+interface ConfiguredApp {
+  readonly composition: AppComposition;
+  readonly shutdownDeadlineMs?: number;
+  readonly listenGraceMs: number;
+}
+
+type ComposeFromConfig = (source: {
+  readonly text: string;
+  readonly file: string;
+  readonly env: Readonly<Record<string, string>>;
+}) => Promise<ConfiguredApp>;
+
+/**
+ * Loads the graph `--manifests` lints: the kas Deployment of the manifests, and the composition the
+ * entry's `composeFromConfig` builds from that Deployment's config (its ConfigMap's kas.yaml and its
+ * `KAS_*` variables), exactly as kas would run it. Returns the graph and what the deployment rules need.
+ */
+export async function loadManifestGraph(
+  entryArgument: string,
+  manifestsArgument: string,
+  cwd: string,
+): Promise<{ readonly graph: LoadedGraph; readonly context: DeploymentLintContext }> {
+  const { path } = parseEntry(entryArgument);
+  const file = resolveEntryFile(path, cwd);
+  const shown = relative(cwd, file) || file;
+  const manifests = await renderManifests(manifestsArgument, cwd);
+  const deployment = readKasDeployment(manifests);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await importModule(file);
+  } catch (error) {
+    throw new CliError(
+      'KAS_GRAPH_ENTRY_LOAD_FAILED',
+      `importing ${shown} failed: ${error instanceof Error ? error.message : String(error)}`,
+      'build the workspace packages it imports (npm run build)',
+      { cause: error },
+    );
+  }
+  const compose = exports[COMPOSE_FROM_CONFIG_EXPORT];
+  if (typeof compose !== 'function') {
+    throw new CliError(
+      'KAS_GRAPH_EXPORT_NOT_FOUND',
+      `${shown} has no function export "${COMPOSE_FROM_CONFIG_EXPORT}": --manifests composes the app from the Deployment's config`,
+      'give the kas app as the entry (apps/kas), or export composeFromConfig({ text, file, env }) from yours',
+    );
+  }
+  let configured: ConfiguredApp;
+  try {
+    configured = await (compose as ComposeFromConfig)({
+      text: deployment.config.text,
+      file: deployment.config.label,
+      env: deployment.config.env,
+    });
+  } catch (error) {
+    const { message, fix } = error as { message?: string; fix?: string };
+    throw new CliError(
+      'KAS_GRAPH_MANIFESTS_INVALID',
+      `${deployment.label}: kas would not start with its config: ${message ?? String(error)}`,
+      fix ?? 'correct the config',
+      { cause: error },
+    );
+  }
+  let analysis: ReturnType<typeof analyzeComposition>;
+  try {
+    analysis = analyzeComposition(configured.composition);
+  } catch (error) {
+    const { message, fix } = error as { message: string; fix?: string };
+    throw new CliError('KAS_GRAPH_INVALID_DECLARATION', message, fix ?? 'correct the declaration', {
+      cause: error,
+    });
+  }
+  return {
+    graph: {
+      label: `${entryArgument} --manifests ${manifestsArgument}`,
+      file,
+      exportName: COMPOSE_FROM_CONFIG_EXPORT,
+      source: { kind: 'composition', composition: configured.composition },
+      ...(analysis.plan === undefined ? {} : { plan: analysis.plan }),
+      problems: analysis.problems,
+    },
+    context: {
+      deployment,
+      ...(configured.shutdownDeadlineMs === undefined
+        ? {}
+        : { shutdownDeadlineMs: configured.shutdownDeadlineMs }),
+      listenGraceMs: configured.listenGraceMs,
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import { posix } from 'node:path';
+import { CliError } from '../cli/CliError.js';
+import type { KasDeployment } from './KasDeployment.js';
+import { locateField } from './locateField.js';
+import type { RenderedManifests } from './renderManifests.js';
+
+/** Kubernetes' defaults for fields a manifest may leave out. */
+const DEFAULTS = { terminationGraceSeconds: 30, periodSeconds: 10, failureThreshold: 3 } as const;
+/** Stand-ins for environment values only known in a running pod (they do not change a stop plan). */
+const POD_IP_PLACEHOLDER = '192.0.2.10';
+
+type Json = Record<string, unknown>;
+interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly valueFrom?: { readonly fieldRef?: { readonly fieldPath?: string } };
+}
+interface Container {
+  readonly name: string;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: readonly EnvVar[];
+  readonly volumeMounts?: readonly { name: string; mountPath: string; subPath?: string }[];
+  readonly readinessProbe?: { periodSeconds?: number; failureThreshold?: number };
+  readonly lifecycle?: {
+    preStop?: { sleep?: { seconds?: number }; exec?: { command?: readonly string[] } };
+  };
+}
+
+const invalid = (message: string, fix: string): never => {
+  throw new CliError('KAS_GRAPH_MANIFESTS_INVALID', message, fix);
+};
+
+/**
+ * Finds the kas Deployment (the one whose pod runs a container named `kas`) and reads what its stop
+ * depends on: the grace period, the preStop delay, the readiness probe, and the kas.yaml of the
+ * ConfigMap mounted where its `--config` points, with the container's environment (`KAS_*` overrides).
+ */
+export function readKasDeployment(manifests: RenderedManifests): KasDeployment {
+  const objects = manifests.rendered.documents.map((document) => document.toJS() as Json | null);
+  const deployments = objects.filter(
+    (object): object is Json => object !== null && object.kind === 'Deployment',
+  );
+  const kasDeployments = deployments.filter((deployment) => kasContainerOf(deployment) !== undefined);
+  if (kasDeployments.length !== 1) {
+    invalid(
+      kasDeployments.length === 0
+        ? `${manifests.rendered.file} has no kas Deployment (a Deployment with a container named "kas"); Deployments: ${deployments.map(nameOf).join(', ') || 'none'}`
+        : `${manifests.rendered.file} has ${kasDeployments.length} kas Deployments (${kasDeployments.map(nameOf).join(', ')})`,
+      'give the manifests of one kas installation (the overlay that deploys kas)',
+    );
+  }
+  const deployment = kasDeployments[0] as Json;
+  const container = kasContainerOf(deployment) as Container;
+  const namespace = metadataOf(deployment).namespace;
+  const name = nameOf(deployment);
+  const label = `Deployment ${namespace === undefined ? '' : `${namespace}/`}${name}`;
+  const pod = ((deployment.spec as Json)?.template as Json)?.spec as Json;
+  const grace = pod.terminationGracePeriodSeconds;
+  const probe = container.readinessProbe;
+  return {
+    label,
+    containerName: container.name,
+    terminationGraceSeconds: typeof grace === 'number' ? grace : DEFAULTS.terminationGraceSeconds,
+    isTerminationGraceDefault: typeof grace !== 'number',
+    preStopDelaySeconds: preStopDelayOf(container),
+    ...(probe === undefined
+      ? {}
+      : {
+          readiness: {
+            periodSeconds: probe.periodSeconds ?? DEFAULTS.periodSeconds,
+            failureThreshold: probe.failureThreshold ?? DEFAULTS.failureThreshold,
+          },
+        }),
+    config: readConfig(objects, container, pod, label, name, namespace),
+    locate: (path) => locateField(manifests.sources, { kind: 'Deployment', name }, path),
+  };
+}
+
+function metadataOf(object: Json): { name?: string; namespace?: string } {
+  return (object.metadata ?? {}) as { name?: string; namespace?: string };
+}
+
+function nameOf(object: Json): string {
+  return metadataOf(object).name ?? '(unnamed)';
+}
+
+function kasContainerOf(deployment: Json): Container | undefined {
+  const pod = ((deployment.spec as Json)?.template as Json)?.spec as Json | undefined;
+  const containers = (pod?.containers ?? []) as Container[];
+  return containers.find((container) => container.name === 'kas');
+}
+
+/** The kubelet runs preStop before SIGTERM, inside the grace period: a sleep there delays the stop. */
+function preStopDelayOf(container: Container): number {
+  const preStop = container.lifecycle?.preStop;
+  if (preStop?.sleep?.seconds !== undefined) return preStop.sleep.seconds;
+  const command = preStop?.exec?.command ?? [];
+  const line = command.join(' ');
+  const sleep = /(?:^|[\s;&])(?:\/(?:usr\/)?bin\/)?sleep\s+(\d+)(?:s)?(?:$|[\s;&])/.exec(line);
+  return sleep === null ? 0 : Number(sleep[1]);
+}
+
+function readConfig(
+  objects: readonly (Json | null)[],
+  container: Container,
+  pod: Json,
+  label: string,
+  podName: string,
+  namespace: string | undefined,
+) {
+  const env = environmentOf(container, podName, namespace);
+  const configPath =
+    configArgument([...(container.command ?? []), ...(container.args ?? [])]) ?? env.KAS_CONFIG;
+  if (configPath === undefined) {
+    return invalid(
+      `${label}: the kas container has no --config argument and no KAS_CONFIG variable`,
+      'run kas with --config /etc/kas/config/kas.yaml and mount the ConfigMap holding kas.yaml there',
+    );
+  }
+  const mount = (container.volumeMounts ?? [])
+    .filter(
+      (candidate) => configPath === candidate.mountPath || configPath.startsWith(`${candidate.mountPath}/`),
+    )
+    .sort((a, b) => b.mountPath.length - a.mountPath.length)[0];
+  const volume = (
+    (pod.volumes ?? []) as {
+      name: string;
+      configMap?: { name: string; items?: { key: string; path: string }[] };
+    }[]
+  ).find((candidate) => candidate.name === mount?.name);
+  if (mount === undefined || volume?.configMap === undefined) {
+    return invalid(
+      `${label}: kas reads ${configPath}, but no ConfigMap volume is mounted there`,
+      'mount the ConfigMap holding kas.yaml at the directory of --config',
+    );
+  }
+  const inVolume = mount.subPath ?? posix.relative(mount.mountPath, configPath);
+  const key = volume.configMap.items?.find((item) => item.path === inVolume)?.key ?? inVolume;
+  const configMap = objects.find(
+    (object): object is Json =>
+      object !== null && object.kind === 'ConfigMap' && nameOf(object) === volume.configMap?.name,
+  );
+  const text = (configMap?.data as Record<string, unknown> | undefined)?.[key];
+  if (typeof text !== 'string') {
+    return invalid(
+      `${label}: kas reads ${configPath} from ConfigMap ${volume.configMap.name}, key ${key}, which ${configMap === undefined ? 'is not among the manifests' : 'has no such key'}`,
+      'include the ConfigMap with kas.yaml in the manifests (a configMapGenerator in the kustomization)',
+    );
+  }
+  return {
+    text,
+    label: `${key} of ConfigMap ${namespace === undefined ? '' : `${namespace}/`}${volume.configMap.name}`,
+    env,
+  };
+}
+
+/** `--config X`, `--config=X`, `-c X`. */
+function configArgument(argv: readonly string[]): string | undefined {
+  for (const [index, argument] of argv.entries()) {
+    if (argument === '--config' || argument === '-c') return argv[index + 1];
+    if (argument.startsWith('--config=')) return argument.slice('--config='.length);
+  }
+  return undefined;
+}
+
+/**
+ * The container's environment as kas would see it: literal values with `$(VAR)` references expanded as
+ * the kubelet does; values only a running pod knows (its name, IP) get stand-ins; the rest is left out.
+ */
+function environmentOf(
+  container: Container,
+  podName: string,
+  namespace: string | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const variable of container.env ?? []) {
+    if (variable.value !== undefined) {
+      env[variable.name] = variable.value.replace(
+        /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+        (reference, name: string) => env[name] ?? reference,
+      );
+      continue;
+    }
+    const field = variable.valueFrom?.fieldRef?.fieldPath;
+    if (field === 'metadata.name') env[variable.name] = `${podName}-pod`;
+    else if (field === 'metadata.namespace' && namespace !== undefined) env[variable.name] = namespace;
+    else if (field === 'status.podIP') env[variable.name] = POD_IP_PLACEHOLDER;
+  }
+  return env;
+}
