@@ -9,6 +9,10 @@ const kubernetesDir = fileURLToPath(new URL('../kubernetes/', import.meta.url));
 const overlays = readdirSync(`${kubernetesDir}overlays`).sort();
 const kasOverlays = overlays.filter((name) => name !== 'agentk');
 
+/** Rendered objects are walked field by field in these tests. */
+// biome-ignore lint/suspicious/noExplicitAny: test data read by path
+type Loose = Record<string, any>;
+
 interface Container {
   readonly name: string;
   readonly env?: readonly { name: string; value?: string; valueFrom?: unknown }[];
@@ -21,7 +25,7 @@ const find = (objects: readonly KubeObject[], kind: string, name: string) => {
   const found = objects.find((object) => object.kind === kind && object.metadata.name.startsWith(name));
   if (found === undefined)
     throw new Error(`no ${kind} ${name} among ${objects.map((o) => o.kind).join(', ')}`);
-  return found as KubeObject & Record<string, any>;
+  return found as KubeObject & Loose;
 };
 
 describe('the kustomize bases and overlays', () => {
@@ -49,7 +53,7 @@ describe('the kustomize bases and overlays', () => {
     const [deployment] = (await renderKustomization(`${kubernetesDir}overlays/redis`)).filter(
       (object) => object.kind === 'Deployment',
     );
-    const broken = structuredClone(deployment) as Record<string, any>;
+    const broken = structuredClone(deployment) as Loose;
     broken.spec.template.spec.terminationGracePeriodSeconds = '30s';
     delete broken.spec.template.spec.containers[0].name;
     const problems = await validateKubeObject(broken as KubeObject);
@@ -78,7 +82,7 @@ describe('the kustomize bases and overlays', () => {
         name: 'KAS_REPLICA__ID',
         valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
       });
-      const services = objects.filter((object) => object.kind === 'Service') as Record<string, any>[];
+      const services = objects.filter((object) => object.kind === 'Service') as Loose[];
       expect(services.map((service) => [service.metadata.name, service.spec.ports[0].targetPort])).toEqual([
         ['kas-agents', 'agent-grpc'],
         ['kas-private', 'private-api'],

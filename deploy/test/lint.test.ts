@@ -1,0 +1,126 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { repositoryRoot, runKasGraph } from './support/runKasGraph.js';
+
+const kubernetesDir = fileURLToPath(new URL('../kubernetes/', import.meta.url));
+
+interface SarifLog {
+  runs: {
+    results: {
+      ruleId: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
+  }[];
+}
+
+describe('kas-graph lint apps/kas --manifests', () => {
+  let copy: string;
+  beforeEach(async () => {
+    copy = await mkdtemp(join(tmpdir(), 'kas-manifests-'));
+    await cp(kubernetesDir, copy, { recursive: true });
+  });
+  afterEach(() => rm(copy, { recursive: true, force: true }));
+
+  /** Edits the temporary copy's kas Deployment; fails when the text to replace is not there. */
+  const editDeployment = async (from: string, to: string) => {
+    const file = join(copy, 'kas/deployment.yaml');
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain(from);
+    await writeFile(file, text.replace(from, to));
+    return text.split('\n').findIndex((line) => line.includes(from.trim())) + 1;
+  };
+
+  it.each(['redis', 'sentinel'])('exits 0 for the shipped overlay %s', async (overlay) => {
+    const run = await runKasGraph([
+      'lint',
+      'apps/kas',
+      '--manifests',
+      `deploy/kubernetes/overlays/${overlay}`,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(`--manifests deploy/kubernetes/overlays/${overlay}: no findings`);
+    expect(run.code).toBe(0);
+  });
+
+  it('exits 1 naming the Deployment, the field and the worst case when the grace period is cut to 30 s', async () => {
+    const line = await editDeployment(
+      'terminationGracePeriodSeconds: 3700',
+      'terminationGracePeriodSeconds: 30',
+    );
+    const overlay = join(copy, 'overlays/redis');
+    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      "error KAS_GRACE_BELOW_STOP_PLAN [agent-grpc-server, redis-connection, observability] Deployment kas/kas: spec.template.spec.terminationGracePeriodSeconds is 30s, but the stop plan's worst case is 1h 20s (critical path: agent-grpc-server+tunnel-tracker (1h 10s) -> redis-connection (5s) -> observability (5s)), after a preStop delay of 5s",
+    );
+    expect(run.stdout).toContain('set spec.template.spec.terminationGracePeriodSeconds to at least 3670');
+
+    const sarif = JSON.parse(
+      (await runKasGraph(['lint', 'apps/kas', '--manifests', overlay, '--format', 'sarif'])).stdout,
+    ) as SarifLog;
+    const [result] = sarif.runs[0]?.results ?? [];
+    expect(result?.ruleId).toBe('KAS_GRACE_BELOW_STOP_PLAN');
+    expect(result?.locations[0]?.physicalLocation).toMatchObject({
+      artifactLocation: { uri: relative(repositoryRoot, join(copy, 'kas/deployment.yaml')) },
+      region: { startLine: line },
+    });
+  });
+
+  it('exits 1 when the readiness probe is slowed past the listen grace (preStop delay included)', async () => {
+    const line = await editDeployment('            periodSeconds: 2\n', '            periodSeconds: 10\n');
+    const run = await runKasGraph([
+      'lint',
+      'apps/kas',
+      '--manifests',
+      join(copy, 'overlays/sentinel'),
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as {
+      findings: { code: string; message: string; location: unknown }[];
+    };
+    expect(report.findings).toEqual([
+      {
+        code: 'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE',
+        severity: 'error',
+        message: expect.stringContaining(
+          'Deployment kas/kas: spec.template.spec.containers[kas].readinessProbe needs up to 10s x 2 = 20s to see kas stop, but the kube proxy closes its listener 5s after SIGTERM (10s after the pod began terminating, with the preStop delay of 5s)',
+        ),
+        fix: expect.stringContaining('raise kubeProxy.listenGrace'),
+        modules: ['kube-proxy'],
+        location: { file: relative(repositoryRoot, join(copy, 'kas/deployment.yaml')), line, column: 13 },
+      },
+    ]);
+  });
+
+  it('without the preStop sleep, the shipped probe still fits; the grace check uses the config the overlay sets', async () => {
+    await editDeployment(
+      '              sleep:\n                seconds: 5\n',
+      '              sleep:\n                seconds: 0\n',
+    );
+    const kasYaml = join(copy, 'kas/kas.yaml');
+    await writeFile(
+      kasYaml,
+      (await readFile(kasYaml, 'utf8')).replace(
+        'drainBudget: 1h\n\nprivateApi',
+        'drainBudget: 2h\n\nprivateApi',
+      ),
+    );
+    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', join(copy, 'overlays/redis')]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).not.toContain('KAS_READINESS_SLOWER_THAN_LISTEN_GRACE'); // 2 s x 2 within 5 s
+    expect(run.stdout).toContain("the stop plan's worst case is 2h 20s"); // the kube proxy's 2 h drain + 10 s, then 10 s
+    expect(run.stdout).toContain('KAS_SHUTDOWN_DEADLINE_CUTS_STOP_PLAN');
+  });
+
+  it('exits 2 with a clear error for manifests without a kas Deployment', async () => {
+    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', 'deploy/kubernetes/overlays/agentk']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('KAS_GRAPH_MANIFESTS_INVALID');
+    expect(run.stderr).toContain('has no kas Deployment');
+  });
+});

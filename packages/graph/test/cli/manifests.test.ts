@@ -1,0 +1,82 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runKasGraph } from './runKasGraph.js';
+import { lintReportValidator, sarifValidator } from './schemas.js';
+
+const entry = 'test/fixtures/manifests/configuredApp.ts';
+const rendered = 'test/fixtures/manifests/rendered.yaml';
+
+describe('kas-graph lint --manifests, on rendered YAML', () => {
+  beforeAll(assertBuilt);
+
+  it("reads Kubernetes' defaults, a preStop exec sleep, a --config= argument and a ConfigMap item's key", async () => {
+    const run = await runKasGraph(['lint', entry, '--manifests', rendered, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(lintReportValidator()(report)).toEqual([]);
+    expect(report.entry).toBe(`${entry} --manifests ${rendered}`);
+    expect(report.findings).toEqual([
+      {
+        code: 'KAS_GRACE_BELOW_STOP_PLAN',
+        severity: 'error',
+        message:
+          "Deployment edge/kas: spec.template.spec.terminationGracePeriodSeconds is 30s (not set: Kubernetes' default), but the stop plan's worst case is 1h 5s (critical path: agent-grpc-server+tunnel-tracker (1h) -> redis-connection (5s)), after a preStop delay of 3s: the kubelet kills kas before its stop completes",
+        fix: expect.stringContaining(
+          "set spec.template.spec.terminationGracePeriodSeconds to at least 3623 (preStop delay + kas's shutdown deadline + 5s to exit), or lower the drain budgets in server.yaml of ConfigMap edge/kas-config",
+        ),
+        modules: expect.arrayContaining(['agent-grpc-server']),
+        location: { file: rendered, line: 24, column: 5 }, // not set: where it would go (the pod spec)
+      },
+      {
+        code: 'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE',
+        severity: 'error',
+        message:
+          'Deployment edge/kas: spec.template.spec.containers[kas].readinessProbe needs up to 10s x 3 = 30s to see kas stop, but the kube proxy closes its listener 5s after SIGTERM (8s after the pod began terminating, with the preStop delay of 3s): load balancers send new connections to a closed port',
+        fix: expect.stringContaining(
+          'raise kubeProxy.listenGrace in server.yaml of ConfigMap edge/kas-config to at least 27s',
+        ),
+        modules: ['kube-proxy'],
+        location: { file: rendered, line: 36, column: 11 }, // the probe, which sets no periodSeconds
+      },
+    ]);
+  });
+
+  it('puts SARIF results at the manifest lines', async () => {
+    const run = await runKasGraph(['lint', entry, '--manifests', rendered, '--format', 'sarif']);
+    const log = JSON.parse(run.stdout);
+    expect(sarifValidator()(log)).toEqual([]);
+    const regions = log.runs[0].results.map(
+      (result: {
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: unknown } }[];
+      }) => result.locations[0]?.physicalLocation,
+    );
+    expect(regions).toEqual([
+      {
+        artifactLocation: { uri: rendered, uriBaseId: 'SRCROOT' },
+        region: { startLine: 24, startColumn: 5 },
+      },
+      {
+        artifactLocation: { uri: rendered, uriBaseId: 'SRCROOT' },
+        region: { startLine: 36, startColumn: 11 },
+      },
+    ]);
+  });
+
+  it('explains the deployment rules', async () => {
+    const run = await runKasGraph(['explain', 'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('readiness probe slower than the listen grace');
+  });
+
+  it('exits 2 naming what is missing: a path, a kas Deployment, composeFromConfig', async () => {
+    const missing = await runKasGraph(['lint', entry, '--manifests', 'no/such/dir']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('KAS_GRAPH_MANIFESTS_UNREADABLE: no/such/dir does not exist');
+    const noKas = await runKasGraph(['lint', entry, '--manifests', 'test/fixtures/lint-configs/strict.json']);
+    expect(noKas.code).toBe(2);
+    expect(noKas.stderr).toContain('KAS_GRAPH_MANIFESTS_INVALID');
+    const noHook = await runKasGraph(['lint', 'test/fixtures/kas-app/kasApp.ts', '--manifests', rendered]);
+    expect(noHook.code).toBe(2);
+    expect(noHook.stderr).toContain('has no function export "composeFromConfig"');
+  });
+});
