@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 
 // What module and app authors use. Tooling (plan analysis without throwing) is under `@kas/core/analysis`,
-// test helpers under `@kas/core/testing`; the linter and its CLI are `@kas/graph`.
+// the snapshot fold for live views under `@kas/core/snapshot`, test helpers under `@kas/core/testing`;
+// the linter and its CLI are `@kas/graph`.
 export { CoreError } from './errors/CoreError.js';
 export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/errorCodes.js';
 export { GraphError, type GraphProblem } from './errors/GraphError.js';
@@ -13,6 +14,7 @@ export type {
   LifecycleListener,
   Phase,
   StopStatus,
+  SubscribeOptions,
 } from './events/LifecycleEvent.js';
 export { type Duration, toMilliseconds } from './module/Duration.js';
 export { defineModule } from './module/defineModule.js';
@@ -24,6 +26,7 @@ export type {
   ModuleDefinition,
   ModuleHooks,
   ModuleInstance,
+  ProgressRecord,
   ResolvedTokens,
   StopDeclaration,
   StopRelation,
@@ -45,3 +48,10 @@ export type { AppState, ModuleState } from './runner/AppState.js';
 export { type App, type AppOptions, createApp, SHUTDOWN_DEADLINE_MARGIN_MS } from './runner/createApp.js';
 export { EXIT_CODES } from './runner/runUntilSignal.js';
 export type { StopOutcome } from './runner/StopRun.js';
+export type {
+  LifecycleSnapshot,
+  ModuleSnapshot,
+  StageSnapshot,
+  StageState,
+  StopSnapshot,
+} from './snapshot/LifecycleSnapshot.js';

@@ -99,6 +99,7 @@ export class KasTelemetry {
       case 'signal.received':
       case 'stage.begin':
       case 'module.mark':
+      case 'module.progress': // not subscribed to: the modules' own metrics hooks carry their counts
       case 'shutdown.deadline':
         return;
       default: {

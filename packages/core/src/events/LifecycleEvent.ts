@@ -1,4 +1,5 @@
-import type { MarkData } from '../module/ModuleDefinition.js';
+import type { MarkData, ProgressRecord } from '../module/ModuleDefinition.js';
+import type { AppPlan } from '../plan/AppPlan.js';
 
 /** Why a stop signal fired: the module's drain budget ended, a second signal came, or the deadline passed. */
 export type CutReason = 'budget' | 'signal' | 'deadline';
@@ -26,10 +27,22 @@ interface At {
  * these; subscribers end their `switch` with `const unhandled: never = event`.
  */
 export type LifecycleEvent =
-  | (At & { readonly type: 'app.starting'; readonly wallClock: number; readonly modules: readonly string[] })
+  | (At & {
+      readonly type: 'app.starting';
+      /** `Date.now()` at the same moment as `at`: maps the trace's monotonic times to wall-clock time. */
+      readonly wallClock: number;
+      readonly modules: readonly string[];
+      /** Both plans, so a trace (or a stream) describes the stages it reports on. */
+      readonly plan: AppPlan;
+    })
   | (At & { readonly type: 'app.started'; readonly durationMs: number })
   | (At & { readonly type: 'app.startFailed'; readonly durationMs: number; readonly error: EventError })
-  | (At & { readonly type: 'app.stopping'; readonly reason: string })
+  | (At & {
+      readonly type: 'app.stopping';
+      readonly reason: string;
+      /** The shutdown deadline, from this moment. */
+      readonly deadlineMs: number;
+    })
   | (At & {
       readonly type: 'app.stopped';
       readonly durationMs: number;
@@ -91,6 +104,12 @@ export type LifecycleEvent =
       readonly data?: MarkData;
     })
   | (At & {
+      readonly type: 'module.progress';
+      readonly module: string;
+      /** The module's latest progress record (it replaces the one before). */
+      readonly progress: ProgressRecord;
+    })
+  | (At & {
       readonly type: 'shutdown.deadline';
       readonly deadlineMs: number;
       readonly pending: readonly string[];
@@ -99,8 +118,20 @@ export type LifecycleEvent =
 /** The `type` of a lifecycle event. */
 export type LifecycleEventType = LifecycleEvent['type'];
 
-/** A subscriber to lifecycle events. It must not throw; a throwing listener is logged and skipped. */
+/**
+ * A subscriber to lifecycle events. It must not throw; a throwing listener is logged and skipped. It gets
+ * `module.progress` events only when it subscribed with `{ withProgress: true }`.
+ */
 export type LifecycleListener = (event: LifecycleEvent) => void;
+
+/** How `app.subscribe` delivers events. */
+export interface SubscribeOptions {
+  /**
+   * Also deliver `module.progress` events (modules' progress records while they stop). Default false:
+   * while no listener asks for them, a progress record costs only its storing as the module's latest.
+   */
+  readonly withProgress?: boolean;
+}
 
 /** Turns an error into its event form. */
 export function toEventError(error: unknown): EventError {

@@ -7,7 +7,7 @@ import type { LifecycleEvent } from './LifecycleEvent.js';
  * a module's event (a child is made when `log` is not bound to that module).
  */
 export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
-  const { type, at: _at, ...fields } = event;
+  const { type, at: _at, ...fields } = withoutPlan(event);
   const [level, message] = describe(event);
   if ('module' in fields) {
     const { module, ...rest } = fields;
@@ -19,6 +19,13 @@ export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
 }
 
 const ms = (value: number) => `${value.toFixed(0)}ms`;
+
+/** The plan `app.starting` carries is for traces and live views; `kas-graph plan` prints it for people. */
+function withoutPlan(event: LifecycleEvent): Omit<LifecycleEvent, 'plan'> {
+  if (event.type !== 'app.starting') return event;
+  const { plan: _plan, ...rest } = event;
+  return rest;
+}
 
 function describe(event: LifecycleEvent): [Level, string] {
   switch (event.type) {
@@ -60,6 +67,13 @@ function describe(event: LifecycleEvent): [Level, string] {
       return ['warn', `module drain cut (${event.reason}) after ${ms(event.afterMs)}`];
     case 'module.mark':
       return ['info', event.name];
+    case 'module.progress':
+      return [
+        'debug',
+        `progress ${Object.entries(event.progress)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ')}`,
+      ];
     case 'shutdown.deadline':
       return [
         'error',

@@ -22,6 +22,12 @@ export type StopRelation = keyof StopDeclaration;
 /** Data a module attaches to a mark in the trace (e.g. `{ connections: 500 }`). */
 export type MarkData = Readonly<Record<string, string | number | boolean>>;
 
+/**
+ * A module's progress while it stops (e.g. `{ state: 'draining', inFlight: 12, watches: 3 }`): a small
+ * flat record of counts and states that replaces the previous one. Live views show the latest.
+ */
+export type ProgressRecord = Readonly<Record<string, string | number | boolean>>;
+
 /** What `start` and `stop` receive. */
 export interface LifecycleContext {
   /** A pino child logger with `module` set to the module's name. */
@@ -38,6 +44,12 @@ export interface LifecycleContext {
    * Records a named moment in the lifecycle trace (e.g. `'goaway.sent'`), so a timeline shows it.
    */
   mark(name: string, data?: MarkData): void;
+  /**
+   * Publishes the module's progress (what it still drains, how far it got), replacing its previous
+   * record. Call it when a count changes: it costs only storing the record unless a live view or a
+   * trace is watching, which then get a `module.progress` event.
+   */
+  progress(record: ProgressRecord): void;
 }
 
 /** What a module's factory returns: its two lifecycle hooks and the values it provides. */

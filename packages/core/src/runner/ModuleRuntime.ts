@@ -3,12 +3,27 @@ import type { DependencyContainer } from 'tsyringe';
 import { CoreError } from '../errors/CoreError.js';
 import type { CutReason, LifecycleEvent } from '../events/LifecycleEvent.js';
 import { toEventError } from '../events/LifecycleEvent.js';
-import type { AnyModule, LifecycleContext, MarkData, ModuleHooks } from '../module/ModuleDefinition.js';
+import type {
+  AnyModule,
+  LifecycleContext,
+  MarkData,
+  ModuleHooks,
+  ProgressRecord,
+} from '../module/ModuleDefinition.js';
 import type { PlannedModule } from '../plan/AppPlan.js';
 import type { ModuleState } from './AppState.js';
 
 /** A lifecycle event before the app stamps its time. */
 export type Unstamped<E = LifecycleEvent> = E extends LifecycleEvent ? Omit<E, 'at'> : never;
+
+/** Hands a module's progress record on to whoever watches (see `LifecycleListeners`). */
+export type ProgressPublisher = (module: string, progress: ProgressRecord) => void;
+
+/** A module's latest progress record and when it came (monotonic milliseconds). */
+export interface LatestProgress {
+  readonly progress: ProgressRecord;
+  readonly at: number;
+}
 
 /** One module of a running app: its state, its instance once created, and its start and stop. */
 export class ModuleRuntime {
@@ -16,6 +31,7 @@ export class ModuleRuntime {
   #instance: (ModuleHooks & { readonly provides?: Readonly<Record<string, unknown>> }) | undefined;
   #stopControl: AbortController | undefined;
   #stopStartedAt = 0;
+  #latestProgress: LatestProgress | undefined;
 
   constructor(
     readonly definition: AnyModule,
@@ -23,6 +39,7 @@ export class ModuleRuntime {
     readonly log: Logger,
     private readonly appContainer: DependencyContainer,
     private readonly emit: (event: Unstamped) => void,
+    private readonly publishProgress: ProgressPublisher,
   ) {}
 
   get name(): string {
@@ -31,6 +48,11 @@ export class ModuleRuntime {
 
   get state(): ModuleState {
     return this.#state;
+  }
+
+  /** The module's latest progress record, if it published one. */
+  get latestProgress(): LatestProgress | undefined {
+    return this.#latestProgress;
   }
 
   /**
@@ -195,6 +217,10 @@ export class ModuleRuntime {
       deadline,
       mark: (name: string, data?: MarkData) =>
         this.emit({ type: 'module.mark', module: this.name, name, ...(data === undefined ? {} : { data }) }),
+      progress: (progress: ProgressRecord) => {
+        this.#latestProgress = { progress, at: performance.now() };
+        this.publishProgress(this.name, progress);
+      },
     };
   }
 }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type Logger, pino } from 'pino';
 import { type DependencyContainer, container as globalContainer } from 'tsyringe';
 import { type CreatedTraceWriter, createTraceWriter } from '../events/createTraceWriter.js';
-import type { CutReason, LifecycleEvent, LifecycleListener } from '../events/LifecycleEvent.js';
+import type { CutReason, LifecycleListener, SubscribeOptions } from '../events/LifecycleEvent.js';
 import { toEventError } from '../events/LifecycleEvent.js';
 import { logLifecycleEvent } from '../events/logLifecycleEvent.js';
 import type { Duration } from '../module/Duration.js';
@@ -11,9 +11,13 @@ import type { Token } from '../module/Token.js';
 import type { AppComposition } from '../plan/AppComposition.js';
 import type { AppPlan } from '../plan/AppPlan.js';
 import { resolvePlan } from '../plan/resolvePlan.js';
+import { applyLifecycleEvent } from '../snapshot/applyLifecycleEvent.js';
+import { createSnapshot } from '../snapshot/createSnapshot.js';
+import type { LifecycleSnapshot } from '../snapshot/LifecycleSnapshot.js';
 import { type AppState, assertState, type ModuleState } from './AppState.js';
 import { createDeferred } from './Deferred.js';
-import { ModuleRuntime, type Unstamped } from './ModuleRuntime.js';
+import { LifecycleListeners } from './LifecycleListeners.js';
+import { ModuleRuntime } from './ModuleRuntime.js';
 import { abortedError, runStartPlan } from './runStartPlan.js';
 import { runUntilSignal } from './runUntilSignal.js';
 import { type StopOutcome, StopRun, stoppedEvent } from './StopRun.js';
@@ -40,8 +44,16 @@ export interface App {
   plan(): AppPlan;
   /** The state of each module, in start order. */
   moduleStates(): ReadonlyMap<string, ModuleState>;
-  /** Subscribes to lifecycle events; returns the unsubscribe function. */
-  subscribe(listener: LifecycleListener): () => void;
+  /**
+   * The app now, as data: both plans, each stage and module with its state, start time, budget and
+   * deadline, and each module's latest progress record.
+   */
+  snapshot(): LifecycleSnapshot;
+  /**
+   * Subscribes to lifecycle events; returns the unsubscribe function. `{ withProgress: true }` adds the
+   * modules' `module.progress` events.
+   */
+  subscribe(listener: LifecycleListener, options?: SubscribeOptions): () => void;
   /**
    * Starts stage by stage. On a failure (or a stop requested meanwhile) it stops every module that had
    * started, by the stop plan, and rejects with `KAS_START_FAILED` (or `KAS_START_ABORTED`).
@@ -78,28 +90,21 @@ export function createApp(options: AppOptions): App {
   const appContainer = (options.container ?? globalContainer).createChildContainer();
   for (const value of options.provide ?? []) appContainer.register(value.token, { useValue: value.useValue });
 
-  const listeners = new Set<LifecycleListener>();
-  const emit = (event: Unstamped) => {
-    const stamped = { ...event, at: performance.now() } as LifecycleEvent;
-    for (const listener of listeners) {
-      try {
-        listener(stamped);
-      } catch (error) {
-        log.error(
-          { err: error, event: stamped.type },
-          'a lifecycle listener threw; it was skipped for this event',
-        );
-      }
-    }
-  };
+  const listeners = new LifecycleListeners(log);
+  const emit = listeners.emit;
+  // Kept current from the app's own events (progress records are read from the modules when asked).
+  let recorded = createSnapshot(plan, performance.now(), Date.now());
+  listeners.subscribe((event) => {
+    recorded = applyLifecycleEvent(recorded, event);
+  });
   const moduleLogs = new Map(plan.modules.map((module) => [module.name, log.child({ module: module.name })]));
-  listeners.add((event) =>
+  listeners.subscribe((event) =>
     logLifecycleEvent(('module' in event ? moduleLogs.get(event.module) : undefined) ?? log, event),
   );
   let trace: CreatedTraceWriter | undefined;
   if (options.traceFile !== undefined) {
     trace = createTraceWriter(options.traceFile);
-    listeners.add(trace.record);
+    listeners.subscribe(trace.record, { withProgress: true });
   }
 
   const runtimes = new Map(
@@ -111,6 +116,7 @@ export function createApp(options: AppOptions): App {
         moduleLogs.get(module.name) as Logger,
         appContainer,
         emit,
+        listeners.publishProgress,
       ),
     ]),
   );
@@ -122,7 +128,7 @@ export function createApp(options: AppOptions): App {
 
   const runStop = async (reason: string): Promise<StopOutcome> => {
     state = 'stopping';
-    emit({ type: 'app.stopping', reason });
+    emit({ type: 'app.stopping', reason, deadlineMs });
     stopRun = new StopRun(plan.stop.stages, runtimes, emit, deadlineMs);
     const outcome = await stopRun.run();
     state = 'stopped';
@@ -138,10 +144,23 @@ export function createApp(options: AppOptions): App {
     },
     plan: () => plan,
     moduleStates: () => new Map([...runtimes].map(([name, runtime]) => [name, runtime.state])),
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+    snapshot() {
+      const now = performance.now();
+      return {
+        ...recorded,
+        at: now,
+        wallClock: Date.now(),
+        wallClockAt: now,
+        state,
+        modules: recorded.modules.map((module) => {
+          const latest = runtimes.get(module.name)?.latestProgress;
+          return latest === undefined
+            ? module
+            : { ...module, progress: latest.progress, progressAt: latest.at };
+        }),
+      };
     },
+    subscribe: (listener, subscribeOptions) => listeners.subscribe(listener, subscribeOptions),
 
     async start() {
       assertState(state, ['idle'], 'start');
@@ -151,6 +170,7 @@ export function createApp(options: AppOptions): App {
         type: 'app.starting',
         wallClock: Date.now(),
         modules: plan.modules.map((module) => module.name),
+        plan,
       });
       const failure = await runStartPlan(plan.start.stages, runtimes, emit, stopRequested.signal);
       if (failure === undefined && !stopRequested.signal.aborted) {

@@ -18,6 +18,7 @@ const KNOWN: ReadonlySet<LifecycleEventType> = new Set<LifecycleEventType>([
   'module.failed',
   'module.drainCut',
   'module.mark',
+  'module.progress',
   'shutdown.deadline',
 ]);
 

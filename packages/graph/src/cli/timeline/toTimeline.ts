@@ -118,6 +118,7 @@ export function toTimeline(events: readonly LifecycleEvent[], isStopOnly: boolea
       case 'app.stopped':
       case 'stage.begin':
       case 'stage.complete':
+      case 'module.progress': // counts, not moments: the live view shows them
         break;
       default: {
         const unhandled: never = event;
