@@ -1,11 +1,14 @@
 import { text } from 'node:stream/consumers';
 import { type Client, connectivityState, status } from '@grpc/grpc-js';
+import { eventually } from '@kas/testkit';
 import { EMPTY_BODY } from '@kas/tunnel-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelLeaves, connectRawAgent, openRegisteredTunnel } from './support/rawAgent.js';
 import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
 
 const GET = { method: 'GET', path: '/api/v1/pods', query: 'watch=1', headers: {} };
+const progressOf = (kas: TestKas) =>
+  kas.kas.app.snapshot().modules.find((module) => module.name === 'agent-grpc-server')?.progress;
 
 describe('stopping the agent gRPC server', () => {
   let kas: TestKas;
@@ -46,11 +49,14 @@ describe('stopping the agent gRPC server', () => {
       data: { connections: 1 },
     });
     expect(kas.kas.app.state).toBe('stopping');
+    await eventually(() => progressOf(kas)?.idleEnded === 2);
+    expect(progressOf(kas)).toEqual({ state: 'stopping', connections: 1, busyTunnels: 1, idleEnded: 2 });
 
     busy.call.write({ body: Buffer.from('{"type":"DELETED"}\n'), end: true });
     expect(await body).toBe('{"type":"ADDED"}\n{"type":"DELETED"}\n');
     expect(await stopped).toMatchObject({ status: 'clean', cut: [] });
     expect((await busy.status).code).toBe(status.OK);
+    expect(progressOf(kas)).toEqual({ state: 'stopped', connections: 0, busyTunnels: 0, idleEnded: 2 });
   });
 
   it('cuts busy tunnels at the drain budget and fails their requests with KAS_TUNNEL_BROKEN', async () => {
@@ -68,5 +74,7 @@ describe('stopping the agent gRPC server', () => {
     await body;
     expect((await busy.status).code).not.toBe(status.OK);
     expect(kas.logs.find((log) => log.event === 'tunnels.cut')).toMatchObject({ busy: 1 });
+    await eventually(() => progressOf(kas)?.busyTunnels === 0);
+    expect(progressOf(kas)).toMatchObject({ state: 'stopped', cut: 1 });
   });
 });

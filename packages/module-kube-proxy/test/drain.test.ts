@@ -35,6 +35,8 @@ describe('stopping the kube proxy', () => {
     replica.kas.trace.flatMap((event) =>
       event.type === 'module.mark' ? [{ name: event.name, data: event.data }] : [],
     );
+  const progressOf = (replica: KasReplica, module: string) =>
+    replica.kas.app.snapshot().modules.find((candidate) => candidate.name === module)?.progress;
   const refusedConnection = (url: string) =>
     new Promise<string>((resolve) => {
       const req = request(`${url}/version`, { ca, agent: false }, () => resolve('answered'));
@@ -78,9 +80,17 @@ describe('stopping the kube proxy', () => {
     await eventually(() => cluster.api.openStreams === 1);
     const idle = await idleKeepAliveSocket(`${a.proxy.url}/version`);
 
+    const published: unknown[] = [];
+    a.kas.app.subscribe(
+      (event) => {
+        if (event.type === 'module.progress' && event.module === 'kube-proxy') published.push(event.progress);
+      },
+      { withProgress: true },
+    );
     const stopped = a.kas.stop();
     expect(a.proxy.isReady()).toBe(false);
     expect(a.proxy.state).toBe('listenGrace');
+    expect(progressOf(a, 'kube-proxy')).toEqual({ state: 'listenGrace', inFlight: 1, watches: 1 });
     // Idle keep-alive connections are closed at once, not when the listener closes after the grace.
     await eventually(() => idle.destroyed, { timeoutMs: 2_000 });
     expect(a.proxy.state).toBe('listenGrace');
@@ -94,6 +104,8 @@ describe('stopping the kube proxy', () => {
     await eventually(() => a.proxy.state === 'draining');
     expect(await refusedConnection(a.proxy.url)).toBe('ECONNREFUSED');
     expect(marks(a)).toContainEqual({ name: 'listener.closed', data: { inFlight: 1 } });
+    await eventually(() => published.length > 0);
+    expect(progressOf(a, 'kube-proxy')).toEqual({ state: 'draining', inFlight: 1, watches: 1 });
 
     cluster.api.objects.create('pods', pod('web-0'));
     expect(JSON.parse((await watch.waitForLines(1))[0] as string)).toMatchObject({
@@ -104,6 +116,9 @@ describe('stopping the kube proxy', () => {
     expect(await stopped).toMatchObject({ status: 'clean', cut: [] });
     expect(a.logs.lines).toContainEqual(expect.objectContaining({ event: 'kubeProxy.drained' }));
     expect(a.proxy.state).toBe('stopped');
+    expect(progressOf(a, 'kube-proxy')).toEqual({ state: 'stopped', inFlight: 0, watches: 0 });
+    expect(published).toContainEqual({ state: 'draining', inFlight: 1, watches: 1 });
+    expect(published.at(-1)).toEqual({ state: 'stopped', inFlight: 0, watches: 0 });
   });
 
   it('ends a watch at the drain budget as the API server ends one, so the client re-watches on another replica', async () => {
@@ -123,6 +138,8 @@ describe('stopping the kube proxy', () => {
       expect.objectContaining({ event: 'kubeProxy.drainCut', requests: 1, module: 'kube-proxy' }),
     );
     expect(a.metrics.snapshot()).toMatchObject({ inFlight: 0, cutAtDrainEnd: 1 });
+    await eventually(() => progressOf(a, 'kube-proxy')?.inFlight === 0);
+    expect(progressOf(a, 'kube-proxy')).toEqual({ state: 'stopped', inFlight: 0, watches: 0, cut: 1 });
     await eventually(() => cluster.api.openStreams === 0);
 
     const again = await openStream(`${b.proxy.url}${WATCH}`, { ca, token: aliceToken('agent-1') });

@@ -215,6 +215,15 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     // A's kube proxy has nothing in flight and is done at once; the forward is the private API's to drain.
     await eventually(() => a.proxy.state === 'stopped');
     expect(a.kas.app.moduleStates().get('private-api')).toBe('stopping');
+    const progressOf = (module: string) =>
+      a.kas.app.snapshot().modules.find((candidate) => candidate.name === module)?.progress;
+    expect(progressOf('private-api')).toEqual({ state: 'stopping', forwards: 1 });
+    // The forward's tunnel is busy: the agent edge keeps it (and its connection) until the drain ends.
+    expect(progressOf('agent-grpc-server')).toMatchObject({
+      state: 'stopping',
+      connections: 1,
+      busyTunnels: 1,
+    });
     cluster.api.objects.create('pods', {
       metadata: { name: 'late' },
       spec: { containers: [{ name: 'a', image: 'a:1' }] },
@@ -227,6 +236,8 @@ describe('replicas sharing a tunnel directory in Redis', () => {
       expect.objectContaining({ event: 'privateApi.drainCut', forwards: 1 }),
     );
     expect(a.privateApi.counters().cut).toBe(1);
+    await eventually(() => progressOf('private-api')?.forwards === 0);
+    expect(progressOf('private-api')).toEqual({ state: 'stopped', forwards: 0, cut: 1 });
     await eventually(() => cluster.api.openStreams === 0);
     await eventually(() => b.metrics.snapshot().inFlight === 0);
     expect(b.metrics.snapshot().cutAtDrainEnd).toBe(0);

@@ -1,4 +1,4 @@
-import type { LifecycleEvent } from '@kas/core';
+import type { App, LifecycleEvent } from '@kas/core';
 import { eventually } from '@kas/testkit';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,9 @@ const marks = (trace: readonly LifecycleEvent[], name: string) =>
   trace.flatMap((event) => (event.type === 'module.mark' && event.name === name ? [event.data] : []));
 /** No refresh or clean-up during the test: only the stop talks to Redis. */
 const quiet = { entryTtl: 90_000, refreshPeriod: 30_000, cleanUpPeriod: 60_000 };
+
+const progressOf = (app: App) =>
+  app.snapshot().modules.find((module) => module.name === 'tunnel-tracker')?.progress;
 
 describe('stopping a Redis-backed tracker', () => {
   let harness: Awaited<ReturnType<typeof startRedisHarness>> | undefined;
@@ -48,6 +51,12 @@ describe('stopping a Redis-backed tracker', () => {
     expect(marks(a.testApp.trace, 'tunnels.withdrawn')).toEqual([
       { agents: 50, roundTrips: 1, durationMs: expect.any(Number) },
     ]);
+    expect(progressOf(a.testApp.app)).toEqual({
+      state: 'withdrawn',
+      agents: 50,
+      roundTrips: 1,
+      durationMs: expect.any(Number),
+    });
   });
 
   it('finishes within its budget when Redis was killed, and says the entries will expire on their own', async () => {
@@ -86,5 +95,10 @@ describe('stopping a Redis-backed tracker', () => {
     expect(marks(a.testApp.trace, 'tunnels.leftToExpire')).toEqual([
       { agents: 1, reason: 'drain budget ended' },
     ]);
+    expect(progressOf(a.testApp.app)).toEqual({
+      state: 'leftToExpire',
+      agents: 1,
+      reason: 'drain budget ended',
+    });
   });
 });

@@ -39,6 +39,10 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   readonly registry: LocalTunnelRegistry;
   readonly #counters = new TunnelCounters();
   readonly #tunnels = new Set<ServerTunnel>();
+  /** Tunnels per peer address (one agent connection): counted as they come and go, not per count asked. */
+  readonly #tunnelsByPeer = new Map<string, number>();
+  /** While stopping: tells the stop's progress as tunnels end. */
+  #onTunnelClosed: (() => void) | undefined;
   readonly #authenticator: AgentAuthenticator;
   #state: ServerState = 'idle';
   #server: Server | undefined;
@@ -75,7 +79,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   }
 
   connectionCount(): number {
-    return new Set([...this.#tunnels].map((tunnel) => tunnel.peer)).size;
+    return this.#tunnelsByPeer.size;
   }
 
   tunnelCount(): number {
@@ -137,6 +141,17 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     // other modules of this stop stage (the tracker's withdraw) begin, before ending every idle tunnel.
     await new Promise((resolve) => setImmediate(resolve));
     let idleEnded = 0;
+    let cutCount = 0;
+    const publishProgress = () =>
+      ctx.progress({
+        state: this.#state,
+        connections: this.connectionCount(),
+        busyTunnels: this.#tunnels.size,
+        idleEnded,
+        ...(cutCount > 0 ? { cut: cutCount } : {}),
+      });
+    this.#onTunnelClosed = publishProgress;
+    publishProgress();
     const tunnels = [...this.#tunnels];
     for (let i = 0; i < tunnels.length; i += IDLE_ENDS_PER_TURN) {
       // In turns: ending a tunnel writes its trailers (about 0.1 ms each), and a thousand of them in one
@@ -144,6 +159,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const tunnel of tunnels.slice(i, i + IDLE_ENDS_PER_TURN)) if (tunnel.endIfIdle()) idleEnded += 1;
     }
+    publishProgress();
     this.log.info(
       { event: 'goaway.sent', connections, idleEnded, busy: this.#tunnels.size },
       `GOAWAY sent to ${connections} agent connection(s); ${idleEnded} idle tunnel(s) ended, ${this.#tunnels.size} busy`,
@@ -159,10 +175,13 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       );
       // grpc-js's forceShutdown finds open sessions only with channelz on (off here: it costs on every
       // call), so the tunnels are cut one by one as well.
+      cutCount = this.#tunnels.size;
       for (const tunnel of [...this.#tunnels]) tunnel.cut('the agent gRPC server reached its drain budget');
       server.forceShutdown();
     }
     this.#state = 'stopped';
+    this.#onTunnelClosed = undefined;
+    publishProgress();
   }
 
   #startTrimming(): void {
@@ -207,8 +226,13 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   }
 
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void {
-    this.#tunnels.delete(tunnel);
+    if (this.#tunnels.delete(tunnel)) {
+      const left = (this.#tunnelsByPeer.get(tunnel.peer) ?? 1) - 1;
+      if (left === 0) this.#tunnelsByPeer.delete(tunnel.peer);
+      else this.#tunnelsByPeer.set(tunnel.peer, left);
+    }
     if (tunnel.descriptor !== undefined) this.registry.remove(tunnel);
+    this.#onTunnelClosed?.();
     switch (ending.kind) {
       case 'finished':
         this.#counters.increment('tunnels.finished');
@@ -248,7 +272,9 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       });
       return;
     }
-    this.#tunnels.add(new ServerTunnel(identity.agentId, call.getPeer(), call, this));
+    const tunnel = new ServerTunnel(identity.agentId, call.getPeer(), call, this);
+    this.#tunnels.add(tunnel);
+    this.#tunnelsByPeer.set(tunnel.peer, (this.#tunnelsByPeer.get(tunnel.peer) ?? 0) + 1);
   }
 
   #bind(server: Server, credentials: ServerCredentials): Promise<number> {

@@ -6,8 +6,8 @@ import type { RouteKind } from '../routing/TunnelRouter.js';
 export interface InFlightRequest {
   readonly startedAt: number;
   route: RouteKind | 'none';
-  /** A Kubernetes watch (`watch=1` or `watch=true`): a stream of JSON lines. */
-  isWatch?: boolean;
+  /** A Kubernetes watch (`watch=1` or `watch=true`): a stream of JSON lines. Known when added. */
+  readonly isWatch: boolean;
   /** Set when the request ends other than by completing or by its client leaving. */
   outcome: RequestOutcome | undefined;
   /**
@@ -17,22 +17,43 @@ export interface InFlightRequest {
   endWatchCleanly?: () => boolean;
 }
 
-/** The requests being served, so a drain can wait for them and cut what is left at its budget. */
+/**
+ * The requests being served, so a drain can wait for them and cut what is left at its budget, and its
+ * progress can be told as each one ends.
+ */
 export class InFlightRequests {
   readonly #requests = new Map<ServerResponse, InFlightRequest>();
+  #watches = 0;
   #whenIdle: (() => void) | undefined;
+  #onChange: (() => void) | undefined;
 
   get size(): number {
     return this.#requests.size;
   }
 
+  /** How many of them are watches. */
+  get watches(): number {
+    return this.#watches;
+  }
+
   add(response: ServerResponse, request: InFlightRequest): void {
     this.#requests.set(response, request);
+    if (request.isWatch) this.#watches += 1;
+    this.#onChange?.();
   }
 
   delete(response: ServerResponse): void {
+    const request = this.#requests.get(response);
+    if (request === undefined) return;
     this.#requests.delete(response);
+    if (request.isWatch) this.#watches -= 1;
     if (this.#requests.size === 0) this.#whenIdle?.();
+    this.#onChange?.();
+  }
+
+  /** Calls `listener` after every add and delete (one listener: the stopping server's progress). */
+  onChange(listener: (() => void) | undefined): void {
+    this.#onChange = listener;
   }
 
   /** Resolves once no request is in flight. */

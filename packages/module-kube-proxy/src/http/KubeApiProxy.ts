@@ -38,7 +38,14 @@ export class KubeApiProxy {
   ) {}
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
-    const entry: InFlightRequest = { startedAt: performance.now(), route: 'none', outcome: undefined };
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const entry: InFlightRequest = {
+      startedAt: performance.now(),
+      route: 'none',
+      outcome: undefined,
+      isWatch: queryStart >= 0 && WATCH_QUERY.test(url.slice(queryStart + 1)),
+    };
     this.inFlight.add(response, entry);
     const signal = this.#signalOf(request.socket);
     response.once('close', () => this.#finished(response, entry));
@@ -47,14 +54,11 @@ export class KubeApiProxy {
       sendStatus(response, statusForAuthentication(auth), this.isStopping());
       return;
     }
-    const url = request.url ?? '/';
     if (!url.startsWith('/')) {
       const message = 'the request target must be a path (origin-form), not an absolute URL or "*"';
       sendStatus(response, { code: 400, reason: 'BadRequest', message }, this.isStopping());
       return;
     }
-    const queryStart = url.indexOf('?');
-    if (queryStart >= 0 && WATCH_QUERY.test(url.slice(queryStart + 1))) entry.isWatch = true;
     const tunnelRequest: TunnelRequest = {
       method: request.method ?? 'GET',
       path: queryStart < 0 ? url : url.slice(0, queryStart),

@@ -151,6 +151,16 @@ export class KubeProxyServer implements KubeProxyInfo {
       return;
     }
     this.#state = 'listenGrace';
+    let cutCount = 0;
+    const publishProgress = () =>
+      ctx.progress({
+        state: this.#state,
+        inFlight: this.inFlight.size,
+        watches: this.inFlight.watches,
+        ...(cutCount > 0 ? { cut: cutCount } : {}),
+      });
+    this.inFlight.onChange(publishProgress);
+    publishProgress();
     server.closeIdleConnections();
     this.log.info(
       { event: 'kubeProxy.notReady', listenGraceMs: this.config.listenGraceMs, inFlight: this.inFlight.size },
@@ -169,6 +179,7 @@ export class KubeProxyServer implements KubeProxyInfo {
 
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.#state = 'draining';
+    publishProgress();
     ctx.mark('listener.closed', { inFlight: this.inFlight.size });
     this.log.info(
       { event: 'kubeProxy.listenerClosed', inFlight: this.inFlight.size },
@@ -178,6 +189,7 @@ export class KubeProxyServer implements KubeProxyInfo {
       // Marked before the cut: ending each request takes time, and its client may see the end before
       // the last one is ended.
       ctx.mark('drain.cut', { requests: this.inFlight.size });
+      cutCount = this.inFlight.size;
       const count = this.inFlight.cutAll();
       this.log.warn(
         { event: 'kubeProxy.drainCut', requests: count },
@@ -189,5 +201,7 @@ export class KubeProxyServer implements KubeProxyInfo {
     server.closeAllConnections();
     await closed;
     this.#state = 'stopped';
+    // Still listening: a cut request's last `close` can come after the listener's.
+    publishProgress();
   }
 }

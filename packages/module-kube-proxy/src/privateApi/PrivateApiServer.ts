@@ -62,6 +62,8 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     invalid: 0,
   };
   #state: PrivateApiState = 'idle';
+  /** While stopping: tells the stop's progress (forwarded requests still in flight). */
+  #onForwardEnded: (() => void) | undefined;
   #server: Server | undefined;
   #address: string | undefined;
 
@@ -114,6 +116,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void {
     this.#forwards.delete(exchange);
     this.#counters[ending] += 1;
+    this.#onForwardEnded?.();
     this.log.debug(
       { event: 'privateApi.forwardEnded', agentId: exchange.agentId, ending, detail },
       'forwarded request ended',
@@ -202,6 +205,15 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       return;
     }
     const drained = new Promise<'drained'>((resolve) => server.tryShutdown(() => resolve('drained')));
+    let cutCount = 0;
+    const publishProgress = () =>
+      ctx.progress({
+        state: this.#state,
+        forwards: this.#forwards.size,
+        ...(cutCount > 0 ? { cut: cutCount } : {}),
+      });
+    this.#onForwardEnded = publishProgress;
+    publishProgress();
     let idleCalls = 0;
     for (const call of [...this.#calls]) if (call.endIfIdle()) idleCalls += 1;
     ctx.mark('privateApi.goaway', { forwards: this.#forwards.size, idleCalls });
@@ -215,6 +227,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     });
     if ((await Promise.race([drained, cut])) === 'cut') {
       const count = this.#forwards.size;
+      cutCount = count;
       for (const call of [...this.#calls]) call.cut('the private API reached its drain budget');
       server.forceShutdown();
       ctx.mark('privateApi.drainCut', { forwards: count });
@@ -224,6 +237,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       );
     }
     this.#state = 'stopped';
+    publishProgress(); // still told as forwards end: a cut call's last end can come after this
   }
 
   #accept(call: ForwardServerCall): void {

@@ -104,7 +104,9 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     this.#leaving.clear();
     this.#stopWatchingStore?.();
     const advertised = this.#registered.size;
+    ctx.progress({ state: 'withdrawing', agents: advertised });
     const leftToExpire = (reason: string, error?: unknown) => {
+      ctx.progress({ state: 'leftToExpire', agents: advertised, reason });
       ctx.log.warn(
         {
           err: error,
@@ -129,6 +131,7 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
         durationMs: performance.now() - startedAt,
       };
       this.#registered.clear();
+      ctx.progress({ state: 'withdrawn', ...this.#lastWithdraw });
       ctx.mark('tunnels.withdrawn', { ...this.#lastWithdraw });
       ctx.log.info(
         { store: this.store.location, ...this.#lastWithdraw },
