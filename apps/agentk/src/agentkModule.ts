@@ -19,6 +19,8 @@ export interface AgentkOptions {
   /** TLS to kas: `{ ca }` trusts that PEM bundle, `{}` trusts Node's CAs. Default: plaintext. */
   readonly kasTls?: { readonly ca?: string };
   readonly kubeApi: KubeApiUpstreamOptions;
+  /** Set when `kubeApi` is the in-cluster API found from the pod's environment: said at start. */
+  readonly inCluster?: { readonly tokenFile: string; readonly caFile: string };
   /** Idle tunnels each agent keeps. Default 4. */
   readonly minIdleTunnels?: number;
   /** Tunnels each agent opens at most. Default 64. */
@@ -79,6 +81,12 @@ export function agentkModule(options: AgentkOptions) {
             },
             `starting ${agents.length} agent(s) for ${upstream.url}`,
           );
+          if (options.inCluster !== undefined) {
+            log.info(
+              { event: 'kubeApi.inCluster', kubeApi: upstream.url, ...options.inCluster },
+              `serving the in-cluster Kubernetes API ${upstream.url} as the pod's service account (token ${options.inCluster.tokenFile}, read again when it rotates; CA ${options.inCluster.caFile})`,
+            );
+          }
           for (const agent of agents) agent.start();
         },
         async stop(ctx) {

@@ -2,13 +2,18 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { AGENTK_DEFAULTS } from '../agentkModule.js';
 import { AGENTK_VERSION } from '../version.js';
 
+/** Where the kubelet mounts a pod's service account token, cluster CA and namespace. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
 /** agentk's settings as given on the command line or in the environment, before files are read. */
 export interface AgentkArgs {
   readonly kas: readonly string[];
   readonly tokenFile?: string;
   readonly tokenFilePattern?: string;
   readonly agents: number;
-  readonly kubeApi: string;
+  /** Absent: the in-cluster API (KUBERNETES_SERVICE_HOST/PORT and the service account). */
+  readonly kubeApi?: string;
+  readonly serviceAccountDir: string;
   readonly kubeTokenFile?: string;
   readonly kubeCaFile?: string;
   readonly kasCaFile?: string;
@@ -43,9 +48,18 @@ export function agentkCommand(): Command {
     )
     .addOption(new Option('--token-file <file>', 'file holding the agent token').env('AGENTK_TOKEN_FILE'))
     .addOption(
-      new Option('--kube-api <url>', 'the Kubernetes API URL to serve, e.g. https://10.0.0.1:6443')
-        .env('AGENTK_KUBE_API')
-        .makeOptionMandatory(),
+      new Option(
+        '--kube-api <url>',
+        "the Kubernetes API URL to serve, e.g. https://10.0.0.1:6443 (default: in a pod, its cluster's API)",
+      ).env('AGENTK_KUBE_API'),
+    )
+    .addOption(
+      new Option(
+        '--service-account-dir <dir>',
+        "in a pod without --kube-api: where the service account's token and the cluster CA are mounted",
+      )
+        .env('AGENTK_SERVICE_ACCOUNT_DIR')
+        .default(SERVICE_ACCOUNT_DIR),
     )
     .addOption(
       new Option('--kube-token-file <file>', 'bearer token for the Kubernetes API').env(

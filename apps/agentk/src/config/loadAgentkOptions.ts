@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { toMilliseconds } from '@kas/core';
 import type { AgentIdentity, AgentkOptions } from '../agentkModule.js';
 import type { AgentkArgs } from '../cli/parseAgentkArgs.js';
@@ -7,8 +7,16 @@ import { AgentkError } from '../errors/AgentkError.js';
 
 const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):\d{1,5}$/;
 
-/** Checks the parsed flags and reads the files they name; errors name the flag or file to fix. */
-export async function loadAgentkOptions(args: AgentkArgs): Promise<AgentkOptions> {
+/**
+ * Checks the parsed flags and reads the files they name; errors name the flag or file to fix. Without
+ * `--kube-api`, agentk serves its own cluster's API as client-go's in-cluster config does:
+ * `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`, the service account's token (read again
+ * when the kubelet rotates it) and the cluster CA, from `--service-account-dir`.
+ */
+export async function loadAgentkOptions(
+  args: AgentkArgs,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<AgentkOptions> {
   for (const address of args.kas) {
     if (!ADDRESS.test(address)) {
       invalid(
@@ -27,21 +35,43 @@ export async function loadAgentkOptions(args: AgentkArgs): Promise<AgentkOptions
       error,
     );
   }
-  const [agents, kubeToken, kubeCa, kasCa] = await Promise.all([
+  const [agents, kubeToken, kubeCa, kasCa, inCluster] = await Promise.all([
     readIdentities(args),
     args.kubeTokenFile === undefined ? undefined : readText(args.kubeTokenFile, '--kube-token-file'),
     args.kubeCaFile === undefined ? undefined : readText(args.kubeCaFile, '--kube-ca-file'),
     args.kasCaFile === undefined ? undefined : readText(args.kasCaFile, '--kas-ca-file'),
+    args.kubeApi === undefined ? readInClusterApi(args.serviceAccountDir, env) : undefined,
   ]);
   return {
     agents,
     kasAddresses: args.kas,
     kasTls: kasCa !== undefined ? { ca: kasCa } : args.kasTls ? {} : undefined,
-    kubeApi: { url: args.kubeApi, token: kubeToken, ca: kubeCa },
+    kubeApi: inCluster?.kubeApi ?? { url: args.kubeApi as string, token: kubeToken, ca: kubeCa },
+    ...(inCluster === undefined ? {} : { inCluster: inCluster.source }),
     minIdleTunnels: args.tunnels,
     maxTunnels: Math.max(args.maxTunnels, args.tunnels),
     drainBudget: args.drainBudget as '1s',
   };
+}
+
+async function readInClusterApi(
+  serviceAccountDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ kubeApi: AgentkOptions['kubeApi']; source: NonNullable<AgentkOptions['inCluster']> }> {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  if (host === undefined || host === '' || port === undefined || port === '') {
+    invalid(
+      'no --kube-api, and not in a pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set',
+      'give --kube-api (and --kube-token-file, --kube-ca-file), or run agentk in a pod of the cluster',
+    );
+  }
+  const tokenFile = join(serviceAccountDir, 'token');
+  const caFile = join(serviceAccountDir, 'ca.crt');
+  await readText(tokenFile, '--service-account-dir');
+  const ca = await readText(caFile, '--service-account-dir');
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return { kubeApi: { url, tokenFile: { path: tokenFile }, ca }, source: { tokenFile, caFile } };
 }
 
 async function readIdentities(args: AgentkArgs): Promise<AgentIdentity[]> {

@@ -4,6 +4,7 @@ import type { RequestHead } from '@kas/tunnel-protocol';
 import { AgentkError } from '../errors/AgentkError.js';
 import { AGENTK_VERSION } from '../version.js';
 import { isHopByHop } from './hopByHop.js';
+import { RotatingTokenFile } from './RotatingTokenFile.js';
 
 /** Where and how agentk reaches the Kubernetes API. */
 export interface KubeApiUpstreamOptions {
@@ -11,6 +12,11 @@ export interface KubeApiUpstreamOptions {
   readonly url: string;
   /** Sent as `authorization: Bearer <token>` instead of whatever the tunnelled request carried. */
   readonly token?: string;
+  /**
+   * Like `token`, read from this file and read again when it rotates (a service account token): after
+   * `refreshMs` (default 60 s) and at once after a 401. Wins over `token`.
+   */
+  readonly tokenFile?: { readonly path: string; readonly refreshMs?: number };
   /** PEM CA bundle to trust for an `https` URL. Default: Node's. */
   readonly ca?: string;
 }
@@ -25,6 +31,7 @@ export class KubeApiUpstream {
   readonly #agent: HttpAgent;
   readonly #request: typeof httpRequest;
   readonly #authorization: string | undefined;
+  readonly #tokenFile: RotatingTokenFile | undefined;
 
   constructor(private readonly options: KubeApiUpstreamOptions) {
     try {
@@ -51,6 +58,10 @@ export class KubeApiUpstream {
       : new HttpAgent({ keepAlive: true });
     this.#request = isHttps ? httpsRequest : httpRequest;
     this.#authorization = options.token === undefined ? undefined : `Bearer ${options.token}`;
+    this.#tokenFile =
+      options.tokenFile === undefined
+        ? undefined
+        : new RotatingTokenFile(options.tokenFile.path, options.tokenFile.refreshMs);
   }
 
   /** The base URL, for logs. */
@@ -70,15 +81,18 @@ export class KubeApiUpstream {
         userAgent = values[0];
         continue;
       }
-      if (name === 'authorization' && this.#authorization !== undefined) continue;
+      if (name === 'authorization' && (this.#authorization !== undefined || this.#tokenFile !== undefined))
+        continue;
       for (const value of values) headers.push(name, value);
     }
     headers.push(
       'user-agent',
       `${userAgent === undefined ? '' : `${userAgent} `}via-agentk/${AGENTK_VERSION}`,
     );
-    if (this.#authorization !== undefined) headers.push('authorization', this.#authorization);
-    return this.#request({
+    const authorization =
+      this.#tokenFile === undefined ? this.#authorization : `Bearer ${this.#tokenFile.current()}`;
+    if (authorization !== undefined) headers.push('authorization', authorization);
+    const request = this.#request({
       protocol: this.#url.protocol,
       hostname: this.#url.hostname,
       port: this.#url.port,
@@ -87,6 +101,13 @@ export class KubeApiUpstream {
       headers,
       agent: this.#agent,
     });
+    const tokenFile = this.#tokenFile;
+    if (tokenFile !== undefined) {
+      request.once('response', (response) => {
+        if (response.statusCode === 401) tokenFile.invalidate();
+      });
+    }
+    return request;
   }
 
   /** Closes idle upstream connections. */

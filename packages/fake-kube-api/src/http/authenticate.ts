@@ -5,20 +5,22 @@ import type { IncomingMessage } from 'node:http';
 const PUBLIC_PATHS = /^\/(version|healthz|livez|readyz)(\/.*)?$/;
 
 /**
- * Whether a request may be served: always when no token is configured; otherwise it must carry
- * `Authorization: Bearer <token>`, except public paths asked without any credentials. A wrong token is
- * refused everywhere, as the real server refuses it.
+ * Whether a request may be served: always when no tokens are configured; otherwise it must carry
+ * `Authorization: Bearer <token>` with one of them, except public paths asked without any credentials.
+ * A wrong token is refused everywhere, as the real server refuses it.
  */
 export function isAuthorized(
   request: IncomingMessage,
   pathname: string,
-  tokenHash: Buffer | undefined,
+  tokenHashes: readonly Buffer[] | undefined,
 ): boolean {
-  if (tokenHash === undefined) return true;
+  if (tokenHashes === undefined) return true;
   const header = request.headers.authorization;
   if (header === undefined) return PUBLIC_PATHS.test(pathname);
   const given = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-  return given !== undefined && timingSafeEqual(hashToken(given), tokenHash);
+  if (given === undefined) return false;
+  const givenHash = hashToken(given);
+  return tokenHashes.some((tokenHash) => timingSafeEqual(givenHash, tokenHash));
 }
 
 /** The SHA-256 of a token: what the server keeps and compares in constant time. */

@@ -21,7 +21,8 @@ import { serveWatch } from './serveWatch.js';
  */
 export function createRequestHandler(
   context: ApiContext,
-  tokenHash: Buffer | undefined,
+  /** The hashes of the tokens accepted right now; undefined: no authentication. */
+  tokenHashes: () => readonly Buffer[] | undefined,
 ): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const url = new URL(request.url ?? '/', 'http://fake-kube-api');
@@ -39,7 +40,7 @@ export function createRequestHandler(
         `${request.method} ${url.pathname} ${response.statusCode}`,
       );
     });
-    if (!isAuthorized(request, url.pathname, tokenHash)) {
+    if (!isAuthorized(request, url.pathname, tokenHashes())) {
       sendStatus(response, failureStatus(401, 'Unauthorized', 'Unauthorized'));
       return;
     }

@@ -23,6 +23,11 @@ export interface FakeKubeApiOptions {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Require `Authorization: Bearer <token>` (401 otherwise). Default: no authentication. */
   readonly token?: string;
+  /**
+   * Accept any of these tokens (with `token`, that one too): a service account's old and new token
+   * while it rotates. `acceptTokens` changes the set later. Default: none.
+   */
+  readonly tokens?: readonly string[];
   /** Keep the cluster busy: pods come and go, log lines and events appear. Default: off. */
   readonly demoActivity?: DemoActivityOptions;
   /** Where to log (a child with `module: 'fake-kube-api'` is used). Default: silent. */
@@ -41,6 +46,11 @@ export interface FakeKubeApi {
    * see that a proxy in front of the fake cancelled its upstream request.
    */
   readonly openStreams: number;
+  /**
+   * Accepts these tokens from now on, and no others (as the real server does once an old service
+   * account token has expired). An empty list refuses every credential.
+   */
+  acceptTokens(tokens: readonly string[]): void;
   /** Ends every watch and log stream, closes every connection, and resolves when the server has closed. */
   stop(): Promise<void>;
 }
@@ -53,6 +63,9 @@ export interface FakeKubeApi {
 export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
   const { host = '127.0.0.1', port = 0, tls, token } = options;
   checkOptions(options);
+  const initialTokens = [...(token === undefined ? [] : [token]), ...(options.tokens ?? [])];
+  let tokenHashes: readonly Buffer[] | undefined =
+    token === undefined && options.tokens === undefined ? undefined : initialTokens.map(hashToken);
   const log = (options.log ?? pino({ level: 'silent' })).child({ module: 'fake-kube-api' });
   const store = new InMemoryObjectStore();
   const streams = new OpenStreams();
@@ -62,7 +75,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     'request',
     createRequestHandler(
       { store, streams, log, serverAddress: () => `${host}:${(server.address() as AddressInfo).port}` },
-      token === undefined ? undefined : hashToken(token),
+      () => tokenHashes,
     ),
   );
   try {
@@ -91,7 +104,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       event: 'server.listening',
       url,
       isTls: tls !== undefined,
-      hasToken: token !== undefined,
+      hasToken: tokenHashes !== undefined,
       isDemo: demo !== undefined,
     },
     `fake Kubernetes API listening on ${url}`,
@@ -104,6 +117,11 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     objects: store,
     get openStreams() {
       return streams.size;
+    },
+    acceptTokens(tokens) {
+      checkTokens(tokens);
+      tokenHashes = tokens.map(hashToken);
+      log.info({ event: 'tokens.replaced', tokens: tokens.length }, 'accepting a new set of tokens');
     },
     stop() {
       stopped ??= (async () => {
@@ -126,6 +144,16 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   };
 }
 
+function checkTokens(tokens: readonly string[]): void {
+  if (tokens.some((token) => !/^\S+$/.test(token))) {
+    throw new FakeKubeApiError(
+      'KAS_FAKE_KUBE_INVALID_OPTION',
+      'a token is empty or contains white space',
+      'pass tokens of visible characters',
+    );
+  }
+}
+
 function checkOptions(options: FakeKubeApiOptions): void {
   const problem = (message: string, fix: string) =>
     new FakeKubeApiError('KAS_FAKE_KUBE_INVALID_OPTION', message, fix);
@@ -138,9 +166,7 @@ function checkOptions(options: FakeKubeApiOptions): void {
       'pass a whole number from 0 to 65535 (0: a free port)',
     );
   }
-  if (options.token !== undefined && !/^\S+$/.test(options.token)) {
-    throw problem('the token is empty or contains white space', 'pass a token of visible characters');
-  }
+  checkTokens([...(options.token === undefined ? [] : [options.token]), ...(options.tokens ?? [])]);
   if (options.tls !== undefined && (options.tls.cert.trim() === '' || options.tls.key.trim() === '')) {
     throw problem('tls needs both a PEM certificate and a PEM key', 'pass tls: { cert, key } (PEM text)');
   }
