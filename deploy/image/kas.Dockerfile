@@ -1,0 +1,23 @@
+# The kas server. Build from the repository root: docker build -f deploy/image/kas.Dockerfile -t kas .
+# deploy/test/image.test.ts runs this file's RUN steps (stage-production.mjs, install-production.sh) in
+# an empty folder and starts the result: keep them as they are, or change the test with them.
+
+FROM node:20-bookworm-slim AS build
+ENV TURBO_TELEMETRY_DISABLED=1
+WORKDIR /src
+COPY . .
+RUN npm ci --no-audit --no-fund && npx turbo run build --filter=@kas/kas...
+RUN node deploy/image/stage-production.mjs @kas/kas /src /stage
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /stage/ /app/
+RUN sh deploy/image/install-production.sh @kas/kas
+# The files stay root's and read-only; kas runs as the image's unprivileged user.
+USER node
+EXPOSE 8150 8443 8155 8151
+# node is PID 1 and gets SIGTERM itself (no npm or shell in between): the stop plan starts at once.
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["node", "apps/kas/dist/main.js"]
+CMD ["--config", "/etc/kas/config/kas.yaml"]
