@@ -48,7 +48,8 @@ if (workspace === undefined || repositoryArgument === undefined || outputArgumen
     cpSync(join(repository, folder, 'package.json'), join(output, folder, 'package.json'));
     for (const entry of manifest.files ?? ['dist']) {
       const source = join(repository, folder, entry);
-      if (!existsSync(source)) throw new Error(`${name}: ${relative(repository, source)} is missing: build first`);
+      if (!existsSync(source))
+        throw new Error(`${name}: ${relative(repository, source)} is missing: build first`);
       cpSync(source, join(output, folder, entry), { recursive: true });
     }
   }
