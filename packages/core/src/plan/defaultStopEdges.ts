@@ -1,12 +1,14 @@
-import { TypedFastBitSet } from 'typedfastbitset';
 import type { PlannedModule } from './AppPlan.js';
+import { BitSet } from './BitSet.js';
 import type { ModuleEdge } from './ModuleEdge.js';
 import type { ResolvedStart } from './resolveStartPlan.js';
 
 /**
  * The default relations, without the transitive ones already implied by others: for each module, an
  * edge to each module it started after (directly or through others) that it has not named and that is
- * not already reached. Bitsets over start-order positions keep this near-linear on wide graphs.
+ * not already reached. Sets are over start-order positions: everything a module started after comes
+ * earlier in start order, so a module's sets need exactly as many bits as its position, and are
+ * dropped once the last module that starts after it has used them.
  */
 export function* defaultStopEdges(
   modules: readonly PlannedModule[],
@@ -17,35 +19,51 @@ export function* defaultStopEdges(
   start.order.forEach((index, at) => {
     position[index] = at;
   });
-  const ancestors: TypedFastBitSet[] = [];
-  const reach: TypedFastBitSet[] = [];
+  const dependentsLeft = new Array<number>(start.order.length).fill(0);
+  for (const index of start.order) {
+    for (const dependency of new Set(start.dependencies[index] ?? [])) {
+      const dependencyAt = position[dependency] as number;
+      dependentsLeft[dependencyAt] = (dependentsLeft[dependencyAt] as number) + 1;
+    }
+  }
+  /** Positions of the modules each module started after, directly or through others. */
+  const ancestors: (BitSet | undefined)[] = [];
+  /** Positions each module already stops before through the default edges emitted for it. */
+  const reach: (BitSet | undefined)[] = [];
   for (const index of start.order) {
     const at = position[index] as number;
-    const own = new TypedFastBitSet();
-    const reached = new TypedFastBitSet();
+    const own = new BitSet(at);
+    const reached = new BitSet(at);
     const isNamed = named[index] ?? new Set<number>();
-    const dependencies = [...(start.dependencies[index] ?? [])].sort(
+    const dependencies = [...new Set(start.dependencies[index] ?? [])].sort(
       (a, b) => (position[b] as number) - (position[a] as number),
     );
     for (const dependency of dependencies) {
       const dependencyAt = position[dependency] as number;
       own.add(dependencyAt);
-      own.union(ancestors[dependencyAt] as TypedFastBitSet);
+      own.addAll(ancestors[dependencyAt] as BitSet);
+    }
+    for (const dependency of dependencies) {
+      const dependencyAt = position[dependency] as number;
       if (isNamed.has(dependency) || reached.has(dependencyAt)) continue;
       yield { from: index, to: dependency, reason: 'default' };
       reached.add(dependencyAt);
-      reached.union(reach[dependencyAt] as TypedFastBitSet);
+      reached.addAll(reach[dependencyAt] as BitSet);
     }
-    const missing = own.new_difference(reached);
-    for (const other of isNamed) missing.remove(position[other] as number);
-    const closestFirst = missing.array().reverse();
-    for (const otherAt of closestFirst) {
-      if (reached.has(otherAt)) continue;
-      yield { from: index, to: start.order[otherAt] as number, reason: 'default' };
+    for (const otherAt of own.valuesNotInDescending(reached)) {
+      const other = start.order[otherAt] as number;
+      if (reached.has(otherAt) || isNamed.has(other)) continue;
+      yield { from: index, to: other, reason: 'default' };
       reached.add(otherAt);
-      reached.union(reach[otherAt] as TypedFastBitSet);
+      reached.addAll(reach[otherAt] as BitSet);
     }
-    ancestors[at] = own;
+    for (const dependency of dependencies) {
+      const dependencyAt = position[dependency] as number;
+      const left = (dependentsLeft[dependencyAt] as number) - 1;
+      dependentsLeft[dependencyAt] = left;
+      if (left === 0) ancestors[dependencyAt] = undefined;
+    }
+    if ((dependentsLeft[at] as number) > 0) ancestors[at] = own;
     reach[at] = reached;
   }
 }

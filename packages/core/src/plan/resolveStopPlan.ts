@@ -6,7 +6,7 @@ import { findCycle } from './findCycle.js';
 import type { ModuleEdge } from './ModuleEdge.js';
 import type { ResolvedStart } from './resolveStartPlan.js';
 import { collectStopDeclarations } from './StopDeclarations.js';
-import { orderedAlongsidePairs, stopCycleProblem } from './stopPlanProblems.js';
+import { orderedAlongsidePairs, orderInsideStageProblem, stopCycleProblem } from './stopPlanProblems.js';
 
 /**
  * Resolves the stop DAG. Every module stops before each module it started after, directly or through
@@ -36,13 +36,8 @@ export function resolveStopPlan(
     if (from !== to) {
       keptEdges.push(edge);
       if (!stageEdges.get(from)?.has(to)) stageEdges.get(from)?.set(to, edge);
-    } else if (edge.reason === 'after') {
-      problems.push({
-        code: 'KAS_STOP_CONTRADICTION',
-        message: `"${name(edge.to)}" declares after: ["${name(edge.from)}"], but "with" declarations put them in one stop stage`,
-        fix: 'drop the "after", or the "with" that merges their stages',
-        modules: [name(edge.to), name(edge.from)],
-      });
+    } else {
+      problems.push(orderInsideStageProblem(edge, declarations.pairs, name));
     }
   }
 

@@ -1,6 +1,67 @@
-import { TypedFastBitSet } from 'typedfastbitset';
 import type { GraphProblem } from '../errors/GraphError.js';
+import { BitSet } from './BitSet.js';
 import type { ModuleEdge } from './ModuleEdge.js';
+
+/**
+ * The KAS_STOP_CONTRADICTION problem for an order between two modules that "with" declarations put in one
+ * stage: a declared `after`, or a default pair neither module names (a `with` merges stages, but does
+ * not lift the default for pairs it does not name). Names the chain of `with` declarations that merged them.
+ */
+export function orderInsideStageProblem(
+  edge: ModuleEdge,
+  pairs: readonly { module: number; other: number; relation: string }[],
+  name: (index: number) => string,
+): GraphProblem {
+  const chain = withChain(edge.from, edge.to, pairs)
+    .map((pair) => `"${name(pair.module)}" with "${name(pair.other)}"`)
+    .join(', ');
+  if (edge.reason === 'after') {
+    return {
+      code: 'KAS_STOP_CONTRADICTION',
+      message: `"${name(edge.to)}" declares after: ["${name(edge.from)}"], but "with" declarations put them in one stop stage (${chain})`,
+      fix: 'drop the "after", or the "with" that merges their stages',
+      modules: [name(edge.to), name(edge.from)],
+    };
+  }
+  return {
+    code: 'KAS_STOP_CONTRADICTION',
+    message: `"${name(edge.from)}" started after "${name(edge.to)}", so by default it stops before it, but "with" declarations put them in one stop stage (${chain})`,
+    fix: `declare stop: { with: ['${name(edge.to)}'] } on "${name(edge.from)}" if they are meant to stop as one stage, or drop a "with" on that chain`,
+    modules: [name(edge.from), name(edge.to)],
+  };
+}
+
+/** The `with` pairs that join two modules of one stage, found breadth first. */
+function withChain(
+  from: number,
+  to: number,
+  pairs: readonly { module: number; other: number; relation: string }[],
+): { module: number; other: number }[] {
+  const neighbours = new Map<number, { module: number; other: number; next: number }[]>();
+  for (const pair of pairs) {
+    if (pair.relation !== 'with') continue;
+    neighbours.set(pair.module, [...(neighbours.get(pair.module) ?? []), { ...pair, next: pair.other }]);
+    neighbours.set(pair.other, [...(neighbours.get(pair.other) ?? []), { ...pair, next: pair.module }]);
+  }
+  const cameBy = new Map<number, { module: number; other: number; next: number }>();
+  const queue = [from];
+  for (let head = 0; head < queue.length && !cameBy.has(to); head++) {
+    const at = queue[head] as number;
+    for (const step of neighbours.get(at) ?? []) {
+      if (step.next === from || cameBy.has(step.next)) continue;
+      cameBy.set(step.next, step);
+      queue.push(step.next);
+    }
+  }
+  const chain: { module: number; other: number }[] = [];
+  for (let at = to; at !== from; ) {
+    const step = cameBy.get(at);
+    if (step === undefined) break;
+    chain.unshift({ module: step.module, other: step.other });
+    at = step.next === step.module ? step.other : step.module;
+  }
+  return chain;
+}
 
 /** The KAS_STOP_CYCLE problem for a cycle of stages, told module by module with the reason of each step. */
 export function stopCycleProblem(
@@ -29,8 +90,13 @@ export function stopCycleProblem(
   };
 }
 
-export /** Modules declared `alongside` must have no order between them; a chain of other relations can impose one. */
-function orderedAlongsidePairs(
+/**
+ * Modules declared `alongside` must have no order between them; a chain of other relations can impose one.
+ * Walks the stages from the last to the first, keeping for each the stages it stops before (by position
+ * from the end, so a stage's set needs as many bits as there are stages after it), and drops a set once
+ * every stage that stops before it has used it.
+ */
+export function orderedAlongsidePairs(
   pairs: readonly { module: number; other: number; relation: string }[],
   stageOf: readonly number[],
   topological: readonly number[],
@@ -41,22 +107,49 @@ function orderedAlongsidePairs(
     (pair) => pair.relation === 'alongside' && stageOf[pair.module] !== stageOf[pair.other],
   );
   if (alongside.length === 0) return [];
-  const reachable = new Map<number, TypedFastBitSet>();
-  for (const stage of [...topological].reverse()) {
-    const set = new TypedFastBitSet();
+  const fromEnd = new Map<number, number>();
+  topological.forEach((stage, at) => {
+    fromEnd.set(stage, topological.length - 1 - at);
+  });
+  const predecessorsLeft = new Map<number, number>();
+  for (const targets of stageEdges.values()) {
+    for (const target of targets.keys())
+      predecessorsLeft.set(target, (predecessorsLeft.get(target) ?? 0) + 1);
+  }
+  const pairsOf = new Map<number, number[]>();
+  for (const pair of alongside) {
+    const a = stageOf[pair.module] as number;
+    const b = stageOf[pair.other] as number;
+    pairsOf.set(a, [...(pairsOf.get(a) ?? []), b]);
+    pairsOf.set(b, [...(pairsOf.get(b) ?? []), a]);
+  }
+  /** For each stage, the stages (by position from the end) that begin their stop only after it has stopped. */
+  const reachable = new Map<number, BitSet>();
+  /** Pairs of stages, first before second, as "first:second". */
+  const ordered = new Set<string>();
+  for (let at = 0; at < topological.length; at++) {
+    const stage = topological[topological.length - 1 - at] as number;
+    const set = new BitSet(at);
     for (const target of stageEdges.get(stage)?.keys() ?? []) {
-      set.add(target);
-      set.union(reachable.get(target) as TypedFastBitSet);
+      const targetAt = fromEnd.get(target) as number;
+      set.add(targetAt);
+      set.addAll(reachable.get(target) as BitSet);
+      const left = (predecessorsLeft.get(target) as number) - 1;
+      predecessorsLeft.set(target, left);
+      if (left === 0) reachable.delete(target);
     }
-    reachable.set(stage, set);
+    for (const other of pairsOf.get(stage) ?? []) {
+      if (set.has(fromEnd.get(other) as number)) ordered.add(`${stage}:${other}`);
+    }
+    if ((predecessorsLeft.get(stage) ?? 0) > 0) reachable.set(stage, set);
   }
   const problems: GraphProblem[] = [];
   for (const pair of alongside) {
     const a = stageOf[pair.module] as number;
     const b = stageOf[pair.other] as number;
-    const [first, second] = reachable.get(a)?.has(b)
+    const [first, second] = ordered.has(`${a}:${b}`)
       ? [pair.module, pair.other]
-      : reachable.get(b)?.has(a)
+      : ordered.has(`${b}:${a}`)
         ? [pair.other, pair.module]
         : [];
     if (first === undefined || second === undefined) continue;

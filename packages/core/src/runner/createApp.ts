@@ -7,6 +7,7 @@ import { toEventError } from '../events/LifecycleEvent.js';
 import { logLifecycleEvent } from '../events/logLifecycleEvent.js';
 import type { Duration } from '../module/Duration.js';
 import { toMilliseconds } from '../module/Duration.js';
+import type { AnyModule } from '../module/ModuleDefinition.js';
 import type { Token } from '../module/Token.js';
 import type { AppComposition } from '../plan/AppComposition.js';
 import type { AppPlan } from '../plan/AppPlan.js';
@@ -107,11 +108,15 @@ export function createApp(options: AppOptions): App {
     listeners.subscribe(trace.record, { withProgress: true });
   }
 
+  const definitions = new Map<string, AnyModule>();
+  for (const definition of options.modules) {
+    if (!definitions.has(definition.name)) definitions.set(definition.name, definition);
+  }
   const runtimes = new Map(
     plan.modules.map((module) => [
       module.name,
       new ModuleRuntime(
-        options.modules.find((definition) => definition.name === module.name) as ModuleRuntime['definition'],
+        definitions.get(module.name) as ModuleRuntime['definition'],
         module,
         moduleLogs.get(module.name) as Logger,
         appContainer,

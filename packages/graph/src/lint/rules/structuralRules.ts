@@ -44,7 +44,7 @@ const STRUCTURAL: Readonly<Partial<Record<CoreErrorCode, StructuralText>>> = {
   KAS_STOP_CONTRADICTION: {
     title: 'contradictory stop declarations',
     rationale:
-      'Two stop relations between the same modules that cannot both hold (with and after, after both ways, an alongside that other relations order): the plan cannot honour what the declarations say.',
+      'Stop relations that cannot all hold (with and after, after both ways, an alongside that other relations order, or a chain of with that puts a module in one stage with a module it started after without naming it): the plan cannot honour what the declarations say.',
     example:
       'private-api: stop { with: [\'kube-proxy\'] } without alongside: [\'agent-grpc-server\'] while kube-proxy declares alongside: [\'agent-grpc-server\']\n-> "kube-proxy" declares alongside: ["agent-grpc-server"], but other relations make "kube-proxy" stop before "agent-grpc-server"',
     fix: 'keep one relation per pair, and declare alongside (or with) for the modules between them',

@@ -1,0 +1,109 @@
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { analyzeComposition } from '../src/analysis.js';
+import { createApp, resolvePlan } from '../src/index.js';
+import { startCyclePathViolations } from './support/bruteForceStopOrder.js';
+import { checkResolution, thrownCoreError } from './support/checkResolution.js';
+import { graphSpecArbitrary, toComposition } from './support/graphSpec.js';
+
+// Bounded so the suite stays fast on a loaded 2-core machine: a few hundred small graphs (where
+// contradictions are dense) and a few large ones. A failing run prints its seed and the shrunk
+// counterexample: keep it in planRegressions.test.ts, named for what broke.
+const SMALL = { numRuns: 200 } as const;
+const LARGE = { numRuns: 4 } as const;
+/** Per test: generous, for a machine running several test suites at once. */
+const TIMEOUT = { timeout: 180_000 } as const;
+
+const silentLogger = pino({ level: 'silent' });
+
+describe('plan resolution, on random graphs', () => {
+  it(
+    'resolves exactly the graphs whose declarations can all hold, and the plan honours every relation and the transitive default',
+    TIMEOUT,
+    () => {
+      fc.assert(
+        fc.property(graphSpecArbitrary({ maxModules: 14 }), (spec) => checkResolution(spec)),
+        SMALL,
+      );
+    },
+  );
+
+  it(
+    'holds on graphs of a few hundred modules with many redundant "after" (the shape that crashed the resolver)',
+    TIMEOUT,
+    () => {
+      fc.assert(
+        fc.property(
+          graphSpecArbitrary({
+            minModules: 260,
+            maxModules: 400,
+            relationKinds: ['redundant-after'],
+            relationsPerModule: 0.3,
+          }),
+          (spec) => checkResolution(spec),
+        ),
+        LARGE,
+      );
+    },
+  );
+
+  it('resolves graphs of up to 1,200 modules with many redundant "after" without throwing', TIMEOUT, () => {
+    // Too large for the brute-force checker to run often; the old resolver's set sizes doubled at every
+    // level of such graphs until an allocation failed.
+    fc.assert(
+      fc.property(
+        graphSpecArbitrary({
+          minModules: 600,
+          maxModules: 1_200,
+          relationKinds: ['redundant-after'],
+          relationsPerModule: 0.3,
+        }),
+        (spec) => {
+          const analysis = analyzeComposition(toComposition(spec));
+          expect(analysis.problems).toEqual([]);
+        },
+      ),
+      LARGE,
+    );
+  });
+
+  it('holds on graphs of a few hundred modules with every kind of relation', TIMEOUT, () => {
+    fc.assert(
+      fc.property(
+        graphSpecArbitrary({ minModules: 260, maxModules: 400, relationsPerModule: 0.05 }),
+        (spec) => checkResolution(spec),
+      ),
+      LARGE,
+    );
+  });
+
+  it('reports a start cycle with its full path', TIMEOUT, () => {
+    fc.assert(
+      fc.property(graphSpecArbitrary({ maxModules: 14, startCycles: true }), (spec) => {
+        const { problems } = analyzeComposition(toComposition(spec));
+        for (const problem of problems) {
+          if (problem.code === 'KAS_START_CYCLE')
+            expect(startCyclePathViolations(spec, problem.message)).toEqual([]);
+        }
+      }),
+      SMALL,
+    );
+  });
+
+  it(
+    'throws nothing but a CoreError with a code, for any input, in analysis, resolvePlan and createApp',
+    TIMEOUT,
+    () => {
+      fc.assert(
+        fc.property(graphSpecArbitrary({ maxModules: 14, startCycles: true, invalidInput: true }), (spec) => {
+          const composition = toComposition(spec);
+          thrownCoreError(() => analyzeComposition(composition));
+          thrownCoreError(() => resolvePlan(composition));
+          thrownCoreError(() => createApp({ ...composition, logger: silentLogger }));
+        }),
+        SMALL,
+      );
+    },
+  );
+});
