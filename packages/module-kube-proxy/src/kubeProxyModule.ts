@@ -9,7 +9,7 @@ import { InFlightRequests } from './http/InFlightRequests.js';
 import { type KubeProxyInfo, KubeProxyServer } from './http/KubeProxyServer.js';
 import { type KubeProxyMetrics, ProxyCounters } from './metrics/KubeProxyMetrics.js';
 import { AgentArrivals } from './routing/AgentArrivals.js';
-import { CoalescedDirectory } from './routing/CoalescedDirectory.js';
+import { CachedDirectory } from './routing/CachedDirectory.js';
 import { TunnelRouter } from './routing/TunnelRouter.js';
 
 /** The running kube proxy: its address and readiness. */
@@ -48,7 +48,8 @@ export function kubeProxyModule(config: KubeProxyConfig) {
       const inFlight = new InFlightRequests();
       const counters = new ProxyCounters(inFlight);
       const forwarder = new ReplicaForwarder(resolved.privateApiSecret, resolved.privateApiTls);
-      const lookups = new CoalescedDirectory(directory);
+      // A busy agent's requests reuse one look-up for as long as a waiting request polls.
+      const lookups = new CachedDirectory(directory, resolved.directoryPollIntervalMs);
       const arrivals = new AgentArrivals(registry, lookups, resolved.directoryPollIntervalMs, log);
       const router = new TunnelRouter(registry, lookups, arrivals, forwarder, resolved.tunnelWaitMs, log);
       const authenticator = new UserAuthenticator(resolved.users);

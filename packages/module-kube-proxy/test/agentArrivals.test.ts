@@ -3,7 +3,7 @@ import { AgentPresence } from '@kas/module-tunnel-tracker/testing';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AgentArrivals } from '../src/routing/AgentArrivals.js';
-import { CoalescedDirectory } from '../src/routing/CoalescedDirectory.js';
+import { CachedDirectory } from '../src/routing/CachedDirectory.js';
 
 const REPLICA_B: ReplicaInfo = { id: 'kas-b', privateAddress: '10.0.0.2:8155' };
 
@@ -29,7 +29,7 @@ describe('waiting for an agent to reconnect', () => {
     vi.useFakeTimers();
     directory = new CountingDirectory();
     presence = new AgentPresence();
-    arrivals = new AgentArrivals(presence, new CoalescedDirectory(directory), 250, pino({ level: 'silent' }));
+    arrivals = new AgentArrivals(presence, new CachedDirectory(directory, 0), 250, pino({ level: 'silent' }));
   });
   afterEach(() => {
     arrivals.dispose();
@@ -56,13 +56,33 @@ describe('waiting for an agent to reconnect', () => {
   });
 
   it('merges look-ups that overlap into one', async () => {
-    const lookups = new CoalescedDirectory(directory);
+    const lookups = new CachedDirectory(directory, 0);
     directory.answer = [REPLICA_B];
     const answers = await Promise.all([lookups.findReplicas('agent-1'), lookups.findReplicas('agent-1')]);
     expect(answers).toEqual([[REPLICA_B], [REPLICA_B]]);
     expect(directory.lookups).toEqual(['agent-1']);
     await lookups.findReplicas('agent-1');
     expect(directory.lookups).toEqual(['agent-1', 'agent-1']);
+  });
+
+  it('keeps an answer that names a replica for a while (not one that names none), and forgets it when told', async () => {
+    const lookups = new CachedDirectory(directory, 250);
+    await lookups.findReplicas('agent-1');
+    await lookups.findReplicas('agent-1');
+    expect(directory.lookups).toHaveLength(2); // no replica: asked each time
+
+    directory.answer = [REPLICA_B];
+    expect(await lookups.findReplicas('agent-1')).toEqual([REPLICA_B]);
+    expect(await lookups.findReplicas('agent-1')).toEqual([REPLICA_B]);
+    expect(directory.lookups).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(250);
+    await lookups.findReplicas('agent-1');
+    expect(directory.lookups).toHaveLength(4); // kept 250 ms, then asked again
+
+    lookups.forget('agent-1'); // a route to B failed
+    await lookups.findReplicas('agent-1');
+    await lookups.refresh('agent-1'); // a waiting request's poll always asks
+    expect(directory.lookups).toHaveLength(6);
   });
 
   it('ends the wait at once when the agent connects to this replica', async () => {

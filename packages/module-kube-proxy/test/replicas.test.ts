@@ -286,7 +286,10 @@ describe('replicas sharing a tunnel directory in Redis', () => {
 
   it('serves local agents through a Redis outage, and answers 503 naming the directory for remote ones', async () => {
     const a = await startReplica('kas-a');
-    const b = await startReplica('kas-b', { kubeProxy: { tunnelWait: '400ms' } });
+    // B keeps a directory answer only 1 ms: the outage is met by the next request, not a kept answer.
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '400ms', directoryPollInterval: '1ms' },
+    });
     await connectAgent([a.agentAddress]);
     await eventually(async () => (await version(b)).status === 200);
     await redis.kill();

@@ -34,7 +34,7 @@ export interface KubeProxyConfig {
   readonly privateApiTls?: { readonly ca: PemSource; readonly serverName?: string };
   /** How long a request waits for a tunnel of its agent (here, on another replica, or after it reconnects). Default `'5s'`. */
   readonly tunnelWait?: Duration;
-  /** While waiting, how often the tunnel directory is asked for the agent (one query per agent, shared by its waiting requests). Default `'250ms'`. */
+  /** While waiting, how often the tunnel directory is asked for the agent (one query per agent, shared by its waiting requests); also how long an answer naming replicas is reused. Default `'250ms'`. */
   readonly directoryPollInterval?: Duration;
   /** After the stop began, how long new connections are still accepted. Default `'5s'`. */
   readonly listenGrace?: Duration;

@@ -11,6 +11,7 @@ import {
   type TunnelResponse,
   toHeaderList,
 } from '@kas/tunnel-protocol';
+import { ResponseFrameBatcher } from './ResponseFrameBatcher.js';
 
 /** How a forwarded request ended, for the server's counters and log. */
 export type InboundEnding = 'answered' | 'refused' | 'failed' | 'cancelled' | 'cut';
@@ -54,6 +55,7 @@ export class InboundExchange {
   #isRequestEnded: boolean;
   #requestBody: Readable | undefined;
   #responseBody: Readable | undefined;
+  #frames: ResponseFrameBatcher | undefined;
 
   constructor(
     private readonly call: InboundCall,
@@ -105,6 +107,7 @@ export class InboundExchange {
   cancel(ending: 'cancelled' | 'cut' | 'failed', why: string): void {
     if (this.#state === 'done') return;
     this.#isCancelled = true;
+    this.#frames?.discard();
     this.#end(ending, why);
     this.#abort.abort(new Error(why));
     this.#requestBody?.destroy();
@@ -159,22 +162,22 @@ export class InboundExchange {
   #stream(response: TunnelResponse): void {
     const body = response.body;
     this.#responseBody = body;
-    this.#write({
-      head: { status: response.status, headers: toHeaderList(response.headers) },
-      body: EMPTY_BODY,
-      end: false,
-    });
     const resume = () => body.resume();
-    body.on('data', (chunk: Buffer) => {
-      if (this.#state === 'done') return;
-      if (!this.#write({ body: chunk, end: false })) {
+    const frames = new ResponseFrameBatcher(
+      (frame) => this.#write(frame),
+      () => {
         body.pause();
         this.call.once('drain', resume);
-      }
+      },
+    );
+    this.#frames = frames;
+    frames.head({ status: response.status, headers: toHeaderList(response.headers) });
+    body.on('data', (chunk: Buffer) => {
+      if (this.#state !== 'done') frames.chunk(chunk);
     });
     body.once('end', () => {
       if (this.#state === 'done') return;
-      this.#write({ body: EMPTY_BODY, end: true });
+      frames.end();
       this.#end('answered');
     });
     body.once('error', (error) => this.#answerError('KAS_TUNNEL_BROKEN', error.message, 'failed'));
@@ -190,6 +193,7 @@ export class InboundExchange {
   #answerError(code: string, message: string, ending: InboundEnding): void {
     if (this.#state === 'done') return;
     const frame = { body: EMPTY_BODY, end: false, error: { code, message } };
+    this.#frames?.discard();
     this.#requestBody?.destroy();
     if (this.#state === 'acquiring') {
       // Refused before a tunnel was had: no tunnel_acquired, and the caller sends nothing more of this request.

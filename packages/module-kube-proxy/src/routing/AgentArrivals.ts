@@ -1,7 +1,7 @@
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
-import type { CoalescedDirectory } from './CoalescedDirectory.js';
+import type { CachedDirectory } from './CachedDirectory.js';
 
 /** One request waiting for its agent; `wants` says whether a directory answer is of use to it. */
 interface Waiter {
@@ -25,7 +25,7 @@ export class AgentArrivals {
 
   constructor(
     private readonly registry: TunnelRegistry,
-    private readonly directory: CoalescedDirectory,
+    private readonly directory: CachedDirectory,
     private readonly pollIntervalMs: number,
     private readonly log: Logger,
   ) {
@@ -96,7 +96,7 @@ export class AgentArrivals {
 
   #schedulePoll(agentId: string, watch: AgentWatch): void {
     watch.timer = setTimeout(() => {
-      this.directory.findReplicas(agentId).then(
+      this.directory.refresh(agentId).then(
         (replicas) => {
           for (const waiter of [...watch.waiters]) if (waiter.wants(replicas)) waiter.settle('arrived');
           this.#pollAgainIfWaiting(agentId, watch);

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ReplicaForwarder } from '../forward/ReplicaForwarder.js';
 import type { AgentArrivals } from './AgentArrivals.js';
-import type { CoalescedDirectory } from './CoalescedDirectory.js';
+import type { CachedDirectory } from './CachedDirectory.js';
 
 /** Where a request went: a tunnel of this replica, or another replica's through the private API. */
 export type RouteKind = 'local' | 'remote';
@@ -47,7 +47,7 @@ export class TunnelRouter {
 
   constructor(
     private readonly registry: TunnelRegistry,
-    private readonly directory: CoalescedDirectory,
+    private readonly directory: CachedDirectory,
     private readonly arrivals: AgentArrivals,
     private readonly forwarder: ReplicaForwarder,
     private readonly tunnelWaitMs: number,
@@ -81,6 +81,7 @@ export class TunnelRouter {
         if (route.replicaId !== undefined) {
           search.refused ??= new Set();
           search.refused.add(route.replicaId);
+          this.directory.forget(agentId); // the kept answer named a replica that did not serve the agent
         }
         if (codeOf(error) === 'KAS_FORWARD_FAILED') search.routeError = error;
         this.log.debug(
