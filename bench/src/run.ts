@@ -31,15 +31,16 @@ async function runBenchmark(benchmark: Benchmark): Promise<void> {
     `${benchmark.name}: ${benchmark.description}\n${machine.cpus} × ${machine.model}, Node ${machine.node}, load ${machine.loadAverage}, ${date}\n\n`,
   );
   const result = await benchmark.run();
+  const loadAverageAfter = describeMachine().loadAverage;
   process.stdout.write(
-    `${formatTable(result)}\n${(result.notes ?? []).map((note) => `\n${note}`).join('')}\n`,
+    `${formatTable(result)}\n${(result.notes ?? []).map((note) => `\n${note}`).join('')}\n\nload ${loadAverageAfter} when it ended\n`,
   );
   const directory = new URL('../results/', import.meta.url);
   mkdirSync(directory, { recursive: true });
   const file = new URL(`${benchmark.name}.json`, directory);
   writeFileSync(
     file,
-    `${JSON.stringify({ name: benchmark.name, description: benchmark.description, date, machine, ...result }, null, 2)}\n`,
+    `${JSON.stringify({ name: benchmark.name, description: benchmark.description, date, machine, loadAverageAfter, ...result }, null, 2)}\n`,
   );
   process.stdout.write(`\nwritten to bench/results/${benchmark.name}.json\n`);
 }

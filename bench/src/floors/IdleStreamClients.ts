@@ -36,7 +36,7 @@ export class IdleStreamClients {
     let best = { offsetMs: 0, errorMs: Number.POSITIVE_INFINITY };
     for (let ping = 0; ping < 20; ping++) {
       const sentAt = wallNow();
-      const { wallMs } = await this.#child.request({ type: 'clock' }, 'clock', 5_000);
+      const { wallMs } = await this.#child.request({ type: 'clock' }, 'clock', 60_000);
       const receivedAt = wallNow();
       const errorMs = (receivedAt - sentAt) / 2;
       if (errorMs < best.errorMs) best = { offsetMs: wallMs - (sentAt + errorMs), errorMs };
@@ -47,6 +47,11 @@ export class IdleStreamClients {
   /** The child's wall-clock times at which channels left READY, once all have (or at the timeout). */
   async awaitLeftReady(timeoutMs: number): Promise<Reply<'leftReady'>> {
     return this.#child.request({ type: 'awaitLeftReady', timeoutMs }, 'leftReady', timeoutMs + 5_000);
+  }
+
+  /** The child's wall-clock times at which replacement connections were live, once all were (or at the timeout). */
+  async awaitReplaced(timeoutMs: number): Promise<Reply<'replaced'>> {
+    return this.#child.request({ type: 'awaitReplaced', timeoutMs }, 'replaced', timeoutMs + 5_000);
   }
 
   /** Cancels every stream and closes every connection. */

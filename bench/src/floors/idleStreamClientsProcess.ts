@@ -2,7 +2,9 @@
  * A child process of the benchmarks holding idle gRPC streams: N connections (each its own, as agents
  * have), K bidirectional streams on each, each stream sending one first message and then nothing. It
  * reports when every stream is live (the server sent response metadata) and when each connection's
- * channel leaves READY (GOAWAY), on the wall clock with sub-millisecond precision.
+ * channel leaves READY (GOAWAY), on the wall clock with sub-millisecond precision. Told to, it moves each
+ * connection to another server on GOAWAY (streams cancelled, a new connection with as many streams opened
+ * on a later turn of the event loop, one connection per turn) and reports when each replacement is live.
  */
 import {
   type Client,
@@ -34,15 +36,21 @@ interface HeldConnection {
 
 const held: HeldConnection[] = [];
 const leftReadyAt: number[] = [];
+const replacedAt: number[] = [];
+/** Connections opened by `open` (replacements not counted): each leaves READY once, and is replaced once. */
+let originalCount = 0;
 let isClosing = false;
 let pendingLeftReady: (() => void) | undefined;
+let pendingReplaced: (() => void) | undefined;
 
 const wallNow = () => performance.timeOrigin + performance.now();
 const reply = (message: IdleClientsReply) => process.send?.(message);
 const identity = (bytes: Buffer) => bytes;
 
-function openConnection(command: Extract<IdleClientsCommand, { type: 'open' }>, index: number) {
-  const client = new GrpcClient(command.address, credentials.createInsecure(), CHANNEL_OPTIONS);
+type OpenCommand = Extract<IdleClientsCommand, { type: 'open' }>;
+
+function openConnection(command: OpenCommand, index: number, address = command.address) {
+  const client = new GrpcClient(address, credentials.createInsecure(), CHANNEL_OPTIONS);
   const metadata = new Metadata();
   metadata.set('authorization', `Bearer ${command.tokenPrefix}${index}`);
   const firstMessage = Buffer.from(command.firstMessage, 'base64');
@@ -60,10 +68,10 @@ function openConnection(command: Extract<IdleClientsCommand, { type: 'open' }>, 
     });
   });
   held.push(connection);
-  return Promise.all(live).then(() => watchLeavingReady(client));
+  return { connection, live: Promise.all(live) };
 }
 
-function watchLeavingReady(client: Client): void {
+function watchLeavingReady(client: Client, onLeft?: () => void): void {
   const channel = client.getChannel();
   const watch = (state: connectivityState) =>
     channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => {
@@ -71,7 +79,8 @@ function watchLeavingReady(client: Client): void {
       if (isClosing || next === connectivityState.SHUTDOWN) return;
       if (state === connectivityState.READY && next !== connectivityState.READY) {
         leftReadyAt.push(wallNow());
-        if (leftReadyAt.length === held.length) pendingLeftReady?.();
+        if (leftReadyAt.length === originalCount) pendingLeftReady?.();
+        onLeft?.();
         return;
       }
       watch(next);
@@ -79,12 +88,60 @@ function watchLeavingReady(client: Client): void {
   watch(channel.getConnectivityState(false));
 }
 
-async function open(command: Extract<IdleClientsCommand, { type: 'open' }>): Promise<void> {
+/** Replacements waiting for their turn: one per event-loop turn, as agentk's TurnQueue paces them. */
+const replacements: (() => void)[] = [];
+let isReplacing = false;
+
+function replaceNext(): void {
+  const next = replacements.shift();
+  if (next === undefined) {
+    isReplacing = false;
+    return;
+  }
+  next();
+  setImmediate(replaceNext);
+}
+
+/** The agent's move: its streams go at once, and on a later turn it connects to the other server. */
+function replace(command: OpenCommand, index: number, old: HeldConnection, address: string): void {
+  for (const call of old.calls) call.cancel();
+  replacements.push(() => {
+    if (isClosing) return;
+    old.client.close();
+    const { live } = openConnection(command, index, address);
+    live.then(
+      () => {
+        replacedAt.push(wallNow());
+        if (replacedAt.length === originalCount) pendingReplaced?.();
+      },
+      () => {},
+    );
+  });
+  if (!isReplacing) {
+    isReplacing = true;
+    setImmediate(replaceNext);
+  }
+}
+
+async function open(command: OpenCommand): Promise<void> {
   const startedAt = performance.now();
   for (let done = 0; done < command.connections; done += BATCH) {
     const batch = Math.min(BATCH, command.connections - done);
-    const first = held.length;
-    await Promise.all(Array.from({ length: batch }, (_, offset) => openConnection(command, first + offset)));
+    const first = originalCount;
+    originalCount += batch;
+    await Promise.all(
+      Array.from({ length: batch }, (_, offset) => {
+        const index = first + offset;
+        const { connection, live } = openConnection(command, index);
+        const reconnectTo = command.reconnectTo;
+        return live.then(() =>
+          watchLeavingReady(
+            connection.client,
+            reconnectTo === undefined ? undefined : () => replace(command, index, connection, reconnectTo),
+          ),
+        );
+      }),
+    );
   }
   reply({
     type: 'opened',
@@ -95,7 +152,7 @@ async function open(command: Extract<IdleClientsCommand, { type: 'open' }>): Pro
 }
 
 async function awaitLeftReady(timeoutMs: number): Promise<void> {
-  if (leftReadyAt.length < held.length) {
+  if (leftReadyAt.length < originalCount) {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       pendingLeftReady = () => {
@@ -105,16 +162,33 @@ async function awaitLeftReady(timeoutMs: number): Promise<void> {
     });
     pendingLeftReady = undefined;
   }
-  reply({ type: 'leftReady', wallMs: [...leftReadyAt], connections: held.length });
+  reply({ type: 'leftReady', wallMs: [...leftReadyAt], connections: originalCount });
+}
+
+async function awaitReplaced(timeoutMs: number): Promise<void> {
+  if (replacedAt.length < originalCount) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      pendingReplaced = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    pendingReplaced = undefined;
+  }
+  reply({ type: 'replaced', wallMs: [...replacedAt], connections: originalCount });
 }
 
 function closeAll(): void {
   isClosing = true;
+  replacements.length = 0;
   for (const connection of held.splice(0)) {
     for (const call of connection.calls) call.cancel();
     connection.client.close();
   }
   leftReadyAt.length = 0;
+  replacedAt.length = 0;
+  originalCount = 0;
   isClosing = false;
   reply({ type: 'closed' });
 }
@@ -128,6 +202,8 @@ process.on('message', (command: IdleClientsCommand) => {
         return reply({ type: 'clock', wallMs: wallNow() });
       case 'awaitLeftReady':
         return awaitLeftReady(command.timeoutMs);
+      case 'awaitReplaced':
+        return awaitReplaced(command.timeoutMs);
       case 'closeAll':
         return closeAll();
       default: {

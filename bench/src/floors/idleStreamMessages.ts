@@ -11,9 +11,16 @@ export type IdleClientsCommand =
       readonly firstMessage: string;
       /** Connection `i` (counted over every `open`) sends `authorization: Bearer <tokenPrefix><i>`. */
       readonly tokenPrefix: string;
+      /**
+       * When a connection's channel leaves READY (GOAWAY), cancel its streams and open a replacement
+       * connection to this address with as many streams, as an agent moves to another replica.
+       */
+      readonly reconnectTo?: string;
     }
   | { readonly type: 'clock' }
   | { readonly type: 'awaitLeftReady'; readonly timeoutMs: number }
+  /** Waits until every replacement connection has all its streams live (or the timeout). */
+  | { readonly type: 'awaitReplaced'; readonly timeoutMs: number }
   | { readonly type: 'closeAll' };
 
 /** What the idle-stream clients process answers. */
@@ -27,5 +34,7 @@ export type IdleClientsReply =
   | { readonly type: 'clock'; readonly wallMs: number }
   /** Wall-clock times (`performance.timeOrigin + performance.now()`) at which channels left READY. */
   | { readonly type: 'leftReady'; readonly wallMs: readonly number[]; readonly connections: number }
+  /** Wall-clock times at which each replacement connection had every stream live. */
+  | { readonly type: 'replaced'; readonly wallMs: readonly number[]; readonly connections: number }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string };

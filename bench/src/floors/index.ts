@@ -5,6 +5,12 @@ export {
   measureBareGoawayFloor,
 } from './measureBareGoawayFloor.js';
 export {
+  measureBareReconnectFloor,
+  type ReconnectFloor,
+  type ReconnectFloorOptions,
+  type ReconnectTimes,
+} from './measureBareReconnectFloor.js';
+export {
   measureBareWithdrawFloor,
   type WithdrawFloor,
   type WithdrawFloorOptions,

@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { IdleStreamClients, wallNow } from './IdleStreamClients.js';
+import { wallNow } from './IdleStreamClients.js';
+import { IdleStreamFleet } from './IdleStreamFleet.js';
 import { median } from './median.js';
 import { HOLD_METHOD_PATH, startHoldServer } from './startHoldServer.js';
 
@@ -9,6 +10,8 @@ export interface GoawayFloorOptions {
   readonly streamsPerConnection?: number;
   /** Measured runs, after one unmeasured warm-up. Default 5. */
   readonly runs?: number;
+  /** Client processes the connections are spread over. Default 1. */
+  readonly clientProcesses?: number;
 }
 
 /** When client channels left READY after `tryShutdown`, in ms from the call. */
@@ -22,9 +25,10 @@ export interface GoawayTimes {
 export interface GoawayFloor extends GoawayTimes {
   readonly connections: number;
   readonly streamsPerConnection: number;
+  readonly clientProcesses: number;
   readonly runs: readonly GoawayTimes[];
-  /** How far the clients' clock was from this process's, and the bound on the error of that estimate. */
-  readonly clock: { readonly offsetMs: number; readonly errorMs: number };
+  /** How far the clients' clocks may be from this process's: the largest offset + error of any. */
+  readonly clockErrorMs: number;
 }
 
 /** How long the clients may take to see GOAWAY before a run counts as failed. */
@@ -32,10 +36,10 @@ const LEFT_READY_TIMEOUT_MS = 10_000;
 
 /**
  * The floor of "SIGTERM → last agent sees GOAWAY": a bare grpc-js server in this process holding
- * `connections` client connections with idle bidirectional streams (the clients in a child process, each
- * connection its own: `grpc.use_local_subchannel_pool`), then `tryShutdown`; the time from the call until
- * the first, the median and the last client channel leaves READY, on wall clocks aligned by a ping.
- * Each run uses a fresh server and fresh connections.
+ * `connections` client connections with idle bidirectional streams (the clients in `clientProcesses`
+ * child processes, each connection its own: `grpc.use_local_subchannel_pool`), then `tryShutdown`; the
+ * time from the call until the first, the median and the last client channel leaves READY, on wall
+ * clocks aligned by a ping. Each run uses a fresh server and fresh connections.
  */
 export async function measureBareGoawayFloor(
   connections = 500,
@@ -43,37 +47,37 @@ export async function measureBareGoawayFloor(
 ): Promise<GoawayFloor> {
   const streamsPerConnection = options.streamsPerConnection ?? 1;
   const runCount = options.runs ?? 5;
-  const clients = new IdleStreamClients();
+  const fleet = new IdleStreamFleet(options.clientProcesses ?? 1);
   try {
-    const clock = await clients.clockOffset();
+    await fleet.alignClocks();
     const runs: GoawayTimes[] = [];
     for (let run = 0; run <= runCount; run++) {
-      const times = await measureOnce(clients, connections, streamsPerConnection, clock.offsetMs);
+      const times = await measureOnce(fleet, connections, streamsPerConnection);
       if (run > 0) runs.push(times); // the first run warms up both processes
     }
     return {
       connections,
       streamsPerConnection,
+      clientProcesses: fleet.processes,
       firstMs: median(runs.map((times) => times.firstMs)),
       medianMs: median(runs.map((times) => times.medianMs)),
       lastMs: median(runs.map((times) => times.lastMs)),
       runs,
-      clock,
+      clockErrorMs: fleet.clockErrorMs,
     };
   } finally {
-    await clients.stop();
+    await fleet.stop();
   }
 }
 
 async function measureOnce(
-  clients: IdleStreamClients,
+  fleet: IdleStreamFleet,
   connections: number,
   streamsPerConnection: number,
-  offsetMs: number,
 ): Promise<GoawayTimes> {
   const server = await startHoldServer();
   try {
-    await clients.open({
+    await fleet.open({
       address: server.address,
       path: HOLD_METHOD_PATH,
       connections,
@@ -84,14 +88,14 @@ async function measureOnce(
     await delay(200); // let the connection storm's garbage and timers settle
     const calledAt = wallNow();
     const drained = server.tryShutdown();
-    const left = await clients.awaitLeftReady(LEFT_READY_TIMEOUT_MS);
+    const left = await fleet.awaitLeftReady(LEFT_READY_TIMEOUT_MS);
     if (left.wallMs.length < connections) {
       throw new Error(
         `only ${left.wallMs.length} of ${connections} client channels left READY within ${LEFT_READY_TIMEOUT_MS}ms of tryShutdown`,
       );
     }
-    const sinceCall = left.wallMs.map((wallMs) => wallMs - offsetMs - calledAt).sort((a, b) => a - b);
-    await clients.closeAll();
+    const sinceCall = left.wallMs.map((wallMs) => wallMs - calledAt);
+    await fleet.closeAll();
     await Promise.race([drained, delay(5_000)]);
     return {
       firstMs: sinceCall[0] as number,

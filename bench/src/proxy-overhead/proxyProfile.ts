@@ -15,16 +15,20 @@ const TOP_AREAS = 8;
 const PROFILED = [
   { variant: 'b', processes: ['kas-a', 'agentk'] },
   { variant: 'd', processes: ['hop-1', 'hop-2'] },
+  { variant: 'c', processes: ['kas-b', 'kas-a', 'agentk'] },
+  { variant: 'e', processes: ['hop3-1', 'hop3-2', 'hop3-3'] },
 ] as const;
 
 /**
  * The CPU profile behind benchmark 2: kas and agentk (`node --cpu-prof`) while small GETs go through
- * (b) at 16 connections for 6 s, and the two node:http hops of (d) under the same load, each summarized
- * by self time within its load window (start-up and the other variant's window left out).
+ * (b) at 16 connections for 6 s, the two node:http hops of (d) under the same load, then the forwarded
+ * path (c) (kas B, kas A, agentk) and the three hops of (e), each summarized by self time within its load
+ * window (start-up and the other variants' windows left out).
  */
 export const proxyProfile: Benchmark = {
   name: 'proxy-profile',
-  description: 'CPU profiles (self time) of kas, agentk and the two node:http hops under small-GET load',
+  description:
+    'CPU profiles (self time) of kas, agentk and the node:http hops under small-GET load: local tunnel (b) vs two hops (d), forwarded (c) vs three hops (e)',
   async run() {
     const directory = await mkdtemp(join(tmpdir(), 'kas-bench-profile-'));
     try {
@@ -32,7 +36,7 @@ export const proxyProfile: Benchmark = {
       const windows = new Map<string, { window: ProfileWindow; requestsPerSecond: number }>();
       try {
         for (const { variant } of PROFILED) {
-          const url = `${chains.urls[variant]}${chains.upstream.paths.small}`;
+          const url = `${chains.urls[variant] ?? ''}${chains.upstream.paths.small}`;
           await runLoad(url, chains.authorization, CONNECTIONS, 2);
           const fromUs = microseconds();
           const figures = await runLoad(url, chains.authorization, CONNECTIONS, LOAD_S);

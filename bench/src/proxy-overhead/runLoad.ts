@@ -2,6 +2,8 @@ import autocannon from 'autocannon';
 
 /** What one closed-loop load run measured. */
 export interface LoadFigures {
+  /** Requests answered in the run. */
+  readonly requests: number;
   readonly requestsPerSecond: number;
   /** autocannon's latency percentiles: whole milliseconds (its histogram's lowest unit is 1 ms). */
   readonly p50Ms: number;
@@ -27,6 +29,7 @@ export async function runLoad(
     headers: { authorization, accept: 'application/json' },
   });
   return {
+    requests: result.requests.total,
     requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,

@@ -11,10 +11,12 @@ import { type BenchReplica, writeKasFiles } from './writeKasFiles.js';
 /** Every process of every variant, running, and where to send each variant's requests. */
 export interface ProxyChains {
   readonly upstream: UpstreamReady;
-  /** The base URL of each variant's first hop. */
-  readonly urls: Readonly<Record<Variant, string>>;
+  /** The base URL of each started variant's first hop. */
+  readonly urls: Readonly<Partial<Record<Variant, string>>>;
   /** `Bearer <user token>`: every variant's requests carry it (kas checks it; the others pass it on). */
   readonly authorization: string;
+  /** The pid of each process of (b), (c), (d), (e) and the baseline's, by name (`kas-a`, `agentk`, `hop-1`, ...). */
+  readonly pids: Readonly<Record<string, number>>;
   /** Stops every process (kas and agentk gracefully, so their CPU profiles are written) and cleans up. */
   stop(): Promise<void>;
 }
@@ -24,8 +26,13 @@ export interface ProxyChainsOptions {
   /** Also start the HTTPS variants. */
   readonly withHttps: boolean;
   /**
-   * When set, the processes of (b), (c) and (d) write `--cpu-prof` profiles into subdirectories of it:
-   * `kas-a`, `kas-b`, `agentk`, `hop-1`, `hop-2`.
+   * The root of another checkout of kas, built (`apps/kas/dist`, `apps/agentk/dist`): its replicas A and
+   * B and its agentk run beside this build's, on a Redis of their own, as variants `b0` and `c0`.
+   */
+  readonly baselineRoot?: string;
+  /**
+   * When set, the processes of (b), (c), (d) and (e) write `--cpu-prof` profiles into subdirectories of
+   * it: `kas-a`, `kas-b`, `agentk`, `hop-1`, `hop-2`, `hop3-1`, `hop3-2`, `hop3-3`.
    */
   readonly profileDirectory?: string;
 }
@@ -33,9 +40,10 @@ export interface ProxyChainsOptions {
 const JITI_REGISTER = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('jiti/package.json')), 'lib', 'jiti-register.mjs'),
 ).href;
-const KAS_MAIN = fileURLToPath(new URL('../../../apps/kas/dist/main.js', import.meta.url));
-const AGENTK_MAIN = fileURLToPath(new URL('../../../apps/agentk/dist/cli/main.js', import.meta.url));
-const START_TIMEOUT_MS = 30_000;
+const THIS_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const kasMain = (root: string) => join(root, 'apps/kas/dist/main.js');
+const agentkMain = (root: string) => join(root, 'apps/agentk/dist/cli/main.js');
+const START_TIMEOUT_MS = 120_000;
 
 /**
  * Starts the processes of the benchmark, each its own Node process on 127.0.0.1:
@@ -44,16 +52,18 @@ const START_TIMEOUT_MS = 30_000;
  * - (c) kas replica B, sharing A's tunnel directory in a Redis server started for the run: B has no
  *   tunnel of the agent and forwards to A through the private API;
  * - (d) two plain node:http hops, hop 1 in front of hop 2 in front of the upstream;
+ * - (e) three plain node:http hops: as many processes as (c) has (kas B, kas A, agentk);
  * - with HTTPS, replica C (TLS kube proxy, in-memory directory) with an agentk of its own, and a TLS hop
- *   in front of a plain hop.
+ *   in front of a plain hop;
+ * - with a baseline, (b0) and (c0): the same as (b) and (c) from the baseline's build.
  */
 export async function startProxyChains(options: ProxyChainsOptions): Promise<ProxyChains> {
   const started: RunningProcess[] = [];
   const directory = await mkdtemp(join(tmpdir(), 'kas-bench-proxy-'));
-  let redis: RedisServer | undefined;
+  const redisServers: RedisServer[] = [];
   const stop = async () => {
     for (const child of started.reverse()) await child.stop(10_000);
-    await redis?.stop();
+    for (const redis of redisServers) await redis.stop();
     await rm(directory, { recursive: true, force: true });
   };
   try {
@@ -61,38 +71,52 @@ export async function startProxyChains(options: ProxyChainsOptions): Promise<Pro
       started.push(child);
       return child;
     };
+    const pids: Record<string, number> = {};
     const upstreamProcess = track(startScript('upstreamProcess.ts', [], []));
     const upstream = (await readyLine(upstreamProcess)) as unknown as UpstreamReady;
-    redis = await startRedis();
-    const replicas: BenchReplica[] = [
-      { id: 'a', isTls: false, redisUrl: redis.url },
-      { id: 'b', isTls: false, redisUrl: redis.url },
-      ...(options.withHttps ? [{ id: 'c', isTls: true }] : []),
+    const redis = await startRedis();
+    redisServers.push(redis);
+    const baselineRedis = options.baselineRoot === undefined ? undefined : await startRedis();
+    if (baselineRedis !== undefined) redisServers.push(baselineRedis);
+    const replicas: (BenchReplica & { readonly root: string })[] = [
+      { id: 'a', isTls: false, redisUrl: redis.url, root: THIS_ROOT },
+      { id: 'b', isTls: false, redisUrl: redis.url, root: THIS_ROOT },
+      ...(options.withHttps ? [{ id: 'c', isTls: true, root: THIS_ROOT }] : []),
+      ...(baselineRedis === undefined || options.baselineRoot === undefined
+        ? []
+        : [
+            { id: 'a0', isTls: false, redisUrl: baselineRedis.url, root: options.baselineRoot },
+            { id: 'b0', isTls: false, redisUrl: baselineRedis.url, root: options.baselineRoot },
+          ]),
     ];
     const files = await writeKasFiles(directory, replicas);
     const profile = (name: string) =>
       options.profileDirectory === undefined
         ? []
         : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDirectory, name)}`];
-    const kas = await Promise.all(
+    const kas = new Map<string, { grpcAddress: string; proxyUrl: string }>();
+    await Promise.all(
       replicas.map(async (replica) => {
+        const name = `kas-${replica.id}`;
         const child = track(
           startProcess(process.execPath, [
-            ...profile(`kas-${replica.id}`),
-            KAS_MAIN,
+            ...profile(name),
+            kasMain(replica.root),
             '--config',
             files.configs[replica.id] as string,
           ]),
         );
         await child.waitForLog({ event: 'app.started' }, START_TIMEOUT_MS);
-        return { child, ...kasAddresses(child) };
+        pids[name] = child.pid;
+        kas.set(replica.id, kasAddresses(child));
       }),
     );
-    const startAgentk = async (kasGrpc: string, profileName: string) => {
+    const kasOf = (id: string) => kas.get(id) as { grpcAddress: string; proxyUrl: string };
+    const startAgentk = async (root: string, kasGrpc: string, name: string) => {
       const child = track(
         startProcess(process.execPath, [
-          ...profile(profileName),
-          AGENTK_MAIN,
+          ...profile(name),
+          agentkMain(root),
           '--kas',
           kasGrpc,
           '--token-file',
@@ -102,31 +126,42 @@ export async function startProxyChains(options: ProxyChainsOptions): Promise<Pro
         ]),
       );
       await child.waitForLog({ event: 'tunnels.ready' }, START_TIMEOUT_MS);
+      pids[name] = child.pid;
     };
-    const [kasA, kasB, kasC] = kas as [(typeof kas)[0], (typeof kas)[0], (typeof kas)[0] | undefined];
-    await startAgentk(kasA.grpcAddress, 'agentk');
-    if (kasC !== undefined) await startAgentk(kasC.grpcAddress, 'agentk-c');
+    await startAgentk(THIS_ROOT, kasOf('a').grpcAddress, 'agentk');
+    if (options.withHttps) await startAgentk(THIS_ROOT, kasOf('c').grpcAddress, 'agentk-c');
+    if (options.baselineRoot !== undefined)
+      await startAgentk(options.baselineRoot, kasOf('a0').grpcAddress, 'agentk-0');
 
     const startHop = async (target: string, isTls: boolean, profileName?: string) => {
       const args = [target, ...(isTls ? [directory] : [])];
       const child = track(startScript('httpHopProcess.ts', args, profileName ? profile(profileName) : []));
-      return String((await readyLine(child)).url);
+      const url = String((await readyLine(child)).url);
+      if (profileName !== undefined) pids[profileName] = child.pid;
+      return url;
     };
-    const hop1 = await startHop(await startHop(upstream.url, false, 'hop-2'), false, 'hop-1');
+    const twoHops = await startHop(await startHop(upstream.url, false, 'hop-2'), false, 'hop-1');
+    const threeHops = await startHop(
+      await startHop(await startHop(upstream.url, false, 'hop3-3'), false, 'hop3-2'),
+      false,
+      'hop3-1',
+    );
     const httpsHop1 = options.withHttps ? await startHop(await startHop(upstream.url, false), true) : '';
 
     const authorization = `Bearer ${files.userToken}`;
-    const urls: Record<Variant, string> = {
+    const urls: Partial<Record<Variant, string>> = {
       a: upstream.url,
-      b: kasA.proxyUrl,
-      c: kasB.proxyUrl,
-      d: hop1,
-      'b-https': kasC?.proxyUrl ?? '',
-      'd-https': httpsHop1,
+      b: kasOf('a').proxyUrl,
+      c: kasOf('b').proxyUrl,
+      d: twoHops,
+      e: threeHops,
+      ...(options.withHttps ? { 'b-https': kasOf('c').proxyUrl, 'd-https': httpsHop1 } : {}),
+      ...(options.baselineRoot === undefined ? {} : { b0: kasOf('a0').proxyUrl, c0: kasOf('b0').proxyUrl }),
     };
     // B learns that A holds the agent from the directory; its first requests may still wait for it.
     await waitForAnswer(`${urls.c}${upstream.paths.small}`, authorization);
-    return { upstream, urls, authorization, stop };
+    if (urls.c0 !== undefined) await waitForAnswer(`${urls.c0}${upstream.paths.small}`, authorization);
+    return { upstream, urls, authorization, pids, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -16,6 +16,8 @@ export interface ShutdownRunOptions {
   readonly stopOrder: StopOrder;
   readonly agents: number;
   readonly tunnelsPerAgent: number;
+  /** agentk processes the agents are spread over (all dial A first). */
+  readonly agentkProcesses: number;
   /** kube-proxy's and private-api's drain budget (the agent server's is kas's default, 10 s more). */
   readonly drainBudgetMs: number;
   /** How long after SIGTERM the run waits for every agent to be live on B before it gives up. */
@@ -28,6 +30,7 @@ export interface ShutdownRunOptions {
 export interface ShutdownRun {
   readonly stopOrder: StopOrder;
   readonly agents: number;
+  readonly agentkProcesses: number;
   /** Each agent's `kas.goaway` from A, sorted. */
   readonly goawayMs: readonly number[];
   /** Each agent's first `tunnels.ready` on B, sorted. */
@@ -54,11 +57,11 @@ export interface ShutdownRun {
   readonly cpuWindowMs: number;
 }
 
-/** The processes whose CPU time a run reads. */
+/** The processes whose CPU time a run reads ('agentk': every agentk process together). */
 export type CpuUser = 'agentk' | 'kas A' | 'kas B' | 'redis' | 'benchmark';
 
 /**
- * One run: a fresh local cluster (Redis, replicas A and B, one agentk process whose agents all dial A
+ * One run: a fresh local cluster (Redis, replicas A and B, agentk processes whose agents all dial A
  * first, a fake API), a watch in flight through A's kube proxy, the bare withdraw floor on the same
  * Redis, then SIGTERM to A. Waits until every agent saw GOAWAY and is live on B (or the cap), reads A's
  * trace and Redis, and tears the cluster down.
@@ -66,8 +69,9 @@ export type CpuUser = 'agentk' | 'kas A' | 'kas B' | 'redis' | 'benchmark';
 export async function measureShutdownRun(options: ShutdownRunOptions): Promise<ShutdownRun> {
   const cluster = await startLocalCluster({
     replicas: 2,
-    agentkProcesses: 1,
-    agentsPerProcess: options.agents,
+    agentkProcesses: options.agentkProcesses,
+    agentsPerProcess: options.agents / options.agentkProcesses,
+    agentPlacement: 'first-replica',
     tunnelsPerAgent: options.tunnelsPerAgent,
     stopOrder: options.stopOrder,
     budgets: { drainBudgetMs: options.drainBudgetMs, listenGraceMs: 1_000, tunnelWaitMs: 5_000 },
@@ -92,21 +96,28 @@ export async function measureShutdownRun(options: ShutdownRunOptions): Promise<S
     if ((await probe.indexKeys()) === 0) throw new Error(`Redis holds no entry of ${a.id} before SIGTERM`);
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the set-up's work settle
 
-    const pids: Record<Exclude<CpuUser, 'benchmark'>, number | undefined> = {
-      agentk: cluster.agentk.processes[0]?.pid,
-      'kas A': a.process?.pid,
-      'kas B': b.process?.pid,
-      redis: cluster.redis.process.pid,
+    const pids: Record<Exclude<CpuUser, 'benchmark'>, readonly (number | undefined)[]> = {
+      agentk: cluster.agentk.processes.map((agentk) => agentk.pid),
+      'kas A': [a.process?.pid],
+      'kas B': [b.process?.pid],
+      redis: [cluster.redis.process.pid],
+    };
+    const cpuOf = (list: readonly (number | undefined)[]) => {
+      let sum = 0;
+      for (const pid of list) {
+        const used = pid === undefined ? undefined : processCpuMs(pid);
+        if (used === undefined) return undefined;
+        sum += used;
+      }
+      return sum;
     };
     const cpuNow = (): Record<CpuUser, number | undefined> => {
       const usage = process.cpuUsage();
       return {
-        ...(Object.fromEntries(
-          Object.entries(pids).map(([user, pid]) => [
-            user,
-            pid === undefined ? undefined : processCpuMs(pid),
-          ]),
-        ) as Record<Exclude<CpuUser, 'benchmark'>, number | undefined>),
+        ...(Object.fromEntries(Object.entries(pids).map(([user, list]) => [user, cpuOf(list)])) as Record<
+          Exclude<CpuUser, 'benchmark'>,
+          number | undefined
+        >),
         benchmark: (usage.user + usage.system) / 1000,
       };
     };
@@ -145,6 +156,7 @@ export async function measureShutdownRun(options: ShutdownRunOptions): Promise<S
     return {
       stopOrder: options.stopOrder,
       agents: options.agents,
+      agentkProcesses: options.agentkProcesses,
       goawayMs,
       liveOnBMs,
       withdrawnMs: since(trace.withdrawnAtMs),

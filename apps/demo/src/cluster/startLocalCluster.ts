@@ -16,8 +16,14 @@ import { type ReplicaBudgets, type ReplicaPorts, writeClusterFiles } from './wri
 export interface LocalClusterOptions {
   /** kas replicas, named `kas-a`, `kas-b`, ... Default 3. */
   readonly replicas?: number;
-  /** agentk processes; process p tries the replicas in an order rotated by p. Default 3. */
+  /** agentk processes; process p tries the replicas in an order rotated by p (see `agentPlacement`). Default 3. */
   readonly agentkProcesses?: number;
+  /**
+   * `'spread'` (default): agentk process p tries the replicas in an order rotated by p, so agents start
+   * spread over the replicas. `'first-replica'`: every process tries `kas-a` first, so every agent starts
+   * there (a benchmark that stops one replica holding them all).
+   */
+  readonly agentPlacement?: 'spread' | 'first-replica';
   /** Agents in each agentk process (many-agents mode). Default 10. */
   readonly agentsPerProcess?: number;
   /** Idle tunnels each agent keeps. Default 2. */
@@ -140,9 +146,10 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       files.agentIdsByProcess.map((agents, p) =>
         startAgentkProcess({
           program: programs.agentk,
-          kasAddresses: replicas.map(
-            (_, index) => (replicas[(index + p) % replicas.length] as KasReplica).agentAddress,
-          ),
+          kasAddresses: replicas.map((_, index) => {
+            const rotation = options.agentPlacement === 'first-replica' ? 0 : p;
+            return (replicas[(index + rotation) % replicas.length] as KasReplica).agentAddress;
+          }),
           agents: agents.length,
           tokenFilePattern: files.tokenFilePattern(p),
           kubeApiUrl: kubeApi.url,
