@@ -13,6 +13,9 @@ const CHANNEL_OPTIONS: ClientOptions = {
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.enable_channelz': 0,
+  // The kube proxy retries routes itself; grpc-js's retry layer would only buffer every call's first
+  // messages until the callee's first reply.
+  'grpc.enable_retries': 0,
 };
 
 // Replicas come and go (every rollout brings new pod addresses): a channel nobody used for this long, and
