@@ -184,37 +184,40 @@ describe('the private API, as another replica calls it', () => {
     });
   });
 
+  /** One GET of /version through `forwarder` to the replica at `privateAddress`: the status, or the error code. */
+  const ask = (forwarder: ReplicaForwarder, privateAddress: string, agentId: string) =>
+    forwarder
+      .tunnelTo({ id: 'kas-a', privateAddress }, agentId, 0)
+      .roundTrip(
+        { method: 'GET', path: '/version', query: '', headers: {} },
+        undefined,
+        new AbortController().signal,
+      )
+      .then(
+        async (response) => {
+          for await (const _ of response.body);
+          return response.status;
+        },
+        (error: { code: string }) => error.code,
+      );
+
   it('keeps one channel per replica address, reuses its calls, and closes one nobody used for ten minutes', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET);
     const callsBefore = kas.privateApi.counters().calls;
+    const address = kas.privateApi.address;
     try {
-      const ask = (privateAddress: string, agentId: string) =>
-        forwarder
-          .tunnelTo({ id: 'kas-a', privateAddress }, agentId, 0)
-          .roundTrip(
-            { method: 'GET', path: '/version', query: '', headers: {} },
-            undefined,
-            new AbortController().signal,
-          )
-          .then(
-            async (response) => {
-              for await (const _ of response.body);
-              return response.status;
-            },
-            (error: { code: string }) => error.code,
-          );
-      expect(await ask(kas.privateApi.address, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
-      expect(await ask(kas.privateApi.address, 'agent-1')).toBe(200);
-      expect(await ask(kas.privateApi.address, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
-      expect(await ask(kas.privateApi.address, 'agent-1')).toBe(200);
+      expect(await ask(forwarder, address, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
+      expect(await ask(forwarder, address, 'agent-1')).toBe(200);
+      expect(await ask(forwarder, address, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
+      expect(await ask(forwarder, address, 'agent-1')).toBe(200);
       expect(forwarder.channelCount()).toBe(1);
       expect(forwarder.counts()).toEqual({ opened: 1, reused: 3 });
       expect(kas.privateApi.counters().calls - callsBefore).toBe(1);
 
       vi.setSystemTime(Date.now() + 11 * 60_000);
-      const sameReplicaOtherName = `dns:///${kas.privateApi.address}`;
-      expect(await ask(sameReplicaOtherName, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
+      const sameReplicaOtherName = `dns:///${address}`;
+      expect(await ask(forwarder, sameReplicaOtherName, 'agent-2')).toBe('KAS_FORWARD_REFUSED');
       expect(forwarder.channelCount()).toBe(1);
       // The pruned channel's idle call was half-closed: the callee ended it.
       await eventually(() => kas.privateApi.openCalls() === 1);
@@ -225,12 +228,34 @@ describe('the private API, as another replica calls it', () => {
     await eventually(() => kas.privateApi.openCalls() === 0);
   });
 
+  it('opens calls for a burst, and half-closes those idle for a minute beyond the one it keeps warm', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET);
+    const address = kas.privateApi.address;
+    try {
+      const burst = await Promise.all(Array.from({ length: 3 }, () => ask(forwarder, address, 'agent-1')));
+      expect(burst).toEqual([200, 200, 200]);
+      expect(forwarder.streamCount(address)).toBe(3);
+      await eventually(() => kas.privateApi.openCalls() === 3);
+
+      vi.advanceTimersByTime(61_000);
+      expect(await ask(forwarder, address, 'agent-1')).toBe(200); // trims before it takes a call
+      expect(forwarder.streamCount(address)).toBe(1);
+      await eventually(() => kas.privateApi.openCalls() === 1);
+      expect(forwarder.counts()).toEqual({ opened: 3, reused: 1 });
+    } finally {
+      forwarder.close();
+      vi.useRealTimers();
+    }
+    await eventually(() => kas.privateApi.openCalls() === 0);
+  });
+
   it('keeps counting what happened', () => {
     expect(kas.privateApi.counters()).toMatchObject({
-      answered: 5,
+      answered: 9,
       refused: 4,
       failed: 0,
-      calls: 7,
+      calls: 10,
       unauthenticated: 3,
       invalid: 3,
     });

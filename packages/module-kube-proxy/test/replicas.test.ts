@@ -74,10 +74,14 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(JSON.parse((await watch.waitForLines(1))[0] as string)).toMatchObject({ type: 'ADDED' });
     expect(a.privateApi.activeForwards()).toBe(1);
 
+    const openBefore = a.privateApi.openCalls();
     watch.close(); // the user goes away on B: A cancels the upstream watch
     await eventually(() => cluster.api.openStreams === 0);
     await eventually(() => a.privateApi.activeForwards() === 0);
     expect(a.privateApi.counters()).toMatchObject({ cancelled: 1 });
+    // The cancelled call is not reused; the next request goes on an idle one, or a new one.
+    await eventually(() => a.privateApi.openCalls() === openBefore - 1);
+    expect((await version(b)).status).toBe(200);
   });
 
   it('reuses its Forward calls to a peer: requests one after another ride one call, a burst a few (counted on the peer)', async () => {

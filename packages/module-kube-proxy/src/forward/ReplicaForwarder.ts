@@ -7,6 +7,8 @@ import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { readPem } from '../http/loadTlsOptions.js';
 import { ForwardStreamPool, type ForwardStreamPoolCounts } from './ForwardStreamPool.js';
 
+const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+
 const CHANNEL_OPTIONS: ClientOptions = {
   'grpc.max_send_message_length': MAX_FORWARD_MESSAGE_BYTES,
   'grpc.max_receive_message_length': MAX_FORWARD_MESSAGE_BYTES,
@@ -16,6 +18,10 @@ const CHANNEL_OPTIONS: ClientOptions = {
   // The kube proxy retries routes itself; grpc-js's retry layer would only buffer every call's first
   // messages until the callee's first reply.
   'grpc.enable_retries': 0,
+  // Answers flow from the callee to here: each call may have this much on its way before the callee waits
+  // for a window update (HTTP/2's default of 64 KiB makes a 1 MiB body wait 16 times). Backpressure still
+  // holds per call: a call whose reader is slow stops taking data once this much is buffered.
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
 };
 
 // Replicas come and go (every rollout brings new pod addresses): a channel nobody used for this long, and
