@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { analyzeComposition } from '../src/analysis.js';
-import { createApp, resolvePlan } from '../src/index.js';
+import { type AppComposition, createApp, resolvePlan } from '../src/index.js';
 import { startCyclePathViolations } from './support/bruteForceStopOrder.js';
 import { checkResolution, thrownCoreError } from './support/checkResolution.js';
 import { graphSpecArbitrary, toComposition } from './support/graphSpec.js';
@@ -90,6 +90,46 @@ describe('plan resolution, on random graphs', () => {
       SMALL,
     );
   });
+
+  it(
+    'throws nothing but a CoreError with a code for module objects not made by defineModule, whatever their fields hold',
+    TIMEOUT,
+    () => {
+      const field = fc.oneof(
+        fc.anything(),
+        fc.array(fc.constantFrom('m0', 'm1', 'm2')),
+        fc.record(
+          { with: fc.anything(), alongside: fc.anything(), after: fc.anything() },
+          { requiredKeys: [] },
+        ),
+      );
+      const handMade = fc.record(
+        {
+          name: fc.oneof(fc.constantFrom('m0', 'm1', 'm2'), fc.anything()),
+          startAfter: field,
+          stop: field,
+          drainBudget: fc.oneof(fc.constantFrom('1s', 10), fc.anything()),
+          accepts: field,
+          needs: field,
+          provides: field,
+          create: fc.constant(() => ({ start: async () => {}, stop: async () => {} })),
+        },
+        { requiredKeys: ['name', 'create'] },
+      );
+      fc.assert(
+        fc.property(
+          fc.array(handMade, { maxLength: 4 }),
+          fc.dictionary(fc.constantFrom('m0', 'm1', 'toString'), field),
+          (modules, overrides) => {
+            const composition = { modules, overrides } as unknown as AppComposition;
+            thrownCoreError(() => analyzeComposition(composition));
+            thrownCoreError(() => createApp({ ...composition, logger: silentLogger }));
+          },
+        ),
+        SMALL,
+      );
+    },
+  );
 
   it(
     'throws nothing but a CoreError with a code, for any input, in analysis, resolvePlan and createApp',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeComposition } from '../src/analysis.js';
+import { type AppComposition, CoreError } from '../src/index.js';
 import { checkResolution } from './support/checkResolution.js';
 import type { GraphSpec, SpecRelation } from './support/graphSpec.js';
 import { toComposition } from './support/graphSpec.js';
@@ -34,6 +35,22 @@ function redundantAfterGraph(size: number, seed: number): GraphSpec {
 }
 
 describe('plan resolution regressions', () => {
+  it('rejects a module object with a drain budget that is no string or number, or a stop that is null, as KAS_INVALID_DECLARATION (ms threw a plain Error, the resolver a TypeError)', () => {
+    // Found by the property test on module objects not made by defineModule (shrunk).
+    const idle = () => ({ start: async () => {}, stop: async () => {} });
+    const codeOf = (module: Record<string, unknown>) => {
+      try {
+        analyzeComposition({ modules: [{ create: idle, ...module }] } as unknown as AppComposition);
+      } catch (error) {
+        return error instanceof CoreError ? error.code : String(error);
+      }
+      return 'no error';
+    };
+    expect(codeOf({ name: 'm0', drainBudget: [] })).toBe('KAS_INVALID_DECLARATION');
+    expect(codeOf({ name: 'm0', stop: null })).toBe('KAS_INVALID_DECLARATION');
+    expect(codeOf({ name: 'm0', stop: { with: 5 } })).toBe('KAS_INVALID_DECLARATION');
+  });
+
   it('reports a default pair that a chain of "with" merges into one stage (it was dropped silently)', () => {
     // Found by the property test (seed 1897439382, shrunk): m2 started after m0 and m5 after m2; m0 is
     // "with" m2 and m5 "with" m0, so the three stop as one stage although m5 names no relation with m2,

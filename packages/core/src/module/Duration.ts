@@ -9,7 +9,14 @@ export type Duration = number | ms.StringValue;
 
 /** Parses a duration into milliseconds, throwing `KAS_INVALID_DECLARATION` with `where` in the message. */
 export function toMilliseconds(duration: Duration, where: string): number {
-  const value = typeof duration === 'number' ? duration : ms(duration);
+  // ms throws a plain Error for what is neither a string nor a number; such input is a bad declaration too.
+  const given: unknown = duration;
+  const value =
+    typeof given === 'number'
+      ? given
+      : typeof given === 'string' && given.length > 0
+        ? ms(given as ms.StringValue)
+        : Number.NaN;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new CoreError(
       'KAS_INVALID_DECLARATION',

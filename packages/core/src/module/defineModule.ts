@@ -29,7 +29,10 @@ export function defineModule<
   return Object.freeze(definition);
 }
 
-/** Checks one module declaration's own fields; used by `defineModule` and again by `createApp` for overrides. */
+/**
+ * Checks one module declaration's own fields; used by `defineModule`, and again when an app is composed
+ * (for module objects not made by `defineModule`, and with the app's overrides applied).
+ */
 export function checkModuleDefinition(definition: AnyModule): void {
   const { name } = definition;
   const fail = (field: string, problem: string, fix: string): never => {
@@ -48,6 +51,9 @@ export function checkModuleDefinition(definition: AnyModule): void {
   }
   checkNameList(definition.startAfter, 'startAfter', fail);
   if (definition.stop !== undefined) {
+    if (typeof definition.stop !== 'object' || definition.stop === null || Array.isArray(definition.stop)) {
+      fail('stop', 'must be an object of stop relations', "write stop: { with: ['some-module'] }");
+    }
     for (const key of Object.keys(definition.stop)) {
       if (!STOP_RELATIONS.includes(key as StopRelation)) {
         fail(`stop.${key}`, 'is not a stop relation', "use 'with', 'alongside' or 'after'");

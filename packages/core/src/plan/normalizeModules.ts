@@ -1,8 +1,9 @@
 import type { GraphProblem } from '../errors/GraphError.js';
 import { toMilliseconds } from '../module/Duration.js';
+import { checkModuleDefinition } from '../module/defineModule.js';
 import type { AnyModule } from '../module/ModuleDefinition.js';
 import { describeToken } from '../module/Token.js';
-import type { AppComposition } from './AppComposition.js';
+import type { AppComposition, ModuleOverride } from './AppComposition.js';
 import type { PlannedModule, StartDependency } from './AppPlan.js';
 
 /** The default drain budget of a module that declares none. */
@@ -25,6 +26,11 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
   const problems: GraphProblem[] = [];
   const definitions = new Map<string, AnyModule>();
   for (const module of composition.modules) {
+    // Modules made without defineModule (or by another copy of it) get the same checks, so a malformed
+    // field is a KAS_INVALID_DECLARATION naming it, never a TypeError from deep inside the resolver.
+    checkModuleDefinition(module);
+    const override = ownOverride(composition, module.name);
+    if (override !== undefined) checkModuleDefinition({ ...module, ...override });
     if (definitions.has(module.name)) {
       problems.push({
         code: 'KAS_DUPLICATE_MODULE',
@@ -62,7 +68,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
 
   const modules: PlannedModule[] = [];
   for (const module of definitions.values()) {
-    const override = overrides[module.name];
+    const override = ownOverride(composition, module.name);
     const startAfter: StartDependency[] = [];
     for (const name of new Set(module.startAfter ?? [])) {
       if (definitions.has(name)) startAfter.push({ module: name, reason: 'declared' });
@@ -117,6 +123,12 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
     });
   }
   return { modules, definitions, problems };
+}
+
+/** The app's override of a module; own keys only, so a module named like `toString` has none. */
+function ownOverride(composition: AppComposition, name: string): ModuleOverride | undefined {
+  const overrides = composition.overrides ?? {};
+  return Object.hasOwn(overrides, name) ? overrides[name] : undefined;
 }
 
 function unknownModule(where: string, name: string, known: readonly string[], owner?: string): GraphProblem {
