@@ -11,6 +11,7 @@ export type {
   LintSeverity,
   SourceLocation,
 } from './lint/LintRule.js';
+export { LintRuleError } from './lint/LintRuleError.js';
 export {
   type AppliedRule,
   DEFAULT_ACCEPT_DELAY_LIMIT_MS,

@@ -20,6 +20,8 @@ export const CLI_ERROR_CODES = {
   KAS_GRAPH_OUTPUT_FAILED: 'the output file cannot be written',
   KAS_GRAPH_MANIFESTS_UNREADABLE:
     'the --manifests path does not exist or cannot be read, or kubectl kustomize cannot render it',
+  KAS_GRAPH_INTERNAL:
+    'kas-graph itself failed (a bug, not a problem in the graph): please report it with the command and its output with --debug',
   KAS_GRAPH_MANIFESTS_INVALID:
     'the manifests have no single kas Deployment, its config is not mounted from a ConfigMap, or kas would reject that config',
 } as const;

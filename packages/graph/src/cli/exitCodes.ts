@@ -4,6 +4,9 @@ export const KAS_GRAPH_EXIT_CODES = {
   clean: 0,
   /** Error findings, or more warnings than `--max-warnings`; `plan`/`draw`: the graph has structural problems. */
   findings: 1,
-  /** Usage or load error: bad arguments, an entry, config, plugin or trace that cannot be loaded. */
+  /**
+   * Usage or load error (bad arguments, an entry, config, plugin or trace that cannot be loaded), or an
+   * internal error of kas-graph (`KAS_GRAPH_INTERNAL`).
+   */
   usage: 2,
 } as const;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { CliError } from './CliError.js';
+import { describeFailure, formatFailure } from './CliFailure.js';
 import type { CliIo } from './CliIo.js';
 import { addDrawCommand } from './commands/drawCommand.js';
 import { addExplainCommand } from './commands/explainCommand.js';
@@ -22,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const program = new Command('kas-graph')
     .description('lint, print and draw kas module graphs, and draw recorded shutdowns')
     .version(version)
+    .option('--debug', 'on an error, also print its stack (and in JSON and SARIF documents)')
     .exitOverride()
     .showHelpAfterError('(run kas-graph help <command> for its options)')
     .configureOutput({ writeOut: (text) => io.write(text), writeErr: (text) => io.error(text) });
@@ -39,10 +40,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.usage;
     }
-    if (error instanceof CliError) {
-      io.error(`kas-graph: ${error.code}: ${error.message}\n  fix: ${error.fix}\n`);
-      return KAS_GRAPH_EXIT_CODES.usage;
-    }
-    throw error;
+    io.error(formatFailure(describeFailure(error, program.opts<{ debug?: boolean }>().debug === true)));
+    return KAS_GRAPH_EXIT_CODES.usage;
   }
 }

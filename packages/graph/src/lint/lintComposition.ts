@@ -4,6 +4,7 @@ import { analyzeComposition } from '@kas/core/analysis';
 import { KAS_LINT_RULES } from './coreLintRules.js';
 import { createLintGraph, type LintLimits } from './LintGraph.js';
 import type { LintFinding, LintRule, LintSetting } from './LintRule.js';
+import { LintRuleError } from './LintRuleError.js';
 import { isStructuralCode } from './rules/structuralRules.js';
 
 /** The accept delay limit when none is given: a stage at the default drain budget is not a long drain. */
@@ -87,9 +88,7 @@ export function lintAnalysis(
         });
       }
     } catch (error) {
-      throw new Error(`lint rule ${rule.code} threw while checking the graph: ${String(error)}`, {
-        cause: error,
-      });
+      throw new LintRuleError(rule.code, error);
     }
   }
   return {

@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { AppComposition } from '@kas/core';
-import { analyzeComposition } from '@kas/core/analysis';
 import { CliError } from '../cli/CliError.js';
+import { analyzeLoadedComposition } from '../cli/load/analyzeLoadedComposition.js';
 import { importModule } from '../cli/load/importModule.js';
 import type { LoadedGraph } from '../cli/load/loadGraph.js';
 import { parseEntry } from '../cli/load/loadGraph.js';
@@ -76,15 +76,7 @@ export async function loadManifestGraph(
       { cause: error },
     );
   }
-  let analysis: ReturnType<typeof analyzeComposition>;
-  try {
-    analysis = analyzeComposition(configured.composition);
-  } catch (error) {
-    const { message, fix } = error as { message: string; fix?: string };
-    throw new CliError('KAS_GRAPH_INVALID_DECLARATION', message, fix ?? 'correct the declaration', {
-      cause: error,
-    });
-  }
+  const analysis = analyzeLoadedComposition(configured.composition);
   return {
     graph: {
       label: `${entryArgument} --manifests ${manifestsArgument}`,

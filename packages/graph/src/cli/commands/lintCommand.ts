@@ -1,16 +1,18 @@
 import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LintSetting } from '../../lint/LintRule.js';
+import { LintRuleError } from '../../lint/LintRuleError.js';
 import { type LintResult, lintAnalysis } from '../../lint/lintComposition.js';
 import { deploymentLintRules } from '../../manifests/deploymentLintRules.js';
 import { loadManifestGraph } from '../../manifests/loadManifestGraph.js';
 import { CliError } from '../CliError.js';
+import { describeFailure } from '../CliFailure.js';
 import { type CliIo, writeOutput } from '../CliIo.js';
 import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
 import { formatHuman } from '../lint/formatHuman.js';
-import { toLintReport } from '../lint/LintReport.js';
+import { toFailureReport, toLintReport } from '../lint/LintReport.js';
 import { loadLintSetup, mergeSettings } from '../lint/loadLintSetup.js';
-import { toSarif } from '../lint/toSarif.js';
+import { toFailedSarif, toSarif } from '../lint/toSarif.js';
 import { loadGraph } from '../load/loadGraph.js';
 import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
 
@@ -62,58 +64,86 @@ export function addLintCommand(
       "a kustomization directory or rendered YAML: lint the stop plan of the kas Deployment's config, and its grace period and readiness probe against it",
     )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .action(async (entry: string, options: LintOptions) => {
-      const manifests =
-        options.manifests === undefined
-          ? undefined
-          : await loadManifestGraph(entry, options.manifests, io.cwd);
-      const graph = manifests?.graph ?? (await loadGraph(entry, io.cwd));
-      const loaded = await loadLintSetup(io.cwd, options.config, dirname(graph.file));
-      const deploymentRules = manifests === undefined ? [] : deploymentLintRules(manifests.context);
-      const setup = {
-        ...loaded,
-        rules: [...loaded.rules, ...deploymentRules],
-        // Rules beyond the core's run as extra rules; these are the core's own, checked only with --manifests.
-        sources: new Map([
-          ...loaded.sources,
-          ...deploymentRules.map((rule): [string, string] => [rule.code, 'core']),
-        ]),
-      };
-      const settings = mergeSettings(setup, options.rule);
-      const maxWarnings = options.maxWarnings ?? setup.config.maxWarnings;
-      const terminationGraceMs = options.terminationGrace ?? setup.config.terminationGraceMs;
-      const acceptDelayLimitMs = options.acceptDelayLimit ?? setup.config.acceptDelayLimitMs;
-      let result: LintResult;
+    .action(async (entry: string, options: LintOptions, command: Command) => {
       try {
-        result = lintAnalysis(graph, {
-          rules: setup.rules.filter((rule) => setup.sources.has(rule.code)),
-          settings,
-          limits: {
-            ...(terminationGraceMs === undefined ? {} : { terminationGraceMs }),
-            ...(acceptDelayLimitMs === undefined ? {} : { acceptDelayLimitMs }),
-          },
-        });
+        await runLint(entry, options, io, version, exit);
       } catch (error) {
-        throw new CliError(
-          'KAS_GRAPH_RULE_FAILED',
-          (error as Error).message,
-          "report it to the rule's author; turn the rule off with --rule CODE=off meanwhile",
-          { cause: error },
-        );
+        // A JSON or SARIF consumer (a CI upload) still gets a valid document that says the run failed.
+        if (options.format !== 'human') {
+          const failure = describeFailure(
+            error,
+            command.optsWithGlobals<{ debug?: boolean }>().debug === true,
+          );
+          const context = { entry, version };
+          const document =
+            options.format === 'json' ? toFailureReport(failure, context) : toFailedSarif(failure, context);
+          writeOutput(io, `${JSON.stringify(document, null, 2)}\n`, options.output);
+        }
+        throw error;
       }
-      const report = toLintReport(result, {
-        entry: graph.label,
-        version,
-        maxWarnings,
-        sources: setup.sources,
-      });
-      const text =
-        options.format === 'json'
-          ? `${JSON.stringify(report, null, 2)}\n`
-          : options.format === 'sarif'
-            ? `${JSON.stringify(toSarif(report, { rules: setup.rules, file: graph.file, cwd: io.cwd }), null, 2)}\n`
-            : formatHuman(report);
-      writeOutput(io, text, options.output);
-      exit(report.passed ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.findings);
     });
+}
+
+async function runLint(
+  entry: string,
+  options: LintOptions,
+  io: CliIo,
+  version: string,
+  exit: (code: number) => void,
+): Promise<void> {
+  const manifests =
+    options.manifests === undefined ? undefined : await loadManifestGraph(entry, options.manifests, io.cwd);
+  const graph = manifests?.graph ?? (await loadGraph(entry, io.cwd));
+  const loaded = await loadLintSetup(io.cwd, options.config, dirname(graph.file));
+  const deploymentRules = manifests === undefined ? [] : deploymentLintRules(manifests.context);
+  const setup = {
+    ...loaded,
+    rules: [...loaded.rules, ...deploymentRules],
+    // Rules beyond the core's run as extra rules; these are the core's own, checked only with --manifests.
+    sources: new Map([
+      ...loaded.sources,
+      ...deploymentRules.map((rule): [string, string] => [rule.code, 'core']),
+    ]),
+  };
+  const settings = mergeSettings(setup, options.rule);
+  const maxWarnings = options.maxWarnings ?? setup.config.maxWarnings;
+  const terminationGraceMs = options.terminationGrace ?? setup.config.terminationGraceMs;
+  const acceptDelayLimitMs = options.acceptDelayLimit ?? setup.config.acceptDelayLimitMs;
+  let result: LintResult;
+  try {
+    result = lintAnalysis(graph, {
+      rules: setup.rules.filter((rule) => setup.sources.has(rule.code)),
+      settings,
+      limits: {
+        ...(terminationGraceMs === undefined ? {} : { terminationGraceMs }),
+        ...(acceptDelayLimitMs === undefined ? {} : { acceptDelayLimitMs }),
+      },
+    });
+  } catch (error) {
+    // A plugin's rule that throws is its author's to fix; a core rule that throws is a bug of kas-graph.
+    const source = error instanceof LintRuleError ? setup.sources.get(error.rule) : undefined;
+    if (error instanceof LintRuleError && source !== undefined && source !== 'core') {
+      throw new CliError(
+        'KAS_GRAPH_RULE_FAILED',
+        error.message,
+        "report it to the rule's author; turn the rule off with --rule CODE=off meanwhile",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const report = toLintReport(result, {
+    entry: graph.label,
+    version,
+    maxWarnings,
+    sources: setup.sources,
+  });
+  const text =
+    options.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : options.format === 'sarif'
+        ? `${JSON.stringify(toSarif(report, { rules: setup.rules, file: graph.file, cwd: io.cwd }), null, 2)}\n`
+        : formatHuman(report);
+  writeOutput(io, text, options.output);
+  exit(report.passed ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.findings);
 }

@@ -1,5 +1,6 @@
 import type { LintFinding, LintSetting } from '../../lint/LintRule.js';
 import type { LintResult } from '../../lint/lintComposition.js';
+import type { CliFailure } from '../CliFailure.js';
 
 /**
  * The output of `kas-graph lint --format json`: a stable schema (docs/kas-graph.md has it as JSON
@@ -28,6 +29,17 @@ export interface LintReport {
     /** Why the rule did not run, when it did not. */
     readonly skipped?: string;
   }[];
+  /**
+   * Why the run failed before it could lint (exit 2), when it did: a load or usage error, or
+   * `KAS_GRAPH_INTERNAL` (a bug in kas-graph). Findings and rules are then empty.
+   */
+  readonly error?: {
+    readonly code: string;
+    readonly message: string;
+    readonly fix: string;
+    /** Only with `--debug`. */
+    readonly stack?: string;
+  };
 }
 
 /** Whether a lint result passes: no errors, and warnings within the limit when one is set. */
@@ -70,5 +82,27 @@ export function toLintReport(
       source: context.sources.get(rule.code) ?? 'core',
       ...(skipped === undefined ? {} : { skipped }),
     })),
+  };
+}
+
+/** The JSON report of a run that failed before it could lint: valid against the same schema, with `error`. */
+export function toFailureReport(
+  failure: CliFailure,
+  context: { readonly entry: string; readonly version: string },
+): LintReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'kas-graph', version: context.version },
+    entry: context.entry,
+    passed: false,
+    summary: { errors: 0, warnings: 0, maxWarnings: null },
+    findings: [],
+    rules: [],
+    error: {
+      code: failure.code,
+      message: failure.message,
+      fix: failure.fix,
+      ...(failure.stack === undefined ? {} : { stack: failure.stack }),
+    },
   };
 }

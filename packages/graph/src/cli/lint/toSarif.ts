@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { LintRule } from '../../lint/LintRule.js';
+import type { CliFailure } from '../CliFailure.js';
 import type { LintReport } from './LintReport.js';
 
 /** What SARIF needs beyond the report: the rules' texts and where the entry file is. */
@@ -78,7 +79,45 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
           ]),
         ].map((artifact) => ({ location: { uri: artifact, uriBaseId: 'SRCROOT' } })),
         results,
+        invocations: [{ executionSuccessful: true }],
         properties: { entry: report.entry },
+      },
+    ],
+  };
+}
+
+/**
+ * The SARIF log of a run that failed before it could lint: no results, and one invocation that did not
+ * succeed, with the failure as its tool execution notification (the stack only with `--debug`).
+ */
+export function toFailedSarif(
+  failure: CliFailure,
+  context: { readonly entry: string; readonly version: string },
+): Log {
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'kas-graph', version: context.version, rules: [] } },
+        results: [],
+        invocations: [
+          {
+            executionSuccessful: false,
+            toolExecutionNotifications: [
+              {
+                level: 'error',
+                descriptor: { id: failure.code },
+                message: { text: `${failure.code}: ${failure.message}. Fix: ${failure.fix}` },
+                properties: {
+                  isInternal: failure.isInternal,
+                  ...(failure.stack === undefined ? {} : { stack: failure.stack }),
+                },
+              },
+            ],
+          },
+        ],
+        properties: { entry: context.entry },
       },
     ],
   };

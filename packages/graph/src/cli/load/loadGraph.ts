@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import type { AppComposition, AppPlan, GraphProblem } from '@kas/core';
-import { analyzeComposition } from '@kas/core/analysis';
 import { CliError } from '../CliError.js';
+import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
 import { importModule } from './importModule.js';
 import { resolveEntryFile } from './resolveEntryFile.js';
 
@@ -75,15 +75,7 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
   }
   if (kind === 'composition') {
     const composition = value as AppComposition;
-    let analysis: ReturnType<typeof analyzeComposition>;
-    try {
-      analysis = analyzeComposition(composition);
-    } catch (error) {
-      const { message, fix } = error as { message: string; fix?: string };
-      throw new CliError('KAS_GRAPH_INVALID_DECLARATION', message, fix ?? 'correct the declaration', {
-        cause: error,
-      });
-    }
+    const analysis = analyzeLoadedComposition(composition);
     return {
       label,
       file,
