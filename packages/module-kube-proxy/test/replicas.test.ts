@@ -168,6 +168,25 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect((await answer).status).toBe(200);
   });
 
+  it('answers 503 "not connected", not 502, when the replica a kept directory answer names has stopped with the agent', async () => {
+    const a = await startReplica('kas-a');
+    // B keeps directory answers 10 s: the next request meets the answer that names A.
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '300ms', directoryPollInterval: '10s' },
+    });
+    const agent = await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    await agent.app.stop();
+    await a.kas.stop();
+
+    const answer = await version(b);
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body).message).toMatch(/^agent "agent-1" is not connected to kas/);
+    expect(b.logs.lines).toContainEqual(
+      expect.objectContaining({ event: 'route.retry', code: 'KAS_FORWARD_FAILED', replicaId: 'kas-a' }),
+    );
+  });
+
   it('lets requests that arrive while the agent moves from a stopping A to B wait, and answers them', async () => {
     const a = await startReplica('kas-a');
     const b = await startReplica('kas-b', {

@@ -30,6 +30,8 @@ interface Search {
   directoryError: unknown;
   /** The last route that failed for a reason other than "the agent is not here" (e.g. a wrong secret). */
   routeError: unknown;
+  /** The replica of `routeError`: once the directory no longer names it, the agent left it, and its error says nothing. */
+  routeErrorReplicaId: string | undefined;
 }
 
 // Methods that change nothing upstream: sent again when a tunnel broke before the answer came.
@@ -71,6 +73,7 @@ export class TunnelRouter {
       isAgentHere: false,
       directoryError: undefined,
       routeError: undefined,
+      routeErrorReplicaId: undefined,
     };
     for (;;) {
       const route = await this.#route(agentId, deadline, signal, search);
@@ -83,7 +86,10 @@ export class TunnelRouter {
           search.refused.add(route.replicaId);
           this.directory.forget(agentId); // the kept answer named a replica that did not serve the agent
         }
-        if (codeOf(error) === 'KAS_FORWARD_FAILED') search.routeError = error;
+        if (codeOf(error) === 'KAS_FORWARD_FAILED') {
+          search.routeError = error;
+          search.routeErrorReplicaId = route.replicaId;
+        }
         this.log.debug(
           {
             event: 'route.retry',
@@ -120,6 +126,13 @@ export class TunnelRouter {
       try {
         replicas = await this.directory.findReplicas(agentId);
         search.directoryError = undefined;
+        // A replica that failed and is no longer named lost the agent (it stopped, or the answer that
+        // named it was kept from before): the request ends as one whose agent is not connected.
+        const failedId = search.routeErrorReplicaId;
+        if (failedId !== undefined && !replicas.some((replica) => replica.id === failedId)) {
+          search.routeError = undefined;
+          search.routeErrorReplicaId = undefined;
+        }
       } catch (error) {
         if (codeOf(error) !== 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE') throw error;
         search.directoryError = error;
