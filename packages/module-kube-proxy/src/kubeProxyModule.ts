@@ -7,6 +7,7 @@ import { resolveKubeProxyConfig } from './config/resolveKubeProxyConfig.js';
 import { ReplicaForwarder } from './forward/ReplicaForwarder.js';
 import { InFlightRequests } from './http/InFlightRequests.js';
 import { type KubeProxyInfo, KubeProxyServer } from './http/KubeProxyServer.js';
+import { UpgradeLimits } from './http/UpgradeLimits.js';
 import { type KubeProxyMetrics, ProxyCounters } from './metrics/KubeProxyMetrics.js';
 import { AgentArrivals } from './routing/AgentArrivals.js';
 import { CachedDirectory } from './routing/CachedDirectory.js';
@@ -46,14 +47,23 @@ export function kubeProxyModule(config: KubeProxyConfig) {
     provides: { proxy: KubeProxyToken, metrics: KubeProxyMetricsToken },
     create: ({ registry, directory, log }) => {
       const inFlight = new InFlightRequests();
-      const counters = new ProxyCounters(inFlight);
+      const upgradeLimits = new UpgradeLimits(resolved.maxUpgradesPerAgent, resolved.maxUpgradesPerUser);
+      const counters = new ProxyCounters(inFlight, upgradeLimits);
       const forwarder = new ReplicaForwarder(resolved.privateApiSecret, resolved.privateApiTls);
       // A busy agent's requests reuse one look-up for as long as a waiting request polls.
       const lookups = new CachedDirectory(directory, resolved.directoryPollIntervalMs);
       const arrivals = new AgentArrivals(registry, lookups, resolved.directoryPollIntervalMs, log);
       const router = new TunnelRouter(registry, lookups, arrivals, forwarder, resolved.tunnelWaitMs, log);
       const authenticator = new UserAuthenticator(resolved.users);
-      const server = new KubeProxyServer(resolved, authenticator, router, counters, inFlight, log);
+      const server = new KubeProxyServer(
+        resolved,
+        authenticator,
+        router,
+        counters,
+        inFlight,
+        upgradeLimits,
+        log,
+      );
       return {
         provides: { proxy: server, metrics: counters },
         start: async () => {

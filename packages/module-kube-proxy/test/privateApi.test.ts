@@ -19,7 +19,7 @@ import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
 
 const method = createForwardMethod();
 const GET_VERSION: RequestFrame = {
-  head: { method: 'GET', path: '/version', query: '', headers: [] },
+  head: { method: 'GET', path: '/version', query: '', headers: [], upgrade: '' },
   body: EMPTY_BODY,
   end: true,
 };

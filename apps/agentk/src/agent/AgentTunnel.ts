@@ -8,6 +8,7 @@ import {
   UndecodableMessage,
 } from '@kas/tunnel-protocol';
 import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
+import { UpgradeExchange } from '../upstream/UpgradeExchange.js';
 import { type ExchangeOutcome, UpstreamExchange } from '../upstream/UpstreamExchange.js';
 import { AGENTK_VERSION } from '../version.js';
 import type { KasConnection } from './KasConnection.js';
@@ -44,7 +45,7 @@ export class AgentTunnel {
   #state: AgentTunnelState = 'opening';
   #wasLive = false;
   #order: FrameOrder | undefined;
-  #exchange: UpstreamExchange | undefined;
+  #exchange: UpstreamExchange | UpgradeExchange | undefined;
   /** How the current exchange ended upstream; undefined while it runs. */
   #outcome: ExchangeOutcome | undefined;
   readonly #call: TunnelCall;
@@ -72,7 +73,13 @@ export class AgentTunnel {
     call.on('status', (status: StatusObject) => this.#onStatus(status));
     call.on('error', () => {}); // 'status' reports every ending
     call.write({
-      descriptor: { services: AGENT_SERVICES as string[], agentVersion: AGENTK_VERSION, idleTunnels },
+      // upgrades: this agent carries exec, attach, cp and port-forward (tunnel protocol 1.1).
+      descriptor: {
+        services: AGENT_SERVICES as string[],
+        agentVersion: AGENTK_VERSION,
+        idleTunnels,
+        upgrades: true,
+      },
       body: EMPTY_BODY,
       end: false,
     });
@@ -128,11 +135,15 @@ export class AgentTunnel {
       return;
     }
     if (frame.head !== undefined) {
-      this.#exchange = new UpstreamExchange(this.#call, this.upstream, frame.head, (outcome) => {
+      const onDone = (outcome: ExchangeOutcome) => {
         this.#outcome = outcome;
         this.host.onExchangeDone(this, outcome);
         this.#maybeIdleAgain();
-      });
+      };
+      this.#exchange =
+        frame.head.upgrade === ''
+          ? new UpstreamExchange(this.#call, this.upstream, frame.head, onDone)
+          : new UpgradeExchange(this.#call, this.upstream, frame.head, onDone);
     }
     this.#exchange?.accept(frame);
     this.#maybeIdleAgain();

@@ -69,7 +69,11 @@ export class KubeApiUpstream {
     return this.options.url;
   }
 
-  /** Starts the upstream request for a tunnelled request head; the caller writes the body and ends it. */
+  /**
+   * Starts the upstream request for a tunnelled request head; the caller writes the body and ends it. A
+   * head with `upgrade` asks to switch protocols (`Connection: Upgrade`): the request emits `upgrade`
+   * with the switched socket, or `response` for any other answer.
+   */
   request(head: RequestHead): ClientRequest {
     // Node takes headers as a flat [name, value, ...] list (the `rawHeaders` shape) and writes them as
     // they are: no header object to build, no setHeader per field. It then adds no Host of its own.
@@ -92,6 +96,7 @@ export class KubeApiUpstream {
     const authorization =
       this.#tokenFile === undefined ? this.#authorization : `Bearer ${this.#tokenFile.current()}`;
     if (authorization !== undefined) headers.push('authorization', authorization);
+    if (head.upgrade !== '') headers.push('connection', 'Upgrade', 'upgrade', head.upgrade);
     const request = this.#request({
       protocol: this.#url.protocol,
       hostname: this.#url.hostname,

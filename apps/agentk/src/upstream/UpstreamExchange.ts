@@ -1,9 +1,9 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { AgentMessage, Header, RequestFrame, RequestHead } from '@kas/tunnel-protocol';
+import type { AgentMessage, RequestFrame, RequestHead } from '@kas/tunnel-protocol';
 import type { AgentkErrorCode } from '../errors/errorCodes.js';
-import { isHopByHop } from './hopByHop.js';
 import type { KubeApiUpstream } from './KubeApiUpstream.js';
 import { ResponseFrameWriter } from './ResponseFrameWriter.js';
+import { responseHeaders } from './responseHeaders.js';
 
 /** The part of the tunnel's call an exchange uses. */
 export interface ExchangeCall {
@@ -69,7 +69,7 @@ export class UpstreamExchange {
 
   #onResponse(response: IncomingMessage): void {
     this.#response = response;
-    this.#writer.head({ status: response.statusCode ?? 502, headers: responseHeaders(response) });
+    this.#writer.head({ status: response.statusCode ?? 502, headers: responseHeaders(response, false) });
     response.on('data', (chunk: Buffer) => this.#writer.body(chunk));
     response.once('end', () => {
       if (this.#isDone) return;
@@ -90,22 +90,4 @@ export class UpstreamExchange {
     this.#isDone = true;
     this.onDone({ kind: 'failed', code, message });
   }
-}
-
-/**
- * The answer's headers for the wire, from `rawHeaders` in one pass (`headersDistinct` would build an object
- * first): names lower-cased, repeated names merged in order, hop-by-hop fields dropped.
- */
-function responseHeaders(response: IncomingMessage): Header[] {
-  const headers: Header[] = [];
-  const raw = response.rawHeaders;
-  for (let index = 0; index < raw.length; index += 2) {
-    const name = (raw[index] as string).toLowerCase();
-    if (isHopByHop(name)) continue;
-    const value = raw[index + 1] as string;
-    const seen = headers.find((header) => header.name === name);
-    if (seen === undefined) headers.push({ name, values: [value] });
-    else seen.values.push(value);
-  }
-  return headers;
 }

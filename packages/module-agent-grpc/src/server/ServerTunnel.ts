@@ -109,6 +109,17 @@ export class ServerTunnel implements RegisteredTunnel {
         ),
       );
     }
+    if (request.upgrade !== undefined && this.#descriptor?.upgrades !== true) {
+      this.#state = 'idle';
+      this.owner.onIdleAgain(this);
+      return Promise.reject(
+        new AgentGrpcError(
+          'KAS_UPGRADE_UNSUPPORTED',
+          `agent "${this.agentId}" (agentk ${this.#descriptor?.agentVersion || 'of unknown version'}) does not carry connection upgrades (${request.upgrade}): exec, attach, cp and port-forward need agentk with tunnel protocol 1.1`,
+          'upgrade agentk; every other request keeps working with this agent',
+        ),
+      );
+    }
     this.#state = 'busy';
     const exchange = new TunnelExchange(this.call, this, signal);
     this.#exchange = exchange;

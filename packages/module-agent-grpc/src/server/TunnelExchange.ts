@@ -46,6 +46,10 @@ export class TunnelExchange {
   #isDone = false;
   #isRequestSent = false;
   #pump: RequestBodyPump | undefined;
+  /** An upgrade request that the agent answered 101: each direction ends on its own (half-close). */
+  #isUpgraded = false;
+  #isResponseEnded = false;
+  #isUpgradeRequest = false;
 
   constructor(
     private readonly call: ExchangeCall,
@@ -59,17 +63,22 @@ export class TunnelExchange {
     this.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  /** Sends the request; a GET (no body) is a single frame. */
+  /**
+   * Sends the request; a GET (no body) is a single frame. For an upgrade, `body` is the client's side of
+   * the connection: its bytes go to the agent as they come, before and after the switch.
+   */
   send(request: TunnelRequest, body: Readable | undefined): void {
     if (this.signal.aborted) {
       this.#onAbort();
       return;
     }
+    this.#isUpgradeRequest = request.upgrade !== undefined;
     const head = {
       method: request.method,
       path: request.path,
       query: request.query,
       headers: toHeaderList(request.headers),
+      upgrade: request.upgrade ?? '',
     };
     this.call.write({ head, body: EMPTY_BODY, end: body === undefined });
     if (body === undefined) this.#isRequestSent = true;
@@ -77,6 +86,8 @@ export class TunnelExchange {
       this.#pump = new RequestBodyPump(this.call, body, {
         onEnd: () => {
           this.#isRequestSent = true;
+          // An upgraded connection whose upstream half-closed first is over once the client's half ends.
+          if (this.#isUpgraded && this.#isResponseEnded) this.#finishUpgraded();
         },
         onError: (error) => this.#abandon(`the request body failed: ${error.message}`, error),
       });
@@ -98,6 +109,7 @@ export class TunnelExchange {
       return undefined;
     }
     if (frame.head !== undefined) {
+      this.#isUpgraded = this.#isUpgradeRequest && frame.head.status === 101;
       const body = new Readable({
         // Once the exchange is over the call may carry the next one: this body no longer steers it.
         read: () => {
@@ -118,6 +130,12 @@ export class TunnelExchange {
     }
     if (frame.body.length > 0 && !this.#body?.push(frame.body)) this.call.pause();
     if (frame.end) {
+      if (this.#isUpgraded && !this.#isRequestSent) {
+        // The upstream half-closed; the client may still send until it ends its half.
+        this.#isResponseEnded = true;
+        this.#body?.push(null);
+        return undefined;
+      }
       this.#settle();
       this.#body?.push(null);
       if (this.#isRequestSent) this.owner.onExchangeDone();
@@ -126,9 +144,20 @@ export class TunnelExchange {
     return undefined;
   }
 
+  #finishUpgraded(): void {
+    if (this.#isDone) return;
+    this.#settle();
+    this.owner.onExchangeDone();
+  }
+
   /** The tunnel ended underneath the exchange: fails the pending head or the body with `error`. */
   break(error: Error): void {
     if (!this.#isDone) this.#fail(error);
+  }
+
+  /** True while the exchange is an upgraded connection (answered 101) that has not ended both ways. */
+  get isUpgraded(): boolean {
+    return this.#isUpgraded && !this.#isDone;
   }
 
   readonly #onAbort = (): void => {
@@ -151,7 +180,7 @@ export class TunnelExchange {
   #fail(error: unknown): void {
     this.#settle();
     if (this.#body === undefined) this.#rejectHead(error);
-    else if (!this.#body.destroyed)
+    else if (!this.#body.destroyed && !this.#body.readableEnded)
       this.#body.destroy(error instanceof Error ? error : new Error(String(error)));
   }
 

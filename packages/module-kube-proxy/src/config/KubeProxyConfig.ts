@@ -40,6 +40,12 @@ export interface KubeProxyConfig {
   readonly listenGrace?: Duration;
   /** How long in-flight requests (watches too) may continue after the stop began before they are cut. Default `'1h'`. */
   readonly drainBudget?: Duration;
+  /** How many upgraded connections (exec, attach, port-forward) one agent may have open through this replica. Default `100`. */
+  readonly maxUpgradesPerAgent?: number;
+  /** How many upgraded connections one user may have open through this replica. Default `20`. */
+  readonly maxUpgradesPerUser?: number;
+  /** An upgraded connection with no byte either way for this long is ended (the client is told why); `0`: never. Default `'4h'` (the kubelet's streaming idle timeout). */
+  readonly upgradeIdleTimeout?: Duration;
 }
 
 /** The configuration with every default filled in and every duration in milliseconds. */
@@ -54,6 +60,9 @@ export interface ResolvedKubeProxyConfig {
   readonly directoryPollIntervalMs: number;
   readonly listenGraceMs: number;
   readonly drainBudgetMs: number;
+  readonly maxUpgradesPerAgent: number;
+  readonly maxUpgradesPerUser: number;
+  readonly upgradeIdleTimeoutMs: number;
 }
 
 /** Defaults of `KubeProxyConfig`. */
@@ -62,4 +71,7 @@ export const KUBE_PROXY_DEFAULTS = {
   directoryPollInterval: '250ms',
   listenGrace: '5s',
   drainBudget: '1h',
+  maxUpgradesPerAgent: 100,
+  maxUpgradesPerUser: 20,
+  upgradeIdleTimeout: '4h',
 } as const satisfies Partial<KubeProxyConfig>;

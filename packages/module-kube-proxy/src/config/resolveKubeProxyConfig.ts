@@ -75,7 +75,31 @@ export function resolveKubeProxyConfig(config: KubeProxyConfig): ResolvedKubePro
     directoryPollIntervalMs,
     listenGraceMs: durationMs(config.listenGrace, KUBE_PROXY_DEFAULTS.listenGrace, 'listenGrace', fail),
     drainBudgetMs: durationMs(config.drainBudget, KUBE_PROXY_DEFAULTS.drainBudget, 'drainBudget', fail),
+    maxUpgradesPerAgent: positiveCount(config.maxUpgradesPerAgent, 'maxUpgradesPerAgent', fail),
+    maxUpgradesPerUser: positiveCount(config.maxUpgradesPerUser, 'maxUpgradesPerUser', fail),
+    upgradeIdleTimeoutMs: durationMs(
+      config.upgradeIdleTimeout,
+      KUBE_PROXY_DEFAULTS.upgradeIdleTimeout,
+      'upgradeIdleTimeout',
+      fail,
+    ),
   };
+}
+
+function positiveCount(
+  value: number | undefined,
+  key: 'maxUpgradesPerAgent' | 'maxUpgradesPerUser',
+  fail: ConfigFailure,
+): number {
+  if (value === undefined) return KUBE_PROXY_DEFAULTS[key];
+  if (!Number.isInteger(value) || value < 1) {
+    fail(
+      key,
+      `is ${JSON.stringify(value)}, not a whole number of at least 1`,
+      `give a count such as ${KUBE_PROXY_DEFAULTS[key]}`,
+    );
+  }
+  return value;
 }
 
 function checkUsers(users: KubeProxyConfig['users'], fail: ConfigFailure): void {

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { RequestOutcome } from '../metrics/KubeProxyMetrics.js';
 import type { RouteKind } from '../routing/TunnelRouter.js';
 
@@ -15,6 +14,13 @@ export interface InFlightRequest {
    * the bytes sent so far end at an event boundary, and says whether it could.
    */
   endWatchCleanly?: () => boolean;
+  /** For an upgraded connection (exec, attach, port-forward): ends it and tells its client why. */
+  endUpgraded?: (why: string) => void;
+}
+
+/** What a request in flight is held by: its response, or for an upgraded connection its socket. */
+export interface InFlightHandle {
+  destroy(): unknown;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface InFlightRequest {
  * progress can be told as each one ends.
  */
 export class InFlightRequests {
-  readonly #requests = new Map<ServerResponse, InFlightRequest>();
+  readonly #requests = new Map<InFlightHandle, InFlightRequest>();
   #watches = 0;
   #whenIdle: (() => void) | undefined;
   #onChange: (() => void) | undefined;
@@ -36,13 +42,13 @@ export class InFlightRequests {
     return this.#watches;
   }
 
-  add(response: ServerResponse, request: InFlightRequest): void {
+  add(response: InFlightHandle, request: InFlightRequest): void {
     this.#requests.set(response, request);
     if (request.isWatch) this.#watches += 1;
     this.#onChange?.();
   }
 
-  delete(response: ServerResponse): void {
+  delete(response: InFlightHandle): void {
     const request = this.#requests.get(response);
     if (request === undefined) return;
     this.#requests.delete(response);
@@ -67,13 +73,15 @@ export class InFlightRequests {
   /**
    * Cuts every request in flight and returns how many there were. A watch at an event boundary ends
    * cleanly, so its client re-watches (client-node's informer gives up on a broken stream); anything else
-   * loses its connection, so no client takes a truncated body for a whole one.
+   * loses its connection, so no client takes a truncated body for a whole one. An upgraded connection is
+   * told `why` where its protocol lets kas say it (see `UpgradedConnection`).
    */
-  cutAll(): number {
+  cutAll(why: string): number {
     const count = this.#requests.size;
     for (const [response, request] of [...this.#requests]) {
       request.outcome = 'cut';
-      if (request.endWatchCleanly?.() !== true) response.destroy();
+      if (request.endUpgraded !== undefined) request.endUpgraded(why);
+      else if (request.endWatchCleanly?.() !== true) response.destroy();
     }
     return count;
   }

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import type { AddressInfo, Socket } from 'node:net';
 import type { LifecycleContext } from '@kas/core';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
@@ -13,8 +12,9 @@ import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { TunnelRouter } from '../routing/TunnelRouter.js';
 import type { InFlightRequests } from './InFlightRequests.js';
 import { KubeApiProxy } from './KubeApiProxy.js';
-import { statusBody } from './kubeStatus.js';
 import { loadTlsOptions } from './loadTlsOptions.js';
+import type { UpgradeLimits } from './UpgradeLimits.js';
+import { UpgradeProxy } from './UpgradeProxy.js';
 
 /** What the running kube proxy tells the app (readiness probe, address) and tests. */
 export interface KubeProxyInfo {
@@ -38,6 +38,7 @@ export type KubeProxyState = 'idle' | 'starting' | 'serving' | 'listenGrace' | '
  */
 export class KubeProxyServer implements KubeProxyInfo {
   readonly #proxy: KubeApiProxy;
+  readonly #upgrades: UpgradeProxy;
   #state: KubeProxyState = 'idle';
   #server: Server | undefined;
   #address: string | undefined;
@@ -48,8 +49,18 @@ export class KubeProxyServer implements KubeProxyInfo {
     router: TunnelRouter,
     counters: ProxyCounters,
     private readonly inFlight: InFlightRequests,
+    upgradeLimits: UpgradeLimits,
     private readonly log: Logger,
   ) {
+    this.#upgrades = new UpgradeProxy(
+      authenticator,
+      router,
+      this.inFlight,
+      counters,
+      upgradeLimits,
+      { idleTimeoutMs: config.upgradeIdleTimeoutMs },
+      log,
+    );
     this.#proxy = new KubeApiProxy(
       authenticator,
       router,
@@ -106,7 +117,9 @@ export class KubeProxyServer implements KubeProxyInfo {
         { cause: error },
       );
     }
-    server.on('upgrade', (request: IncomingMessage, socket: Duplex) => this.#refuseUpgrade(request, socket));
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
+      this.#upgrades.handle(request, socket, head),
+    );
     server.on('clientError', (error, socket) => {
       this.log.debug(
         { event: 'client.error', err: error },
@@ -120,27 +133,6 @@ export class KubeProxyServer implements KubeProxyInfo {
     this.log.info(
       { event: 'kubeProxy.listening', url: this.url, tls: this.config.tls !== undefined },
       `kube proxy listening on ${this.url}`,
-    );
-  }
-
-  /**
-   * exec, attach and port-forward switch the connection to another protocol (WebSocket or SPDY), which the
-   * tunnel does not carry yet: answer a `Status` kubectl prints, rather than drop the connection.
-   */
-  #refuseUpgrade(request: IncomingMessage, socket: Duplex): void {
-    const path = (request.url ?? '/').split('?')[0];
-    const body = statusBody({
-      code: 501,
-      reason: 'NotImplemented',
-      message: `kas does not proxy connection upgrades (${request.headers.upgrade ?? 'unknown protocol'}) yet: exec, attach and port-forward do not work through kas; ${path} was not forwarded`,
-    });
-    this.log.info(
-      { event: 'request.upgradeRefused', path, upgrade: request.headers.upgrade },
-      'refused a connection upgrade (exec, attach or port-forward): not proxied',
-    );
-    socket.on('error', () => {}); // the client may already be gone
-    socket.end(
-      `HTTP/1.1 501 Not Implemented\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
 
@@ -190,7 +182,9 @@ export class KubeProxyServer implements KubeProxyInfo {
       // the last one is ended.
       ctx.mark('drain.cut', { requests: this.inFlight.size });
       cutCount = this.inFlight.size;
-      const count = this.inFlight.cutAll();
+      const count = this.inFlight.cutAll(
+        `the kas replica is stopping and its drain budget (kube-proxy drainBudget, ${this.config.drainBudgetMs}ms) ended; reconnect`,
+      );
       this.log.warn(
         { event: 'kubeProxy.drainCut', requests: count },
         `cut ${count} request(s) still in flight at the drain budget`,

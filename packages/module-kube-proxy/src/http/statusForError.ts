@@ -53,6 +53,8 @@ export function statusForError(
         retryAfterSeconds: RETRY_AFTER_SECONDS,
         isKnown: true,
       };
+    case 'KAS_UPGRADE_UNSUPPORTED':
+      return { code: 501, reason: 'NotImplemented', message, agentId, isKnown: true };
     case 'KAS_TUNNEL_WAIT_TIMEOUT':
       return { code: 504, reason: 'Timeout', message, agentId, retryAfterSeconds: 1, isKnown: true };
     case 'KAS_AGENT_REQUEST_FAILED':

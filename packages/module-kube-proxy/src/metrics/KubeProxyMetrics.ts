@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { UpgradedEnding } from '../http/UpgradedConnection.js';
 import type { RouteKind } from '../routing/TunnelRouter.js';
 
 /** How a request ended. */
@@ -20,6 +21,11 @@ export interface FinishedRequest {
   /** `'none'` when the request was answered by kas itself (auth failure, no tunnel). */
   readonly route: RouteKind | 'none';
   readonly outcome: RequestOutcome;
+  /**
+   * For a request that asked to switch protocols (exec, attach, port-forward): how the switched connection
+   * ended, or `notSwitched` when it was answered without a switch (refused, not allowed, upstream error).
+   */
+  readonly upgrade?: UpgradedEnding | 'notSwitched';
 }
 
 /** Counters since start, and the gauges of now. */
@@ -32,6 +38,11 @@ export interface KubeProxyMetricsSnapshot {
   readonly requestsByRoute: Readonly<Record<RouteKind | 'none', number>>;
   /** Requests cut because they were still in flight when the drain budget ended. */
   readonly cutAtDrainEnd: number;
+  /** Upgraded connections (exec, attach, port-forward): open now, and finished ones by how they ended. */
+  readonly upgrades: {
+    readonly open: number;
+    readonly byEnding: Readonly<Record<UpgradedEnding | 'notSwitched', number>>;
+  };
 }
 
 /**
@@ -51,13 +62,18 @@ export class ProxyCounters implements KubeProxyMetrics {
   readonly #byStatus = new Map<number, number>();
   readonly #byRoute = { local: 0, remote: 0, none: 0 };
   #cutAtDrainEnd = 0;
+  readonly #upgradesByEnding = { closed: 0, upstreamFailed: 0, idle: 0, cut: 0, notSwitched: 0 };
 
-  constructor(private readonly inFlight: { readonly size: number }) {}
+  constructor(
+    private readonly inFlight: { readonly size: number },
+    private readonly upgradesOpen: { readonly open: number } = { open: 0 },
+  ) {}
 
   record(request: FinishedRequest): void {
     this.#byStatus.set(request.status, (this.#byStatus.get(request.status) ?? 0) + 1);
     this.#byRoute[request.route] += 1;
     if (request.outcome === 'cut') this.#cutAtDrainEnd += 1;
+    if (request.upgrade !== undefined) this.#upgradesByEnding[request.upgrade] += 1;
     if (this.#finished.listenerCount('finished') > 0) this.#finished.emit('finished', request);
   }
 
@@ -69,6 +85,7 @@ export class ProxyCounters implements KubeProxyMetrics {
       ),
       requestsByRoute: { ...this.#byRoute },
       cutAtDrainEnd: this.#cutAtDrainEnd,
+      upgrades: { open: this.upgradesOpen.open, byEnding: { ...this.#upgradesByEnding } },
     };
   }
 

@@ -10,6 +10,12 @@ export interface TunnelRequest {
   readonly query: string;
   /** Node's `request.headersDistinct` fits as it is; hop-by-hop headers are dropped by the agent. */
   readonly headers: Readonly<Record<string, readonly string[] | undefined>>;
+  /**
+   * The protocol the client asks to switch to (its `Upgrade` header: `websocket`, `SPDY/3.1`), for an
+   * upgraded connection (kubectl exec, attach, cp, port-forward). The request body is then the client's
+   * bytes after the switch, and a `101` answer's body the upstream's; see `RequestHead.upgrade`.
+   */
+  readonly upgrade?: string;
 }
 
 /** The agent's answer: the response head, and the body as it streams in. */
@@ -30,6 +36,8 @@ export interface Tunnel {
    * Sends the request (and its body, streamed with backpressure) and resolves with the response head.
    * Aborting `signal` cancels the request on the agent. Call it once per `acquire`: the tunnel goes back
    * to the registry after the exchange, and this handle refuses a second request (`KAS_TUNNEL_BUSY`).
+   * An upgrade (`request.upgrade`) to an agent whose descriptor does not say it carries upgrades is
+   * refused with `KAS_UPGRADE_UNSUPPORTED` before anything is sent, and the tunnel stays idle.
    */
   roundTrip(request: TunnelRequest, body: Readable | undefined, signal: AbortSignal): Promise<TunnelResponse>;
 }

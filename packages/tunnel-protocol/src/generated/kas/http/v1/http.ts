@@ -38,6 +38,19 @@ export interface RequestHead {
   /** The raw query without "?", e.g. "watch=1&resourceVersion=10"; empty when there is none. */
   query: string;
   headers: Header[];
+  /**
+   * The protocol the client asks to switch the connection to (its `Upgrade` header, e.g. "websocket" or
+   * "SPDY/3.1"); empty for an ordinary request. Added in tunnel protocol 1.1 (see the agent descriptor's
+   * `upgrades`): a sender never sets it toward a peer that did not say it carries upgrades.
+   *
+   * With it the exchange is an upgraded connection: the answering side sends the request upstream with
+   * `Connection: Upgrade` and `Upgrade: <upgrade>`. If the upstream answers 101 Switching Protocols, that
+   * is the response head, and from then on the request body carries the client's bytes and the response
+   * body the upstream's, raw and in order; each direction's `end` is that side's half-close, and the
+   * exchange is over when both have ended. Any other answer is an ordinary response, and the request body
+   * (nothing was sent yet) is ended with it.
+   */
+  upgrade: string;
 }
 
 /** The answer's status and headers. */
@@ -138,7 +151,7 @@ export const Header: MessageFns<Header> = {
 };
 
 function createBaseRequestHead(): RequestHead {
-  return { method: "", path: "", query: "", headers: [] };
+  return { method: "", path: "", query: "", headers: [], upgrade: "" };
 }
 
 export const RequestHead: MessageFns<RequestHead> = {
@@ -154,6 +167,9 @@ export const RequestHead: MessageFns<RequestHead> = {
     }
     for (const v of message.headers) {
       Header.encode(v!, writer.uint32(34).fork()).join();
+    }
+    if (message.upgrade !== "") {
+      writer.uint32(42).string(message.upgrade);
     }
     return writer;
   },
@@ -201,6 +217,14 @@ export const RequestHead: MessageFns<RequestHead> = {
             }
 
             message.headers.push(Header.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.upgrade = reader.string();
             continue;
           }
         }

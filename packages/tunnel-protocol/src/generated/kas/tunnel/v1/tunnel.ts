@@ -34,7 +34,10 @@ export const protobufFileName = "kas/tunnel/v1/tunnel.proto";
  *    busy the agent opens a fresh one, so idle tunnels stay available;
  * 4. when the request was sent whole and the response ended, the tunnel is idle again and may carry the
  *    next request (a gRPC call costs about ten times a message exchange on an open one); after an error
- *    frame, or a response that ended before its request, kas ends the call with status OK.
+ *    frame, or a response that ended before its request, kas ends the call with status OK. An upgraded
+ *    connection (kas.http.v1.RequestHead.upgrade, answered 101) holds its tunnel until both directions
+ *    have ended: it may last hours (an exec session), so the agent opens fresh tunnels meanwhile as for
+ *    any busy one.
  * Either side cancels a request by ending the call with an error status. A tunnel ended by kas with
  * status OK means "open another one now" (kas is stopping, or the exchange could not leave it clean) —
  * unless the agent already keeps the idle tunnels its descriptor asked for: kas also ends idle tunnels
@@ -53,6 +56,12 @@ export interface AgentDescriptor {
    * does not say) means kas ends none.
    */
   idleTunnels: number;
+  /**
+   * True when the agent carries upgraded connections (kubectl exec, attach, cp, port-forward): it honours
+   * kas.http.v1.RequestHead.upgrade. Added in tunnel protocol 1.1; an agent that does not say so (false,
+   * as older agents send) is never sent an upgrade: kas answers such requests itself, naming the reason.
+   */
+  upgrades: boolean;
 }
 
 /**
@@ -70,7 +79,7 @@ export interface AgentMessage {
 }
 
 function createBaseAgentDescriptor(): AgentDescriptor {
-  return { services: [], agentVersion: "", idleTunnels: 0 };
+  return { services: [], agentVersion: "", idleTunnels: 0, upgrades: false };
 }
 
 export const AgentDescriptor: MessageFns<AgentDescriptor> = {
@@ -83,6 +92,9 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
     }
     if (message.idleTunnels !== 0) {
       writer.uint32(24).uint32(message.idleTunnels);
+    }
+    if (message.upgrades !== false) {
+      writer.uint32(32).bool(message.upgrades);
     }
     return writer;
   },
@@ -122,6 +134,14 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
             }
 
             message.idleTunnels = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.upgrades = reader.bool();
             continue;
           }
         }

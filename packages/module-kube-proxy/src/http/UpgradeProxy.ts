@@ -1,0 +1,150 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TunnelRequest } from '@kas/tunnel-protocol';
+import type { Logger } from 'pino';
+import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
+import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
+import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
+import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
+import type { StatusAnswer } from './kubeStatus.js';
+import { statusForAuthentication, statusForError } from './statusForError.js';
+import { UpgradedConnection, type UpgradedEnding } from './UpgradedConnection.js';
+import type { UpgradeLimits } from './UpgradeLimits.js';
+import { rawResponseHead, writeRawStatus } from './writeRawResponse.js';
+
+/** The settings an upgraded connection is served with. */
+export interface UpgradeSettings {
+  /** Ends a connection after this long without a byte either way; 0: never. */
+  readonly idleTimeoutMs: number;
+}
+
+/**
+ * Serves a request that asks to switch protocols (kubectl exec, attach, cp, port-forward; client-node's
+ * Exec and PortForward): authenticates it exactly as any request (a user not allowed the agent gets the
+ * 403 before anything is switched), takes a slot under the per-agent and per-user limits, sends it
+ * through a tunnel (or another replica) with the client's socket as its body, and relays the answer: a
+ * `101` becomes an `UpgradedConnection`, anything else is written back and the connection closed.
+ */
+export class UpgradeProxy {
+  constructor(
+    private readonly authenticator: UserAuthenticator,
+    private readonly router: TunnelRouter,
+    private readonly inFlight: InFlightRequests,
+    private readonly counters: ProxyCounters,
+    private readonly limits: UpgradeLimits,
+    private readonly settings: UpgradeSettings,
+    private readonly log: Logger,
+  ) {}
+
+  readonly handle = (request: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const entry: InFlightRequest = { startedAt: performance.now(), route: 'none', outcome: undefined };
+    const upgrade = request.headers.upgrade ?? '';
+    const abort = new AbortController();
+    let status = 0;
+    let ending: UpgradedEnding | undefined;
+    let release: (() => void) | undefined;
+    this.inFlight.add(socket, entry);
+    socket.on('error', () => {}); // the client may vanish; 'close' reports it
+    socket.once('close', () => {
+      abort.abort(new Error('the client went away'));
+      release?.();
+      this.inFlight.delete(socket);
+      this.counters.record({
+        status,
+        durationSeconds: (performance.now() - entry.startedAt) / 1000,
+        route: entry.route,
+        outcome: entry.outcome ?? (ending === 'upstreamFailed' ? 'upstreamFailed' : 'completed'),
+        upgrade: ending ?? 'notSwitched',
+      });
+    });
+    const answer = (statusAnswer: StatusAnswer) => {
+      status = statusAnswer.code;
+      writeRawStatus(socket, statusAnswer);
+    };
+    const auth = this.authenticator.authenticate(request.headers.authorization);
+    if (auth.kind !== 'allowed') {
+      answer(statusForAuthentication(auth));
+      return;
+    }
+    const url = request.url ?? '/';
+    if (!url.startsWith('/')) {
+      answer({ code: 400, reason: 'BadRequest', message: 'the request target must be a path (origin-form)' });
+      return;
+    }
+    const slot = this.limits.take(auth.user, auth.agentId);
+    if (typeof slot !== 'function') {
+      const who = slot.scope === 'agent' ? `agent "${auth.agentId}"` : `user "${auth.user}"`;
+      this.log.info(
+        { event: 'upgrade.limited', agentId: auth.agentId, scope: slot.scope, limit: slot.limit },
+        `refused a connection upgrade: ${who} has ${slot.limit} open`,
+      );
+      answer({
+        code: 429,
+        reason: 'TooManyRequests',
+        message: `${who} already has ${slot.limit} exec, attach or port-forward connections open through this kas replica (kube-proxy maxUpgradesPer${slot.scope === 'agent' ? 'Agent' : 'User'}); close one and retry`,
+        agentId: auth.agentId,
+        retryAfterSeconds: 1,
+      });
+      return;
+    }
+    release = slot;
+    if (head.length > 0) socket.unshift(head);
+    const queryStart = url.indexOf('?');
+    const tunnelRequest: TunnelRequest = {
+      method: request.method ?? 'GET',
+      path: queryStart < 0 ? url : url.slice(0, queryStart),
+      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+      headers: upstreamRequestHeaders(request.rawHeaders),
+      upgrade,
+    };
+    this.router.roundTrip(auth.agentId, tunnelRequest, socket, abort.signal).then(
+      (routed) => {
+        entry.route = routed.route;
+        status = routed.response.status;
+        if (routed.response.status !== 101) {
+          relayRefusal(socket, routed);
+          return;
+        }
+        const connection = new UpgradedConnection(
+          socket,
+          routed.response,
+          upgrade.toLowerCase(),
+          this.settings.idleTimeoutMs,
+          (how) => {
+            ending = how;
+          },
+        );
+        entry.endUpgraded = (why) => connection.end('cut', why);
+        this.log.debug(
+          { event: 'upgrade.switched', agentId: auth.agentId, route: routed.route, protocol: upgrade },
+          'connection switched protocols',
+        );
+      },
+      (error: unknown) => {
+        if (abort.signal.aborted || socket.destroyed) return;
+        const failure = statusForError(error, auth.agentId);
+        if (!failure.isKnown)
+          this.log.error({ event: 'upgrade.failed', agentId: auth.agentId, err: error }, failure.message);
+        answer(failure);
+      },
+    );
+  };
+}
+
+/** The upstream did not switch (an error `Status`, a 400): its answer goes back as it is, then the connection closes. */
+function relayRefusal(socket: Socket, routed: RoutedResponse): void {
+  const { status, headers, body } = routed.response;
+  socket.write(rawResponseHead(status, clientResponseHeaders(headers, true)));
+  body.on('data', (chunk: Buffer) => {
+    if (!socket.write(chunk)) {
+      body.pause();
+      socket.once('drain', () => body.resume());
+    }
+  });
+  body.once('end', () => socket.end());
+  body.once('error', () => socket.destroy());
+  socket.once('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+}

@@ -1,0 +1,145 @@
+import type { Socket } from 'node:net';
+import type { TunnelResponse } from '@kas/tunnel-protocol';
+import { clientResponseHeaders } from './forwardHeaders.js';
+import { WebSocketFrameBoundary, webSocketCloseFrame, webSocketFrame } from './WebSocketFrameBoundary.js';
+import { rawResponseHead } from './writeRawResponse.js';
+
+/** How an upgraded connection ended. */
+export type UpgradedEnding = 'closed' | 'upstreamFailed' | 'idle' | 'cut';
+
+/** WebSocket close code 1001: the server is going away (or the connection idled out). */
+const GOING_AWAY = 1001;
+/** How long a client is given to finish the closing handshake before its connection is cut. */
+const CLOSE_HANDSHAKE_MS = 5_000;
+/** The remote-command subprotocols whose channel 3 carries a `Status` that kubectl prints. */
+const STATUS_CHANNEL_PROTOCOLS = /^v[45]\.channel\.k8s\.io$/;
+const ERROR_CHANNEL = 3;
+
+/**
+ * One connection switched to another protocol (WebSocket or SPDY), relayed between the client's socket and
+ * the agent's answer: writes the `101`, then copies the upstream's bytes to the client with backpressure
+ * (the client's bytes travel as the tunnel request's body). The upstream's end half-closes the client's
+ * side. When kas must end it — the drain budget, the idle timeout — a WebSocket client gets, at a frame
+ * boundary, the reason as a `Status` on the error channel (kubectl prints it) and a close frame; a SPDY
+ * connection, whose compressed framing kas does not follow, is cut.
+ */
+export class UpgradedConnection {
+  readonly #frames: WebSocketFrameBoundary | undefined;
+  readonly #idleTimer: NodeJS.Timeout | undefined;
+  #ending: { readonly why: string; readonly kind: UpgradedEnding } | undefined;
+  #isClosed = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly response: TunnelResponse,
+    /** The protocol switched to, lower-case: `websocket`, `spdy/3.1`. */
+    protocol: string,
+    idleTimeoutMs: number,
+    private readonly onClosed: (ending: UpgradedEnding) => void,
+  ) {
+    const { body, headers } = response;
+    const subprotocol = headers['sec-websocket-protocol']?.[0] ?? '';
+    this.#frames = protocol === 'websocket' ? new WebSocketFrameBoundary() : undefined;
+    this.#statusChannel = STATUS_CHANNEL_PROTOCOLS.test(subprotocol);
+    const responseHeaders = clientResponseHeaders(headers, false);
+    responseHeaders.upgrade = [headers.upgrade?.[0] ?? protocol];
+    responseHeaders.connection = ['Upgrade'];
+    socket.setNoDelay(true);
+    socket.write(rawResponseHead(101, responseHeaders));
+    if (idleTimeoutMs > 0) {
+      this.#idleTimer = setTimeout(
+        () => this.end('idle', `no bytes either way for ${idleTimeoutMs}ms (kube-proxy upgradeIdleTimeout)`),
+        idleTimeoutMs,
+      );
+      this.#idleTimer.unref();
+      socket.on('data', this.#onActivity);
+    }
+    body.on('data', this.#onUpstreamData);
+    body.once('end', () => {
+      if (this.#ending === undefined) socket.end();
+    });
+    body.once('error', () => {
+      this.#close(this.#ending?.kind ?? 'upstreamFailed');
+      socket.destroy();
+    });
+    socket.once('close', () => {
+      this.#close(this.#ending?.kind ?? 'closed');
+      if (!body.readableEnded) body.destroy();
+    });
+  }
+
+  readonly #statusChannel: boolean;
+
+  /**
+   * Ends the connection because kas must (`why` is told to the client): a WebSocket at the next frame
+   * boundary of the upstream's bytes, with a `Status` (remote command) and a close frame; SPDY at once.
+   */
+  end(kind: UpgradedEnding, why: string): void {
+    if (this.#ending !== undefined || this.#isClosed) return;
+    this.#ending = { kind, why };
+    clearTimeout(this.#idleTimer);
+    if (this.#frames === undefined) {
+      this.socket.destroy();
+      return;
+    }
+    if (this.#frames.isAtBoundary) this.#sayGoodbye();
+    // Otherwise the data handler says it once the frame on its way is complete.
+    setTimeout(() => this.socket.destroy(), CLOSE_HANDSHAKE_MS).unref();
+  }
+
+  readonly #onActivity = (): void => {
+    this.#idleTimer?.refresh();
+  };
+
+  readonly #onUpstreamData = (chunk: Buffer): void => {
+    this.#idleTimer?.refresh();
+    let bytes = chunk;
+    const boundary = this.#frames?.feed(chunk) ?? -1;
+    if (this.#ending !== undefined) {
+      if (boundary < 0) {
+        this.#write(bytes);
+        return;
+      }
+      bytes = chunk.subarray(0, boundary);
+      if (bytes.length > 0) this.socket.write(bytes);
+      this.#sayGoodbye();
+      return;
+    }
+    this.#write(bytes);
+  };
+
+  #write(bytes: Buffer): void {
+    if (!this.socket.write(bytes)) {
+      this.response.body.pause();
+      this.socket.once('drain', () => this.response.body.resume());
+    }
+  }
+
+  #sayGoodbye(): void {
+    const ending = this.#ending;
+    if (ending === undefined || this.socket.writableEnded) return;
+    this.response.body.off('data', this.#onUpstreamData);
+    const message = `kas ended the connection: ${ending.why}`;
+    if (this.#statusChannel) {
+      const status = JSON.stringify({
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason: ending.kind === 'idle' ? 'Timeout' : 'ServiceUnavailable',
+        code: ending.kind === 'idle' ? 504 : 503,
+      });
+      this.socket.write(
+        webSocketFrame(0x2, Buffer.concat([Buffer.from([ERROR_CHANNEL]), Buffer.from(status)])),
+      );
+    }
+    this.socket.end(webSocketCloseFrame(GOING_AWAY, message));
+    this.response.body.destroy();
+  }
+
+  #close(ending: UpgradedEnding): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    clearTimeout(this.#idleTimer);
+    this.onClosed(ending);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Follows the frames of one direction of a WebSocket connection (RFC 6455 section 5.2) without decoding
+ * them: it reads each frame's header and skips its payload by length, so it costs a few operations per
+ * frame whatever the frame's size. It tells where the next frame begins, so kas can end a relayed
+ * connection with frames of its own (a close with a reason) without cutting one of the server's in half.
+ */
+export class WebSocketFrameBoundary {
+  /** Payload bytes of the current frame still to come. */
+  #payloadLeft = 0;
+  /** Bytes of a frame header received so far, when a header was split between chunks. */
+  #header: Buffer | undefined;
+
+  /** True when the bytes seen so far end exactly at the end of a frame. */
+  get isAtBoundary(): boolean {
+    return this.#payloadLeft === 0 && this.#header === undefined;
+  }
+
+  /**
+   * Takes the next bytes of the direction and returns the offset in `chunk` of the last frame boundary
+   * within it (0 when there is none after its start but it began at one; -1 when none at all).
+   */
+  feed(chunk: Buffer): number {
+    let lastBoundary = this.isAtBoundary ? 0 : -1;
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#payloadLeft > 0) {
+        const taken = Math.min(this.#payloadLeft, chunk.length - offset);
+        this.#payloadLeft -= taken;
+        offset += taken;
+        if (this.#payloadLeft === 0) lastBoundary = offset;
+        continue;
+      }
+      const start =
+        this.#header === undefined
+          ? chunk.subarray(offset)
+          : Buffer.concat([this.#header, chunk.subarray(offset)]);
+      const consumedBefore = this.#header?.length ?? 0;
+      const parsed = parseHeader(start);
+      if (parsed === undefined) {
+        this.#header = Buffer.from(start);
+        return lastBoundary;
+      }
+      this.#header = undefined;
+      offset += parsed.headerBytes - consumedBefore;
+      this.#payloadLeft = parsed.payloadBytes;
+      if (this.#payloadLeft === 0) lastBoundary = offset;
+    }
+    return lastBoundary;
+  }
+}
+
+function parseHeader(bytes: Buffer): { headerBytes: number; payloadBytes: number } | undefined {
+  if (bytes.length < 2) return undefined;
+  const second = bytes[1] as number;
+  const isMasked = (second & 0x80) !== 0;
+  const length7 = second & 0x7f;
+  let headerBytes = 2;
+  let payloadBytes = length7;
+  if (length7 === 126) {
+    if (bytes.length < 4) return undefined;
+    payloadBytes = bytes.readUInt16BE(2);
+    headerBytes = 4;
+  } else if (length7 === 127) {
+    if (bytes.length < 10) return undefined;
+    payloadBytes = Number(bytes.readBigUInt64BE(2));
+    headerBytes = 10;
+  }
+  if (isMasked) headerBytes += 4;
+  if (bytes.length < headerBytes) return undefined;
+  return { headerBytes, payloadBytes };
+}
+
+/** An unmasked (server to client) WebSocket frame. */
+export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([0x80 | opcode, length])
+      : Buffer.from([0x80 | opcode, 126, length >> 8, length & 0xff]);
+  return Buffer.concat([header, payload]);
+}
+
+/** A close frame with a status code (1001: going away) and a reason cut to the 123 bytes a frame allows. */
+export function webSocketCloseFrame(code: number, reason: string): Buffer {
+  let text = Buffer.from(reason);
+  if (text.length > 123) text = text.subarray(0, 123);
+  const payload = Buffer.alloc(2 + text.length);
+  payload.writeUInt16BE(code, 0);
+  text.copy(payload, 2);
+  return webSocketFrame(0x8, payload);
+}
