@@ -1,7 +1,7 @@
 export { type EventuallyOptions, eventually } from './eventually.js';
 export { freePort } from './freePort.js';
 export { type Answer, type OpenStream, openStream, type SendOptions, send } from './httpClient.js';
-export { type KubectlResult, kubectl, spawnKubectl } from './kubectl.js';
+export { type KubectlOptions, type KubectlResult, kubectl, spawnKubectl } from './kubectl.js';
 export {
   type ProcessExit,
   type ProcessLine,

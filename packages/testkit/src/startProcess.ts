@@ -44,6 +44,8 @@ export interface RunningProcess {
 export interface StartProcessOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
+  /** `pipe` to write to the child's stdin (`child.stdin`); default `ignore`. */
+  readonly stdin?: 'pipe' | 'ignore';
 }
 
 /**
@@ -58,7 +60,7 @@ export function startProcess(
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
   });
   trackChild(child);
   const lines: ProcessLine[] = [];

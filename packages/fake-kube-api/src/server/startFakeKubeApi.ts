@@ -9,6 +9,9 @@ import { createRequestHandler } from '../http/createRequestHandler.js';
 import { OpenStreams } from '../http/OpenStreams.js';
 import { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { ObjectStore } from '../objects/ObjectStore.js';
+import { createUpgradeHandler } from '../streaming/createUpgradeHandler.js';
+import { PodSandboxes } from '../streaming/PodSandboxes.js';
+import { PodServices } from '../streaming/PodServices.js';
 
 /** How long `stop()` lets connections finish their last bytes before cutting them. */
 const STOP_GRACE_MS = 1_000;
@@ -51,6 +54,11 @@ export interface FakeKubeApi {
    * account token has expired). An empty list refuses every credential.
    */
   acceptTokens(tokens: readonly string[]): void;
+  /**
+   * The loopback port of the small HTTP service a pod runs (what `kubectl port-forward` reaches), started
+   * if needed: a bench or test compares a transfer through a port-forward with one straight to it.
+   */
+  podServicePort(pod: string, namespace?: string): Promise<number>;
   /** Ends every watch and log stream, closes every connection, and resolves when the server has closed. */
   stop(): Promise<void>;
 }
@@ -71,12 +79,20 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
   const streams = new OpenStreams();
   const server: Server =
     tls === undefined ? createHttpServer() : createHttpsServer({ cert: tls.cert, key: tls.key });
+  const context = {
+    store,
+    streams,
+    log,
+    serverAddress: () => `${host}:${(server.address() as AddressInfo).port}`,
+  };
+  const podServices = new PodServices();
   server.on(
     'request',
-    createRequestHandler(
-      { store, streams, log, serverAddress: () => `${host}:${(server.address() as AddressInfo).port}` },
-      () => tokenHashes,
-    ),
+    createRequestHandler(context, () => tokenHashes),
+  );
+  server.on(
+    'upgrade',
+    createUpgradeHandler(context, () => tokenHashes, new PodSandboxes(), podServices),
   );
   try {
     await new Promise<void>((resolve, reject) => {
@@ -123,6 +139,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
       tokenHashes = tokens.map(hashToken);
       log.info({ event: 'tokens.replaced', tokens: tokens.length }, 'accepting a new set of tokens');
     },
+    podServicePort: (pod, namespace = 'default') => podServices.portOf(namespace, pod),
     stop() {
       stopped ??= (async () => {
         demo?.stop();
@@ -134,7 +151,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
         const closeIdle = setInterval(() => server.closeIdleConnections(), 10);
         const cutAll = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
         server.closeIdleConnections();
-        await closed;
+        await Promise.all([closed, podServices.stopAll()]);
         clearInterval(closeIdle);
         clearTimeout(cutAll);
         log.info({ event: 'server.stopped', openStreams }, 'fake Kubernetes API stopped');

@@ -1,0 +1,22 @@
+/** A terminal's size, as a resize message carries it. */
+export interface TerminalSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * The streams of one command run in a fake pod, whatever protocol carries them (WebSocket channels or
+ * SPDY streams). Output is written as bytes; input arrives as chunks until `null` (the client closed it).
+ */
+export interface CommandIo {
+  /** Whether the client asked for a terminal (`-t`): the line shell then echoes and speaks CRLF. */
+  readonly tty: boolean;
+  /** The next chunk of stdin, or `null` once it ended (at once when the client sends no stdin). */
+  readStdin(): Promise<Buffer | null>;
+  writeStdout(bytes: Buffer | string): void;
+  writeStderr(bytes: Buffer | string): void;
+  /** The last size the client reported, if any. */
+  terminalSize(): TerminalSize | undefined;
+  /** Resolves when the client goes away, so a long command (sleep) stops. */
+  readonly gone: Promise<void>;
+}

@@ -1,0 +1,51 @@
+import type { CommandIo } from './CommandIo.js';
+import type { PodSandbox } from './PodSandbox.js';
+import { runCommand } from './runCommand.js';
+import { splitCommandLine } from './splitCommandLine.js';
+
+const NO_STDIN = (): Promise<Buffer | null> => Promise.resolve(null);
+
+/**
+ * An interactive line shell for `kubectl exec -it <pod> -- sh`: prints a prompt, reads a line, runs it
+ * with the sandbox's commands, until `exit` or the end of stdin. With a terminal (`-t`) it does what a
+ * pty's line discipline would: echoes what is typed, handles backspace, answers Enter with CRLF.
+ */
+export async function lineShell(io: CommandIo, sandbox: PodSandbox): Promise<number> {
+  const newline = io.tty ? '\r\n' : '\n';
+  const prompt = `${sandbox.podName}:/# `;
+  const commandIo: CommandIo = {
+    ...io,
+    readStdin: NO_STDIN,
+    writeStdout: (bytes) => io.writeStdout(io.tty ? toCrlf(bytes) : bytes),
+    writeStderr: (bytes) => io.writeStderr(io.tty ? toCrlf(bytes) : bytes),
+  };
+  let line = '';
+  let lastStatus = 0;
+  io.writeStdout(prompt);
+  for (;;) {
+    const chunk = await io.readStdin();
+    if (chunk === null) return lastStatus;
+    for (const char of chunk.toString('utf8')) {
+      if (char === '\r' || char === '\n') {
+        if (io.tty) io.writeStdout(newline);
+        const words = splitCommandLine(line);
+        line = '';
+        if (words[0] === 'exit') return Number(words[1] ?? lastStatus) || 0;
+        if (words.length > 0) lastStatus = await runCommand(words, commandIo, sandbox);
+        io.writeStdout(prompt);
+      } else if (char === '\x7f' || char === '\b') {
+        if (line.length > 0 && io.tty) io.writeStdout('\b \b');
+        line = line.slice(0, -1);
+      } else if (char === '\x04' && line === '') {
+        return lastStatus;
+      } else {
+        line += char;
+        if (io.tty) io.writeStdout(char);
+      }
+    }
+  }
+}
+
+function toCrlf(bytes: Buffer | string): string {
+  return bytes.toString().replace(/\r?\n/g, '\r\n');
+}

@@ -1,0 +1,38 @@
+import type { PodLogs } from '../objects/PodLogs.js';
+import type { CommandIo } from '../sandbox/CommandIo.js';
+
+/**
+ * A fake pod's main process, for `kubectl attach`: its output is the container's log as it is written
+ * (what `objects.appendLog` adds), and what an attached client types (`-i`) is echoed back, as a `cat`
+ * would. The attach lasts until the client leaves or the pod is deleted.
+ */
+export class PodProcess {
+  constructor(
+    private readonly logs: PodLogs,
+    private readonly namespace: string,
+    private readonly pod: string,
+    private readonly container: string,
+  ) {}
+
+  async attach(io: CommandIo): Promise<number> {
+    let podGone!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      podGone = resolve;
+    });
+    const unfollow = this.logs.follow(this.namespace, this.pod, this.container, (line) => {
+      if (line === 'ended') podGone();
+      else io.writeStdout(`${line.text}\n`);
+    });
+    const echo = (async () => {
+      for (;;) {
+        const chunk = await io.readStdin();
+        if (chunk === null) return;
+        io.writeStdout(chunk);
+      }
+    })();
+    await Promise.race([ended, io.gone]);
+    unfollow();
+    void echo;
+    return 0;
+  }
+}

@@ -1,0 +1,184 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { ApiContext } from '../http/ApiContext.js';
+import { isAuthorized } from '../http/authenticate.js';
+import { failureStatus } from '../http/sendJson.js';
+import type { KubeStatus } from '../objects/KubeObject.js';
+import { SpdyConnection } from '../spdy/SpdyConnection.js';
+import { PodProcess } from './PodProcess.js';
+import type { PodSandboxes } from './PodSandboxes.js';
+import type { PodServices } from './PodServices.js';
+import { parseStreamingRequest, type StreamingRequest } from './StreamingRequest.js';
+import { serveSpdyPortForward } from './serveSpdyPortForward.js';
+import { serveSpdyRemoteCommand } from './serveSpdyRemoteCommand.js';
+import { serveWebSocketPortForward } from './serveWebSocketPortForward.js';
+import { serveWebSocketRemoteCommand } from './serveWebSocketRemoteCommand.js';
+
+/** WebSocket subprotocols served, best first. */
+const REMOTE_COMMAND_WEBSOCKET = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
+const PORT_FORWARD_WEBSOCKET = ['SPDY/3.1+portforward.k8s.io', 'v4.channel.k8s.io'];
+/** SPDY `X-Stream-Protocol-Version`s served. */
+const REMOTE_COMMAND_SPDY = 'v4.channel.k8s.io';
+const PORT_FORWARD_SPDY = 'portforward.k8s.io';
+
+/**
+ * The fake's `upgrade` listener: exec, attach and port-forward of its pods, over WebSocket
+ * (`v5`/`v4.channel.k8s.io`, `SPDY/3.1+portforward.k8s.io`) and SPDY/3.1 (`v4.channel.k8s.io`,
+ * `portforward.k8s.io`). Anything else, or a request the fake refuses, gets a `Status` and the connection
+ * closes.
+ */
+export function createUpgradeHandler(
+  context: ApiContext,
+  tokenHashes: () => readonly Buffer[] | undefined,
+  sandboxes: PodSandboxes,
+  services: PodServices,
+): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
+  const webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  return (request, socket, head) => {
+    socket.on('error', () => {});
+    const url = new URL(request.url ?? '/', 'http://fake-kube-api');
+    if (!isAuthorized(request, url.pathname, tokenHashes())) {
+      refuse(socket, failureStatus(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    const streaming = parseStreamingRequest(url);
+    if (streaming === undefined) {
+      refuse(socket, failureStatus(404, 'NotFound', 'the server could not find the requested resource'));
+      return;
+    }
+    const pod = context.store.get('pods', streaming.pod, streaming.namespace);
+    if (pod === undefined) {
+      refuse(
+        socket,
+        failureStatus(404, 'NotFound', `pods "${streaming.pod}" not found`, {
+          name: streaming.pod,
+          kind: 'pods',
+        }),
+      );
+      return;
+    }
+    const containers = ((pod.spec as { containers?: { name?: string }[] } | undefined)?.containers ?? []).map(
+      (container) => container.name ?? '',
+    );
+    const container = streaming.container ?? containers[0] ?? '';
+    if (!containers.includes(container)) {
+      refuse(
+        socket,
+        failureStatus(400, 'BadRequest', `container ${container} is not valid for pod ${streaming.pod}`),
+      );
+      return;
+    }
+    const sandbox = sandboxes.of(streaming.namespace, streaming.pod, container);
+    const process = new PodProcess(context.store.logs, streaming.namespace, streaming.pod, container);
+    const servicePort = () => services.portOf(streaming.namespace, streaming.pod);
+    const forget = context.streams.add(() => socket.destroy());
+    socket.once('close', forget);
+    context.log.debug(
+      {
+        event: 'streaming.upgrade',
+        kind: streaming.kind,
+        pod: streaming.pod,
+        upgrade: request.headers.upgrade,
+      },
+      `${streaming.kind} ${streaming.pod}`,
+    );
+    const upgrade = (request.headers.upgrade ?? '').toLowerCase();
+    if (upgrade === 'websocket') {
+      const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim());
+      const served = streaming.kind === 'portforward' ? PORT_FORWARD_WEBSOCKET : REMOTE_COMMAND_WEBSOCKET;
+      const protocol = served.find((name) => offered.includes(name));
+      if (protocol === undefined) {
+        refuse(
+          socket,
+          failureStatus(
+            400,
+            'BadRequest',
+            `none of the WebSocket subprotocols ${offered.join(', ')} is served; use one of ${served.join(', ')}`,
+          ),
+        );
+        return;
+      }
+      webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+        webSocket.on('error', () => {});
+        if (streaming.kind !== 'portforward') {
+          serveWebSocketRemoteCommand(webSocket, streaming, sandbox, process);
+        } else if (protocol === 'v4.channel.k8s.io') {
+          serveWebSocketPortForward(webSocket, streaming.ports, streaming.pod, servicePort);
+        } else {
+          const stream = createWebSocketStream(webSocket);
+          stream.on('error', () => {});
+          serveSpdyPortForward(
+            new SpdyConnection(stream),
+            streaming.pod,
+            servicePort,
+            () => stream.pause(),
+            () => stream.resume(),
+          );
+        }
+      });
+      return;
+    }
+    if (upgrade === 'spdy/3.1') {
+      const version = streaming.kind === 'portforward' ? PORT_FORWARD_SPDY : REMOTE_COMMAND_SPDY;
+      const offered = request.headersDistinct['x-stream-protocol-version'] ?? [];
+      if (
+        !offered
+          .flatMap((value) => value.split(','))
+          .map((name) => name.trim())
+          .includes(version)
+      ) {
+        refuse(
+          socket,
+          failureStatus(
+            403,
+            'Forbidden',
+            `no X-Stream-Protocol-Version the fake serves (${version}) was offered`,
+          ),
+        );
+        return;
+      }
+      socket.write(
+        `HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${version}\r\n\r\n`,
+      );
+      if (head.length > 0) socket.unshift(head);
+      const connection = new SpdyConnection(socket);
+      serveSpdy(connection, streaming, sandbox, process, servicePort, socket);
+      return;
+    }
+    refuse(
+      socket,
+      failureStatus(
+        400,
+        'BadRequest',
+        `Upgrade: ${request.headers.upgrade ?? ''} is not served; use websocket or SPDY/3.1`,
+      ),
+    );
+  };
+}
+
+function serveSpdy(
+  connection: SpdyConnection,
+  streaming: StreamingRequest,
+  sandbox: ReturnType<PodSandboxes['of']>,
+  process: PodProcess,
+  servicePort: () => Promise<number>,
+  socket: Duplex,
+): void {
+  if (streaming.kind === 'portforward') {
+    serveSpdyPortForward(
+      connection,
+      streaming.pod,
+      servicePort,
+      () => socket.pause(),
+      () => socket.resume(),
+    );
+  } else serveSpdyRemoteCommand(connection, streaming, sandbox, process);
+}
+
+function refuse(socket: Duplex, status: KubeStatus): void {
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${status.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}

@@ -1,0 +1,101 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SecureFakeKubeApi, startSecureFakeKubeApi } from '../support/startSecureFakeKubeApi.js';
+
+const SPDY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
+
+describe.each([
+  ['WebSocket', {}],
+  ['SPDY/3.1', SPDY],
+] as const)('kubectl exec, attach, cp and port-forward against the fake (%s)', (_name, env) => {
+  let fake: SecureFakeKubeApi;
+  const run = (args: readonly string[], input?: string) =>
+    kubectl(fake.dir, fake.kubeconfigPath, args, { env, ...(input === undefined ? {} : { input }) });
+
+  beforeAll(async () => {
+    fake = await startSecureFakeKubeApi();
+    fake.api.objects.create('pods', {
+      metadata: { name: 'web-0' },
+      spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      status: { phase: 'Running' },
+    });
+  });
+  afterAll(async () => {
+    await fake.stop();
+  });
+
+  it('runs a command and prints its output', async () => {
+    const result = await run(['exec', 'web-0', '--', 'echo', 'hi']);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('hi\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('passes the exit code of a failed command', async () => {
+    const result = await run(['exec', 'web-0', '--', 'cat', '/nope']);
+    expect(result.stderr).toContain('cat: /nope: No such file or directory');
+    expect(result.stderr).toContain('command terminated with exit code 1');
+    expect(result.code).toBe(1);
+  });
+
+  it('feeds stdin to the command', async () => {
+    const result = await run(['exec', '-i', 'web-0', '--', 'cat'], 'line one\nline two\n');
+    expect(result.stdout).toBe('line one\nline two\n');
+  });
+
+  it('copies a file to the pod and back', async () => {
+    const local = await mkdtemp(join(fake.dir, 'cp-'));
+    await writeFile(join(local, 'notes.txt'), 'copied through exec\n');
+    const up = await run(['cp', join(local, 'notes.txt'), 'web-0:/tmp/notes.txt']);
+    expect(up.stderr).toBe('');
+    expect((await run(['exec', 'web-0', '--', 'cat', '/tmp/notes.txt'])).stdout).toBe(
+      'copied through exec\n',
+    );
+    const down = await run(['cp', 'web-0:/app/index.html', join(local, 'index.html')]);
+    expect(down.stderr).toBe('');
+    expect(await readFile(join(local, 'index.html'), 'utf8')).toBe('<h1>hello from web-0</h1>\n');
+    await rm(local, { recursive: true });
+  });
+
+  it('attaches to the pod process', async () => {
+    const attach = spawnKubectl(fake.dir, fake.kubeconfigPath, ['attach', 'web-0'], { env });
+    try {
+      await eventually(async () => {
+        fake.api.objects.appendLog('web-0', 'a line while attached');
+        await attach.waitForLine((line) => line.text === 'a line while attached', 200);
+      }, 15_000);
+    } finally {
+      await attach.stop();
+    }
+  });
+
+  it('forwards a local port to the pod service', async () => {
+    const forward = spawnKubectl(fake.dir, fake.kubeconfigPath, ['port-forward', 'pod/web-0', ':80'], {
+      env,
+    });
+    try {
+      const line = await forward.waitForLine(
+        (candidate) => candidate.text.startsWith('Forwarding from 127.0.0.1:'),
+        15_000,
+      );
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line.text)?.[1]);
+      const body = await new Promise<string>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/' }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () => resolve(text));
+        })
+          .on('error', reject)
+          .end();
+      });
+      expect(body).toBe('hello from web-0\n');
+    } finally {
+      await forward.stop();
+    }
+  });
+});
