@@ -9,7 +9,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.
 import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
 import type { StatusAnswer } from './kubeStatus.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
-import { UpgradedConnection, type UpgradedEnding } from './UpgradedConnection.js';
+import { UpgradedConnection } from './UpgradedConnection.js';
 import type { UpgradeLimits } from './UpgradeLimits.js';
 import { rawResponseHead, writeRawStatus } from './writeRawResponse.js';
 
@@ -42,7 +42,7 @@ export class UpgradeProxy {
     const upgrade = request.headers.upgrade ?? '';
     const abort = new AbortController();
     let status = 0;
-    let ending: UpgradedEnding | undefined;
+    let connection: UpgradedConnection | undefined;
     let release: (() => void) | undefined;
     this.inFlight.add(socket, entry);
     socket.on('error', () => {}); // the client may vanish; 'close' reports it
@@ -54,8 +54,8 @@ export class UpgradeProxy {
         status,
         durationSeconds: (performance.now() - entry.startedAt) / 1000,
         route: entry.route,
-        outcome: entry.outcome ?? (ending === 'upstreamFailed' ? 'upstreamFailed' : 'completed'),
-        upgrade: ending ?? 'notSwitched',
+        outcome: entry.outcome ?? (connection?.ending === 'upstreamFailed' ? 'upstreamFailed' : 'completed'),
+        upgrade: connection?.ending ?? 'notSwitched',
       });
     });
     const answer = (statusAnswer: StatusAnswer) => {
@@ -106,16 +106,14 @@ export class UpgradeProxy {
           relayRefusal(socket, routed);
           return;
         }
-        const connection = new UpgradedConnection(
+        const switched = new UpgradedConnection(
           socket,
           routed.response,
           upgrade.toLowerCase(),
           this.settings.idleTimeoutMs,
-          (how) => {
-            ending = how;
-          },
         );
-        entry.endUpgraded = (why) => connection.end('cut', why);
+        connection = switched;
+        entry.endUpgraded = (why) => switched.end('cut', why);
         this.log.debug(
           { event: 'upgrade.switched', agentId: auth.agentId, route: routed.route, protocol: upgrade },
           'connection switched protocols',

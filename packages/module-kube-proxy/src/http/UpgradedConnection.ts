@@ -35,7 +35,6 @@ export class UpgradedConnection {
     /** The protocol switched to, lower-case: `websocket`, `spdy/3.1`. */
     protocol: string,
     idleTimeoutMs: number,
-    private readonly onClosed: (ending: UpgradedEnding) => void,
   ) {
     const { body, headers } = response;
     const subprotocol = headers['sec-websocket-protocol']?.[0] ?? '';
@@ -59,16 +58,25 @@ export class UpgradedConnection {
       if (this.#ending === undefined) socket.end();
     });
     body.once('error', () => {
-      this.#close(this.#ending?.kind ?? 'upstreamFailed');
+      this.#hasUpstreamFailed = true;
+      this.#isClosed = true;
+      clearTimeout(this.#idleTimer);
       socket.destroy();
     });
     socket.once('close', () => {
-      this.#close(this.#ending?.kind ?? 'closed');
+      this.#isClosed = true;
+      clearTimeout(this.#idleTimer);
       if (!body.readableEnded) body.destroy();
     });
   }
 
   readonly #statusChannel: boolean;
+  #hasUpstreamFailed = false;
+
+  /** How the connection ended (or is ending): kas's reason, a broken upstream, or a plain close. */
+  get ending(): UpgradedEnding {
+    return this.#ending?.kind ?? (this.#hasUpstreamFailed ? 'upstreamFailed' : 'closed');
+  }
 
   /**
    * Ends the connection because kas must (`why` is told to the client): a WebSocket at the next frame
@@ -134,12 +142,5 @@ export class UpgradedConnection {
     }
     this.socket.end(webSocketCloseFrame(GOING_AWAY, message));
     this.response.body.destroy();
-  }
-
-  #close(ending: UpgradedEnding): void {
-    if (this.#isClosed) return;
-    this.#isClosed = true;
-    clearTimeout(this.#idleTimer);
-    this.onClosed(ending);
   }
 }

@@ -40,3 +40,8 @@ export function agentCredentials() {
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
+
+/** A test user's token for an agent (which the user may or may not be allowed). */
+export function userTokenOf(user: keyof typeof USER_SECRETS, agentId: string): string {
+  return userToken(agentId, USER_SECRETS[user]);
+}

@@ -1,0 +1,264 @@
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { writeKubeconfig } from '@kas/fake-kube-api';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
+import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aliceToken, userTokenOf } from './support/identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
+
+const SPDY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
+
+/** GET / through a local port (what `kubectl port-forward` opened). */
+function getThrough(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/' }, (response) => {
+      let text = '';
+      response.on('data', (chunk) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+describe.each([
+  ['a local tunnel', 'local'],
+  ['a forwarding replica', 'remote'],
+] as const)('kubectl exec, attach, cp, port-forward and logs -f through kas, over %s', (_title, route) => {
+  let cluster: TestCluster;
+  let holder: KasReplica;
+  let entry: KasReplica;
+  let agent: TestAgent;
+  let kubeconfigPath: string;
+
+  beforeAll(async () => {
+    cluster = await startCluster();
+    const table = new MemoryTunnelTable();
+    holder = await startKasReplica({
+      replicaId: 'kas-a',
+      tls: cluster.certificates.server,
+      directory: { table },
+    });
+    entry =
+      route === 'local'
+        ? holder
+        : await startKasReplica({
+            replicaId: 'kas-b',
+            tls: cluster.certificates.server,
+            directory: { table },
+          });
+    agent = await startAgent(cluster.upstream, [holder.agentAddress]);
+    await eventually(() => holder.registry.hasAgent('agent-1'));
+    kubeconfigPath = await writeKubeconfig({
+      path: join(cluster.dir, 'kubeconfig'),
+      server: entry.proxy.url,
+      caPem: cluster.certificates.ca.cert,
+      token: aliceToken('agent-1'),
+    });
+    cluster.api.objects.create('pods', {
+      metadata: { name: 'web-0' },
+      spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      status: { phase: 'Running' },
+    });
+  });
+  afterAll(async () => {
+    await agent?.app.stop();
+    if (entry !== holder) await entry?.kas.stop();
+    await holder?.kas.stop();
+    await cluster?.stop();
+  });
+
+  describe.each([
+    ['WebSocket', {}],
+    ['SPDY/3.1', SPDY],
+  ] as const)('with %s', (_protocol, env) => {
+    const run = (args: readonly string[], input?: string) =>
+      kubectl(cluster.dir, kubeconfigPath, args, { env, ...(input === undefined ? {} : { input }) });
+
+    it('kubectl exec web-0 -- echo hi prints hi', async () => {
+      const before = entry.metrics.snapshot();
+      const result = await run(['exec', 'web-0', '--', 'echo', 'hi']);
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('hi\n');
+      // Switched, through the route under test, and closed as the session ended.
+      await eventually(
+        () => entry.metrics.snapshot().upgrades.byEnding.closed > before.upgrades.byEnding.closed,
+      );
+      expect(entry.metrics.snapshot().requestsByRoute[route]).toBeGreaterThan(before.requestsByRoute[route]);
+    });
+
+    it('kubectl exec -i passes stdin and the exit code', async () => {
+      const result = await run(['exec', '-i', 'web-0', '--', 'cat'], 'first\nsecond\n');
+      expect(result.stdout).toBe('first\nsecond\n');
+      const failed = await run(['exec', 'web-0', '--', 'cat', '/missing']);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain('command terminated with exit code 1');
+    });
+
+    it('kubectl cp copies a file to the pod and back', async () => {
+      const local = await mkdtemp(join(cluster.dir, 'cp-'));
+      await writeFile(join(local, 'notes.txt'), 'through kas\n');
+      const up = await run(['cp', join(local, 'notes.txt'), 'web-0:/tmp/notes.txt']);
+      expect(up.stderr).toBe('');
+      expect((await run(['exec', 'web-0', '--', 'cat', '/tmp/notes.txt'])).stdout).toBe('through kas\n');
+      const down = await run(['cp', 'web-0:/tmp/notes.txt', join(local, 'back.txt')]);
+      expect(down.stderr).toBe('');
+      expect(await readFile(join(local, 'back.txt'), 'utf8')).toBe('through kas\n');
+      await rm(local, { recursive: true });
+    });
+
+    it('kubectl attach streams the pod process output', async () => {
+      const attach = spawnKubectl(cluster.dir, kubeconfigPath, ['attach', 'web-0'], { env });
+      try {
+        await eventually(
+          async () => {
+            cluster.api.objects.appendLog('web-0', `attached-${route}`);
+            await attach.waitForLine((line) => line.text === `attached-${route}`, 300);
+          },
+          { timeoutMs: 15_000 },
+        );
+      } finally {
+        await attach.stop();
+      }
+    });
+
+    it('kubectl port-forward pod/web-0 <port>:80 carries an HTTP request', async () => {
+      const forward = spawnKubectl(cluster.dir, kubeconfigPath, ['port-forward', 'pod/web-0', ':80'], {
+        env,
+      });
+      try {
+        const line = await forward.waitForLine(
+          (candidate) => candidate.text.startsWith('Forwarding from 127.0.0.1:'),
+          15_000,
+        );
+        const port = Number(/127\.0\.0\.1:(\d+)/.exec(line.text)?.[1]);
+        expect(await getThrough(port)).toBe('hello from web-0\n');
+        expect(await getThrough(port)).toBe('hello from web-0\n');
+      } finally {
+        await forward.stop();
+      }
+    });
+  });
+
+  it('kubectl logs -f follows the pod log', async () => {
+    const logs = spawnKubectl(cluster.dir, kubeconfigPath, ['logs', '-f', 'web-0']);
+    try {
+      await eventually(
+        async () => {
+          cluster.api.objects.appendLog('web-0', `followed-${route}`);
+          await logs.waitForLine((line) => line.text === `followed-${route}`, 300);
+        },
+        { timeoutMs: 15_000 },
+      );
+    } finally {
+      await logs.stop();
+    }
+  });
+
+  it('answers 403 to a user not allowed the agent, before any upgrade', async () => {
+    const bobConfig = await writeKubeconfig({
+      path: join(cluster.dir, 'bob-kubeconfig'),
+      server: entry.proxy.url,
+      caPem: cluster.certificates.ca.cert,
+      token: userTokenOf('bob', 'agent-1'),
+    });
+    const refused = await kubectl(cluster.dir, bobConfig, ['exec', 'web-0', '--', 'echo', 'hi']);
+    expect(refused.stderr).toContain('user "bob" may not reach agent "agent-1"');
+    // kubectl reads the pod before it upgrades; a client that upgrades at once (client-node) gets the same 403.
+    const before = entry.metrics.snapshot();
+    for (const upgrade of ['websocket', 'SPDY/3.1']) {
+      const answer = await rawUpgrade(
+        entry.proxy.url,
+        cluster.certificates.ca.cert,
+        userTokenOf('bob', 'agent-1'),
+        upgrade,
+      );
+      expect(answer.status).toBe(403);
+      expect(JSON.parse(answer.body)).toMatchObject({ kind: 'Status', code: 403, reason: 'Forbidden' });
+    }
+    await eventually(
+      () =>
+        entry.metrics.snapshot().upgrades.byEnding.notSwitched === before.upgrades.byEnding.notSwitched + 2,
+    );
+    const after = entry.metrics.snapshot();
+    expect(after.requestsByStatus['403']).toBe((before.requestsByStatus['403'] ?? 0) + 2);
+    // Nothing went through a tunnel: kas answered both itself.
+    expect(after.requestsByRoute[route]).toBe(before.requestsByRoute[route]);
+    expect(after.requestsByRoute.none).toBe(before.requestsByRoute.none + 2);
+  });
+
+  it('serves @kubernetes/client-node 1.4 Exec and PortForward', async () => {
+    const config = new KubeConfig();
+    config.loadFromFile(kubeconfigPath);
+    let output = '';
+    const stdout = new PassThrough().on('data', (chunk) => {
+      output += chunk;
+    });
+    const status = await new Promise<V1Status>((resolve, reject) => {
+      new Exec(config)
+        .exec('default', 'web-0', 'app', ['echo', 'from client-node'], stdout, null, null, false, resolve)
+        .catch(reject);
+    });
+    expect(status.status).toBe('Success');
+    expect(output).toBe('from client-node\n');
+
+    const portForward = new PortForward(config);
+    const local = createServer((socket) => {
+      portForward.portForward('default', 'web-0', [80], socket, null, socket).catch(() => socket.destroy());
+    });
+    local.listen(0, '127.0.0.1');
+    await once(local, 'listening');
+    try {
+      expect(await getThrough((local.address() as AddressInfo).port)).toBe('hello from web-0\n');
+    } finally {
+      local.close();
+    }
+  });
+});
+
+/** Sends an upgrade request for an exec and resolves with the answer's status and body. */
+function rawUpgrade(
+  url: string,
+  ca: string,
+  token: string,
+  upgrade: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${url}/api/v1/namespaces/default/pods/web-0/exec?command=echo&command=hi&stdout=true`,
+      {
+        ca,
+        method: upgrade === 'websocket' ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          connection: 'Upgrade',
+          upgrade,
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'sec-websocket-version': '13',
+          'sec-websocket-protocol': 'v5.channel.k8s.io',
+          'x-stream-protocol-version': 'v4.channel.k8s.io',
+        },
+      },
+    );
+    req.on('upgrade', () => reject(new Error('the connection was switched')));
+    req.on('response', (response) => {
+      let body = '';
+      response.on('data', (chunk) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
