@@ -34,6 +34,7 @@ describe('a tunnel carrying one request', () => {
       path: '/version',
       query: 'a=1',
       headers: [{ name: 'accept', values: ['application/json'] }],
+      upgrade: '',
     });
     expect(frame.end).toBe(true);
     tunnel.call.write({

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -7,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { writeKubeconfig } from '@kas/fake-kube-api';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
-import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
+import { eventually, kubectl, spawnKubectl, startProcess } from '@kas/testkit';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aliceToken, userTokenOf } from './support/identities.js';
@@ -103,6 +104,38 @@ describe.each([
       const failed = await run(['exec', 'web-0', '--', 'cat', '/missing']);
       expect(failed.code).toBe(1);
       expect(failed.stderr).toContain('command terminated with exit code 1');
+    });
+
+    it('kubectl exec -it gets a terminal: what is typed, and a resize of the terminal', async () => {
+      // kubectl -t needs a terminal: util-linux `script` gives it a pty, whose size the test then changes.
+      const command = [
+        'tty;',
+        'exec kubectl',
+        `--kubeconfig ${kubeconfigPath}`,
+        `--cache-dir ${join(cluster.dir, 'kube-cache')}`,
+        'exec -it web-0 -- sh',
+      ].join(' ');
+      const shell = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe', env });
+      try {
+        const pts = (
+          await shell.waitForLine((line) => /^\/dev\/pts\/\d+/.test(line.text), 15_000)
+        ).text.trim();
+        const type = (text: string) => shell.child.stdin?.write(text);
+        type('echo typed-in\r');
+        await shell.waitForLine((line) => line.text.startsWith('typed-in'), 15_000);
+        execFileSync('stty', ['-F', pts, 'rows', '40', 'cols', '100']);
+        await eventually(
+          async () => {
+            type('stty size\r');
+            await shell.waitForLine((line) => line.text.startsWith('40 100'), 500);
+          },
+          { timeoutMs: 15_000 },
+        );
+        type('exit\r');
+        expect((await shell.exited).code).toBe(0);
+      } finally {
+        await shell.stop();
+      }
     });
 
     it('kubectl cp copies a file to the pod and back', async () => {

@@ -43,7 +43,30 @@ export function coreV1Resources() {
         ...(resource.categories.length > 0 ? { categories: resource.categories } : {}),
       },
       ...(resource.name === 'pods'
-        ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }]
+        ? [
+            {
+              name: 'pods/attach',
+              singularName: '',
+              namespaced: true,
+              kind: 'PodAttachOptions',
+              verbs: ['create', 'get'],
+            },
+            {
+              name: 'pods/exec',
+              singularName: '',
+              namespaced: true,
+              kind: 'PodExecOptions',
+              verbs: ['create', 'get'],
+            },
+            { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+            {
+              name: 'pods/portforward',
+              singularName: '',
+              namespaced: true,
+              kind: 'PodPortForwardOptions',
+              verbs: ['create', 'get'],
+            },
+          ]
         : []),
       ...(resource.hasStatus
         ? [

@@ -6,7 +6,7 @@ import type { ApiContext, ApiRequest } from './ApiContext.js';
 import { checkRequestBody } from './checkRequestBody.js';
 import type { Representation } from './negotiateRepresentation.js';
 import type { ResourcePath } from './parseResourcePath.js';
-import { isJsonContentType, readJsonBody } from './readJsonBody.js';
+import { readObjectBody } from './readJsonBody.js';
 import { sendJson, sendStatus, unsupportedMediaType } from './sendJson.js';
 import { parseIncludeObject, toTable } from './toTable.js';
 
@@ -58,11 +58,12 @@ export async function serveCreate(
   { request, response }: ApiRequest,
   path: ResourcePath,
 ) {
-  if (!isJsonContentType(request.headers['content-type'])) {
-    sendStatus(response, unsupportedMediaType('application/json'));
+  const read = await readObjectBody(request);
+  if (read === undefined) {
+    sendStatus(response, unsupportedMediaType('application/json, application/vnd.kubernetes.protobuf'));
     return;
   }
-  const input = checkRequestBody(await readJsonBody(request), path);
+  const input = checkRequestBody(read.object, path);
   const { status: _status, ...withoutStatus } = input;
   const created = context.store.create(path.resource.name, path.resource.hasStatus ? withoutStatus : input);
   sendJson(response, 201, created);

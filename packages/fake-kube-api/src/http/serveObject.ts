@@ -5,7 +5,7 @@ import type { ApiContext, ApiRequest } from './ApiContext.js';
 import { checkRequestBody } from './checkRequestBody.js';
 import type { Representation } from './negotiateRepresentation.js';
 import type { ResourcePath } from './parseResourcePath.js';
-import { isJsonContentType, readJsonBody } from './readJsonBody.js';
+import { readJsonBody, readObjectBody } from './readJsonBody.js';
 import { sendJson, sendStatus, unsupportedMediaType } from './sendJson.js';
 import { parseIncludeObject, toTable } from './toTable.js';
 
@@ -37,11 +37,12 @@ export function serveGet(
 
 /** `PUT`: replaces the object; the main resource keeps the stored status, `/status` changes only it. */
 export async function serveReplace(context: ApiContext, { request, response }: ApiRequest, path: NamedPath) {
-  if (!isJsonContentType(request.headers['content-type'])) {
-    sendStatus(response, unsupportedMediaType('application/json'));
+  const read = await readObjectBody(request);
+  if (read === undefined) {
+    sendStatus(response, unsupportedMediaType('application/json, application/vnd.kubernetes.protobuf'));
     return;
   }
-  const body = checkRequestBody(await readJsonBody(request), path);
+  const body = checkRequestBody(read.object, path);
   const stored = requireStored(context, path);
   sendJson(response, 200, context.store.update(path.resource.name, merged(path, stored, body)));
 }

@@ -4,9 +4,16 @@ import { events } from './events.js';
 import { namespaces } from './namespaces.js';
 import { pods } from './pods.js';
 import type { ResourceDefinition, ResourceName } from './ResourceDefinition.js';
+import { secrets } from './secrets.js';
 
 /** Every resource the fake serves, in discovery order. */
-export const RESOURCE_DEFINITIONS: readonly ResourceDefinition[] = [configMaps, events, namespaces, pods];
+export const RESOURCE_DEFINITIONS: readonly ResourceDefinition[] = [
+  configMaps,
+  events,
+  namespaces,
+  pods,
+  secrets,
+];
 
 /** The definition of a served resource, or undefined for anything else. */
 export function findResource(name: string): ResourceDefinition | undefined {

@@ -43,8 +43,12 @@ describe('discovery, tables and authentication', () => {
       'namespaces',
       'namespaces/status',
       'pods',
+      'pods/attach',
+      'pods/exec',
       'pods/log',
+      'pods/portforward',
       'pods/status',
+      'secrets',
     ]);
     expect([healthz.text, readyz.text]).toEqual(['ok', 'ok']);
   });

@@ -63,10 +63,13 @@ describe.each([
   it('attaches to the pod process', async () => {
     const attach = spawnKubectl(fake.dir, fake.kubeconfigPath, ['attach', 'web-0'], { env });
     try {
-      await eventually(async () => {
-        fake.api.objects.appendLog('web-0', 'a line while attached');
-        await attach.waitForLine((line) => line.text === 'a line while attached', 200);
-      }, 15_000);
+      await eventually(
+        async () => {
+          fake.api.objects.appendLog('web-0', 'a line while attached');
+          await attach.waitForLine((line) => line.text === 'a line while attached', 200);
+        },
+        { timeoutMs: 15_000 },
+      );
     } finally {
       await attach.stop();
     }

@@ -25,8 +25,11 @@ export interface RawTunnel {
   readonly status: Promise<StatusObject>;
   /** The next request frame kas sends. */
   nextFrame(): Promise<RequestFrame>;
-  /** Sends the descriptor, as an agent does first; `idleTunnels`: how many idle tunnels it says it keeps. */
-  sendDescriptor(idleTunnels?: number): void;
+  /**
+   * Sends the descriptor, as an agent does first; `idleTunnels`: how many idle tunnels it says it keeps;
+   * `upgrades`: whether it says it carries upgraded connections (agents before tunnel protocol 1.1 do not).
+   */
+  sendDescriptor(idleTunnels?: number, upgrades?: boolean): void;
 }
 
 /** A gRPC connection of its own (a local subchannel pool), like one agent's. */
@@ -62,9 +65,9 @@ export function openRawTunnel(client: Client, token: string | undefined): RawTun
       const frame = queue.shift();
       return frame === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(frame);
     },
-    sendDescriptor: (idleTunnels = 0) => {
+    sendDescriptor: (idleTunnels = 0, upgrades = false) => {
       call.write({
-        descriptor: { services: ['kubernetes-api'], agentVersion: 'test', idleTunnels },
+        descriptor: { services: ['kubernetes-api'], agentVersion: 'test', idleTunnels, upgrades },
         body: EMPTY_BODY,
         end: false,
       });
@@ -77,9 +80,10 @@ export async function openRegisteredTunnel(
   client: Client,
   token: string,
   idleTunnels = 0,
+  upgrades = false,
 ): Promise<RawTunnel> {
   const tunnel = openRawTunnel(client, token);
-  tunnel.sendDescriptor(idleTunnels);
+  tunnel.sendDescriptor(idleTunnels, upgrades);
   await tunnel.registered;
   return tunnel;
 }

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import { writeKubeconfig } from '@kas/fake-kube-api';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { eventually, spawnKubectl } from '@kas/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aliceToken } from './support/identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
+
+describe('an upgraded connection while kas stops', () => {
+  let cluster: TestCluster;
+  let replica: KasReplica;
+  let agent: TestAgent;
+  let kubeconfigPath: string;
+
+  beforeEach(async () => {
+    cluster = await startCluster();
+    replica = await startKasReplica({
+      tls: cluster.certificates.server,
+      directory: { table: new MemoryTunnelTable() },
+      kubeProxy: { listenGrace: '100ms', drainBudget: '3s' },
+    });
+    agent = await startAgent(cluster.upstream, [replica.agentAddress]);
+    await eventually(() => replica.registry.hasAgent('agent-1'));
+    kubeconfigPath = await writeKubeconfig({
+      path: join(cluster.dir, 'kubeconfig'),
+      server: replica.proxy.url,
+      caPem: cluster.certificates.ca.cert,
+      token: aliceToken('agent-1'),
+    });
+    cluster.api.objects.create('pods', {
+      metadata: { name: 'web-0' },
+      spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      status: { phase: 'Running' },
+    });
+  });
+  afterEach(async () => {
+    await agent.app.stop();
+    await replica.kas.stop();
+    await cluster.stop();
+  });
+
+  it('keeps an exec session working through the stop until the drain budget, then tells kubectl why it ended', async () => {
+    const session = spawnKubectl(cluster.dir, kubeconfigPath, ['exec', '-i', 'web-0', '--', 'cat'], {
+      stdin: 'pipe',
+    });
+    const say = (text: string) => session.child.stdin?.write(`${text}\n`);
+    say('before the stop');
+    await session.waitForLine((line) => line.text === 'before the stop', 15_000);
+
+    const stopped = replica.kas.stop();
+    await eventually(() => replica.proxy.state === 'draining', { timeoutMs: 10_000 });
+    // The listener is closed and the agent edge has stopped, yet the session still echoes.
+    say('while draining');
+    await session.waitForLine((line) => line.text === 'while draining', 15_000);
+    expect(replica.metrics.snapshot().upgrades.open).toBe(1);
+
+    expect(await stopped).toMatchObject({ cut: ['kube-proxy'] });
+    const exit = await session.exited;
+    expect(exit.code).not.toBe(0);
+    expect(session.lines.map((line) => line.text).join('\n')).toContain(
+      'kas ended the connection: the kas replica is stopping and its drain budget (kube-proxy drainBudget, 3000ms) ended',
+    );
+    await eventually(() => replica.metrics.snapshot().upgrades.byEnding.cut === 1);
+    expect(replica.metrics.snapshot().cutAtDrainEnd).toBe(1);
+  });
+});
