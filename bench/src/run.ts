@@ -5,6 +5,7 @@ import { floors } from './floors/floors.js';
 import { formatTable } from './formatTable.js';
 import { graphLint } from './graph-lint/graphLint.js';
 import { idleAgents } from './idle-agents/idleAgents.js';
+import { portForward } from './port-forward/portForward.js';
 import { proxyOverhead } from './proxy-overhead/proxyOverhead.js';
 import { proxyProfile } from './proxy-overhead/proxyProfile.js';
 import { rollingRestart } from './rolling-restart/rollingRestart.js';
@@ -21,6 +22,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   proxyProfile,
   shutdownReaction,
   rollingRestart,
+  portForward,
 ];
 
 /** Runs one benchmark: prints its header and table, writes bench/results/<name>.json. */

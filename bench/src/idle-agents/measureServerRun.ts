@@ -24,7 +24,7 @@ const method = createReverseTunnelMethod(4 * 1024 * 1024);
 
 /** An agent's first message on a tunnel, as agentk sends it; the bare server gets the same bytes. */
 const DESCRIPTOR = method.requestSerialize({
-  descriptor: { services: ['kubernetes-api'], agentVersion: 'bench', idleTunnels: 2 },
+  descriptor: { services: ['kubernetes-api'], agentVersion: 'bench', idleTunnels: 2, upgrades: true },
   body: EMPTY_BODY,
   end: false,
 });

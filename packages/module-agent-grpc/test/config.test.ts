@@ -134,7 +134,7 @@ describe('TLS', () => {
     );
     call.on('error', () => {});
     call.write({
-      descriptor: { services: [], agentVersion: 'test', idleTunnels: 0 },
+      descriptor: { services: [], agentVersion: 'test', idleTunnels: 0, upgrades: false },
       body: EMPTY_BODY,
       end: false,
     });

@@ -127,14 +127,30 @@ describe('Kubernetes clients through kas → agentk → the Kubernetes API', () 
       await child.waitForLine((line) => /^web-1\s+0\/1\s+Pending/.test(line.text));
     });
 
-    it('says that `kubectl exec` is not proxied, instead of dropping the connection', async () => {
-      cluster.api.objects.create('pods', pod('web-0'));
-      const result = await run('exec', 'web-0', '--', 'ls');
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(
-        /^Error from server \(NotImplemented\): kas does not proxy connection upgrades/,
-      );
-      expect(result.stderr).toContain('exec, attach and port-forward do not work through kas');
+    it('kubectl create configmap, secret and namespace (protobuf bodies) work through kas', async () => {
+      expect(await run('create', 'configmap', 'settings', '--from-literal=greeting=hello')).toMatchObject({
+        code: 0,
+        stdout: 'configmap/settings created\n',
+      });
+      expect(cluster.api.objects.get('configmaps', 'settings')?.data).toEqual({ greeting: 'hello' });
+      expect(
+        await run('create', 'secret', 'generic', 'token', '--from-literal=password=s3cr3t'),
+      ).toMatchObject({
+        code: 0,
+        stdout: 'secret/token created\n',
+      });
+      expect(cluster.api.objects.get('secrets', 'token')?.data).toEqual({ password: 'czNjcjN0' });
+      expect(await run('create', 'namespace', 'team-a')).toMatchObject({
+        code: 0,
+        stdout: 'namespace/team-a created\n',
+      });
+      for (const [resource, name] of [
+        ['configmaps', 'settings'],
+        ['secrets', 'token'],
+        ['namespaces', 'team-a'],
+      ] as const) {
+        cluster.api.objects.delete(resource, name);
+      }
     });
 
     it('creates a ConfigMap with `kubectl apply -f`, then updates it', async () => {

@@ -72,6 +72,9 @@ export const kasConfigSchema = z.strictObject({
     directoryPollInterval: duration().optional(),
     listenGrace: duration().optional(),
     drainBudget: duration().optional(),
+    maxUpgradesPerAgent: z.number().int().min(1).optional(),
+    maxUpgradesPerUser: z.number().int().min(1).optional(),
+    upgradeIdleTimeout: duration().optional(),
   }),
   privateApi: z.strictObject({
     listen: hostPort().prefault('127.0.0.1:8155'),

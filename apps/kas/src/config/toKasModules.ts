@@ -65,6 +65,9 @@ export function toKasModules(
       directoryPollInterval: kubeProxy.directoryPollInterval,
       listenGrace: kubeProxy.listenGrace,
       drainBudget: kubeProxy.drainBudget,
+      maxUpgradesPerAgent: kubeProxy.maxUpgradesPerAgent,
+      maxUpgradesPerUser: kubeProxy.maxUpgradesPerUser,
+      upgradeIdleTimeout: kubeProxy.upgradeIdleTimeout,
     },
     privateApi: {
       replicaId: config.replica.id,

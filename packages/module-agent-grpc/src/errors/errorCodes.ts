@@ -11,7 +11,7 @@ export const AGENT_GRPC_ERROR_CODES = {
   KAS_TUNNEL_BUSY: 'roundTrip was called on a tunnel that already carried a request',
   KAS_TUNNEL_BROKEN: 'the tunnel ended before the response did: the agent vanished, cancelled, or was cut',
   KAS_UPGRADE_UNSUPPORTED:
-    'a connection upgrade (exec, attach, cp, port-forward) for an agent whose descriptor does not say it carries upgrades (agentk before tunnel protocol 1.1)',
+    'a connection upgrade (exec, attach, cp, port-forward) to an agent whose descriptor does not say it carries upgrades',
   KAS_AGENT_REQUEST_FAILED: 'the agent answered with an error frame: it could not reach or read its upstream',
   KAS_UNAUTHENTICATED: 'a tunnel came with a missing, malformed or unknown bearer token',
   KAS_TUNNEL_LIMIT: 'an agent opened more tunnels than the per-agent limit allows',

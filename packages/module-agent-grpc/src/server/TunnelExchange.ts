@@ -116,7 +116,8 @@ export class TunnelExchange {
           if (!this.#isDone) this.call.resume();
         },
         destroy: (error, callback) => {
-          if (!this.#isDone) this.#abandon('the consumer destroyed the response body');
+          // A body read to its end is destroyed too (autoDestroy): an upgraded connection's other half goes on.
+          if (!this.#isDone && !body.readableEnded) this.#abandon('the consumer destroyed the response body');
           // As Node's IncomingMessage does: an error nobody listens for must not crash kas.
           callback(body.listenerCount('error') > 0 ? error : null);
         },
