@@ -79,28 +79,45 @@ export const portForward: Benchmark = {
       });
       const direct = await writeKubeconfig({ path: join(directory, 'direct.kubeconfig'), server: apiUrl });
 
-      const forwardPort = async (env: Readonly<Record<string, string>>) => {
-        const child = track(spawnKubectl(directory, viaKas, ['port-forward', 'pod/web-0', ':80'], { env }));
+      const forwardPort = async (env: Readonly<Record<string, string>>, kubeconfig = viaKas) => {
+        const child = track(
+          spawnKubectl(directory, kubeconfig, ['port-forward', 'pod/web-0', ':80'], { env }),
+        );
         const line = await child.waitForLine(
           (candidate) => candidate.text.startsWith('Forwarding from 127.0.0.1:'),
           START_TIMEOUT_MS,
         );
         return Number(/127\.0\.0\.1:(\d+)/.exec(line.text)?.[1]);
       };
-      const paths = { direct: servicePort, webSocket: await forwardPort({}), spdy: await forwardPort(SPDY) };
+      const paths = {
+        direct: servicePort,
+        kubectlDirect: await forwardPort({}, direct),
+        webSocket: await forwardPort({}),
+        spdy: await forwardPort(SPDY),
+      };
       // Warm-up: one small transfer each way, so the first measured round pays no connection set-up.
       for (const port of Object.values(paths)) await measureTransfer(port, 1024 * 1024);
 
-      const seconds: Record<keyof typeof paths, number[]> = { direct: [], webSocket: [], spdy: [] };
-      const ratios: Record<'webSocket' | 'spdy', number[]> = { webSocket: [], spdy: [] };
+      const seconds: Record<keyof typeof paths, number[]> = {
+        direct: [],
+        kubectlDirect: [],
+        webSocket: [],
+        spdy: [],
+      };
+      const ratios: Record<'kubectlDirect' | 'webSocket' | 'spdy', number[]> = {
+        kubectlDirect: [],
+        webSocket: [],
+        spdy: [],
+      };
       for (let round = 0; round < ROUNDS; round++) {
-        const order = (['direct', 'webSocket', 'spdy'] as const).slice();
+        const order = (['direct', 'kubectlDirect', 'webSocket', 'spdy'] as const).slice();
         if (round % 2 === 1) order.reverse();
         const times: Partial<Record<keyof typeof paths, number>> = {};
         for (const path of order) {
           times[path] = (await measureTransfer(paths[path], TRANSFER_BYTES)).seconds;
           seconds[path].push(times[path] as number);
         }
+        ratios.kubectlDirect.push((times.direct as number) / (times.kubectlDirect as number));
         ratios.webSocket.push((times.direct as number) / (times.webSocket as number));
         ratios.spdy.push((times.direct as number) / (times.spdy as number));
       }
@@ -128,6 +145,12 @@ export const portForward: Benchmark = {
           path: 'straight to the pod service',
           'MiB/s (median)': mibPerSecond(seconds.direct),
           'kas / direct': '1.00',
+          'exec round trip p50 ms': '',
+        },
+        {
+          path: 'kubectl port-forward straight to the fake API (WebSocket)',
+          'MiB/s (median)': mibPerSecond(seconds.kubectlDirect),
+          'kas / direct': median(ratios.kubectlDirect).toFixed(2),
           'exec round trip p50 ms': '',
         },
         {

@@ -112,8 +112,8 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> implement
       const header = Buffer.alloc(8);
       header.writeUInt32BE(streamId & 0x7fffffff, 0);
       header.writeUInt32BE(((isFinal ? FLAG_FIN : 0) << 24) | piece.length, 4);
-      canWriteMore = this.#write(header) && canWriteMore;
-      if (piece.length > 0) canWriteMore = this.#write(piece) && canWriteMore;
+      // One write per frame: over WebSocket each write is a message of its own.
+      canWriteMore = this.#write(piece.length > 0 ? Buffer.concat([header, piece]) : header) && canWriteMore;
       if (bytes.length === 0) break;
     }
     return canWriteMore;
