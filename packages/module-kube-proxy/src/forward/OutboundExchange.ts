@@ -60,6 +60,10 @@ export class OutboundExchange {
   #isDelivered = false;
   #isRequestEnded: boolean;
   #pump: RequestBodyPump | undefined;
+  readonly #isUpgradeRequest: boolean;
+  /** An upgrade the callee answered 101: each direction ends on its own, the exchange when both have. */
+  #isUpgraded = false;
+  #isResponseEnded = false;
 
   constructor(
     private readonly call: ExchangeCall,
@@ -74,12 +78,14 @@ export class OutboundExchange {
       this.#rejectHead = reject;
     });
     this.#isRequestEnded = requestBody === undefined;
+    this.#isUpgradeRequest = request.upgrade !== undefined;
     signal.addEventListener('abort', this.#onAbort, { once: true });
     const head = {
       method: request.method,
       path: request.path,
       query: request.query,
       headers: toHeaderList(request.headers),
+      upgrade: request.upgrade ?? '',
     };
     call.write({ target, frame: { head, body: EMPTY_BODY, end: this.#isRequestEnded } });
   }
@@ -108,13 +114,17 @@ export class OutboundExchange {
       return undefined;
     }
     if (frame.head !== undefined) {
+      this.#isUpgraded = this.#isUpgradeRequest && frame.head.status === 101;
       const body = new Readable({
         // Once the exchange is over the call may carry the next one: this body no longer steers it.
         read: () => {
           if (!this.#isDone) this.call.resume();
         },
         destroy: (error, callback) => {
-          if (!this.#isDone) this.#abandon(this.#error('the consumer destroyed the response body', 'none'));
+          // A body read to its end is destroyed too (autoDestroy): an upgraded connection's other half goes on.
+          if (!this.#isDone && !body.readableEnded) {
+            this.#abandon(this.#error('the consumer destroyed the response body', 'none'));
+          }
           // As Node's IncomingMessage does: an error nobody listens for must not crash kas.
           callback(body.listenerCount('error') > 0 ? error : null);
         },
@@ -124,6 +134,12 @@ export class OutboundExchange {
     }
     if (frame.body.length > 0 && !this.#body?.push(frame.body)) this.call.pause();
     if (frame.end) {
+      if (this.#isUpgraded && !this.#isRequestEnded) {
+        // The upstream half-closed; the client's half goes on until it ends.
+        this.#isResponseEnded = true;
+        this.#body?.push(null);
+        return undefined;
+      }
       this.#settle();
       this.#body?.push(null);
       this.owner.onExchangeDone(this.#isRequestEnded);
@@ -162,6 +178,10 @@ export class OutboundExchange {
     this.#pump = new RequestBodyPump(sink, body, {
       onEnd: () => {
         this.#isRequestEnded = true;
+        if (this.#isUpgraded && this.#isResponseEnded && !this.#isDone) {
+          this.#settle();
+          this.owner.onExchangeDone(true);
+        }
       },
       onError: (error) =>
         this.#abandon(this.#error(`the request body failed: ${error.message}`, 'retry the request', error)),

@@ -38,7 +38,12 @@ export class UpgradeProxy {
   ) {}
 
   readonly handle = (request: IncomingMessage, socket: Socket, head: Buffer): void => {
-    const entry: InFlightRequest = { startedAt: performance.now(), route: 'none', outcome: undefined };
+    const entry: InFlightRequest = {
+      startedAt: performance.now(),
+      route: 'none',
+      outcome: undefined,
+      isWatch: false,
+    };
     const upgrade = request.headers.upgrade ?? '';
     const abort = new AbortController();
     let status = 0;

@@ -8,6 +8,7 @@ import {
   type RequestFrame,
   type RequestHead,
   type TunnelRegistry,
+  type TunnelRequest,
   type TunnelResponse,
   toHeaderList,
 } from '@kas/tunnel-protocol';
@@ -56,6 +57,8 @@ export class InboundExchange {
   #requestBody: Readable | undefined;
   #responseBody: Readable | undefined;
   #frames: ResponseFrameBatcher | undefined;
+  /** An upgrade the agent answered 101 whose upstream half ended: the client's half still flows. */
+  #isUpgradedHalfOpen = false;
 
   constructor(
     private readonly call: InboundCall,
@@ -178,6 +181,11 @@ export class InboundExchange {
     body.once('end', () => {
       if (this.#state === 'done') return;
       frames.end();
+      const isUpgraded = response.status === 101 && (this.first.head?.upgrade ?? '') !== '';
+      if (isUpgraded && !this.#isRequestEnded) {
+        this.#isUpgradedHalfOpen = true;
+        return;
+      }
       this.#end('answered');
     });
     body.once('error', (error) => this.#answerError('KAS_TUNNEL_BROKEN', error.message, 'failed'));
@@ -217,10 +225,17 @@ export class InboundExchange {
 
   #requestEnded(): void {
     this.#isRequestEnded = true;
-    if (this.#state === 'done') this.owner.onExchangeOver(this);
+    if (this.#isUpgradedHalfOpen && this.#state !== 'done') this.#end('answered');
+    else if (this.#state === 'done') this.owner.onExchangeOver(this);
   }
 }
 
-function requestOf(head: RequestHead) {
-  return { method: head.method, path: head.path, query: head.query, headers: fromHeaderList(head.headers) };
+function requestOf(head: RequestHead): TunnelRequest {
+  return {
+    method: head.method,
+    path: head.path,
+    query: head.query,
+    headers: fromHeaderList(head.headers),
+    ...(head.upgrade === '' ? {} : { upgrade: head.upgrade }),
+  };
 }

@@ -46,6 +46,9 @@ export const protobufFileName = "kas/privateapi/v2/forward.proto";
  *    may follow. The caller decides: a response that ends before the request was sent whole (an early
  *    answer, a failure mid-upload) makes the caller cancel the call; request frames the caller had sent
  *    before it saw the response's end are read and dropped by the callee.
+ *    An upgraded connection (kas.http.v1.RequestHead.upgrade, answered 101) is the exception: each
+ *    direction ends on its own (a half-close), and the exchange is over when both have ended. The callee
+ *    sends it through an agent tunnel that carries upgrades, or answers the error "KAS_UPGRADE_UNSUPPORTED".
  * 5. Either side cancels an exchange by ending the call with an error status; the callee then cancels
  *    upstream. The caller ends an idle call it no longer wants by half-closing it; the callee answers with
  *    status OK. A stopping callee ends idle calls with status OK, and busy ones after their exchange.
