@@ -30,6 +30,36 @@ describe('kas as a process', () => {
     });
     expect(stdout).toMatch(/^NAME\s+READY\s+STATUS/);
     expect(stdout).toContain('web-0');
+    const kubectlEnv = { ...process.env, KUBECONFIG: String(ready.kubeconfig) };
+    const exec = await run(
+      'kubectl',
+      ['exec', 'web-0', '--cache-dir', join(dir, 'cache'), '--', 'echo', 'hi'],
+      {
+        env: kubectlEnv,
+      },
+    );
+    expect(exec.stdout).toBe('hi\n');
+    const created = await run('kubectl', ['create', 'configmap', 'dev-check', '--from-literal=a=b'], {
+      env: kubectlEnv,
+    });
+    expect(created.stdout).toBe('configmap/dev-check created\n');
+    const forward = startProcess(
+      'kubectl',
+      ['port-forward', 'pod/web-0', ':80', '--cache-dir', join(dir, 'cache')],
+      {
+        env: { KUBECONFIG: String(ready.kubeconfig) },
+      },
+    );
+    try {
+      const line = await forward.waitForLine(
+        (candidate) => candidate.text.startsWith('Forwarding from 127.0.0.1:'),
+        20_000,
+      );
+      const port = /127\.0\.0\.1:(\d+)/.exec(line.text)?.[1];
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('hello from web-0\n');
+    } finally {
+      await forward.stop();
+    }
 
     const observability = kas.logs().find((log) => log.msg === 'observability listening')?.url as string;
     expect((await fetch(`${observability}/readiness`)).status).toBe(200);

@@ -114,6 +114,28 @@ export function registerModuleMetrics(registry: Registry, lookup: ProvidedLookup
       this.inc(proxy.snapshot().cutAtDrainEnd);
     },
   });
+  new Gauge({
+    name: 'kas_proxy_upgraded_connections',
+    help: 'Upgraded connections (kubectl exec, attach, cp, port-forward) open through the kube proxy',
+    registers: [registry],
+    collect() {
+      const proxy = lookup(KubeProxyMetricsToken);
+      if (proxy !== undefined) this.set(proxy.snapshot().upgrades.open);
+    },
+  });
+  new Counter({
+    name: 'kas_proxy_upgraded_connections_total',
+    help: 'Finished connection upgrade requests, by how they ended: closed, upstreamFailed, idle (idle timeout), cut (drain budget), notSwitched (refused or answered without a switch)',
+    labelNames: ['ending'] as const,
+    registers: [registry],
+    collect() {
+      const proxy = lookup(KubeProxyMetricsToken);
+      if (proxy === undefined) return;
+      this.reset();
+      for (const [ending, count] of Object.entries(proxy.snapshot().upgrades.byEnding))
+        this.inc({ ending }, count);
+    },
+  });
 }
 
 /** Records every finished kube proxy request in a duration histogram; returns the unsubscribe function. */
