@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeFromConfig } from '@kas/kas';
 import { describe, expect, it } from 'vitest';
+import { checkKnownFields } from './support/checkKnownFields.js';
 import { type KubeObject, renderKustomization } from './support/renderKustomization.js';
 import { validateKubeObject } from './support/validateKubeObject.js';
 
@@ -34,7 +35,7 @@ describe('the kustomize bases and overlays', () => {
   });
 
   it.each([...overlays.map((name) => `overlays/${name}`), 'kas', 'agentk'])(
-    '%s renders with kubectl kustomize, and every object validates against the Kubernetes schemas',
+    '%s renders with kubectl kustomize, and every object validates against the Kubernetes schemas and has only known fields',
     async (path) => {
       const objects = await renderKustomization(`${kubernetesDir}${path}`);
       expect(objects.length).toBeGreaterThan(3);
@@ -49,10 +50,17 @@ describe('the kustomize bases and overlays', () => {
     },
   );
 
-  it('the validation rejects a malformed object (the check above can fail)', async () => {
+  it('the validation rejects a malformed object and a misspelt field (the checks above can fail)', async () => {
     const [deployment] = (await renderKustomization(`${kubernetesDir}overlays/redis`)).filter(
       (object) => object.kind === 'Deployment',
     );
+    const misspelt = structuredClone(deployment) as Loose;
+    misspelt.spec.template.spec.terminationGracePeriodSecond = 30; // the schemas let unknown fields through
+    expect(checkKnownFields([misspelt as KubeObject])).toEqual([
+      expect.stringContaining(
+        `Deployment/kas: Object literal may only specify known properties, and '"terminationGracePeriodSecond"' does not exist in type 'IPodSpec'.`,
+      ),
+    ]);
     const broken = structuredClone(deployment) as Loose;
     broken.spec.template.spec.terminationGracePeriodSeconds = '30s';
     delete broken.spec.template.spec.containers[0].name;
