@@ -63,13 +63,13 @@ describe('agentk in a cluster (no --kube-api)', () => {
         AGENTK_KUBE_API: undefined as unknown as string,
       },
     );
-    const said = await agentk.waitForLog({ event: 'kubeApi.inCluster' });
+    const said = await agentk.waitForLog({ event: 'kubeApi.inCluster' }, 60_000); // a process start on a loaded machine
     expect(said).toMatchObject({
       kubeApi: `https://127.0.0.1:${api.port}`,
       tokenFile: join(serviceAccount, 'token'),
     });
     expect(JSON.stringify(agentk.logs())).not.toContain('service-account-token-1');
-    await agentk.waitForLog({ event: 'tunnels.ready' });
+    await agentk.waitForLog({ event: 'tunnels.ready' }, 60_000);
 
     const before = await fetchThrough(`${kas.consumerUrl}/agent-1/api/v1/namespaces`);
     expect(before.statusCode).toBe(200);

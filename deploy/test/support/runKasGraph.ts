@@ -18,7 +18,7 @@ export function runKasGraph(args: readonly string[]): Promise<KasGraphRun> {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: repositoryRoot, timeout: 60_000 },
+      { cwd: repositoryRoot, timeout: 170_000 },
       (error, stdout, stderr) => {
         resolve({
           code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
