@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { writeKubeconfig } from '@kas/fake-kube-api';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aliceToken } from './support/identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
+
+describe('limits of upgraded connections', () => {
+  let cluster: TestCluster;
+  let replica: KasReplica;
+  let agent: TestAgent;
+  let kubeconfigPath: string;
+
+  beforeEach(async () => {
+    cluster = await startCluster();
+    replica = await startKasReplica({
+      tls: cluster.certificates.server,
+      directory: { table: new MemoryTunnelTable() },
+      kubeProxy: { maxUpgradesPerUser: 1, upgradeIdleTimeout: '1500ms' },
+    });
+    agent = await startAgent(cluster.upstream, [replica.agentAddress]);
+    await eventually(() => replica.registry.hasAgent('agent-1'));
+    kubeconfigPath = await writeKubeconfig({
+      path: join(cluster.dir, 'kubeconfig'),
+      server: replica.proxy.url,
+      caPem: cluster.certificates.ca.cert,
+      token: aliceToken('agent-1'),
+    });
+    cluster.api.objects.create('pods', {
+      metadata: { name: 'web-0' },
+      spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      status: { phase: 'Running' },
+    });
+  });
+  afterEach(async () => {
+    await agent.app.stop();
+    await replica.kas.stop();
+    await cluster.stop();
+  });
+
+  it('refuses a second session of a user over maxUpgradesPerUser with 429, and ends an idle one naming the timeout', async () => {
+    const session = spawnKubectl(cluster.dir, kubeconfigPath, ['exec', '-i', 'web-0', '--', 'cat'], {
+      stdin: 'pipe',
+    });
+    session.child.stdin?.write('open\n');
+    await session.waitForLine((line) => line.text === 'open', 15_000);
+
+    const second = await kubectl(cluster.dir, kubeconfigPath, ['exec', 'web-0', '--', 'echo', 'hi']);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toContain(
+      'user "alice" already has 1 exec, attach or port-forward connections open',
+    );
+
+    // Nothing is typed any more: the idle timeout ends the session and kubectl says why.
+    const exit = await session.exited;
+    expect(exit.code).not.toBe(0);
+    expect(session.lines.map((line) => line.text).join('\n')).toContain(
+      'kas ended the connection: no bytes either way for 1500ms (kube-proxy upgradeIdleTimeout)',
+    );
+    await eventually(() => replica.metrics.snapshot().upgrades.byEnding.idle === 1);
+    // kubectl asks for WebSocket first, then falls back to SPDY: both refused.
+    expect(replica.metrics.snapshot().requestsByStatus['429']).toBe(2);
+  });
+});
