@@ -9,7 +9,17 @@ export {
   LEGACY_STOP_OVERRIDES,
   type StopOrder,
 } from './composition/composeKas.js';
-export { type KasConfig, kasConfigSchema } from './config/kasConfigSchema.js';
+export { BUILT_IN_SECTIONS } from './config/builtInSections.js';
+export { createKasModules, type KasModuleSources } from './config/createKasModules.js';
+export { diskFiles, type KasFiles } from './config/KasFiles.js';
+export type { KasSection, KasSectionContext } from './config/KasSection.js';
+export {
+  appSettingsShape,
+  assembleKasConfigSchema,
+  type KasConfig,
+  kasConfigSchema,
+} from './config/kasConfigSchema.js';
+export { type ConfigSource, type LoadedConfig, loadConfigFile } from './config/loadConfigFile.js';
 export { KAS_APP_ERROR_CODES, type KasAppErrorCode } from './errors/errorCodes.js';
 export { KasAppError } from './errors/KasAppError.js';
 export { default, legacy } from './lintComposition.js';

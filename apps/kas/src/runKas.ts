@@ -2,17 +2,19 @@ import { createApp } from '@kas/core';
 import { type Logger, pino } from 'pino';
 import type { KasArgs } from './cli/parseKasArgs.js';
 import { composeKas } from './composition/composeKas.js';
+import { BUILT_IN_SECTIONS } from './config/builtInSections.js';
+import { createKasModules } from './config/createKasModules.js';
+import { diskFiles } from './config/KasFiles.js';
 import { kasConfigSchema } from './config/kasConfigSchema.js';
 import { loadConfigFile } from './config/loadConfigFile.js';
-import { readKasSecrets } from './config/readKasSecrets.js';
-import { toKasModules } from './config/toKasModules.js';
 import { devAgentModule, devKubeApiModule } from './dev/devModules.js';
 import { prepareDevFiles } from './dev/prepareDevFiles.js';
 import { KasTelemetry } from './observability/KasTelemetry.js';
 import { KasTelemetryToken } from './observability/observabilityModule.js';
 
 /**
- * Loads and checks everything before anything starts (config, secrets, the module graph), then runs kas
+ * Loads and checks everything before anything starts (config, the files it names, each module's config,
+ * the module graph), then runs kas
  * until SIGTERM/SIGINT: `app.run()` owns the process from there, including its exit.
  */
 export async function runKas(
@@ -27,7 +29,7 @@ export async function runKas(
       `DEV MODE: throwaway CA, tokens and config in ${dev.directory}; in-memory tunnel directory; a fake Kubernetes API and a dev agent run in this process. Never use dev mode in production: run kas --config kas.yaml`,
     );
   }
-  const config = await loadConfigFile(kasConfigSchema, {
+  const { config, where } = await loadConfigFile(kasConfigSchema, {
     ...(dev === undefined
       ? args.config === undefined
         ? {}
@@ -36,7 +38,7 @@ export async function runKas(
     env,
     ignoredEnv: ['KAS_CONFIG'],
   });
-  const secrets = await readKasSecrets(config);
+  const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files: diskFiles(where), where });
   // Synchronous stdout keeps lines in order (see @kas/core's default logger); kas logs events, not requests.
   const log: Logger = pino(
     { name: 'kas', level: config.log.level, base: { replica: config.replica.id } },
@@ -51,7 +53,8 @@ export async function runKas(
   const telemetry = new KasTelemetry();
   const composition = composeKas(
     {
-      ...toKasModules(config, secrets),
+      modules,
+      observability: { listenAddress: config.observability.listen },
       provide: [{ token: KasTelemetryToken, useValue: telemetry }],
       extraModules: dev === undefined ? [] : [devKubeApiModule(), devAgentModule(dev.agent)],
     },

@@ -96,7 +96,9 @@ describe('kas as a process', () => {
     const fatal = kas.logs().find((log) => log.level === 60);
     expect(fatal).toMatchObject({ code: 'KAS_CONFIG_INVALID' });
     expect(fatal?.msg).toContain(`${config}:2:11: agentGrpc.listen: expected host:port`);
-    expect(fatal?.msg).toContain('privateApi: Invalid input: expected object, received undefined');
+    expect(fatal?.msg).toContain(
+      `${config}: privateApi: missing: expected a section with listen, advertiseAddress, sharedSecretFile, tls, maxTunnelWait, drainBudget`,
+    );
     expect(kas.logs().some((log) => log.event === 'app.starting')).toBe(false);
   });
 

@@ -1,28 +1,42 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { KasFiles } from '../src/config/KasFiles.js';
 import { kasConfigSchema } from '../src/config/kasConfigSchema.js';
 import { loadConfigFile } from '../src/config/loadConfigFile.js';
-import { toKasModules } from '../src/config/toKasModules.js';
+import { toAgentGrpcServerConfig } from '../src/config/sections/agentGrpcSection.js';
+import { toKubeProxyConfig } from '../src/config/sections/kubeProxySection.js';
+import { toPrivateApiConfig } from '../src/config/sections/privateApiSection.js';
+import { toRedisConnectionConfig } from '../src/config/sections/redisSection.js';
+import { toTunnelTrackerConfig } from '../src/config/sections/tunnelTrackerSection.js';
 
-const secrets = { agents: [], users: [], privateApiSecret: 'a-secret-of-sixteen+', redisPassword: undefined };
+/** The files a config names, as empty lists and one secret: these tests are about the config itself. */
+const files: KasFiles = {
+  readSecret: async () => 'a-secret-of-sixteen+',
+  readYaml: async (_path, _key, schema) => schema.parse([]),
+};
 
 const example = fileURLToPath(new URL('../kas.example.yaml', import.meta.url));
+const load = async (env: Record<string, string> = {}) =>
+  (await loadConfigFile(kasConfigSchema, { file: example, env })).config;
 
 describe('the kas config', () => {
   it('accepts the commented example, with durations in milliseconds and defaults filled in', async () => {
-    const config = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
+    const config = await load();
     expect(config.kubeProxy).toMatchObject({
       listen: '0.0.0.0:8443',
       drainBudget: 3_600_000,
       plainHttp: false,
+      listenGrace: 5_000,
     });
-    expect(config.agentGrpc.drainBudget).toBeUndefined(); // derived from the drains below: see toKasModules
+    expect(config.agentGrpc.drainBudget).toBeUndefined(); // derived from the drains below
     expect(config.redis).toEqual({ url: 'redis://redis.kas.svc:6379' });
+    expect(config.tunnelTracker).toMatchObject({ entryTtl: 60_000, keyPrefix: 'kas:tunnels' });
     expect(config.log.level).toBe('info');
   });
 
   it('lets the environment override any key, e.g. the advertised address from the pod IP', async () => {
-    const config = await loadConfigFile(kasConfigSchema, {
+    const { config } = await loadConfigFile(kasConfigSchema, {
       file: example,
       env: {
         KAS_PRIVATE_API__ADVERTISE_ADDRESS: '10.1.2.3:8155',
@@ -35,62 +49,109 @@ describe('the kas config', () => {
     expect(config.kubeProxy.listenGrace).toBe(10_000);
   });
 
-  it('says which key is wrong and what is expected', async () => {
-    const error = await loadConfigFile(kasConfigSchema, {
-      file: example,
-      env: {
-        KAS_KUBE_PROXY__DRAIN_BUDGET: 'forever',
-        KAS_AGENT_GRPC__LISTEN: '8150',
-        KAS_REDIS__CLUSTER: '[a:1]',
-      },
+  it('says where each wrong key is set, its path and what is expected', async () => {
+    const error = await load({
+      KAS_KUBE_PROXY__DRAIN_BUDGET: 'forever',
+      KAS_AGENT_GRPC__LISTEN: '8150',
+      KAS_REDIS__CLUSTER: '[a:1]',
     }).catch((caught: Error) => caught.message);
     expect(error).toContain(
-      "environment KAS_KUBE_PROXY__DRAIN_BUDGET: kubeProxy.drainBudget: expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h'",
+      `environment KAS_KUBE_PROXY__DRAIN_BUDGET: kubeProxy.drainBudget: expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h' (got "forever")`,
     );
-    expect(error).toContain('environment KAS_AGENT_GRPC__LISTEN: agentGrpc.listen: expected host:port');
-    expect(error).toContain('redis: expected exactly one of url, sentinel or cluster');
+    expect(error).toContain(
+      `environment KAS_AGENT_GRPC__LISTEN: agentGrpc.listen: expected host:port, such as '0.0.0.0:8150', '127.0.0.1:0' or '[::1]:8150' (got 8150)`,
+    );
+    const urlLine =
+      readFileSync(example, 'utf8').split('\n').indexOf('  url: redis://redis.kas.svc:6379') + 1;
+    expect(error).toContain(
+      `${example}:${urlLine}:3: redis: expected exactly one of url, sentinel or cluster (2 given)`,
+    );
   });
 
   it('lets busy tunnels outlive the user-traffic drains by default, so the proxy ends its watches first', async () => {
-    const config = await loadConfigFile(kasConfigSchema, {
-      file: example,
-      env: { KAS_KUBE_PROXY__DRAIN_BUDGET: '20m', KAS_PRIVATE_API__DRAIN_BUDGET: '30m' },
-    });
-    expect(toKasModules(config, secrets).agentGrpc.drainBudget).toBe(30 * 60_000 + 10_000);
-    const explicit = await loadConfigFile(kasConfigSchema, {
-      file: example,
-      env: { KAS_AGENT_GRPC__DRAIN_BUDGET: '2h' },
-    });
-    expect(toKasModules(explicit, secrets).agentGrpc.drainBudget).toBe(7_200_000);
+    const config = await load({ KAS_KUBE_PROXY__DRAIN_BUDGET: '20m', KAS_PRIVATE_API__DRAIN_BUDGET: '30m' });
+    expect((await toAgentGrpcServerConfig(config.agentGrpc, { config, files })).drainBudget).toBe(
+      30 * 60_000 + 10_000,
+    );
+    const explicit = await load({ KAS_AGENT_GRPC__DRAIN_BUDGET: '2h' });
+    expect((await toAgentGrpcServerConfig(explicit.agentGrpc, { config: explicit, files })).drainBudget).toBe(
+      7_200_000,
+    );
   });
 
   it('gives privateApi.tls to both ends: the private API serves it, the kube proxy trusts its CA', async () => {
-    const config = await loadConfigFile(kasConfigSchema, {
-      file: example,
-      env: {
-        KAS_PRIVATE_API__TLS__CERT_FILE: '/tls/tls.crt',
-        KAS_PRIVATE_API__TLS__KEY_FILE: '/tls/tls.key',
-        KAS_PRIVATE_API__TLS__CA_FILE: '/tls/ca.crt',
-        KAS_PRIVATE_API__TLS__SERVER_NAME: 'kas-private.kas.svc',
-      },
+    const config = await load({
+      KAS_PRIVATE_API__TLS__CERT_FILE: '/tls/tls.crt',
+      KAS_PRIVATE_API__TLS__KEY_FILE: '/tls/tls.key',
+      KAS_PRIVATE_API__TLS__CA_FILE: '/tls/ca.crt',
+      KAS_PRIVATE_API__TLS__SERVER_NAME: 'kas-private.kas.svc',
     });
-    const modules = toKasModules(config, secrets);
-    expect(modules.privateApi.tls).toEqual({ cert: { file: '/tls/tls.crt' }, key: { file: '/tls/tls.key' } });
-    expect(modules.kubeProxy.privateApiTls).toEqual({
+    expect((await toPrivateApiConfig(config.privateApi, { config, files })).tls).toEqual({
+      cert: { file: '/tls/tls.crt' },
+      key: { file: '/tls/tls.key' },
+    });
+    expect((await toKubeProxyConfig(config.kubeProxy, { config, files })).privateApiTls).toEqual({
       ca: { file: '/tls/ca.crt' },
       serverName: 'kas-private.kas.svc',
     });
-    const plain = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
-    expect(toKasModules(plain, secrets).kubeProxy.privateApiTls).toBeUndefined();
+    const plain = await load();
+    expect(
+      (await toKubeProxyConfig(plain.kubeProxy, { config: plain, files })).privateApiTls,
+    ).toBeUndefined();
   });
 
   it('passes the idle-tunnel timeout on, 0 included (no trimming)', async () => {
-    const config = await loadConfigFile(kasConfigSchema, {
-      file: example,
-      env: { KAS_AGENT_GRPC__IDLE_TUNNEL_TIMEOUT: '0' },
+    const config = await load({ KAS_AGENT_GRPC__IDLE_TUNNEL_TIMEOUT: '0' });
+    expect((await toAgentGrpcServerConfig(config.agentGrpc, { config, files })).idleTunnelTimeout).toBe(0);
+    const unset = await load();
+    expect((await toAgentGrpcServerConfig(unset.agentGrpc, { config: unset, files })).idleTunnelTimeout).toBe(
+      60_000,
+    );
+  });
+
+  it('keeps the directory in Redis when redis: is set, and in this process when it is not', async () => {
+    const config = await load({ KAS_TUNNEL_TRACKER__KEY_PREFIX: 'kas-staging:tunnels' });
+    expect(toTunnelTrackerConfig(config.tunnelTracker, { config })).toMatchObject({
+      store: 'redis',
+      keyPrefix: 'kas-staging:tunnels',
     });
-    expect(toKasModules(config, secrets).agentGrpc.idleTunnelTimeout).toBe(0);
-    const unset = await loadConfigFile(kasConfigSchema, { file: example, env: {} });
-    expect(toKasModules(unset, secrets).agentGrpc.idleTunnelTimeout).toBe(60_000); // the module's default
+    const single = { ...config, redis: undefined };
+    expect(toTunnelTrackerConfig(config.tunnelTracker, { config: single })).toEqual({
+      store: 'memory',
+      entryTtl: 60_000,
+      refreshPeriod: 20_000,
+      cleanUpPeriod: 60_000,
+      unregisterDelay: 5_000,
+      drainBudget: 5_000,
+    });
+  });
+
+  it('gives ioredis a Sentinel or a Cluster as host and port pairs, with the password from its file', async () => {
+    const sentinel = await load({
+      KAS_REDIS__URL: '',
+      KAS_REDIS__SENTINEL: '{ name: mymaster, nodes: ["sentinel-0:26379", "[::1]:26380"] }',
+      KAS_REDIS__PASSWORD_FILE: '/etc/kas/redis-password',
+    }).catch((error: Error) => error.message);
+    expect(sentinel).toContain('redis.url: expected a URL'); // an empty value is a value: unset it instead
+    const { redis } = await loadConfigFile(kasConfigSchema, {
+      env: {
+        KAS_AGENT_GRPC__AGENTS_FILE: 'a.yaml',
+        KAS_KUBE_PROXY__USERS_FILE: 'u.yaml',
+        KAS_KUBE_PROXY__PLAIN_HTTP: 'true',
+        KAS_PRIVATE_API__SHARED_SECRET_FILE: 's',
+        KAS_REDIS__SENTINEL: '{ name: mymaster, nodes: ["sentinel-0:26379", "[::1]:26380"] }',
+        KAS_REDIS__PASSWORD_FILE: '/etc/kas/redis-password',
+      },
+    }).then(({ config }) => config);
+    expect(await toRedisConnectionConfig(redis as NonNullable<typeof redis>, { files })).toEqual({
+      options: {
+        sentinels: [
+          { host: 'sentinel-0', port: 26379 },
+          { host: '::1', port: 26380 },
+        ],
+        name: 'mymaster',
+        password: 'a-secret-of-sixteen+',
+      },
+    });
   });
 });

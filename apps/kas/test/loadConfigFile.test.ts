@@ -24,10 +24,12 @@ async function configFile(text: string): Promise<string> {
 describe('loading a config file', () => {
   it('applies defaults and KAS_* environment overrides over the file', async () => {
     const file = await configFile('replica:\n  id: from-file\nkubeProxy:\n  drainBudgetMs: 5\n');
-    const config = await loadConfigFile(schema, {
+    const { config, where } = await loadConfigFile(schema, {
       file,
       env: { KAS_KUBE_PROXY__DRAIN_BUDGET_MS: '7', KAS_REPLICA__ID: 'from-env', HOME: '/root' },
     });
+    expect(where(['kubeProxy', 'listenAddress'])).toBe(`${file}:4:3`); // a key not in the file: its section
+    expect(where(['kubeProxy', 'drainBudgetMs'])).toBe('environment KAS_KUBE_PROXY__DRAIN_BUDGET_MS');
     expect(config).toEqual({
       replica: { id: 'from-env' },
       kubeProxy: { listenAddress: '127.0.0.1:8443', drainBudgetMs: 7 },
@@ -43,7 +45,9 @@ describe('loading a config file', () => {
     expect((error as Error).message).toContain(
       `${file}:4:18: kubeProxy.drainBudgetMs: Invalid input: expected number, received string`,
     );
-    expect((error as Error).message).toMatch(/kubeProxy\.listenAdress: Unrecognized key/);
+    expect((error as Error).message).toContain(
+      `${file}:5:17: kubeProxy.listenAdress: unknown key (known here: listenAddress, drainBudgetMs)`,
+    );
   });
 
   it('names the environment variable when the bad value came from it', async () => {

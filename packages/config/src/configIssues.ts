@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { shapeOf } from './unwrapSchema.js';
+import { shapeOf, unwrapSchema } from './unwrapSchema.js';
 
 /** One problem with a config value: where (key path) and what was expected. */
 export interface ConfigIssue {
@@ -17,27 +17,58 @@ export function formatKeyPath(path: readonly PropertyKey[]): string {
   return text === '' ? '(top level)' : text;
 }
 
+type ZodIssue = z.ZodError['issues'][number];
+
 /**
- * zod's issues as config issues: one per unknown key (naming the keys that are known there), the rest
- * with their path and message.
+ * zod's issues as config issues: one per unknown key (naming the keys that are known there), a missing
+ * key as `missing: expected ...`, the rest with their path and message. A union that failed without a message of its own (zod's "Invalid input")
+ * is reported by the branch that came closest: the fewest issues, then the deepest path (`{ cluster: [] }`
+ * says the cluster needs a node, not that `cluster` is unknown to the single-server branch).
  */
 export function toConfigIssues(error: z.ZodError, schema?: z.ZodType): ConfigIssue[] {
-  return error.issues.flatMap((issue): ConfigIssue[] => {
-    if (issue.code !== 'unrecognized_keys') return [{ path: issue.path, message: issue.message }];
-    const known = schema === undefined ? undefined : knownKeysAt(schema, issue.path);
+  return fromZodIssues(error.issues, [], schema);
+}
+
+function fromZodIssues(
+  issues: readonly ZodIssue[],
+  prefix: readonly PropertyKey[],
+  schema: z.ZodType | undefined,
+): ConfigIssue[] {
+  return issues.flatMap((issue): ConfigIssue[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.message === 'Invalid input' && issue.errors.length > 0) {
+      return fromZodIssues(closestBranch(issue.errors), path, schema);
+    }
+    if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+      const keys = schema === undefined ? undefined : knownKeysAt(schema, path);
+      const expected = keys === undefined ? issue.expected : `a section with ${keys.join(', ')}`;
+      return [{ path, message: `missing: expected ${expected}` }];
+    }
+    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
+    const known = schema === undefined ? undefined : knownKeysAt(schema, path);
     const message = known === undefined ? 'unknown key' : `unknown key (known here: ${known.join(', ')})`;
-    return issue.keys.map((key) => ({ path: [...issue.path, key], message }));
+    return issue.keys.map((key) => ({ path: [...path, key], message }));
   });
 }
 
+function closestBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodIssue[] {
+  const depth = (issues: readonly ZodIssue[]) => Math.max(...issues.map((issue) => issue.path.length));
+  return [...branches].sort((a, b) => a.length - b.length || depth(b) - depth(a))[0] ?? [];
+}
+
+/** The keys of the object at `path`; none for a union (the branch that refused the key is not known). */
 function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
-  let shape = shapeOf(schema);
+  let current: z.ZodType | undefined = schema;
   for (const key of path) {
-    const child = shape?.[String(key)];
-    if (child === undefined) return undefined;
-    shape = shapeOf(child);
+    if (current === undefined || typeof key !== 'string') return undefined;
+    current = isPlainObject(current) ? shapeOf(current)?.[key] : undefined;
   }
-  return shape === undefined ? undefined : Object.keys(shape);
+  return current !== undefined && isPlainObject(current) ? Object.keys(shapeOf(current) ?? {}) : undefined;
+}
+
+function isPlainObject(schema: z.ZodType): boolean {
+  const { core } = unwrapSchema(schema);
+  return (core as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'object';
 }
 
 /** Issues as one line: `listen: expected host:port ...; drainBudget: expected a duration ...`. */

@@ -13,6 +13,6 @@ export { type ConfigKeyDoc, listConfigKeys } from './listConfigKeys.js';
 export { parseConfig } from './parseConfig.js';
 export { pemSource, tlsFiles, tlsKeyPair, toTlsKeyPair } from './pemSource.js';
 export { type ConfigReferenceOptions, renderConfigReference } from './renderConfigReference.js';
-export { CONFIG_REFERENCE_MARKERS, replaceConfigReference } from './replaceConfigReference.js';
+export { configReferenceMarkers, replaceConfigReference } from './replaceConfigReference.js';
 export { filePath, sha256Digest, text } from './text.js';
 export { metaOf, shapeOf, type UnwrappedSchema, unwrapSchema } from './unwrapSchema.js';

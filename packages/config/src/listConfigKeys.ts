@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type UnwrappedSchema, unwrapSchema } from './unwrapSchema.js';
+import { shapeOf, type UnwrappedSchema, unwrapSchema } from './unwrapSchema.js';
 
 /** One documented key of a config schema. */
 export interface ConfigKeyDoc {
@@ -17,7 +17,6 @@ export interface ConfigKeyDoc {
 
 type Def = {
   readonly type: string;
-  readonly shape?: Record<string, z.ZodType>;
   readonly element?: z.ZodType;
   readonly options?: readonly z.ZodType[];
   readonly entries?: Record<string, string | number>;
@@ -32,13 +31,13 @@ const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: D
  * no description of its own is left out (its keys are listed).
  */
 export function listConfigKeys(schema: z.ZodType, path: readonly string[] = []): ConfigKeyDoc[] {
-  const { core } = unwrapSchema(schema);
-  const shape = defOf(core).shape;
+  const shape = shapeOf(schema);
   if (shape === undefined) return [];
   return Object.entries(shape).flatMap(([key, child]) => {
     const childPath = [...path, key];
     const unwrapped = unwrapSchema(child);
-    const isObject = defOf(unwrapped.core).type === 'object';
+    // A type with a label of its own ({ pem } or { file }) is one value to the reader, not a section.
+    const isObject = unwrapped.typeLabel === undefined && shapeOf(unwrapped.core) !== undefined;
     const doc: ConfigKeyDoc = {
       path: childPath,
       typeLabel: unwrapped.typeLabel ?? labelOf(unwrapped.core),

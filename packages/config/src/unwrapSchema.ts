@@ -20,6 +20,7 @@ type Def = {
   readonly type: string;
   readonly innerType?: z.ZodType;
   readonly in?: z.ZodType;
+  readonly out?: z.ZodType;
   readonly defaultValue?: unknown;
 };
 
@@ -53,7 +54,9 @@ export function unwrapSchema(schema: z.ZodType): UnwrappedSchema {
       isOptional = true;
       defaultValue ??= { value: def.defaultValue };
     }
-    const next = def.type === 'pipe' ? def.in : def.innerType;
+    // A pipe is described by its input, unless that is a preprocessing transform (then by its output).
+    const pipeIn = def.in === undefined ? undefined : defOf(def.in).type === 'transform' ? def.out : def.in;
+    const next = def.type === 'pipe' ? pipeIn : def.innerType;
     if (
       next === undefined ||
       !['optional', 'nullable', 'default', 'prefault', 'readonly', 'pipe', 'catch'].includes(def.type)
@@ -64,9 +67,24 @@ export function unwrapSchema(schema: z.ZodType): UnwrappedSchema {
   }
 }
 
-/** The keys of an object schema (through its wrappers), or `undefined` when it is not an object. */
+/**
+ * The keys of an object schema (through its wrappers), or `undefined` when it is not an object. A union
+ * of objects (a discriminated union) has the keys of all its branches, the first branch's schema for a
+ * key that several have.
+ */
 export function shapeOf(schema: z.ZodType): Readonly<Record<string, z.ZodType>> | undefined {
   const { core } = unwrapSchema(schema);
-  const def = defOf(core) as Def & { readonly shape?: Record<string, z.ZodType> };
-  return def.type === 'object' ? def.shape : undefined;
+  const def = defOf(core) as Def & {
+    readonly shape?: Record<string, z.ZodType>;
+    readonly options?: readonly z.ZodType[];
+  };
+  if (def.type === 'object') return def.shape;
+  if (def.type !== 'union' || def.options === undefined) return undefined;
+  const merged: Record<string, z.ZodType> = {};
+  for (const option of def.options) {
+    const shape = shapeOf(option);
+    if (shape === undefined) return undefined;
+    for (const [key, value] of Object.entries(shape)) merged[key] ??= value;
+  }
+  return merged;
 }

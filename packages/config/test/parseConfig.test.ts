@@ -51,6 +51,26 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('says what a missing key or section should hold', () => {
+    const app = z.strictObject({ kubeProxy: z.strictObject({ listen: hostPort(), usersFile: z.string() }) });
+    const invalid = (problems: string) => new Error(problems);
+    expect(() => parseConfig(app, {}, invalid)).toThrow(
+      /^kubeProxy: missing: expected a section with listen, usersFile$/,
+    );
+    expect(() => parseConfig(app, { kubeProxy: { listen: ':1' } }, invalid)).toThrow(
+      /usersFile: missing: expected string$/,
+    );
+  });
+
+  it('reports a failed union by the branch that came closest', () => {
+    const server = z.strictObject({ url: z.string().optional() });
+    const cluster = z.strictObject({ cluster: z.array(z.string()).min(1, { error: 'expected a node' }) });
+    const union = z.union([cluster, server]);
+    const invalid = (problems: string) => new Error(problems);
+    expect(() => parseConfig(union, { cluster: [] }, invalid)).toThrow(/^cluster: expected a node$/);
+    expect(() => parseConfig(union, { url: 7 }, invalid)).toThrow(/^url: Invalid input: expected string/);
+  });
+
   it('finds no issues in an error that is not about config', () => {
     expect(configIssuesOf(new Error('x', { cause: new Error('y') }))).toBeUndefined();
     expect(formatKeyPath([])).toBe('(top level)');

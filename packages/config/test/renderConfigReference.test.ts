@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { duration, hostPort, listConfigKeys, renderConfigReference, tlsFiles } from '../src/index.js';
+import {
+  duration,
+  hostPort,
+  listConfigKeys,
+  pemSource,
+  renderConfigReference,
+  tlsFiles,
+} from '../src/index.js';
 
 const schema = z.strictObject({
   listen: hostPort().prefault('127.0.0.1:8150').describe('Where agents connect.'),
@@ -12,7 +19,24 @@ const schema = z.strictObject({
   agentsFile: z.string().describe('The agents.'),
 });
 
+const variants = z.discriminatedUnion('store', [
+  z.strictObject({
+    store: z.literal('redis').meta({ typeLabel: "'redis' or 'memory'" }),
+    keyPrefix: z.string().optional(),
+  }),
+  z.strictObject({ store: z.literal('memory'), table: z.string().optional(), cert: pemSource() }),
+]);
+
 describe('the configuration reference', () => {
+  it('lists the keys of every branch of a union, and a labelled type as one value', () => {
+    expect(listConfigKeys(variants).map((key) => [key.path.join('.'), key.typeLabel])).toEqual([
+      ['store', "'redis' or 'memory'"],
+      ['keyPrefix', 'string'],
+      ['table', 'string'],
+      ['cert', '{ pem } or { file }'],
+    ]);
+  });
+
   it('lists every key with its type, default and description', () => {
     expect(listConfigKeys(schema).map((key) => [key.path.join('.'), key.typeLabel, key.defaultText])).toEqual(
       [

@@ -1,7 +1,12 @@
 export { USER_TOKEN_KIND, userToken } from './auth/UserAuthenticator.js';
-export { MIN_PRIVATE_API_SECRET_LENGTH } from './config/configChecks.js';
-export { KUBE_PROXY_DEFAULTS, type KubeProxyConfig, type KubeProxyUser } from './config/KubeProxyConfig.js';
-export { PRIVATE_API_DEFAULTS, type PrivateApiConfig } from './config/PrivateApiConfig.js';
+export { type KubeProxyConfig, kubeProxyConfigSchema } from './config/kubeProxyConfigSchema.js';
+export {
+  type KubeProxyUser,
+  kubeProxyUserSchema,
+  kubeProxyUsersSchema,
+} from './config/kubeProxyUsersSchema.js';
+export { type PrivateApiConfig, privateApiConfigSchema } from './config/privateApiConfigSchema.js';
+export { MIN_PRIVATE_API_SECRET_LENGTH, privateApiSecretSchema } from './config/privateApiSecretSchema.js';
 export { KUBE_PROXY_ERROR_CODES, type KubeProxyErrorCode } from './errors/errorCodes.js';
 export { KubeProxyError } from './errors/KubeProxyError.js';
 export type { KubeProxyInfo, KubeProxyState } from './http/KubeProxyServer.js';

@@ -2,7 +2,7 @@ import { createToken, defineModule } from '@kas/core';
 import { TunnelDirectoryToken } from '@kas/module-tunnel-tracker';
 import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { UserAuthenticator } from './auth/UserAuthenticator.js';
-import type { KubeProxyConfig } from './config/KubeProxyConfig.js';
+import type { KubeProxyConfig } from './config/kubeProxyConfigSchema.js';
 import { resolveKubeProxyConfig } from './config/resolveKubeProxyConfig.js';
 import { ReplicaForwarder } from './forward/ReplicaForwarder.js';
 import { InFlightRequests } from './http/InFlightRequests.js';
@@ -22,7 +22,8 @@ export const KubeProxyMetricsToken = createToken<KubeProxyMetrics>('kube-proxy.m
 /**
  * The `kube-proxy` module: the Kubernetes API of every agent, over tunnels, for kubectl and other
  * Kubernetes clients. Needs the agent gRPC server's tunnel registry and the tunnel tracker's directory.
- * Checks `config` at once (throws `KAS_KUBE_PROXY_CONFIG_INVALID`).
+ * Parses `config` with `kubeProxyConfigSchema` at once, filling in defaults; throws
+ * `KAS_KUBE_PROXY_CONFIG_INVALID` naming each bad key and what it expects.
  *
  * @example
  * kubeProxyModule({

@@ -1,3 +1,4 @@
+import { configIssuesOf } from '@kas/config';
 import { describe, expect, it } from 'vitest';
 import { resolveKubeProxyConfig } from '../src/config/resolveKubeProxyConfig.js';
 import { resolvePrivateApiConfig } from '../src/config/resolvePrivateApiConfig.js';
@@ -44,40 +45,65 @@ describe('kube-proxy configuration', () => {
   });
 
   it.each([
-    [{ listen: '8443' }, 'kube-proxy config: listen "8443" is not host:port'],
-    [{ tls: undefined }, 'kube-proxy config: tls is missing'],
-    [{ plainHttp: true }, 'kube-proxy config: plainHttp is set together with tls'],
+    [
+      { listen: '8443' },
+      `kube-proxy config: listen: expected host:port, such as '0.0.0.0:8150', '127.0.0.1:0' or '[::1]:8150' (got "8443")`,
+    ],
+    [
+      { tls: undefined },
+      'kube-proxy config: tls: is missing: give tls with a certificate and key (kubectl sends bearer tokens only over HTTPS), or set plainHttp: true explicitly',
+    ],
+    [
+      { plainHttp: true },
+      'kube-proxy config: plainHttp: is set together with tls: give tls (kubectl sends tokens only over HTTPS), or plainHttp alone',
+    ],
     [
       { tls: { cert: { file: '/c' }, key: {} } },
-      'kube-proxy config: tls.key is neither { pem } nor { file }',
+      `kube-proxy config: tls.key: expected { file: '/etc/kas/tls.crt' } or { pem: '-----BEGIN ...' }`,
     ],
     [
       { users: [{ name: 'eve', tokenSha256: 'abc', agents: [] }] },
-      'kube-proxy config: users[0].tokenSha256 is not 64 hex digits',
+      'kube-proxy config: users[0].tokenSha256: expected the sha256 of the token as 64 hex digits (the first field `sha256sum` prints); users[0].agents: expected at least one agent id',
     ],
     [
       { users: [{ name: 'eve', tokenSha256: 'a'.repeat(64), agents: ['agent:1'] }] },
-      'kube-proxy config: users[0].agents[0] "agent:1" is not an agent id',
+      'kube-proxy config: users[0].agents[0]: expected an agent id: non-empty, without ":" or white space (the token carries it between colons; got "agent:1")',
     ],
     [
       { users: [...USERS, { ...USERS[0], name: 'mallory' }] },
-      'kube-proxy config: users[2].tokenSha256 is also the token hash of user "alice"',
+      'kube-proxy config: users[2].tokenSha256: is also the token hash of user "alice": give each user a secret of their own',
     ],
     [
       { privateApiSecret: 'short' },
-      'kube-proxy config: privateApiSecret is not a string of at least 16 characters',
+      'kube-proxy config: privateApiSecret: expected at least 16 characters: generate one with `openssl rand -base64 32` and give every replica the same value',
     ],
-    [{ drainBudget: 'forever' }, 'kube-proxy config: drainBudget "forever" is not a duration'],
-    [{ directoryPollInterval: 0 }, 'kube-proxy config: directoryPollInterval is 0'],
-    [{ privateApiTls: { ca: {} } }, 'kube-proxy config: privateApiTls.ca is neither { pem } nor { file }'],
+    [
+      { drainBudget: 'forever' },
+      `kube-proxy config: drainBudget: expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h' (got "forever")`,
+    ],
+    [
+      { directoryPollInterval: 0 },
+      'kube-proxy config: directoryPollInterval: expected a duration longer than 0 (got 0)',
+    ],
+    [
+      { privateApiTls: { ca: {} } },
+      `kube-proxy config: privateApiTls.ca: expected { file: '/etc/kas/tls.crt' } or { pem: '-----BEGIN ...' }`,
+    ],
     [
       { privateApiTls: { ca: { pem: 'x' }, serverName: '' } },
-      'kube-proxy config: privateApiTls.serverName is empty',
+      'kube-proxy config: privateApiTls.serverName: expected a non-empty string',
     ],
-  ] as const)('refuses %j with a message naming the key', (change, message) => {
+  ] as const)('refuses %j with a message naming the key and what it expects', (change, message) => {
     const error = failure(() => kubeProxyModule({ ...proxy, ...(change as Partial<KubeProxyConfig>) }));
     expect(error).toMatchObject({ code: 'KAS_KUBE_PROXY_CONFIG_INVALID', message });
     expect(error.fix).not.toBe('');
+  });
+
+  it('carries the key paths of what it refused, for the app to point at its config file', () => {
+    const error = failure(() => kubeProxyModule({ ...proxy, plainHttp: true, tunnelWait: 'soon' as '1s' }));
+    expect(configIssuesOf(error)?.map((issue) => issue.path)).toEqual([['tunnelWait']]);
+    const crossed = failure(() => kubeProxyModule({ ...proxy, plainHttp: true }));
+    expect(configIssuesOf(crossed)?.map((issue) => issue.path)).toEqual([['plainHttp']]);
   });
 
   it('serves plain HTTP only when asked explicitly', () => {
@@ -98,19 +124,28 @@ describe('private-api configuration', () => {
   });
 
   it.each([
-    [{ replicaId: '' }, 'private-api config: replicaId is not a non-empty string'],
+    [{ replicaId: '' }, 'private-api config: replicaId: expected a non-empty string'],
     [
       { listen: '0.0.0.0:8155' },
-      'private-api config: advertiseAddress is missing while listen (0.0.0.0:8155) binds every interface',
+      "private-api config: advertiseAddress: is missing while listen (0.0.0.0:8155) binds every interface: give the address other replicas dial, e.g. '10.0.3.7:8155' (the pod IP)",
     ],
     [
       { advertiseAddress: '0.0.0.0:8155' },
-      'private-api config: advertiseAddress 0.0.0.0:8155 is not an address other replicas can dial',
+      "private-api config: advertiseAddress: 0.0.0.0:8155 is not an address other replicas can dial: give this replica's own address and port, e.g. '10.0.3.7:8155'",
     ],
-    [{ secret: 'x'.repeat(15) }, 'private-api config: secret is not a string of at least 16 characters'],
-    [{ maxTunnelWait: 'soon' }, 'private-api config: maxTunnelWait "soon" is not a duration'],
-    [{ tls: { cert: { pem: 'x' }, key: {} } }, 'private-api config: tls.key is neither { pem } nor { file }'],
-  ] as const)('refuses %j with a message naming the key', (change, message) => {
+    [
+      { secret: 'x'.repeat(15) },
+      'private-api config: secret: expected at least 16 characters: generate one with `openssl rand -base64 32` and give every replica the same value',
+    ],
+    [
+      { maxTunnelWait: 'soon' },
+      `private-api config: maxTunnelWait: expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h' (got "soon")`,
+    ],
+    [
+      { tls: { cert: { pem: 'x' }, key: {} } },
+      `private-api config: tls.key: expected { file: '/etc/kas/tls.crt' } or { pem: '-----BEGIN ...' }`,
+    ],
+  ] as const)('refuses %j with a message naming the key and what it expects', (change, message) => {
     const error = failure(() =>
       privateApiModule({ ...privateApi, ...(change as Partial<PrivateApiConfig>) }),
     );

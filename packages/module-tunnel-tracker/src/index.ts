@@ -10,18 +10,15 @@ export { TunnelTrackerError } from './errors/TunnelTrackerError.js';
 export { type MemoryTunnelEntry, MemoryTunnelTable } from './memory/MemoryTunnelTable.js';
 export { type RedisClient, RedisToken } from './redis/RedisClient.js';
 export {
-  DEFAULT_COMMAND_TIMEOUT_MS,
   type RedisClusterConfig,
   type RedisConnectionConfig,
   type RedisServerConfig,
-  redisConnectionModule,
-} from './redis/redisConnectionModule.js';
+  redisConnectionConfigSchema,
+  redisUrlSchema,
+} from './redis/redisConnectionConfigSchema.js';
+export { DEFAULT_COMMAND_TIMEOUT_MS, redisConnectionModule } from './redis/redisConnectionModule.js';
 export { ALL_BUCKETS, agentKey, BUCKET_COUNT, bucketOf, indexKey } from './redis/tunnelKeys.js';
-export {
-  DEFAULT_TRACKER_TIMINGS,
-  type TrackerTimings,
-  type TrackerTimingsConfig,
-} from './tracker/TrackerTimings.js';
+export type { TrackerTimings } from './tracker/TrackerTimings.js';
 export {
   TRACKER_OPERATIONS,
   type TrackerOperation,
@@ -34,6 +31,9 @@ export {
   DEFAULT_KEY_PREFIX,
   type MemoryTunnelTrackerConfig,
   type RedisTunnelTrackerConfig,
+  type ResolvedTunnelTrackerConfig,
+  type TrackerTimingsConfig,
   type TunnelTrackerConfig,
-  tunnelTrackerModule,
-} from './tracker/tunnelTrackerModule.js';
+  tunnelTrackerConfigSchema,
+} from './tracker/tunnelTrackerConfigSchema.js';
+export { tunnelTrackerModule } from './tracker/tunnelTrackerModule.js';

@@ -1,33 +1,18 @@
 import type { AnyModule, AppComposition, ModuleOverride, ProvidedValue } from '@kas/core';
-import { type AgentGrpcServerConfig, agentGrpcServerModule } from '@kas/module-agent-grpc';
-import {
-  type KubeProxyConfig,
-  kubeProxyModule,
-  type PrivateApiConfig,
-  privateApiModule,
-} from '@kas/module-kube-proxy';
-import {
-  type RedisConnectionConfig,
-  redisConnectionModule,
-  type TunnelTrackerConfig,
-  tunnelTrackerModule,
-} from '@kas/module-tunnel-tracker';
-import { type ObservabilityConfig, observabilityModule } from '../observability/observabilityModule.js';
+import { observabilityModule } from '../observability/observabilityModule.js';
 
 /** Which stop order to compose: the current one, or the pre-fix one kept for comparison. */
 export type StopOrder = 'current' | 'legacy';
 
-/** What `composeKas` builds the modules from. */
+/** What `composeKas` puts together. */
 export interface KasModules {
-  readonly agentGrpc: AgentGrpcServerConfig;
-  readonly tracker: TunnelTrackerConfig;
-  /** The tracker's drain budget (how long the withdraw may wait for a slow Redis). */
-  readonly trackerDrainBudgetMs?: number;
-  /** Absent: a single replica with the in-memory directory (`tracker.store` must be `'memory'`). */
-  readonly redis?: RedisConnectionConfig;
-  readonly kubeProxy: KubeProxyConfig;
-  readonly privateApi: PrivateApiConfig;
-  readonly observability: Omit<ObservabilityConfig, 'stopAfter'>;
+  /**
+   * The modules of kas.yaml's sections (`createKasModules`): `agent-grpc-server`, `tunnel-tracker`,
+   * `redis-connection` when Redis is configured, `kube-proxy`, `private-api`, and loaded modules'.
+   */
+  readonly modules: readonly AnyModule[];
+  /** Where the observability listener binds (`observability.listen`). */
+  readonly observability: { readonly listenAddress: string };
   /** Values the app provides (kas's telemetry). */
   readonly provide?: readonly ProvidedValue[];
   /** Extra modules (dev mode's fake Kubernetes API and agent). */
@@ -51,26 +36,13 @@ export const LEGACY_STOP_OVERRIDES: Readonly<Record<string, ModuleOverride>> = {
  * (`kube-proxy` and `private-api`, one stage that begins with the agent edge and may drain for an hour),
  * and infrastructure (`redis-connection`, `observability`) that stops after both.
  */
-export function composeKas(modules: KasModules, stopOrder: StopOrder = 'current'): AppComposition {
-  const kas: AnyModule[] = [
-    ...(modules.redis === undefined ? [] : [redisConnectionModule(modules.redis)]),
-    agentGrpcServerModule(modules.agentGrpc),
-    privateApiModule(modules.privateApi),
-    tunnelTrackerModule(modules.tracker),
-    kubeProxyModule(modules.kubeProxy),
-    ...(modules.extraModules ?? []),
-  ];
+export function composeKas(kas: KasModules, stopOrder: StopOrder = 'current'): AppComposition {
+  const modules = [...kas.modules, ...(kas.extraModules ?? [])];
   const observability = observabilityModule({
-    ...modules.observability,
-    stopAfter: kas.map((module) => module.name),
+    listenAddress: kas.observability.listenAddress,
+    stopAfter: modules.map((module) => module.name),
   });
   const overrides: Record<string, ModuleOverride> =
     stopOrder === 'legacy' ? { ...LEGACY_STOP_OVERRIDES } : {};
-  if (modules.trackerDrainBudgetMs !== undefined) {
-    overrides['tunnel-tracker'] = {
-      ...overrides['tunnel-tracker'],
-      drainBudget: modules.trackerDrainBudgetMs,
-    };
-  }
-  return { modules: [observability, ...kas], overrides, provide: modules.provide ?? [] };
+  return { modules: [observability, ...modules], overrides, provide: kas.provide ?? [] };
 }

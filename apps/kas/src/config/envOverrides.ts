@@ -54,3 +54,8 @@ export function setPath(target: Record<string, unknown>, path: readonly string[]
     node = node[key] as Record<string, unknown>;
   }
 }
+
+/** The variable that overrides a key path: `['kubeProxy', 'listenGrace']` is `KAS_KUBE_PROXY__LISTEN_GRACE`. */
+export function environmentVariableOf(path: readonly string[]): string {
+  return `${ENV_PREFIX}${path.map((key) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('__')}`;
+}

@@ -1,100 +1,65 @@
 import { hostname } from 'node:os';
-import { duration, filePath, hostPort, tlsFiles } from '@kas/config';
-import { agentGrpcServerConfigSchema } from '@kas/module-agent-grpc';
+import { duration, hostPort } from '@kas/config';
 import { z } from 'zod';
-
-/** A string; a number (`id: 7` in YAML, `KAS_REPLICA__ID=7`) counts as its text. */
-const numberAsText = (value: unknown) => (typeof value === 'number' ? String(value) : value);
-const text = () => z.preprocess(numberAsText, z.string().min(1));
-const path = () => z.preprocess(numberAsText, filePath());
-
-const agentGrpc = agentGrpcServerConfigSchema.shape;
+import { KasAppError } from '../errors/KasAppError.js';
+import { BUILT_IN_SECTIONS } from './builtInSections.js';
+import type { KasSection } from './KasSection.js';
+import { yamlText } from './yamlText.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
-/**
- * The kas config file (`kas --config kas.yaml`), every key overridable by a `KAS_*` environment
- * variable. Secrets are never values here, only paths of files that hold them. See kas.example.yaml.
- */
-export const kasConfigSchema = z.strictObject({
+/** The keys of kas.yaml that belong to the app rather than to a module's section. */
+export const appSettingsShape = {
   replica: z
     .strictObject({
-      id: text().default(hostname()),
+      id: yamlText()
+        .default(hostname())
+        .meta({ defaultText: 'the hostname' })
+        .describe('Unique among the replicas sharing one tunnel directory (the pod name).'),
     })
     .prefault({}),
-  log: z.strictObject({ level: logLevel.default('info') }).prefault({}),
-  shutdownDeadline: duration().optional(),
-  agentGrpc: z.strictObject({
-    listen: agentGrpc.listen.prefault('127.0.0.1:8150'),
-    tls: tlsFiles().optional(),
-    agentsFile: path(),
-    keepalive: agentGrpc.keepalive,
-    maxMessageBytes: agentGrpc.maxMessageBytes,
-    maxTunnelsPerAgent: agentGrpc.maxTunnelsPerAgent,
-    acquireTimeout: agentGrpc.acquireTimeout,
-    idleTunnelTimeout: agentGrpc.idleTunnelTimeout,
-    drainBudget: duration().optional(), // derived from the user-traffic drains: see toKasModules
-  }),
-  tunnelTracker: z
+  log: z.strictObject({ level: logLevel.default('info').describe('The pino log level.') }).prefault({}),
+  shutdownDeadline: duration()
+    .optional()
+    .meta({ defaultText: "the stop plan's worst case plus 10 s" })
+    .describe("Bounds the whole stop; set it just under the pod's `terminationGracePeriodSeconds`."),
+  // Not a section: observability stops after every other module, which it learns when kas is composed.
+  observability: z
     .strictObject({
-      entryTtl: duration().optional(),
-      refreshPeriod: duration().optional(),
-      cleanUpPeriod: duration().optional(),
-      unregisterDelay: duration().optional(),
-      keyPrefix: text().optional(),
-      drainBudget: duration().optional(),
+      listen: hostPort()
+        .prefault('127.0.0.1:8151')
+        .describe('Where `/metrics`, `/readiness` and `/liveness` are served.'),
     })
     .prefault({}),
-  redis: z
-    .strictObject({
-      url: z
-        .string()
-        .regex(/^rediss?:\/\//, { message: "expected a URL such as 'redis://127.0.0.1:6379'" })
-        .optional(),
-      passwordFile: path().optional(),
-      sentinel: z.strictObject({ name: text(), nodes: z.array(hostPort()).min(1) }).optional(),
-      cluster: z.array(hostPort()).min(1).optional(),
-    })
-    .refine(
-      (redis) =>
-        [redis.url, redis.sentinel, redis.cluster].filter((value) => value !== undefined).length === 1,
-      {
-        message: 'expected exactly one of url, sentinel or cluster',
-      },
-    )
-    .optional(),
-  kubeProxy: z.strictObject({
-    listen: hostPort().prefault('127.0.0.1:8443'),
-    tls: tlsFiles().optional(),
-    plainHttp: z.boolean().default(false),
-    usersFile: path(),
-    tunnelWait: duration().optional(),
-    directoryPollInterval: duration().optional(),
-    listenGrace: duration().optional(),
-    drainBudget: duration().optional(),
-    maxUpgradesPerAgent: z.number().int().min(1).optional(),
-    maxUpgradesPerUser: z.number().int().min(1).optional(),
-    upgradeIdleTimeout: duration().optional(),
-  }),
-  privateApi: z.strictObject({
-    listen: hostPort().prefault('127.0.0.1:8155'),
-    advertiseAddress: hostPort().optional(),
-    sharedSecretFile: path(),
-    tls: z
-      .strictObject({
-        certFile: path(),
-        keyFile: path(),
-        /** The CA that signed every replica's private API certificate. */
-        caFile: path(),
-        /** The name those certificates carry, when replicas are dialled by pod IP. */
-        serverName: text().optional(),
-      })
-      .optional(),
-    maxTunnelWait: duration().optional(),
-    drainBudget: duration().optional(),
-  }),
-  observability: z.strictObject({ listen: hostPort().prefault('127.0.0.1:8151') }).prefault({}),
-});
+};
+
+type SectionsShape<T extends readonly KasSection[]> = { [S in T[number] as S['key']]: S['schema'] };
+
+/**
+ * The kas config schema: the app settings and one key per section. Built-in sections and sections of
+ * loaded modules are assembled alike; a key claimed twice throws `KAS_CONFIG_INVALID`.
+ */
+export function assembleKasConfigSchema<const T extends readonly KasSection[]>(sections: T) {
+  const { observability, ...leading } = appSettingsShape;
+  const shape: Record<string, z.ZodType> = { ...leading };
+  for (const section of [...sections, { key: 'observability', schema: observability }]) {
+    if (section.key in shape) {
+      throw new KasAppError(
+        'KAS_CONFIG_INVALID',
+        `the kas.yaml key "${section.key}" is claimed twice`,
+        'give each section (a loaded module) a key of its own',
+      );
+    }
+    shape[section.key] = section.schema;
+  }
+  return z.strictObject(shape as typeof appSettingsShape & SectionsShape<T>);
+}
+
+/**
+ * The kas config file (`kas --config kas.yaml`) with the built-in sections, every key overridable by a
+ * `KAS_*` environment variable. Secrets are never values here, only paths of files that hold them.
+ */
+export const kasConfigSchema = assembleKasConfigSchema(BUILT_IN_SECTIONS);
 
 /** The validated kas config; durations are milliseconds. */
 export type KasConfig = z.output<typeof kasConfigSchema>;

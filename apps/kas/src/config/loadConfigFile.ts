@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { type ConfigIssue, formatKeyPath, toConfigIssues } from '@kas/config';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
@@ -18,6 +19,17 @@ export interface ConfigSource {
   readonly ignoredEnv?: readonly string[];
 }
 
+/** A validated config, and where each of its keys was set. */
+export interface LoadedConfig<T> {
+  readonly config: T;
+  /** `kas.yaml:12:3`, `environment KAS_KUBE_PROXY__LISTEN` or `defaults`: where a key path was set. */
+  readonly where: (path: readonly PropertyKey[]) => string;
+}
+
+/** The fix of every `KAS_CONFIG_INVALID` about kas.yaml. */
+export const CONFIG_FIX =
+  'correct each value listed (see the commented example kas.example.yaml for every key and its type)';
+
 /**
  * Reads a YAML config file, applies `KAS_*` environment overrides and validates the result against
  * `schema` before anything starts. Every problem names where the bad value came from (`kas.yaml:12:3`
@@ -26,7 +38,7 @@ export interface ConfigSource {
 export async function loadConfigFile<S extends z.ZodType>(
   schema: S,
   source: ConfigSource,
-): Promise<z.output<S>> {
+): Promise<LoadedConfig<z.output<S>>> {
   const lines = new LineCounter();
   let raw: Record<string, unknown> = {};
   let document: ReturnType<typeof parseDocument> | undefined;
@@ -64,22 +76,22 @@ export async function loadConfigFile<S extends z.ZodType>(
   const overrides = readEnvOverrides(source.env, source.ignoredEnv ?? []);
   for (const override of overrides) setPath(raw, override.path, override.value);
 
-  const result = schema.safeParse(raw);
-  if (result.success) return result.data;
   const where = (path: readonly PropertyKey[]) =>
     describeSource(path, overrides, source.file, document, lines);
-  const problems = result.error.issues.map((issue) => {
-    const keys =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
-    return keys
-      .map((path) => `${where(path)}: ${path.map(String).join('.') || '(top level)'}: ${issue.message}`)
-      .join('\n');
-  });
-  throw new KasAppError(
-    'KAS_CONFIG_INVALID',
-    `invalid config:\n  ${problems.join('\n  ')}`,
-    'correct each value listed (see the commented example kas.example.yaml for every key and its type)',
+  const result = schema.safeParse(raw);
+  if (!result.success) throw invalidConfig(toConfigIssues(result.error, schema), where);
+  return { config: result.data, where };
+}
+
+/** One `KAS_CONFIG_INVALID` listing every issue, each with where it was set and its key path. */
+export function invalidConfig(
+  issues: readonly ConfigIssue[],
+  where: (path: readonly PropertyKey[]) => string,
+): KasAppError {
+  const problems = issues.map(
+    (issue) => `${where(issue.path)}: ${formatKeyPath(issue.path)}: ${issue.message}`,
   );
+  return new KasAppError('KAS_CONFIG_INVALID', `invalid config:\n  ${problems.join('\n  ')}`, CONFIG_FIX);
 }
 
 function describeSource(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { KubeProxyUser } from '../config/KubeProxyConfig.js';
+import type { KubeProxyUser } from '../config/kubeProxyUsersSchema.js';
 
 /** The kind of token a user presents: `user:<agent-id>:<secret>`. */
 export const USER_TOKEN_KIND = 'user';

@@ -1,4 +1,5 @@
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { formatHostPort } from '@kas/config';
 import type { LifecycleContext } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
@@ -9,8 +10,7 @@ import {
   MAX_FORWARD_MESSAGE_BYTES,
 } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
-import { formatHostPort } from '../config/configChecks.js';
-import type { ResolvedPrivateApiConfig } from '../config/PrivateApiConfig.js';
+import type { ResolvedPrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { loadTlsOptions, type PemOwner } from '../http/loadTlsOptions.js';
 import type { InboundEnding, InboundExchange } from './InboundExchange.js';

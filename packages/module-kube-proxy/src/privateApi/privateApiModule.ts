@@ -1,7 +1,7 @@
 import { createToken, defineModule } from '@kas/core';
 import { ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
 import { TunnelRegistryToken } from '@kas/tunnel-protocol';
-import type { PrivateApiConfig } from '../config/PrivateApiConfig.js';
+import type { PrivateApiConfig } from '../config/privateApiConfigSchema.js';
 import { resolvePrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
 import { type PrivateApiInfo, PrivateApiServer } from './PrivateApiServer.js';
 
@@ -11,8 +11,8 @@ export const PrivateApiToken = createToken<PrivateApiInfo>('private-api.server')
 /**
  * The `private-api` module: the gRPC listener other replicas forward requests to, for agents whose
  * tunnels are on this replica. It provides this replica's identity (`ReplicaIdentityToken`), so the tunnel
- * tracker advertises the address where the private API is reached. Checks `config` at once (throws
- * `KAS_PRIVATE_API_CONFIG_INVALID`).
+ * tracker advertises the address where the private API is reached. Parses `config` with `privateApiConfigSchema` at once
+ * (throws `KAS_PRIVATE_API_CONFIG_INVALID` naming each bad key and what it expects).
  *
  * @example
  * privateApiModule({ replicaId: 'kas-0', listen: '0.0.0.0:8155', advertiseAddress: '10.0.3.7:8155', secret });

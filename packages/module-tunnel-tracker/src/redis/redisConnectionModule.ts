@@ -1,27 +1,11 @@
+import { parseConfig } from '@kas/config';
 import { defineModule, type LifecycleContext } from '@kas/core';
-import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
 import { describeClusterNodes, describeRedisOptions, describeRedisUrl } from './describeRedisAddress.js';
 import { type RedisClient, RedisToken } from './RedisClient.js';
-
-/** A single server or Sentinel: ioredis's `new Redis(url, options)`. */
-export interface RedisServerConfig {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://...`. Default: `options`, or `localhost:6379`. */
-  readonly url?: string;
-  /** ioredis options; Sentinel is `{ sentinels: [{ host, port }], name: 'mymaster' }`. */
-  readonly options?: RedisOptions;
-}
-
-/** Redis Cluster: ioredis's `new Cluster(nodes, options)`. */
-export interface RedisClusterConfig {
-  /** Startup nodes; ioredis discovers the rest. */
-  readonly cluster: readonly ClusterNode[];
-  readonly options?: ClusterOptions;
-}
-
-/** Configuration of `redisConnectionModule`: exactly what ioredis takes. */
-export type RedisConnectionConfig = RedisServerConfig | RedisClusterConfig;
+import { type RedisConnectionConfig, redisConnectionConfigSchema } from './redisConnectionConfigSchema.js';
 
 /**
  * How long a command may wait for its reply unless `commandTimeout` is set: look-ups of the tunnel
@@ -33,9 +17,21 @@ export const DEFAULT_COMMAND_TIMEOUT_MS = 2_000;
  * The `redis-connection` module: one ioredis client (single server, Sentinel or Cluster) provided as
  * `RedisToken`. Connects in start with ioredis's own retries until its start budget, then fails with
  * `KAS_REDIS_UNREACHABLE` naming the address. Reconnects by itself while running. Quits in stop;
- * disconnects at once when the connection is down or its drain budget ends.
+ * disconnects at once when the connection is down or its drain budget ends. Parses `input` with
+ * `redisConnectionConfigSchema` at once; throws `KAS_REDIS_CONFIG_INVALID` naming each bad key.
  */
-export function redisConnectionModule(config: RedisConnectionConfig = {}) {
+export function redisConnectionModule(input: RedisConnectionConfig = {}) {
+  const config = parseConfig(
+    redisConnectionConfigSchema,
+    input,
+    (problems, cause) =>
+      new TunnelTrackerError(
+        'KAS_REDIS_CONFIG_INVALID',
+        `redis-connection config: ${problems}`,
+        'give a url (redis://host:6379 or rediss:// for TLS) with ioredis options, or cluster: [startup nodes]',
+        { cause },
+      ),
+  );
   const address = describeConfig(config);
   return defineModule({
     name: 'redis-connection',
@@ -71,35 +67,8 @@ function createClient(config: RedisConnectionConfig): RedisClient {
 }
 
 function describeConfig(config: RedisConnectionConfig): string {
-  const invalid = (problem: string, fix: string, cause?: unknown) =>
-    new TunnelTrackerError(
-      'KAS_REDIS_CONFIG_INVALID',
-      `redis-connection: ${problem}`,
-      fix,
-      cause === undefined ? undefined : { cause },
-    );
-  if ('cluster' in config) {
-    if (!Array.isArray(config.cluster) || config.cluster.length === 0) {
-      throw invalid(
-        'cluster lists no startup nodes',
-        "list at least one node: cluster: [{ host: 'redis-0', port: 6379 }]",
-      );
-    }
-    return describeClusterNodes(config.cluster);
-  }
-  if (config.url !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(config.url);
-    } catch (error) {
-      throw invalid('url is not a URL', 'write it as redis://host:6379 (or rediss:// for TLS)', error);
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      throw invalid(`url scheme "${url.protocol}" is not redis: or rediss:`, 'write it as redis://host:6379');
-    }
-    return describeRedisUrl(config.url);
-  }
-  return describeRedisOptions(config.options);
+  if ('cluster' in config) return describeClusterNodes(config.cluster);
+  return config.url === undefined ? describeRedisOptions(config.options) : describeRedisUrl(config.url);
 }
 
 /** Logs the connection's life: one warning per outage, not one per reconnect attempt. */

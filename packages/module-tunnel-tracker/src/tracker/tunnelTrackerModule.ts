@@ -1,3 +1,4 @@
+import { parseConfig } from '@kas/config';
 import { defineModule, type LifecycleContext } from '@kas/core';
 import { TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
@@ -12,34 +13,14 @@ import { MemoryTunnelStore } from '../memory/MemoryTunnelStore.js';
 import { MemoryTunnelTable } from '../memory/MemoryTunnelTable.js';
 import { RedisToken } from '../redis/RedisClient.js';
 import { RedisTunnelStore } from '../redis/RedisTunnelStore.js';
-import { resolveTrackerTimings, type TrackerTimingsConfig } from './TrackerTimings.js';
+import { toTrackerTimings } from './TrackerTimings.js';
 import { TunnelTracker } from './TunnelTracker.js';
 import { TrackerCounters, TunnelTrackerMetricsToken } from './TunnelTrackerMetrics.js';
-
-/** The default Redis key prefix. */
-export const DEFAULT_KEY_PREFIX = 'kas:tunnels';
-
-/** The tracker backed by Redis, shared by every replica: needs `redis-connection`. */
-export interface RedisTunnelTrackerConfig extends TrackerTimingsConfig {
-  readonly store: 'redis';
-  /** Prefix of every key, so several kas deployments can share one Redis. Default `kas:tunnels`. */
-  readonly keyPrefix?: string;
-}
-
-/** The tracker backed by a table in this process: a single replica, no Redis. */
-export interface MemoryTunnelTrackerConfig extends TrackerTimingsConfig {
-  readonly store: 'memory';
-  /** The table; replicas in one process may share one. Default: a table of this module's own. */
-  readonly table?: MemoryTunnelTable;
-}
-
-/** Configuration of `tunnelTrackerModule`. */
-export type TunnelTrackerConfig = RedisTunnelTrackerConfig | MemoryTunnelTrackerConfig;
+import { type TunnelTrackerConfig, tunnelTrackerConfigSchema } from './tunnelTrackerConfigSchema.js';
 
 const declaration = {
   name: 'tunnel-tracker',
   stop: { with: ['agent-grpc-server'] }, // withdraw the advertisement at the moment agents get GOAWAY
-  drainBudget: '5s', // a withdraw takes milliseconds; this bounds a slow or stalled Redis
   advertises: ['agent-tunnels'],
   provides: { directory: TunnelDirectoryToken, metrics: TunnelTrackerMetricsToken },
 } as const;
@@ -48,19 +29,32 @@ const declaration = {
  * The `tunnel-tracker` module: advertises this replica's agents in the shared tunnel directory and
  * provides the directory (`TunnelDirectoryToken`) and its metrics (`TunnelTrackerMetricsToken`). Needs
  * the agent gRPC server's registry, this replica's identity and, for `store: 'redis'`, the Redis
- * connection. Throws `KAS_TUNNEL_TRACKER_CONFIG_INVALID` at once when the configuration is malformed.
+ * connection. Parses `input` with `tunnelTrackerConfigSchema` at once, filling in defaults; throws
+ * `KAS_TUNNEL_TRACKER_CONFIG_INVALID` naming each bad key and what it expects.
  */
-export function tunnelTrackerModule(config: TunnelTrackerConfig = { store: 'memory' }) {
-  const timings = resolveTrackerTimings(config);
+export function tunnelTrackerModule(input: TunnelTrackerConfig = { store: 'memory' }) {
+  const config = parseConfig(
+    tunnelTrackerConfigSchema,
+    input,
+    (problems, cause) =>
+      new TunnelTrackerError(
+        'KAS_TUNNEL_TRACKER_CONFIG_INVALID',
+        `tunnel-tracker config: ${problems}`,
+        'correct each key named (see the Configuration section of the @kas/module-tunnel-tracker README)',
+        { cause },
+      ),
+  );
+  const timings = toTrackerTimings(config);
   const instance = (tracker: TunnelTracker, directory: TunnelDirectory) => ({
     provides: { directory, metrics: tracker },
     start: (ctx: LifecycleContext) => tracker.start(ctx),
     stop: (ctx: LifecycleContext) => tracker.stop(ctx),
   });
   if (config.store === 'redis') {
-    const keyPrefix = checkKeyPrefix(config.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    const { keyPrefix } = config;
     return defineModule({
       ...declaration,
+      drainBudget: config.drainBudget, // a withdraw takes milliseconds; this bounds a slow or stalled Redis
       needs: { registry: TunnelRegistryToken, replica: ReplicaIdentityToken, redis: RedisToken },
       create: ({ registry, replica, redis, log }) => {
         const counters = new TrackerCounters();
@@ -72,16 +66,10 @@ export function tunnelTrackerModule(config: TunnelTrackerConfig = { store: 'memo
       },
     });
   }
-  if (config.store !== 'memory') {
-    throw new TunnelTrackerError(
-      'KAS_TUNNEL_TRACKER_CONFIG_INVALID',
-      `tunnel-tracker: store ${JSON.stringify((config as { store: unknown }).store)} is not 'redis' or 'memory'`,
-      "set store: 'redis' for replicas sharing Redis, or store: 'memory' for a single replica",
-    );
-  }
   const table = config.table ?? new MemoryTunnelTable();
   return defineModule({
     ...declaration,
+    drainBudget: config.drainBudget,
     needs: { registry: TunnelRegistryToken, replica: ReplicaIdentityToken },
     create: ({ registry, replica, log }) => {
       const counters = new TrackerCounters();
@@ -92,15 +80,4 @@ export function tunnelTrackerModule(config: TunnelTrackerConfig = { store: 'memo
       );
     },
   });
-}
-
-function checkKeyPrefix(prefix: string): string {
-  if (prefix === '' || /[{}]/.test(prefix)) {
-    throw new TunnelTrackerError(
-      'KAS_TUNNEL_TRACKER_CONFIG_INVALID',
-      `tunnel-tracker: keyPrefix ${JSON.stringify(prefix)} must be non-empty and free of "{" and "}"`,
-      "use a prefix such as 'kas:tunnels' or 'kas-staging:tunnels'; braces would change the Cluster hash tags",
-    );
-  }
-  return prefix;
 }

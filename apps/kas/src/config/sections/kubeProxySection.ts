@@ -1,0 +1,74 @@
+import { filePath, tlsFiles, toTlsKeyPair } from '@kas/config';
+import {
+  type KubeProxyConfig,
+  kubeProxyConfigSchema,
+  kubeProxyModule,
+  kubeProxyUsersSchema,
+  privateApiSecretSchema,
+} from '@kas/module-kube-proxy';
+import { z } from 'zod';
+import type { KasSection, KasSectionContext } from '../KasSection.js';
+
+const module = kubeProxyConfigSchema.shape;
+
+/**
+ * `kubeProxy:` in kas.yaml: the module's keys, with the users read from a file and TLS as file paths.
+ * The shared secret and the TLS trust between replicas come from `privateApi:`.
+ */
+export const kubeProxySectionSchema = z
+  .strictObject({
+    listen: module.listen.prefault('127.0.0.1:8443').describe('Where users (kubectl) connect.'),
+    tls: tlsFiles()
+      .optional()
+      .meta({ defaultText: 'none; required unless `plainHttp`' })
+      .describe('PEM certificate chain and key: kubectl sends bearer tokens only over HTTPS.'),
+    plainHttp: module.plainHttp.describe(
+      'Plain HTTP instead of HTTPS, only behind a TLS-terminating proxy (kubectl sends no token over plain HTTP). Setting it together with `tls` is an error.',
+    ),
+    usersFile: filePath().describe(
+      "A YAML list of `{ name, tokenSha256, agents }`. A user's token is `user:<agent-id>:<secret>` and `tokenSha256` is the sha256 of `<secret>`; see the kube proxy's README for a kubeconfig.",
+    ),
+    tunnelWait: module.tunnelWait,
+    directoryPollInterval: module.directoryPollInterval,
+    listenGrace: module.listenGrace,
+    drainBudget: module.drainBudget,
+    maxUpgradesPerAgent: module.maxUpgradesPerAgent,
+    maxUpgradesPerUser: module.maxUpgradesPerUser,
+    upgradeIdleTimeout: module.upgradeIdleTimeout,
+  })
+  .describe('Where users (kubectl) reach their clusters: the `kube-proxy` module.');
+
+/** The `kube-proxy` module's config from the section, the users file and the private API's secret and CA. */
+export async function toKubeProxyConfig(
+  section: z.output<typeof kubeProxySectionSchema>,
+  { config, files }: KasSectionContext,
+): Promise<KubeProxyConfig> {
+  const { tls, usersFile, ...rest } = section;
+  const { privateApi } = config;
+  const [users, privateApiSecret] = await Promise.all([
+    files.readYaml(
+      usersFile,
+      ['kubeProxy', 'usersFile'],
+      kubeProxyUsersSchema,
+      '- name: alice\n  tokenSha256: <sha256 of the secret>\n  agents: [agent-1]',
+    ),
+    files.readSecret(privateApi.sharedSecretFile, ['privateApi', 'sharedSecretFile'], privateApiSecretSchema),
+  ]);
+  return {
+    ...rest,
+    tls: tls === undefined ? undefined : toTlsKeyPair(tls),
+    users,
+    privateApiSecret,
+    privateApiTls:
+      privateApi.tls === undefined
+        ? undefined
+        : { ca: { file: privateApi.tls.caFile }, serverName: privateApi.tls.serverName },
+  };
+}
+
+/** `kubeProxy:`: the Kubernetes API proxy over tunnels. */
+export const kubeProxySection: KasSection<'kubeProxy', typeof kubeProxySectionSchema> = {
+  key: 'kubeProxy',
+  schema: kubeProxySectionSchema,
+  create: async (section, kas) => [kubeProxyModule(await toKubeProxyConfig(section, kas))],
+};

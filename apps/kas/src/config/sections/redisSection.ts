@@ -1,0 +1,73 @@
+import { filePath, hostPort, splitHostPort } from '@kas/config';
+import {
+  type RedisConnectionConfig,
+  redisConnectionModule,
+  redisUrlSchema,
+} from '@kas/module-tunnel-tracker';
+import { z } from 'zod';
+import type { KasSection, KasSectionContext } from '../KasSection.js';
+import { yamlText } from '../yamlText.js';
+
+/** `redis:` in kas.yaml: where the shared tunnel directory is; absent for a single replica. */
+export const redisSectionSchema = z
+  .strictObject({
+    url: redisUrlSchema
+      .optional()
+      .meta({ defaultText: 'none' })
+      .describe('A single server: `redis://host:6379`, or `rediss://` for TLS.'),
+    sentinel: z
+      .strictObject({
+        name: yamlText().describe('The master group name the sentinels watch.'),
+        nodes: z.array(hostPort()).min(1).describe('The sentinels, `host:port` each.'),
+      })
+      .optional()
+      .describe('Sentinel: the master group and its sentinels.'),
+    cluster: z
+      .array(hostPort())
+      .min(1)
+      .optional()
+      .describe('Redis Cluster: startup nodes, `host:port` each; the client discovers the rest.'),
+    passwordFile: filePath().optional().describe('A file holding the Redis password.'),
+  })
+  .superRefine((redis, context) => {
+    const given = [redis.url, redis.sentinel, redis.cluster].filter((value) => value !== undefined).length;
+    if (given !== 1) {
+      context.addIssue({
+        code: 'custom',
+        message: `expected exactly one of url, sentinel or cluster (${given} given)`,
+      });
+    }
+  })
+  .optional()
+  .meta({ defaultText: 'none (a single replica with an in-memory directory)' })
+  .describe(
+    'The shared tunnel directory, for several replicas: the `redis-connection` module. Exactly one of `url`, `sentinel` or `cluster`.',
+  );
+
+/** The `redis-connection` module's config (ioredis's own shape), with the password read from its file. */
+export async function toRedisConnectionConfig(
+  redis: NonNullable<z.output<typeof redisSectionSchema>>,
+  { files }: Pick<KasSectionContext, 'files'>,
+): Promise<RedisConnectionConfig> {
+  const password =
+    redis.passwordFile === undefined
+      ? undefined
+      : await files.readSecret(redis.passwordFile, ['redis', 'passwordFile']);
+  if (redis.cluster !== undefined) {
+    return { cluster: redis.cluster.map(splitHostPort), options: { redisOptions: { password } } };
+  }
+  if (redis.sentinel !== undefined) {
+    return {
+      options: { sentinels: redis.sentinel.nodes.map(splitHostPort), name: redis.sentinel.name, password },
+    };
+  }
+  return { url: redis.url, options: { password } };
+}
+
+/** `redis:`: the Redis connection the tracker shares the directory through. */
+export const redisSection: KasSection<'redis', typeof redisSectionSchema> = {
+  key: 'redis',
+  schema: redisSectionSchema,
+  create: async (redis, kas) =>
+    redis === undefined ? [] : [redisConnectionModule(await toRedisConnectionConfig(redis, kas))],
+};

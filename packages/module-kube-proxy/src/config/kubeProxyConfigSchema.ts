@@ -1,0 +1,109 @@
+import { duration, hostPort, pemSource, positiveDuration, text, tlsKeyPair } from '@kas/config';
+import { z } from 'zod';
+import { kubeProxyUsersSchema } from './kubeProxyUsersSchema.js';
+import { privateApiSecretSchema } from './privateApiSecretSchema.js';
+
+const upgradeCount = () =>
+  z
+    .number()
+    .int()
+    .min(1, { error: (issue) => `expected a whole number of at least 1 (got ${JSON.stringify(issue.input)})` });
+
+/**
+ * The configuration of `kubeProxyModule`, with its defaults and docs (the README's configuration section
+ * is generated from it). `listen`, `users`, `privateApiSecret` and `tls` (or `plainHttp`) are required.
+ */
+export const kubeProxyConfigSchema = z
+  .strictObject({
+    listen: hostPort().describe(
+      'Where users (kubectl) connect: `host:port`, `[::1]:8443` for IPv6; port 0 picks a free port (read it from `KubeProxyToken`).',
+    ),
+    tls: tlsKeyPair()
+      .optional()
+      .meta({ defaultText: 'none; required unless `plainHttp`' })
+      .describe(
+        'Serve HTTPS with this certificate chain and key, each `{ file }` (read at start) or `{ pem }`. kubectl sends bearer tokens only over HTTPS.',
+      ),
+    plainHttp: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Serve plain HTTP. kubectl then sends no token at all: only for tests, or behind a proxy that terminates TLS and adds the token. Setting it together with `tls` is an error.',
+      ),
+    users: kubeProxyUsersSchema.describe(
+      "Who may use the proxy: `name` labels the user in logs and errors; `tokenSha256` is the sha256 (hex) of the secret part of the user's tokens, and no two users may share one; `agents` lists the agent ids the user may reach (no `:` or white space). Every agent id listed for some user is an agent kas knows; others are answered `404`.",
+    ),
+    privateApiSecret: privateApiSecretSchema.describe(
+      "The shared secret of the private API, sent when forwarding to another replica: the same value as `private-api`'s `secret` on every replica. At least 16 characters. Never logged.",
+    ),
+    privateApiTls: z
+      .strictObject({
+        ca: pemSource().describe("The CA that signed every replica's private API certificate."),
+        serverName: text()
+          .optional()
+          .describe(
+            'The name those certificates carry, checked instead of the address dialled (replicas are dialled by their advertised address, usually a pod IP).',
+          ),
+      })
+      .optional()
+      .meta({ defaultText: 'none (plaintext)' })
+      .describe(
+        "Reach other replicas' private APIs over TLS. Give it exactly when every replica's `private-api` has `tls`. An unreadable CA file fails the start with `KAS_KUBE_PROXY_LISTEN_FAILED` naming the file.",
+      ),
+    tunnelWait: duration()
+      .prefault('5s')
+      .describe(
+        'How long a request may look for a tunnel of its agent (here, on another replica, or while the agent reconnects) before it is answered `503` or `504`.',
+      ),
+    directoryPollInterval: positiveDuration()
+      .prefault('250ms')
+      .describe(
+        'While requests wait for an agent, how often the tunnel directory is asked for it: one look-up per agent per interval, whatever the number of waiting requests. Also how long an answer that names replicas is reused for the agent\'s other requests (dropped at once when a route it named fails).',
+      ),
+    listenGrace: duration()
+      .prefault('5s')
+      .describe(
+        'After the stop began (readiness false at once), how long new connections are still accepted, so load balancers notice.',
+      ),
+    drainBudget: duration()
+      .prefault('1h')
+      .describe(
+        'How long requests in flight at stop (watches too) may continue before they are cut. Keep it at most the drain budget of `agent-grpc-server` (the linter checks). Exec, attach and port-forward sessions are requests in flight: they keep working through the stop until they end or this budget cuts them (a WebSocket client is told why: kubectl prints `kas ended the connection: …`).',
+      ),
+    maxUpgradesPerAgent: upgradeCount()
+      .default(100)
+      .describe(
+        'How many upgraded connections (kubectl exec, attach, cp, port-forward) one agent may have open through this replica at once; one more is answered `429 TooManyRequests`.',
+      ),
+    maxUpgradesPerUser: upgradeCount()
+      .default(20)
+      .describe(
+        'How many upgraded connections one user may have open through this replica at once; one more is answered `429 TooManyRequests`.',
+      ),
+    upgradeIdleTimeout: duration()
+      .prefault('4h')
+      .describe(
+        "An upgraded connection with no byte either way for this long is ended (the client is told why); `0`: never. The default is the kubelet's streaming idle timeout.",
+      ),
+  })
+  .superRefine((config, context) => {
+    if (config.tls !== undefined && config.plainHttp) {
+      context.addIssue({
+        code: 'custom',
+        path: ['plainHttp'],
+        message:
+          'is set together with tls: give tls (kubectl sends tokens only over HTTPS), or plainHttp alone',
+      });
+    }
+    if (config.tls === undefined && !config.plainHttp) {
+      context.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message:
+          'is missing: give tls with a certificate and key (kubectl sends bearer tokens only over HTTPS), or set plainHttp: true explicitly',
+      });
+    }
+  });
+
+/** What `kubeProxyModule` takes: durations as milliseconds or strings such as `'5s'`. */
+export type KubeProxyConfig = z.input<typeof kubeProxyConfigSchema>;
