@@ -1,43 +1,16 @@
 import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
-import { createToken, type Duration, defineModule } from '@kas/core';
+import { parseConfig } from '@kas/config';
+import { createToken, defineModule } from '@kas/core';
 import { Agent } from './agent/Agent.js';
-import type { BackoffOptions } from './agent/Backoff.js';
-import { KubeApiUpstream, type KubeApiUpstreamOptions } from './upstream/KubeApiUpstream.js';
-
-/** One agent identity of an agentk process. */
-export interface AgentIdentity {
-  /** A label for logs. */
-  readonly name: string;
-  /** The bearer token kas knows the agent by. */
-  readonly token: string;
-}
-
-/** What the `agentk` module runs: one agent, or many independent ones sharing an upstream. */
-export interface AgentkOptions {
-  readonly agents: readonly AgentIdentity[];
-  readonly kasAddresses: readonly string[];
-  /** TLS to kas: `{ ca }` trusts that PEM bundle, `{}` trusts Node's CAs. Default: plaintext. */
-  readonly kasTls?: { readonly ca?: string };
-  readonly kubeApi: KubeApiUpstreamOptions;
-  /** Set when `kubeApi` is the in-cluster API found from the pod's environment: said at start. */
-  readonly inCluster?: { readonly tokenFile: string; readonly caFile: string };
-  /** Idle tunnels each agent keeps. Default 4. */
-  readonly minIdleTunnels?: number;
-  /** Tunnels each agent opens at most. Default 64. */
-  readonly maxTunnels?: number;
-  readonly backoff?: BackoffOptions;
-  /** How long in-flight requests may finish at stop. Default `'30s'`. */
-  readonly drainBudget?: Duration;
-}
+import { type AgentkOptions, agentkOptionsSchema } from './config/agentkOptionsSchema.js';
+import { AgentkError } from './errors/AgentkError.js';
+import { KubeApiUpstream } from './upstream/KubeApiUpstream.js';
 
 /** The agents of the `agentk` module, for in-process use (their events, their stats). */
 export const AgentkAgentsToken = createToken<readonly Agent[]>('agentk.agents');
 
-/** Defaults of `AgentkOptions`. */
-export const AGENTK_DEFAULTS = { minIdleTunnels: 4, maxTunnels: 64, drainBudget: '30s' } as const;
-
 /** The channel credentials for kas. */
-export function kasCredentials(tls: AgentkOptions['kasTls']): ChannelCredentials {
+export function kasCredentials(tls: { readonly ca?: string } | undefined): ChannelCredentials {
   if (tls === undefined) return credentials.createInsecure();
   return credentials.createSsl(tls.ca === undefined ? null : Buffer.from(tls.ca));
 }
@@ -45,11 +18,20 @@ export function kasCredentials(tls: AgentkOptions['kasTls']): ChannelCredentials
 /**
  * agentk as a module of a `@kas/core` app: starts its agents, and at stop lets their in-flight requests
  * finish within the drain budget. It provides its agents (`AgentkAgentsToken`) for in-process use.
+ * Parses `input` with `agentkOptionsSchema` at once; throws `AGENTK_INVALID_CONFIG` naming each bad key.
  */
-export function agentkModule(options: AgentkOptions) {
+export function agentkModule(input: AgentkOptions) {
+  const options = parseConfig(
+    agentkOptionsSchema,
+    input,
+    (problems, cause) =>
+      new AgentkError('AGENTK_INVALID_CONFIG', `agentk options: ${problems}`, 'correct each option named', {
+        cause,
+      }),
+  );
   return defineModule({
     name: 'agentk',
-    drainBudget: options.drainBudget ?? AGENTK_DEFAULTS.drainBudget, // in-flight requests finish first
+    drainBudget: options.drainBudget, // in-flight requests finish first
     provides: { agents: AgentkAgentsToken },
     create: ({ log }) => {
       const upstream = new KubeApiUpstream(options.kubeApi);
@@ -62,8 +44,8 @@ export function agentkModule(options: AgentkOptions) {
             kasAddresses: options.kasAddresses,
             kasCredentials: kasCredentialsOfAll,
             upstream,
-            minIdleTunnels: options.minIdleTunnels ?? AGENTK_DEFAULTS.minIdleTunnels,
-            maxTunnels: options.maxTunnels ?? AGENTK_DEFAULTS.maxTunnels,
+            minIdleTunnels: options.minIdleTunnels,
+            maxTunnels: options.maxTunnels,
             backoff: options.backoff,
             log,
           }),
@@ -77,7 +59,7 @@ export function agentkModule(options: AgentkOptions) {
               agents: agents.length,
               kasAddresses: options.kasAddresses,
               kubeApi: upstream.url,
-              tunnels: options.minIdleTunnels ?? AGENTK_DEFAULTS.minIdleTunnels,
+              tunnels: options.minIdleTunnels,
             },
             `starting ${agents.length} agent(s) for ${upstream.url}`,
           );

@@ -2,15 +2,14 @@ export { Agent, type AgentEvents, type AgentOptions } from './agent/Agent.js';
 export { AGENT_SERVICES, AgentTunnel, type AgentTunnelState } from './agent/AgentTunnel.js';
 export { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './agent/Backoff.js';
 export { KasConnection, type KasConnectionOptions } from './agent/KasConnection.js';
+export { AgentkAgentsToken, agentkModule, kasCredentials } from './agentkModule.js';
+export { type AgentkArgs, agentkCommand, parseAgentkArgs } from './cli/parseAgentkArgs.js';
 export {
   AGENTK_DEFAULTS,
   type AgentIdentity,
-  AgentkAgentsToken,
   type AgentkOptions,
-  agentkModule,
-  kasCredentials,
-} from './agentkModule.js';
-export { type AgentkArgs, agentkCommand, parseAgentkArgs } from './cli/parseAgentkArgs.js';
+  agentkOptionsSchema,
+} from './config/agentkOptionsSchema.js';
 export { loadAgentkOptions } from './config/loadAgentkOptions.js';
 export { AgentkError } from './errors/AgentkError.js';
 export { AGENTK_ERROR_CODES, type AgentkErrorCode } from './errors/errorCodes.js';

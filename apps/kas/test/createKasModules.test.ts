@@ -89,6 +89,16 @@ describe("the sections' modules", () => {
     );
   });
 
+  it('refuse a shared secret that is too short, naming the key and the file but never the secret', async () => {
+    const { dir, file } = await setUp((dir) => sections(dir));
+    await writeFile(join(dir, 'secret'), 'short-secret\n');
+    const error = await create(file).catch((caught: Error) => caught);
+    expect(error).toMatchObject({
+      code: 'KAS_CONFIG_INVALID',
+      message: `${file}:7:21: privateApi.sharedSecretFile: ${dir}/secret: expected at least 16 characters: generate one with \`openssl rand -base64 32\` and give every replica the same value`,
+    });
+  });
+
   it('come from a section a loaded module contributes exactly as from a built-in one', async () => {
     class AuditError extends CoreError<'AUDIT_CONFIG_INVALID'> {}
     const auditSchema = z.strictObject({ flushInterval: duration().prefault('5s'), path: z.string() });

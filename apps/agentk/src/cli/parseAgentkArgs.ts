@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { AGENTK_DEFAULTS } from '../agentkModule.js';
+import { AGENTK_DEFAULTS } from '../config/agentkOptionsSchema.js';
 import { AGENTK_VERSION } from '../version.js';
 
 /** Where the kubelet mounts a pod's service account token, cluster CA and namespace. */

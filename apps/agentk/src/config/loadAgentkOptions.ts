@@ -1,15 +1,29 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { toMilliseconds } from '@kas/core';
-import type { AgentIdentity, AgentkOptions } from '../agentkModule.js';
+import { parseConfig } from '@kas/config';
 import type { AgentkArgs } from '../cli/parseAgentkArgs.js';
 import { AgentkError } from '../errors/AgentkError.js';
+import { type AgentIdentity, type AgentkOptions, agentkOptionsSchema } from './agentkOptionsSchema.js';
 
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):\d{1,5}$/;
+/** The flag each checked option comes from, for messages that name what to change. */
+const FLAG_OF = {
+  kasAddresses: '--kas',
+  minIdleTunnels: '--tunnels',
+  maxTunnels: '--max-tunnels',
+  drainBudget: '--drain-budget',
+} as const;
+
+const flagsSchema = agentkOptionsSchema.pick({
+  kasAddresses: true,
+  minIdleTunnels: true,
+  maxTunnels: true,
+  drainBudget: true,
+});
 
 /**
- * Checks the parsed flags and reads the files they name; errors name the flag or file to fix. Without
- * `--kube-api`, agentk serves its own cluster's API as client-go's in-cluster config does:
+ * Checks the parsed flags with the options' schema, then reads the files they name; errors name the flag
+ * (`--kas: expected host:port ... (got "kas")`) or the file to fix. Without `--kube-api`, agentk serves its
+ * own cluster's API as client-go's in-cluster config does:
  * `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`, the service account's token (read again
  * when the kubelet rotates it) and the cluster CA, from `--service-account-dir`.
  */
@@ -17,24 +31,24 @@ export async function loadAgentkOptions(
   args: AgentkArgs,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<AgentkOptions> {
-  for (const address of args.kas) {
-    if (!ADDRESS.test(address)) {
-      invalid(
-        `--kas: ${JSON.stringify(address)} is not host:port`,
-        'give kas addresses like kas.example.com:8150',
-      );
-    }
-  }
-  if (args.kas.length === 0) invalid('--kas names no address', 'give at least one host:port');
-  try {
-    toMilliseconds(args.drainBudget as '1s', '--drain-budget');
-  } catch (error) {
-    invalid(
-      `--drain-budget ${JSON.stringify(args.drainBudget)} is not a duration`,
-      "write it like '30s' or '5m'",
-      error,
-    );
-  }
+  const flags = parseConfig(
+    flagsSchema,
+    {
+      kasAddresses: args.kas,
+      minIdleTunnels: args.tunnels,
+      maxTunnels: Math.max(args.maxTunnels, args.tunnels),
+      drainBudget: args.drainBudget,
+    },
+    (_problems, cause) =>
+      new AgentkError(
+        'AGENTK_INVALID_CONFIG',
+        cause.issues
+          .map((issue) => `${FLAG_OF[issue.path[0] as keyof typeof FLAG_OF]}: ${issue.message}`)
+          .join('; '),
+        'correct each flag named (or its AGENTK_* variable)',
+        { cause },
+      ),
+  );
   const [agents, kubeToken, kubeCa, kasCa, inCluster] = await Promise.all([
     readIdentities(args),
     args.kubeTokenFile === undefined ? undefined : readText(args.kubeTokenFile, '--kube-token-file'),
@@ -43,14 +57,11 @@ export async function loadAgentkOptions(
     args.kubeApi === undefined ? readInClusterApi(args.serviceAccountDir, env) : undefined,
   ]);
   return {
+    ...flags,
     agents,
-    kasAddresses: args.kas,
     kasTls: kasCa !== undefined ? { ca: kasCa } : args.kasTls ? {} : undefined,
     kubeApi: inCluster?.kubeApi ?? { url: args.kubeApi as string, token: kubeToken, ca: kubeCa },
     ...(inCluster === undefined ? {} : { inCluster: inCluster.source }),
-    minIdleTunnels: args.tunnels,
-    maxTunnels: Math.max(args.maxTunnels, args.tunnels),
-    drainBudget: args.drainBudget as '1s',
   };
 }
 

@@ -39,7 +39,9 @@ export function diskFiles(where: (path: readonly string[]) => string): KasFiles 
     new KasAppError(
       'KAS_CONFIG_INVALID',
       `${prefix(key)}: ${path}: ${toConfigIssues(error, schema)
-        .map((issue) => `${formatKeyPath(issue.path)}: ${issue.message}`)
+        .map((issue) =>
+          issue.path.length === 0 ? issue.message : `${formatKeyPath(issue.path)}: ${issue.message}`,
+        )
         .join('; ')}`,
       fix,
     );
