@@ -1,10 +1,9 @@
 import type { AppComposition } from '@kas/core';
-import { toMilliseconds } from '@kas/core';
-import { KUBE_PROXY_DEFAULTS } from '@kas/module-kube-proxy';
+import { BUILT_IN_SECTIONS } from '../config/builtInSections.js';
+import { createKasModules } from '../config/createKasModules.js';
+import type { KasFiles } from '../config/KasFiles.js';
 import { kasConfigSchema } from '../config/kasConfigSchema.js';
 import { loadConfigFile } from '../config/loadConfigFile.js';
-import type { KasSecrets } from '../config/readKasSecrets.js';
-import { toKasModules } from '../config/toKasModules.js';
 import { KasTelemetry } from '../observability/KasTelemetry.js';
 import { KasTelemetryToken } from '../observability/observabilityModule.js';
 import { composeKas } from './composeKas.js';
@@ -26,12 +25,13 @@ export interface ConfiguredKas {
   readonly listenGraceMs: number;
 }
 
-/** Secrets are read from files only when kas runs; the graph does not depend on them. */
-const UNREAD_SECRETS: KasSecrets = {
-  agents: [],
-  users: [],
-  privateApiSecret: 'not-read-for-the-graph-only',
-  redisPassword: undefined,
+/**
+ * Secrets and lists are read from files only when kas runs; the graph does not depend on them. Each file
+ * reads as an empty list (what the section's schema makes of `[]`) or a placeholder secret.
+ */
+const UNREAD_FILES: KasFiles = {
+  readSecret: async () => 'not-read-for-the-graph-only',
+  readYaml: async (_path, _key, schema) => schema.parse([]),
 };
 
 /**
@@ -41,21 +41,21 @@ const UNREAD_SECRETS: KasSecrets = {
  * Throws `KAS_CONFIG_*` errors as kas would at start.
  */
 export async function composeFromConfig(source: KasConfigText): Promise<ConfiguredKas> {
-  const config = await loadConfigFile(kasConfigSchema, {
+  const { config, where } = await loadConfigFile(kasConfigSchema, {
     file: source.file,
     text: source.text,
     env: source.env,
     ignoredEnv: ['KAS_CONFIG'],
   });
+  const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files: UNREAD_FILES, where });
   const composition = composeKas({
-    ...toKasModules(config, UNREAD_SECRETS),
+    modules,
+    observability: { listenAddress: config.observability.listen },
     provide: [{ token: KasTelemetryToken, useValue: new KasTelemetry() }],
   });
   return {
     composition,
     ...(config.shutdownDeadline === undefined ? {} : { shutdownDeadlineMs: config.shutdownDeadline }),
-    listenGraceMs:
-      config.kubeProxy.listenGrace ??
-      toMilliseconds(KUBE_PROXY_DEFAULTS.listenGrace, 'kubeProxy.listenGrace'),
+    listenGraceMs: config.kubeProxy.listenGrace,
   };
 }
