@@ -15,12 +15,12 @@ import type { KasSection, KasSectionContext } from '../KasSection.js';
  */
 export const BUSY_TUNNEL_MARGIN_MS = 10_000;
 
-const module = agentGrpcServerConfigSchema.shape;
+const moduleKeys = agentGrpcServerConfigSchema.shape;
 
 /** `agentGrpc:` in kas.yaml: the module's keys, with the agents read from a file and TLS as file paths. */
 export const agentGrpcSectionSchema = z
   .strictObject({
-    listen: module.listen.prefault('127.0.0.1:8150').describe('Where agents connect.'),
+    listen: moduleKeys.listen.prefault('127.0.0.1:8150').describe('Where agents connect.'),
     tls: tlsFiles()
       .optional()
       .meta({ defaultText: 'none (plaintext)' })
@@ -28,11 +28,11 @@ export const agentGrpcSectionSchema = z
     agentsFile: filePath().describe(
       'A YAML list of `{ id, tokenSha256 }`: the agents this replica accepts, by the sha256 (hex) of their tokens (`printf %s "$token" | sha256sum`). Unknown or missing tokens get `UNAUTHENTICATED`.',
     ),
-    keepalive: module.keepalive,
-    maxMessageBytes: module.maxMessageBytes,
-    maxTunnelsPerAgent: module.maxTunnelsPerAgent,
-    acquireTimeout: module.acquireTimeout,
-    idleTunnelTimeout: module.idleTunnelTimeout,
+    keepalive: moduleKeys.keepalive,
+    maxMessageBytes: moduleKeys.maxMessageBytes,
+    maxTunnelsPerAgent: moduleKeys.maxTunnelsPerAgent,
+    acquireTimeout: moduleKeys.acquireTimeout,
+    idleTunnelTimeout: moduleKeys.idleTunnelTimeout,
     drainBudget: duration()
       .optional()
       .meta({

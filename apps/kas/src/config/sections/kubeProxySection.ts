@@ -9,7 +9,7 @@ import {
 import { z } from 'zod';
 import type { KasSection, KasSectionContext } from '../KasSection.js';
 
-const module = kubeProxyConfigSchema.shape;
+const moduleKeys = kubeProxyConfigSchema.shape;
 
 /**
  * `kubeProxy:` in kas.yaml: the module's keys, with the users read from a file and TLS as file paths.
@@ -17,24 +17,24 @@ const module = kubeProxyConfigSchema.shape;
  */
 export const kubeProxySectionSchema = z
   .strictObject({
-    listen: module.listen.prefault('127.0.0.1:8443').describe('Where users (kubectl) connect.'),
+    listen: moduleKeys.listen.prefault('127.0.0.1:8443').describe('Where users (kubectl) connect.'),
     tls: tlsFiles()
       .optional()
       .meta({ defaultText: 'none; required unless `plainHttp`' })
       .describe('PEM certificate chain and key: kubectl sends bearer tokens only over HTTPS.'),
-    plainHttp: module.plainHttp.describe(
+    plainHttp: moduleKeys.plainHttp.describe(
       'Plain HTTP instead of HTTPS, only behind a TLS-terminating proxy (kubectl sends no token over plain HTTP). Setting it together with `tls` is an error.',
     ),
     usersFile: filePath().describe(
       "A YAML list of `{ name, tokenSha256, agents }`. A user's token is `user:<agent-id>:<secret>` and `tokenSha256` is the sha256 of `<secret>`; see the kube proxy's README for a kubeconfig.",
     ),
-    tunnelWait: module.tunnelWait,
-    directoryPollInterval: module.directoryPollInterval,
-    listenGrace: module.listenGrace,
-    drainBudget: module.drainBudget,
-    maxUpgradesPerAgent: module.maxUpgradesPerAgent,
-    maxUpgradesPerUser: module.maxUpgradesPerUser,
-    upgradeIdleTimeout: module.upgradeIdleTimeout,
+    tunnelWait: moduleKeys.tunnelWait,
+    directoryPollInterval: moduleKeys.directoryPollInterval,
+    listenGrace: moduleKeys.listenGrace,
+    drainBudget: moduleKeys.drainBudget,
+    maxUpgradesPerAgent: moduleKeys.maxUpgradesPerAgent,
+    maxUpgradesPerUser: moduleKeys.maxUpgradesPerUser,
+    upgradeIdleTimeout: moduleKeys.upgradeIdleTimeout,
   })
   .describe('Where users (kubectl) reach their clusters: the `kube-proxy` module.');
 

@@ -9,13 +9,13 @@ import { z } from 'zod';
 import type { KasSection, KasSectionContext } from '../KasSection.js';
 import { yamlText } from '../yamlText.js';
 
-const module = privateApiConfigSchema.shape;
+const moduleKeys = privateApiConfigSchema.shape;
 
 /** `privateApi:` in kas.yaml: the module's keys, with the shared secret read from a file. */
 export const privateApiSectionSchema = z
   .strictObject({
-    listen: module.listen.prefault('127.0.0.1:8155').describe('Where other replicas forward requests.'),
-    advertiseAddress: module.advertiseAddress.describe(
+    listen: moduleKeys.listen.prefault('127.0.0.1:8155').describe('Where other replicas forward requests.'),
+    advertiseAddress: moduleKeys.advertiseAddress.describe(
       "What the directory tells other replicas: this replica's address on the pod network. Set it (`KAS_PRIVATE_API__ADVERTISE_ADDRESS=$(POD_IP):8155`) when listening on `0.0.0.0`.",
     ),
     sharedSecretFile: filePath().describe(
@@ -35,8 +35,8 @@ export const privateApiSectionSchema = z
       .describe(
         "TLS between replicas (every replica alike). The shared secret authenticates every forwarded call either way. With it, the private API serves TLS with `certFile` / `keyFile`, and the kube proxy reaches other replicas over TLS, trusting `caFile`, checking their certificates against `serverName` when given, else against the advertised address. A replica that does not trust another's certificate answers 502 for the requests it would forward there, and its log's `request.unrouted` line says so.",
       ),
-    maxTunnelWait: module.maxTunnelWait,
-    drainBudget: module.drainBudget,
+    maxTunnelWait: moduleKeys.maxTunnelWait,
+    drainBudget: moduleKeys.drainBudget,
   })
   .describe(
     'Where other replicas forward requests for agents whose tunnels are here: the `private-api` module.',

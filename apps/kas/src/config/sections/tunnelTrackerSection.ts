@@ -7,19 +7,19 @@ import { z } from 'zod';
 import type { KasSection, KasSectionContext } from '../KasSection.js';
 
 const [redisTracker] = tunnelTrackerConfigSchema.options;
-const module = redisTracker.shape;
+const moduleKeys = redisTracker.shape;
 
 /** `tunnelTracker:` in kas.yaml: the module's timings; the store follows from whether `redis:` is set. */
 export const tunnelTrackerSectionSchema = z
   .strictObject({
-    entryTtl: module.entryTtl,
-    refreshPeriod: module.refreshPeriod,
-    cleanUpPeriod: module.cleanUpPeriod,
-    unregisterDelay: module.unregisterDelay,
-    keyPrefix: module.keyPrefix.describe(
+    entryTtl: moduleKeys.entryTtl,
+    refreshPeriod: moduleKeys.refreshPeriod,
+    cleanUpPeriod: moduleKeys.cleanUpPeriod,
+    unregisterDelay: moduleKeys.unregisterDelay,
+    keyPrefix: moduleKeys.keyPrefix.describe(
       'Prefix of every Redis key, so several kas deployments can share one Redis. No `{` or `}`.',
     ),
-    drainBudget: module.drainBudget,
+    drainBudget: moduleKeys.drainBudget,
   })
   .prefault({})
   .describe(
