@@ -58,7 +58,7 @@ export const kubeProxyConfigSchema = z
     directoryPollInterval: positiveDuration()
       .prefault('250ms')
       .describe(
-        'While requests wait for an agent, how often the tunnel directory is asked for it: one look-up per agent per interval, whatever the number of waiting requests. Also how long an answer that names replicas is reused for the agent\'s other requests (dropped at once when a route it named fails).',
+        "While requests wait for an agent, how often the tunnel directory is asked for it: one look-up per agent per interval, whatever the number of waiting requests. Also how long an answer that names replicas is reused for the agent's other requests (dropped at once when a route it named fails).",
       ),
     listenGrace: duration()
       .prefault('5s')
