@@ -40,6 +40,9 @@ describe('kube-proxy configuration', () => {
       directoryPollIntervalMs: 250,
       listenGraceMs: 5_000,
       drainBudgetMs: 3_600_000,
+      maxUpgradesPerAgent: 100,
+      maxUpgradesPerUser: 20,
+      upgradeIdleTimeoutMs: 4 * 3_600_000,
     });
     expect(kubeProxyModule({ ...proxy, drainBudget: '75m' }).drainBudget).toBe(4_500_000);
   });
@@ -84,6 +87,14 @@ describe('kube-proxy configuration', () => {
     [
       { directoryPollInterval: 0 },
       'kube-proxy config: directoryPollInterval: expected a duration longer than 0 (got 0)',
+    ],
+    [
+      { maxUpgradesPerAgent: 0 },
+      'kube-proxy config: maxUpgradesPerAgent: expected a whole number of at least 1 (got 0)',
+    ],
+    [
+      { upgradeIdleTimeout: 'a while' },
+      `kube-proxy config: upgradeIdleTimeout: expected a duration: milliseconds, or a string such as '500ms', '10s', '75m' or '1h' (got "a while")`,
     ],
     [
       { privateApiTls: { ca: {} } },

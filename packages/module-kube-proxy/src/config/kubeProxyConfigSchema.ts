@@ -7,7 +7,9 @@ const upgradeCount = () =>
   z
     .number()
     .int()
-    .min(1, { error: (issue) => `expected a whole number of at least 1 (got ${JSON.stringify(issue.input)})` });
+    .min(1, {
+      error: (issue) => `expected a whole number of at least 1 (got ${JSON.stringify(issue.input)})`,
+    });
 
 /**
  * The configuration of `kubeProxyModule`, with its defaults and docs (the README's configuration section
