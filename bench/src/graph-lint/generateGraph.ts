@@ -1,7 +1,7 @@
 import { type AnyModule, type AppComposition, defineModule } from '@kas/core';
 
 /** The shapes of generated graphs. */
-export type GraphShape = 'chain' | 'fan' | 'kas-layered';
+export type GraphShape = 'chain' | 'fan' | 'kas-layered' | 'random-redundant-after';
 
 const declare = (declaration: Omit<AnyModule, 'create'>): AnyModule =>
   defineModule({
@@ -18,6 +18,8 @@ export function generateGraph(shape: GraphShape, size: number): AppComposition {
       return { modules: fan(size) };
     case 'kas-layered':
       return { modules: kasLayered(size) };
+    case 'random-redundant-after':
+      return { modules: randomRedundantAfter(size, 1) };
     default: {
       const unhandled: never = shape;
       throw new Error(`unknown shape ${unhandled}`);
@@ -123,4 +125,40 @@ function kasLayered(size: number): AnyModule[] {
     modules.push(declare({ name: `worker${index}`, startAfter: ['redis'], drainBudget: '5s' }));
   }
   return modules;
+}
+
+/**
+ * The shape that crashed plan resolution at about 900 modules (issue 13): a random start DAG, each module
+ * after one of the three before it and up to two earlier ones, where for about 30% of the modules one of
+ * the modules it started after declares `stop: { after: [it] }`, which that module does by default anyway
+ * (redundant but legal). A fixed seed, so every run measures the same graph.
+ */
+function randomRedundantAfter(size: number, seed: number): AnyModule[] {
+  let state = seed;
+  const next = () => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state / 0x7fffffff;
+  };
+  const startAfter: string[][] = [];
+  const stopAfter: string[][] = Array.from({ length: size }, () => []);
+  for (let index = 0; index < size; index++) {
+    const dependencies = new Set<number>();
+    if (index > 0) {
+      dependencies.add(Math.max(0, index - 1 - Math.floor(next() * 3)));
+      const far = Math.floor(next() * 3);
+      for (let count = 0; count < far; count++) dependencies.add(Math.floor(next() * index));
+    }
+    const list = [...dependencies];
+    startAfter.push(list.map((dependency) => `m${dependency}`));
+    const redundant = list.length > 0 && next() < 0.3 ? list[Math.floor(next() * list.length)] : undefined;
+    if (redundant !== undefined) stopAfter[redundant]?.push(`m${index}`);
+  }
+  return startAfter.map((names, index) =>
+    declare({
+      name: `m${index}`,
+      ...(names.length > 0 ? { startAfter: names } : {}),
+      ...(stopAfter[index]?.length ? { stop: { after: stopAfter[index] } } : {}),
+      drainBudget: index % 7 === 0 ? '1m' : '5s',
+    }),
+  );
 }

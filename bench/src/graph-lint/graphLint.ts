@@ -1,13 +1,16 @@
+import { createApp } from '@kas/core';
 import { analyzeComposition } from '@kas/core/analysis';
 import { lintComposition, lintPlan } from '@kas/graph';
+import { pino } from 'pino';
 import type { Benchmark, BenchmarkRow } from '../Benchmark.js';
 import { measure } from '../measure.js';
 import { type GraphShape, generateGraph } from './generateGraph.js';
 
-const SHAPES: readonly GraphShape[] = ['chain', 'fan', 'kas-layered'];
+const SHAPES: readonly GraphShape[] = ['chain', 'fan', 'kas-layered', 'random-redundant-after'];
 const SIZES = [100, 1_000, 10_000] as const;
 const RUNS: Readonly<Record<(typeof SIZES)[number], number>> = { 100: 31, 1000: 15, 10000: 9 };
 const WARMUPS = 3;
+const silent = pino({ level: 'silent' });
 
 const ms = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 
@@ -29,6 +32,7 @@ export const graphLint: Benchmark = {
         const resolve = measure(() => analyzeComposition(composition), runs, WARMUPS);
         const rules = measure(() => lintPlan(plan), runs, WARMUPS);
         const total = measure(() => lintComposition(composition), runs, WARMUPS);
+        const create = measure(() => createApp({ ...composition, logger: silent }), runs, WARMUPS);
         const result = lintComposition(composition);
         rows.push({
           shape,
@@ -39,6 +43,7 @@ export const graphLint: Benchmark = {
           'rules ms': ms(rules.medianMs),
           'resolve + lint ms': ms(total.medianMs),
           'min–max ms': `${ms(total.minMs)}–${ms(total.maxMs)}`,
+          'createApp ms': ms(create.medianMs),
           'vs 10× fewer':
             previousTotal === undefined ? '' : `${(total.medianMs / previousTotal).toFixed(1)}×`,
           findings: `${result.errorCount} errors, ${result.warningCount} warnings`,
@@ -56,12 +61,13 @@ export const graphLint: Benchmark = {
         'rules ms',
         'resolve + lint ms',
         'min–max ms',
+        'createApp ms',
         'vs 10× fewer',
         'findings',
       ],
       rows,
       notes: [
-        'Medians of `runs` measured runs after three warm-ups, in one process. "resolve" is analyzeComposition (both plans and the structural checks); "rules" is lintPlan on the resolved plan (every core rule); "resolve + lint" is lintComposition, what `kas-graph lint` does after loading the entry. "vs 10× fewer" is the growth of "resolve + lint" from the size 10 times smaller (10× is linear).',
+        'Medians of `runs` measured runs after three warm-ups, in one process. "resolve" is analyzeComposition (both plans and the structural checks); "rules" is lintPlan on the resolved plan (every core rule); "resolve + lint" is lintComposition, what `kas-graph lint` does after loading the entry; "createApp" composes the app (both plans, its container, its snapshot) without starting it. "vs 10× fewer" is the growth of "resolve + lint" from the size 10 times smaller (10× is linear).',
       ],
     };
   },
