@@ -54,7 +54,7 @@ export async function runKas(
   const composition = composeKas(
     {
       modules,
-      observability: { listenAddress: config.observability.listen },
+      observability: { listenAddress: config.observability.listen, debug: config.observability.debug },
       provide: [{ token: KasTelemetryToken, useValue: telemetry }],
       extraModules: dev === undefined ? [] : [devKubeApiModule(), devAgentModule(dev.agent)],
     },

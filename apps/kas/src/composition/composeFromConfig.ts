@@ -50,7 +50,7 @@ export async function composeFromConfig(source: KasConfigText): Promise<Configur
   const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files: UNREAD_FILES, where });
   const composition = composeKas({
     modules,
-    observability: { listenAddress: config.observability.listen },
+    observability: { listenAddress: config.observability.listen, debug: config.observability.debug },
     provide: [{ token: KasTelemetryToken, useValue: new KasTelemetry() }],
   });
   return {

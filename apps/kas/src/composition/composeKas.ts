@@ -11,8 +11,11 @@ export interface KasModules {
    * `redis-connection` when Redis is configured, `kube-proxy`, `private-api`, and loaded modules'.
    */
   readonly modules: readonly AnyModule[];
-  /** Where the observability listener binds (`observability.listen`). */
-  readonly observability: { readonly listenAddress: string };
+  /**
+   * Where the observability listener binds (`observability.listen`), and whether it serves the
+   * lifecycle debug endpoints (`observability.debug`).
+   */
+  readonly observability: { readonly listenAddress: string; readonly debug?: boolean };
   /** Values the app provides (kas's telemetry). */
   readonly provide?: readonly ProvidedValue[];
   /** Extra modules (dev mode's fake Kubernetes API and agent). */
@@ -40,6 +43,7 @@ export function composeKas(kas: KasModules, stopOrder: StopOrder = 'current'): A
   const modules = [...kas.modules, ...(kas.extraModules ?? [])];
   const observability = observabilityModule({
     listenAddress: kas.observability.listenAddress,
+    debug: kas.observability.debug ?? false,
     stopAfter: modules.map((module) => module.name),
   });
   const overrides: Record<string, ModuleOverride> =

@@ -29,6 +29,12 @@ export const appSettingsShape = {
       listen: hostPort()
         .prefault('127.0.0.1:8151')
         .describe('Where `/metrics`, `/readiness` and `/liveness` are served.'),
+      debug: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Also serve the live lifecycle view: `/debug/lifecycle` (the stop plan and every stage and module now, JSON), `/debug/lifecycle/events` (Server-Sent Events) and the page `/debug/lifecycle/ui/`. Read-only and free of secrets, but it shows the module graph: keep the listener internal.',
+        ),
     })
     .prefault({}),
 };

@@ -1,6 +1,7 @@
 import type { App, LifecycleEvent, ModuleState, Token } from '@kas/core';
 import { KubeProxyMetricsToken } from '@kas/module-kube-proxy';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { LifecycleFeed, type LifecycleFeedOptions } from './LifecycleFeed.js';
 import { recordProxyDurations, registerModuleMetrics } from './registerModuleMetrics.js';
 
 const MODULE_STATES: readonly ModuleState[] = [
@@ -14,11 +15,13 @@ const MODULE_STATES: readonly ModuleState[] = [
 
 /**
  * The replica's Prometheus registry and readiness, fed by the app's lifecycle events and, at scrape
- * time, by the modules' own metrics hooks. `connect(app)` wires both; the observability module serves
- * what this holds.
+ * time, by the modules' own metrics hooks, and its lifecycle feed for live viewers. `connect(app)` wires
+ * them; the observability module serves what this holds.
  */
 export class KasTelemetry {
   readonly registry = new Registry();
+  /** The snapshot and event streams of `/debug/lifecycle` (served only with `observability.debug`). */
+  readonly lifecycle: LifecycleFeed;
   #isReady = false;
   #app: App | undefined;
   readonly #stageDuration = new Gauge({
@@ -40,6 +43,10 @@ export class KasTelemetry {
     registers: [this.registry],
   });
 
+  constructor(options: { readonly lifecycle?: LifecycleFeedOptions } = {}) {
+    this.lifecycle = new LifecycleFeed(options.lifecycle);
+  }
+
   /** True from the end of a successful start until the first moment of stop. */
   get isReady(): boolean {
     return this.#isReady;
@@ -48,6 +55,7 @@ export class KasTelemetry {
   /** Subscribes to the app's lifecycle events and reads its modules' metrics hooks from now on. */
   connect(app: App): void {
     this.#app = app;
+    this.lifecycle.connect(app);
     registerModuleMetrics(this.registry, this.lookup);
     app.subscribe(this.record);
   }

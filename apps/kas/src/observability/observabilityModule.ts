@@ -1,11 +1,12 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { hostPort, parseConfig, splitHostPort } from '@kas/config';
 import { createToken, defineModule } from '@kas/core';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import type { KasTelemetry } from './KasTelemetry.js';
+import { LIFECYCLE_DEBUG_PATHS, serveLifecycleDebug } from './serveLifecycleDebug.js';
 
 /** The replica's telemetry, provided by the app (it is fed by the app's lifecycle events). */
 export const KasTelemetryToken = createToken<KasTelemetry>('kas.telemetry');
@@ -28,6 +29,10 @@ export const observabilityConfigSchema = z.strictObject({
     .describe(
       'Every other module of the app: observability stops after all of them, so readiness and metrics last.',
     ),
+  debug: z
+    .boolean()
+    .default(false)
+    .describe('Serve the lifecycle debug endpoints (`/debug/lifecycle...`): the live stop plan, no secrets.'),
 });
 
 /** What `observabilityModule` takes. */
@@ -35,7 +40,9 @@ export type ObservabilityConfig = z.input<typeof observabilityConfigSchema>;
 
 /**
  * One HTTP listener with `/metrics` (Prometheus text), `/readiness` (200 only while the app is started
- * and not stopping) and `/liveness`. It starts first and stops last.
+ * and not stopping) and `/liveness`, and with `debug` the lifecycle endpoints (`/debug/lifecycle`, its
+ * event stream). It starts first and stops last; its stop does not wait for lifecycle streams, which end
+ * right after the app has stopped, so a viewer sees the whole stop.
  */
 export function observabilityModule(input: ObservabilityConfig) {
   const config = parseConfig(
@@ -54,7 +61,7 @@ export function observabilityModule(input: ObservabilityConfig) {
     provides: { endpoint: ObservabilityEndpointToken },
     create: ({ telemetry, log }) => {
       const server = createServer((request, response) => {
-        const path = request.url?.split('?')[0];
+        const path = request.url?.split('?')[0] ?? '/';
         if (request.method !== 'GET') {
           response.writeHead(405, { allow: 'GET' }).end();
         } else if (path === '/metrics') {
@@ -71,11 +78,22 @@ export function observabilityModule(input: ObservabilityConfig) {
             .end(telemetry.isReady ? 'ready\n' : 'not ready\n');
         } else if (path === '/liveness') {
           response.writeHead(200, { 'content-type': 'text/plain' }).end('alive\n');
-        } else {
+        } else if (!config.debug || !serveLifecycleDebug(path, response, telemetry.lifecycle)) {
+          const paths = [
+            '/metrics',
+            '/readiness',
+            '/liveness',
+            ...(config.debug ? LIFECYCLE_DEBUG_PATHS : []),
+          ];
           response
             .writeHead(404, { 'content-type': 'text/plain' })
-            .end('not found: try /metrics, /readiness or /liveness\n');
+            .end(`not found: try ${paths.join(', ')}\n`);
         }
+      });
+      const sockets = new Set<Socket>();
+      server.on('connection', (socket: Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
       });
       const endpoint = { url: '' };
       return {
@@ -89,8 +107,29 @@ export function observabilityModule(input: ObservabilityConfig) {
           log.info({ url: endpoint.url }, 'observability listening');
         },
         async stop(ctx) {
-          ctx.signal.addEventListener('abort', () => server.closeAllConnections(), { once: true });
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          ctx.signal.addEventListener(
+            'abort',
+            () => {
+              telemetry.lifecycle.endStreams();
+              server.closeAllConnections();
+            },
+            { once: true },
+          );
+          // Lifecycle streams stay open past this stop (they end after app.stopped): wait for the rest.
+          await new Promise<void>((resolve) => {
+            const isOnlyStreams = () => {
+              const streams = telemetry.lifecycle.streamSockets();
+              return [...sockets].every((socket) => streams.has(socket));
+            };
+            const check = () => {
+              if (!isOnlyStreams()) return;
+              for (const socket of sockets) socket.off('close', check);
+              resolve();
+            };
+            server.close();
+            for (const socket of sockets) socket.on('close', check);
+            check();
+          });
         },
       };
     },
