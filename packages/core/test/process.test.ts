@@ -5,6 +5,14 @@ import { EXIT_CODES } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/signalApp.mjs', import.meta.url));
 
+/** Sends `count` signals, each `gapMs` after the previous one (0: each in the next turn of the event loop). */
+async function burst(child: RunningProcess, signal: NodeJS.Signals, count: number, gapMs: number) {
+  for (let sent = 0; sent < count; sent += 1) {
+    child.signal(signal);
+    await new Promise((resolve) => (gapMs === 0 ? setImmediate(resolve) : setTimeout(resolve, gapMs)));
+  }
+}
+
 describe('an app run as a real process', () => {
   let child: RunningProcess | undefined;
   afterEach(async () => {
@@ -55,5 +63,33 @@ describe('an app run as a real process', () => {
       module: 'proxy',
     });
     expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+  });
+
+  // Regression: the runner dropped its handlers before it had logged and exited, so a signal of the burst
+  // that came then killed the process by its default action (exit by SIGTERM, 143 in a shell).
+  it('a burst of 21 SIGTERMs during a drain ends with the forced code, never by the signal (6 runs)', async () => {
+    for (let run = 0; run < 6; run += 1) {
+      child = startProcess(process.execPath, [fixture], { env: { PROXY_DRAIN_MS: 'forever' } });
+      await child.waitForLog({ event: 'app.started' });
+      child.signal('SIGTERM');
+      await child.waitForLog({ event: 'module.stopping', module: 'proxy' });
+      await burst(child, 'SIGTERM', 20, 5);
+      expect(await child.exited).toEqual({ code: EXIT_CODES.forced, signal: null });
+      expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+    }
+  });
+
+  it('three SIGTERMs in a burst during a hanging start: the start is abandoned, the second signal cuts, exit 3 (4 runs)', async () => {
+    for (let run = 0; run < 4; run += 1) {
+      child = startProcess(process.execPath, [fixture], { env: { PROXY_START: 'hang' } });
+      await child.waitForLog({ event: 'module.starting', module: 'proxy' });
+      child.signal('SIGTERM');
+      // Signals sent before the first is handled may be merged into one by the kernel: wait for it.
+      await child.waitForLog({ event: 'signal.received' });
+      await burst(child, 'SIGTERM', 2, 0);
+      expect(await child.exited).toEqual({ code: EXIT_CODES.forced, signal: null });
+      expect(child.logs().map((log) => log.event)).toContain('app.startFailed');
+      expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+    }
   });
 });

@@ -130,11 +130,14 @@ export function createApp(options: AppOptions): App {
   const stopRequested = new AbortController();
   const stopped = createDeferred<StopOutcome>();
   let stopRun: StopRun | undefined;
+  // A cut asked for before the stop run exists (a second signal while the start is being abandoned).
+  let cutBeforeStop: CutReason | undefined;
 
   const runStop = async (reason: string): Promise<StopOutcome> => {
     state = 'stopping';
     emit({ type: 'app.stopping', reason, deadlineMs });
     stopRun = new StopRun(plan.stop.stages, runtimes, emit, deadlineMs);
+    if (cutBeforeStop !== undefined) stopRun.cut(cutBeforeStop);
     const outcome = await stopRun.run();
     state = 'stopped';
     emit(stoppedEvent(outcome));
@@ -208,7 +211,8 @@ export function createApp(options: AppOptions): App {
     stopped: () => stopped.promise,
 
     cut(reason = 'signal') {
-      stopRun?.cut(reason);
+      if (stopRun !== undefined) stopRun.cut(reason);
+      else if (state === 'starting' && stopRequested.signal.aborted) cutBeforeStop ??= reason;
     },
 
     get<T>(token: Token<T>): T {

@@ -26,6 +26,8 @@ export function exitCodeFor(outcome: StopOutcome): number {
 /**
  * The runner's ownership of the process: the first SIGTERM/SIGINT stops the app, a second cuts every
  * drain; then the logger is flushed and the process exits. The only `process.exit` of the project.
+ * The handlers stay installed until `process.exit`: a signal that comes while the exit code is being
+ * logged would otherwise kill the process by its default action (143 instead of the code).
  */
 export async function runUntilSignal(
   app: App,
@@ -33,7 +35,9 @@ export async function runUntilSignal(
   log: Logger,
 ): Promise<never> {
   let signalCount = 0;
+  let isExiting = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (isExiting) return; // the stop is over and its outcome logged: the exit code stands
     signalCount += 1;
     emit({ type: 'signal.received', signal, action: signalCount === 1 ? 'stop' : 'cut' });
     if (signalCount === 1) void app.stop(signal);
@@ -52,7 +56,7 @@ export async function runUntilSignal(
     code = stoppedDuringStart ? exitCodeFor(await app.stopped()) : EXIT_CODES.startFailed;
     if (!stoppedDuringStart) log.error({ err: error }, 'exiting: the app failed to start');
   }
-  for (const signal of SIGNALS) process.off(signal, onSignal);
+  isExiting = true;
   clearInterval(keepAlive);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   process.exit(code);
