@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Benchmark } from './Benchmark.js';
 import { describeMachine } from './describeMachine.js';
+import { directoryCheck } from './directory-check/directoryCheck.js';
 import { floors } from './floors/floors.js';
 import { formatTable } from './formatTable.js';
 import { graphLint } from './graph-lint/graphLint.js';
@@ -18,6 +19,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   floors,
   idleAgents,
   tunnelDirectory,
+  directoryCheck,
   proxyOverhead,
   proxyProfile,
   shutdownReaction,

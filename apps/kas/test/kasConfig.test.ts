@@ -121,6 +121,7 @@ describe('the kas config', () => {
       entryTtl: 60_000,
       refreshPeriod: 20_000,
       cleanUpPeriod: 60_000,
+      entryCheckPeriod: 2_000,
       unregisterDelay: 5_000,
       drainBudget: 5_000,
     });

@@ -157,6 +157,54 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(again.privateApi.counters().calls).toBeGreaterThanOrEqual(1);
   });
 
+  it('recovers from a FLUSHALL while requests flow through B: A notices its entries are gone and writes them again, long before its refresh', async () => {
+    // A's refresh is 10 minutes off: only the entry check can bring its entry back within this test.
+    const a = await startReplica('kas-a', {
+      tracker: { entryTtl: '30m', refreshPeriod: '10m', entryCheckPeriod: '200ms' },
+    });
+    // B asks the directory for every request and waits up to 5 s (the default tunnel wait) for the agent.
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '5s', directoryPollInterval: '1ms' },
+    });
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+
+    const statuses: (number | string)[] = [];
+    let isRunning = true;
+    const load = Promise.all(
+      Array.from({ length: 2 }, async () => {
+        while (isRunning) {
+          statuses.push(
+            await version(b).then(
+              (answer) => answer.status,
+              (error: Error) => error.message,
+            ),
+          );
+        }
+      }),
+    );
+    onTestFinished(() => {
+      isRunning = false;
+      return load.then(() => {});
+    });
+    await eventually(() => statuses.length >= 5);
+    await run('redis-cli', ['-p', String(redis.port), 'FLUSHALL']);
+    const countAtFlush = statuses.length;
+
+    await eventually(() =>
+      expect(a.logs.lines).toContainEqual(expect.objectContaining({ event: 'tunnels.lost', agents: 1 })),
+    );
+    // Requests sent after the flush are answered again through A.
+    await eventually(() => statuses.length >= countAtFlush + 10);
+    isRunning = false;
+    await load;
+    // None failed: the ones that found no entry waited within B's tunnel wait until A wrote it again.
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(a.logs.lines).toContainEqual(
+      expect.objectContaining({ reason: 'lost', agents: 1, msg: 'tunnel directory entries written' }),
+    );
+  });
+
   it('answers a request whose agent connects here while the directory look-up is in flight (it used to wait out the tunnel wait and answer 503)', async () => {
     const a = await startReplica('kas-a', { kubeProxy: { tunnelWait: '8s' } });
     await run('redis-cli', ['-p', String(redis.port), 'CLIENT', 'PAUSE', '1500', 'ALL']);

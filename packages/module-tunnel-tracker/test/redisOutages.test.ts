@@ -80,6 +80,31 @@ describe('Redis outages', () => {
     );
   });
 
+  it('Redis emptied by FLUSHALL: the entry check finds the marker gone and writes everything again, long before the refresh', async () => {
+    harness = await startRedisHarness();
+    // The refresh is 10 minutes off: only the entry check can bring the entries back within this test.
+    const a = await harness.startReplica('replica-a', {
+      agents: ['agent-1', 'agent-2'],
+      timings: { entryTtl: '30m', refreshPeriod: '10m', cleanUpPeriod: '10m', entryCheckPeriod: 100 },
+    });
+    // While the entries are there, a check is one EXISTS and writes nothing.
+    await eventually(() => expect(a.metrics.snapshot().roundTrips.check).toBeGreaterThanOrEqual(3));
+    expect(a.metrics.snapshot().roundTrips.sync).toBe(1);
+    expect(a.logs).not.toContainEqual(expect.objectContaining({ event: 'tunnels.lost' }));
+
+    await harness.observer.flushall();
+    expect(await harness.storedEntries('agent-1')).toEqual([]);
+
+    await eventually(async () => {
+      for (const agent of ['agent-1', 'agent-2']) {
+        expect((await harness?.storedEntries(agent))?.map((entry) => entry.replicaId)).toEqual(['replica-a']);
+      }
+    });
+    expect(a.logs).toContainEqual(expect.objectContaining({ event: 'tunnels.lost', agents: 2 }));
+    expect(a.metrics.snapshot().roundTrips.sync).toBe(2);
+    expect(a.metrics.snapshot().failedRoundTrips.check).toBe(0);
+  });
+
   it('a look-up on a stalled Redis fails with KAS_TUNNEL_DIRECTORY_UNAVAILABLE at the command timeout', async () => {
     harness = await startRedisHarness();
     const b = await harness.startReplica('replica-b', { connection: { commandTimeout: 200 } });

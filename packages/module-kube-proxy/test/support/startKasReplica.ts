@@ -9,6 +9,7 @@ import {
 import {
   type MemoryTunnelTable,
   redisConnectionModule,
+  type TrackerTimingsConfig,
   tunnelTrackerModule,
 } from '@kas/module-tunnel-tracker';
 import { type TunnelRegistry, TunnelRegistryToken } from '@kas/tunnel-protocol';
@@ -35,6 +36,8 @@ export interface KasReplicaOptions {
   readonly replicaId?: string;
   readonly tls: CertificateAndKey;
   readonly directory?: TestDirectory;
+  /** The tunnel tracker's timings. */
+  readonly tracker?: TrackerTimingsConfig;
   readonly agentGrpc?: Partial<AgentGrpcServerConfig>;
   readonly kubeProxy?: Partial<KubeProxyConfig>;
   readonly privateApi?: Partial<PrivateApiConfig>;
@@ -59,8 +62,11 @@ export function kasModules(options: KasReplicaOptions & { readonly replicaId: st
   const directory = options.directory ?? {};
   const tracker =
     'redisUrl' in directory
-      ? [redisConnectionModule({ url: directory.redisUrl }), tunnelTrackerModule({ store: 'redis' })]
-      : [tunnelTrackerModule({ store: 'memory', table: directory.table })];
+      ? [
+          redisConnectionModule({ url: directory.redisUrl }),
+          tunnelTrackerModule({ store: 'redis', ...options.tracker }),
+        ]
+      : [tunnelTrackerModule({ store: 'memory', table: directory.table, ...options.tracker })];
   return [
     agentGrpcServerModule({
       listen: '127.0.0.1:0',

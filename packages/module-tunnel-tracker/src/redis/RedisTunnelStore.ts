@@ -4,7 +4,7 @@ import type { StoreResult, TunnelStore } from '../tracker/TunnelStore.js';
 import type { TrackerCounters } from '../tracker/TunnelTrackerMetrics.js';
 import { describeRedisClient } from './describeRedisAddress.js';
 import type { RedisClient } from './RedisClient.js';
-import { ALL_BUCKETS, agentKey, bucketOf, indexKey, slotOfBucket } from './tunnelKeys.js';
+import { ALL_BUCKETS, agentKey, bucketOf, indexKey, markerKey, slotOfBucket } from './tunnelKeys.js';
 import {
   CLEAN_UP_SCRIPT,
   FIND_SCRIPT,
@@ -146,6 +146,20 @@ export class RedisTunnelStore implements TunnelStore {
       ),
     );
     return { entries: sum(removed), roundTrips: groups.length };
+  }
+
+  async hasOwnEntries(replicaId: string): Promise<boolean> {
+    // One EXISTS per shard on the marker the last sync wrote in the shard's first bucket: the cost does
+    // not grow with the number of agents.
+    const present = await Promise.all(
+      this.groupByNode().map((group) =>
+        this.counters.count(
+          'check',
+          this.#client.exists(markerKey(this.#keyPrefix, group.buckets[0] as string, replicaId)),
+        ),
+      ),
+    );
+    return present.every((count) => count === 1);
   }
 
   async find(agentId: string): Promise<readonly ReplicaInfo[]> {

@@ -28,6 +28,14 @@ export function indexKey(prefix: string, bucket: string, replicaId: string): str
   return `${prefix}:{${bucket}}:replica:${replicaId}`;
 }
 
+/**
+ * A replica's marker in one bucket (the first bucket of each shard's group): written by every sync with
+ * the entries' expiry, so its absence means this replica's entries on that shard were lost.
+ */
+export function markerKey(prefix: string, bucket: string, replicaId: string): string {
+  return `${prefix}:{${bucket}}:present:${replicaId}`;
+}
+
 /** The hash slot of every key of a bucket. */
 export function slotOfBucket(prefix: string, bucket: string): number {
   return calculateSlot(indexKey(prefix, bucket, ''));

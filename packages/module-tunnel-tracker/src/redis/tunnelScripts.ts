@@ -16,6 +16,7 @@ end
 local function agent_key(prefix, bucket, agent) return prefix .. ':{' .. bucket .. '}:agent:' .. agent end
 local function index_key(prefix, bucket, replica) return prefix .. ':{' .. bucket .. '}:replica:' .. replica end
 local function entry(expires, address) return string.format('%d', expires) .. '|' .. address end
+local function marker_key(prefix, bucket, replica) return prefix .. ':{' .. bucket .. '}:present:' .. replica end
 `;
 
 /** KEYS: agent record, replica index (one slot). ARGV: replica id, agent id, address, ttl ms. */
@@ -54,7 +55,9 @@ return live
 /**
  * KEYS: a routing key on the target node. ARGV: prefix, replica id, address, ttl ms, then for each bucket
  * of the node: bucket, agent count, agent ids. Writes every listed entry with a fresh expiry and removes
- * the replica's entries of agents not listed. Returns entries written.
+ * the replica's entries of agents not listed, then sets the replica's marker in the node's first bucket
+ * (with the same expiry): the entry check reads it to notice that the entries were lost. Returns entries
+ * written.
  */
 export const SYNC_SCRIPT = `#!lua flags=allow-cross-slot-keys
 ${helpers}
@@ -85,12 +88,14 @@ while i <= #ARGV do
   if count > 0 then extend(index, ttl) end
   i = i + 2 + count
 end
+if #ARGV >= 5 then redis.call('SET', marker_key(prefix, ARGV[5], replica), '1', 'PX', ttl) end
 return written
 `;
 
 /**
  * KEYS: a routing key on the target node. ARGV: prefix, replica id, buckets of the node. Removes the
- * replica's entry from every agent record its index names, then the index. Returns entries removed.
+ * replica's entry from every agent record its index names, then the index and the replica's marker.
+ * Returns entries removed.
  */
 export const WITHDRAW_SCRIPT = `#!lua flags=allow-cross-slot-keys
 ${helpers}
@@ -103,6 +108,7 @@ for i = 3, #ARGV do
   end
   redis.call('DEL', index)
 end
+if #ARGV >= 3 then redis.call('DEL', marker_key(prefix, ARGV[3], replica)) end
 return removed
 `;
 

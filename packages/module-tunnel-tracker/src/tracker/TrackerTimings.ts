@@ -6,6 +6,7 @@ export interface TrackerTimings {
   readonly refreshPeriodMs: Milliseconds;
   readonly cleanUpPeriodMs: Milliseconds;
   readonly unregisterDelayMs: Milliseconds;
+  readonly entryCheckPeriodMs: Milliseconds;
 }
 
 /** The timings of a parsed tracker configuration. */
@@ -14,11 +15,13 @@ export function toTrackerTimings(config: {
   readonly refreshPeriod: Milliseconds;
   readonly cleanUpPeriod: Milliseconds;
   readonly unregisterDelay: Milliseconds;
+  readonly entryCheckPeriod: Milliseconds;
 }): TrackerTimings {
   return {
     entryTtlMs: config.entryTtl,
     refreshPeriodMs: config.refreshPeriod,
     cleanUpPeriodMs: config.cleanUpPeriod,
     unregisterDelayMs: config.unregisterDelay,
+    entryCheckPeriodMs: config.entryCheckPeriod,
   };
 }

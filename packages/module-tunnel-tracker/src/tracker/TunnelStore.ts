@@ -36,6 +36,12 @@ export interface TunnelStore {
   cleanUp(replicaId: string): Promise<StoreResult>;
   /** Removes every entry of this replica, found through the store's per-replica index. */
   withdraw(replicaId: string): Promise<StoreResult>;
+  /**
+   * False when this replica's entries were lost since its last sync (Redis emptied by `FLUSHALL`, restarted
+   * empty, or a failover to a replica that lacks them): one cheap round trip per shard, whatever the number
+   * of agents. Always true for a store that cannot lose entries on its own.
+   */
+  hasOwnEntries(replicaId: string): Promise<boolean>;
   /** Every replica with an unexpired entry for the agent, this one included. */
   find(agentId: string): Promise<readonly ReplicaInfo[]>;
 }

@@ -16,13 +16,14 @@ import type {
 export type TrackerState = 'idle' | 'running' | 'withdrawing' | 'stopped';
 
 /** Why the tracker rewrites all its entries. */
-type SyncReason = 'start' | 'refresh' | 'reconnect';
+type SyncReason = 'start' | 'refresh' | 'reconnect' | 'lost';
 
 /**
  * Advertises the agents that hold tunnels on this replica in the shared directory. Follows the local registry's events: an agent's first tunnel registers it, its last one
  * unregisters it after `unregisterDelay` (a tunnel coming back meanwhile cancels that, so churn does not
- * flap the store). Rewrites everything every `refreshPeriod` and whenever the store comes back; removes
- * expired entries every `cleanUpPeriod`. At stop it refuses new registrations and withdraws all of this
+ * flap the store). Rewrites everything every `refreshPeriod`, whenever the store comes back, and when the
+ * entry check (every `entryCheckPeriod`) finds its entries lost; removes expired entries every
+ * `cleanUpPeriod`. At stop it refuses new registrations and withdraws all of this
  * replica's entries in one round trip per shard (look-ups, a separate object, keep working).
  */
 export class TunnelTracker implements TunnelTrackerMetricsSource {
@@ -36,6 +37,10 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
   #lastWithdraw: WithdrawResult | undefined;
   #refreshTimer: NodeJS.Timeout | undefined;
   #cleanUpTimer: NodeJS.Timeout | undefined;
+  #checkTimer: NodeJS.Timeout | undefined;
+  /** True once a sync succeeded: from then on a missing marker means the entries were lost. */
+  #hasSynced = false;
+  #isChecking = false;
   #stopWatchingStore: (() => void) | undefined;
   #syncing: Promise<void> | undefined;
   #isSyncQueued = false;
@@ -82,6 +87,7 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     await this.sync('start');
     this.#refreshTimer = setInterval(() => void this.sync('refresh'), this.timings.refreshPeriodMs);
     this.#cleanUpTimer = setInterval(() => void this.cleanUp(), this.timings.cleanUpPeriodMs);
+    this.#checkTimer = setInterval(() => void this.checkEntries(), this.timings.entryCheckPeriodMs);
     ctx.log.info(
       { store: this.store.location, replica: id, agents: this.#agents.size, ...this.timings },
       'advertising this replica in the tunnel directory',
@@ -100,6 +106,7 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     this.registry.off('agentDisconnected', this.onAgentDisconnected);
     clearInterval(this.#refreshTimer);
     clearInterval(this.#cleanUpTimer);
+    clearInterval(this.#checkTimer);
     for (const timer of this.#leaving.values()) clearTimeout(timer);
     this.#leaving.clear();
     this.#stopWatchingStore?.();
@@ -218,6 +225,7 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     try {
       const result = await this.store.sync(this.replicaInfo(), agents, this.timings.entryTtlMs);
       this.#registered = new Set(agents.filter((agentId) => this.#agents.has(agentId)));
+      this.#hasSynced = true;
       this.log[reason === 'refresh' ? 'debug' : 'info'](
         { reason, agents: result.entries, roundTrips: result.roundTrips },
         'tunnel directory entries written',
@@ -227,6 +235,28 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
         { err: error, reason, agents: agents.length, store: this.store.location },
         'could not write the tunnel directory entries; retrying at the next refresh',
       );
+    }
+  }
+
+  /**
+   * Asks the store whether this replica's entries are still there (one round trip per shard) and, when
+   * they are not, writes them all again at once rather than at the next refresh.
+   */
+  private async checkEntries(): Promise<void> {
+    if (this.#state !== 'running' || !this.#hasSynced || this.#isChecking) return;
+    if (this.#syncing !== undefined || !this.store.isAvailable()) return;
+    this.#isChecking = true;
+    try {
+      if (await this.store.hasOwnEntries(this.replica.id)) return;
+      this.log.warn(
+        { event: 'tunnels.lost', store: this.store.location, agents: this.#agents.size },
+        `this replica's tunnel directory entries are gone from ${this.store.location} (emptied, restarted or failed over); writing ${this.#agents.size} again now`,
+      );
+      await this.sync('lost');
+    } catch (error) {
+      this.log.debug({ err: error, store: this.store.location }, 'tunnel directory entry check failed');
+    } finally {
+      this.#isChecking = false;
     }
   }
 

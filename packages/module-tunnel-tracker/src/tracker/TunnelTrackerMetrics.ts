@@ -1,9 +1,20 @@
 import { createToken } from '@kas/core';
 
 /** The round trips the tracker makes to its store, as counted in metrics. */
-export const TRACKER_OPERATIONS = ['register', 'unregister', 'sync', 'cleanUp', 'withdraw', 'find'] as const;
+export const TRACKER_OPERATIONS = [
+  'register',
+  'unregister',
+  'sync',
+  'cleanUp',
+  'withdraw',
+  'find',
+  'check',
+] as const;
 
-/** One kind of round trip to the store. `sync` is the refresh (also run at start and on reconnect). */
+/**
+ * One kind of round trip to the store. `sync` is the refresh (also run at start, on reconnect and when the
+ * entry check finds the entries lost); `check` is the entry check (one per shard).
+ */
 export type TrackerOperation = (typeof TRACKER_OPERATIONS)[number];
 
 /** What the last withdraw did, for the trace and benchmarks. */

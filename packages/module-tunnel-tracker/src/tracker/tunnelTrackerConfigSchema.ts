@@ -17,6 +17,11 @@ const timingsShape = {
     .describe(
       'How often a replica rewrites all its entries with a fresh expiry; shorter than `entryTtl` (a third lets two refreshes fail before entries expire). A refresh also writes what is missing (Redis restarted empty without the client noticing) and removes what should no longer be there.',
     ),
+  entryCheckPeriod: positiveDuration()
+    .prefault('2s')
+    .describe(
+      "`store: 'redis'` only. How often a replica checks that its entries are still in Redis: one `EXISTS` per shard on a marker every refresh writes, whatever the number of agents. When the marker is gone (`FLUSHALL`, a Redis restarted empty, a failover to a replica that lacks the data) it writes every entry again at once, so look-ups from other replicas find its agents again within about this period instead of the next refresh.",
+    ),
   cleanUpPeriod: positiveDuration()
     .prefault('60s')
     .describe(

@@ -15,6 +15,7 @@ export const tunnelTrackerSectionSchema = z
     entryTtl: moduleKeys.entryTtl,
     refreshPeriod: moduleKeys.refreshPeriod,
     cleanUpPeriod: moduleKeys.cleanUpPeriod,
+    entryCheckPeriod: moduleKeys.entryCheckPeriod,
     unregisterDelay: moduleKeys.unregisterDelay,
     keyPrefix: moduleKeys.keyPrefix.describe(
       'Prefix of every Redis key, so several kas deployments can share one Redis. No `{` or `}`.',
