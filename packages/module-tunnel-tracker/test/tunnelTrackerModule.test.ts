@@ -1,12 +1,14 @@
-import { defineModule, resolvePlan } from '@kas/core';
+import { CoreError, defineModule, type LifecycleContext, resolvePlan } from '@kas/core';
 import { startTestApp } from '@kas/core/testing';
 import { TunnelRegistryToken } from '@kas/tunnel-protocol';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   MemoryTunnelTable,
   ReplicaIdentityToken,
   redisConnectionModule,
   TunnelDirectoryToken,
+  TunnelTrackerError,
   tunnelTrackerModule,
 } from '../src/index.js';
 import { AgentPresence } from '../src/testing/index.js';
@@ -149,4 +151,30 @@ describe('configuration errors', () => {
       );
     },
   );
+});
+
+describe('a tracker started twice', () => {
+  it('is refused with KAS_TUNNEL_TRACKER_STATE, a TunnelTrackerError (a CoreError), not a plain Error', async () => {
+    const log = pino({ level: 'silent' });
+    const instance = tunnelTrackerModule({ store: 'memory' }).create({
+      registry: new AgentPresence([]),
+      replica: { id: 'replica-a', privateAddress: '127.0.0.1:8155' },
+      log,
+    } as never);
+    const ctx = {
+      log,
+      signal: new AbortController().signal,
+      progress: () => {},
+      mark: () => {},
+    } as unknown as LifecycleContext;
+    await instance.start?.(ctx);
+    const second = await Promise.resolve(instance.start?.(ctx)).catch((error: unknown) => error);
+    expect(second).toBeInstanceOf(TunnelTrackerError);
+    expect(second).toBeInstanceOf(CoreError);
+    expect(second).toMatchObject({
+      code: 'KAS_TUNNEL_TRACKER_STATE',
+      message: 'tunnel-tracker: cannot start, it is running',
+    });
+    await instance.stop?.(ctx);
+  });
 });

@@ -1,15 +1,7 @@
+import { CoreError } from '@kas/core';
 import type { AgentkErrorCode } from './errorCodes.js';
 
 /** The base of every error agentk throws: a stable `code`, a message naming what is wrong, and a `fix`. */
-export class AgentkError extends Error {
+export class AgentkError extends CoreError<AgentkErrorCode> {
   override readonly name: string = 'AgentkError';
-
-  constructor(
-    readonly code: AgentkErrorCode,
-    message: string,
-    readonly fix: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }

@@ -1,15 +1,7 @@
+import { CoreError } from '@kas/core';
 import type { KasAppErrorCode } from './errorCodes.js';
 
 /** The base of every error the kas app throws: a stable `code`, a message naming what is wrong, a `fix`. */
-export class KasAppError extends Error {
-  override readonly name = 'KasAppError';
-
-  constructor(
-    readonly code: KasAppErrorCode,
-    message: string,
-    readonly fix: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
+export class KasAppError extends CoreError<KasAppErrorCode> {
+  override readonly name: string = 'KasAppError';
 }

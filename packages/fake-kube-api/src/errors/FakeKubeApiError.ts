@@ -1,3 +1,4 @@
+import { CoreError } from '@kas/core';
 import type { StatusDetails } from '../objects/KubeObject.js';
 import type { FakeKubeApiErrorCode } from './errorCodes.js';
 
@@ -6,16 +7,16 @@ import type { FakeKubeApiErrorCode } from './errorCodes.js';
  * names what is wrong (worded as the real API server words it, e.g. `pods "web" not found`), and a
  * `fix`. `details` is what the HTTP answer's `Status.details` carries when the error reaches a client.
  */
-export class FakeKubeApiError extends Error {
+export class FakeKubeApiError extends CoreError<FakeKubeApiErrorCode> {
   override readonly name: string = 'FakeKubeApiError';
 
   constructor(
-    readonly code: FakeKubeApiErrorCode,
+    code: FakeKubeApiErrorCode,
     message: string,
-    readonly fix: string,
+    fix: string,
     readonly details?: StatusDetails,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(code, message, fix, options);
   }
 }

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CLI_ERROR_CODES } from '../../src/cli/cliErrorCodes.js';
 import { KAS_LINT_RULES } from '../../src/index.js';
 import { deploymentLintRules } from '../../src/manifests/deploymentLintRules.js';
 import { renderRuleDocs } from './ruleDocs.js';
@@ -47,15 +46,5 @@ describe('docs/kas-graph.md', () => {
       return;
     }
     expect(normalize(docs.slice(start, end))).toBe(normalize(expected));
-  });
-
-  it('has the error code table of the CLI, with the same meanings', () => {
-    const docs = readFileSync(docsUrl, 'utf8');
-    const section = docs.slice(docs.indexOf('## Error codes'));
-    const rows = [...section.matchAll(/^\| `(KAS_GRAPH_[A-Z_]+)` +\| (.+?) +\|$/gm)].map((match) => [
-      match[1],
-      match[2],
-    ]);
-    expect(Object.fromEntries(rows)).toEqual(CLI_ERROR_CODES);
   });
 });

@@ -9,6 +9,7 @@ export const TUNNEL_TRACKER_ERROR_CODES = {
   KAS_TUNNEL_TRACKER_CONFIG_INVALID:
     'a tunnel tracker option is malformed or the timings contradict each other',
   KAS_REDIS_CONFIG_INVALID: 'the Redis connection configuration is malformed',
+  KAS_TUNNEL_TRACKER_STATE: 'the tracker was started when it was not idle (started twice, or after a stop)',
 } as const;
 
 /** A stable error code of `@kas/module-tunnel-tracker`; callers branch on it. */

@@ -70,7 +70,13 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
 
   /** Takes the agents the registry holds now, writes them, and begins following events and timers. */
   async start(ctx: LifecycleContext): Promise<void> {
-    if (this.#state !== 'idle') throw new Error(`tunnel tracker cannot start: it is ${this.#state}`);
+    if (this.#state !== 'idle') {
+      throw new TunnelTrackerError(
+        'KAS_TUNNEL_TRACKER_STATE',
+        `tunnel-tracker: cannot start, it is ${this.#state}`,
+        'create a new TunnelTracker for every app start; a tracker is started once and stopped once (the core does this for the module)',
+      );
+    }
     const { id, privateAddress } = this.replica;
     if (id === '' || privateAddress === '') {
       throw new TunnelTrackerError(
