@@ -32,6 +32,14 @@ export type {
   StopRelation,
   TokenRecord,
 } from './module/ModuleDefinition.js';
+export {
+  createModuleRef,
+  createResourceTag,
+  type ModuleNameInput,
+  type ModuleRef,
+  type ResourceTag,
+  type ResourceTagInput,
+} from './module/ModuleRef.js';
 export { createToken, type Token, type TokenValue } from './module/Token.js';
 export type { AppComposition, ModuleOverride, ProvidedValue } from './plan/AppComposition.js';
 export type {

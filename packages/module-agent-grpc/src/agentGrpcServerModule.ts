@@ -1,6 +1,6 @@
 import { parseConfig } from '@kas/config';
 import { createToken, defineModule } from '@kas/core';
-import { TunnelRegistryToken } from '@kas/tunnel-protocol';
+import { AGENT_GRPC_SERVER, AGENT_TUNNELS, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import {
   type AgentGrpcServerConfig,
   agentGrpcServerConfigSchema,
@@ -33,8 +33,8 @@ export function agentGrpcServerModule(config: AgentGrpcServerConfig) {
       ),
   );
   return defineModule({
-    name: 'agent-grpc-server',
-    accepts: ['agent-tunnels'], // agents dial in; stopping sends them GOAWAY
+    name: AGENT_GRPC_SERVER,
+    accepts: [AGENT_TUNNELS], // agents dial in; stopping sends them GOAWAY
     drainBudget: resolved.drainBudget, // busy tunnels carry the kube proxy's in-flight requests
     provides: { registry: TunnelRegistryToken, server: AgentGrpcServerToken },
     create: ({ log }) => {

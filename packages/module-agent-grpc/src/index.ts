@@ -1,3 +1,5 @@
+// The module's name and the resource it accepts, as typed constants for other modules' declarations.
+export { AGENT_GRPC_SERVER, AGENT_TUNNELS } from '@kas/tunnel-protocol';
 export { AgentGrpcServerToken, agentGrpcServerModule } from './agentGrpcServerModule.js';
 export {
   type AgentCredential,

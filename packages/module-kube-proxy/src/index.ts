@@ -17,6 +17,7 @@ export type {
   KubeProxyMetricsSnapshot,
   RequestOutcome,
 } from './metrics/KubeProxyMetrics.js';
+export { KUBE_PROXY, PRIVATE_API } from './moduleRefs.js';
 export type { InboundEnding } from './privateApi/InboundExchange.js';
 export type { PrivateApiInfo } from './privateApi/PrivateApiServer.js';
 export { PrivateApiToken, privateApiModule } from './privateApi/privateApiModule.js';

@@ -1,6 +1,6 @@
 import { createToken, defineModule } from '@kas/core';
 import { TunnelDirectoryToken } from '@kas/module-tunnel-tracker';
-import { TunnelRegistryToken } from '@kas/tunnel-protocol';
+import { AGENT_GRPC_SERVER, AGENT_TUNNELS, TUNNEL_TRACKER, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import { UserAuthenticator } from './auth/UserAuthenticator.js';
 import type { KubeProxyConfig } from './config/kubeProxyConfigSchema.js';
 import { resolveKubeProxyConfig } from './config/resolveKubeProxyConfig.js';
@@ -9,6 +9,7 @@ import { InFlightRequests } from './http/InFlightRequests.js';
 import { type KubeProxyInfo, KubeProxyServer } from './http/KubeProxyServer.js';
 import { UpgradeLimits } from './http/UpgradeLimits.js';
 import { type KubeProxyMetrics, ProxyCounters } from './metrics/KubeProxyMetrics.js';
+import { KUBE_PROXY } from './moduleRefs.js';
 import { AgentArrivals } from './routing/AgentArrivals.js';
 import { CachedDirectory } from './routing/CachedDirectory.js';
 import { TunnelRouter } from './routing/TunnelRouter.js';
@@ -36,14 +37,14 @@ export const KubeProxyMetricsToken = createToken<KubeProxyMetrics>('kube-proxy.m
 export function kubeProxyModule(config: KubeProxyConfig) {
   const resolved = resolveKubeProxyConfig(config);
   return defineModule({
-    name: 'kube-proxy',
-    startAfter: ['agent-grpc-server', 'tunnel-tracker'],
+    name: KUBE_PROXY,
+    startAfter: [AGENT_GRPC_SERVER, TUNNEL_TRACKER],
     // Its own stage, beginning with the agent edge's: agents get GOAWAY and move at once while requests
     // in flight here (watches for up to the drain budget) finish. Stopping first would hold the agent edge
     // back for the whole drain: the pre-fix bug.
-    stop: { alongside: ['agent-grpc-server', 'tunnel-tracker'] },
+    stop: { alongside: [AGENT_GRPC_SERVER, TUNNEL_TRACKER] },
     drainBudget: resolved.drainBudgetMs,
-    uses: ['agent-tunnels'], // requests in flight run through tunnels of agent-grpc-server
+    uses: [AGENT_TUNNELS], // requests in flight run through tunnels of agent-grpc-server
     needs: { registry: TunnelRegistryToken, directory: TunnelDirectoryToken },
     provides: { proxy: KubeProxyToken, metrics: KubeProxyMetricsToken },
     create: ({ registry, directory, log }) => {

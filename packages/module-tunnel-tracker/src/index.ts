@@ -1,3 +1,5 @@
+// Module names and the resource the tracker advertises, as typed constants for other modules' declarations.
+export { AGENT_TUNNELS, TUNNEL_TRACKER } from '@kas/tunnel-protocol';
 export {
   type ReplicaIdentity,
   ReplicaIdentityToken,
@@ -8,6 +10,7 @@ export {
 export { TUNNEL_TRACKER_ERROR_CODES, type TunnelTrackerErrorCode } from './errors/errorCodes.js';
 export { TunnelTrackerError } from './errors/TunnelTrackerError.js';
 export { type MemoryTunnelEntry, MemoryTunnelTable } from './memory/MemoryTunnelTable.js';
+export { REDIS_CONNECTION } from './moduleRefs.js';
 export { type RedisClient, RedisToken } from './redis/RedisClient.js';
 export {
   type RedisClusterConfig,

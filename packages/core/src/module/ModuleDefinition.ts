@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import type { Duration } from './Duration.js';
+import type { ModuleNameInput, ResourceTagInput } from './ModuleRef.js';
 import type { Token, TokenValue } from './Token.js';
 
 /**
@@ -9,15 +10,15 @@ import type { Token, TokenValue } from './Token.js';
  */
 export interface StopDeclaration {
   /** "We stop as one stage": our stops begin together and the stage completes when all have stopped. */
-  readonly with?: readonly string[];
+  readonly with?: readonly ModuleNameInput[];
   /** "Our stops begin at the same moment and complete independently": no order between us. */
-  readonly alongside?: readonly string[];
+  readonly alongside?: readonly ModuleNameInput[];
   /** "Begin my stop only after theirs has completed." */
-  readonly after?: readonly string[];
+  readonly after?: readonly ModuleNameInput[];
 }
 
 /** Names of the three stop relations, as used in `StopDeclaration`. */
-export type StopRelation = keyof StopDeclaration;
+export type StopRelation = 'with' | 'alongside' | 'after';
 
 /** Data a module attaches to a mark in the trace (e.g. `{ connections: 500 }`). */
 export type MarkData = Readonly<Record<string, string | number | boolean>>;
@@ -89,7 +90,7 @@ export interface ModuleDefinition<
   /** Unique in an app; appears in every log line, event and lint finding about the module. */
   readonly name: string;
   /** "Start me after these have started." Providers of `needs` are added implicitly. */
-  readonly startAfter?: readonly string[];
+  readonly startAfter?: readonly ModuleNameInput[];
   /** Stop relations to named modules; every other pair keeps the start-order default. */
   readonly stop?: StopDeclaration;
   /** How long `stop` may take before `ctx.signal` tells it to cut what is left. Default 30s. */
@@ -97,11 +98,11 @@ export interface ModuleDefinition<
   /** How long `start` may take before it fails with `KAS_START_TIMEOUT`. Default 30s. */
   readonly startBudget?: Duration;
   /** Resources this module accepts from outside (e.g. `'agent-tunnels'`), for the linter. */
-  readonly accepts?: readonly string[];
+  readonly accepts?: readonly ResourceTagInput[];
   /** Resources this module advertises to other replicas, for the linter. */
-  readonly advertises?: readonly string[];
+  readonly advertises?: readonly ResourceTagInput[];
   /** Resources owned by other modules that this module's in-flight work uses, for the linter. */
-  readonly uses?: readonly string[];
+  readonly uses?: readonly ResourceTagInput[];
   /** DI tokens this module needs, by the name its factory receives them under. */
   readonly needs?: N & { readonly [K in ReservedNeedName]?: never };
   /** DI tokens this module provides, by the name its instance's `provides` carries them under. */

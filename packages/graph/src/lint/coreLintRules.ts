@@ -2,6 +2,7 @@ import type { LintRule } from './LintRule.js';
 import { acceptorBehindDrain } from './rules/acceptorBehindDrain.js';
 import { advertiseAcceptSplit } from './rules/advertiseAcceptSplit.js';
 import { budgetOverLimit } from './rules/budgetOverLimit.js';
+import { misspeltTag } from './rules/misspeltTag.js';
 import { orphanTag } from './rules/orphanTag.js';
 import { STRUCTURAL_RULES } from './rules/structuralRules.js';
 import { useOutlivesOwner } from './rules/useOutlivesOwner.js';
@@ -13,5 +14,6 @@ export const KAS_LINT_RULES: readonly LintRule[] = [
   acceptorBehindDrain,
   useOutlivesOwner,
   budgetOverLimit,
+  misspeltTag,
   orphanTag,
 ];

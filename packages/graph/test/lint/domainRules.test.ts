@@ -168,27 +168,48 @@ describe('KAS_BUDGET_OVER_LIMIT', () => {
   });
 });
 
+describe('KAS_MISSPELT_TAG', () => {
+  it('is an error for a plain-string tag (JavaScript) one edit from a tag other modules name', () => {
+    const modules = [
+      acceptor(),
+      declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] }),
+      declare({ name: 'directory', startAfter: ['edge'], advertises: ['conn'], stop: { with: ['edge'] } }),
+    ];
+    expect(findings({ modules }, 'KAS_MISSPELT_TAG')).toEqual([
+      {
+        code: 'KAS_MISSPELT_TAG',
+        severity: 'error',
+        message: '"directory" advertises conn, which no other module names: did you mean conns?',
+        fix: 'write conns (or the constant its package exports)',
+        modules: ['directory'],
+      },
+    ]);
+  });
+
+  it('passes when every tag has a counterpart, however close two tags are', () => {
+    const modules = [
+      acceptor(),
+      declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] }),
+      declare({ name: 'other', accepts: ['conn'] }),
+      declare({ name: 'user', startAfter: ['other'], uses: ['conn'] }),
+    ];
+    expect(findings({ modules }, 'KAS_MISSPELT_TAG')).toEqual([]);
+  });
+});
+
 describe('KAS_ORPHAN_TAG', () => {
   it('passes when every tag has a counterpart', () => {
     const modules = [acceptor(), declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] })];
     expect(findings({ modules }, 'KAS_ORPHAN_TAG')).toEqual([]);
   });
 
-  it('warns about a misspelt tag and suggests the close one', () => {
+  it('leaves a misspelt tag to KAS_MISSPELT_TAG', () => {
     const modules = [
       acceptor(),
       declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] }),
       declare({ name: 'directory', startAfter: ['edge'], advertises: ['conn'], stop: { with: ['edge'] } }),
     ];
-    expect(findings({ modules }, 'KAS_ORPHAN_TAG')).toEqual([
-      {
-        code: 'KAS_ORPHAN_TAG',
-        severity: 'warn',
-        message: '"directory" advertises conn, which no module accepts (did you mean conns?)',
-        fix: 'correct the tag, or compose the module that accepts conn',
-        modules: ['directory'],
-      },
-    ]);
+    expect(findings({ modules }, 'KAS_ORPHAN_TAG')).toEqual([]);
   });
 
   it('warns about a use nobody owns and an accept nobody advertises or uses', () => {

@@ -1,8 +1,9 @@
 import { createToken, defineModule } from '@kas/core';
 import { ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
-import { TunnelRegistryToken } from '@kas/tunnel-protocol';
+import { AGENT_GRPC_SERVER, AGENT_TUNNELS, TUNNEL_TRACKER, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { PrivateApiConfig } from '../config/privateApiConfigSchema.js';
 import { resolvePrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
+import { KUBE_PROXY, PRIVATE_API } from '../moduleRefs.js';
 import { type PrivateApiInfo, PrivateApiServer } from './PrivateApiServer.js';
 
 /** The running private API: its bound address and its forwarded-request counts. */
@@ -20,13 +21,13 @@ export const PrivateApiToken = createToken<PrivateApiInfo>('private-api.server')
 export function privateApiModule(config: PrivateApiConfig) {
   const resolved = resolvePrivateApiConfig(config);
   return defineModule({
-    name: 'private-api',
+    name: PRIVATE_API,
     // Forwarded requests are user traffic: they drain in the kube proxy's stage, which begins with the
     // agent edge and may end much later. Left at the default, this module (started after the agent gRPC
     // server) would stop before it, and the agent edge would wait for this drain: the pre-fix bug.
-    stop: { with: ['kube-proxy'], alongside: ['agent-grpc-server', 'tunnel-tracker'] },
+    stop: { with: [KUBE_PROXY], alongside: [AGENT_GRPC_SERVER, TUNNEL_TRACKER] },
     drainBudget: resolved.drainBudgetMs,
-    uses: ['agent-tunnels'], // forwarded requests in flight run through this replica's tunnels
+    uses: [AGENT_TUNNELS], // forwarded requests in flight run through this replica's tunnels
     needs: { registry: TunnelRegistryToken },
     provides: { replica: ReplicaIdentityToken, server: PrivateApiToken },
     create: ({ registry, log }) => {

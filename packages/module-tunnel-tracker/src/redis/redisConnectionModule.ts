@@ -3,6 +3,7 @@ import { defineModule, type LifecycleContext } from '@kas/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
+import { REDIS_CONNECTION } from '../moduleRefs.js';
 import { describeClusterNodes, describeRedisOptions, describeRedisUrl } from './describeRedisAddress.js';
 import { type RedisClient, RedisToken } from './RedisClient.js';
 import { type RedisConnectionConfig, redisConnectionConfigSchema } from './redisConnectionConfigSchema.js';
@@ -34,7 +35,7 @@ export function redisConnectionModule(input: RedisConnectionConfig = {}) {
   );
   const address = describeConfig(config);
   return defineModule({
-    name: 'redis-connection',
+    name: REDIS_CONNECTION,
     // Infrastructure: it keeps the default and so stops after every module that started after it.
     drainBudget: '5s',
     provides: { redis: RedisToken },

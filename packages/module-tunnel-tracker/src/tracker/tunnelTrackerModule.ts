@@ -1,6 +1,6 @@
 import { parseConfig } from '@kas/config';
 import { defineModule, type LifecycleContext } from '@kas/core';
-import { TunnelRegistryToken } from '@kas/tunnel-protocol';
+import { AGENT_GRPC_SERVER, AGENT_TUNNELS, TUNNEL_TRACKER, TunnelRegistryToken } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { StoreTunnelDirectory } from '../directory/StoreTunnelDirectory.js';
 import {
@@ -19,9 +19,9 @@ import { TrackerCounters, TunnelTrackerMetricsToken } from './TunnelTrackerMetri
 import { type TunnelTrackerConfig, tunnelTrackerConfigSchema } from './tunnelTrackerConfigSchema.js';
 
 const declaration = {
-  name: 'tunnel-tracker',
-  stop: { with: ['agent-grpc-server'] }, // withdraw the advertisement at the moment agents get GOAWAY
-  advertises: ['agent-tunnels'],
+  name: TUNNEL_TRACKER,
+  stop: { with: [AGENT_GRPC_SERVER] }, // withdraw the advertisement at the moment agents get GOAWAY
+  advertises: [AGENT_TUNNELS],
   provides: { directory: TunnelDirectoryToken, metrics: TunnelTrackerMetricsToken },
 } as const;
 
