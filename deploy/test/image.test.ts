@@ -84,10 +84,33 @@ describe("the kas image's final stage, run in an empty folder", () => {
     await runStep(steps.install, folder, folder); // WORKDIR /app
     const installed = await readFile(join(folder, 'deploy/image/staged-workspaces.txt'), 'utf8');
     expect(installed).toContain('@kas/kas\n');
-    for (const devOnly of ['@kas/graph', '@kas/testkit', 'vitest', 'typescript', '@biomejs/biome', 'turbo']) {
+    for (const devOnly of [
+      '@kas/graph',
+      '@kas/testkit',
+      'vitest',
+      'typescript',
+      '@biomejs/biome',
+      'turbo',
+      // What only `kas --dev` runs (kas's devDependencies, imported only in dev mode).
+      '@kas/fake-kube-api',
+      '@kas/agentk',
+      '@kas/dev-certificates',
+      'selfsigned',
+    ]) {
       expect(existsSync(join(folder, 'node_modules', devOnly)), devOnly).toBe(false);
     }
     expect(existsSync(join(folder, 'apps/kas/src'))).toBe(false); // built code only
+
+    // Dev mode is refused, naming what is missing, and kas --config (below) runs without it.
+    const dev = startProcess(steps.entrypoint[0] as string, [...steps.entrypoint.slice(1), '--dev'], {
+      cwd: folder,
+      env: { NODE_ENV: 'production' },
+    });
+    expect(await dev.exited).toEqual({ code: 2, signal: null });
+    // In human lines (the default with --dev): pino-pretty is a production dependency.
+    expect(dev.lines[0]?.text).toMatch(
+      /^\[[\d:.]+\] FATAL: kas did not start: --dev needs kas's devDependencies .*"code":"KAS_DEV_UNAVAILABLE"/,
+    );
 
     // The ConfigMap's kas.yaml, its /etc/kas files under a temporary folder, on free loopback ports.
     const objects = await renderKustomization(`${kubernetesDir}overlays/redis`);

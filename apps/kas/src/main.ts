@@ -1,15 +1,27 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { pino } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 import { parseKasArgs } from './cli/parseKasArgs.js';
+import { chooseLogFormat } from './logging/chooseLogFormat.js';
+import { openLogDestination } from './logging/openLogDestination.js';
 import { runKas } from './runKas.js';
 
+const isTty = process.stdout.isTTY === true;
+let logDestination: DestinationStream | undefined;
 try {
-  await runKas(parseKasArgs(process.argv.slice(2), process.env), process.env);
+  const args = parseKasArgs(process.argv.slice(2), process.env);
+  logDestination = await openLogDestination(
+    chooseLogFormat({ requested: args.logFormat, isDev: args.isDev, isTty }),
+  );
+  await runKas(args, process.env, logDestination);
 } catch (error) {
   if (!(error instanceof CommanderError)) {
     const { code, fix } = error as { code?: string; fix?: string };
-    pino({ name: 'kas' }).fatal({ err: error, code, fix }, `kas did not start: ${(error as Error).message}`);
+    logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
+    pino({ name: 'kas' }, logDestination).fatal(
+      { err: error, code, fix },
+      `kas did not start: ${(error as Error).message}`,
+    );
     process.exitCode = 2;
   }
 }

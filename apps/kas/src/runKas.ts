@@ -1,5 +1,5 @@
 import { createApp } from '@kas/core';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { KasArgs } from './cli/parseKasArgs.js';
 import { composeKas } from './composition/composeKas.js';
 import { BUILT_IN_SECTIONS } from './config/builtInSections.js';
@@ -7,22 +7,24 @@ import { createKasModules } from './config/createKasModules.js';
 import { diskFiles } from './config/KasFiles.js';
 import { kasConfigSchema } from './config/kasConfigSchema.js';
 import { loadConfigFile } from './config/loadConfigFile.js';
-import { devAgentModule, devKubeApiModule } from './dev/devModules.js';
-import { prepareDevFiles } from './dev/prepareDevFiles.js';
+import { loadDevMode } from './dev/loadDevMode.js';
 import { KasTelemetry } from './observability/KasTelemetry.js';
 import { KasTelemetryToken } from './observability/observabilityModule.js';
 
 /**
  * Loads and checks everything before anything starts (config, the files it names, each module's config,
  * the module graph), then runs kas
- * until SIGTERM/SIGINT: `app.run()` owns the process from there, including its exit.
+ * until SIGTERM/SIGINT: `app.run()` owns the process from there, including its exit. Every log line goes
+ * to `logDestination` (JSON or human lines, see `openLogDestination`). Dev mode's code is imported only
+ * with `--dev`.
  */
 export async function runKas(
   args: KasArgs,
   env: Readonly<Record<string, string | undefined>>,
+  logDestination: DestinationStream,
 ): Promise<never> {
-  const bootLog = pino({ name: 'kas' });
-  const dev = args.isDev ? await prepareDevFiles(args.devDirectory) : undefined;
+  const bootLog = pino({ name: 'kas' }, logDestination);
+  const dev = args.isDev ? await (await loadDevMode()).prepareDevMode(args.devDirectory) : undefined;
   if (dev !== undefined) {
     bootLog.warn(
       { event: 'dev.mode', directory: dev.directory },
@@ -39,10 +41,10 @@ export async function runKas(
     ignoredEnv: ['KAS_CONFIG'],
   });
   const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files: diskFiles(where), where });
-  // Synchronous stdout keeps lines in order (see @kas/core's default logger); kas logs events, not requests.
+  // kas logs events, not requests: one synchronous destination for every logger keeps their order.
   const log: Logger = pino(
     { name: 'kas', level: config.log.level, base: { replica: config.replica.id } },
-    pino.destination({ sync: true }),
+    logDestination,
   );
   if (args.isLegacyStopOrder) {
     log.warn(
@@ -56,7 +58,7 @@ export async function runKas(
       modules,
       observability: { listenAddress: config.observability.listen, debug: config.observability.debug },
       provide: [{ token: KasTelemetryToken, useValue: telemetry }],
-      extraModules: dev === undefined ? [] : [devKubeApiModule(), devAgentModule(dev.agent)],
+      extraModules: dev?.modules ?? [],
     },
     args.isLegacyStopOrder ? 'legacy' : 'current',
   );

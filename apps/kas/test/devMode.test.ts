@@ -20,7 +20,14 @@ describe('kas as a process', () => {
 
   it('in dev mode, serves kubectl through kas -> tunnel -> dev agent -> fake Kubernetes API, and stops cleanly on SIGTERM', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
-    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', join(dir, 'dev')]);
+    kas = startProcess(process.execPath, [
+      main,
+      '--dev',
+      '--dev-dir',
+      join(dir, 'dev'),
+      '--log-format',
+      'json', // this test reads the fields of the log lines
+    ]);
     await kas.waitForLog({ event: 'dev.mode' });
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     expect(ready.msg).toContain(`KUBECONFIG=${join(dir, 'dev', 'kubeconfig')} kubectl get pods`);
@@ -110,6 +117,8 @@ describe('kas as a process', () => {
       '--dev-dir',
       join(dir, 'dev'),
       '--legacy-stop-order',
+      '--log-format',
+      'json',
     ]);
     const warning = await kas.waitForLog({ event: 'legacy.stopOrder' });
     expect(warning.msg).toMatch(/^LEGACY STOP ORDER: .*for comparison only$/);

@@ -1,5 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { KasAppError } from '../errors/KasAppError.js';
+import { LOG_FORMATS, type LogFormat } from '../logging/chooseLogFormat.js';
 
 /** What the command line asks for. */
 export interface KasArgs {
@@ -9,6 +10,8 @@ export interface KasArgs {
   readonly devDirectory: string;
   readonly isLegacyStopOrder: boolean;
   readonly traceFile?: string;
+  /** `--log-format`; absent: chosen by `chooseLogFormat` (human lines for a terminal or dev mode). */
+  readonly logFormat?: LogFormat;
 }
 
 /** Parses `kas` arguments; throws `KAS_USAGE` with commander's message for a bad command line. */
@@ -44,6 +47,12 @@ export function parseKasArgs(
       '--trace-file <file>',
       'write every lifecycle event as JSON lines (draw it with `kas-graph timeline`)',
     )
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        'json (pino lines) or pretty (human lines); default: pretty with --dev or on a terminal, else json',
+      ).choices(LOG_FORMATS),
+    )
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .helpOption('-h, --help', 'show this help');
@@ -65,6 +74,7 @@ export function parseKasArgs(
     devDir: string;
     legacyStopOrder: boolean;
     traceFile?: string;
+    logFormat?: LogFormat;
   }>();
   if (!options.dev && options.config === undefined) {
     throw new KasAppError(
@@ -86,5 +96,6 @@ export function parseKasArgs(
     devDirectory: options.devDir,
     isLegacyStopOrder: options.legacyStopOrder,
     ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+    ...(options.logFormat === undefined ? {} : { logFormat: options.logFormat }),
   };
 }

@@ -76,9 +76,10 @@ export function devAgentModule(options: DevAgentOptions) {
             caPem: options.caPem,
             token: options.userToken,
           });
+          const command = `KUBECONFIG=${options.kubeconfigPath} kubectl get pods`;
           log.warn(
-            { event: 'dev.ready', kubeconfig: options.kubeconfigPath, kubeProxy: proxy.url },
-            `DEV MODE ready: run  KUBECONFIG=${options.kubeconfigPath} kubectl get pods  (answers through kas -> tunnel -> dev agent -> fake Kubernetes API)`,
+            { event: 'dev.ready', kubeconfig: options.kubeconfigPath, kubeProxy: proxy.url, command },
+            `DEV MODE ready: run  ${command}  (answers through kas -> tunnel -> dev agent -> fake Kubernetes API)`,
           );
         },
         async stop(ctx) {

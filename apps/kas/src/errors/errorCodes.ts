@@ -5,6 +5,8 @@ export const KAS_APP_ERROR_CODES = {
   KAS_CONFIG_INVALID:
     'a config value (from the file or an environment variable) is missing, unknown or of the wrong type',
   KAS_USAGE: 'the command line is wrong (unknown flag, missing value, conflicting flags)',
+  KAS_DEV_UNAVAILABLE:
+    '`--dev` was given to a production install, which leaves out the devDependencies dev mode runs',
 } as const;
 
 /** A stable error code of the kas app. */
