@@ -62,7 +62,7 @@ describe('the lifecycle debug endpoints of a kas process', () => {
   it('with observability.debug, serve the snapshot and a stream of the whole stop with progress records, and never a secret', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-debug-'));
     const devDir = join(dir, 'dev');
-    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', devDir], {
+    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', devDir, '--log-format', 'json'], {
       env: { KAS_OBSERVABILITY__DEBUG: 'true' },
     });
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
@@ -142,7 +142,14 @@ describe('the lifecycle debug endpoints of a kas process', () => {
 
   it('without observability.debug, answer 404 on /debug paths', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-debug-'));
-    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', join(dir, 'dev')]);
+    kas = startProcess(process.execPath, [
+      main,
+      '--dev',
+      '--dev-dir',
+      join(dir, 'dev'),
+      '--log-format',
+      'json',
+    ]);
     const url = String((await kas.waitForLog({ msg: 'observability listening' }, 20_000)).url);
     for (const path of ['/debug/lifecycle', '/debug/lifecycle/events', '/debug/lifecycle/ui/']) {
       const answer = await send(`${url}${path}`);
