@@ -84,6 +84,15 @@ describe('the lifecycle debug endpoints of a kas process', () => {
     });
     expect(snapshot.modules.every((module) => module.state === 'running')).toBe(true);
 
+    // The page and the fold it loads, from the same listener.
+    const folder = await send(`${url}/debug/lifecycle/ui`);
+    expect([folder.status, folder.headers.location]).toEqual([301, '/debug/lifecycle/ui/']);
+    const page = await send(`${url}/debug/lifecycle/ui/`);
+    expect([page.status, page.headers['content-type']]).toEqual([200, 'text/html; charset=utf-8']);
+    const fold = await send(`${url}/debug/lifecycle/ui/snapshot/applyLifecycleEvent.js`);
+    expect([fold.status, fold.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect((await send(`${url}/debug/lifecycle/ui/snapshot/../../main.js`)).status).toBe(404);
+
     // A watch through the kube proxy, so the proxy has something to drain and reports it.
     watch = startProcess('kubectl', ['get', 'pods', '-w', '--cache-dir', join(dir, 'cache')], {
       env: { KUBECONFIG: String(ready.kubeconfig) },

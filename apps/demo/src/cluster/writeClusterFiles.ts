@@ -120,6 +120,6 @@ function kasConfig(
       sharedSecretFile: path('private-api.secret'),
       drainBudget,
     },
-    observability: { listen: listen(ports.observability) },
+    observability: { listen: listen(ports.observability), debug: true }, // the live view (demo --web)
   });
 }

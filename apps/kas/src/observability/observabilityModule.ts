@@ -78,7 +78,7 @@ export function observabilityModule(input: ObservabilityConfig) {
             .end(telemetry.isReady ? 'ready\n' : 'not ready\n');
         } else if (path === '/liveness') {
           response.writeHead(200, { 'content-type': 'text/plain' }).end('alive\n');
-        } else if (!config.debug || !serveLifecycleDebug(path, response, telemetry.lifecycle)) {
+        } else if (!config.debug || !serveLifecycleDebug(path, response, telemetry.lifecycle, log)) {
           const paths = [
             '/metrics',
             '/readiness',

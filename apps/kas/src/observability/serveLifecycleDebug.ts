@@ -1,15 +1,29 @@
 import type { ServerResponse } from 'node:http';
+import { readLifecycleViewAsset } from '@kas/lifecycle-view';
+import type { Logger } from 'pino';
 import type { LifecycleFeed } from './LifecycleFeed.js';
 
 /** The paths `serveLifecycleDebug` answers, for the listener's "not found" hint. */
-export const LIFECYCLE_DEBUG_PATHS = ['/debug/lifecycle', '/debug/lifecycle/events'] as const;
+export const LIFECYCLE_DEBUG_PATHS = [
+  '/debug/lifecycle',
+  '/debug/lifecycle/events',
+  '/debug/lifecycle/ui/',
+] as const;
+
+const PAGE = '/debug/lifecycle/ui/';
 
 /**
- * Answers the lifecycle debug endpoints: `/debug/lifecycle` (the snapshot as JSON) and
+ * Answers the lifecycle debug endpoints: `/debug/lifecycle` (the snapshot as JSON),
  * `/debug/lifecycle/events` (Server-Sent Events: the snapshot, then every lifecycle event and progress
- * record). Returns false for any other path.
+ * record) and the page `/debug/lifecycle/ui/` (`@kas/lifecycle-view`'s files). Returns false for any
+ * other path.
  */
-export function serveLifecycleDebug(path: string, response: ServerResponse, feed: LifecycleFeed): boolean {
+export function serveLifecycleDebug(
+  path: string,
+  response: ServerResponse,
+  feed: LifecycleFeed,
+  log: Logger,
+): boolean {
   if (path === '/debug/lifecycle') {
     const snapshot = feed.snapshot();
     if (snapshot === undefined) {
@@ -19,7 +33,7 @@ export function serveLifecycleDebug(path: string, response: ServerResponse, feed
         .writeHead(200, {
           'content-type': 'application/json',
           'cache-control': 'no-store',
-          'access-control-allow-origin': '*',
+          'access-control-allow-origin': '*', // read-only and secret-free: the demo's page reads every replica
         })
         .end(`${JSON.stringify(snapshot)}\n`);
     }
@@ -29,5 +43,25 @@ export function serveLifecycleDebug(path: string, response: ServerResponse, feed
     feed.openStream(response);
     return true;
   }
-  return false;
+  if (path === PAGE.slice(0, -1)) {
+    response.writeHead(301, { location: PAGE }).end(); // the page's files are relative to the folder
+    return true;
+  }
+  if (!path.startsWith(PAGE)) return false;
+  readLifecycleViewAsset(path.slice(PAGE.length)).then(
+    (asset) => {
+      if (asset === undefined) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end(`no such file of the page: ${path}\n`);
+      } else {
+        response
+          .writeHead(200, { 'content-type': asset.contentType, 'cache-control': 'no-cache' })
+          .end(asset.body);
+      }
+    },
+    (error: unknown) => {
+      log.error({ err: error, path }, 'reading a file of the lifecycle page failed');
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('reading the page failed\n');
+    },
+  );
+  return true;
 }
