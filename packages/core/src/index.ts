@@ -16,6 +16,7 @@ export type {
   StopStatus,
   SubscribeOptions,
 } from './events/LifecycleEvent.js';
+export { ListenerConnections, peerOf } from './listener/ListenerConnections.js';
 export { type Duration, toMilliseconds } from './module/Duration.js';
 export { defineModule } from './module/defineModule.js';
 export type {

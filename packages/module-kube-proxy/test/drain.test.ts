@@ -103,7 +103,7 @@ describe('stopping the kube proxy', () => {
 
     await eventually(() => a.proxy.state === 'draining');
     expect(await refusedConnection(a.proxy.url)).toBe('ECONNREFUSED');
-    expect(marks(a)).toContainEqual({ name: 'listener.closed', data: { inFlight: 1 } });
+    expect(marks(a)).toContainEqual({ name: 'listener.closed', data: { inFlight: 1, idleClosed: 0 } });
     await eventually(() => published.length > 0);
     expect(progressOf(a, 'kube-proxy')).toEqual({ state: 'draining', inFlight: 1, watches: 1 });
 

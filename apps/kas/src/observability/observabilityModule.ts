@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { hostPort, parseConfig, splitHostPort } from '@kas/config';
-import { createToken, defineModule } from '@kas/core';
+import { createToken, defineModule, ListenerConnections } from '@kas/core';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import type { KasTelemetry } from './KasTelemetry.js';
@@ -95,6 +95,11 @@ export function observabilityModule(input: ObservabilityConfig) {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
       });
+      // A connection with no request in flight (a TCP check, an idle keep-alive) must not hold the stop.
+      const connections = new ListenerConnections(server);
+      server.on('request', (request, response) => {
+        response.once('close', connections.busy(request.socket));
+      });
       const endpoint = { url: '' };
       return {
         provides: { endpoint },
@@ -112,6 +117,7 @@ export function observabilityModule(input: ObservabilityConfig) {
             () => {
               telemetry.lifecycle.endStreams();
               server.closeAllConnections();
+              connections.destroyAll();
             },
             { once: true },
           );
@@ -127,6 +133,7 @@ export function observabilityModule(input: ObservabilityConfig) {
               resolve();
             };
             server.close();
+            connections.closeIdle({ endRestWhenIdle: true });
             for (const socket of sockets) socket.on('close', check);
             check();
           });

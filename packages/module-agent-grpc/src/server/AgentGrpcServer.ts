@@ -1,6 +1,8 @@
+import { once } from 'node:events';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
 import { formatHostPort, splitHostPort } from '@kas/config';
-import type { LifecycleContext } from '@kas/core';
+import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import { createReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
@@ -41,11 +43,16 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   readonly #tunnels = new Set<ServerTunnel>();
   /** Tunnels per peer address (one agent connection): counted as they come and go, not per count asked. */
   readonly #tunnelsByPeer = new Map<string, number>();
+  /** Each tunnel's mark on its connection: a connection with no tunnel does not hold the stop. */
+  readonly #connectionMarks = new Map<ServerTunnel, () => void>();
   /** While stopping: tells the stop's progress as tunnels end. */
   #onTunnelClosed: (() => void) | undefined;
   readonly #authenticator: AgentAuthenticator;
   #state: ServerState = 'idle';
   #server: Server | undefined;
+  /** The TCP listener: kas owns the sockets (grpc-js gets them injected), so a stop can end idle ones. */
+  #listener: NetServer | undefined;
+  #connections: ListenerConnections | undefined;
   #address: string | undefined;
   #trimTimer: NodeJS.Timeout | undefined;
 
@@ -110,7 +117,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       { connect: createReverseTunnelMethod(this.config.maxMessageBytes) },
       { connect: (call: TunnelCall) => this.#accept(call) },
     );
-    const port = await this.#bind(server, credentials);
+    const port = await this.#listen(server, credentials);
     this.#server = server;
     this.#address = formatHostPort(splitHostPort(this.config.listen).host, port);
     this.#state = 'serving';
@@ -136,6 +143,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     }
     const connections = this.connectionCount();
     const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    this.#listener?.close();
     ctx.mark('goaway.sent', { connections });
     // Node writes the GOAWAY frames from a setImmediate queued by tryShutdown: let them leave, and let the
     // other modules of this stop stage (the tracker's withdraw) begin, before ending every idle tunnel.
@@ -159,10 +167,13 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const tunnel of tunnels.slice(i, i + IDLE_ENDS_PER_TURN)) if (tunnel.endIfIdle()) idleEnded += 1;
     }
+    // Connections with no tunnel at all (a load balancer's TCP check, a TLS handshake that never ends, an
+    // HTTP/2 session that never opened a call) are not agents to wait for: GOAWAY does not reach them.
+    const quietClosed = this.#connections?.closeIdle() ?? 0;
     publishProgress();
     this.log.info(
-      { event: 'goaway.sent', connections, idleEnded, busy: this.#tunnels.size },
-      `GOAWAY sent to ${connections} agent connection(s); ${idleEnded} idle tunnel(s) ended, ${this.#tunnels.size} busy`,
+      { event: 'goaway.sent', connections, idleEnded, busy: this.#tunnels.size, quietClosed },
+      `GOAWAY sent to ${connections} agent connection(s); ${idleEnded} idle tunnel(s) ended, ${this.#tunnels.size} busy; ${quietClosed} connection(s) without tunnels closed`,
     );
     const cut = new Promise<'cut'>((resolve) => {
       if (ctx.signal.aborted) resolve('cut');
@@ -178,6 +189,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       cutCount = this.#tunnels.size;
       for (const tunnel of [...this.#tunnels]) tunnel.cut('the agent gRPC server reached its drain budget');
       server.forceShutdown();
+      this.#connections?.destroyAll();
     }
     this.#state = 'stopped';
     this.#onTunnelClosed = undefined;
@@ -226,6 +238,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   }
 
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void {
+    this.#connectionMarks.get(tunnel)?.();
+    this.#connectionMarks.delete(tunnel);
     if (this.#tunnels.delete(tunnel)) {
       const left = (this.#tunnelsByPeer.get(tunnel.peer) ?? 1) - 1;
       if (left === 0) this.#tunnelsByPeer.delete(tunnel.peer);
@@ -275,22 +289,30 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const tunnel = new ServerTunnel(identity.agentId, call.getPeer(), call, this);
     this.#tunnels.add(tunnel);
     this.#tunnelsByPeer.set(tunnel.peer, (this.#tunnelsByPeer.get(tunnel.peer) ?? 0) + 1);
+    if (this.#connections !== undefined)
+      this.#connectionMarks.set(tunnel, this.#connections.busy(tunnel.peer));
   }
 
-  #bind(server: Server, credentials: ServerCredentials): Promise<number> {
+  /** Listens on a TCP socket of its own and hands each connection to grpc-js (TLS included). */
+  async #listen(server: Server, credentials: ServerCredentials): Promise<number> {
     const target = this.config.listen;
-    return new Promise((resolve, reject) => {
-      server.bindAsync(target, credentials, (error, port) => {
-        if (error === null) return resolve(port);
-        reject(
-          new AgentGrpcError(
-            'KAS_LISTEN_FAILED',
-            `the agent gRPC server cannot listen on ${target}: ${error.message}`,
-            'free the port or change listen (port 0 picks a free one)',
-            { cause: error },
-          ),
-        );
-      });
-    });
+    const { host, port } = splitHostPort(target);
+    const injector = server.createConnectionInjector(credentials);
+    const listener = createServer((socket: Socket) => injector.injectConnection(socket));
+    this.#connections = new ListenerConnections(listener);
+    try {
+      listener.listen(port, host);
+      await once(listener, 'listening');
+    } catch (error) {
+      throw new AgentGrpcError(
+        'KAS_LISTEN_FAILED',
+        `the agent gRPC server cannot listen on ${target}: ${(error as Error).message}`,
+        'free the port or change listen (port 0 picks a free one)',
+        { cause: error },
+      );
+    }
+    this.#listener = listener;
+    const address = listener.address();
+    return typeof address === 'object' && address !== null ? address.port : port;
   }
 }

@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { formatHostPort } from '@kas/config';
-import type { LifecycleContext } from '@kas/core';
+import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ResolvedKubeProxyConfig } from '../config/resolveKubeProxyConfig.js';
@@ -41,6 +41,8 @@ export class KubeProxyServer implements KubeProxyInfo {
   readonly #upgrades: UpgradeProxy;
   #state: KubeProxyState = 'idle';
   #server: Server | undefined;
+  /** Raw connections from before the TLS handshake: `closeAllConnections` does not reach those mid-handshake. */
+  #connections: ListenerConnections | undefined;
   #address: string | undefined;
 
   constructor(
@@ -105,6 +107,11 @@ export class KubeProxyServer implements KubeProxyInfo {
       this.config.tls === undefined
         ? createHttpServer(this.#proxy.handle)
         : createHttpsServer(await loadTlsOptions(this.config.tls), this.#proxy.handle);
+    const connections = new ListenerConnections(server);
+    server.on('request', (request: IncomingMessage, response) => {
+      response.once('close', connections.busy(request.socket as Socket));
+    });
+    this.#connections = connections;
     const listenAddress = formatHostPort(this.config.host, this.config.port);
     try {
       server.listen(this.config.port, this.config.host);
@@ -117,9 +124,10 @@ export class KubeProxyServer implements KubeProxyInfo {
         { cause: error },
       );
     }
-    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) =>
-      this.#upgrades.handle(request, socket, head),
-    );
+    server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+      socket.once('close', connections.busy(socket));
+      this.#upgrades.handle(request, socket, head);
+    });
     server.on('clientError', (error, socket) => {
       this.log.debug(
         { event: 'client.error', err: error },
@@ -170,12 +178,15 @@ export class KubeProxyServer implements KubeProxyInfo {
     clearTimeout(graceTimer);
 
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // What carries no request now (never spoke, mid-TLS-handshake, idle keep-alive) goes at once; the
+    // rest as their requests end.
+    const idleClosed = this.#connections?.closeIdle({ endRestWhenIdle: true }) ?? 0;
     this.#state = 'draining';
     publishProgress();
-    ctx.mark('listener.closed', { inFlight: this.inFlight.size });
+    ctx.mark('listener.closed', { inFlight: this.inFlight.size, idleClosed });
     this.log.info(
-      { event: 'kubeProxy.listenerClosed', inFlight: this.inFlight.size },
-      `kube proxy refuses new connections; draining ${this.inFlight.size} request(s) in flight`,
+      { event: 'kubeProxy.listenerClosed', inFlight: this.inFlight.size, idleClosed },
+      `kube proxy refuses new connections; ${idleClosed} connection(s) without a request closed; draining ${this.inFlight.size} request(s) in flight`,
     );
     if ((await Promise.race([this.inFlight.whenIdle().then(() => 'drained' as const), cut])) === 'cut') {
       // Marked before the cut: ending each request takes time, and its client may see the end before
@@ -193,6 +204,9 @@ export class KubeProxyServer implements KubeProxyInfo {
       this.log.info({ event: 'kubeProxy.drained' }, 'every request in flight has finished');
     }
     server.closeAllConnections();
+    // Cut requests end their own connections (an upgraded one after telling its client why); what is
+    // left carries nothing, mid-handshake sockets included.
+    this.#connections?.closeIdle();
     await closed;
     this.#state = 'stopped';
     // Still listening: a cut request's last `close` can come after the listener's.

@@ -1,6 +1,8 @@
+import { once } from 'node:events';
+import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { formatHostPort } from '@kas/config';
-import type { LifecycleContext } from '@kas/core';
+import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import {
@@ -51,6 +53,8 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   readonly #secret: SharedSecret;
   readonly #forwards = new Set<InboundExchange>();
   readonly #calls = new Set<InboundStream>();
+  /** Each call's mark on its connection: a connection with no call does not hold the stop. */
+  readonly #connectionMarks = new Map<InboundStream, () => void>();
   readonly #counters: PrivateApiCounters = {
     answered: 0,
     refused: 0,
@@ -65,6 +69,9 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   /** While stopping: tells the stop's progress (forwarded requests still in flight). */
   #onForwardEnded: (() => void) | undefined;
   #server: Server | undefined;
+  /** The TCP listener: kas owns the sockets (grpc-js gets them injected), so a stop can end idle ones. */
+  #listener: NetServer | undefined;
+  #connections: ListenerConnections | undefined;
   #address: string | undefined;
 
   constructor(
@@ -130,6 +137,8 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
 
   onClosed(stream: InboundStream): void {
     this.#calls.delete(stream);
+    this.#connectionMarks.get(stream)?.();
+    this.#connectionMarks.delete(stream);
   }
 
   counters() {
@@ -167,20 +176,23 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       { forwardV1: (call: ForwardServerCall) => this.#refuseV1(call) },
     );
     const target = formatHostPort(this.config.host, this.config.port);
-    const credentials = await this.#credentials();
-    const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(target, credentials, (error, bound) => {
-        if (error === null) return resolve(bound);
-        reject(
-          new KubeProxyError(
-            'KAS_PRIVATE_API_LISTEN_FAILED',
-            `the private API cannot listen on ${target}: ${error.message}`,
-            'free the port or change private-api listen (port 0 picks a free one)',
-            { cause: error },
-          ),
-        );
-      });
-    });
+    const injector = server.createConnectionInjector(await this.#credentials());
+    const listener = createServer((socket: Socket) => injector.injectConnection(socket));
+    this.#connections = new ListenerConnections(listener);
+    try {
+      listener.listen(this.config.port, this.config.host);
+      await once(listener, 'listening');
+    } catch (error) {
+      throw new KubeProxyError(
+        'KAS_PRIVATE_API_LISTEN_FAILED',
+        `the private API cannot listen on ${target}: ${(error as Error).message}`,
+        'free the port or change private-api listen (port 0 picks a free one)',
+        { cause: error },
+      );
+    }
+    this.#listener = listener;
+    const bound = listener.address();
+    const port = typeof bound === 'object' && bound !== null ? bound.port : this.config.port;
     this.#server = server;
     this.#address = formatHostPort(this.config.host, port);
     this.#state = 'serving';
@@ -205,6 +217,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       return;
     }
     const drained = new Promise<'drained'>((resolve) => server.tryShutdown(() => resolve('drained')));
+    this.#listener?.close();
     let cutCount = 0;
     const publishProgress = () =>
       ctx.progress({
@@ -216,10 +229,12 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     publishProgress();
     let idleCalls = 0;
     for (const call of [...this.#calls]) if (call.endIfIdle()) idleCalls += 1;
-    ctx.mark('privateApi.goaway', { forwards: this.#forwards.size, idleCalls });
+    // Connections with no call (a TCP check, a TLS handshake that never ends) are closed at once.
+    const quietClosed = this.#connections?.closeIdle() ?? 0;
+    ctx.mark('privateApi.goaway', { forwards: this.#forwards.size, idleCalls, quietClosed });
     this.log.info(
-      { event: 'privateApi.stopping', forwards: this.#forwards.size, idleCalls },
-      `private API refuses new calls and ended ${idleCalls} idle call(s); ${this.#forwards.size} forwarded request(s) in flight`,
+      { event: 'privateApi.stopping', forwards: this.#forwards.size, idleCalls, quietClosed },
+      `private API refuses new calls and ended ${idleCalls} idle call(s); ${this.#forwards.size} forwarded request(s) in flight; ${quietClosed} connection(s) without calls closed`,
     );
     const cut = new Promise<'cut'>((resolve) => {
       if (ctx.signal.aborted) resolve('cut');
@@ -230,6 +245,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       cutCount = count;
       for (const call of [...this.#calls]) call.cut('the private API reached its drain budget');
       server.forceShutdown();
+      this.#connections?.destroyAll();
       ctx.mark('privateApi.drainCut', { forwards: count });
       this.log.warn(
         { event: 'privateApi.drainCut', forwards: count },
@@ -258,7 +274,10 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       return;
     }
     this.#counters.calls += 1;
-    this.#calls.add(new InboundStream(call, this.registry, this));
+    const stream = new InboundStream(call, this.registry, this);
+    this.#calls.add(stream);
+    if (this.#connections !== undefined)
+      this.#connectionMarks.set(stream, this.#connections.busy(call.getPeer()));
   }
 
   /** A replica of the previous version calls v1: say which version this one serves. */
