@@ -7,6 +7,8 @@ export interface CliIo {
   readonly cwd: string;
   write(text: string): void;
   error(text: string): void;
+  /** True when `write` goes to a terminal: `watch` then redraws in place instead of printing lines. */
+  readonly isTerminal?: boolean;
 }
 
 /** Writes a command's output to `output` (relative to the current directory), or to stdout without one. */

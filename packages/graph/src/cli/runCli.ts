@@ -7,6 +7,7 @@ import { addExplainCommand } from './commands/explainCommand.js';
 import { addLintCommand } from './commands/lintCommand.js';
 import { addPlanCommand } from './commands/planCommand.js';
 import { addTimelineCommand } from './commands/timelineCommand.js';
+import { addWatchCommand } from './commands/watchCommand.js';
 import { KAS_GRAPH_EXIT_CODES } from './exitCodes.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -20,7 +21,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     exitCode = code;
   };
   const program = new Command('kas-graph')
-    .description('lint, print and draw kas module graphs, and draw recorded shutdowns')
+    .description('lint, print and draw kas module graphs, draw recorded shutdowns, and watch a stop live')
     .version(version)
     .option('--debug', 'on an error, also print its stack (and in JSON and SARIF documents)')
     .exitOverride()
@@ -30,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addPlanCommand(program, io, exit);
   addDrawCommand(program, io, exit);
   addTimelineCommand(program, io, exit);
+  addWatchCommand(program, io, exit);
   addExplainCommand(program, io, exit);
   for (const command of program.commands) command.exitOverride();
 

@@ -1,0 +1,119 @@
+import type { LifecycleEvent } from '@kas/core';
+import { applyLifecycleEvent, type LifecycleSnapshot } from '@kas/core/snapshot';
+import type { Command } from 'commander';
+import { createLogUpdate } from 'log-update';
+import pc from 'picocolors';
+import { CliError } from '../CliError.js';
+import type { CliIo } from '../CliIo.js';
+import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
+import { lifecycleStreamUrl, readLifecycleStream } from '../watch/readLifecycleStream.js';
+import { formatMs, formatProgress, renderLifecycle } from '../watch/renderLifecycle.js';
+
+/** Events after which plain mode prints the whole view again: the moments the plan moves. */
+const VIEW_MOMENTS: ReadonlySet<LifecycleEvent['type']> = new Set([
+  'app.stopping',
+  'stage.begin',
+  'stage.complete',
+  'app.stopped',
+]);
+
+/** `kas-graph watch <url>`: a replica's stop plan, live, from its `/debug/lifecycle/events` stream. */
+export function addWatchCommand(program: Command, io: CliIo, exit: (code: number) => void): void {
+  program
+    .command('watch')
+    .description(
+      "draw a kas replica's stop plan live from its observability listener (observability.debug: true): stages, states, drain budgets counting down, progress; until the replica has stopped",
+    )
+    .argument('<url>', "the observability listener, e.g. http://127.0.0.1:8151 (or the stream's own URL)")
+    .option(
+      '--plain',
+      'print plain lines (the default when stdout is not a terminal): the view at each stage change, a line per event',
+    )
+    .action(async (address: string, options: { readonly plain?: boolean }) => {
+      const url = lifecycleStreamUrl(address);
+      const isLive = io.isTerminal === true && options.plain !== true;
+      const colors = pc.createColors(isLive);
+      const source = url.host;
+      let snapshot: LifecycleSnapshot | undefined;
+      let offsetMs = 0;
+      const now = () => (snapshot?.state === 'stopped' ? snapshot.at : performance.now() + offsetMs);
+      const logUpdate = isLive ? createLogUpdate(process.stdout) : undefined;
+      const draw = () => {
+        if (snapshot !== undefined) logUpdate?.(renderLifecycle(snapshot, now(), source, colors));
+      };
+      const printView = () => {
+        if (snapshot !== undefined) io.write(`\n${renderLifecycle(snapshot, now(), source, colors)}\n\n`);
+      };
+      const redraw = isLive ? setInterval(draw, 200) : undefined;
+      try {
+        await readLifecycleStream(url, (message) => {
+          if (message.kind === 'snapshot') {
+            snapshot = message.snapshot;
+            offsetMs = snapshot.at - performance.now();
+            if (isLive) draw();
+            else printView();
+            return undefined;
+          }
+          if (snapshot === undefined) return undefined;
+          const { event } = message;
+          snapshot = applyLifecycleEvent(snapshot, event);
+          if (isLive) draw();
+          else {
+            io.write(`${describeEvent(snapshot, event)}\n`);
+            if (VIEW_MOMENTS.has(event.type) && !(event.type === 'stage.begin' && event.phase === 'start'))
+              printView();
+          }
+          return event.type === 'app.stopped' ? 'done' : undefined;
+        });
+      } finally {
+        clearInterval(redraw);
+        draw();
+        logUpdate?.done();
+      }
+      if (snapshot?.state !== 'stopped') {
+        throw new CliError(
+          'KAS_GRAPH_WATCH_FAILED',
+          `${url.href}: the stream ended before the replica stopped`,
+          'the replica exited without a clean stop (killed?) or the connection broke: read its log',
+        );
+      }
+      exit(KAS_GRAPH_EXIT_CODES.clean);
+    });
+}
+
+/** One event as a plain line: `[+1.2 s] stage.complete agent-grpc-server+tunnel-tracker (23 ms)`. */
+function describeEvent(snapshot: LifecycleSnapshot, event: LifecycleEvent): string {
+  const origin = snapshot.stop?.beganAt ?? snapshot.startedAt ?? snapshot.wallClockAt;
+  const at = `[${event.at >= origin ? '+' : '-'}${formatMs(Math.abs(event.at - origin))}]`;
+  switch (event.type) {
+    case 'module.progress':
+      return `${at} ${event.module} progress: ${formatProgress(event.progress)}`;
+    case 'module.mark':
+      return `${at} ${event.module} ${event.name}${event.data === undefined ? '' : ` ${formatProgress(event.data)}`}`;
+    case 'stage.begin':
+    case 'stage.complete':
+      return `${at} ${event.type} ${event.phase} ${event.stage}${'durationMs' in event ? ` (${formatMs(event.durationMs)})` : ''}`;
+    case 'module.starting':
+    case 'module.started':
+    case 'module.stopping':
+    case 'module.stopped':
+    case 'module.failed':
+    case 'module.drainCut':
+      return `${at} ${event.type} ${event.module}`;
+    case 'app.stopping':
+      return `${at} app.stopping (${event.reason}), shutdown deadline ${formatMs(event.deadlineMs)}`;
+    case 'app.stopped':
+      return `${at} app.stopped ${event.status} in ${formatMs(event.durationMs)}`;
+    case 'signal.received':
+      return `${at} signal ${event.signal} (${event.action})`;
+    case 'app.starting':
+    case 'app.started':
+    case 'app.startFailed':
+    case 'shutdown.deadline':
+      return `${at} ${event.type}`;
+    default: {
+      const unhandled: never = event;
+      return `${at} ${(unhandled as { type: string }).type}`;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, defineModule } from '@kas/core';
+import { freePort } from '@kas/testkit';
+import { pino } from 'pino';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runKasGraph } from './runKasGraph.js';
+
+describe('kas-graph watch', () => {
+  let server: Server | undefined;
+  beforeAll(assertBuilt);
+  afterEach(async () => {
+    server?.closeAllConnections();
+    server?.close();
+  });
+
+  const serve = async (handler: Parameters<typeof createServer>[1]) => {
+    server = createServer(handler);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  it('says to set observability.debug when the listener does not serve the stream', async () => {
+    const url = await serve((_, response) => response.writeHead(404).end('not found\n'));
+    const run = await runKasGraph(['watch', url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `kas-graph: KAS_GRAPH_WATCH_FAILED: ${url}/debug/lifecycle/events: not found: the listener does not serve the lifecycle stream`,
+    );
+    expect(run.stderr).toContain(
+      'set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true)',
+    );
+  });
+
+  it('names the address it cannot reach, and refuses what is not an http URL', async () => {
+    const port = await freePort();
+    const unreachable = await runKasGraph(['watch', `http://127.0.0.1:${port}`]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toContain(
+      `KAS_GRAPH_WATCH_FAILED: http://127.0.0.1:${port}/debug/lifecycle/events: cannot connect`,
+    );
+    const notUrl = await runKasGraph(['watch', '127.0.0.1:8151']);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain('KAS_GRAPH_USAGE');
+  });
+
+  it('fails when the stream ends before the replica stopped, after printing what it saw', async () => {
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [
+        defineModule({
+          name: 'web',
+          create: () => ({ start: async () => {}, stop: async () => {}, provides: {} }),
+        }),
+      ],
+    });
+    const url = await serve((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end(`event: snapshot\ndata: ${JSON.stringify(app.snapshot())}\n\n`);
+    });
+    const run = await runKasGraph(['watch', url]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain(' · idle');
+    expect(run.stdout).toContain('  · web  waiting, budget 30.0 s');
+    expect(run.stderr).toContain('KAS_GRAPH_WATCH_FAILED');
+    expect(run.stderr).toContain('the stream ended before the replica stopped');
+  });
+});
