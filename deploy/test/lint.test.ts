@@ -54,7 +54,7 @@ describe('kas-graph lint apps/kas --manifests', () => {
     const run = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      "error KAS_GRACE_BELOW_STOP_PLAN [agent-grpc-server, redis-connection, observability] Deployment kas/kas: spec.template.spec.terminationGracePeriodSeconds is 30s, but the stop plan's worst case is 1h 20s (critical path: agent-grpc-server+tunnel-tracker (1h 10s) -> redis-connection (5s) -> observability (5s)), after a preStop delay of 5s",
+      "error KAS_GRACE_BELOW_STOP_PLAN [agent-grpc-server, redis-connection] Deployment kas/kas: spec.template.spec.terminationGracePeriodSeconds is 30s, but the stop plan's worst case is 1h 15s (critical path: agent-grpc-server+tunnel-tracker (1h 10s) -> redis-connection (5s)), after a preStop delay of 5s",
     );
     expect(run.stdout).toContain('set spec.template.spec.terminationGracePeriodSeconds to at least 3670');
 
@@ -113,7 +113,7 @@ describe('kas-graph lint apps/kas --manifests', () => {
     const run = await runKasGraph(['lint', 'apps/kas', '--manifests', join(copy, 'overlays/redis')]);
     expect(run.code).toBe(1);
     expect(run.stdout).not.toContain('KAS_READINESS_SLOWER_THAN_LISTEN_GRACE'); // 2 s x 2 within 5 s
-    expect(run.stdout).toContain("the stop plan's worst case is 2h 20s"); // the kube proxy's 2 h drain + 10 s, then 10 s
+    expect(run.stdout).toContain("the stop plan's worst case is 2h 15s"); // the kube proxy's 2 h drain + 10 s, then 5 s (Redis and observability together)
     expect(run.stdout).toContain('KAS_SHUTDOWN_DEADLINE_CUTS_STOP_PLAN');
   });
 

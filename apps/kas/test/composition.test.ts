@@ -1,4 +1,4 @@
-import { resolvePlan } from '@kas/core';
+import { defineModule, resolvePlan } from '@kas/core';
 import { lintComposition } from '@kas/graph';
 import { describe, expect, it } from 'vitest';
 import current, { legacy } from '../src/lintComposition.js';
@@ -12,11 +12,21 @@ describe('the kas composition', () => {
       { id: 'agent-grpc-server+tunnel-tracker', follows: [] },
       { id: 'private-api+kube-proxy', follows: [] },
       { id: 'redis-connection', follows: ['agent-grpc-server+tunnel-tracker', 'private-api+kube-proxy'] },
-      {
-        id: 'observability',
-        follows: ['agent-grpc-server+tunnel-tracker', 'private-api+kube-proxy', 'redis-connection'],
-      },
+      { id: 'observability', follows: ['agent-grpc-server+tunnel-tracker', 'private-api+kube-proxy'] },
     ]);
+  });
+
+  it('stops the infrastructure (declared last) after a module kas has never heard of', () => {
+    const late = defineModule({
+      name: 'late-addition',
+      drainBudget: '2h',
+      create: () => ({ start: async () => {}, stop: async () => {} }),
+    });
+    const plan = resolvePlan({ ...current, modules: [...current.modules, late] });
+    for (const infrastructure of ['redis-connection', 'observability']) {
+      const stage = plan.stop.stages.find((candidate) => candidate.id === infrastructure);
+      expect(stage?.follows).toContain('late-addition');
+    }
   });
 
   it('keeps the pre-fix order expressible: the gRPC server (GOAWAY) only after the proxy has drained', () => {

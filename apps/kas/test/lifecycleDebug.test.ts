@@ -188,10 +188,7 @@ describe('a lifecycle stream', () => {
     const telemetry = new KasTelemetry({ lifecycle: { heartbeatMs: 20 } });
     const app = createApp({
       logger: pino({ level: 'silent' }),
-      modules: [
-        observabilityModule({ listenAddress: '127.0.0.1:0', stopAfter: ['kube-proxy'], debug: true }),
-        draining,
-      ],
+      modules: [observabilityModule({ listenAddress: '127.0.0.1:0', debug: true }), draining],
       provide: [{ token: KasTelemetryToken, useValue: telemetry }],
     });
     telemetry.connect(app);

@@ -26,7 +26,7 @@ describe('the observability module', () => {
     const telemetry = new KasTelemetry();
     const app = createApp({
       logger: pino({ level: 'silent' }),
-      modules: [observabilityModule({ listenAddress: '127.0.0.1:0', stopAfter: ['kube-proxy'] }), draining],
+      modules: [observabilityModule({ listenAddress: '127.0.0.1:0' }), draining],
       provide: [{ token: KasTelemetryToken, useValue: telemetry }],
     });
     telemetry.connect(app);

@@ -37,14 +37,14 @@ export const LEGACY_STOP_OVERRIDES: Readonly<Record<string, ModuleOverride>> = {
 /**
  * Composes kas: the agent edge (`agent-grpc-server` and `tunnel-tracker`, one stop stage), user traffic
  * (`kube-proxy` and `private-api`, one stage that begins with the agent edge and may drain for an hour),
- * and infrastructure (`redis-connection`, `observability`) that stops after both.
+ * and infrastructure (`redis-connection`, `observability`: both declare `stop: { last: true }`) that stops
+ * after everything else, loaded modules included.
  */
 export function composeKas(kas: KasModules, stopOrder: StopOrder = 'current'): AppComposition {
   const modules = [...kas.modules, ...(kas.extraModules ?? [])];
   const observability = observabilityModule({
     listenAddress: kas.observability.listenAddress,
     debug: kas.observability.debug ?? false,
-    stopAfter: modules.map((module) => module.name),
   });
   const overrides: Record<string, ModuleOverride> =
     stopOrder === 'legacy' ? { ...LEGACY_STOP_OVERRIDES } : {};

@@ -23,12 +23,6 @@ export const ObservabilityEndpointToken = createToken<ObservabilityEndpoint>('ob
 /** Configuration of the observability module. */
 export const observabilityConfigSchema = z.strictObject({
   listenAddress: hostPort().describe('`host:port`; port 0 picks a free port.'),
-  stopAfter: z
-    .array(z.string())
-    .readonly()
-    .describe(
-      'Every other module of the app: observability stops after all of them, so readiness and metrics last.',
-    ),
   debug: z
     .boolean()
     .default(false)
@@ -55,7 +49,9 @@ export function observabilityModule(input: ObservabilityConfig) {
   );
   return defineModule({
     name: 'observability',
-    stop: { after: [...config.stopAfter] }, // readiness must answer "no" for the whole drain
+    // After every other module, whenever composed: readiness must answer "no" for the whole drain, and
+    // metrics show the stop to its end.
+    stop: { last: true },
     drainBudget: '5s',
     needs: { telemetry: KasTelemetryToken },
     provides: { endpoint: ObservabilityEndpointToken },

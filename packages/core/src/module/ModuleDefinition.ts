@@ -15,9 +15,16 @@ export interface StopDeclaration {
   readonly alongside?: readonly ModuleNameInput[];
   /** "Begin my stop only after theirs has completed." */
   readonly after?: readonly ModuleNameInput[];
+  /**
+   * "Stop after everything else": the module begins its stop only after every module of the app that
+   * does not declare `last` has stopped, whenever it was composed (infrastructure such as a connection
+   * pool, or what records the others: metrics, an audit log). Modules that declare `last` keep the default
+   * among themselves; a pair either module names in `with`, `alongside` or `after` keeps that relation.
+   */
+  readonly last?: boolean;
 }
 
-/** Names of the three stop relations, as used in `StopDeclaration`. */
+/** Names of the three stop relations to named modules, as used in `StopDeclaration`. */
 export type StopRelation = 'with' | 'alongside' | 'after';
 
 /** Data a module attaches to a mark in the trace (e.g. `{ connections: 500 }`). */
@@ -103,6 +110,12 @@ export interface ModuleDefinition<
   readonly advertises?: readonly ResourceTagInput[];
   /** Resources owned by other modules that this module's in-flight work uses, for the linter. */
   readonly uses?: readonly ResourceTagInput[];
+  /**
+   * Resources whose activity this module records (an audit log of agent tunnels): it must stop only after
+   * every module that accepts, advertises or uses them has stopped, or it misses their last events. For
+   * the linter (`KAS_OBSERVER_STOPS_EARLY`).
+   */
+  readonly observes?: readonly ResourceTagInput[];
   /** DI tokens this module needs, by the name its factory receives them under. */
   readonly needs?: N & { readonly [K in ReservedNeedName]?: never };
   /** DI tokens this module provides, by the name its instance's `provides` carries them under. */

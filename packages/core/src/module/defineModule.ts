@@ -55,13 +55,17 @@ export function checkModuleDefinition(definition: AnyModule): void {
       fail('stop', 'must be an object of stop relations', "write stop: { with: ['some-module'] }");
     }
     for (const key of Object.keys(definition.stop)) {
-      if (!STOP_RELATIONS.includes(key as StopRelation)) {
-        fail(`stop.${key}`, 'is not a stop relation', "use 'with', 'alongside' or 'after'");
+      if (key !== 'last' && !STOP_RELATIONS.includes(key as StopRelation)) {
+        fail(`stop.${key}`, 'is not a stop relation', "use 'with', 'alongside', 'after' or 'last'");
       }
+    }
+    const { last } = definition.stop;
+    if (last !== undefined && typeof last !== 'boolean') {
+      fail('stop.last', 'must be true or false', 'write stop: { last: true } to stop after everything else');
     }
     for (const relation of STOP_RELATIONS) checkNameList(definition.stop[relation], `stop.${relation}`, fail);
   }
-  for (const field of ['accepts', 'advertises', 'uses'] as const)
+  for (const field of ['accepts', 'advertises', 'uses', 'observes'] as const)
     checkNameList(definition[field], field, fail);
   if (definition.drainBudget !== undefined)
     toMilliseconds(definition.drainBudget, `module "${name}": drainBudget`);

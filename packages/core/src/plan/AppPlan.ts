@@ -13,12 +13,17 @@ export interface StartDependency {
 export interface PlannedModule {
   readonly name: string;
   readonly startAfter: readonly StartDependency[];
+  /**
+   * Its effective stop declaration; for a module that declares `last`, `after` lists every module it
+   * stops after because of it.
+   */
   readonly stop: StopDeclaration;
   readonly drainBudgetMs: number;
   readonly startBudgetMs: number;
   readonly accepts: readonly string[];
   readonly advertises: readonly string[];
   readonly uses: readonly string[];
+  readonly observes: readonly string[];
   /** Descriptions of the tokens it needs and provides. */
   readonly needs: readonly string[];
   readonly provides: readonly string[];

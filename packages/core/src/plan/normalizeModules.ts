@@ -117,12 +117,36 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
       accepts: module.accepts ?? [],
       advertises: module.advertises ?? [],
       uses: module.uses ?? [],
+      observes: module.observes ?? [],
       needs: Object.values<symbol>(module.needs ?? {}).map(describeToken),
       provides: Object.values<symbol>(module.provides ?? {}).map(describeToken),
       isOverridden: override !== undefined,
     });
   }
-  return { modules, definitions, problems };
+  return { modules: expandLast(modules), definitions, problems };
+}
+
+/**
+ * Turns `stop: { last: true }` into the `after` pairs it means: after every module that does not declare
+ * `last`, except the modules a declaration of either side already relates it to.
+ */
+function expandLast(modules: readonly PlannedModule[]): PlannedModule[] {
+  const isLast = (module: PlannedModule) => module.stop.last === true;
+  if (!modules.some(isLast)) return [...modules];
+  const named = (module: PlannedModule) =>
+    new Set([...(module.stop.with ?? []), ...(module.stop.alongside ?? []), ...(module.stop.after ?? [])]);
+  const namesOf = new Map(modules.map((module) => [module.name, named(module)]));
+  return modules.map((module) => {
+    if (!isLast(module)) return module;
+    const own = namesOf.get(module.name) ?? new Set<string>();
+    const after = [...(module.stop.after ?? [])];
+    for (const other of modules) {
+      if (isLast(other) || other.name === module.name || own.has(other.name)) continue;
+      if (namesOf.get(other.name)?.has(module.name)) continue;
+      after.push(other.name);
+    }
+    return { ...module, stop: { ...module.stop, after } };
+  });
 }
 
 /** The app's override of a module; own keys only, so a module named like `toString` has none. */

@@ -1,8 +1,8 @@
 import type { AppPlan, GraphProblem, PlannedModule, StopStage } from '@kas/core';
 import { stopTimings } from './stopTimings.js';
 
-/** The three resource roles a module declares for the linter. */
-export type ResourceRole = 'accepts' | 'advertises' | 'uses';
+/** The resource roles a module declares for the linter. */
+export type ResourceRole = 'accepts' | 'advertises' | 'uses' | 'observes';
 
 /** Limits the rules check against; set by the app (config file or command line). */
 export interface LintLimits {
@@ -61,8 +61,8 @@ export function createLintGraph(
 
   const tagged = new Map<string, PlannedModule[]>();
   for (const module of plan.modules) {
-    for (const role of ['accepts', 'advertises', 'uses'] as const) {
-      for (const tag of new Set(module[role])) {
+    for (const role of ['accepts', 'advertises', 'uses', 'observes'] as const) {
+      for (const tag of new Set(module[role] ?? [])) {
         const key = `${role}\u0000${tag}`;
         const list = tagged.get(key);
         if (list === undefined) tagged.set(key, [module]);

@@ -3,7 +3,9 @@ import { acceptorBehindDrain } from './rules/acceptorBehindDrain.js';
 import { advertiseAcceptSplit } from './rules/advertiseAcceptSplit.js';
 import { budgetOverLimit } from './rules/budgetOverLimit.js';
 import { misspeltTag } from './rules/misspeltTag.js';
+import { observerStopsEarly } from './rules/observerStopsEarly.js';
 import { orphanTag } from './rules/orphanTag.js';
+import { outlivesDependency } from './rules/outlivesDependency.js';
 import { STRUCTURAL_RULES } from './rules/structuralRules.js';
 import { useOutlivesOwner } from './rules/useOutlivesOwner.js';
 
@@ -13,6 +15,8 @@ export const KAS_LINT_RULES: readonly LintRule[] = [
   advertiseAcceptSplit,
   acceptorBehindDrain,
   useOutlivesOwner,
+  outlivesDependency,
+  observerStopsEarly,
   budgetOverLimit,
   misspeltTag,
   orphanTag,

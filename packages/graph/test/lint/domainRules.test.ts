@@ -1,4 +1,4 @@
-import type { AppComposition } from '@kas/core';
+import { type AppComposition, createToken } from '@kas/core';
 import { describe, expect, it } from 'vitest';
 import { type LintOptions, lintComposition } from '../../src/index.js';
 import { declare } from './declare.js';
@@ -217,6 +217,71 @@ describe('KAS_ORPHAN_TAG', () => {
     expect(findings({ modules }, 'KAS_ORPHAN_TAG').map((finding) => finding.message)).toEqual([
       '"edge" accepts conns, which no other module advertises or uses',
       '"proxy" uses tunnels, which no module accepts or advertises',
+    ]);
+  });
+});
+
+describe('KAS_OUTLIVES_DEPENDENCY', () => {
+  const ClientToken = createToken<object>('connection.client');
+  const connection = (extra: Partial<Parameters<typeof declare>[0]> = {}) =>
+    declare({ name: 'connection', provides: { client: ClientToken }, ...extra });
+
+  it('passes when a module that needs a token stops before its provider (the default)', () => {
+    const modules = [connection(), declare({ name: 'reporter', needs: { client: ClientToken } })];
+    expect(findings({ modules }, 'KAS_OUTLIVES_DEPENDENCY')).toEqual([]);
+  });
+
+  it('flags a module declared last that needs a provider that is not last', () => {
+    const modules = [
+      connection(),
+      declare({ name: 'reporter', needs: { client: ClientToken }, stop: { last: true }, drainBudget: '2h' }),
+    ];
+    expect(findings({ modules }, 'KAS_OUTLIVES_DEPENDENCY')).toEqual([
+      {
+        code: 'KAS_OUTLIVES_DEPENDENCY',
+        severity: 'error',
+        message:
+          '"reporter" needs connection.client of "connection" but begins its stop only after "connection" has stopped: its work uses what is gone',
+        fix: 'let "reporter" stop before "connection": drop the stop.after (or stop.last) that orders it later, or declare stop: { last: true } on "connection"',
+        modules: ['reporter', 'connection'],
+      },
+    ]);
+  });
+
+  it('passes when both are last: the default orders them among themselves', () => {
+    const modules = [
+      connection({ stop: { last: true } }),
+      declare({ name: 'reporter', needs: { client: ClientToken }, stop: { last: true } }),
+      declare({ name: 'edge' }),
+    ];
+    expect(findings({ modules }, 'KAS_OUTLIVES_DEPENDENCY')).toEqual([]);
+  });
+});
+
+describe('KAS_OBSERVER_STOPS_EARLY', () => {
+  const served = () => [
+    acceptor(),
+    declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'], stop: { alongside: ['edge'] } }),
+  ];
+
+  it('passes an observer that stops last', () => {
+    const modules = [...served(), declare({ name: 'audit', observes: ['conns'], stop: { last: true } })];
+    expect(findings({ modules }, 'KAS_OBSERVER_STOPS_EARLY')).toEqual([]);
+  });
+
+  it('flags an observer that may stop before the modules serving what it observes', () => {
+    const modules = [...served(), declare({ name: 'audit', startAfter: ['proxy'], observes: ['conns'] })];
+    expect(
+      findings({ modules }, 'KAS_OBSERVER_STOPS_EARLY').map((finding) => [finding.severity, finding.message]),
+    ).toEqual([
+      [
+        'error',
+        '"audit" observes conns but may stop before "edge" (accepts conns) has stopped: it misses what happens while "edge" drains',
+      ],
+      [
+        'error',
+        '"audit" observes conns but may stop before "proxy" (uses conns) has stopped: it misses what happens while "proxy" drains',
+      ],
     ]);
   });
 });

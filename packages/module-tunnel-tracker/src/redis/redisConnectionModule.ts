@@ -36,7 +36,9 @@ export function redisConnectionModule(input: RedisConnectionConfig = {}) {
   const address = describeConfig(config);
   return defineModule({
     name: REDIS_CONNECTION,
-    // Infrastructure: it keeps the default and so stops after every module that started after it.
+    // Infrastructure: after every other module, whenever composed (the tracker's look-ups keep working
+    // for the draining kube proxy until then).
+    stop: { last: true },
     drainBudget: '5s',
     provides: { redis: RedisToken },
     create: ({ log }) => {

@@ -2,7 +2,7 @@ import { defineLintRule } from '../defineLintRule.js';
 import type { LintGraph, ResourceRole } from '../LintGraph.js';
 import { closestTag } from './closestTag.js';
 
-const ROLES: readonly ResourceRole[] = ['accepts', 'advertises', 'uses'];
+const ROLES: readonly ResourceRole[] = ['accepts', 'advertises', 'uses', 'observes'];
 
 /**
  * A tag that only one side names and that is within two edits of another tag is a typo: in TypeScript the
@@ -46,7 +46,7 @@ export const misspeltTag = defineLintRule({
 function isOrphan(graph: LintGraph, tag: string): boolean {
   const count = (role: ResourceRole) => graph.modulesWith(role, tag).length;
   const owners = count('accepts') + count('advertises');
-  if (count('uses') > 0 && owners === 0) return true;
+  if (count('uses') + count('observes') > 0 && owners === 0) return true;
   if (count('advertises') > 0 && count('accepts') === 0) return true;
   return count('accepts') > 0 && count('advertises') === 0 && count('uses') === 0;
 }

@@ -24,9 +24,10 @@ export const orphanTag = defineLintRule({
       // A tag within two edits of another is reported as misspelt (KAS_MISSPELT_TAG, an error) instead.
       if (closestTag(graph, tag) !== undefined) continue;
       if (has('accepts').length === 0 && has('advertises').length === 0) {
-        for (const user of has('uses')) {
+        for (const user of [...has('uses'), ...has('observes')]) {
+          const role = has('uses').includes(user) ? 'uses' : 'observes';
           yield {
-            message: `"${user.name}" uses ${tag}, which no module accepts or advertises`,
+            message: `"${user.name}" ${role} ${tag}, which no module accepts or advertises`,
             fix: `correct the tag, or compose the module that accepts ${tag}`,
             modules: [user.name],
           };

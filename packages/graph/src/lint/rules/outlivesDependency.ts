@@ -1,0 +1,34 @@
+import { defineLintRule } from '../defineLintRule.js';
+
+/**
+ * A module whose factory received a provider's DI token uses that provider while it runs and while it
+ * drains; it must not begin its stop only after the provider has stopped.
+ */
+export const outlivesDependency = defineLintRule({
+  code: 'KAS_OUTLIVES_DEPENDENCY',
+  title: 'outlives a dependency',
+  severity: 'error',
+  summary: 'a module begins its stop only after a module whose DI token it needs has stopped',
+  rationale:
+    'A module that needs a token (a Redis client, a registry) uses what it got while it serves and while it drains. ' +
+    'By default it stops before its providers; a declaration that reverses this (stop: { after: [provider] }, stop: { last: true } on a module whose providers do not declare last, or an override) ' +
+    'lets it run on after the provider has closed: every use then fails. The module that stops after everything else must not need anything that stops before it.',
+  example: [
+    "reporter = defineModule({ name: 'reporter', needs: { redis: RedisToken }, stop: { last: true }, ... })",
+    "redisConnection = defineModule({ name: 'redis-connection', provides: { redis: RedisToken }, ... }) // no last",
+    '-> "reporter" needs redis-connection.client of "redis-connection" but begins its stop only after "redis-connection" has stopped',
+  ].join('\n'),
+  fix: 'drop the relation that makes the module wait for its provider (let the default stop it first), or make the provider stop after it (stop: { last: true } on the provider)',
+  *check(graph) {
+    for (const module of graph.plan.modules) {
+      for (const dependency of module.startAfter) {
+        if (dependency.reason !== 'needs' || !graph.stopsAfter(module.name, dependency.module)) continue;
+        yield {
+          message: `"${module.name}" needs ${dependency.token ?? 'a token'} of "${dependency.module}" but begins its stop only after "${dependency.module}" has stopped: its work uses what is gone`,
+          fix: `let "${module.name}" stop before "${dependency.module}": drop the stop.after (or stop.last) that orders it later, or declare stop: { last: true } on "${dependency.module}"`,
+          modules: [module.name, dependency.module],
+        };
+      }
+    }
+  },
+});
