@@ -3,6 +3,7 @@ import { type DestinationStream, type Logger, pino } from 'pino';
 import type { KasArgs } from './cli/parseKasArgs.js';
 import { composeKas } from './composition/composeKas.js';
 import { BUILT_IN_SECTIONS } from './config/builtInSections.js';
+import { checkAgentFiles } from './config/checkAgentFiles.js';
 import { createKasModules } from './config/createKasModules.js';
 import { diskFiles } from './config/KasFiles.js';
 import { kasConfigSchema } from './config/kasConfigSchema.js';
@@ -40,7 +41,15 @@ export async function runKas(
     env,
     ignoredEnv: ['KAS_CONFIG'],
   });
-  const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files: diskFiles(where), where });
+  const files = diskFiles(where);
+  const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files, where });
+  const agentFiles = await checkAgentFiles(config, files);
+  for (const { user, agentId } of agentFiles.unlisted) {
+    bootLog.warn(
+      { event: 'config.unlistedAgent', user, agentId },
+      `${where(['kubeProxy', 'usersFile'])}: kubeProxy.usersFile: user "${user}" is allowed agent "${agentId}", which ${config.agentGrpc.agentsFile} (agentGrpc.agentsFile) does not list: that agent cannot connect to this replica. Add it to the agents file, or remove it from the user's agents`,
+    );
+  }
   // kas logs events, not requests: one synchronous destination for every logger keeps their order.
   const log: Logger = pino(
     { name: 'kas', level: config.log.level, base: { replica: config.replica.id } },
@@ -53,6 +62,12 @@ export async function runKas(
     );
   }
   const telemetry = new KasTelemetry();
+  if (agentFiles.agentCount === 0) {
+    // Allowed (kas may be deployed before its first agent is registered), but said loudly, and in /readiness.
+    const warning = `${where(['agentGrpc', 'agentsFile'])}: agentGrpc.agentsFile: ${config.agentGrpc.agentsFile} lists no agents: no agent can connect to this replica until one { id, tokenSha256 } is added and kas restarted`;
+    bootLog.warn({ event: 'config.noAgents', agentsFile: config.agentGrpc.agentsFile }, warning);
+    telemetry.readinessWarnings.push(warning);
+  }
   const composition = composeKas(
     {
       modules,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { duration, parseConfig } from '@kas/config';
 import { CoreError, defineModule } from '@kas/core';
+import { createDevCertificates } from '@kas/dev-certificates';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { BUILT_IN_SECTIONS } from '../src/config/builtInSections.js';
@@ -13,6 +14,8 @@ import { assembleKasConfigSchema, kasConfigSchema } from '../src/config/kasConfi
 import { loadConfigFile } from '../src/config/loadConfigFile.js';
 
 const AGENT = { id: 'agent-1', tokenSha256: 'a'.repeat(64) };
+/** A certificate and its key: the TLS files are read and checked while the modules are created. */
+const certificates = createDevCertificates();
 
 /** A directory with an agents file, a users file and a shared secret, and a kas.yaml using them. */
 async function setUp(kasYaml: (dir: string) => string, agents: unknown[] = [AGENT]) {
@@ -23,6 +26,9 @@ async function setUp(kasYaml: (dir: string) => string, agents: unknown[] = [AGEN
     JSON.stringify([{ name: 'alice', tokenSha256: 'b'.repeat(64), agents: ['agent-1'] }]),
   );
   await writeFile(join(dir, 'secret'), 'a-shared-secret-of-the-replicas\n');
+  const { server } = await certificates;
+  await writeFile(join(dir, 'tls.pem'), server.cert);
+  await writeFile(join(dir, 'tls-key.pem'), server.key);
   const file = join(dir, 'kas.yaml');
   await writeFile(file, kasYaml(dir));
   return { dir, file };
@@ -65,7 +71,7 @@ describe("the sections' modules", () => {
   it("report a module's own cross-field check at the line of its key in kas.yaml", async () => {
     const { file } = await setUp(
       (dir) =>
-        `${sections(dir, 'tls: { certFile: /c.pem, keyFile: /k.pem }\n  plainHttp: true')}tunnelTracker:\n  refreshPeriod: 2m\n`,
+        `${sections(dir, `tls: { certFile: ${dir}/tls.pem, keyFile: ${dir}/tls-key.pem }\n  plainHttp: true`)}tunnelTracker:\n  refreshPeriod: 2m\n`,
     );
     const error = await create(file).catch((caught: Error) => caught);
     expect(error).toMatchObject({ code: 'KAS_CONFIG_INVALID' });

@@ -5,6 +5,7 @@ export {
   formatKeyPath,
   toConfigIssues,
 } from './configIssues.js';
+export { describeListenFailure, listenFailureFix } from './describeListenFailure.js';
 export { duration, type Milliseconds, positiveDuration } from './duration.js';
 export { ConfigIssuesError } from './errors/ConfigIssuesError.js';
 export { CONFIG_ERROR_CODES, type ConfigErrorCode } from './errors/errorCodes.js';

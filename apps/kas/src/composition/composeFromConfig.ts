@@ -27,11 +27,13 @@ export interface ConfiguredKas {
 
 /**
  * Secrets and lists are read from files only when kas runs; the graph does not depend on them. Each file
- * reads as an empty list (what the section's schema makes of `[]`) or a placeholder secret.
+ * reads as an empty list (unchecked: kas refuses an empty agents file) or a placeholder secret, and TLS
+ * files as their paths.
  */
 const UNREAD_FILES: KasFiles = {
   readSecret: async () => 'not-read-for-the-graph-only',
-  readYaml: async (_path, _key, schema) => schema.parse([]),
+  readYaml: async () => [] as never,
+  readTlsKeyPair: async ({ certFile, keyFile }) => ({ cert: { file: certFile }, key: { file: keyFile } }),
 };
 
 /**

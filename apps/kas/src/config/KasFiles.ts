@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { formatKeyPath, toConfigIssues } from '@kas/config';
 import { parse } from 'yaml';
@@ -15,6 +16,24 @@ export interface KasFiles {
     schema: S,
     example: string,
   ): Promise<z.output<S>>;
+  /**
+   * A listener's certificate chain and key, read now and checked with node:crypto: each file is a PEM
+   * certificate or private key, and the key belongs to the certificate. `key` is the path of the `tls`
+   * section (e.g. `['kubeProxy', 'tls']`).
+   */
+  readTlsKeyPair(files: TlsFiles, key: readonly string[]): Promise<TlsKeyPair>;
+}
+
+/** `{ certFile, keyFile }` as a config names them. */
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+/** A key pair as a module takes it: PEM text, or (unread) file paths. */
+export interface TlsKeyPair {
+  readonly cert: { readonly pem: string } | { readonly file: string };
+  readonly key: { readonly pem: string } | { readonly file: string };
 }
 
 /**
@@ -45,7 +64,49 @@ export function diskFiles(where: (path: readonly string[]) => string): KasFiles 
         .join('; ')}`,
       fix,
     );
+  const unusable = (key: readonly string[], message: string, fix: string, cause: unknown) =>
+    new KasAppError('KAS_TLS_INVALID', `${prefix(key)}: ${message}`, fix, { cause });
   return {
+    async readTlsKeyPair({ certFile, keyFile }, key) {
+      const certKey = [...key, 'certFile'];
+      const keyKey = [...key, 'keyFile'];
+      const [cert, privateKeyPem] = await Promise.all([
+        readText(certFile, certKey),
+        readText(keyFile, keyKey),
+      ]);
+      let certificate: X509Certificate;
+      try {
+        certificate = new X509Certificate(cert);
+      } catch (error) {
+        throw unusable(
+          certKey,
+          `${certFile} is not a PEM certificate (${(error as Error).message})`,
+          `put the PEM certificate chain ("-----BEGIN CERTIFICATE-----") in ${certFile}, or correct ${formatKeyPath(certKey)}`,
+          error,
+        );
+      }
+      let privateKey: KeyObject;
+      try {
+        privateKey = createPrivateKey(privateKeyPem);
+      } catch (error) {
+        // The key's text is a secret: only the file and Node's reason are named.
+        throw unusable(
+          keyKey,
+          `${keyFile} is not a PEM private key (${(error as { code?: string }).code ?? 'unreadable key'})`,
+          `put the PEM private key ("-----BEGIN PRIVATE KEY-----") in ${keyFile}, or correct ${formatKeyPath(keyKey)}`,
+          undefined,
+        );
+      }
+      if (!certificate.checkPrivateKey(privateKey)) {
+        throw unusable(
+          keyKey,
+          `the key in ${keyFile} does not belong to the certificate in ${certFile} (${certificate.subject.replaceAll('\n', ', ')})`,
+          `give the key the certificate was issued for: the outputs of "openssl x509 -noout -pubkey -in ${certFile}" and "openssl pkey -pubout -in ${keyFile}" must be equal`,
+          undefined,
+        );
+      }
+      return { cert: { pem: cert }, key: { pem: privateKeyPem } };
+    },
     async readSecret(path, key, schema) {
       const secret = (await readText(path, key)).trim();
       if (secret === '') {

@@ -20,6 +20,10 @@ export const appSettingsShape = {
     .prefault({}),
   log: z.strictObject({ level: logLevel.default('info').describe('The pino log level.') }).prefault({}),
   shutdownDeadline: duration()
+    .refine((deadlineMs) => deadlineMs > 0, {
+      error:
+        "must be longer than 0: a deadline of 0 cuts every drain the moment the stop begins. Leave it out for the stop plan's worst case plus 10 s, or set it just under the pod's terminationGracePeriodSeconds",
+    })
     .optional()
     .meta({ defaultText: "the stop plan's worst case plus 10 s" })
     .describe("Bounds the whole stop; set it just under the pod's `terminationGracePeriodSeconds`."),
@@ -65,7 +69,42 @@ export function assembleKasConfigSchema<const T extends readonly KasSection[]>(s
  * The kas config file (`kas --config kas.yaml`) with the built-in sections, every key overridable by a
  * `KAS_*` environment variable. Secrets are never values here, only paths of files that hold them.
  */
-export const kasConfigSchema = assembleKasConfigSchema(BUILT_IN_SECTIONS);
+export const kasConfigSchema = assembleKasConfigSchema(BUILT_IN_SECTIONS).superRefine(
+  ({ agentGrpc, kubeProxy, privateApi }, context) => {
+    // Tunnels cut before the user-traffic drains end break the requests on them (watches end without
+    // their last chunk); the default (the longer drain plus 10 s) never is.
+    const drainBudget = agentGrpc.drainBudget;
+    const [longerKey, longerMs] =
+      kubeProxy.drainBudget >= privateApi.drainBudget
+        ? ['kubeProxy.drainBudget', kubeProxy.drainBudget]
+        : ['privateApi.drainBudget', privateApi.drainBudget];
+    if (drainBudget !== undefined && drainBudget < longerMs) {
+      context.addIssue({
+        code: 'custom',
+        path: ['agentGrpc', 'drainBudget'],
+        message: `${formatDuration(drainBudget)} is shorter than ${longerKey} (${formatDuration(longerMs)}): busy tunnels would be cut while the requests on them still drain. Leave it out (default: the longer of kubeProxy.drainBudget and privateApi.drainBudget plus 10 s) or set it at least ${formatDuration(longerMs + 10_000)}`,
+      });
+    }
+  },
+);
+
+/** `90000` as `1m 30s`, for messages. */
+function formatDuration(ms: number): string {
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
+  }
+  if (rest > 0 || parts.length === 0) parts.push(`${rest}ms`);
+  return parts.join(' ');
+}
 
 /** The validated kas config; durations are milliseconds. */
 export type KasConfig = z.output<typeof kasConfigSchema>;

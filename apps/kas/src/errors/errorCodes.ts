@@ -4,6 +4,10 @@ export const KAS_APP_ERROR_CODES = {
   KAS_CONFIG_SYNTAX: 'the config file is not valid YAML',
   KAS_CONFIG_INVALID:
     'a config value (from the file or an environment variable) is missing, unknown or of the wrong type',
+  KAS_TLS_INVALID:
+    'a TLS file the config names is not a PEM certificate or private key, or the key does not belong to the certificate',
+  KAS_OBSERVABILITY_LISTEN_FAILED:
+    'the observability listener cannot bind its address (port in use, no permission)',
   KAS_USAGE: 'the command line is wrong (unknown flag, missing value, conflicting flags)',
   KAS_DEV_UNAVAILABLE:
     '`--dev` was given to a production install, which leaves out the devDependencies dev mode runs',

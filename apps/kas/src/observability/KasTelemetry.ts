@@ -47,6 +47,12 @@ export class KasTelemetry {
     this.lifecycle = new LifecycleFeed(options.lifecycle);
   }
 
+  /**
+   * What `/readiness` says besides ready or not: configuration that lets the replica run but not do its
+   * job (an agents file that lists no agent). Each is one line of the body.
+   */
+  readonly readinessWarnings: string[] = [];
+
   /** True from the end of a successful start until the first moment of stop. */
   get isReady(): boolean {
     return this.#isReady;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { hostPort, parseConfig, splitHostPort } from '@kas/config';
+import { describeListenFailure, hostPort, listenFailureFix, parseConfig, splitHostPort } from '@kas/config';
 import { createToken, defineModule, ListenerConnections } from '@kas/core';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
@@ -69,9 +69,10 @@ export function observabilityModule(input: ObservabilityConfig) {
             },
           );
         } else if (path === '/readiness') {
+          const warnings = telemetry.readinessWarnings.map((warning) => `warning: ${warning}\n`).join('');
           response
             .writeHead(telemetry.isReady ? 200 : 503, { 'content-type': 'text/plain' })
-            .end(telemetry.isReady ? 'ready\n' : 'not ready\n');
+            .end(`${telemetry.isReady ? 'ready' : 'not ready'}\n${warnings}`);
         } else if (path === '/liveness') {
           response.writeHead(200, { 'content-type': 'text/plain' }).end('alive\n');
         } else if (!config.debug || !serveLifecycleDebug(path, response, telemetry.lifecycle, log)) {
@@ -102,7 +103,16 @@ export function observabilityModule(input: ObservabilityConfig) {
         async start() {
           const { host, port } = splitHostPort(config.listenAddress);
           server.listen(port, host);
-          await once(server, 'listening');
+          try {
+            await once(server, 'listening');
+          } catch (error) {
+            throw new KasAppError(
+              'KAS_OBSERVABILITY_LISTEN_FAILED',
+              `observability cannot listen on ${config.listenAddress}: ${describeListenFailure(error)}`,
+              listenFailureFix('observability.listen', config.listenAddress),
+              { cause: error },
+            );
+          }
           const address = server.address() as AddressInfo;
           endpoint.url = `http://${address.address}:${address.port}`;
           log.info({ url: endpoint.url }, 'observability listening');

@@ -15,6 +15,8 @@ export interface EventError {
   readonly name: string;
   readonly message: string;
   readonly code?: string;
+  /** What to change, from a `CoreError` (or any error with a string `fix`). */
+  readonly fix?: string;
 }
 
 interface At {
@@ -136,8 +138,13 @@ export interface SubscribeOptions {
 /** Turns an error into its event form. */
 export function toEventError(error: unknown): EventError {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+    const { code, fix } = error as { code?: unknown; fix?: unknown };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof fix === 'string' ? { fix } : {}),
+    };
   }
   return { name: 'Error', message: String(error) };
 }

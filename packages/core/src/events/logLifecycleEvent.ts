@@ -34,7 +34,8 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'app.started':
       return ['info', `app started in ${ms(event.durationMs)}`];
     case 'app.startFailed':
-      return ['error', `app failed to start: ${event.error.message}`];
+      // The module's own `module.failed` line is the one error line of a failed start; this says what follows.
+      return ['info', 'app start failed: stopping the modules already started'];
     case 'app.stopping':
       return ['info', `app stopping (${event.reason})`];
     case 'app.stopped':
@@ -62,7 +63,10 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'module.stopped':
       return ['info', `module stopped in ${ms(event.durationMs)}`];
     case 'module.failed':
-      return ['error', `module failed to ${event.phase}: ${event.error.message}`];
+      return [
+        'error',
+        `module failed to ${event.phase}: ${event.error.message}${event.error.fix === undefined ? '' : `. To fix: ${event.error.fix}`}`,
+      ];
     case 'module.drainCut':
       return ['warn', `module drain cut (${event.reason}) after ${ms(event.afterMs)}`];
     case 'module.mark':

@@ -51,10 +51,16 @@ export async function runUntilSignal(
   try {
     await app.start();
     code = exitCodeFor(await app.stopped());
-  } catch (error) {
+  } catch {
     const stoppedDuringStart = signalCount > 0;
     code = stoppedDuringStart ? exitCodeFor(await app.stopped()) : EXIT_CODES.startFailed;
-    if (!stoppedDuringStart) log.error({ err: error }, 'exiting: the app failed to start');
+    // The failing module's `module.failed` line (code, message, fix) already said why, at error level.
+    if (!stoppedDuringStart) {
+      log.info(
+        { event: 'app.exiting', exitCode: code },
+        `exiting with code ${code}: the app failed to start`,
+      );
+    }
   }
   isExiting = true;
   clearInterval(keepAlive);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
-import { formatHostPort, splitHostPort } from '@kas/config';
+import { describeListenFailure, formatHostPort, listenFailureFix, splitHostPort } from '@kas/config';
 import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import { createReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
@@ -306,8 +306,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     } catch (error) {
       throw new AgentGrpcError(
         'KAS_LISTEN_FAILED',
-        `the agent gRPC server cannot listen on ${target}: ${(error as Error).message}`,
-        'free the port or change listen (port 0 picks a free one)',
+        `the agent gRPC server cannot listen on ${target}: ${describeListenFailure(error)}`,
+        listenFailureFix("the agent gRPC server's listen (agentGrpc.listen in kas.yaml)", target),
         { cause: error },
       );
     }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { formatHostPort } from '@kas/config';
+import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
 import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
@@ -119,8 +119,8 @@ export class KubeProxyServer implements KubeProxyInfo {
     } catch (error) {
       throw new KubeProxyError(
         'KAS_KUBE_PROXY_LISTEN_FAILED',
-        `the kube proxy cannot listen on ${listenAddress}: ${(error as Error).message}`,
-        'free the port or change kube-proxy listen (port 0 picks a free one)',
+        `the kube proxy cannot listen on ${listenAddress}: ${describeListenFailure(error)}`,
+        listenFailureFix("the kube proxy's listen (kubeProxy.listen in kas.yaml)", listenAddress),
         { cause: error },
       );
     }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
-import { formatHostPort } from '@kas/config';
+import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
 import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
@@ -185,8 +185,8 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     } catch (error) {
       throw new KubeProxyError(
         'KAS_PRIVATE_API_LISTEN_FAILED',
-        `the private API cannot listen on ${target}: ${(error as Error).message}`,
-        'free the port or change private-api listen (port 0 picks a free one)',
+        `the private API cannot listen on ${target}: ${describeListenFailure(error)}`,
+        listenFailureFix("the private API's listen (privateApi.listen in kas.yaml)", target),
         { cause: error },
       );
     }

@@ -1,4 +1,4 @@
-import { duration, filePath, tlsFiles, toTlsKeyPair } from '@kas/config';
+import { duration, filePath, tlsFiles } from '@kas/config';
 import {
   type AgentGrpcServerConfig,
   agentCredentialsSchema,
@@ -53,7 +53,7 @@ export async function toAgentGrpcServerConfig(
   const { tls, agentsFile, drainBudget, ...rest } = section;
   return {
     ...rest,
-    tls: tls === undefined ? undefined : toTlsKeyPair(tls),
+    tls: tls === undefined ? undefined : await files.readTlsKeyPair(tls, ['agentGrpc', 'tls']),
     agents: await files.readYaml(
       agentsFile,
       ['agentGrpc', 'agentsFile'],

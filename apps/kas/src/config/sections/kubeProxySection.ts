@@ -1,4 +1,4 @@
-import { filePath, tlsFiles, toTlsKeyPair } from '@kas/config';
+import { filePath, tlsFiles } from '@kas/config';
 import {
   type KubeProxyConfig,
   kubeProxyConfigSchema,
@@ -56,7 +56,7 @@ export async function toKubeProxyConfig(
   ]);
   return {
     ...rest,
-    tls: tls === undefined ? undefined : toTlsKeyPair(tls),
+    tls: tls === undefined ? undefined : await files.readTlsKeyPair(tls, ['kubeProxy', 'tls']),
     users,
     privateApiSecret,
     privateApiTls:

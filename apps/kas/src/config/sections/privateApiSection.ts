@@ -1,4 +1,4 @@
-import { filePath, tlsFiles, toTlsKeyPair } from '@kas/config';
+import { filePath, tlsFiles } from '@kas/config';
 import {
   type PrivateApiConfig,
   privateApiConfigSchema,
@@ -56,7 +56,7 @@ export async function toPrivateApiConfig(
       ['privateApi', 'sharedSecretFile'],
       privateApiSecretSchema,
     ),
-    tls: tls === undefined ? undefined : toTlsKeyPair(tls),
+    tls: tls === undefined ? undefined : await files.readTlsKeyPair(tls, ['privateApi', 'tls']),
   };
 }
 
