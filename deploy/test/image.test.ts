@@ -43,7 +43,13 @@ async function runStep(argv: readonly string[], folder: string, cwd: string): Pr
   await run(command, args, {
     cwd,
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, npm_config_update_notifier: 'false' },
+    // The install step ends with `npm cache clean --force` (an image keeps no cache): run here, it must
+    // clean a cache of its own, not the user's, which other npm processes may be using at that moment.
+    env: {
+      ...process.env,
+      npm_config_update_notifier: 'false',
+      npm_config_cache: `${folder}.npm-cache`,
+    },
   });
 }
 
@@ -75,6 +81,7 @@ describe("the kas image's final stage, run in an empty folder", () => {
     await kas?.stop();
     await redis?.stop();
     await rm(folder, { recursive: true, force: true });
+    await rm(`${folder}.npm-cache`, { recursive: true, force: true });
     await rm(secrets, { recursive: true, force: true });
   });
 
