@@ -40,3 +40,4 @@ export {
   type ShutdownReport,
   shutdownNumbers,
 } from './shutdown/ShutdownReport.js';
+export { LiveViewServer } from './web/LiveViewServer.js';

@@ -10,6 +10,7 @@ import { runRollingRestart } from './demo/runRollingRestart.js';
 import { PlainView } from './demo/view/PlainView.js';
 import { TerminalView } from './demo/view/TerminalView.js';
 import { DemoError } from './errors/DemoError.js';
+import { LiveViewServer } from './web/LiveViewServer.js';
 
 // `npm run demo [-- --legacy | --compare]`. Ctrl-C stops everything it started; a second one exits at once.
 const interrupted = new AbortController();
@@ -21,8 +22,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+let web: LiveViewServer | undefined;
 try {
   const args = parseDemoArgs(process.argv.slice(2), fileURLToPath(new URL('../results', import.meta.url)));
+  web = args.webPort === undefined ? undefined : await LiveViewServer.start(args.webPort);
   const results: DemoResult[] = [];
   for (const stopOrder of args.stopOrders) {
     const result = await runRollingRestart({
@@ -30,6 +33,7 @@ try {
       resultsDirectory: args.resultsDirectory,
       view: process.stdout.isTTY && process.stdout.columns > 0 ? new TerminalView() : new PlainView(),
       signal: interrupted.signal,
+      ...(web === undefined ? {} : { web }),
     });
     const summary = formatSummary(result);
     process.stdout.write(`\n${summary}\n\n`);
@@ -54,4 +58,6 @@ try {
   } else {
     throw error;
   }
+} finally {
+  await web?.close();
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { LifecycleSnapshot } from '@kas/core/snapshot';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LiveViewServer } from '../src/index.js';
 import {
   type DrainingScenario,
   PROXY_DRAIN_BUDGET_MS,
@@ -20,6 +21,7 @@ async function stageState(page: Page, stage: string): Promise<string | null> {
 describe('the live lifecycle page in headless Chromium', () => {
   let browser: Browser | undefined;
   let scenario: DrainingScenario | undefined;
+  let web: LiveViewServer | undefined;
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(
@@ -30,7 +32,10 @@ describe('the live lifecycle page in headless Chromium', () => {
     await mkdir(ARTIFACTS, { recursive: true });
   });
   afterAll(async () => browser?.close());
-  afterEach(async () => scenario?.stop());
+  afterEach(async () => {
+    await web?.close();
+    await scenario?.stop();
+  });
 
   it('shows the agent edge completed while the proxy still drains with its budget counting down, then every stage completed', async () => {
     scenario = await startDrainingScenario();
@@ -54,6 +59,19 @@ describe('the live lifecycle page in headless Chromium', () => {
       'budget 2 m 00 s',
     );
     await shot('1-before-sigterm');
+
+    // demo --web: the replicas side by side on one page, each panel reading its replica's stream.
+    web = await LiveViewServer.start(0);
+    web.show(scenario.cluster.replicas);
+    const demoPage = await (browser as Browser).newPage({ viewport: { width: 1700, height: 700 } });
+    demoPage.on('pageerror', (error) => pageErrors.push(error.message));
+    await demoPage.goto(web.url);
+    const panels = demoPage.locator('section.panel');
+    await demoPage.locator('section.panel [data-status][data-kind="live"]').nth(1).waitFor();
+    expect(await panels.locator('h2').allTextContents()).toEqual(['kas-a', 'kas-b']);
+    const [left, right] = [await panels.nth(0).boundingBox(), await panels.nth(1).boundingBox()];
+    expect(right?.y).toBe(left?.y); // side by side
+    expect(right?.x).toBeGreaterThan((left?.x ?? 0) + (left?.width ?? 0) - 1);
 
     // 2. After SIGTERM: the agent edge completed, the proxy draining the watch with its budget left.
     const signalledAt = performance.now();
@@ -84,6 +102,13 @@ describe('the live lifecycle page in headless Chromium', () => {
       /^1 m 5\d s left of 2 m 00 s$/,
     );
     await shot('2-agent-edge-completed-proxy-draining');
+    const demoB = panels.nth(1);
+    await demoB.locator(`[data-stage="${agentEdge.id}"][data-state="completed"]`).waitFor();
+    await demoB.locator(`[data-stage="${userTraffic.id}"][data-state="running"]`).waitFor();
+    expect(await panels.nth(0).getAttribute('data-app-state')).toBe('running');
+    const demoShot = `${ARTIFACTS}demo-web-side-by-side.png`;
+    await demoPage.screenshot({ path: demoShot, fullPage: true });
+    console.log(`screenshot: ${demoShot}`);
 
     // 3. The watch ends, the drain completes, and so does every stage.
     scenario.watch.abort();

@@ -29,6 +29,20 @@ export function budgetOf(stage, now) {
   return { fraction: 1, label: `budget ${formatMs(stage.budgetMs)}` };
 }
 
+const GUTTER = 60; // the narrow layout's arrows run in a gutter left of the stages
+
+/** One stage under the other, in plan order (every stage below those it begins after). */
+function stackedLayout(stages) {
+  const boxes = new Map();
+  let y = 10;
+  for (const stage of stages) {
+    const height = HEAD + 18 + stage.members.length * MEMBER;
+    boxes.set(stage.id, { x: GUTTER, y, height });
+    y += height + GAP_Y;
+  }
+  return { boxes, width: GUTTER + WIDTH + 10, height: y - GAP_Y + 10 };
+}
+
 function layout(stages) {
   const depth = new Map();
   const depthOf = (stage) => {
@@ -59,16 +73,25 @@ function layout(stages) {
   return { boxes, width, height };
 }
 
-/** The SVG markup of the stop stages of `snapshot` at `now` (the app's monotonic milliseconds). */
-export function drawStopPlan(snapshot, now) {
+/**
+ * The SVG markup of the stop stages of `snapshot` at `now` (the app's monotonic milliseconds): a column
+ * per depth, or with `isNarrow` (panels side by side) one stage under the other.
+ */
+export function drawStopPlan(snapshot, now, { isNarrow = false } = {}) {
   const stages = snapshot.stages.filter((stage) => stage.phase === 'stop');
   if (stages.length === 0) return '<p class="empty">no stop stages</p>';
   const modules = new Map(snapshot.modules.map((module) => [module.name, module]));
-  const { boxes, width, height } = layout(stages);
+  const { boxes, width, height } = isNarrow ? stackedLayout(stages) : layout(stages);
+  let arrowCount = 0;
   const arrows = stages.flatMap((stage) =>
     stage.follows.map((id, index) => {
       const from = boxes.get(id);
       const to = boxes.get(stage.id);
+      if (isNarrow) {
+        const [y1, y2, x] = [from.y + 24, to.y + 16 + index * 10, GUTTER - 4];
+        const reach = Math.max(6, GUTTER - 8 - (arrowCount++ % 6) * 8);
+        return `<path class="follows" d="M${x},${y1} C${x - reach},${y1} ${x - reach},${y2} ${x},${y2}" marker-end="url(#arrow)"><title>${escapeText(stage.id)} begins after ${escapeText(id)} completed</title></path>`;
+      }
       const [x1, y1, x2, y2] = [from.x + WIDTH, from.y + 24, to.x - 4, to.y + 16 + index * 12];
       const bend = (x2 - x1) / 2;
       return `<path class="follows" d="M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}" marker-end="url(#arrow)"><title>${escapeText(stage.id)} begins after ${escapeText(id)} completed</title></path>`;

@@ -33,7 +33,7 @@ document.getElementById('trace-file').addEventListener('change', async (event) =
 
 function showLive(list) {
   const stops = list.map(({ name, url }) => {
-    const panel = createPanel(panels, name);
+    const panel = createPanel(panels, name, { isNarrow: list.length > 1 });
     const live = connectLive(url, (status) => panel.setStatus(status.text, status.kind));
     const timer = setInterval(() => {
       if (live.snapshot !== undefined) panel.render(live.snapshot, live.now());

@@ -3,10 +3,13 @@
 import { drawStopPlan } from './drawStopPlan.js';
 import { escapeText, formatMs, formatProgress } from './format.js';
 
-/** Adds a panel titled `title` to `container`; `render(snapshot, now)` draws it. */
-export function createPanel(container, title) {
+/**
+ * Adds a panel titled `title` to `container`; `render(snapshot, now)` draws it. `isNarrow` (panels side
+ * by side) stacks the stop stages in one column.
+ */
+export function createPanel(container, title, { isNarrow = false } = {}) {
   const section = document.createElement('section');
-  section.className = 'panel';
+  section.className = isNarrow ? 'panel narrow' : 'panel';
   section.innerHTML = `
     <header><h2>${escapeText(title)}</h2><span class="status" data-status></span></header>
     <div class="controls"></div>
@@ -35,7 +38,7 @@ export function createPanel(container, title) {
             `<li data-counts-of="${escapeText(module.name)}"><b>${escapeText(module.name)}</b> ${escapeText(formatProgress(module.progress))}</li>`,
         )
         .join('');
-      plan.innerHTML = drawStopPlan(snapshot, now);
+      plan.innerHTML = drawStopPlan(snapshot, now, { isNarrow });
     },
   };
 }

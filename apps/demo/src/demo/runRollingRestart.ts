@@ -10,6 +10,7 @@ import { LoadGenerator } from '../load/LoadGenerator.js';
 import type { ReplicaShutdown } from '../shutdown/ReplicaShutdown.js';
 import { restartReplica } from '../shutdown/restartReplica.js';
 import { shutdownNumbers } from '../shutdown/ShutdownReport.js';
+import type { LiveViewServer } from '../web/LiveViewServer.js';
 import type { DemoResult, DemoShutdown } from './DemoResult.js';
 import { drawTimeline } from './drawTimeline.js';
 import { formatMs } from './formatMs.js';
@@ -25,6 +26,8 @@ export interface RollingRestartOptions {
   /** Ctrl-C: everything started is stopped and the run rejects. */
   readonly signal: AbortSignal;
   readonly budgets?: Partial<ReplicaBudgets>;
+  /** `--web`: the page that shows the replicas live; it is pointed at this run's replicas. */
+  readonly web?: LiveViewServer;
 }
 
 const REPLICAS = 3;
@@ -77,7 +80,13 @@ export async function runRollingRestart(options: RollingRestartOptions): Promise
     );
     const live = new LiveState(started, load, view, stopOrder, startedAt);
     ticker = setInterval(() => live.tick(), 200);
-    await pause(3_000, signal);
+    if (options.web !== undefined) {
+      options.web.show(started.replicas);
+      view.note(
+        `Live stop plans of the ${started.replicas.length} replicas, side by side: open ${options.web.url} (restarts begin in 10 s)`,
+      );
+    }
+    await pause(options.web === undefined ? 3_000 : 10_000, signal);
 
     const shutdowns: DemoShutdown[] = [];
     for (const [index, replica] of started.replicas.entries()) {

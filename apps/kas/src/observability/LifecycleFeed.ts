@@ -55,6 +55,7 @@ export class LifecycleFeed {
     });
     const send = (name: string, data: unknown) =>
       response.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    response.write('retry: 1000\n\n'); // a browser reconnects within a second (a restarted replica)
     // The snapshot and the subscription in one synchronous step: no event falls between them.
     send('snapshot', app.snapshot());
     const unsubscribe = app.subscribe(
