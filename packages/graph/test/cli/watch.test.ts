@@ -1,11 +1,13 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { createApp, defineModule } from '@kas/core';
-import { freePort } from '@kas/testkit';
+import { freePort, startProcess } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runKasGraph } from './runKasGraph.js';
+import { assertBuilt, packageDirectory, runKasGraph } from './runKasGraph.js';
 
 describe('kas-graph watch', () => {
   let server: Server | undefined;
@@ -66,5 +68,65 @@ describe('kas-graph watch', () => {
     expect(run.stdout).toContain('  · web  waiting, budget 30.0 s');
     expect(run.stderr).toContain('KAS_GRAPH_WATCH_FAILED');
     expect(run.stderr).toContain('the stream ended before the replica stopped');
+  });
+
+  it('on a terminal, redraws the view in place until the app has stopped (run under script(1) for a pty)', async () => {
+    let release: (() => void) | undefined;
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [
+        defineModule({
+          name: 'web',
+          drainBudget: '1h',
+          create: () => ({
+            start: async () => {},
+            stop: (ctx) =>
+              new Promise<void>((resolve) => {
+                ctx.progress({ state: 'draining', inFlight: 2 });
+                release = resolve;
+              }),
+            provides: {},
+          }),
+        }),
+      ],
+    });
+    await app.start();
+    const url = await serve((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`event: snapshot\ndata: ${JSON.stringify(app.snapshot())}\n\n`);
+      const unsubscribe = app.subscribe(
+        (event) => {
+          response.write(`event: lifecycle\ndata: ${JSON.stringify(event)}\n\n`);
+          if (event.type === 'app.stopped') {
+            unsubscribe();
+            response.end();
+          }
+        },
+        { withProgress: true },
+      );
+    });
+    const cli = join(packageDirectory, 'dist/cli/main.js');
+    const watch = startProcess('script', [
+      '-qfec',
+      `stty cols 120 rows 30; ${process.execPath} ${cli} watch ${url}`,
+      '/dev/null',
+    ]);
+    try {
+      await watch.waitForLine((line) =>
+        stripVTControlCharacters(line.text).includes('· web  waiting, budget 1 h 00 m'),
+      );
+      const stopped = app.stop();
+      await watch.waitForLine((line) =>
+        /web — stopping, 59 m 5\d s left {2}draining · inFlight 2/.test(stripVTControlCharacters(line.text)),
+      );
+      release?.();
+      await stopped;
+      expect(await watch.exited).toEqual({ code: 0, signal: null });
+      const output = watch.lines.map((line) => line.text).join('\n');
+      expect(output).toContain('\u001b[1A'); // log-update moved the cursor up: redrawn in place
+      expect(output).toMatch(/✓ web\u001b\[39m {2}completed in /);
+    } finally {
+      await watch.stop();
+    }
   });
 });
