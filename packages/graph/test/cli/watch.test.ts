@@ -124,7 +124,8 @@ describe('kas-graph watch', () => {
       expect(await watch.exited).toEqual({ code: 0, signal: null });
       const output = watch.lines.map((line) => line.text).join('\n');
       expect(output).toContain('\u001b[1A'); // log-update moved the cursor up: redrawn in place
-      expect(output).toMatch(/✓ web\u001b\[39m {2}completed in /);
+      expect(output).toContain('\u001b[32m✓ web'); // in green
+      expect(stripVTControlCharacters(output)).toMatch(/✓ web {2}completed in /);
     } finally {
       await watch.stop();
     }
