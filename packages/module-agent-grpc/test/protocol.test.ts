@@ -40,6 +40,39 @@ describe('agents that break the rules', () => {
     return { tunnel, answered };
   };
 
+  it('logs a burst of 300 refused calls as a few warnings and one summary by reason, not 300 lines; the counters count all', async () => {
+    kas = await startKas();
+    const client = connect();
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, (_, index) => {
+        const refused = openRawTunnel(client, index % 3 === 0 ? undefined : `guess-${index}`);
+        refused.sendDescriptor();
+        return refused.status;
+      }),
+    );
+    expect(statuses.every((answer) => answer.code === status.UNAUTHENTICATED)).toBe(true);
+    expect(kas.server.counters()['tunnels.refused.KAS_UNAUTHENTICATED']).toBe(300);
+    await kas.kas.stop(); // the stop writes the summary of what was counted
+    const oneByOne = kas.logs.filter((log) => log.event === 'tunnel.unauthenticated');
+    const summaries = kas.logs.filter((log) => log.event === 'tunnel.refusedSummary');
+    // At most 5 a 10 s interval are logged one by one (a busy machine may spread the burst over two).
+    expect(oneByOne.length).toBeLessThanOrEqual(10);
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    const summed = summaries.reduce((total, log) => total + Number(log.refused), 0);
+    expect(oneByOne.length + summed).toBe(300);
+    const byReason: Record<string, number> = {};
+    for (const log of summaries) {
+      for (const [reason, count] of Object.entries(log.byReason as Record<string, number>)) {
+        byReason[reason] = (byReason[reason] ?? 0) + count;
+      }
+    }
+    expect(Object.keys(byReason).sort()).toEqual([
+      'KAS_UNAUTHENTICATED (missing token)',
+      'KAS_UNAUTHENTICATED (unknown token)',
+    ]);
+    expect(JSON.stringify(kas.logs)).not.toContain('guess-');
+  });
+
   it('refuses a tunnel without a token, and one with an unknown token, with UNAUTHENTICATED; never logs the token', async () => {
     kas = await startKas();
     const client = connect();

@@ -10,6 +10,7 @@ import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
 import { AgentAuthenticator } from './AgentAuthenticator.js';
 import { loadServerCredentials } from './loadServerCredentials.js';
+import { RefusalLog } from './RefusalLog.js';
 import { ServerTunnel, type TunnelCall, type TunnelEnding, type TunnelOwner } from './ServerTunnel.js';
 import { type TunnelCounterName, TunnelCounters } from './TunnelCounters.js';
 
@@ -48,6 +49,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   /** While stopping: tells the stop's progress as tunnels end. */
   #onTunnelClosed: (() => void) | undefined;
   readonly #authenticator: AgentAuthenticator;
+  /** Refused calls, logged without flooding (a few each interval, then a summary by reason). */
+  readonly #refusals: RefusalLog;
   #state: ServerState = 'idle';
   #server: Server | undefined;
   /** The TCP listener: kas owns the sockets (grpc-js gets them injected), so a stop can end idle ones. */
@@ -61,6 +64,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     private readonly log: Logger,
   ) {
     this.#authenticator = new AgentAuthenticator(config.agents);
+    this.#refusals = new RefusalLog(log);
     this.registry = new LocalTunnelRegistry(config.maxTunnelsPerAgent, config.acquireTimeout);
     this.registry.on('agentConnected', (agentId) =>
       log.info({ event: 'agent.connected', agentId }, 'agent connected'),
@@ -136,6 +140,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const server = this.#server;
     this.#state = 'stopping';
     clearInterval(this.#trimTimer);
+    this.#refusals.flush();
     this.registry.beginStopping();
     if (server === undefined) {
       this.#state = 'stopped';
@@ -192,6 +197,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       this.#connections?.destroyAll();
     }
     this.#state = 'stopped';
+    this.#refusals.flush();
     this.#onTunnelClosed = undefined;
     publishProgress();
   }
@@ -260,7 +266,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
         return;
       case 'refused':
         this.#counters.increment(`tunnels.refused.${ending.code}`);
-        this.log.warn(
+        this.#refusals.refused(
+          ending.code,
           { event: 'tunnel.refused', agentId: tunnel.agentId, peer: tunnel.peer, code: ending.code },
           `tunnel of agent "${tunnel.agentId}" ended: ${ending.message}`,
         );
@@ -276,7 +283,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const identity = this.#authenticator.identify(call.metadata);
     if ('failure' in identity) {
       this.#counters.increment('tunnels.refused.KAS_UNAUTHENTICATED');
-      this.log.warn(
+      this.#refusals.refused(
+        `KAS_UNAUTHENTICATED (${identity.failure})`,
         { event: 'tunnel.unauthenticated', peer: call.getPeer(), reason: identity.failure },
         `refused a tunnel: ${identity.failure}`,
       );
