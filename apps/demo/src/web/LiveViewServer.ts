@@ -65,6 +65,7 @@ export class LiveViewServer {
     }));
   }
 
+  /** Closes the server and every connection to it (open pages reconnect to nothing). */
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
