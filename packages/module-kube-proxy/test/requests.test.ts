@@ -87,6 +87,38 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(JSON.parse(answer.body).message).toBe('user "alice" may not reach agent "agent-3"');
     });
 
+    it('writes an audit line for every 401 and 403: user, agent, reason, what was asked; never the token', async () => {
+      const secret = 'audited-wrong-secret-7';
+      const denied = () => kas.logs.lines.filter((line) => line.event === 'request.denied');
+      const before = denied().length;
+      expect(
+        (await send(url('/api/v1/pods?limit=5'), { ca, token: userToken('agent-1', secret) })).status,
+      ).toBe(401);
+      expect((await send(url('/version'), { ca, token: aliceToken('agent-3') })).status).toBe(403);
+      expect((await send(url('/version'), { ca })).status).toBe(401);
+      await eventually(() => denied().length === before + 3);
+      const [unknown, forbidden, anonymous] = denied().slice(before);
+      expect(unknown).toMatchObject({
+        status: 401,
+        agentId: 'agent-1',
+        reason: 'the token is not known',
+        method: 'GET',
+        path: '/api/v1/pods',
+        remoteAddress: '127.0.0.1',
+      });
+      expect(unknown?.user).toBeUndefined();
+      expect(forbidden).toMatchObject({
+        status: 403,
+        user: 'alice',
+        agentId: 'agent-3',
+        reason: 'the user may not reach this agent',
+        msg: 'denied GET for user "alice" to agent "agent-3": 403 the user may not reach this agent',
+      });
+      expect(anonymous).toMatchObject({ status: 401, reason: expect.stringContaining('no bearer token') });
+      expect(JSON.stringify(kas.logs.lines)).not.toContain(secret);
+      expect(JSON.stringify(kas.logs.lines)).not.toContain(USER_SECRETS.alice);
+    });
+
     it('answers an agent id kas does not know with 404 NotFound', async () => {
       const answer = await send(url('/api/v1/pods'), { ca, token: aliceToken('agent-404') });
       expect(answer.status).toBe(404);

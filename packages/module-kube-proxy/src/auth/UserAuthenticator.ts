@@ -10,8 +10,8 @@ const BEARER = /^bearer +/i;
 /** What a request's `Authorization` header allows. */
 export type Authentication =
   | { readonly kind: 'allowed'; readonly user: string; readonly agentId: string }
-  /** 401: no token, a malformed one, or an unknown secret. */
-  | { readonly kind: 'unauthenticated'; readonly reason: string }
+  /** 401: no token, a malformed one, or an unknown secret (then `agentId` is the one the token names). */
+  | { readonly kind: 'unauthenticated'; readonly reason: string; readonly agentId?: string }
   /** 404: no user may reach this agent id, so kas does not know it. */
   | { readonly kind: 'unknownAgent'; readonly user: string; readonly agentId: string }
   /** 403: the agent exists, but this user may not reach it. */
@@ -66,7 +66,7 @@ export class UserAuthenticator {
         .update(token.slice(agentEnd + 1))
         .digest('hex'),
     );
-    if (user === undefined) return { kind: 'unauthenticated', reason: 'the token is not known' };
+    if (user === undefined) return { kind: 'unauthenticated', reason: 'the token is not known', agentId };
     if (!this.#knownAgents.has(agentId)) return { kind: 'unknownAgent', user: user.name, agentId };
     if (!user.agents.has(agentId)) return { kind: 'forbidden', user: user.name, agentId };
     return { kind: 'allowed', user: user.name, agentId };

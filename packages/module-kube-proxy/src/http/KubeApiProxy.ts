@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
+import { logDenied } from '../auth/logDenied.js';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
@@ -51,7 +52,9 @@ export class KubeApiProxy {
     response.once('close', () => this.#finished(response, entry));
     const auth = this.authenticator.authenticate(request.headers.authorization);
     if (auth.kind !== 'allowed') {
-      sendStatus(response, statusForAuthentication(auth), this.isStopping());
+      const answer = statusForAuthentication(auth);
+      logDenied(this.log, request, auth, answer.code);
+      sendStatus(response, answer, this.isStopping());
       return;
     }
     if (!url.startsWith('/')) {

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TunnelRequest } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
+import { logDenied } from '../auth/logDenied.js';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
@@ -69,7 +70,9 @@ export class UpgradeProxy {
     };
     const auth = this.authenticator.authenticate(request.headers.authorization);
     if (auth.kind !== 'allowed') {
-      answer(statusForAuthentication(auth));
+      const status = statusForAuthentication(auth);
+      logDenied(this.log, request, auth, status.code);
+      answer(status);
       return;
     }
     const url = request.url ?? '/';
