@@ -1,16 +1,9 @@
 import { createApp } from '@kas/core';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { KasArgs } from './cli/parseKasArgs.js';
-import { composeKas } from './composition/composeKas.js';
-import { BUILT_IN_SECTIONS } from './config/builtInSections.js';
+import { composeFromConfig } from './composition/composeFromConfig.js';
 import { checkAgentFiles } from './config/checkAgentFiles.js';
-import { createKasModules } from './config/createKasModules.js';
-import { diskFiles } from './config/KasFiles.js';
-import { kasConfigSchema } from './config/kasConfigSchema.js';
-import { loadConfigFile } from './config/loadConfigFile.js';
 import { loadDevMode } from './dev/loadDevMode.js';
-import { KasTelemetry } from './observability/KasTelemetry.js';
-import { KasTelemetryToken } from './observability/observabilityModule.js';
 
 /**
  * Loads and checks everything before anything starts (config, the files it names, each module's config,
@@ -32,17 +25,23 @@ export async function runKas(
       `DEV MODE: throwaway CA, tokens and config in ${dev.directory}; in-memory tunnel directory; a fake Kubernetes API and a dev agent run in this process. Never use dev mode in production: run kas --config kas.yaml`,
     );
   }
-  const { config, where } = await loadConfigFile(kasConfigSchema, {
-    ...(dev === undefined
-      ? args.config === undefined
-        ? {}
-        : { file: args.config }
-      : { file: dev.configPath }),
-    env,
-    ignoredEnv: ['KAS_CONFIG'],
-  });
-  const files = diskFiles(where);
-  const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files, where });
+  // The one composition function: kas-graph lint --config kas.yaml lints what this runs.
+  const kas = await composeFromConfig(
+    {
+      ...(dev === undefined
+        ? args.config === undefined
+          ? {}
+          : { file: args.config }
+        : { file: dev.configPath }),
+      env,
+    },
+    {
+      purpose: 'run',
+      stopOrder: args.isLegacyStopOrder ? 'legacy' : 'current',
+      extraModules: dev?.modules ?? [],
+    },
+  );
+  const { config, where, files } = kas;
   const agentFiles = await checkAgentFiles(config, files);
   for (const { user, agentId } of agentFiles.unlisted) {
     bootLog.warn(
@@ -61,28 +60,18 @@ export async function runKas(
       'LEGACY STOP ORDER: agents get GOAWAY only after the kube proxy has drained, and the directory stops advertising them before that. This reproduces the outage kas was fixed for: for comparison only',
     );
   }
-  const telemetry = new KasTelemetry();
   if (agentFiles.agentCount === 0) {
     // Allowed (kas may be deployed before its first agent is registered), but said loudly, and in /readiness.
     const warning = `${where(['agentGrpc', 'agentsFile'])}: agentGrpc.agentsFile: ${config.agentGrpc.agentsFile} lists no agents: no agent can connect to this replica until one { id, tokenSha256 } is added and kas restarted`;
     bootLog.warn({ event: 'config.noAgents', agentsFile: config.agentGrpc.agentsFile }, warning);
-    telemetry.readinessWarnings.push(warning);
+    kas.telemetry.readinessWarnings.push(warning);
   }
-  const composition = composeKas(
-    {
-      modules,
-      observability: { listenAddress: config.observability.listen, debug: config.observability.debug },
-      provide: [{ token: KasTelemetryToken, useValue: telemetry }],
-      extraModules: dev?.modules ?? [],
-    },
-    args.isLegacyStopOrder ? 'legacy' : 'current',
-  );
   const app = createApp({
-    ...composition,
+    ...kas.composition,
     logger: log,
     ...(config.shutdownDeadline === undefined ? {} : { shutdownDeadline: config.shutdownDeadline }),
     ...(args.traceFile === undefined ? {} : { traceFile: args.traceFile }),
   });
-  telemetry.connect(app);
+  kas.connect(app);
   return app.run();
 }

@@ -1,28 +1,74 @@
-import type { AppComposition } from '@kas/core';
+import { dirname, resolve } from 'node:path';
+import type { AnyModule, App, AppComposition } from '@kas/core';
 import { BUILT_IN_SECTIONS } from '../config/builtInSections.js';
 import { createKasModules } from '../config/createKasModules.js';
-import type { KasFiles } from '../config/KasFiles.js';
-import { kasConfigSchema } from '../config/kasConfigSchema.js';
-import { loadConfigFile } from '../config/loadConfigFile.js';
+import { diskFiles, type KasFiles } from '../config/KasFiles.js';
+import type { KasSection } from '../config/KasSection.js';
+import { appSettingsShape, assembleKasConfigSchema, type KasConfig } from '../config/kasConfigSchema.js';
+import { invalidConfig, readConfigSource, validateConfig } from '../config/loadConfigFile.js';
+import { KasAppError } from '../errors/KasAppError.js';
+import { KasActivity, KasActivityToken } from '../extension/KasActivity.js';
+import { type LoadedModuleEntry, loadModuleEntries } from '../extension/loadModuleEntries.js';
 import { KasTelemetry } from '../observability/KasTelemetry.js';
 import { KasTelemetryToken } from '../observability/observabilityModule.js';
-import { composeKas } from './composeKas.js';
+import { composeKas, type StopOrder } from './composeKas.js';
+import { lintOnly } from './lintOnly.js';
 
-/** A kas.yaml read elsewhere (a ConfigMap), with the environment kas would run with (a Deployment's env). */
+/** Where kas's config comes from: a file, or a text read elsewhere (a ConfigMap), and the environment. */
 export interface KasConfigText {
-  readonly text: string;
-  /** Names the text in errors, e.g. `kas.yaml of ConfigMap kas`. */
-  readonly file: string;
+  /**
+   * The YAML text, when it was read elsewhere; without it `file` is read. Neither: defaults and the
+   * environment only.
+   */
+  readonly text?: string;
+  /** The config file, or what names `text` in errors (`kas.yaml of ConfigMap kas`). */
+  readonly file?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** The composition kas would run with a config, and the config values a platform's settings must fit. */
+/** How to compose. */
+export interface ComposeOptions {
+  /**
+   * `run`: read the files the config names (secrets, lists) and make modules that start. `lint` (the
+   * default): read none of them (empty lists, a placeholder secret) and make modules that refuse to start
+   * (`KAS_LINT_ONLY`), so a composition meant for linting never binds a port.
+   */
+  readonly purpose?: 'run' | 'lint';
+  /** Default `current`; `legacy` is the pre-fix order, for comparison. */
+  readonly stopOrder?: StopOrder;
+  /** Modules kas adds itself (dev mode's fake Kubernetes API and agent). */
+  readonly extraModules?: readonly AnyModule[];
+}
+
+/** A module a `modules:` entry added, and where it came from. */
+export interface LoadedModuleSource {
+  readonly module: string;
+  /** The entry as written. */
+  readonly entry: string;
+  /** Where the entry is written (`kas.yaml:4:5`). */
+  readonly at: string;
+  /** Where its config section is (`kas.yaml:9:1`), for a factory whose key is set in the file. */
+  readonly configAt?: string;
+}
+
+/** The composition kas runs with a config, and what else the caller needs from that config. */
 export interface ConfiguredKas {
   readonly composition: AppComposition;
+  readonly config: KasConfig;
   /** `shutdownDeadline`, when the config sets it (otherwise the core's default applies). */
   readonly shutdownDeadlineMs?: number;
   /** The kube proxy's listen grace: how long it accepts new connections after its readiness turned false. */
   readonly listenGraceMs: number;
+  /** The modules `modules:` loaded, with the places in the config that added them. */
+  readonly loaded: readonly LoadedModuleSource[];
+  /** Where a key path of the config was set (`kas.yaml:12:3`, `environment KAS_...`, `defaults`). */
+  readonly where: (path: readonly PropertyKey[]) => string;
+  /** Reads the files the config names (`purpose: 'run'`), or placeholders (`lint`). */
+  readonly files: KasFiles;
+  /** The replica's telemetry (metrics, readiness and its warnings), fed once `connect` is called. */
+  readonly telemetry: KasTelemetry;
+  /** Feeds kas's telemetry and activity from the app made of `composition`; call it before `start`. */
+  connect(app: App): void;
 }
 
 /**
@@ -37,27 +83,157 @@ const UNREAD_FILES: KasFiles = {
 };
 
 /**
- * Composes kas from a config text exactly as `kas --config` would (the same schema, environment overrides,
- * module configs and composition), without reading secret files or opening listeners: for
- * `kas-graph lint apps/kas --manifests <dir>`, which takes the config from the Deployment's ConfigMap.
- * Throws `KAS_CONFIG_*` errors as kas would at start.
+ * The one way kas is composed from its config: `kas --config kas.yaml` runs what this returns with
+ * `purpose: 'run'`, and `kas-graph lint --config kas.yaml` (also `plan`, `draw`, `--manifests`) lints what
+ * it returns with `purpose: 'lint'`: the same schema, environment overrides, loaded modules, module
+ * configs and composition. Loads the `modules:` entries, validates every key (the loaded modules'
+ * sections with their own schemas), creates the modules, and checks what loaded modules name. Throws
+ * `KAS_CONFIG_*` and `KAS_MODULE_*` errors before anything starts.
  */
-export async function composeFromConfig(source: KasConfigText): Promise<ConfiguredKas> {
-  const { config, where } = await loadConfigFile(kasConfigSchema, {
-    file: source.file,
-    text: source.text,
+export async function composeFromConfig(
+  source: KasConfigText,
+  options: ComposeOptions = {},
+): Promise<ConfiguredKas> {
+  const purpose = options.purpose ?? 'lint';
+  const document = await readConfigSource({
+    ...(source.file === undefined ? {} : { file: source.file }),
+    ...(source.text === undefined ? {} : { text: source.text }),
     env: source.env,
     ignoredEnv: ['KAS_CONFIG'],
   });
-  const modules = await createKasModules(BUILT_IN_SECTIONS, { config, files: UNREAD_FILES, where });
-  const composition = composeKas({
-    modules,
-    observability: { listenAddress: config.observability.listen, debug: config.observability.debug },
-    provide: [{ token: KasTelemetryToken, useValue: new KasTelemetry() }],
-  });
+  const entries = readModuleList(document.raw.modules, document.where);
+  const baseDirectory =
+    source.file === undefined || source.text !== undefined ? process.cwd() : dirname(resolve(source.file));
+  const loaded = await loadModuleEntries(entries, baseDirectory, (index) =>
+    document.where(['modules', index]),
+  );
+  const sections: KasSection[] = [...BUILT_IN_SECTIONS];
+  checkConfigKeys(loaded, sections);
+  for (const entry of loaded) if (entry.section !== undefined) sections.push(entry.section);
+  const { config, where } = validateConfig(assembleKasConfigSchema(sections), document);
+  const kasConfig = config as KasConfig;
+  const files = purpose === 'run' ? diskFiles(where, baseDirectory) : UNREAD_FILES;
+
+  const builtIn = await createKasModules(BUILT_IN_SECTIONS, { config: kasConfig, files, where });
+  const sources: LoadedModuleSource[] = [];
+  const loadedModules: AnyModule[] = [];
+  const loadedBy = new Map<AnyModule, LoadedModuleSource>();
+  for (const entry of loaded) {
+    const modules =
+      entry.section === undefined
+        ? entry.modules
+        : await createKasModules([entry.section], { config: kasConfig, files, where });
+    for (const module of modules) {
+      const source: LoadedModuleSource = {
+        module: module.name,
+        entry: entry.specifier,
+        at: entry.at,
+        ...(entry.section === undefined ? {} : { configAt: where([entry.section.key]) }),
+      };
+      loadedModules.push(module);
+      sources.push(source);
+      loadedBy.set(module, source);
+    }
+  }
+  const telemetry = new KasTelemetry();
+  const activity = new KasActivity();
+  const composed = composeKas(
+    {
+      modules: [...builtIn, ...loadedModules],
+      observability: { listenAddress: kasConfig.observability.listen, debug: kasConfig.observability.debug },
+      provide: [
+        { token: KasTelemetryToken, useValue: telemetry },
+        { token: KasActivityToken, useValue: activity },
+      ],
+      extraModules: options.extraModules ?? [],
+    },
+    options.stopOrder ?? 'current',
+  );
+  checkLoadedModules(composed, loadedBy);
   return {
-    composition,
-    ...(config.shutdownDeadline === undefined ? {} : { shutdownDeadlineMs: config.shutdownDeadline }),
-    listenGraceMs: config.kubeProxy.listenGrace,
+    composition: purpose === 'run' ? composed : lintOnly(composed),
+    config: kasConfig,
+    ...(kasConfig.shutdownDeadline === undefined ? {} : { shutdownDeadlineMs: kasConfig.shutdownDeadline }),
+    listenGraceMs: kasConfig.kubeProxy.listenGrace,
+    loaded: sources,
+    where,
+    files,
+    telemetry,
+    connect(app) {
+      telemetry.connect(app);
+      activity.connect(app);
+    },
   };
+}
+
+/** `modules:` checked on its own first: what it names decides the rest of the schema. */
+function readModuleList(value: unknown, where: (path: readonly PropertyKey[]) => string): string[] {
+  const parsed = appSettingsShape.modules.safeParse(value);
+  if (parsed.success) return [...parsed.data];
+  throw invalidConfig(
+    parsed.error.issues.map((issue) => ({ path: ['modules', ...issue.path], message: issue.message })),
+    where,
+  );
+}
+
+function checkConfigKeys(loaded: readonly LoadedModuleEntry[], sections: readonly KasSection[]): void {
+  const taken = new Map<string, string>([
+    ...Object.keys(appSettingsShape).map((key): [string, string] => [key, 'a kas.yaml key of kas itself']),
+    ...sections.map((section): [string, string] => [section.key, 'a built-in section']),
+  ]);
+  for (const entry of loaded) {
+    if (entry.section === undefined) continue;
+    const owner = taken.get(entry.section.key);
+    if (owner !== undefined) {
+      throw new KasAppError(
+        'KAS_MODULE_NAME_TAKEN',
+        `${entry.at}: modules entry "${entry.specifier}" wants the config key "${entry.section.key}", which is ${owner}`,
+        `give the module's configKey a name of its own (e.g. prefixed with its package: "acme${entry.section.key[0]?.toUpperCase()}${entry.section.key.slice(1)}")`,
+      );
+    }
+    taken.set(entry.section.key, `the key of modules entry "${entry.specifier}" (${entry.at})`);
+  }
+}
+
+/**
+ * A loaded module's name must be its own, and every module it names must be there. Checked here, before
+ * the core's own checks, so the error points at the `modules:` entry that brought the module in.
+ */
+function checkLoadedModules(
+  composition: AppComposition,
+  loadedBy: ReadonlyMap<AnyModule, LoadedModuleSource>,
+): void {
+  const owners = new Map<string, string>();
+  for (const module of composition.modules) {
+    const source = loadedBy.get(module);
+    const owner = source === undefined ? 'a module of kas itself' : `modules entry "${source.entry}"`;
+    const earlier = owners.get(module.name);
+    if (earlier !== undefined) {
+      const at = source?.at ?? 'kas.yaml';
+      throw new KasAppError(
+        'KAS_MODULE_NAME_TAKEN',
+        `${at}: the module "${module.name}" is added by ${owner}, but that name is taken by ${earlier}`,
+        'rename the loaded module (its name: in defineModule), or load it only once',
+      );
+    }
+    owners.set(module.name, owner);
+  }
+  for (const [module, source] of loadedBy) {
+    const named: [string, readonly string[] | undefined][] = [
+      ['startAfter', module.startAfter],
+      ['stop.with', module.stop?.with],
+      ['stop.alongside', module.stop?.alongside],
+      ['stop.after', module.stop?.after],
+    ];
+    for (const [field, names] of named) {
+      for (const name of names ?? []) {
+        if (owners.has(name)) continue;
+        throw new KasAppError(
+          'KAS_MODULE_RELATION_UNKNOWN',
+          `${source.at}: the module "${module.name}" (modules entry "${source.entry}") names "${name}" in ${field}, which is not a module of this kas (modules: ${[...owners.keys()].join(', ')})`,
+          `load the module named "${name}" too (add its package to modules:), or correct the name; in TypeScript, name modules with their packages' constants (KUBE_PROXY) so a typo does not compile`,
+        );
+      }
+    }
+  }
 }

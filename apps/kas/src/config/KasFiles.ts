@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { formatKeyPath, toConfigIssues } from '@kas/config';
 import { parse } from 'yaml';
 import type { z } from 'zod';
@@ -40,11 +41,15 @@ export interface TlsKeyPair {
  * The files on disk. `where` says where a key was set (`kas.yaml:12:3` or the environment variable), so
  * an error reads `kas.yaml:12:3: agentGrpc.agentsFile: /etc/kas/agents.yaml: [1].tokenSha256: expected ...`.
  */
-export function diskFiles(where: (path: readonly string[]) => string): KasFiles {
+export function diskFiles(
+  where: (path: readonly string[]) => string,
+  /** Where relative paths are resolved from (the config file's directory); default the current one. */
+  baseDirectory?: string,
+): KasFiles {
   const prefix = (key: readonly string[]) => `${where(key)}: ${formatKeyPath(key)}`;
   const readText = async (path: string, key: readonly string[]) => {
     try {
-      return await readFile(path, 'utf8');
+      return await readFile(baseDirectory === undefined ? path : resolve(baseDirectory, path), 'utf8');
     } catch (error) {
       throw new KasAppError(
         'KAS_CONFIG_UNREADABLE',

@@ -27,7 +27,15 @@ export const appSettingsShape = {
     .optional()
     .meta({ defaultText: "the stop plan's worst case plus 10 s" })
     .describe("Bounds the whole stop; set it just under the pod's `terminationGracePeriodSeconds`."),
-  // Not a section: observability stops after every other module, which it learns when kas is composed.
+  modules: z
+    .array(z.string().min(1, 'give a package name or a path'))
+    .readonly()
+    .default([])
+    .meta({ defaultText: 'none' })
+    .describe(
+      "Modules to load besides kas's own: package names (resolved from this file's directory) or paths (`./` or `/`). Each package's default export is a module, a list of modules, or a factory that takes its config section; a factory's package also exports `configKey` (its key in this file) and `configSchema` (zod). See docs/write-a-module.md.",
+    ),
+  // Not a section: observability stops after every other module (it declares stop: { last: true }).
   observability: z
     .strictObject({
       listen: hostPort()

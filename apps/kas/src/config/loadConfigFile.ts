@@ -39,6 +39,33 @@ export async function loadConfigFile<S extends z.ZodType>(
   schema: S,
   source: ConfigSource,
 ): Promise<LoadedConfig<z.output<S>>> {
+  return validateConfig(schema, await readConfigSource(source));
+}
+
+/** A config file read and merged with its `KAS_*` environment overrides, not yet validated. */
+export interface ConfigDocument {
+  /** The merged values (empty keys dropped). */
+  readonly raw: Readonly<Record<string, unknown>>;
+  readonly where: (path: readonly PropertyKey[]) => string;
+  /** The file, when there is one (its directory is where `modules:` paths are resolved from). */
+  readonly file?: string;
+}
+
+/** Validates a read config against `schema`; every problem in one `KAS_CONFIG_INVALID`. */
+export function validateConfig<S extends z.ZodType>(
+  schema: S,
+  { raw, where }: ConfigDocument,
+): LoadedConfig<z.output<S>> {
+  const result = schema.safeParse(raw);
+  if (!result.success) throw invalidConfig(toConfigIssues(result.error, schema), where);
+  return { config: result.data, where };
+}
+
+/**
+ * Reads a config source (YAML syntax and top-level shape checked) and applies the `KAS_*` environment
+ * overrides, without validating: the schema may depend on what the file says (its `modules:`).
+ */
+export async function readConfigSource(source: ConfigSource): Promise<ConfigDocument> {
   const lines = new LineCounter();
   let raw: Record<string, unknown> = {};
   let document: ReturnType<typeof parseDocument> | undefined;
@@ -78,9 +105,7 @@ export async function loadConfigFile<S extends z.ZodType>(
 
   const where = (path: readonly PropertyKey[]) =>
     describeSource(path, overrides, source.file, document, lines);
-  const result = schema.safeParse(raw);
-  if (!result.success) throw invalidConfig(toConfigIssues(result.error, schema), where);
-  return { config: result.data, where };
+  return { raw, where, ...(source.file === undefined ? {} : { file: source.file }) };
 }
 
 /** One `KAS_CONFIG_INVALID` listing every issue, each with where it was set and its key path. */

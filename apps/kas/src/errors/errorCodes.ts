@@ -8,6 +8,15 @@ export const KAS_APP_ERROR_CODES = {
     'a TLS file the config names is not a PEM certificate or private key, or the key does not belong to the certificate',
   KAS_OBSERVABILITY_LISTEN_FAILED:
     'the observability listener cannot bind its address (port in use, no permission)',
+  KAS_MODULE_NOT_FOUND:
+    'an entry of `modules:` cannot be loaded: no such package or file next to the config, or importing it failed',
+  KAS_MODULE_EXPORT_INVALID:
+    'an entry of `modules:` has no default export that is a module, a list of modules or a factory (with `configKey` and `configSchema`)',
+  KAS_MODULE_NAME_TAKEN:
+    "a loaded module's name, or its config key, is already taken by a built-in module, a kas.yaml key or another loaded module",
+  KAS_MODULE_RELATION_UNKNOWN:
+    'a loaded module starts after, stops with, alongside or after a module that this kas does not have',
+  KAS_LINT_ONLY: 'a composition made for linting (placeholder secrets, no files read) was started',
   KAS_USAGE: 'the command line is wrong (unknown flag, missing value, conflicting flags)',
   KAS_DEV_UNAVAILABLE:
     '`--dev` was given to a production install, which leaves out the devDependencies dev mode runs',

@@ -24,6 +24,8 @@ export const CLI_ERROR_CODES = {
     'the --manifests path does not exist or cannot be read, or kubectl kustomize cannot render it',
   KAS_GRAPH_INTERNAL:
     'kas-graph itself failed (a bug, not a problem in the graph): please report it with the command and its output with --debug',
+  KAS_GRAPH_KAS_CONFIG_INVALID:
+    "the kas.yaml given to --config does not exist, or kas would refuse it (a bad key, a module that cannot be loaded): the message is kas's own",
   KAS_GRAPH_MANIFESTS_INVALID:
     'the manifests have no single kas Deployment, its config is not mounted from a ConfigMap, or kas would reject that config',
 } as const;

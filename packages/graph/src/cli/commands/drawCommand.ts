@@ -4,7 +4,7 @@ import { htmlPage } from '../draw/htmlPage.js';
 import { renderSvg } from '../draw/renderSvg.js';
 import { toDot } from '../draw/toDot.js';
 import { toMermaid } from '../draw/toMermaid.js';
-import { loadGraph } from '../load/loadGraph.js';
+import { loadEntryOrConfig } from '../load/loadEntryOrConfig.js';
 import { formatPlan } from '../plan/formatPlan.js';
 import { reportProblems } from './planCommand.js';
 
@@ -18,33 +18,39 @@ export function addDrawCommand(program: Command, io: CliIo, exit: (code: number)
       'draw the start and stop graphs, stages as clusters; SVG and HTML render offline (Graphviz in WebAssembly)',
     )
     .argument(
-      '<entry>',
-      'a JS/TS file or package directory exporting an app composition; #name picks a named export',
+      '[entry]',
+      'a JS/TS file or package directory exporting an app composition; #name picks a named export (optional with --config)',
     )
+    .option('--config <kas.yaml>', 'the graph kas --config runs with this kas.yaml (loaded modules included)')
     .addOption(
       new Option('--format <format>', 'picture format')
         .choices(['mermaid', 'dot', 'svg', 'html'])
         .default('mermaid'),
     )
     .option('-o, --output <file>', 'write the picture to a file instead of stdout')
-    .action(async (entry: string, options: { readonly format: DrawFormat; readonly output?: string }) => {
-      const graph = await loadGraph(entry, io.cwd);
-      const code = reportProblems(io, graph);
-      if (graph.plan === undefined) {
+    .action(
+      async (
+        entry: string | undefined,
+        options: { readonly format: DrawFormat; readonly output?: string; readonly config?: string },
+      ) => {
+        const graph = await loadEntryOrConfig(entry, options.config, io.cwd);
+        const code = reportProblems(io, graph);
+        if (graph.plan === undefined) {
+          exit(code);
+          return;
+        }
+        const title = `kas-graph: ${graph.label}`;
+        const dot = toDot(graph.plan, title);
+        const text =
+          options.format === 'mermaid'
+            ? toMermaid(graph.plan)
+            : options.format === 'dot'
+              ? dot
+              : options.format === 'svg'
+                ? await renderSvg(dot)
+                : htmlPage(title, [{ svg: await renderSvg(dot) }, { text: formatPlan(graph.plan) }]);
+        writeOutput(io, text, options.output);
         exit(code);
-        return;
-      }
-      const title = `kas-graph: ${graph.label}`;
-      const dot = toDot(graph.plan, title);
-      const text =
-        options.format === 'mermaid'
-          ? toMermaid(graph.plan)
-          : options.format === 'dot'
-            ? dot
-            : options.format === 'svg'
-              ? await renderSvg(dot)
-              : htmlPage(title, [{ svg: await renderSvg(dot) }, { text: formatPlan(graph.plan) }]);
-      writeOutput(io, text, options.output);
-      exit(code);
-    });
+      },
+    );
 }

@@ -13,6 +13,7 @@ import { formatHuman } from '../lint/formatHuman.js';
 import { toFailureReport, toLintReport } from '../lint/LintReport.js';
 import { loadLintSetup, mergeSettings } from '../lint/loadLintSetup.js';
 import { toFailedSarif, toSarif } from '../lint/toSarif.js';
+import { isKasConfig, loadConfiguredGraph } from '../load/loadConfiguredGraph.js';
 import { loadGraph } from '../load/loadGraph.js';
 import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
 
@@ -40,14 +41,17 @@ export function addLintCommand(
       'resolve both plans and check every rule; exit 0 clean, 1 with errors, 2 for usage or load errors',
     )
     .argument(
-      '<entry>',
-      'a JS/TS file or package directory exporting an app composition; #name picks a named export',
+      '[entry]',
+      'a JS/TS file or package directory exporting an app composition; #name picks a named export (optional with --config kas.yaml)',
     )
     .addOption(
       new Option('--format <format>', 'output format').choices(['human', 'json', 'sarif']).default('human'),
     )
     .option('--rule <CODE=setting>', 'set a rule to off, warn or error (repeatable)', collectRuleOption, {})
-    .option('--config <file>', 'config file (default: the nearest kas-graph.config.json from the entry up)')
+    .option(
+      '--config <file>',
+      'a kas.yaml: lint what kas --config runs with it (loaded modules included); or a kas-graph.config.json (default: the nearest one from the entry up)',
+    )
     .option('--max-warnings <count>', 'also fail when there are more warnings than this', parseCountOption)
     .option(
       '--termination-grace <duration>',
@@ -64,7 +68,7 @@ export function addLintCommand(
       "a kustomization directory or rendered YAML: lint the stop plan of the kas Deployment's config, and its grace period and readiness probe against it",
     )
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .action(async (entry: string, options: LintOptions, command: Command) => {
+    .action(async (entry: string | undefined, options: LintOptions, command: Command) => {
       try {
         await runLint(entry, options, io, version, exit);
       } catch (error) {
@@ -74,7 +78,7 @@ export function addLintCommand(
             error,
             command.optsWithGlobals<{ debug?: boolean }>().debug === true,
           );
-          const context = { entry, version };
+          const context = { entry: entry ?? `--config ${options.config}`, version };
           const document =
             options.format === 'json' ? toFailureReport(failure, context) : toFailedSarif(failure, context);
           writeOutput(io, `${JSON.stringify(document, null, 2)}\n`, options.output);
@@ -85,16 +89,34 @@ export function addLintCommand(
 }
 
 async function runLint(
-  entry: string,
+  entry: string | undefined,
   options: LintOptions,
   io: CliIo,
   version: string,
   exit: (code: number) => void,
 ): Promise<void> {
+  const kasConfig = isKasConfig(options.config) ? options.config : undefined;
+  if (entry === undefined && kasConfig === undefined) {
+    throw new CliError(
+      'KAS_GRAPH_USAGE',
+      'lint needs an entry or --config kas.yaml',
+      'write kas-graph lint apps/kas, or kas-graph lint --config kas.yaml',
+    );
+  }
   const manifests =
-    options.manifests === undefined ? undefined : await loadManifestGraph(entry, options.manifests, io.cwd);
-  const graph = manifests?.graph ?? (await loadGraph(entry, io.cwd));
-  const loaded = await loadLintSetup(io.cwd, options.config, dirname(graph.file));
+    options.manifests === undefined || entry === undefined
+      ? undefined
+      : await loadManifestGraph(entry, options.manifests, io.cwd);
+  const graph =
+    manifests?.graph ??
+    (kasConfig !== undefined
+      ? await loadConfiguredGraph(entry, kasConfig, io.cwd)
+      : await loadGraph(entry as string, io.cwd));
+  const loaded = await loadLintSetup(
+    io.cwd,
+    kasConfig === undefined ? options.config : undefined,
+    dirname(graph.file),
+  );
   const deploymentRules = manifests === undefined ? [] : deploymentLintRules(manifests.context);
   const setup = {
     ...loaded,

@@ -1,7 +1,8 @@
 import { type Command, Option } from 'commander';
 import type { CliIo } from '../CliIo.js';
 import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
-import { type LoadedGraph, loadGraph } from '../load/loadGraph.js';
+import { loadEntryOrConfig } from '../load/loadEntryOrConfig.js';
+import type { LoadedGraph } from '../load/loadGraph.js';
 import { formatPlan, planToJson } from '../plan/formatPlan.js';
 
 /** `kas-graph plan <entry>`: print the start stages and the stop DAG. */
@@ -10,16 +11,22 @@ export function addPlanCommand(program: Command, io: CliIo, exit: (code: number)
     .command('plan')
     .description('print the start stages, the stop DAG (waits-for, drain budgets) and the critical path')
     .argument(
-      '<entry>',
-      'a JS/TS file or package directory exporting an app composition; #name picks a named export',
+      '[entry]',
+      'a JS/TS file or package directory exporting an app composition; #name picks a named export (optional with --config)',
     )
+    .option('--config <kas.yaml>', 'the graph kas --config runs with this kas.yaml (loaded modules included)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (entry: string, options: { readonly format: 'text' | 'json' }) => {
-      const graph = await loadGraph(entry, io.cwd);
-      if (graph.plan !== undefined)
-        io.write(options.format === 'json' ? planToJson(graph.plan) : formatPlan(graph.plan));
-      exit(reportProblems(io, graph));
-    });
+    .action(
+      async (
+        entry: string | undefined,
+        options: { readonly format: 'text' | 'json'; readonly config?: string },
+      ) => {
+        const graph = await loadEntryOrConfig(entry, options.config, io.cwd);
+        if (graph.plan !== undefined)
+          io.write(options.format === 'json' ? planToJson(graph.plan) : formatPlan(graph.plan));
+        exit(reportProblems(io, graph));
+      },
+    );
 }
 
 /** Prints a graph's structural problems to stderr; returns the exit code for a command that needs a valid graph. */

@@ -5,7 +5,17 @@ import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
 import { importModule } from './importModule.js';
 import { resolveEntryFile } from './resolveEntryFile.js';
 
-/** A module graph loaded from `<entry>[#export]`. */
+/** Where a module of a graph composed from a kas.yaml came from: its `modules:` entry and config key. */
+export interface ConfigSource {
+  readonly module: string;
+  readonly entry: string;
+  /** `kas.yaml:4:5`: where the entry is written. */
+  readonly at: string;
+  /** `kas.yaml:9:1`: where its config section is, when it has one. */
+  readonly configAt?: string;
+}
+
+/** A module graph loaded from `<entry>[#export]`, or from a kas.yaml (`--config`). */
 export interface LoadedGraph {
   /** The entry as given on the command line. */
   readonly label: string;
@@ -18,6 +28,8 @@ export interface LoadedGraph {
     | { readonly kind: 'app' };
   readonly plan?: AppPlan;
   readonly problems: readonly GraphProblem[];
+  /** For a graph composed from a kas.yaml: where each loaded module is named in it. */
+  readonly configSources?: readonly ConfigSource[];
 }
 
 /** Splits `<entry>[#export]`; the export is what follows the last `#`. */

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const fixtures = fileURLToPath(new URL('./fixtures/modules/', import.meta.url));
+const kasGraph = fileURLToPath(new URL('../../../packages/graph/bin/kas-graph.js', import.meta.url));
+let directory: string;
+
+const BASE = `agentGrpc:
+  agentsFile: /nonexistent/agents.yaml # never read: linting reads no file the config names
+kubeProxy:
+  plainHttp: true
+  usersFile: /nonexistent/users.yaml
+privateApi:
+  sharedSecretFile: /nonexistent/secret
+`;
+
+async function writeConfig(name: string, head: string): Promise<string> {
+  const file = join(directory, name);
+  await writeFile(file, `${head}${BASE}`);
+  return file;
+}
+
+function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [kasGraph, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(fixtures, '.lint-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules included', () => {
+  it('lints, plans and draws the composition of a kas.yaml with a loaded module', async () => {
+    const file = await writeConfig('good.yaml', 'modules: [../recorder.mjs]\nrecorder:\n  label: audit\n');
+    const lint = await run(['lint', '--config', file]);
+    expect(lint).toMatchObject({ code: 0, stderr: '' });
+    expect(lint.stdout).toMatch(/--config .*good\.yaml: no findings/);
+    const plan = await run(['plan', '--config', file]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('recorder');
+    const draw = await run(['draw', '--config', file, '--format', 'mermaid']);
+    expect(draw.stdout).toContain(String.raw`["recorder"]`);
+  });
+
+  it('exits 1 naming the module and the rule when a loaded observer keeps the default stop', async () => {
+    const file = await writeConfig('early.yaml', 'modules: [../outlives.mjs]\n');
+    const lint = await run(['lint', '--config', file]);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toContain(
+      'error KAS_OBSERVER_STOPS_EARLY [early-recorder, agent-grpc-server] "early-recorder" observes agent-tunnels but may stop before "agent-grpc-server"',
+    );
+  });
+
+  it("exits 2 with kas's own error for a module kas could not load", async () => {
+    const file = await writeConfig('missing.yaml', 'modules: [../missing.mjs]\n');
+    const lint = await run(['lint', '--config', file]);
+    expect(lint.code).toBe(2);
+    expect(lint.stderr).toContain('KAS_GRAPH_KAS_CONFIG_INVALID');
+    expect(lint.stderr).toContain('KAS_MODULE_NOT_FOUND');
+  });
+
+  it('keeps kas-graph lint apps/kas and apps/kas#legacy working', async () => {
+    const app = fileURLToPath(new URL('..', import.meta.url));
+    expect((await run(['lint', app])).code).toBe(0);
+    expect((await run(['lint', `${app}#legacy`])).code).toBe(1);
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp, resolvePlan } from '@kas/core';
+// The built package, as a loaded module imports it: one copy of kas's tokens (KasActivityToken).
+import { composeFromConfig, KasAppError } from '@kas/kas';
+import { startProcess } from '@kas/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KAS_MAIN } from './support/startKasProcess.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/modules/', import.meta.url));
+let directory: string;
+
+/** The required sections; the files they name are not read by a composition for linting. */
+const BASE = `agentGrpc:
+  listen: 127.0.0.1:0
+  agentsFile: agents.yaml
+kubeProxy:
+  listen: 127.0.0.1:0
+  plainHttp: true
+  usersFile: users.yaml
+privateApi:
+  listen: 127.0.0.1:0
+  sharedSecretFile: secret
+`;
+
+/** Writes a kas.yaml next to the fixture modules (so `../x.mjs` is a path relative to it) and composes it. */
+async function compose(head: string, tail = '') {
+  const file = join(directory, 'kas.yaml');
+  await writeFile(file, `${head}${BASE}${tail}`);
+  return composeFromConfig({ file, env: {} });
+}
+
+async function refusal(head: string, tail = ''): Promise<KasAppError> {
+  const error = await compose(head, tail).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(KasAppError);
+  return error as KasAppError;
+}
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(fixtures, '.kas-yaml-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('modules: in kas.yaml', () => {
+  it('loads a factory with its validated section and a plain module, and stops both after every built-in', async () => {
+    const kas = await compose('modules:\n  - ../recorder.mjs\n  - ../plain.mjs\nrecorder:\n  label: audit\n');
+    expect(kas.composition.modules.map((module) => module.name)).toEqual([
+      'observability',
+      'agent-grpc-server',
+      'tunnel-tracker',
+      'kube-proxy',
+      'private-api',
+      'recorder',
+      'plain-extra',
+    ]);
+    expect(kas.loaded).toEqual([
+      {
+        module: 'recorder',
+        entry: '../recorder.mjs',
+        at: expect.stringMatching(/kas\.yaml:2:5$/),
+        configAt: expect.stringMatching(/kas\.yaml:5:3$/),
+      },
+      { module: 'plain-extra', entry: '../plain.mjs', at: expect.stringMatching(/kas\.yaml:3:5$/) },
+    ]);
+    const recorder = resolvePlan(kas.composition).stop.stages.find((stage) =>
+      stage.members.includes('recorder'),
+    );
+    expect(recorder?.follows).toEqual(
+      expect.arrayContaining(['agent-grpc-server+tunnel-tracker', 'private-api+kube-proxy']),
+    );
+  });
+
+  it("reports a bad value in the module's section at its line, with the key path and what is expected", async () => {
+    const error = await refusal('modules: [../recorder.mjs]\nrecorder:\n  label: audit\n  limit: many\n');
+    expect(error.code).toBe('KAS_CONFIG_INVALID');
+    expect(error.message).toMatch(/kas\.yaml:4:10: recorder\.limit: .*number/);
+    const unknown = await refusal('modules: [../recorder.mjs]\nrecorder:\n  label: audit\n  labell: x\n');
+    expect(unknown.message).toMatch(/kas\.yaml:4:11: recorder\.labell: unknown key/);
+  });
+
+  it.each([
+    ['../missing.mjs', 'KAS_MODULE_NOT_FOUND', /modules\[0\] "\.\.\/missing\.mjs" cannot be loaded/],
+    ["'@acme/not-installed'", 'KAS_MODULE_NOT_FOUND', /"@acme\/not-installed" cannot be loaded/],
+    ['../no-default.mjs', 'KAS_MODULE_EXPORT_INVALID', /has no default export .* exports: somethingElse/],
+    [
+      '../clash.mjs',
+      'KAS_MODULE_NAME_TAKEN',
+      /"kube-proxy" is added by modules entry "\.\.\/clash\.mjs", but that name is taken by a module of kas itself/,
+    ],
+    [
+      '../relation.mjs',
+      'KAS_MODULE_RELATION_UNKNOWN',
+      /"typo" .* names "kube-prox" in stop\.after, which is not a module of this kas/,
+    ],
+  ])('refuses %s with one clear error (%s) at its entry', async (entry, code, message) => {
+    const error = await refusal(`modules:\n  - ${entry}\n`);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(/kas\.yaml:2:5: /);
+    expect(error.message).toMatch(message);
+    expect(error.fix.length).toBeGreaterThan(10);
+  });
+
+  it('refuses a config key that kas already has', async () => {
+    const clash = join(directory, 'keyClash.mjs');
+    await writeFile(
+      clash,
+      "import { configSchema } from '../recorder.mjs';\nexport { configSchema };\nexport const configKey = 'kubeProxy';\nexport default () => [];\n",
+    );
+    const error = await refusal('modules: [./keyClash.mjs]\n');
+    expect(error.code).toBe('KAS_MODULE_NAME_TAKEN');
+    expect(error.message).toContain('wants the config key "kubeProxy", which is a built-in section');
+  });
+
+  it('makes a composition for linting that refuses to start, so it never binds a port', async () => {
+    const kas = await compose('modules: [../plain.mjs]\n');
+    const app = createApp({ ...kas.composition, logger: pino({ level: 'silent' }) });
+    const failed = await app.start().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(failed).toMatchObject({ code: 'KAS_START_FAILED' });
+    expect(JSON.stringify(failed, Object.getOwnPropertyNames(failed)) + String(failed?.cause)).toContain(
+      'KAS_LINT_ONLY',
+    );
+  });
+
+  it('kas --config exits 2 with the error, before anything starts', async () => {
+    const file = join(directory, 'bad.yaml');
+    await writeFile(file, `modules:\n  - ../no-default.mjs\n${BASE}`);
+    const kas = startProcess('node', [KAS_MAIN, '--config', file, '--log-format', 'json']);
+    const exit = await kas.exited;
+    expect(exit.code).toBe(2);
+    const output = kas.lines.map((line) => line.text).join('\n');
+    expect(output).toContain('KAS_MODULE_EXPORT_INVALID');
+    expect(output).not.toContain('app.starting');
+  });
+});

@@ -1,0 +1,122 @@
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { AppComposition } from '@kas/core';
+import { CliError } from '../CliError.js';
+import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
+import { importModule, importPackage } from './importModule.js';
+import type { ConfigSource, LoadedGraph } from './loadGraph.js';
+import { parseEntry } from './loadGraph.js';
+import { resolveEntryFile } from './resolveEntryFile.js';
+
+/** The package whose `composeFromConfig` `--config kas.yaml` uses when no entry is given. */
+export const KAS_APP_PACKAGE = '@kas/kas';
+
+/** What `composeFromConfig` resolves with (checked by shape: the entry may load its own copy of the core). */
+interface ConfiguredApp {
+  readonly composition: AppComposition;
+  readonly loaded?: readonly ConfigSource[];
+}
+
+type ComposeFromConfig = (source: {
+  readonly file: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}) => Promise<ConfiguredApp>;
+
+/** Whether a `--config` value names a kas.yaml (rather than a kas-graph.config.json). */
+export function isKasConfig(path: string | undefined): path is string {
+  return path !== undefined && /\.ya?ml$/i.test(path);
+}
+
+/**
+ * Loads the graph `--config kas.yaml` checks: what `kas --config kas.yaml` would run, composed by the kas
+ * app's own `composeFromConfig` (the one function kas runs with), loaded modules included, with the
+ * environment kas would see, no secret read and no listener opened. The kas app is the entry when one is
+ * given (`apps/kas`), else the `@kas/kas` package installed next to kas.yaml (or in the current directory).
+ */
+export async function loadConfiguredGraph(
+  entryArgument: string | undefined,
+  configArgument: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<LoadedGraph> {
+  const configFile = resolve(cwd, configArgument);
+  if (!existsSync(configFile)) {
+    throw new CliError(
+      'KAS_GRAPH_KAS_CONFIG_INVALID',
+      `${configArgument} does not exist (looked at ${configFile})`,
+      'give the path of the kas.yaml kas runs with (kas --config kas.yaml)',
+    );
+  }
+  const compose = await importComposeFromConfig(entryArgument, configFile, cwd);
+  let configured: ConfiguredApp;
+  try {
+    configured = await compose({ file: configFile, env });
+  } catch (error) {
+    const { message, fix, code } = error as { message?: string; fix?: string; code?: string };
+    throw new CliError(
+      'KAS_GRAPH_KAS_CONFIG_INVALID',
+      `kas would not start with ${configArgument}: ${code === undefined ? '' : `${code}: `}${message ?? String(error)}`,
+      fix ?? 'correct the config',
+      { cause: error },
+    );
+  }
+  const analysis = analyzeLoadedComposition(configured.composition);
+  return {
+    label: `${entryArgument === undefined ? '' : `${entryArgument} `}--config ${configArgument}`,
+    file: configFile,
+    exportName: 'composeFromConfig',
+    source: { kind: 'composition', composition: configured.composition },
+    ...(analysis.plan === undefined ? {} : { plan: analysis.plan }),
+    problems: analysis.problems,
+    configSources: configured.loaded ?? [],
+  };
+}
+
+async function importComposeFromConfig(
+  entryArgument: string | undefined,
+  configFile: string,
+  cwd: string,
+): Promise<ComposeFromConfig> {
+  let exports: Record<string, unknown> | undefined;
+  let shown: string;
+  if (entryArgument !== undefined) {
+    const file = resolveEntryFile(parseEntry(entryArgument).path, cwd);
+    shown = relative(cwd, file) || file;
+    try {
+      exports = await importModule(file);
+    } catch (error) {
+      throw loadFailed(`importing ${shown} failed`, error);
+    }
+  } else {
+    shown = KAS_APP_PACKAGE;
+    const failures: string[] = [];
+    for (const from of [configFile, join(cwd, 'package.json')]) {
+      try {
+        exports = await importPackage(KAS_APP_PACKAGE, from);
+        break;
+      } catch (error) {
+        failures.push(`from ${relative(cwd, from) || from}: ${(error as Error).message}`);
+      }
+    }
+    if (exports === undefined)
+      throw loadFailed(`${KAS_APP_PACKAGE} cannot be loaded (${failures.join('; ')})`);
+  }
+  const compose = exports.composeFromConfig;
+  if (typeof compose !== 'function') {
+    throw new CliError(
+      'KAS_GRAPH_EXPORT_NOT_FOUND',
+      `${shown} has no function export "composeFromConfig": --config composes the app from a kas.yaml`,
+      'give the kas app as the entry (apps/kas), or install @kas/kas next to kas.yaml',
+    );
+  }
+  return compose as ComposeFromConfig;
+}
+
+function loadFailed(message: string, cause?: unknown): CliError {
+  return new CliError(
+    'KAS_GRAPH_ENTRY_LOAD_FAILED',
+    cause === undefined ? message : `${message}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    'install @kas/kas next to kas.yaml (npm install @kas/kas), or give the kas app as the entry: kas-graph lint apps/kas --config kas.yaml; build the workspace first (npm run build)',
+    { cause },
+  );
+}
