@@ -4,7 +4,12 @@ import { BUILT_IN_SECTIONS } from '../config/builtInSections.js';
 import { createKasModules } from '../config/createKasModules.js';
 import { diskFiles, type KasFiles } from '../config/KasFiles.js';
 import type { KasSection } from '../config/KasSection.js';
-import { appSettingsShape, assembleKasConfigSchema, type KasConfig } from '../config/kasConfigSchema.js';
+import {
+  appSettingsShape,
+  assembleKasConfigSchema,
+  checkDrainBudgets,
+  type KasConfig,
+} from '../config/kasConfigSchema.js';
 import { invalidConfig, readConfigSource, validateConfig } from '../config/loadConfigFile.js';
 import { KasAppError } from '../errors/KasAppError.js';
 import { KasActivity, KasActivityToken } from '../extension/KasActivity.js';
@@ -110,7 +115,12 @@ export async function composeFromConfig(
   const sections: KasSection[] = [...BUILT_IN_SECTIONS];
   checkConfigKeys(loaded, sections);
   for (const entry of loaded) if (entry.section !== undefined) sections.push(entry.section);
-  const { config, where } = validateConfig(assembleKasConfigSchema(sections), document);
+  const { config, where } = validateConfig(
+    assembleKasConfigSchema(sections).superRefine((value, context) =>
+      checkDrainBudgets(value as KasConfig, context),
+    ),
+    document,
+  );
   const kasConfig = config as KasConfig;
   const files = purpose === 'run' ? diskFiles(where, baseDirectory) : UNREAD_FILES;
 

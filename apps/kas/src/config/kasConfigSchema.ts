@@ -77,24 +77,32 @@ export function assembleKasConfigSchema<const T extends readonly KasSection[]>(s
  * The kas config file (`kas --config kas.yaml`) with the built-in sections, every key overridable by a
  * `KAS_*` environment variable. Secrets are never values here, only paths of files that hold them.
  */
-export const kasConfigSchema = assembleKasConfigSchema(BUILT_IN_SECTIONS).superRefine(
-  ({ agentGrpc, kubeProxy, privateApi }, context) => {
-    // Tunnels cut before the user-traffic drains end break the requests on them (watches end without
-    // their last chunk); the default (the longer drain plus 10 s) never is.
-    const drainBudget = agentGrpc.drainBudget;
-    const [longerKey, longerMs] =
-      kubeProxy.drainBudget >= privateApi.drainBudget
-        ? ['kubeProxy.drainBudget', kubeProxy.drainBudget]
-        : ['privateApi.drainBudget', privateApi.drainBudget];
-    if (drainBudget !== undefined && drainBudget < longerMs) {
-      context.addIssue({
-        code: 'custom',
-        path: ['agentGrpc', 'drainBudget'],
-        message: `${formatDuration(drainBudget)} is shorter than ${longerKey} (${formatDuration(longerMs)}): busy tunnels would be cut while the requests on them still drain. Leave it out (default: the longer of kubeProxy.drainBudget and privateApi.drainBudget plus 10 s) or set it at least ${formatDuration(longerMs + 10_000)}`,
-      });
-    }
-  },
-);
+export const kasConfigSchema = assembleKasConfigSchema(BUILT_IN_SECTIONS).superRefine(checkDrainBudgets);
+
+/** The checks across sections, which no one section's schema can make; `composeFromConfig` applies them too. */
+export function checkDrainBudgets(
+  {
+    agentGrpc,
+    kubeProxy,
+    privateApi,
+  }: z.output<ReturnType<typeof assembleKasConfigSchema<typeof BUILT_IN_SECTIONS>>>,
+  context: z.RefinementCtx,
+): void {
+  // Tunnels cut before the user-traffic drains end break the requests on them (watches end without
+  // their last chunk); the default (the longer drain plus 10 s) never is.
+  const drainBudget = agentGrpc.drainBudget;
+  const [longerKey, longerMs] =
+    kubeProxy.drainBudget >= privateApi.drainBudget
+      ? ['kubeProxy.drainBudget', kubeProxy.drainBudget]
+      : ['privateApi.drainBudget', privateApi.drainBudget];
+  if (drainBudget !== undefined && drainBudget < longerMs) {
+    context.addIssue({
+      code: 'custom',
+      path: ['agentGrpc', 'drainBudget'],
+      message: `${formatDuration(drainBudget)} is shorter than ${longerKey} (${formatDuration(longerMs)}): busy tunnels would be cut while the requests on them still drain. Leave it out (default: the longer of kubeProxy.drainBudget and privateApi.drainBudget plus 10 s) or set it at least ${formatDuration(longerMs + 10_000)}`,
+    });
+  }
+}
 
 /** `90000` as `1m 30s`, for messages. */
 function formatDuration(ms: number): string {
