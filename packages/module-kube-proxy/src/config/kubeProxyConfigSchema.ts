@@ -57,6 +57,31 @@ export const kubeProxyConfigSchema = z
       .describe(
         'How long a request may look for a tunnel of its agent (here, on another replica, or while the agent reconnects) before it is answered `503` or `504`.',
       ),
+    responseHeaderTimeout: duration()
+      .prefault('60s')
+      .describe(
+        "How long a request may wait for its answer's head, from the moment it arrived (the tunnel wait included): an agent or Kubernetes API that never answers is then answered `504` with a `Status` naming the agent, and the request is cancelled upstream. Once the head has arrived nothing is cut: watches, logs -f and long answers stream on. Upgrades (exec, port-forward) are not bounded by it. 0: no limit.",
+      ),
+    headersTimeout: positiveDuration()
+      .prefault('60s')
+      .describe(
+        "How long a client may take to send a request's headers (Node's `headersTimeout`); then it is answered `408` and its connection closed. Node checks these two timeouts every 30 s, so they fire up to 30 s late.",
+      ),
+    requestTimeout: duration()
+      .prefault('5m')
+      .describe(
+        "How long a client may take to send a whole request, body included (Node's `requestTimeout`); then `408`. Not below `headersTimeout`; 0: no limit. Upgraded connections are not bounded by it.",
+      ),
+    keepAliveTimeout: duration()
+      .prefault('5s')
+      .describe(
+        "How long an idle keep-alive connection stays open after its last answer (Node's `keepAliveTimeout`). Behind a load balancer, longer than the balancer's idle timeout.",
+      ),
+    handshakeTimeout: positiveDuration()
+      .prefault('10s')
+      .describe(
+        "How long a TLS handshake may take before the connection is closed (Node's `handshakeTimeout`, 120 s by default there): a connection that never sends its ClientHello does not stay for two minutes.",
+      ),
     directoryPollInterval: positiveDuration()
       .prefault('250ms')
       .describe(
@@ -89,6 +114,13 @@ export const kubeProxyConfigSchema = z
       ),
   })
   .superRefine((config, context) => {
+    if (config.requestTimeout !== 0 && config.requestTimeout < config.headersTimeout) {
+      context.addIssue({
+        code: 'custom',
+        path: ['requestTimeout'],
+        message: `must not be shorter than headersTimeout (${config.requestTimeout}ms is below ${config.headersTimeout}ms): a request's headers are part of it; 0 disables it`,
+      });
+    }
     if (config.tls !== undefined && config.plainHttp) {
       context.addIssue({
         code: 'custom',

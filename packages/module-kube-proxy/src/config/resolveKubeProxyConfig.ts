@@ -19,6 +19,11 @@ export interface ResolvedKubeProxyConfig {
   readonly maxUpgradesPerAgent: number;
   readonly maxUpgradesPerUser: number;
   readonly upgradeIdleTimeoutMs: Milliseconds;
+  readonly responseHeaderTimeoutMs: Milliseconds;
+  readonly headersTimeoutMs: Milliseconds;
+  readonly requestTimeoutMs: Milliseconds;
+  readonly keepAliveTimeoutMs: Milliseconds;
+  readonly handshakeTimeoutMs: Milliseconds;
 }
 
 /** Parses `config` with `kubeProxyConfigSchema`; throws `KAS_KUBE_PROXY_CONFIG_INVALID` naming each bad key. */
@@ -47,5 +52,10 @@ export function resolveKubeProxyConfig(config: KubeProxyConfig): ResolvedKubePro
     maxUpgradesPerAgent: parsed.maxUpgradesPerAgent,
     maxUpgradesPerUser: parsed.maxUpgradesPerUser,
     upgradeIdleTimeoutMs: parsed.upgradeIdleTimeout,
+    responseHeaderTimeoutMs: parsed.responseHeaderTimeout,
+    headersTimeoutMs: parsed.headersTimeout,
+    requestTimeoutMs: parsed.requestTimeout,
+    keepAliveTimeoutMs: parsed.keepAliveTimeout,
+    handshakeTimeoutMs: parsed.handshakeTimeout,
   };
 }

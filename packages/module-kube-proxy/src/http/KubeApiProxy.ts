@@ -35,6 +35,7 @@ export class KubeApiProxy {
     private readonly counters: ProxyCounters,
     /** True once the proxy is stopping: every answer then closes its connection. */
     private readonly isStopping: () => boolean,
+    private readonly settings: { readonly responseHeaderTimeoutMs: number },
     private readonly log: Logger,
   ) {}
 
@@ -68,11 +69,53 @@ export class KubeApiProxy {
       query: queryStart < 0 ? '' : url.slice(queryStart + 1),
       headers: upstreamRequestHeaders(request.rawHeaders),
     };
-    this.router.roundTrip(auth.agentId, tunnelRequest, hasBody(request) ? request : undefined, signal).then(
-      (routed) => this.#answer(response, entry, routed),
-      (error: unknown) => this.#fail(response, auth.agentId, error, signal),
-    );
+    const timeoutMs = this.settings.responseHeaderTimeoutMs;
+    const bounded = timeoutMs > 0 ? this.#untilHead(response, auth.agentId, signal, timeoutMs) : undefined;
+    const requestSignal = bounded?.signal ?? signal;
+    this.router
+      .roundTrip(auth.agentId, tunnelRequest, hasBody(request) ? request : undefined, requestSignal)
+      .then(
+        (routed) => {
+          bounded?.headArrived();
+          if (requestSignal.aborted) routed.response.body.destroy();
+          else this.#answer(response, entry, routed);
+        },
+        (error: unknown) => {
+          bounded?.headArrived();
+          this.#fail(response, auth.agentId, error, requestSignal);
+        },
+      );
   };
+
+  /**
+   * Bounds the wait for the answer's head: when `timeoutMs` passes first, the client gets a 504 naming the
+   * agent and the request is cancelled upstream (its signal aborts). `headArrived` ends the bound: what
+   * follows the head (a watch's events) streams for as long as it lasts.
+   */
+  #untilHead(
+    response: ServerResponse,
+    agentId: string,
+    clientGone: AbortSignal,
+    timeoutMs: number,
+  ): { readonly signal: AbortSignal; headArrived(): void } {
+    const controller = new AbortController();
+    const onClientGone = () => controller.abort(clientGone.reason);
+    clientGone.addEventListener('abort', onClientGone, { once: true });
+    // The request's own signal follows the client for the whole exchange (a watch's body too).
+    response.once('close', () => clientGone.removeEventListener('abort', onClientGone));
+    const timer = setTimeout(() => {
+      const message = `agent "${agentId}" did not answer within ${timeoutMs}ms (kube proxy responseHeaderTimeout): the agent or its Kubernetes API is stuck; the request was cancelled`;
+      this.log.warn({ event: 'request.headTimeout', agentId, timeoutMs }, message);
+      if (!response.headersSent && !response.destroyed) {
+        sendStatus(response, { code: 504, reason: 'Timeout', message, agentId }, this.isStopping());
+      }
+      controller.abort(new Error(message));
+    }, timeoutMs);
+    return {
+      signal: controller.signal,
+      headArrived: () => clearTimeout(timer),
+    };
+  }
 
   #signalOf(socket: Socket): AbortSignal {
     let signal = this.#clientGone.get(socket);

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
 import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { Logger } from 'pino';
@@ -13,8 +14,10 @@ import type { TunnelRouter } from '../routing/TunnelRouter.js';
 import type { InFlightRequests } from './InFlightRequests.js';
 import { KubeApiProxy } from './KubeApiProxy.js';
 import { loadTlsOptions } from './loadTlsOptions.js';
+import { statusForClientError } from './statusForClientError.js';
 import type { UpgradeLimits } from './UpgradeLimits.js';
 import { UpgradeProxy } from './UpgradeProxy.js';
+import { writeRawStatus } from './writeRawResponse.js';
 
 /** What the running kube proxy tells the app (readiness probe, address) and tests. */
 export interface KubeProxyInfo {
@@ -69,6 +72,7 @@ export class KubeProxyServer implements KubeProxyInfo {
       this.inFlight,
       counters,
       () => this.isStopping(),
+      { responseHeaderTimeoutMs: config.responseHeaderTimeoutMs },
       log,
     );
   }
@@ -106,7 +110,13 @@ export class KubeProxyServer implements KubeProxyInfo {
     const server =
       this.config.tls === undefined
         ? createHttpServer(this.#proxy.handle)
-        : createHttpsServer(await loadTlsOptions(this.config.tls), this.#proxy.handle);
+        : createHttpsServer(
+            { ...(await loadTlsOptions(this.config.tls)), handshakeTimeout: this.config.handshakeTimeoutMs },
+            this.#proxy.handle,
+          );
+    server.headersTimeout = this.config.headersTimeoutMs;
+    server.requestTimeout = this.config.requestTimeoutMs;
+    server.keepAliveTimeout = this.config.keepAliveTimeoutMs;
     const connections = new ListenerConnections(server);
     server.on('request', (request: IncomingMessage, response) => {
       response.once('close', connections.busy(request.socket as Socket));
@@ -128,12 +138,22 @@ export class KubeProxyServer implements KubeProxyInfo {
       socket.once('close', connections.busy(socket));
       this.#upgrades.handle(request, socket, head);
     });
-    server.on('clientError', (error, socket) => {
+    server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+      const answer = statusForClientError(error);
       this.log.debug(
-        { event: 'client.error', err: error },
+        { event: 'client.error', err: error, status: answer?.code },
         'a client sent a malformed request or TLS handshake',
       );
-      socket.destroy();
+      // Answer only on a connection whose current answer has not begun (Node's own handler does the same).
+      const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      if (answer === undefined || !socket.writable || current?.headersSent === true) {
+        socket.destroy();
+        return;
+      }
+      writeRawStatus(socket, answer); // ends the connection once written
+      // A client that never reads the answer does not keep the connection.
+      const giveUp = setTimeout(() => socket.destroy(), 5_000).unref();
+      socket.once('close', () => clearTimeout(giveUp));
     });
     this.#server = server;
     this.#address = formatHostPort(this.config.host, (server.address() as AddressInfo).port);

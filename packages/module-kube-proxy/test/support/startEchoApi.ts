@@ -23,7 +23,8 @@ export interface EchoApi {
 
 /**
  * Routes: `/break` answers a head and one chunk, then destroys its connection; `/hop` answers with
- * hop-by-hop headers; everything else answers 200 with the request as JSON.
+ * hop-by-hop headers; `/hang` never answers (until the client goes away); `/slow-head` sends its head
+ * after 200 ms and ends its body 2 s later; everything else answers 200 with the request as JSON.
  */
 export async function startEchoApi(tls: CertificateAndKey): Promise<EchoApi> {
   const requests: EchoedRequest[] = [];
@@ -40,6 +41,15 @@ export async function startEchoApi(tls: CertificateAndKey): Promise<EchoApi> {
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.write('first chunk\n');
       setTimeout(() => response.destroy(), 50);
+      return;
+    }
+    if (seen.url === '/hang') return;
+    if (seen.url === '/slow-head') {
+      setTimeout(() => {
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.write('head came\n');
+        setTimeout(() => response.end('body done\n'), 2_000);
+      }, 200);
       return;
     }
     if (seen.url === '/hop') {

@@ -35,6 +35,11 @@ export const kubeProxySectionSchema = z
     maxUpgradesPerAgent: moduleKeys.maxUpgradesPerAgent,
     maxUpgradesPerUser: moduleKeys.maxUpgradesPerUser,
     upgradeIdleTimeout: moduleKeys.upgradeIdleTimeout,
+    responseHeaderTimeout: moduleKeys.responseHeaderTimeout,
+    headersTimeout: moduleKeys.headersTimeout,
+    requestTimeout: moduleKeys.requestTimeout,
+    keepAliveTimeout: moduleKeys.keepAliveTimeout,
+    handshakeTimeout: moduleKeys.handshakeTimeout,
   })
   .describe('Where users (kubectl) reach their clusters: the `kube-proxy` module.');
 
