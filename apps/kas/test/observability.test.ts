@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { createApp, defineModule } from '@kas/core';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -49,5 +51,31 @@ describe('the observability module', () => {
     release?.();
     expect((await stopped).status).toBe('clean');
     await expect(fetch(`${url}/liveness`)).rejects.toThrow();
+  });
+
+  it('closes an idle keep-alive connection at its keepAliveTimeout, and refuses a requestTimeout below headersTimeout', async () => {
+    const telemetry = new KasTelemetry();
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [observabilityModule({ listenAddress: '127.0.0.1:0', keepAliveTimeout: '200ms' })],
+      provide: [{ token: KasTelemetryToken, useValue: telemetry }],
+    });
+    telemetry.connect(app);
+    await app.start();
+    try {
+      const { url } = app.get(ObservabilityEndpointToken);
+      const { hostname, port } = new URL(url);
+      const socket = connect(Number(port), hostname);
+      await once(socket, 'connect');
+      socket.write(`GET /liveness HTTP/1.1\r\nhost: ${hostname}\r\nconnection: keep-alive\r\n\r\n`);
+      const [answer] = (await once(socket, 'data')) as [Buffer];
+      expect(answer.toString()).toMatch(/^HTTP\/1\.1 200 OK/);
+      await once(socket, 'close'); // the server ended the idle connection
+    } finally {
+      await app.stop();
+    }
+    expect(() =>
+      observabilityModule({ listenAddress: '127.0.0.1:0', headersTimeout: '10s', requestTimeout: '1s' }),
+    ).toThrow('requestTimeout: must not be shorter than headersTimeout');
   });
 });

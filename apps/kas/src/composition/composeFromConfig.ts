@@ -147,10 +147,11 @@ export async function composeFromConfig(
   }
   const telemetry = new KasTelemetry();
   const activity = new KasActivity();
+  const { listen: observabilityListen, ...observabilitySettings } = kasConfig.observability;
   const composed = composeKas(
     {
       modules: [...builtIn, ...loadedModules],
-      observability: { listenAddress: kasConfig.observability.listen, debug: kasConfig.observability.debug },
+      observability: { ...observabilitySettings, listenAddress: observabilityListen },
       provide: [
         { token: KasTelemetryToken, useValue: telemetry },
         { token: KasActivityToken, useValue: activity },

@@ -1,5 +1,5 @@
 import type { AnyModule, AppComposition, ModuleOverride, ProvidedValue } from '@kas/core';
-import { observabilityModule } from '../observability/observabilityModule.js';
+import { type ObservabilityConfig, observabilityModule } from '../observability/observabilityModule.js';
 
 /** Which stop order to compose: the current one, or the pre-fix one kept for comparison. */
 export type StopOrder = 'current' | 'legacy';
@@ -15,7 +15,7 @@ export interface KasModules {
    * Where the observability listener binds (`observability.listen`), and whether it serves the
    * lifecycle debug endpoints (`observability.debug`).
    */
-  readonly observability: { readonly listenAddress: string; readonly debug?: boolean };
+  readonly observability: Omit<ObservabilityConfig, 'debug'> & { readonly debug?: boolean };
   /** Values the app provides (kas's telemetry). */
   readonly provide?: readonly ProvidedValue[];
   /** Extra modules (dev mode's fake Kubernetes API and agent). */
@@ -43,7 +43,7 @@ export const LEGACY_STOP_OVERRIDES: Readonly<Record<string, ModuleOverride>> = {
 export function composeKas(kas: KasModules, stopOrder: StopOrder = 'current'): AppComposition {
   const modules = [...kas.modules, ...(kas.extraModules ?? [])];
   const observability = observabilityModule({
-    listenAddress: kas.observability.listenAddress,
+    ...kas.observability,
     debug: kas.observability.debug ?? false,
   });
   const overrides: Record<string, ModuleOverride> =

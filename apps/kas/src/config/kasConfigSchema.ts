@@ -2,11 +2,14 @@ import { hostname } from 'node:os';
 import { duration, hostPort } from '@kas/config';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
+import { observabilityConfigSchema } from '../observability/observabilityModule.js';
 import { BUILT_IN_SECTIONS } from './builtInSections.js';
 import type { KasSection } from './KasSection.js';
 import { yamlText } from './yamlText.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+const observabilityKeys = observabilityConfigSchema.shape;
 
 /** The keys of kas.yaml that belong to the app rather than to a module's section. */
 export const appSettingsShape = {
@@ -47,6 +50,9 @@ export const appSettingsShape = {
         .describe(
           'Also serve the live lifecycle view: `/debug/lifecycle` (the stop plan and every stage and module now, JSON), `/debug/lifecycle/events` (Server-Sent Events) and the page `/debug/lifecycle/ui/`. Read-only and free of secrets, but it shows the module graph: keep the listener internal.',
         ),
+      headersTimeout: observabilityKeys.headersTimeout,
+      requestTimeout: observabilityKeys.requestTimeout,
+      keepAliveTimeout: observabilityKeys.keepAliveTimeout,
     })
     .prefault({}),
 };

@@ -1,7 +1,15 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { describeListenFailure, hostPort, listenFailureFix, parseConfig, splitHostPort } from '@kas/config';
+import {
+  describeListenFailure,
+  duration,
+  hostPort,
+  listenFailureFix,
+  parseConfig,
+  positiveDuration,
+  splitHostPort,
+} from '@kas/config';
 import { createToken, defineModule, ListenerConnections } from '@kas/core';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
@@ -21,13 +29,40 @@ export interface ObservabilityEndpoint {
 export const ObservabilityEndpointToken = createToken<ObservabilityEndpoint>('observability.endpoint');
 
 /** Configuration of the observability module. */
-export const observabilityConfigSchema = z.strictObject({
-  listenAddress: hostPort().describe('`host:port`; port 0 picks a free port.'),
-  debug: z
-    .boolean()
-    .default(false)
-    .describe('Serve the lifecycle debug endpoints (`/debug/lifecycle...`): the live stop plan, no secrets.'),
-});
+export const observabilityConfigSchema = z
+  .strictObject({
+    listenAddress: hostPort().describe('`host:port`; port 0 picks a free port.'),
+    debug: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Serve the lifecycle debug endpoints (`/debug/lifecycle...`): the live stop plan, no secrets.',
+      ),
+    headersTimeout: positiveDuration()
+      .prefault('10s')
+      .describe(
+        "How long a client (a probe, Prometheus) may take to send a request's headers (Node's `headersTimeout`; checked every 30 s): then `408` and the connection is closed.",
+      ),
+    requestTimeout: duration()
+      .prefault('30s')
+      .describe(
+        "How long a client may take to send a whole request (Node's `requestTimeout`); not below `headersTimeout`; 0: no limit. The lifecycle event streams are answers, not requests: they are not bounded by it.",
+      ),
+    keepAliveTimeout: duration()
+      .prefault('5s')
+      .describe(
+        "How long an idle keep-alive connection stays open after its last answer (Node's `keepAliveTimeout`).",
+      ),
+  })
+  .superRefine((config, context) => {
+    if (config.requestTimeout !== 0 && config.requestTimeout < config.headersTimeout) {
+      context.addIssue({
+        code: 'custom',
+        path: ['requestTimeout'],
+        message: `must not be shorter than headersTimeout (${config.requestTimeout}ms is below ${config.headersTimeout}ms); 0 disables it`,
+      });
+    }
+  });
 
 /** What `observabilityModule` takes. */
 export type ObservabilityConfig = z.input<typeof observabilityConfigSchema>;
@@ -102,6 +137,9 @@ export function observabilityModule(input: ObservabilityConfig) {
         provides: { endpoint },
         async start() {
           const { host, port } = splitHostPort(config.listenAddress);
+          server.headersTimeout = config.headersTimeout;
+          server.requestTimeout = config.requestTimeout;
+          server.keepAliveTimeout = config.keepAliveTimeout;
           server.listen(port, host);
           try {
             await once(server, 'listening');
