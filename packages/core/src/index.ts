@@ -21,6 +21,7 @@ export { type Duration, toMilliseconds } from './module/Duration.js';
 export { defineModule } from './module/defineModule.js';
 export type {
   AnyModule,
+  DeclarationSite,
   FactoryInput,
   LifecycleContext,
   MarkData,

@@ -120,8 +120,21 @@ export interface ModuleDefinition<
   readonly needs?: N & { readonly [K in ReservedNeedName]?: never };
   /** DI tokens this module provides, by the name its instance's `provides` carries them under. */
   readonly provides?: P;
+  /**
+   * Where the module was declared; `defineModule` fills it in from its caller's stack frame, so lint
+   * findings (JSON, SARIF) point at the declaration.
+   */
+  readonly declaredAt?: DeclarationSite;
   /** Creates the module. Called once, just before its start; cheap and synchronous: I/O belongs in `start`. */
   readonly create: (input: FactoryInput<N>) => ModuleInstance<ResolvedTokens<P>>;
+}
+
+/** Where a module was declared: the `defineModule` call, 1-based line and column. */
+export interface DeclarationSite {
+  /** An absolute path (or a URL when the module was not loaded from a file). */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
 }
 
 /** A module definition with its type parameters erased, as apps and plans hold them. */

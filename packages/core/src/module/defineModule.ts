@@ -1,6 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { CoreError } from '../errors/CoreError.js';
 import { toMilliseconds } from './Duration.js';
-import type { AnyModule, ModuleDefinition, StopRelation, TokenRecord } from './ModuleDefinition.js';
+import type {
+  AnyModule,
+  DeclarationSite,
+  ModuleDefinition,
+  StopRelation,
+  TokenRecord,
+} from './ModuleDefinition.js';
 
 const STOP_RELATIONS: readonly StopRelation[] = ['with', 'alongside', 'after'];
 const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -26,7 +33,27 @@ export function defineModule<
   P extends TokenRecord = Record<never, never>,
 >(definition: ModuleDefinition<N, P>): ModuleDefinition<N, P> {
   checkModuleDefinition(definition);
-  return Object.freeze(definition);
+  const declaredAt = definition.declaredAt ?? callerSite();
+  return Object.freeze(declaredAt === undefined ? definition : { ...definition, declaredAt });
+}
+
+/** The file, line and column of `defineModule`'s caller, from the stack (source-mapped when Node maps it). */
+function callerSite(): DeclarationSite | undefined {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, defineModule);
+  const frame = holder.stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
+  const match = frame?.match(/\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?\s*$/);
+  if (match === null || match === undefined) return undefined;
+  const [, location = '', line = '0', column = '0'] = match;
+  let file = location;
+  if (location.startsWith('file://')) {
+    try {
+      file = fileURLToPath(location);
+    } catch {
+      file = location;
+    }
+  }
+  return { file, line: Number(line), column: Number(column) };
 }
 
 /**

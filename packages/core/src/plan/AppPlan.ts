@@ -1,4 +1,4 @@
-import type { StopDeclaration } from '../module/ModuleDefinition.js';
+import type { DeclarationSite, StopDeclaration } from '../module/ModuleDefinition.js';
 
 /** Why a module starts after another. */
 export interface StartDependency {
@@ -27,6 +27,8 @@ export interface PlannedModule {
   /** Descriptions of the tokens it needs and provides. */
   readonly needs: readonly string[];
   readonly provides: readonly string[];
+  /** Where it was declared (`defineModule`'s caller), when known. */
+  readonly declaredAt?: DeclarationSite;
   /** True when the app's composition overrode its stop declaration or a budget. */
   readonly isOverridden: boolean;
 }

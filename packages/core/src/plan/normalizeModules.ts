@@ -121,6 +121,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
       needs: Object.values<symbol>(module.needs ?? {}).map(describeToken),
       provides: Object.values<symbol>(module.provides ?? {}).map(describeToken),
       isOverridden: override !== undefined,
+      ...(module.declaredAt === undefined ? {} : { declaredAt: module.declaredAt }),
     });
   }
   return { modules: expandLast(modules), definitions, problems };

@@ -22,8 +22,13 @@ export interface LintFindingDraft {
   readonly fix: string;
   /** The modules involved, in the order the message names them. */
   readonly modules: readonly string[];
-  /** Where to change it, when the rule knows (a manifest's field); SARIF results point there. */
+  /**
+   * Where to change it: what the rule says (a manifest's field), else where the first module it names
+   * was declared (its `defineModule` call); SARIF results point there.
+   */
   readonly location?: SourceLocation;
+  /** For a module loaded from a kas.yaml: where its `modules:` entry is (SARIF: a related location). */
+  readonly configLocation?: SourceLocation;
 }
 
 /** One finding of a lint run: a draft stamped with its rule's code and effective severity. */

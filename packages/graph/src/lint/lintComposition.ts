@@ -65,6 +65,8 @@ export function lintAnalysis(
   });
   const findings: LintFinding[] = [];
   const applied: AppliedRule[] = [];
+  // A finding the rule gave no place points at the declaration of the first module it names.
+  const declaredAt = new Map((plan?.modules ?? []).map((module) => [module.name, module.declaredAt]));
   for (const rule of rules) {
     const setting = options.settings?.[rule.code] ?? rule.severity;
     if (setting === 'off') {
@@ -78,13 +80,14 @@ export function lintAnalysis(
     applied.push({ rule, setting });
     try {
       for (const draft of rule.check(graph)) {
+        const location = draft.location ?? declaredAt.get(draft.modules[0] ?? '');
         findings.push({
           code: rule.code,
           severity: setting,
           message: draft.message,
           fix: draft.fix,
           modules: [...draft.modules],
-          ...(draft.location === undefined ? {} : { location: draft.location }),
+          ...(location === undefined ? {} : { location }),
         });
       }
     } catch (error) {

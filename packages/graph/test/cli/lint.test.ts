@@ -50,7 +50,19 @@ describe('kas-graph lint, run as a process', () => {
       passed: false,
       summary: { errors: 2, warnings: 0, maxWarnings: null },
     });
-    expect(Object.keys(report.findings[0]).sort()).toEqual(['code', 'fix', 'message', 'modules', 'severity']);
+    expect(Object.keys(report.findings[0]).sort()).toEqual([
+      'code',
+      'fix',
+      'location',
+      'message',
+      'modules',
+      'severity',
+    ]);
+    // The finding points at the defineModule call of the first module it names (the fixture's helper).
+    expect(report.findings[0].location).toMatchObject({
+      file: expect.stringMatching(/kasApp\.ts$/),
+      line: 11,
+    });
     expect(report.findings[0]).toMatchObject({
       code: 'KAS_ADVERTISE_ACCEPT_SPLIT',
       severity: 'error',

@@ -182,6 +182,7 @@ describe('KAS_MISSPELT_TAG', () => {
         message: '"directory" advertises conn, which no other module names: did you mean conns?',
         fix: 'write conns (or the constant its package exports)',
         modules: ['directory'],
+        location: expect.objectContaining({ file: expect.stringMatching(/declare\.ts$/) }),
       },
     ]);
   });
@@ -244,6 +245,7 @@ describe('KAS_OUTLIVES_DEPENDENCY', () => {
           '"reporter" needs connection.client of "connection" but begins its stop only after "connection" has stopped: its work uses what is gone',
         fix: 'let "reporter" stop before "connection": drop the stop.after (or stop.last) that orders it later, or declare stop: { last: true } on "connection"',
         modules: ['reporter', 'connection'],
+        location: expect.objectContaining({ file: expect.stringMatching(/declare\.ts$/) }),
       },
     ]);
   });

@@ -1,4 +1,5 @@
-import { CoreError, createApp } from '@kas/core';
+import { fileURLToPath } from 'node:url';
+import { CoreError, createApp, defineModule } from '@kas/core';
 import { describe, expect, it } from 'vitest';
 import { defineLintRule, type LintRule, lintComposition, lintPlan } from '../../src/index.js';
 import { declare } from './declare.js';
@@ -119,5 +120,28 @@ describe('defineLintRule', () => {
     expect(coreError(() => defineLintRule({ ...rule, example: ' ' })).message).toContain(
       'example must be a non-empty string',
     );
+  });
+});
+
+describe('where findings point', () => {
+  it('at the defineModule call of the first module a finding names, when the rule gives no place', () => {
+    const hooks = () => ({ start: async () => {}, stop: async () => {} });
+    const edge = defineModule({ name: 'edge', accepts: ['conns'], create: hooks });
+    const line = Number(new Error().stack?.split('\n')[1]?.match(/:(\d+):\d+\)?$/)?.[1]) + 1;
+    const directory = defineModule({
+      name: 'directory',
+      startAfter: ['edge'],
+      advertises: ['conns'],
+      create: hooks,
+    });
+    const [finding] = lintComposition({ modules: [edge, directory] }).findings.filter(
+      (candidate) => candidate.code === 'KAS_ADVERTISE_ACCEPT_SPLIT',
+    );
+    expect(finding?.modules[0]).toBe('directory');
+    expect(finding?.location).toEqual({
+      file: fileURLToPath(import.meta.url),
+      line,
+      column: expect.any(Number),
+    });
   });
 });

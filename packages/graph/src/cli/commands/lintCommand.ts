@@ -14,6 +14,7 @@ import { toFailureReport, toLintReport } from '../lint/LintReport.js';
 import { loadLintSetup, mergeSettings } from '../lint/loadLintSetup.js';
 import { toFailedSarif, toSarif } from '../lint/toSarif.js';
 import { isKasConfig, loadConfiguredGraph } from '../load/loadConfiguredGraph.js';
+import type { ConfigSource } from '../load/loadGraph.js';
 import { loadGraph } from '../load/loadGraph.js';
 import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
 
@@ -154,6 +155,7 @@ async function runLint(
     }
     throw error;
   }
+  result = withConfigLocations(result, graph.configSources ?? []);
   const report = toLintReport(result, {
     entry: graph.label,
     version,
@@ -168,4 +170,21 @@ async function runLint(
         : formatHuman(report);
   writeOutput(io, text, options.output);
   exit(report.passed ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.findings);
+}
+
+/** Adds, to each finding about a module a kas.yaml loaded, where its `modules:` entry is. */
+function withConfigLocations(result: LintResult, sources: readonly ConfigSource[]): LintResult {
+  if (sources.length === 0) return result;
+  const entryOf = new Map(sources.map((source) => [source.module, source.at]));
+  return {
+    ...result,
+    findings: result.findings.map((finding) => {
+      const at = entryOf.get(finding.modules[0] ?? '')?.match(/^(.*):(\d+):(\d+)$/);
+      if (at === null || at === undefined) return finding;
+      return {
+        ...finding,
+        configLocation: { file: at[1] as string, line: Number(at[2]), column: Number(at[3]) },
+      };
+    }),
+  };
 }

@@ -67,13 +67,14 @@ export function toLintReport(
       warnings: result.warningCount,
       maxWarnings: context.maxWarnings ?? null,
     },
-    findings: result.findings.map(({ code, severity, message, fix, modules, location }) => ({
+    findings: result.findings.map(({ code, severity, message, fix, modules, location, configLocation }) => ({
       code,
       severity,
       message,
       fix,
       modules,
       ...(location === undefined ? {} : { location }),
+      ...(configLocation === undefined ? {} : { configLocation }),
     })),
     rules: result.rules.map(({ rule, setting, skipped }) => ({
       code: rule.code,

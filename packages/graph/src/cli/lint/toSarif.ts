@@ -51,6 +51,23 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
         logicalLocations: finding.modules.map((module) => ({ name: module, kind: 'module' })),
       },
     ],
+    ...(finding.configLocation === undefined
+      ? {}
+      : {
+          relatedLocations: [
+            {
+              id: 1,
+              message: { text: `the modules: entry that loads "${finding.modules[0]}"` },
+              physicalLocation: {
+                artifactLocation: { uri: toUri(finding.configLocation.file), uriBaseId: 'SRCROOT' },
+                region: {
+                  startLine: finding.configLocation.line,
+                  startColumn: finding.configLocation.column,
+                },
+              },
+            },
+          ],
+        }),
     partialFingerprints: {
       'kasGraphFinding/v1': createHash('sha256')
         .update(`${report.entry}\u0000${finding.code}\u0000${finding.modules.join('\u0000')}`)
@@ -74,7 +91,9 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
           ...new Set([
             uri,
             ...report.findings.flatMap((finding) =>
-              finding.location === undefined ? [] : [toUri(finding.location.file)],
+              [finding.location, finding.configLocation].flatMap((location) =>
+                location === undefined ? [] : [toUri(location.file)],
+              ),
             ),
           ]),
         ].map((artifact) => ({ location: { uri: artifact, uriBaseId: 'SRCROOT' } })),
