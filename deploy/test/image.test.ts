@@ -11,6 +11,7 @@ import {
   freePort,
   type RedisServer,
   type RunningProcess,
+  scaledMs,
   send,
   startProcess,
   startRedis,
@@ -85,7 +86,9 @@ describe("the kas image's final stage, run in an empty folder", () => {
     await rm(secrets, { recursive: true, force: true });
   });
 
-  it('installs production dependencies only, and the installed kas answers /readiness with the ConfigMap config', async () => {
+  it('installs production dependencies only, and the installed kas answers /readiness with the ConfigMap config', {
+    timeout: scaledMs(300_000),
+  }, async () => {
     const steps = imageSteps('kas.Dockerfile');
     await runStep(steps.stage, folder, repository); // the build stage's last step
     await runStep(steps.install, folder, folder); // WORKDIR /app
@@ -171,5 +174,5 @@ describe("the kas image's final stage, run in an empty folder", () => {
     kas.signal('SIGTERM'); // what the kubelet sends PID 1
     expect(await kas.exited).toMatchObject({ code: 0 });
     expect(kas.logs().some((line) => line.event === 'app.stopped')).toBe(true);
-  }, 300_000);
+  });
 });

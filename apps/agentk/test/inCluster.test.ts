@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { createDevCertificates } from '@kas/dev-certificates';
 import { type FakeKubeApi, startFakeKubeApi } from '@kas/fake-kube-api';
-import type { RunningProcess } from '@kas/testkit';
+import { type RunningProcess, scaledMs } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAgentkOptions } from '../src/config/loadAgentkOptions.js';
 import { parseAgentkArgs } from '../src/index.js';
@@ -47,7 +47,9 @@ describe('agentk in a cluster (no --kube-api)', () => {
     await rm(serviceAccount, { recursive: true, force: true });
   });
 
-  it('serves the API of KUBERNETES_SERVICE_HOST/PORT with the cluster CA, says so, and follows a rotated token', async () => {
+  it('serves the API of KUBERNETES_SERVICE_HOST/PORT with the cluster CA, says so, and follows a rotated token', {
+    timeout: scaledMs(90_000),
+  }, async () => {
     agentk = startAgentkProcess(
       [
         '--kas',
@@ -88,7 +90,7 @@ describe('agentk in a cluster (no --kube-api)', () => {
     }
     expect(statuses.at(-1)).toBe(200);
     expect(statuses.slice(0, -1).every((status) => status === 401)).toBe(true);
-  }, 90_000);
+  });
 
   it('outside a pod, without --kube-api, says what to give', async () => {
     const args = parseAgentkArgs([

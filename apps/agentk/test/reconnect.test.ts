@@ -1,6 +1,7 @@
 import { get, type IncomingMessage } from 'node:http';
 import { text } from 'node:stream/consumers';
 import { eventually, freePort } from '@kas/testkit';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeKubeApi, startFakeKubeApi } from './support/fakeKubeApi.js';
 import { type InProcessAgentk, startAgentkInProcess } from './support/startAgentk.js';
@@ -14,8 +15,11 @@ describe('agentk reconnecting', () => {
   let kubeApi: FakeKubeApi | undefined;
   const replicas: KasReplica[] = [];
   let agentk: InProcessAgentk | undefined;
+  let otherAgentk: InProcessAgentk | undefined;
   afterEach(async () => {
     await agentk?.app.stop();
+    await otherAgentk?.app.stop();
+    otherAgentk = undefined;
     for (const replica of replicas.splice(0)) await replica.stop();
     await kubeApi?.close();
   });
@@ -42,14 +46,23 @@ describe('agentk reconnecting', () => {
   it('retries with backoff while kas is down, and connects once it is up', async () => {
     kubeApi = await startFakeKubeApi();
     const port = await freePort();
-    agentk = await startAgentkInProcess(['agent-1'], {
-      kasAddresses: [`127.0.0.1:${port}`],
-      kubeApi: { url: kubeApi.url },
-      minIdleTunnels: 2,
-      backoff: { initialMs: 20, maxMs: 100 },
-    });
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    agentk = await startAgentkInProcess(
+      ['agent-1'],
+      {
+        kasAddresses: [`127.0.0.1:${port}`],
+        kubeApi: { url: kubeApi.url },
+        minIdleTunnels: 2,
+        backoff: { initialMs: 20, maxMs: 100 },
+      },
+      logger,
+    );
     const agent = agentk.agents[0];
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Three failed tries, each followed by a retry within the backoff's bounds.
+    const failures = () => lines.filter((line) => line.event === 'tunnel.failed');
+    await eventually(() => failures().length >= 3);
+    for (const failure of failures()) expect(failure.retryInMs).toBeLessThanOrEqual(100);
     expect(agent?.stats()).toMatchObject({ idle: 0, busy: 0 });
     const kas = await startKasReplica({ listen: `127.0.0.1:${port}` });
     replicas.push(kas);
@@ -78,13 +91,29 @@ describe('agentk reconnecting', () => {
     // Every tunnel idle, more than the agent keeps: kas ends the extra ones, and the agent opens none anew.
     // (kas ends them first; the agent learns of each end a moment later.)
     await eventually(() => kas.server.tunnelCount() === 2 && agent?.stats().idle === 2);
-    expect(kas.server.counters()['tunnels.trimmed']).toBeGreaterThanOrEqual(6);
-    const registered = kas.server.counters()['tunnels.registered'];
-    // No churn: a while later (sweeps every 50 ms) the agent has opened nothing and kas ended nothing more.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(kas.server.counters()['tunnels.registered']).toBe(registered);
-    expect(agent?.stats()).toMatchObject({ idle: 2, busy: 0, opening: 0 });
-    expect(kas.server.idleTunnelCount()).toBe(2);
+    const trimmed = kas.server.counters()['tunnels.trimmed'] as number;
+    expect(trimmed).toBeGreaterThanOrEqual(6);
+    const { opened } = agent?.stats() ?? { opened: 0 };
+
+    // No churn. To know the sweeps that could end one of the two kept tunnels have run, a second agent
+    // goes through the same burst afterwards: its spares go idle later than agent-1's pool, so when kas
+    // has trimmed them, those sweeps have run. agent-1 opened nothing, and kas ended only agent-2's.
+    otherAgentk = await startAgentkInProcess(['agent-2'], {
+      kasAddresses: [kas.server.address],
+      kubeApi: { url: kubeApi.url },
+      minIdleTunnels: 2,
+    });
+    const other = otherAgentk.agents[0];
+    await eventually(() => other?.stats().idle === 2);
+    const otherBurst = Array.from({ length: 6 }, () => fetchThrough(`${kas.consumerUrl}/agent-2/slow`));
+    await eventually(() => kubeApi?.requests.filter((request) => request.url === '/slow').length === 12);
+    kubeApi.releaseSlow('done');
+    await Promise.all(otherBurst.map(async (response) => text(await response)));
+    await eventually(() => kas.server.tunnelCount() === 4 && other?.stats().idle === 2);
+    expect(other?.stats().opened).toBeGreaterThan(2);
+    expect(kas.server.counters()['tunnels.trimmed']).toBe(trimmed + (other?.stats().opened ?? 0) - 2);
+    expect(agent?.stats()).toMatchObject({ idle: 2, busy: 0, opening: 0, opened });
+    expect(kas.server.idleTunnelCount()).toBe(4);
     // The pool left still serves.
     expect(await text(await fetchThrough(`${kas.consumerUrl}/agent-1/version`))).toBe(
       '{"major":"1","minor":"32"}',

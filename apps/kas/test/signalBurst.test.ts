@@ -1,4 +1,4 @@
-import { freePort, type RunningProcess } from '@kas/testkit';
+import { freePort, type RunningProcess, scaledMs } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KasProcess, startKasProcess } from './support/startKasProcess.js';
 
@@ -21,7 +21,9 @@ describe('kas under a burst of signals', () => {
     kas = undefined;
   });
 
-  it('21 SIGTERMs within about 100 ms during a drain: exit 3 (forced), never killed by the signal (4 runs)', async () => {
+  it('21 SIGTERMs within about 100 ms during a drain: exit 3 (forced), never killed by the signal (4 runs)', {
+    timeout: scaledMs(60_000),
+  }, async () => {
     for (let run = 0; run < 4; run += 1) {
       // The listen grace holds the kube proxy's stop: a drain that only the second signal ends.
       kas = await startKasProcess({ config: { kubeProxy: { listenGrace: '1h' } } });
@@ -33,9 +35,11 @@ describe('kas under a burst of signals', () => {
       expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
       await kas.stop();
     }
-  }, 60_000);
+  });
 
-  it('three SIGTERMs in one burst during a start that hangs on an unreachable Redis: exit 3 when a second one was seen before the stop ended, else 0; never killed by a signal (4 runs)', async () => {
+  it('three SIGTERMs in one burst during a start that hangs on an unreachable Redis: exit 3 when a second one was seen before the stop ended, else 0; never killed by a signal (4 runs)', {
+    timeout: scaledMs(60_000),
+  }, async () => {
     for (let run = 0; run < 4; run += 1) {
       const nothingListens = await freePort();
       kas = await startKasProcess({ redisUrl: `redis://127.0.0.1:${nothingListens}`, waitFor: 'spawned' });
@@ -49,5 +53,5 @@ describe('kas under a burst of signals', () => {
       expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped' });
       await kas.stop();
     }
-  }, 60_000);
+  });
 });

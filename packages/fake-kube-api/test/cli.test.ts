@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDevCertificates } from '@kas/dev-certificates';
-import { type RunningProcess, startProcess } from '@kas/testkit';
+import { eventually, type RunningProcess, startProcess } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sendRequest } from './support/sendRequest.js';
 
@@ -65,16 +65,14 @@ describe('the fake-kube-api command', () => {
     child = startProcess(process.execPath, [cli, '--demo-activity', '--demo-interval-ms', '50']);
     const { url } = await child.waitForLog({ event: 'server.listening' });
     const seen = new Set<string>();
-    const deadline = Date.now() + 10_000;
-    while (![...seen].some((name) => name.startsWith('worker-')) && Date.now() < deadline) {
+    await eventually(async () => {
       const list = (await sendRequest(`${String(url)}/api/v1/namespaces/default/pods`)).json() as {
         items: { metadata: { name: string } }[];
       };
       for (const item of list.items) seen.add(item.metadata.name);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      return [...seen].some((name) => name.startsWith('worker-'));
+    });
     expect([...seen]).toEqual(expect.arrayContaining(['web-0', 'web-1']));
-    expect([...seen].some((name) => name.startsWith('worker-'))).toBe(true);
   });
 
   it('says which file it cannot read, and exits 1', async () => {

@@ -9,14 +9,22 @@ const GET = { method: 'GET', path: '/version', query: '', headers: {} };
 
 describe('trimming idle tunnels', () => {
   let kas: TestKas;
+  let trimming: TestKas | undefined;
   const agents: Client[] = [];
   afterEach(async () => {
     for (const agent of agents.splice(0)) agent.close();
     await kas?.kas.stop();
+    await trimming?.kas.stop();
+    trimming = undefined;
   });
 
-  const openTunnels = async (token: string, count: number, idleTunnels: number): Promise<RawTunnel[]> => {
-    const agent = connectRawAgent(kas.server.address);
+  const openTunnels = async (
+    token: string,
+    count: number,
+    idleTunnels: number,
+    to: TestKas = kas,
+  ): Promise<RawTunnel[]> => {
+    const agent = connectRawAgent(to.server.address);
     agents.push(agent);
     const tunnels: RawTunnel[] = [];
     for (let i = 0; i < count; i++) tunnels.push(await openRegisteredTunnel(agent, token, idleTunnels));
@@ -71,8 +79,11 @@ describe('trimming idle tunnels', () => {
   it('trims nothing with a timeout of 0', async () => {
     kas = await startKas({ idleTunnelTimeout: 0 });
     await openTunnels(AGENT_TOKENS['agent-1'], 3, 1);
-    // No sweep runs at all: 150 ms on, three times the other tests' timeouts, all three are still idle.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Beside it, in this process, a server that trims after 50 ms, with tunnels opened later: once it has
+    // trimmed, any sweep of the first (a timeout of 0 read as "at once") would have run too.
+    trimming = await startKas({ idleTunnelTimeout: 50 });
+    const trimmed = await openTunnels(AGENT_TOKENS['agent-1'], 3, 1, trimming);
+    for (const tunnel of trimmed.slice(0, 2)) expect(await tunnel.status).toMatchObject({ code: status.OK });
     expect(kas.server.idleTunnelCount()).toBe(3);
     expect(kas.server.counters()['tunnels.trimmed']).toBeUndefined();
   });

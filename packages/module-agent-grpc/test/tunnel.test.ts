@@ -128,15 +128,42 @@ describe('a tunnel carrying one request', () => {
     const chunk = Buffer.alloc(64 * 1024, 'y');
     let accepted = 0;
     let isWriting = true;
+    let isRefused = false;
     const pump = () => {
+      isRefused = false;
       while (isWriting) {
         accepted += chunk.length;
-        if (!tunnel.call.write({ body: chunk, end: false })) return;
+        if (!tunnel.call.write({ body: chunk, end: false })) {
+          isRefused = true;
+          return;
+        }
       }
     };
     tunnel.call.on('drain', pump);
     pump();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // kas answers a call to a method it does not have at once, after reading every frame this connection
+    // sent before it. Had kas read on (and so opened the flow-control window), data would move through such
+    // round trips: into kas's buffer, and out of the agent's. It stops: kas's buffer is full (kas paused the
+    // call), the agent is refused, and three round trips in a row pass with nothing moving.
+    const roundTrip = () =>
+      new Promise<void>((resolve) => {
+        agent.makeUnaryRequest(
+          '/kas.test.NoSuchService/NoSuchMethod',
+          (bytes: Buffer) => bytes,
+          (bytes: Buffer) => bytes,
+          Buffer.alloc(0),
+          () => resolve(),
+        );
+      });
+    const moved = () => `${accepted}/${response.body.readableLength}`;
+    let stableRoundTrips = 0;
+    await eventually(async () => {
+      const before = moved();
+      await roundTrip();
+      const isStill = isRefused && response.body.readableLength >= response.body.readableHighWaterMark;
+      stableRoundTrips = isStill && moved() === before ? stableRoundTrips + 1 : 0;
+      return stableRoundTrips === 3 || accepted >= 8 * 1024 * 1024;
+    });
     expect(accepted).toBeLessThan(8 * 1024 * 1024);
     expect(response.body.readableLength).toBeLessThan(4 * 1024 * 1024);
 

@@ -1,6 +1,8 @@
+import { scaledMs } from './timeoutScale.js';
+
 /** Options of `eventually`. */
 export interface EventuallyOptions {
-  /** How long to keep trying. Default 10 s. */
+  /** How long to keep trying, times `TIMEOUT_SCALE`. Default 10 s. */
   readonly timeoutMs?: number;
   /** The pause between tries. Default 10 ms. */
   readonly intervalMs?: number;
@@ -19,8 +21,9 @@ export interface EventuallyOptions {
  */
 export async function eventually<T>(
   check: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 10 }: EventuallyOptions = {},
+  { timeoutMs: unscaledMs = 10_000, intervalMs = 10 }: EventuallyOptions = {},
 ): Promise<Exclude<T, false>> {
+  const timeoutMs = scaledMs(unscaledMs);
   const giveUpAt = Date.now() + timeoutMs;
   for (;;) {
     let failure: unknown;

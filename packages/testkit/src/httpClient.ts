@@ -1,5 +1,6 @@
 import { type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { scaledMs } from './timeoutScale.js';
 
 /** A whole answer. */
 export interface Answer {
@@ -46,7 +47,7 @@ export interface OpenStream {
   readonly headers: IncomingHttpHeaders;
   /** The complete lines so far. */
   readonly lines: readonly string[];
-  /** Resolves when at least `count` lines have arrived; rejects after 10 s with what came. */
+  /** Resolves when at least `count` lines have arrived; rejects after 10 s (times `TIMEOUT_SCALE`) with what came. */
   waitForLines(count: number): Promise<readonly string[]>;
   /** Resolves with how the answer ended: `'end'` (complete) or `'aborted'` (the connection was cut). */
   readonly ended: Promise<'end' | 'aborted'>;
@@ -90,7 +91,7 @@ export function openStream(url: string, options: SendOptions = {}): Promise<Open
             const timer = setTimeout(() => {
               waiters.delete(check);
               fail(new Error(`${lines.length} of ${count} lines arrived: ${lines.join(' | ')}`));
-            }, 10_000);
+            }, scaledMs(10_000));
             waiters.add(check);
             check();
           }),

@@ -17,3 +17,4 @@ export {
   type StartRedisSentinelOptions,
   startRedisSentinel,
 } from './startRedisSentinel.js';
+export { readTimeoutScale, scaledMs, TIMEOUT_SCALE } from './timeoutScale.js';

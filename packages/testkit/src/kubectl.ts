@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { type RunningProcess, type StartProcessOptions, startProcess } from './startProcess.js';
+import { scaledMs } from './timeoutScale.js';
 
 /** What a finished kubectl run printed and how it exited. */
 export interface KubectlResult {
@@ -20,7 +21,7 @@ export interface KubectlOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Written to kubectl's stdin, which is then closed (`exec -i`, `cp` to a pod reads a file instead). */
   readonly input?: string | Buffer;
-  /** Default 20 s. */
+  /** Default 20 s, times `TIMEOUT_SCALE`. */
   readonly timeoutMs?: number;
 }
 
@@ -39,7 +40,7 @@ export function kubectl(
       'kubectl',
       [...baseArgs(dir, kubeconfigPath), ...args],
       {
-        timeout: options.timeoutMs ?? 20_000,
+        timeout: scaledMs(options.timeoutMs ?? 20_000),
         ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
       },
       (error, stdout, stderr) => {

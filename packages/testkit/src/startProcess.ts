@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { scaledMs } from './timeoutScale.js';
 import { trackChild } from './trackChild.js';
 
 /** One line a child printed: its parsed JSON when it is a JSON object (pino's format), and the raw text. */
@@ -26,7 +27,10 @@ export interface RunningProcess {
   readonly lines: readonly ProcessLine[];
   /** JSON lines only (structured logs). */
   readonly logs: () => readonly Readonly<Record<string, unknown>>[];
-  /** Resolves with the first line (past or future) that matches; rejects after `timeoutMs` or if the child exits first. */
+  /**
+   * Resolves with the first line (past or future) that matches; rejects after `timeoutMs` (default 10 s,
+   * times `TIMEOUT_SCALE`) or if the child exits first.
+   */
   waitForLine(match: (line: ProcessLine) => boolean, timeoutMs?: number): Promise<ProcessLine>;
   /** Resolves with the first JSON log line whose fields include `fields`. */
   waitForLog(
@@ -36,7 +40,7 @@ export interface RunningProcess {
   /** Sends a signal. */
   signal(signal: NodeJS.Signals): void;
   readonly exited: Promise<ProcessExit>;
-  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves when it has exited. */
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs` (times `TIMEOUT_SCALE`); resolves when it has exited. */
   stop(graceMs?: number): Promise<ProcessExit>;
 }
 
@@ -82,7 +86,8 @@ export function startProcess(
     hasExited = true;
   });
 
-  const waitForLine = (match: (line: ProcessLine) => boolean, timeoutMs = 10_000) => {
+  const waitForLine = (match: (line: ProcessLine) => boolean, unscaledMs = 10_000) => {
+    const timeoutMs = scaledMs(unscaledMs);
     const seen = lines.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise<ProcessLine>((resolve, reject) => {
@@ -138,7 +143,7 @@ export function startProcess(
     async stop(graceMs = 5_000) {
       if (hasExited) return exited;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => child.kill('SIGKILL'), scaledMs(graceMs));
       const exit = await exited;
       clearTimeout(timer);
       return exit;

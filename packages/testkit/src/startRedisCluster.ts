@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { type RedisServer, startRedis } from './startRedis.js';
+import { scaledMs } from './timeoutScale.js';
 
 const run = promisify(execFile);
 
@@ -68,7 +69,7 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
 }
 
 async function waitForClusterOk(node: RedisServer, timeoutMs = 15_000): Promise<void> {
-  const giveUpAt = Date.now() + timeoutMs;
+  const giveUpAt = Date.now() + scaledMs(timeoutMs);
   let info = '';
   while (Date.now() < giveUpAt) {
     info = (await run('redis-cli', ['-h', node.host, '-p', String(node.port), 'CLUSTER', 'INFO'])).stdout;

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { freePort } from './freePort.js';
 import { type RunningProcess, startProcess } from './startProcess.js';
 import { type RedisServer, startRedis } from './startRedis.js';
+import { scaledMs } from './timeoutScale.js';
 
 const run = promisify(execFile);
 
@@ -242,7 +243,7 @@ async function pollUntil<T>(
   isReady: (answer: T) => boolean,
   signal: AbortSignal,
 ): Promise<void> {
-  const giveUpAt = Date.now() + STEP_WITHIN_MS;
+  const giveUpAt = Date.now() + scaledMs(STEP_WITHIN_MS);
   let last = 'no answer yet';
   for (;;) {
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually } from '../src/index.js';
+import { eventually, scaledMs } from '../src/index.js';
 
 describe('eventually', () => {
   it('resolves with what the check returned once it holds', async () => {
@@ -26,7 +26,7 @@ describe('eventually', () => {
 
   it('names the condition that was never met', async () => {
     await expect(eventually(() => false, { timeoutMs: 20, intervalMs: 5 })).rejects.toThrow(
-      'condition not met within 20 ms: () => false',
+      `condition not met within ${scaledMs(20)} ms: () => false`,
     );
   });
 });

@@ -59,6 +59,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
   #current = 0;
   #state: AgentState = 'idle';
   #retryTimer: NodeJS.Timeout | undefined;
+  #openedCount = 0;
   /** The generation of the current connection whose readiness was already reported. */
   #reportedReady: { connection: KasConnection; generation: number } | undefined;
   #stopped: (() => void) | undefined;
@@ -71,16 +72,17 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
     this.#backoff = new Backoff(options.backoff);
   }
 
-  /** Tunnels by state, and the address new tunnels go to. */
+  /** Tunnels by state, how many were opened since the start, and the address new tunnels go to. */
   stats(): {
     readonly kasAddress: string;
     readonly opening: number;
     readonly idle: number;
     readonly busy: number;
+    readonly opened: number;
   } {
     const count = { opening: 0, idle: 0, busy: 0 };
     for (const tunnel of this.#tunnels) if (tunnel.state !== 'closed') count[tunnel.state] += 1;
-    return { kasAddress: this.#connection().address, ...count };
+    return { kasAddress: this.#connection().address, ...count, opened: this.#openedCount };
   }
 
   /** Starts opening tunnels; resolves at once (kas may not be up yet: the agent keeps trying). */
@@ -238,6 +240,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
         ),
       );
       spare += 1;
+      this.#openedCount += 1;
     }
   }
 

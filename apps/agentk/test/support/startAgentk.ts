@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestApp, type TestApp } from '@kas/core/testing';
 import { type RunningProcess, startProcess } from '@kas/testkit';
+import type { Logger } from 'pino';
 import { type Agent, AgentkAgentsToken, type AgentkOptions, agentkModule } from '../../src/index.js';
 import { TOKENS } from './startKasReplica.js';
 import { testLogger } from './testLogger.js';
@@ -17,13 +18,14 @@ export interface InProcessAgentk {
   readonly agents: readonly Agent[];
 }
 
-/** Starts agentk in-process for the named agents (keys of `TOKENS`). */
+/** Starts agentk in-process for the named agents (keys of `TOKENS`); `logger` to read what it logs. */
 export async function startAgentkInProcess(
   names: readonly string[],
   options: Omit<AgentkOptions, 'agents'>,
+  logger?: Logger,
 ): Promise<InProcessAgentk> {
   const app = await startTestApp({
-    ...testLogger(),
+    ...(logger === undefined ? testLogger() : { logger }),
     modules: [
       agentkModule({ ...options, agents: names.map((name) => ({ name, token: TOKENS[name] as string })) }),
     ],

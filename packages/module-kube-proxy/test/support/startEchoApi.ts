@@ -39,8 +39,8 @@ export async function startEchoApi(tls: CertificateAndKey): Promise<EchoApi> {
     requests.push(seen);
     if (seen.url === '/break') {
       response.writeHead(200, { 'content-type': 'text/plain' });
-      response.write('first chunk\n');
-      setTimeout(() => response.destroy(), 50);
+      // Broken once the chunk is on its way (flushed to the socket), so the client has it before the cut.
+      response.write('first chunk\n', () => response.destroy());
       return;
     }
     if (seen.url === '/hang') return;
