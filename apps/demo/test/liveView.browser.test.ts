@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { LifecycleSnapshot } from '@kas/core/snapshot';
+import { scaledMs } from '@kas/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LiveViewServer } from '../src/index.js';
@@ -112,7 +113,7 @@ describe('the live lifecycle page in headless Chromium', () => {
 
     // 3. The watch ends, the drain completes, and so does every stage.
     scenario.watch.abort();
-    await page.locator('section.panel[data-app-state="stopped"]').waitFor({ timeout: 20_000 });
+    await page.locator('section.panel[data-app-state="stopped"]').waitFor({ timeout: scaledMs(20_000) });
     const states = await page
       .locator('[data-stage]')
       .evaluateAll((stages) => stages.map((stage) => stage.getAttribute('data-state')));
@@ -125,7 +126,7 @@ describe('the live lifecycle page in headless Chromium', () => {
     // 4. The same page replays the stop from the replica's trace file, picked in the file picker.
     await page.locator('#trace-file').setInputFiles(replica.traceFile as string);
     await page.locator('[data-status][data-kind="replay"]').waitFor();
-    await page.locator('section.panel[data-app-state="stopped"]').waitFor({ timeout: 20_000 });
+    await page.locator('section.panel[data-app-state="stopped"]').waitFor({ timeout: scaledMs(20_000) });
     expect(await page.locator('h2').textContent()).toMatch(/^replay: kas-b\.run-1\.jsonl$/);
     const replayed = await page
       .locator('[data-stage]')
