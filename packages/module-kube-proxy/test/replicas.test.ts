@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createDevCertificates } from '@kas/dev-certificates';
-import { eventually, openStream, type RedisServer, send, startRedis } from '@kas/testkit';
+import { eventually, openStream, type RedisServer, scaledMs, send, startRedis } from '@kas/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { userToken } from '../src/index.js';
 import { aliceToken, USER_SECRETS } from './support/identities.js';
@@ -218,9 +218,10 @@ describe('replicas sharing a tunnel directory in Redis', () => {
 
   it('answers 503 "not connected", not 502, when the replica a kept directory answer names has stopped with the agent', async () => {
     const a = await startReplica('kas-a');
-    // B keeps directory answers 10 s: the next request meets the answer that names A.
+    // B keeps directory answers 10 s: the next request meets the answer that names A. A short tunnel wait
+    // (scaled: on a busy machine the failed forward to A alone can take longer than 300 ms).
     const b = await startReplica('kas-b', {
-      kubeProxy: { tunnelWait: '300ms', directoryPollInterval: '10s' },
+      kubeProxy: { tunnelWait: `${scaledMs(300)}ms`, directoryPollInterval: '10s' },
     });
     const agent = await connectAgent([a.agentAddress]);
     await eventually(async () => (await version(b)).status === 200);
@@ -255,7 +256,8 @@ describe('replicas sharing a tunnel directory in Redis', () => {
   });
 
   it('moves an agent with its kas list from a stopping A to B while requests keep being answered', async () => {
-    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '300ms' } });
+    // The request to A must arrive within its listen grace: scaled, as it is sent from a busy machine too.
+    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: `${scaledMs(300)}ms` } });
     const b = await startReplica('kas-b');
     await connectAgent([a.agentAddress, b.agentAddress]);
     await eventually(async () => (await version(b)).status === 200);
