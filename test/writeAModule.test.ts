@@ -1,0 +1,73 @@
+// Every code block of docs/write-a-module.md is checked: TypeScript blocks are compiled together with tsc
+// (next to examples/audit-sink, so the packages they import resolve as they would for a module author)
+// and the testing block is run; the kas.yaml block is composed by kas and linted; the JSON block parses.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { lintComposition } from '@kas/graph';
+import { composeFromConfig } from '@kas/kas';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const guide = await readFile(join(root, 'docs/write-a-module.md'), 'utf8');
+const blocks = (language: string) =>
+  [...guide.matchAll(new RegExp(`^\`\`\`${language}\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(
+    (match) => match[1] as string,
+  );
+let directory: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(root, 'examples/audit-sink/.guide-'));
+});
+afterAll(async () => {
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('docs/write-a-module.md', () => {
+  it('has TypeScript blocks that compile against the published types', async () => {
+    const sources = blocks('ts');
+    expect(sources.length).toBeGreaterThanOrEqual(4);
+    await Promise.all(sources.map((source, index) => writeFile(join(directory, `block${index}.ts`), source)));
+    await writeFile(
+      join(directory, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../tsconfig.json',
+        compilerOptions: { rootDir: '.', noEmit: true },
+        include: ['*.ts'],
+      }),
+    );
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    await expect(promisify(execFile)(process.execPath, [tsc, '-p', directory])).resolves.toBeDefined();
+  }, 60_000);
+
+  it('has a testing block that passes', async () => {
+    const index = blocks('ts').findIndex((source) => source.includes('startTestApp'));
+    const file = join(directory, `block${index}.ts`);
+    await writeFile(file, blocks('ts')[index] as string);
+    const { auditSinkFlushesAtStop } = (await import(pathToFileURL(file).href)) as {
+      auditSinkFlushesAtStop(file: string): Promise<boolean>;
+    };
+    const audit = await mkdtemp(join(tmpdir(), 'guide-audit-'));
+    try {
+      expect(await auditSinkFlushesAtStop(join(audit, 'audit.jsonl'))).toBe(true);
+    } finally {
+      await rm(audit, { recursive: true, force: true });
+    }
+  });
+
+  it('has a kas.yaml that kas composes, with the module, and that lints clean', async () => {
+    const [yaml] = blocks('yaml');
+    const file = join(directory, 'kas.yaml');
+    await writeFile(file, yaml as string);
+    const kas = await composeFromConfig({ file, env: {} });
+    expect(kas.loaded.map((source) => source.module)).toEqual(['audit-sink']);
+    expect(lintComposition(kas.composition).errorCount).toBe(0);
+  });
+
+  it('has a package.json block that is JSON', () => {
+    for (const source of blocks('json')) expect(() => JSON.parse(source)).not.toThrow();
+  });
+});
