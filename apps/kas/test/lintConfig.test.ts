@@ -72,6 +72,13 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
     expect(lint.stderr).toContain('KAS_MODULE_NOT_FOUND');
   });
 
+  it('lints examples/audit-sink/kas.yaml (the example module, loaded from its package) clean', async () => {
+    const example = fileURLToPath(new URL('../../../examples/audit-sink/kas.yaml', import.meta.url));
+    const lint = await run(['lint', '--config', example]);
+    expect(lint.stdout).toContain('no findings');
+    expect(lint.code).toBe(0);
+  });
+
   it('keeps kas-graph lint apps/kas and apps/kas#legacy working', async () => {
     const app = fileURLToPath(new URL('..', import.meta.url));
     expect((await run(['lint', app])).code).toBe(0);
