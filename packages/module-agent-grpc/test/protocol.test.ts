@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { type Client, status } from '@grpc/grpc-js';
 import { AgentMessage, EMPTY_BODY } from '@kas/tunnel-protocol';
@@ -39,6 +41,22 @@ describe('agents that break the rules', () => {
     await tunnel.nextFrame();
     return { tunnel, answered };
   };
+
+  it('closes a connection that stays silent without a tunnel at handshakeTimeout, and keeps a quiet one that carries a tunnel', async () => {
+    kas = await startKas({ handshakeTimeout: '300ms' });
+    const tunnel = await openRegisteredTunnel(connect(), AGENT_TOKENS['agent-1']);
+    const [host, port] = kas.server.address.split(':');
+    const silent = netConnect(Number(port), host);
+    silent.on('error', () => {}); // the reset kas answers with
+    await once(silent, 'connect');
+    await new Promise((resolve) => silent.once('close', resolve)); // kas reset it: it never said a word
+    // The agent's connection has been quiet at least as long, and still carries its tunnel.
+    const taken = await kas.registry.acquire('agent-1', { timeoutMs: 1_000 });
+    const answered = taken.roundTrip(GET, undefined, new AbortController().signal);
+    await tunnel.nextFrame();
+    tunnel.call.write({ head: { status: 200, headers: [] }, body: Buffer.from('still here'), end: true });
+    expect(await text((await answered).body)).toBe('still here');
+  });
 
   it('logs a burst of 300 refused calls as a few warnings and one summary by reason, not 300 lines; the counters count all', async () => {
     kas = await startKas();

@@ -54,6 +54,11 @@ export const agentGrpcServerConfigSchema = z.strictObject({
   acquireTimeout: positiveDuration()
     .prefault('10s')
     .describe('How long `acquire` waits for an idle tunnel when the caller gives no `timeoutMs`.'),
+  handshakeTimeout: positiveDuration()
+    .prefault('10s')
+    .describe(
+      'How long a connection may stay silent while it carries no tunnel before it is closed: a TCP health check, or a TLS handshake that never comes, does not stay open (grpc-js has no handshake timeout of its own). A connection that carries a tunnel is never closed for being quiet.',
+    ),
   idleTunnelTimeout: duration()
     .prefault('60s')
     .describe(

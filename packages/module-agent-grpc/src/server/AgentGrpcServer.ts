@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix, splitHostPort } from '@kas/config';
-import { type LifecycleContext, ListenerConnections } from '@kas/core';
+import { type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
 import { createReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
@@ -301,12 +301,28 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       this.#connectionMarks.set(tunnel, this.#connections.busy(tunnel.peer));
   }
 
+  /**
+   * Closes a connection that stays silent for `handshakeTimeout` while it carries no tunnel (a load
+   * balancer's TCP check, a TLS handshake that never comes); once it carries a tunnel, a quiet moment is
+   * no reason to close it, and the check ends.
+   */
+  #closeIfSilent(socket: Socket): void {
+    socket.setTimeout(this.config.handshakeTimeout, () => {
+      if (this.#tunnelsByPeer.has(peerOf(socket))) socket.setTimeout(0);
+      // A reset: once grpc-js's HTTP/2 session holds the socket, destroy() alone leaves it open.
+      else socket.resetAndDestroy();
+    });
+  }
+
   /** Listens on a TCP socket of its own and hands each connection to grpc-js (TLS included). */
   async #listen(server: Server, credentials: ServerCredentials): Promise<number> {
     const target = this.config.listen;
     const { host, port } = splitHostPort(target);
     const injector = server.createConnectionInjector(credentials);
-    const listener = createServer((socket: Socket) => injector.injectConnection(socket));
+    const listener = createServer((socket: Socket) => {
+      injector.injectConnection(socket);
+      this.#closeIfSilent(socket); // after: Node's HTTP/2 session clears the socket's timeout as it sets up
+    });
     this.#connections = new ListenerConnections(listener);
     try {
       listener.listen(port, host);

@@ -32,6 +32,7 @@ export const agentGrpcSectionSchema = z
     maxMessageBytes: moduleKeys.maxMessageBytes,
     maxTunnelsPerAgent: moduleKeys.maxTunnelsPerAgent,
     acquireTimeout: moduleKeys.acquireTimeout,
+    handshakeTimeout: moduleKeys.handshakeTimeout,
     idleTunnelTimeout: moduleKeys.idleTunnelTimeout,
     drainBudget: duration()
       .optional()
