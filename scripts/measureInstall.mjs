@@ -33,7 +33,7 @@ try {
       encoding: 'utf8',
     });
     packed.set(manifest.name, join(target, output.trim().split('\n').at(-1)));
-    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    for (const dependency of Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })) {
       const dependencyFolder = workspaceFolders.get(dependency);
       if (dependencyFolder !== undefined) pack(dependencyFolder);
     }

@@ -28,8 +28,8 @@ async function workspacePackages(): Promise<Map<string, { folder: string; depend
     for (const directory of await readdir(join(root, parent))) {
       const folder = join(root, parent, directory);
       const manifest = JSON.parse(await readFile(join(folder, 'package.json'), 'utf8').catch(() => '{}'));
-      if (typeof manifest.name === 'string')
-        packages.set(manifest.name, { folder, dependencies: Object.keys(manifest.dependencies ?? {}) });
+      const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies });
+      if (typeof manifest.name === 'string') packages.set(manifest.name, { folder, dependencies });
     }
   }
   return packages;
