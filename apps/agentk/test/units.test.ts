@@ -25,7 +25,7 @@ describe('ResponseFrameWriter', () => {
     writer.head(head);
     writer.body(Buffer.from('{}'));
     writer.end();
-    expect(written).toEqual([{ head, body: Buffer.from('{}'), end: true }]);
+    expect(written).toEqual([{ head, body: Buffer.from('{}'), end: true, heartbeat: false }]);
   });
 
   it('writes a held head at the end of the turn, and keeps chunks apart and in order', async () => {
@@ -37,13 +37,13 @@ describe('ResponseFrameWriter', () => {
     writer.head(head);
     expect(written).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(written).toEqual([{ head, body: new Uint8Array(0), end: false }]);
+    expect(written).toEqual([{ head, body: new Uint8Array(0), end: false, heartbeat: false }]);
     writer.body(Buffer.from('a'));
     writer.body(Buffer.from('b'));
     writer.end();
     expect(written.slice(1)).toEqual([
-      { head: undefined, body: Buffer.from('a'), end: false },
-      { head: undefined, body: Buffer.from('b'), end: true },
+      { head: undefined, body: Buffer.from('a'), end: false, heartbeat: false },
+      { head: undefined, body: Buffer.from('b'), end: true, heartbeat: false },
     ]);
   });
 

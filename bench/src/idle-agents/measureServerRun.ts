@@ -22,11 +22,21 @@ export interface ServerRun {
 
 const method = createReverseTunnelMethod(4 * 1024 * 1024);
 
-/** An agent's first message on a tunnel, as agentk sends it; the bare server gets the same bytes. */
+/**
+ * An agent's first message on a tunnel, as agentk sends it but without `heartbeats`: these simulated
+ * agents answer none, so kas sends them none; the bare server gets the same bytes.
+ */
 const DESCRIPTOR = method.requestSerialize({
-  descriptor: { services: ['kubernetes-api'], agentVersion: 'bench', idleTunnels: 2, upgrades: true },
+  descriptor: {
+    services: ['kubernetes-api'],
+    agentVersion: 'bench',
+    idleTunnels: 2,
+    upgrades: true,
+    heartbeats: false,
+  },
   body: EMPTY_BODY,
   end: false,
+  heartbeat: false,
 });
 
 /**

@@ -134,9 +134,10 @@ describe('TLS', () => {
     );
     call.on('error', () => {});
     call.write({
-      descriptor: { services: [], agentVersion: 'test', idleTunnels: 0, upgrades: false },
+      descriptor: { services: [], agentVersion: 'test', idleTunnels: 0, upgrades: false, heartbeats: false },
       body: EMPTY_BODY,
       end: false,
+      heartbeat: false,
     });
     const tunnel = await kas.registry.acquire('agent-1', { timeoutMs: 5_000 });
     const answered = tunnel.roundTrip(
@@ -145,7 +146,12 @@ describe('TLS', () => {
       new AbortController().signal,
     );
     call.once('data', () =>
-      call.write({ head: { status: 200, headers: [] }, body: Buffer.from('tls'), end: true }),
+      call.write({
+        head: { status: 200, headers: [] },
+        body: Buffer.from('tls'),
+        end: true,
+        heartbeat: false,
+      }),
     );
     expect(await text((await answered).body)).toBe('tls');
   });

@@ -182,7 +182,11 @@ describe('agents that break the rules', () => {
   it('ends a tunnel that sends a message over the size limit with RESOURCE_EXHAUSTED (KAS_FRAME_TOO_LARGE)', async () => {
     kas = await startKas({ maxMessageBytes: 256 * 1024 });
     const { tunnel, answered } = await busyTunnel();
-    const oversized = AgentMessage.encode({ body: Buffer.alloc(300 * 1024), end: false }).finish();
+    const oversized = AgentMessage.encode({
+      body: Buffer.alloc(300 * 1024),
+      end: false,
+      heartbeat: false,
+    }).finish();
     tunnel.call.write(Buffer.from(oversized));
     const ended = await tunnel.status;
     expect(ended.code).toBe(status.RESOURCE_EXHAUSTED);

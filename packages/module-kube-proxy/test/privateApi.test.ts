@@ -26,6 +26,7 @@ const GET_VERSION: RequestFrame = {
 const getVersionOf = (agentId: string): ForwardRequest => ({
   target: { agentId, tunnelWaitMs: 1_000 },
   frame: GET_VERSION,
+  heartbeat: false,
 });
 
 /** A raw Forward call, as another replica would open it: what it received, and how it ended. */
@@ -136,7 +137,11 @@ describe('the private API, as another replica calls it', () => {
 
   it('answers an agent without a tunnel here with one error frame, so the caller tries elsewhere, and keeps the call', async () => {
     const call = open(authorized);
-    call.send({ target: { agentId: 'agent-2', tunnelWaitMs: 0 }, frame: { ...GET_VERSION, end: false } });
+    call.send({
+      target: { agentId: 'agent-2', tunnelWaitMs: 0 },
+      frame: { ...GET_VERSION, end: false },
+      heartbeat: false,
+    });
     const [refusal] = await call.repliesAtLeast(1);
     expect(refusal).toMatchObject({
       tunnelAcquired: false,
@@ -155,20 +160,21 @@ describe('the private API, as another replica calls it', () => {
     bodyFirst.send({
       target: { agentId: 'agent-1', tunnelWaitMs: 0 },
       frame: { body: Buffer.from('a body before the head'), end: false },
+      heartbeat: false,
     });
     const bodyFirstEnd = await bodyFirst.ended;
     expect(bodyFirstEnd.code).toBe(status.INVALID_ARGUMENT);
     expect(bodyFirstEnd.details).toMatch(/^KAS_FRAME_OUT_OF_ORDER: request frames out of order/);
 
     const noTarget = open(authorized);
-    noTarget.send({ frame: GET_VERSION });
+    noTarget.send({ frame: GET_VERSION, heartbeat: false });
     expect(await noTarget.ended).toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: expect.stringMatching(/^KAS_FRAME_OUT_OF_ORDER: an exchange must begin with a target/),
     });
 
     const noAgent = open(authorized);
-    noAgent.send({ target: { agentId: '', tunnelWaitMs: 0 }, frame: GET_VERSION });
+    noAgent.send({ target: { agentId: '', tunnelWaitMs: 0 }, frame: GET_VERSION, heartbeat: false });
     expect(await noAgent.ended).toMatchObject({
       code: status.INVALID_ARGUMENT,
       details: 'KAS_FRAME_MALFORMED: a target without an agent id',

@@ -43,8 +43,14 @@ export {
 export {
   AgentDescriptor,
   AgentMessage,
+  KasMessage,
   ReverseTunnelServiceService,
 } from './generated/kas/tunnel/v1/tunnel.js';
+export {
+  HEARTBEAT_METADATA,
+  type HeartbeatTiming,
+  parseHeartbeatMetadata,
+} from './heartbeat/heartbeatMetadata.js';
 export {
   createForwardMethod,
   FORWARD_METADATA,
@@ -52,5 +58,11 @@ export {
   type ForwardMethod,
   MAX_FORWARD_MESSAGE_BYTES,
 } from './methods/forwardMethod.js';
-export { createReverseTunnelMethod, type ReverseTunnelMethod } from './methods/reverseTunnelMethod.js';
+export {
+  AGENT_HEARTBEAT,
+  createReverseTunnelMethod,
+  KAS_HEARTBEAT,
+  type KasTunnelMessage,
+  type ReverseTunnelMethod,
+} from './methods/reverseTunnelMethod.js';
 export { PROTO_DIRECTORY } from './protoDirectory.js';

@@ -29,8 +29,6 @@ export interface AgentOptions {
   readonly backoff?: BackoffOptions;
   /** Default 4 MiB, as kas's. */
   readonly maxMessageBytes?: number;
-  /** Default 30 s. */
-  readonly keepaliveTimeMs?: number;
   readonly log: Logger;
 }
 
@@ -53,8 +51,10 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
   readonly #log: Logger;
   readonly #method: ReverseTunnelMethod;
   readonly #metadata = new Metadata();
-  readonly #connections: KasConnection[] = [];
+  /** By address index; a lost connection's slot is emptied, and the next tunnels make a new one. */
+  readonly #connections: (KasConnection | undefined)[] = [];
   readonly #tunnels = new Set<AgentTunnel>();
+  readonly #lostConnections = new WeakSet<KasConnection>();
   readonly #backoff: Backoff;
   #current = 0;
   #state: AgentState = 'idle';
@@ -152,6 +152,25 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
       { event: 'tunnel.protocolError', kasAddress: tunnel.connection.address, code },
       `kas broke the tunnel protocol: ${message}`,
     );
+  }
+
+  onLost(tunnel: AgentTunnel, message: string): void {
+    const lost = tunnel.connection;
+    if (this.#lostConnections.has(lost)) return; // its other tunnels noticed too
+    this.#lostConnections.add(lost);
+    const index = this.#connections.indexOf(lost);
+    let tunnels = 0;
+    for (const other of this.#tunnels) if (other.connection === lost) tunnels += 1;
+    this.#log.warn(
+      { event: 'kas.lost', kasAddress: lost.address, tunnels },
+      `${message}; closing that connection and its ${tunnels} tunnel(s)`,
+    );
+    // The next tunnels go to the next address, over a new connection: this one's TCP may be dead without
+    // either end knowing.
+    if (this.#state === 'running' && this.options.kasAddresses.length > 1) this.#switchFrom(lost);
+    if (index >= 0) this.#connections[index] = undefined;
+    for (const other of [...this.#tunnels]) if (other.connection === lost) other.cancel();
+    lost.close();
   }
 
   onClosed(tunnel: AgentTunnel, ending: StatusObject, wasLive: boolean): void {
@@ -252,7 +271,6 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
       {
         credentials: this.options.kasCredentials,
         maxMessageBytes: this.options.maxMessageBytes ?? 4 * 1024 * 1024,
-        keepaliveTimeMs: this.options.keepaliveTimeMs ?? 30_000,
         reconnectBackoff: { ...BACKOFF_DEFAULTS, ...this.options.backoff },
       },
       this.#onLeftReady,

@@ -1,9 +1,12 @@
 import type { ClientDuplexStream, Metadata, StatusObject } from '@grpc/grpc-js';
 import {
+  AGENT_HEARTBEAT,
   type AgentMessage,
   EMPTY_BODY,
   FrameOrder,
-  type RequestFrame,
+  HEARTBEAT_METADATA,
+  type KasMessage,
+  parseHeartbeatMetadata,
   type ReverseTunnelMethod,
   UndecodableMessage,
 } from '@kas/tunnel-protocol';
@@ -28,6 +31,8 @@ export interface TunnelHost {
   onExchangeDone(tunnel: AgentTunnel, outcome: ExchangeOutcome): void;
   /** kas sent frames that break the protocol; the tunnel cancelled itself. */
   onProtocolError(tunnel: AgentTunnel, code: string, message: string): void;
+  /** kas sent nothing, heartbeats included, for its heartbeat time plus timeout: the connection is lost. */
+  onLost(tunnel: AgentTunnel, message: string): void;
   /** The call ended with this status. Called once. */
   onClosed(tunnel: AgentTunnel, status: StatusObject, wasLive: boolean): void;
 }
@@ -35,7 +40,7 @@ export interface TunnelHost {
 /** What every agent advertises in its descriptor. */
 export const AGENT_SERVICES: readonly string[] = ['kubernetes-api'];
 
-type TunnelCall = ClientDuplexStream<AgentMessage, RequestFrame | UndecodableMessage>;
+type TunnelCall = ClientDuplexStream<AgentMessage, KasMessage | UndecodableMessage>;
 
 /**
  * One reverse tunnel from the agent's side: a `Connect` call that carries one request at a time. After a
@@ -49,6 +54,10 @@ export class AgentTunnel {
   /** How the current exchange ended upstream; undefined while it runs. */
   #outcome: ExchangeOutcome | undefined;
   readonly #call: TunnelCall;
+  /** kas's heartbeat time plus timeout, once its metadata said it sends heartbeats. */
+  #silenceLimitMs: number | undefined;
+  #heardAt = 0;
+  #silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly connection: KasConnection,
@@ -64,24 +73,27 @@ export class AgentTunnel {
     const call = connection.client.makeBidiStreamRequest(
       method.path,
       method.requestSerialize,
-      method.responseDeserialize as (bytes: Buffer) => RequestFrame | UndecodableMessage,
+      method.responseDeserialize as (bytes: Buffer) => KasMessage | UndecodableMessage,
       metadata.clone(),
     );
     this.#call = call;
-    call.on('metadata', () => this.#onLive());
-    call.on('data', (frame: RequestFrame | UndecodableMessage) => this.#onFrame(frame));
+    call.on('metadata', (received: Metadata) => this.#onLive(received));
+    call.on('data', (frame: KasMessage | UndecodableMessage) => this.#onFrame(frame));
     call.on('status', (status: StatusObject) => this.#onStatus(status));
     call.on('error', () => {}); // 'status' reports every ending
     call.write({
-      // upgrades: this agent carries exec, attach, cp and port-forward (tunnel protocol 1.1).
+      // upgrades: this agent carries exec, attach, cp and port-forward (tunnel protocol 1.1); heartbeats:
+      // it answers kas's heartbeats (1.2), which replace HTTP/2 keepalive pings (see #onLive).
       descriptor: {
         services: AGENT_SERVICES as string[],
         agentVersion: AGENTK_VERSION,
         idleTunnels,
         upgrades: true,
+        heartbeats: true,
       },
       body: EMPTY_BODY,
       end: false,
+      heartbeat: false,
     });
   }
 
@@ -108,16 +120,44 @@ export class AgentTunnel {
     this.#call.cancel();
   }
 
-  #onLive(): void {
+  #onLive(metadata: Metadata): void {
     if (this.#state !== 'opening') return;
     this.#state = 'idle';
     this.#wasLive = true;
+    // kas sends heartbeats on the tunnel itself: HTTP/2 pings would be cancelled once the connection has
+    // GOAWAY, and grpc-js would then drop every call on it, busy tunnels included.
+    const heartbeat = parseHeartbeatMetadata(metadata.get(HEARTBEAT_METADATA)[0]);
+    if (heartbeat !== undefined) {
+      this.#silenceLimitMs = heartbeat.timeMs + heartbeat.timeoutMs;
+      this.#heardAt = performance.now();
+      this.#watchSilence(this.#silenceLimitMs);
+    }
     this.host.onLive(this);
   }
 
-  #onFrame(frame: RequestFrame | UndecodableMessage): void {
+  /** Ends the tunnel as lost when kas sent nothing for the silence limit. */
+  #watchSilence(inMs: number): void {
+    this.#silenceTimer = setTimeout(() => {
+      const limitMs = this.#silenceLimitMs as number;
+      const silentMs = performance.now() - this.#heardAt;
+      if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
+      this.host.onLost(
+        this,
+        `kas sent nothing on this tunnel for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms): the connection is lost`,
+      );
+    }, inMs).unref();
+  }
+
+  #onFrame(frame: KasMessage | UndecodableMessage): void {
+    this.#heardAt = performance.now();
     if (frame instanceof UndecodableMessage) {
       this.#refuse(frame.code, frame.message);
+      return;
+    }
+    if (frame.heartbeat) {
+      if (frame.head !== undefined || frame.body.length > 0 || frame.end)
+        this.#refuse('KAS_FRAME_OUT_OF_ORDER', 'a heartbeat must be alone in its message');
+      else this.#call.write(AGENT_HEARTBEAT);
       return;
     }
     if (this.#state === 'idle') {
@@ -164,6 +204,7 @@ export class AgentTunnel {
 
   #onStatus(status: StatusObject): void {
     if (this.#state === 'closed') return;
+    clearTimeout(this.#silenceTimer);
     this.#state = 'closed';
     this.#exchange?.cancel();
     this.host.onClosed(this, status, this.#wasLive);

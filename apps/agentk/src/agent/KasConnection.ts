@@ -4,7 +4,6 @@ import { type ChannelCredentials, Client, connectivityState } from '@grpc/grpc-j
 export interface KasConnectionOptions {
   readonly credentials: ChannelCredentials;
   readonly maxMessageBytes: number;
-  readonly keepaliveTimeMs: number;
   /** grpc-js's own reconnect backoff, kept within the agent's (its default grows to 120 s). */
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
 }
@@ -29,7 +28,8 @@ export class KasConnection {
       'grpc.use_local_subchannel_pool': 1,
       'grpc.max_send_message_length': options.maxMessageBytes,
       'grpc.max_receive_message_length': options.maxMessageBytes,
-      'grpc.keepalive_time_ms': options.keepaliveTimeMs,
+      // No HTTP/2 keepalive pings: Node cancels them once kas sent GOAWAY, and grpc-js then drops every
+      // call on the connection, busy tunnels included. kas's heartbeats on each tunnel check it instead.
       'grpc.initial_reconnect_backoff_ms': options.reconnectBackoff.initialMs,
       'grpc.max_reconnect_backoff_ms': options.reconnectBackoff.maxMs,
       'grpc.enable_retries': 0, // tunnels are never retried; retries would buffer their frames

@@ -48,7 +48,7 @@ export class ResponseFrameWriter {
   /** Ends the response with an error frame (after whatever is pending). */
   error(code: string, message: string): void {
     this.flush();
-    this.#send({ body: EMPTY_BODY, end: false, error: { code, message } });
+    this.#send({ body: EMPTY_BODY, end: false, error: { code, message }, heartbeat: false });
   }
 
   /** Writes what is pending now. */
@@ -56,7 +56,7 @@ export class ResponseFrameWriter {
     const pending = this.#pending;
     if (pending === undefined) return;
     this.#pending = undefined;
-    this.#send({ head: pending.head, body: pending.body, end: pending.end });
+    this.#send({ head: pending.head, body: pending.body, end: pending.end, heartbeat: false });
   }
 
   #hold(frame: PendingFrame): void {

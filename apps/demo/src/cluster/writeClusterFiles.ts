@@ -22,6 +22,11 @@ export interface ReplicaBudgets {
   readonly listenGraceMs: number;
   /** How long a request waits for its agent's tunnel, here or on another replica. */
   readonly tunnelWaitMs: number;
+  /**
+   * Heartbeat time on tunnels and Forward calls (`agentGrpc.keepalive` and `privateApi.keepalive`; the
+   * timeout is the same). Default: kas's (30 s, timeout 10 s).
+   */
+  readonly keepaliveMs?: number;
 }
 
 /** What `writeClusterFiles` wrote and the secrets a client of the cluster needs. */
@@ -103,9 +108,14 @@ function kasConfig(
 ): string {
   const listen = (port: number) => `127.0.0.1:${port}`;
   const drainBudget = budgets.drainBudgetMs;
+  const keepalive =
+    budgets.keepaliveMs === undefined
+      ? {}
+      : { keepalive: { time: budgets.keepaliveMs, timeout: budgets.keepaliveMs } };
   return stringify({
     replica: { id },
-    agentGrpc: { listen: listen(ports.agentGrpc), agentsFile: path('agents.yaml') }, // kas's default: the drains + 10 s
+    // drainBudget: kas's default, the drains + 10 s
+    agentGrpc: { listen: listen(ports.agentGrpc), agentsFile: path('agents.yaml'), ...keepalive },
     redis: { url: redisUrl },
     kubeProxy: {
       listen: listen(ports.kubeProxy),
@@ -119,6 +129,7 @@ function kasConfig(
       listen: listen(ports.privateApi),
       sharedSecretFile: path('private-api.secret'),
       drainBudget,
+      ...keepalive,
     },
     observability: { listen: listen(ports.observability), debug: true }, // the live view (demo --web)
   });

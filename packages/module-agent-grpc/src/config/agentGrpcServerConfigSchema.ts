@@ -24,11 +24,15 @@ export const agentGrpcServerConfigSchema = z.strictObject({
     ),
   keepalive: z
     .strictObject({
-      time: positiveDuration().prefault('30s').describe('How often the server pings each agent connection.'),
+      time: positiveDuration()
+        .prefault('30s')
+        .describe(
+          'How often kas sends a heartbeat on each tunnel of an agent that answers them (agentk does), idle or busy, before and after GOAWAY. They replace HTTP/2 keepalive pings, which Node cancels once a connection has GOAWAY (grpc-js then drops every call on it, and a busy tunnel must last until its request ends or the drain budget).',
+        ),
       timeout: positiveDuration()
         .prefault('10s')
         .describe(
-          'A connection whose ping is not answered within this is dropped, so tunnels of a vanished agent go away.',
+          'A tunnel whose heartbeat is not answered within this is ended as lost (`tunnel.lost`), so tunnels of a vanished agent go away. agentk ends a tunnel on which it heard nothing from kas for `time` plus this, and reconnects.',
         ),
     })
     .prefault({}),

@@ -113,8 +113,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       // Twice the limit: what lies between is refused by the tunnel with a clear, logged status; what
       // lies beyond never reaches memory whole (grpc-js itself answers RESOURCE_EXHAUSTED).
       'grpc.max_receive_message_length': this.config.maxMessageBytes * 2,
-      'grpc.keepalive_time_ms': this.config.keepalive.time,
-      'grpc.keepalive_timeout_ms': this.config.keepalive.timeout,
+      // No HTTP/2 keepalive pings: once a connection has GOAWAY, Node cancels them and grpc-js drops every
+      // call on it, busy tunnels included. Tunnels carry heartbeats instead (keepalive.time / timeout).
       'grpc.enable_channelz': 0,
     });
     server.addService(
@@ -153,6 +153,10 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     // Node writes the GOAWAY frames from a setImmediate queued by tryShutdown: let them leave, and let the
     // other modules of this stop stage (the tracker's withdraw) begin, before ending every idle tunnel.
     await new Promise((resolve) => setImmediate(resolve));
+    // Connections with no tunnel at all (a load balancer's TCP check, a TLS handshake that never ends, an
+    // HTTP/2 session that never opened a call) are not agents to wait for: GOAWAY does not reach them.
+    // Before idle tunnels end: a connection whose tunnels end with OK closes once those statuses left.
+    const quietClosed = this.#connections?.closeIdle() ?? 0;
     let idleEnded = 0;
     let cutCount = 0;
     const publishProgress = () =>
@@ -172,9 +176,6 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       for (const tunnel of tunnels.slice(i, i + IDLE_ENDS_PER_TURN)) if (tunnel.endIfIdle()) idleEnded += 1;
     }
-    // Connections with no tunnel at all (a load balancer's TCP check, a TLS handshake that never ends, an
-    // HTTP/2 session that never opened a call) are not agents to wait for: GOAWAY does not reach them.
-    const quietClosed = this.#connections?.closeIdle() ?? 0;
     publishProgress();
     this.log.info(
       { event: 'goaway.sent', connections, idleEnded, busy: this.#tunnels.size, quietClosed },
@@ -193,8 +194,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       // call), so the tunnels are cut one by one as well.
       cutCount = this.#tunnels.size;
       for (const tunnel of [...this.#tunnels]) tunnel.cut('the agent gRPC server reached its drain budget');
-      server.forceShutdown();
-      this.#connections?.destroyAll();
+      server.forceShutdown(); // the cut tunnels' statuses still leave: each session closes after its last call
     }
     this.#state = 'stopped';
     this.#refusals.flush();
@@ -264,6 +264,13 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
           'tunnel cancelled',
         );
         return;
+      case 'lost':
+        this.#counters.increment('tunnels.lost');
+        this.log.warn(
+          { event: 'tunnel.lost', agentId: tunnel.agentId, peer: tunnel.peer },
+          `tunnel of agent "${tunnel.agentId}" ended: ${ending.message}`,
+        );
+        return;
       case 'refused':
         this.#counters.increment(`tunnels.refused.${ending.code}`);
         this.#refusals.refused(
@@ -294,7 +301,10 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       });
       return;
     }
-    const tunnel = new ServerTunnel(identity.agentId, call.getPeer(), call, this);
+    const tunnel = new ServerTunnel(identity.agentId, call.getPeer(), call, this, {
+      timeMs: this.config.keepalive.time,
+      timeoutMs: this.config.keepalive.timeout,
+    });
     this.#tunnels.add(tunnel);
     this.#tunnelsByPeer.set(tunnel.peer, (this.#tunnelsByPeer.get(tunnel.peer) ?? 0) + 1);
     if (this.#connections !== undefined)

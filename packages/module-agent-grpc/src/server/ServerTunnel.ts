@@ -3,27 +3,32 @@ import { Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
 import type {
   AgentDescriptor,
   AgentMessage,
-  RequestFrame,
+  HeartbeatTiming,
+  KasTunnelMessage,
   Tunnel,
   TunnelRequest,
   TunnelResponse,
 } from '@kas/tunnel-protocol';
-import { UndecodableMessage } from '@kas/tunnel-protocol';
+import { HEARTBEAT_METADATA, KAS_HEARTBEAT, UndecodableMessage } from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
 import type { RegisteredTunnel } from '../registry/LocalTunnelRegistry.js';
 import { TunnelExchange } from './TunnelExchange.js';
 
 /** The server side of one `Connect` call. */
-export type TunnelCall = ServerDuplexStream<AgentMessage | UndecodableMessage, RequestFrame>;
+export type TunnelCall = ServerDuplexStream<AgentMessage | UndecodableMessage, KasTunnelMessage>;
 
 /** Where a tunnel is in its life: one request at most, then closed. */
 export type ServerTunnelState = 'handshake' | 'idle' | 'reserved' | 'busy' | 'closed';
 
-/** How a tunnel ended: cleanly, by the agent or its connection, or for breaking the protocol. */
+/**
+ * How a tunnel ended: cleanly, by the agent or its connection, its agent silent past the heartbeat
+ * timeout (the connection is lost), or for breaking the protocol.
+ */
 export type TunnelEnding =
   | { readonly kind: 'finished' }
   | { readonly kind: 'cancelled' }
+  | { readonly kind: 'lost'; readonly message: string }
   | { readonly kind: 'refused'; readonly code: AgentGrpcErrorCode; readonly message: string };
 
 /** What a tunnel tells the server that owns it. */
@@ -54,6 +59,9 @@ export class ServerTunnel implements RegisteredTunnel {
   #exchange: TunnelExchange | undefined;
   /** Bumped by each `reserve`, so a lease that was used cannot send a second request. */
   #lease = 0;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Armed by a heartbeat, disarmed by any message from the agent. */
+  #answerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly agentId: string,
@@ -61,6 +69,7 @@ export class ServerTunnel implements RegisteredTunnel {
     readonly peer: string,
     private readonly call: TunnelCall,
     private readonly owner: TunnelOwner,
+    private readonly heartbeat: HeartbeatTiming,
   ) {
     call.on('data', (message: AgentMessage | UndecodableMessage) => this.#onMessage(message));
     call.on('end', () => this.#onAgentEnded());
@@ -186,8 +195,15 @@ export class ServerTunnel implements RegisteredTunnel {
   }
 
   #onMessage(message: AgentMessage | UndecodableMessage): void {
+    clearTimeout(this.#answerTimer); // any message says the agent is there
+    this.#answerTimer = undefined;
     if (message instanceof UndecodableMessage) {
       this.refuse(message.code, message.message);
+      return;
+    }
+    if (message.heartbeat) {
+      if (message.descriptor !== undefined || hasFrameParts(message))
+        this.refuse('KAS_FRAME_OUT_OF_ORDER', 'a heartbeat must be alone in its message');
       return;
     }
     switch (this.#state) {
@@ -200,7 +216,12 @@ export class ServerTunnel implements RegisteredTunnel {
         this.#state = 'idle';
         this.owner.onDescriptor(this);
         // onDescriptor may have ended the tunnel (limit reached, replica stopping).
-        if ((this.#state as ServerTunnelState) !== 'closed') this.call.sendMetadata(new Metadata());
+        if ((this.#state as ServerTunnelState) !== 'closed') {
+          const metadata = new Metadata();
+          metadata.set(HEARTBEAT_METADATA, `${this.heartbeat.timeMs},${this.heartbeat.timeoutMs}`);
+          this.call.sendMetadata(metadata);
+          if (message.descriptor.heartbeats) this.#startHeartbeats();
+        }
         return;
       case 'idle':
       case 'reserved':
@@ -249,8 +270,36 @@ export class ServerTunnel implements RegisteredTunnel {
     this.#close({ kind: 'cancelled' });
   }
 
+  /**
+   * HTTP/2 pings cannot keep a tunnel's connection checked once it has GOAWAY (Node cancels them and
+   * grpc-js then drops every call on it), and a busy tunnel must outlive its GOAWAY: heartbeats on the
+   * tunnel itself do, idle or busy, before and after GOAWAY.
+   */
+  #startHeartbeats(): void {
+    this.#heartbeatTimer = setInterval(() => {
+      this.call.write(KAS_HEARTBEAT);
+      this.#answerTimer ??= setTimeout(() => this.#onSilent(), this.heartbeat.timeoutMs).unref();
+    }, this.heartbeat.timeMs).unref();
+  }
+
+  /** No answer to a heartbeat within the timeout: the agent or its connection is gone. */
+  #onSilent(): void {
+    const message = `agent "${this.agentId}" did not answer a heartbeat within ${this.heartbeat.timeoutMs}ms: its connection is lost`;
+    this.#exchange?.break(
+      new AgentGrpcError(
+        'KAS_TUNNEL_BROKEN',
+        `the request to agent "${this.agentId}" failed: ${message}`,
+        'retry the request: the agent opens new tunnels when it is back',
+      ),
+    );
+    if (!this.#close({ kind: 'lost', message })) return;
+    this.call.emit('error', { code: status.UNAVAILABLE, details: `KAS_TUNNEL_BROKEN: ${message}` });
+  }
+
   #close(ending: TunnelEnding): boolean {
     if (this.#state === 'closed') return false;
+    clearInterval(this.#heartbeatTimer);
+    clearTimeout(this.#answerTimer);
     this.#state = 'closed';
     this.owner.onClosed(this, ending);
     return true;

@@ -12,6 +12,8 @@ export type TunnelCounterName =
   | 'tunnels.trimmed'
   /** Tunnels that ended without kas ending them: the agent cancelled, vanished, or grpc-js ended the call. */
   | 'tunnels.cancelled'
+  /** Tunnels kas ended because their agent did not answer a heartbeat in time (connection lost). */
+  | 'tunnels.lost'
   /** Tunnels kas ended with an error status, by the error code in the status details. */
   | `tunnels.refused.${AgentGrpcErrorCode}`;
 

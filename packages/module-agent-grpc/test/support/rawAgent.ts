@@ -7,6 +7,7 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import {
+  type AgentDescriptor,
   type AgentMessage,
   createReverseTunnelMethod,
   EMPTY_BODY,
@@ -17,8 +18,14 @@ import {
 const method = createReverseTunnelMethod(4 * 1024 * 1024);
 
 /** One Connect call opened by hand, to drive the protocol frame by frame (and break it). */
+/** An agent message as tests write it: `heartbeat`/`heartbeats` may be left out (they encode as false). */
+export type RawAgentMessage = Omit<AgentMessage, 'heartbeat' | 'descriptor'> & {
+  readonly heartbeat?: boolean;
+  readonly descriptor?: Omit<AgentDescriptor, 'heartbeats'> & { readonly heartbeats?: boolean };
+};
+
 export interface RawTunnel {
-  readonly call: ClientDuplexStream<AgentMessage | Buffer, RequestFrame | UndecodableMessage>;
+  readonly call: ClientDuplexStream<RawAgentMessage | Buffer, RequestFrame | UndecodableMessage>;
   /** Resolves when kas registered the tunnel (it sent response metadata). */
   readonly registered: Promise<void>;
   /** Resolves with the call's final status, whatever it is. */
@@ -41,9 +48,9 @@ export function connectRawAgent(address: string): Client {
 export function openRawTunnel(client: Client, token: string | undefined): RawTunnel {
   const metadata = new Metadata();
   if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-  const call = client.makeBidiStreamRequest<AgentMessage | Buffer, RequestFrame | UndecodableMessage>(
+  const call = client.makeBidiStreamRequest<RawAgentMessage | Buffer, RequestFrame | UndecodableMessage>(
     method.path,
-    (message) => (Buffer.isBuffer(message) ? message : method.requestSerialize(message)),
+    (message) => (Buffer.isBuffer(message) ? message : method.requestSerialize(message as AgentMessage)),
     method.responseDeserialize as (bytes: Buffer) => RequestFrame | UndecodableMessage,
     metadata,
   );

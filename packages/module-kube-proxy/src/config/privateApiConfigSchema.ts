@@ -1,4 +1,4 @@
-import { duration, hostPort, splitHostPort, text, tlsKeyPair } from '@kas/config';
+import { duration, hostPort, positiveDuration, splitHostPort, text, tlsKeyPair } from '@kas/config';
 import { z } from 'zod';
 import { privateApiSecretSchema } from './privateApiSecretSchema.js';
 
@@ -39,6 +39,20 @@ export const privateApiConfigSchema = z
     drainBudget: duration()
       .prefault('1h')
       .describe('How long forwarded requests in flight at stop may continue before they are cut.'),
+    keepalive: z
+      .strictObject({
+        time: positiveDuration()
+          .prefault('30s')
+          .describe(
+            'How often the private API sends a heartbeat on each Forward call, idle or busy, before and after GOAWAY (they replace HTTP/2 keepalive pings, which stop working once a connection has GOAWAY).',
+          ),
+        timeout: positiveDuration()
+          .prefault('10s')
+          .describe(
+            'A call whose heartbeat the calling replica does not answer within this is cancelled; the caller cancels one on which it heard nothing for `time` plus this.',
+          ),
+      })
+      .prefault({}),
   })
   .superRefine((config, context) => {
     if (config.advertiseAddress !== undefined) {

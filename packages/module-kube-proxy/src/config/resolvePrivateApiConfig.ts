@@ -1,5 +1,5 @@
 import { type Milliseconds, parseConfig, splitHostPort } from '@kas/config';
-import type { PemSource } from '@kas/tunnel-protocol';
+import type { HeartbeatTiming, PemSource } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { type PrivateApiConfig, privateApiConfigSchema } from './privateApiConfigSchema.js';
 
@@ -13,6 +13,8 @@ export interface ResolvedPrivateApiConfig {
   readonly tls: { readonly cert: PemSource; readonly key: PemSource } | undefined;
   readonly maxTunnelWaitMs: Milliseconds;
   readonly drainBudgetMs: Milliseconds;
+  /** Heartbeats on each Forward call. */
+  readonly heartbeat: HeartbeatTiming;
 }
 
 /** Parses `config` with `privateApiConfigSchema`; throws `KAS_PRIVATE_API_CONFIG_INVALID` naming each bad key. */
@@ -36,5 +38,6 @@ export function resolvePrivateApiConfig(config: PrivateApiConfig): ResolvedPriva
     tls: parsed.tls,
     maxTunnelWaitMs: parsed.maxTunnelWait,
     drainBudgetMs: parsed.drainBudget,
+    heartbeat: { timeMs: parsed.keepalive.time, timeoutMs: parsed.keepalive.timeout },
   };
 }

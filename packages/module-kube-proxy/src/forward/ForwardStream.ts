@@ -1,14 +1,18 @@
 import type { Readable } from 'node:stream';
-import { type ClientDuplexStream, status } from '@grpc/grpc-js';
+import { type ClientDuplexStream, type Metadata, status } from '@grpc/grpc-js';
 import {
   type ForwardReply,
   type ForwardRequest,
   type ForwardTarget,
+  HEARTBEAT_METADATA,
+  parseHeartbeatMetadata,
   type TunnelRequest,
   type TunnelResponse,
   UndecodableMessage,
 } from '@kas/tunnel-protocol';
 import { OutboundExchange } from './OutboundExchange.js';
+
+const HEARTBEAT_ANSWER: ForwardRequest = { target: undefined, frame: undefined, heartbeat: true };
 
 /** The client side of one Forward call. */
 export type ForwardCall = ClientDuplexStream<ForwardRequest, ForwardReply | UndecodableMessage>;
@@ -22,6 +26,8 @@ export interface ForwardStreamOwner {
   onIdle(stream: ForwardStream): void;
   /** The call is over (ended, failed or cancelled); the stream is never used again. Called once. */
   onClosed(stream: ForwardStream): void;
+  /** The callee sent nothing for its heartbeat time plus timeout: the connection is lost. */
+  onLost(stream: ForwardStream): void;
 }
 
 /**
@@ -35,12 +41,17 @@ export class ForwardStream {
   #exchange: OutboundExchange | undefined;
   /** `performance.now()` when the stream last became idle. */
   idleSince = performance.now();
+  /** The callee's heartbeat time plus timeout, once its metadata said it sends heartbeats. */
+  #silenceLimitMs: number | undefined;
+  #heardAt = 0;
+  #silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly call: ForwardCall,
     readonly where: string,
     private readonly owner: ForwardStreamOwner,
   ) {
+    call.on('metadata', this.#onMetadata);
     call.on('data', this.#onReply);
     call.on('error', this.#onError);
     call.on('end', this.#onEnd);
@@ -93,10 +104,41 @@ export class ForwardStream {
     this.call.cancel();
   }
 
+  // HTTP/2 pings stop working once the callee's connection has GOAWAY (grpc-js then drops every call on
+  // it): the callee's heartbeats on the call itself say it is there, and a forwarded watch outlives GOAWAY.
+  readonly #onMetadata = (metadata: Metadata): void => {
+    const heartbeat = parseHeartbeatMetadata(metadata.get(HEARTBEAT_METADATA)[0]);
+    if (heartbeat === undefined || this.#state === 'closed') return;
+    this.#silenceLimitMs = heartbeat.timeMs + heartbeat.timeoutMs;
+    this.#heardAt = performance.now();
+    this.#watchSilence(this.#silenceLimitMs);
+  };
+
+  #watchSilence(inMs: number): void {
+    this.#silenceTimer = setTimeout(() => {
+      const limitMs = this.#silenceLimitMs as number;
+      const silentMs = performance.now() - this.#heardAt;
+      if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
+      this.#exchange?.break(
+        `the connection to ${this.where} is lost: it sent nothing for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms)`,
+        `check that ${this.where} is running and reachable from this replica`,
+      );
+      this.cancel();
+      this.owner.onLost(this);
+    }, inMs).unref();
+  }
+
   readonly #onReply = (reply: ForwardReply | UndecodableMessage): void => {
+    this.#heardAt = performance.now();
     const exchange = this.#exchange;
     if (reply instanceof UndecodableMessage) {
       this.#violated(`${reply.code}: ${reply.message}`);
+      return;
+    }
+    if (reply.heartbeat) {
+      if (reply.frame !== undefined || reply.tunnelAcquired)
+        this.#violated('KAS_FRAME_OUT_OF_ORDER: a heartbeat must be alone in its message');
+      else if (this.#state !== 'closed') this.call.write(HEARTBEAT_ANSWER);
       return;
     }
     if (exchange === undefined) {
@@ -148,6 +190,7 @@ export class ForwardStream {
 
   #close(): void {
     if (this.#state === 'closed') return;
+    clearTimeout(this.#silenceTimer);
     this.#state = 'closed';
     this.owner.onClosed(this);
   }

@@ -1,5 +1,5 @@
 import { type Client, Metadata } from '@grpc/grpc-js';
-import { FORWARD_METADATA, type ForwardMethod } from '@kas/tunnel-protocol';
+import { FORWARD_METADATA, type ForwardMethod, HEARTBEAT_METADATA } from '@kas/tunnel-protocol';
 import { type ForwardCall, ForwardStream, type ForwardStreamOwner } from './ForwardStream.js';
 
 /** What a pool tells whoever counts streams. */
@@ -30,6 +30,8 @@ export class ForwardStreamPool implements ForwardStreamOwner {
     private readonly counts: ForwardStreamPoolCounts,
     private readonly idleStreamMs: number,
     private readonly keptIdle: number,
+    /** A call heard nothing past its heartbeat limit: the connection to this replica is lost. */
+    private readonly onConnectionLost: () => void,
   ) {}
 
   /** An idle stream, or a new one. */
@@ -58,6 +60,10 @@ export class ForwardStreamPool implements ForwardStreamOwner {
       return;
     }
     this.#idle.push(stream);
+  }
+
+  onLost(): void {
+    this.onConnectionLost();
   }
 
   onClosed(stream: ForwardStream): void {
@@ -95,6 +101,7 @@ export class ForwardStreamPool implements ForwardStreamOwner {
   #open(): ForwardStream {
     const metadata = new Metadata();
     metadata.set(FORWARD_METADATA.authorization, this.authorization);
+    metadata.set(HEARTBEAT_METADATA, '1'); // this side answers the callee's heartbeats
     const call = this.client.makeBidiStreamRequest(
       this.method.path,
       this.method.requestSerialize,

@@ -87,7 +87,7 @@ export class OutboundExchange {
       headers: toHeaderList(request.headers),
       upgrade: request.upgrade ?? '',
     };
-    call.write({ target, frame: { head, body: EMPTY_BODY, end: this.#isRequestEnded } });
+    call.write({ target, frame: { head, body: EMPTY_BODY, end: this.#isRequestEnded }, heartbeat: false });
   }
 
   /** Takes the next reply; returns what is wrong with it, if anything (the owner then ends the call). */
@@ -172,7 +172,7 @@ export class OutboundExchange {
     if (body === undefined || this.#pump !== undefined) return;
     const call = this.call;
     const sink: RequestFrameSink = {
-      write: (frame: RequestFrame) => call.write({ frame }),
+      write: (frame: RequestFrame) => call.write({ frame, heartbeat: false }),
       once: (event, listener) => call.once(event, listener),
     };
     this.#pump = new RequestBodyPump(sink, body, {

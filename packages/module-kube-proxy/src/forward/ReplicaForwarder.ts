@@ -12,8 +12,8 @@ const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
 const CHANNEL_OPTIONS: ClientOptions = {
   'grpc.max_send_message_length': MAX_FORWARD_MESSAGE_BYTES,
   'grpc.max_receive_message_length': MAX_FORWARD_MESSAGE_BYTES,
-  'grpc.keepalive_time_ms': 30_000,
-  'grpc.keepalive_timeout_ms': 10_000,
+  // No HTTP/2 keepalive pings: Node cancels them once the callee sent GOAWAY, and grpc-js then drops every
+  // call on the connection, forwarded watches included. The callee's heartbeats on each call check it.
   'grpc.enable_channelz': 0,
   // The kube proxy retries routes itself; grpc-js's retry layer would only buffer every call's first
   // messages until the callee's first reply.
@@ -182,12 +182,22 @@ export class ReplicaForwarder {
         this.#counts,
         IDLE_STREAM_MS,
         KEPT_IDLE_STREAMS,
+        () => this.#dropChannel(address, client),
       );
       channel = { client, pool, lastUsedAt: now };
       this.#channels.set(address, channel);
     }
     channel.lastUsedAt = now;
     return channel;
+  }
+
+  /** The connection to `address` is lost: its calls are cancelled, and the next request makes a new one. */
+  #dropChannel(address: string, client: Client): void {
+    const channel = this.#channels.get(address);
+    if (channel?.client !== client) return;
+    this.#channels.delete(address);
+    channel.pool.cancelAll();
+    client.close();
   }
 
   #pruneIdle(now: number): void {

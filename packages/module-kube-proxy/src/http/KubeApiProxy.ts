@@ -78,7 +78,7 @@ export class KubeApiProxy {
         (routed) => {
           bounded?.headArrived();
           if (requestSignal.aborted) routed.response.body.destroy();
-          else this.#answer(response, entry, routed);
+          else this.#answer(response, entry, routed, auth.agentId);
         },
         (error: unknown) => {
           bounded?.headArrived();
@@ -130,7 +130,7 @@ export class KubeApiProxy {
     return signal;
   }
 
-  #answer(response: ServerResponse, entry: InFlightRequest, routed: RoutedResponse): void {
+  #answer(response: ServerResponse, entry: InFlightRequest, routed: RoutedResponse, agentId: string): void {
     entry.route = routed.route;
     const { status, headers, body } = routed.response;
     if (response.destroyed) {
@@ -146,7 +146,14 @@ export class KubeApiProxy {
     }
     // A watch's head must reach the client before its first event; a sized body carries its head along.
     if (headers['content-length'] === undefined) response.flushHeaders();
-    streamBody(body, response, entry);
+    streamBody(body, response, entry, (error) =>
+      // Says why the client's answer ended early: the tunnel or replica it came through was cut at its
+      // drain budget, lost its connection, or the agent ended it.
+      this.log.warn(
+        { event: 'response.broken', agentId, route: routed.route, reason: messageOf(error) },
+        `the answer from agent "${agentId}" broke off: ${messageOf(error)}`,
+      ),
+    );
   }
 
   #fail(response: ServerResponse, agentId: string, error: unknown, signal: AbortSignal | undefined): void {
@@ -194,7 +201,12 @@ const NEWLINE = 0x0a;
 const WATCH_QUERY = /(?:^|&)watch=(?:1|true)(?:&|$)/;
 
 /** Copies the agent's body to the client as it arrives, with backpressure; cuts the client if it breaks. */
-function streamBody(body: TunnelResponse['body'], response: ServerResponse, entry: InFlightRequest): void {
+function streamBody(
+  body: TunnelResponse['body'],
+  response: ServerResponse,
+  entry: InFlightRequest,
+  onBroken: (error: unknown) => void,
+): void {
   const resume = () => body.resume();
   let isAtLineEnd = true; // watch events are JSON lines
   body.on('data', (chunk: Buffer) => {
@@ -213,8 +225,9 @@ function streamBody(body: TunnelResponse['body'], response: ServerResponse, entr
     };
   }
   body.once('end', () => response.end());
-  body.once('error', () => {
+  body.once('error', (error) => {
     entry.outcome ??= response.destroyed ? undefined : 'upstreamFailed';
+    if (!response.destroyed) onBroken(error);
     response.destroy();
   });
   response.once('close', () => {
@@ -229,4 +242,8 @@ function hasBody(request: IncomingMessage): boolean {
 
 function codeOf(error: unknown): unknown {
   return (error as { code?: unknown } | undefined)?.code;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -159,7 +159,7 @@ export class InboundExchange {
 
   #sendAcquired(): void {
     this.#isAcquiredSent = true;
-    this.call.write({ tunnelAcquired: true });
+    this.call.write({ tunnelAcquired: true, heartbeat: false });
   }
 
   #stream(response: TunnelResponse): void {
@@ -193,9 +193,9 @@ export class InboundExchange {
 
   /** Writes a response frame, with `tunnel_acquired` on the first when it was not sent alone. */
   #write(frame: ForwardReply['frame']): boolean {
-    if (this.#isAcquiredSent) return this.call.write({ tunnelAcquired: false, frame });
+    if (this.#isAcquiredSent) return this.call.write({ tunnelAcquired: false, frame, heartbeat: false });
     this.#isAcquiredSent = true;
-    return this.call.write({ tunnelAcquired: true, frame });
+    return this.call.write({ tunnelAcquired: true, frame, heartbeat: false });
   }
 
   #answerError(code: string, message: string, ending: InboundEnding): void {
@@ -205,7 +205,7 @@ export class InboundExchange {
     this.#requestBody?.destroy();
     if (this.#state === 'acquiring') {
       // Refused before a tunnel was had: no tunnel_acquired, and the caller sends nothing more of this request.
-      this.call.write({ tunnelAcquired: false, frame });
+      this.call.write({ tunnelAcquired: false, frame, heartbeat: false });
       this.#isRequestEnded = true;
     } else this.#write(frame);
     this.#end(ending, `${code}: ${message}`);

@@ -4,9 +4,13 @@ import {
   type ForwardReply,
   type ForwardRequest,
   FrameOrder,
+  type HeartbeatTiming,
   type TunnelRegistry,
   UndecodableMessage,
 } from '@kas/tunnel-protocol';
+
+const HEARTBEAT_REPLY: ForwardReply = { tunnelAcquired: false, frame: undefined, heartbeat: true };
+
 import { type InboundEnding, InboundExchange, type InboundExchangeOwner } from './InboundExchange.js';
 
 /** The server side of one Forward call. */
@@ -38,15 +42,28 @@ export interface InboundStreamOwner {
 export class InboundStream implements InboundExchangeOwner {
   #state: InboundStreamState = 'idle';
   #exchange: InboundExchange | undefined;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Armed by a heartbeat, disarmed by any message from the caller. */
+  #answerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly call: ForwardServerCall,
     private readonly registry: TunnelRegistry,
     private readonly owner: InboundStreamOwner,
+    /** Set when the caller answers heartbeats (it said so in its metadata). */
+    heartbeat?: HeartbeatTiming,
   ) {
     call.on('data', this.#onMessage);
     call.on('end', this.#onCallerEnded);
     call.on('cancelled', this.#onCancelled);
+    // HTTP/2 pings stop working once the connection has GOAWAY (and grpc-js then drops every call on it):
+    // a forwarded watch must outlive this replica's GOAWAY, so liveness is checked on the call itself.
+    if (heartbeat !== undefined) {
+      this.#heartbeatTimer = setInterval(() => {
+        this.call.write(HEARTBEAT_REPLY);
+        this.#answerTimer ??= setTimeout(() => this.#onSilent(heartbeat), heartbeat.timeoutMs).unref();
+      }, heartbeat.timeMs).unref();
+    }
   }
 
   get state(): InboundStreamState {
@@ -82,8 +99,15 @@ export class InboundStream implements InboundExchangeOwner {
   }
 
   readonly #onMessage = (message: ForwardRequest | UndecodableMessage): void => {
+    clearTimeout(this.#answerTimer); // any message says the caller is there
+    this.#answerTimer = undefined;
     if (message instanceof UndecodableMessage) {
       this.#refuse(message.code, message.message);
+      return;
+    }
+    if (message.heartbeat) {
+      if (message.target !== undefined || message.frame !== undefined)
+        this.#refuse('KAS_FRAME_OUT_OF_ORDER', 'a heartbeat must be alone in its message');
       return;
     }
     switch (this.#state) {
@@ -136,6 +160,7 @@ export class InboundStream implements InboundExchangeOwner {
           end: false,
           error: { code: 'KAS_REPLICA_STOPPING', message: 'this replica is stopping' },
         },
+        heartbeat: false,
       });
       this.#finish();
       return;
@@ -167,6 +192,14 @@ export class InboundStream implements InboundExchangeOwner {
     this.#close();
   };
 
+  /** No answer to a heartbeat within the timeout: the calling replica or its connection is gone. */
+  #onSilent(heartbeat: HeartbeatTiming): void {
+    const why = `the calling replica did not answer a heartbeat within ${heartbeat.timeoutMs}ms: its connection is lost`;
+    this.#exchange?.cancel('cancelled', why);
+    if (!this.#close()) return;
+    this.call.emit('error', { code: status.UNAVAILABLE, details: `KAS_FORWARD_LOST: ${why}` });
+  }
+
   #refuse(code: string, message: string): void {
     this.#exchange?.cancel('failed', `${code}: ${message}`);
     if (!this.#close()) return;
@@ -182,6 +215,8 @@ export class InboundStream implements InboundExchangeOwner {
 
   #close(): boolean {
     if (this.#state === 'closed') return false;
+    clearInterval(this.#heartbeatTimer);
+    clearTimeout(this.#answerTimer);
     this.#state = 'closed';
     this.owner.onClosed(this);
     return true;

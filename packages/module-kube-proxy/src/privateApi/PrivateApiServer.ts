@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
 import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
@@ -9,6 +9,7 @@ import {
   createForwardMethod,
   FORWARD_METADATA,
   FORWARD_V1_PATH,
+  HEARTBEAT_METADATA,
   MAX_FORWARD_MESSAGE_BYTES,
 } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
@@ -227,10 +228,11 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       });
     this.#onForwardEnded = publishProgress;
     publishProgress();
+    // Connections with no call (a TCP check, a TLS handshake that never ends) are closed at once; before
+    // idle calls end, so a connection whose calls end with OK closes only once those statuses left.
+    const quietClosed = this.#connections?.closeIdle() ?? 0;
     let idleCalls = 0;
     for (const call of [...this.#calls]) if (call.endIfIdle()) idleCalls += 1;
-    // Connections with no call (a TCP check, a TLS handshake that never ends) are closed at once.
-    const quietClosed = this.#connections?.closeIdle() ?? 0;
     ctx.mark('privateApi.goaway', { forwards: this.#forwards.size, idleCalls, quietClosed });
     this.log.info(
       { event: 'privateApi.stopping', forwards: this.#forwards.size, idleCalls, quietClosed },
@@ -244,8 +246,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       const count = this.#forwards.size;
       cutCount = count;
       for (const call of [...this.#calls]) call.cut('the private API reached its drain budget');
-      server.forceShutdown();
-      this.#connections?.destroyAll();
+      server.forceShutdown(); // the cut calls' statuses still leave: each session closes after its last call
       ctx.mark('privateApi.drainCut', { forwards: count });
       this.log.warn(
         { event: 'privateApi.drainCut', forwards: count },
@@ -274,7 +275,14 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       return;
     }
     this.#counters.calls += 1;
-    const stream = new InboundStream(call, this.registry, this);
+    // A caller that answers heartbeats says so; it learns their timing from this call's metadata.
+    const heartbeat = call.metadata.get(HEARTBEAT_METADATA)[0] === '1' ? this.config.heartbeat : undefined;
+    if (heartbeat !== undefined) {
+      const metadata = new Metadata();
+      metadata.set(HEARTBEAT_METADATA, `${heartbeat.timeMs},${heartbeat.timeoutMs}`);
+      call.sendMetadata(metadata);
+    }
+    const stream = new InboundStream(call, this.registry, this, heartbeat);
     this.#calls.add(stream);
     if (this.#connections !== undefined)
       this.#connectionMarks.set(stream, this.#connections.busy(call.getPeer()));

@@ -37,6 +37,7 @@ export const privateApiSectionSchema = z
       ),
     maxTunnelWait: moduleKeys.maxTunnelWait,
     drainBudget: moduleKeys.drainBudget,
+    keepalive: moduleKeys.keepalive,
   })
   .describe(
     'Where other replicas forward requests for agents whose tunnels are here: the `private-api` module.',

@@ -52,6 +52,13 @@ export const protobufFileName = "kas/privateapi/v2/forward.proto";
  * 5. Either side cancels an exchange by ending the call with an error status; the callee then cancels
  *    upstream. The caller ends an idle call it no longer wants by half-closing it; the callee answers with
  *    status OK. A stopping callee ends idle calls with status OK, and busy ones after their exchange.
+ * 6. Heartbeats: a caller that sends metadata `kas-heartbeat: 1` is sent a ForwardReply with `heartbeat`
+ *    alone every keepalive time (the callee's response metadata `kas-heartbeat` says
+ *    "<time ms>,<timeout ms>"), idle or busy, and answers each at once with a ForwardRequest with
+ *    `heartbeat` alone. The callee cancels a call whose caller did not answer within the timeout; the caller
+ *    cancels one on which it heard nothing for the time plus the timeout. They replace HTTP/2 keepalive
+ *    pings, which Node cancels once the connection has GOAWAY (and grpc-js then drops every call on it):
+ *    a forwarded watch must outlive the stopping callee's GOAWAY until it ends or the drain budget cuts it.
  *
  * Version 1 (kas.privateapi.v1.ForwardService, one call per request) is no longer served: a replica of
  * this version answers it with UNIMPLEMENTED naming this service, and a caller of this version that meets
@@ -71,7 +78,11 @@ export interface ForwardTarget {
 export interface ForwardRequest {
   /** First message of each exchange only. */
   target?: ForwardTarget | undefined;
-  frame?: RequestFrame | undefined;
+  frame?:
+    | RequestFrame
+    | undefined;
+  /** The answer to a ForwardReply heartbeat, alone in its message. */
+  heartbeat: boolean;
 }
 
 /** One message from the callee: that it holds a tunnel, and/or a frame of the current exchange's response. */
@@ -81,7 +92,11 @@ export interface ForwardReply {
    * once per exchange, alone or on the first response frame; never on a refusal.
    */
   tunnelAcquired: boolean;
-  frame?: ResponseFrame | undefined;
+  frame?:
+    | ResponseFrame
+    | undefined;
+  /** The callee is alive; answer with ForwardRequest.heartbeat. Alone in its message. */
+  heartbeat: boolean;
 }
 
 function createBaseForwardTarget(): ForwardTarget {
@@ -142,7 +157,7 @@ export const ForwardTarget: MessageFns<ForwardTarget> = {
 };
 
 function createBaseForwardRequest(): ForwardRequest {
-  return { target: undefined, frame: undefined };
+  return { target: undefined, frame: undefined, heartbeat: false };
 }
 
 export const ForwardRequest: MessageFns<ForwardRequest> = {
@@ -152,6 +167,9 @@ export const ForwardRequest: MessageFns<ForwardRequest> = {
     }
     if (message.frame !== undefined) {
       RequestFrame.encode(message.frame, writer.uint32(18).fork()).join();
+    }
+    if (message.heartbeat !== false) {
+      writer.uint32(24).bool(message.heartbeat);
     }
     return writer;
   },
@@ -185,6 +203,14 @@ export const ForwardRequest: MessageFns<ForwardRequest> = {
             message.frame = RequestFrame.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.heartbeat = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -199,7 +225,7 @@ export const ForwardRequest: MessageFns<ForwardRequest> = {
 };
 
 function createBaseForwardReply(): ForwardReply {
-  return { tunnelAcquired: false, frame: undefined };
+  return { tunnelAcquired: false, frame: undefined, heartbeat: false };
 }
 
 export const ForwardReply: MessageFns<ForwardReply> = {
@@ -209,6 +235,9 @@ export const ForwardReply: MessageFns<ForwardReply> = {
     }
     if (message.frame !== undefined) {
       ResponseFrame.encode(message.frame, writer.uint32(18).fork()).join();
+    }
+    if (message.heartbeat !== false) {
+      writer.uint32(24).bool(message.heartbeat);
     }
     return writer;
   },
@@ -240,6 +269,14 @@ export const ForwardReply: MessageFns<ForwardReply> = {
             }
 
             message.frame = ResponseFrame.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.heartbeat = reader.bool();
             continue;
           }
         }

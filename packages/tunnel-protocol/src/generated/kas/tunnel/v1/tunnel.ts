@@ -17,7 +17,7 @@ import {
   type Metadata,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { RequestFrame, ResponseError, ResponseHead } from "../../http/v1/http.js";
+import { RequestHead, ResponseError, ResponseHead } from "../../http/v1/http.js";
 
 export const protobufPackage = "kas.tunnel.v1";
 
@@ -38,6 +38,14 @@ export const protobufFileName = "kas/tunnel/v1/tunnel.proto";
  *    connection (kas.http.v1.RequestHead.upgrade, answered 101) holds its tunnel until both directions
  *    have ended: it may last hours (an exec session), so the agent opens fresh tunnels meanwhile as for
  *    any busy one.
+ * Heartbeats (tunnel protocol 1.2): an agent whose descriptor says `heartbeats` is sent a KasMessage with
+ * `heartbeat` alone every keepalive time (kas's response metadata `kas-heartbeat` says
+ * "<time ms>,<timeout ms>"), idle or busy, and answers each at once with an AgentMessage with `heartbeat`
+ * alone. kas ends a tunnel whose agent did not answer within the timeout; the agent ends one on which it
+ * heard nothing from kas for the time plus the timeout. They replace HTTP/2 keepalive pings, which Node
+ * cancels on a connection that sent or received GOAWAY (and grpc-js then drops every call on it): a
+ * tunnel busy with a watch must outlive its connection's GOAWAY until the request ends or the drain
+ * budget cuts it. Heartbeats are never part of a request or response: frame order rules ignore them.
  * Either side cancels a request by ending the call with an error status. A tunnel ended by kas with
  * status OK means "open another one now" (kas is stopping, or the exchange could not leave it clean) —
  * unless the agent already keeps the idle tunnels its descriptor asked for: kas also ends idle tunnels
@@ -62,6 +70,21 @@ export interface AgentDescriptor {
    * as older agents send) is never sent an upgrade: kas answers such requests itself, naming the reason.
    */
   upgrades: boolean;
+  /** True when the agent answers heartbeats (tunnel protocol 1.2). Only such agents are sent them. */
+  heartbeats: boolean;
+}
+
+/**
+ * One message from kas: a frame of the current request, or a heartbeat alone. Fields 1 to 3 are those of
+ * kas.http.v1.RequestFrame, with the same meaning and order rules (an agent of protocol 1.1 reads this
+ * message as one: it is never sent a heartbeat).
+ */
+export interface KasMessage {
+  head?: RequestHead | undefined;
+  body: Uint8Array;
+  end: boolean;
+  /** kas is alive; answer with AgentMessage.heartbeat. Alone in its message. */
+  heartbeat: boolean;
 }
 
 /**
@@ -75,11 +98,15 @@ export interface AgentMessage {
   head?: ResponseHead | undefined;
   body: Uint8Array;
   end: boolean;
-  error?: ResponseError | undefined;
+  error?:
+    | ResponseError
+    | undefined;
+  /** The answer to a KasMessage heartbeat, alone in its message. */
+  heartbeat: boolean;
 }
 
 function createBaseAgentDescriptor(): AgentDescriptor {
-  return { services: [], agentVersion: "", idleTunnels: 0, upgrades: false };
+  return { services: [], agentVersion: "", idleTunnels: 0, upgrades: false, heartbeats: false };
 }
 
 export const AgentDescriptor: MessageFns<AgentDescriptor> = {
@@ -95,6 +122,9 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
     }
     if (message.upgrades !== false) {
       writer.uint32(32).bool(message.upgrades);
+    }
+    if (message.heartbeats !== false) {
+      writer.uint32(40).bool(message.heartbeats);
     }
     return writer;
   },
@@ -144,6 +174,93 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
             message.upgrades = reader.bool();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.heartbeats = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseKasMessage(): KasMessage {
+  return { head: undefined, body: new Uint8Array(0), end: false, heartbeat: false };
+}
+
+export const KasMessage: MessageFns<KasMessage> = {
+  encode(message: KasMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.head !== undefined) {
+      RequestHead.encode(message.head, writer.uint32(10).fork()).join();
+    }
+    if (message.body.length !== 0) {
+      writer.uint32(18).bytes(message.body);
+    }
+    if (message.end !== false) {
+      writer.uint32(24).bool(message.end);
+    }
+    if (message.heartbeat !== false) {
+      writer.uint32(32).bool(message.heartbeat);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KasMessage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKasMessage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.head = RequestHead.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.body = reader.bytes();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.end = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.heartbeat = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -158,7 +275,14 @@ export const AgentDescriptor: MessageFns<AgentDescriptor> = {
 };
 
 function createBaseAgentMessage(): AgentMessage {
-  return { descriptor: undefined, head: undefined, body: new Uint8Array(0), end: false, error: undefined };
+  return {
+    descriptor: undefined,
+    head: undefined,
+    body: new Uint8Array(0),
+    end: false,
+    error: undefined,
+    heartbeat: false,
+  };
 }
 
 export const AgentMessage: MessageFns<AgentMessage> = {
@@ -177,6 +301,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
     }
     if (message.error !== undefined) {
       ResponseError.encode(message.error, writer.uint32(42).fork()).join();
+    }
+    if (message.heartbeat !== false) {
+      writer.uint32(48).bool(message.heartbeat);
     }
     return writer;
   },
@@ -234,6 +361,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.error = ResponseError.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.heartbeat = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -255,19 +390,19 @@ export const ReverseTunnelServiceService = {
     responseStream: true as const,
     requestSerialize: (value: AgentMessage): Buffer => Buffer.from(AgentMessage.encode(value).finish()),
     requestDeserialize: (value: Buffer): AgentMessage => AgentMessage.decode(value),
-    responseSerialize: (value: RequestFrame): Buffer => Buffer.from(RequestFrame.encode(value).finish()),
-    responseDeserialize: (value: Buffer): RequestFrame => RequestFrame.decode(value),
+    responseSerialize: (value: KasMessage): Buffer => Buffer.from(KasMessage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): KasMessage => KasMessage.decode(value),
   },
 } as const;
 
 export interface ReverseTunnelServiceServer extends UntypedServiceImplementation {
-  connect: handleBidiStreamingCall<AgentMessage, RequestFrame>;
+  connect: handleBidiStreamingCall<AgentMessage, KasMessage>;
 }
 
 export interface ReverseTunnelServiceClient extends Client {
-  connect(): ClientDuplexStream<AgentMessage, RequestFrame>;
-  connect(options: Partial<CallOptions>): ClientDuplexStream<AgentMessage, RequestFrame>;
-  connect(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AgentMessage, RequestFrame>;
+  connect(): ClientDuplexStream<AgentMessage, KasMessage>;
+  connect(options: Partial<CallOptions>): ClientDuplexStream<AgentMessage, KasMessage>;
+  connect(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<AgentMessage, KasMessage>;
 }
 
 export const ReverseTunnelServiceClient = makeGenericClientConstructor(

@@ -1,0 +1,213 @@
+import { request } from 'node:https';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type KasReplica,
+  type LocalCluster,
+  ReplicaShutdown,
+  startLocalCluster,
+  startWatch,
+  type WatchHandle,
+  wallNow,
+} from '../src/index.js';
+
+const KEEPALIVE_MS = 1_000;
+const BUDGETS = { drainBudgetMs: 6_000, listenGraceMs: 500, tunnelWaitMs: 3_000, keepaliveMs: KEEPALIVE_MS };
+
+/** What a followed log (a slow streaming GET) saw. */
+interface StreamRecord {
+  readonly name: string;
+  chunks: number;
+  lastChunkAtMs: number | undefined;
+  endedAtMs: number | undefined;
+  /** `end`: a complete answer; `aborted`: the connection was cut. */
+  ending: 'end' | 'aborted' | undefined;
+}
+
+/** `GET .../pods/web-0/log?follow=true`: the fake API writes a line every activity tick. */
+function followLog(name: string, server: string, caPem: string, token: string) {
+  const record: StreamRecord = {
+    name,
+    chunks: 0,
+    lastChunkAtMs: undefined,
+    endedAtMs: undefined,
+    ending: undefined,
+  };
+  const ended = new Promise<StreamRecord>((resolve) => {
+    const end = (how: 'end' | 'aborted') => {
+      if (record.endedAtMs !== undefined) return;
+      record.endedAtMs = wallNow();
+      record.ending = how;
+      resolve(record);
+    };
+    const req = request(
+      `${server}/api/v1/namespaces/default/pods/web-0/log?follow=true`,
+      { ca: caPem, headers: { authorization: `Bearer ${token}` } },
+      (response) => {
+        response.on('data', () => {
+          record.chunks += 1;
+          record.lastChunkAtMs = wallNow();
+        });
+        response.once('end', () => end('end'));
+        response.once('aborted', () => end('aborted'));
+        response.once('error', () => end('aborted'));
+      },
+    );
+    req.once('error', () => end('aborted'));
+    req.end();
+  });
+  return { record, ended };
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > giveUpAt) throw new Error(`${what}: not within ${timeoutMs}ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function logTime(replica: KasReplica, event: string): number | undefined {
+  const line = replica.runs
+    .at(-1)
+    ?.logs()
+    .find((log) => log.event === event);
+  return line === undefined ? undefined : Number(line.time);
+}
+
+describe('streams through a stopping replica with keepalive 1 s, shorter than the 6 s drain: real kas, agentk, Redis, client-node and HTTPS clients', () => {
+  let cluster: LocalCluster | undefined;
+  let watches: WatchHandle[] = [];
+  afterEach(async () => {
+    for (const watch of watches) watch.abort();
+    await cluster?.stop();
+    [cluster, watches] = [undefined, []];
+  });
+
+  // Regression: HTTP/2 keepalive pings on a connection that got GOAWAY are cancelled by Node, and grpc-js
+  // then dropped every call on it (agentk's tunnels, kas's own sessions, a forwarding replica's calls):
+  // a watch ended at the next ping after SIGTERM, logged as "the agent ended the stream".
+  it('a watch and a followed log, straight to the stopping replica and through a forwarding one, keep streaming past two keepalive periods and end at the drain budget with its cut', async () => {
+    cluster = await startLocalCluster({
+      replicas: 2,
+      agentkProcesses: 1,
+      agentsPerProcess: 2,
+      agentPlacement: 'first-replica',
+      budgets: BUDGETS,
+      activityIntervalMs: 200,
+    });
+    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
+    const agent = cluster.agentIds[0] as string;
+    const { caPem } = cluster;
+    const token = cluster.userToken(agent);
+    watches = [a, b].map((replica) => startWatch({ server: replica.kubeProxyUrl, caPem, token }, agent));
+    const [watchOnA, watchThroughB] = watches as [WatchHandle, WatchHandle];
+    const logs = [
+      followLog('log straight to A', a.kubeProxyUrl, caPem, token),
+      followLog('log through B', b.kubeProxyUrl, caPem, token),
+    ];
+    const [logOnA, logThroughB] = logs as [ReturnType<typeof followLog>, ReturnType<typeof followLog>];
+    await until(
+      'every stream receiving',
+      () => watches.every((watch) => watch.record.events > 0) && logs.every((log) => log.record.chunks > 0),
+      15_000,
+    );
+
+    const shutdown = await ReplicaShutdown.begin(cluster, a.id);
+    const sigtermAtMs = shutdown.sigtermAtMs;
+    // Every agent of A got GOAWAY and moved to B: the streams run on connections that have GOAWAY.
+    await shutdown.waitFor(
+      'agents moved to B',
+      (report) => report.agents.every((moved) => moved.readyElsewhereAtMs !== undefined),
+      BUDGETS.drainBudgetMs,
+    );
+    expect(await shutdown.exited).toEqual({ code: 0, signal: null });
+    const report = await shutdown.finish(5_000);
+    const proxyCutAtMs = report.proxyDrainCutAtMs as number;
+    const privateApiCutAtMs = logTime(a, 'privateApi.drainCut') as number;
+    expect(proxyCutAtMs - sigtermAtMs).toBeGreaterThanOrEqual(BUDGETS.drainBudgetMs - 1);
+    expect(privateApiCutAtMs - sigtermAtMs).toBeGreaterThanOrEqual(BUDGETS.drainBudgetMs - 1);
+
+    const [onA, throughB] = await Promise.all([watchOnA.ended, watchThroughB.ended]);
+    const [followedOnA, followedThroughB] = await Promise.all([logOnA.ended, logThroughB.ended]);
+    const pastTwoPings = sigtermAtMs + 2 * KEEPALIVE_MS;
+    const describe = (name: string, last: number | undefined, endedAt: number | undefined) =>
+      `${name}: last data ${last === undefined ? '?' : Math.round(last - sigtermAtMs)} ms, ended ${endedAt === undefined ? '?' : Math.round(endedAt - sigtermAtMs)} ms after SIGTERM`;
+    const lives = [
+      ['watch straight to A', onA.lastEventAtMs, onA.endedAtMs, proxyCutAtMs],
+      ['watch through B', throughB.lastEventAtMs, throughB.endedAtMs, privateApiCutAtMs],
+      ['log straight to A', followedOnA.lastChunkAtMs, followedOnA.endedAtMs, proxyCutAtMs],
+      ['log through B', followedThroughB.lastChunkAtMs, followedThroughB.endedAtMs, privateApiCutAtMs],
+    ] as const;
+    // Each received data past two keepalive periods after SIGTERM, and ended only when its budget cut it.
+    expect(
+      lives
+        .filter(([, last, endedAt, cutAt]) => (last ?? 0) <= pastTwoPings || (endedAt ?? 0) < cutAt - 1)
+        .map(([name, last, endedAt]) => describe(name, last, endedAt)),
+    ).toEqual([]);
+
+    // The documented cut: A's kube proxy ends a watch cleanly at an event boundary (client-node calls
+    // done() without an error) and cuts the followed log's connection; A's private API cuts the forwarded
+    // requests, and B cuts its clients' connections, logging why.
+    expect(onA.endError).toBeUndefined();
+    expect(followedOnA.ending).toBe('aborted');
+    expect(followedThroughB.ending).toBe('aborted');
+    const aLogs = a.runs.at(-1)?.logs() ?? [];
+    expect(aLogs.find((log) => log.event === 'kubeProxy.drainCut')).toMatchObject({ requests: 2 });
+    expect(aLogs.find((log) => log.event === 'privateApi.drainCut')).toMatchObject({ forwards: 2 });
+    // ... and no other cause: no tunnel lost, nothing "ended the stream".
+    expect(
+      aLogs.filter((log) => log.event === 'tunnel.lost' || /ended the stream/.test(String(log.msg))),
+    ).toEqual([]);
+    const broken = (b.runs.at(-1)?.logs() ?? []).filter((log) => log.event === 'response.broken');
+    expect(broken.length).toBeGreaterThanOrEqual(1);
+    for (const line of broken) expect(String(line.reason)).toMatch(/drain budget/);
+  }, 90_000);
+});
+
+describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats every 1 s, timeout 1 s', () => {
+  let cluster: LocalCluster | undefined;
+  afterEach(async () => {
+    for (const replica of cluster?.replicas ?? []) replica.process?.signal('SIGCONT');
+    for (const agentk of cluster?.agentk.processes ?? []) agentk.signal('SIGCONT');
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it('a paused kas replica: its agents find the connection lost and move to the other replica; a paused agentk: kas ends its tunnels as lost', async () => {
+    cluster = await startLocalCluster({
+      replicas: 2,
+      agentkProcesses: 1,
+      agentsPerProcess: 2,
+      agentPlacement: 'first-replica',
+      budgets: BUDGETS,
+      activityIntervalMs: 200,
+    });
+    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
+    const agentk = cluster.agentk.processes[0];
+    if (agentk === undefined) throw new Error('no agentk process');
+    const limitMs = 2 * KEEPALIVE_MS; // heartbeat time plus timeout
+
+    // kas A stops answering (SIGSTOP: its sockets stay open, the kernel still acknowledges).
+    const pausedAtMs = wallNow();
+    a.process?.signal('SIGSTOP');
+    for (const agent of cluster.agentIds) {
+      const lost = await agentk.waitForLog(
+        { event: 'kas.lost', agent, kasAddress: a.agentAddress },
+        10 * limitMs,
+      );
+      expect(Number(lost.time) - pausedAtMs).toBeGreaterThanOrEqual(KEEPALIVE_MS);
+      await agentk.waitForLog({ event: 'tunnels.ready', agent, kasAddress: b.agentAddress }, 10 * limitMs);
+    }
+    a.process?.signal('SIGCONT');
+
+    // agentk stops answering: B ends each of its tunnels as lost.
+    agentk.signal('SIGSTOP');
+    const processLogs = b.process;
+    if (processLogs === undefined) throw new Error('B is not running');
+    for (const agent of cluster.agentIds) {
+      const lost = await processLogs.waitForLog({ event: 'tunnel.lost', agentId: agent }, 10 * limitMs);
+      expect(String(lost.msg)).toMatch(/did not answer a heartbeat within 1000ms: its connection is lost/);
+    }
+    agentk.signal('SIGCONT');
+  }, 90_000);
+});
