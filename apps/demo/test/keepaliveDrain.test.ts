@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { scaledMs } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type KasReplica,
@@ -86,7 +87,9 @@ describe('streams through a stopping replica with keepalive 1 s, shorter than th
   // Regression: HTTP/2 keepalive pings on a connection that got GOAWAY are cancelled by Node, and grpc-js
   // then dropped every call on it (agentk's tunnels, kas's own sessions, a forwarding replica's calls):
   // a watch ended at the next ping after SIGTERM, logged as "the agent ended the stream".
-  it('a watch and a followed log, straight to the stopping replica and through a forwarding one, keep streaming past two keepalive periods and end at the drain budget with its cut', async () => {
+  it('a watch and a followed log, straight to the stopping replica and through a forwarding one, keep streaming past two keepalive periods and end at the drain budget with its cut', {
+    timeout: scaledMs(90_000),
+  }, async () => {
     cluster = await startLocalCluster({
       replicas: 2,
       agentkProcesses: 1,
@@ -109,7 +112,7 @@ describe('streams through a stopping replica with keepalive 1 s, shorter than th
     await until(
       'every stream receiving',
       () => watches.every((watch) => watch.record.events > 0) && logs.every((log) => log.record.chunks > 0),
-      15_000,
+      scaledMs(15_000),
     );
 
     const shutdown = await ReplicaShutdown.begin(cluster, a.id);
@@ -121,7 +124,7 @@ describe('streams through a stopping replica with keepalive 1 s, shorter than th
       BUDGETS.drainBudgetMs,
     );
     expect(await shutdown.exited).toEqual({ code: 0, signal: null });
-    const report = await shutdown.finish(5_000);
+    const report = await shutdown.finish(scaledMs(5_000));
     const proxyCutAtMs = report.proxyDrainCutAtMs as number;
     const privateApiCutAtMs = logTime(a, 'privateApi.drainCut') as number;
     expect(proxyCutAtMs - sigtermAtMs).toBeGreaterThanOrEqual(BUDGETS.drainBudgetMs - 1);
@@ -161,7 +164,7 @@ describe('streams through a stopping replica with keepalive 1 s, shorter than th
     const broken = (b.runs.at(-1)?.logs() ?? []).filter((log) => log.event === 'response.broken');
     expect(broken.length).toBeGreaterThanOrEqual(1);
     for (const line of broken) expect(String(line.reason)).toMatch(/drain budget/);
-  }, 90_000);
+  });
 });
 
 describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats every 1 s, timeout 1 s', () => {
@@ -173,7 +176,9 @@ describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats e
     cluster = undefined;
   });
 
-  it('a paused kas replica: its agents find the connection lost and move to the other replica; a paused agentk: kas ends its tunnels as lost', async () => {
+  it('a paused kas replica: its agents find the connection lost and move to the other replica; a paused agentk: kas ends its tunnels as lost', {
+    timeout: scaledMs(90_000),
+  }, async () => {
     cluster = await startLocalCluster({
       replicas: 2,
       agentkProcesses: 1,
@@ -193,10 +198,13 @@ describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats e
     for (const agent of cluster.agentIds) {
       const lost = await agentk.waitForLog(
         { event: 'kas.lost', agent, kasAddress: a.agentAddress },
-        10 * limitMs,
+        scaledMs(10 * limitMs),
       );
       expect(Number(lost.time) - pausedAtMs).toBeGreaterThanOrEqual(KEEPALIVE_MS);
-      await agentk.waitForLog({ event: 'tunnels.ready', agent, kasAddress: b.agentAddress }, 10 * limitMs);
+      await agentk.waitForLog(
+        { event: 'tunnels.ready', agent, kasAddress: b.agentAddress },
+        scaledMs(10 * limitMs),
+      );
     }
     a.process?.signal('SIGCONT');
 
@@ -205,9 +213,12 @@ describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats e
     const processLogs = b.process;
     if (processLogs === undefined) throw new Error('B is not running');
     for (const agent of cluster.agentIds) {
-      const lost = await processLogs.waitForLog({ event: 'tunnel.lost', agentId: agent }, 10 * limitMs);
+      const lost = await processLogs.waitForLog(
+        { event: 'tunnel.lost', agentId: agent },
+        scaledMs(10 * limitMs),
+      );
       expect(String(lost.msg)).toMatch(/did not answer a heartbeat within 1000ms: its connection is lost/);
     }
     agentk.signal('SIGCONT');
-  }, 90_000);
+  });
 });

@@ -10,6 +10,7 @@ import {
   type LocalCluster,
   ReplicaShutdown,
   type RequestRecord,
+  restartReplica,
   type ShutdownReport,
   startLocalCluster,
   startWatch,
@@ -106,7 +107,8 @@ describe('a rolling restart, all real processes on loopback: Redis, two kas repl
   it('SIGTERM to replica A: its agents get GOAWAY and are live on B, and its entries leave Redis, long before its kube proxy drains; no request fails; watches on A last until the drain budget', {
     timeout: scaledMs(80_000),
   }, async () => {
-    const budgets = { drainBudgetMs: 6_000, listenGraceMs: 1_500, tunnelWaitMs: 5_000 };
+    // Heartbeats every 2 s: several happen during the drain, on connections that have GOAWAY.
+    const budgets = { drainBudgetMs: 6_000, listenGraceMs: 1_500, tunnelWaitMs: 5_000, keepaliveMs: 2_000 };
     cluster = await startLocalCluster({
       replicas: 2,
       agentkProcesses: AGENTK_PROCESSES,
@@ -348,5 +350,82 @@ describe('a rolling restart, all real processes on loopback: Redis, two kas repl
         request.startedAtMs >= proxyStoppedAtMs,
     );
     expect(explainFailures(cluster, report, unexpected)).toEqual([]);
+  });
+
+  it('a rolling restart of both replicas under steady load, heartbeats every 2 s (shorter than the 6 s drain): no request fails, and every watch the servers ended was ended by a drain budget', {
+    timeout: scaledMs(120_000),
+  }, async () => {
+    const budgets = { drainBudgetMs: 6_000, listenGraceMs: 1_000, tunnelWaitMs: 5_000, keepaliveMs: 2_000 };
+    cluster = await startLocalCluster({
+      replicas: 2,
+      agentkProcesses: 2,
+      agentsPerProcess: 4,
+      budgets,
+      activityIntervalMs: 200,
+    });
+    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
+    load = new LoadGenerator({
+      server: cluster.loadBalancer.url,
+      caPem: cluster.caPem,
+      agents: cluster.agentIds,
+      userToken: cluster.userToken,
+      requestsPerSecond: 30,
+      watches: 4,
+    });
+    load.start();
+    await until(
+      'load flowing and every watch receiving events',
+      () => (load?.stats().ok ?? 0) >= 20 && (load?.watches ?? []).every((watch) => watch.events > 0),
+      15_000,
+    );
+
+    const reports: ShutdownReport[] = [];
+    for (const replica of [a, b]) reports.push(await restartReplica(cluster, replica.id));
+    // Load keeps flowing after the last restart: requests sent after B is back are answered.
+    const backAtMs = Math.max(...reports.map((report) => report.exitedAtMs as number));
+    await until(
+      'a request answered after the last restart',
+      () => load?.requests.some((request) => request.startedAtMs > backAtMs && request.isOk) === true,
+      15_000,
+    );
+    await load.stop();
+    expect(reports.map((report) => report.exitCode)).toEqual([0, 0]);
+
+    // No request was lost.
+    expect(load.failures().map((request) => `${request.agent}: ${request.error}`)).toEqual([]);
+    // A watch the servers ended was cut by a stopping replica's drain budget (its kube proxy's, or its
+    // private API's for a watch forwarded through the other replica), never earlier.
+    const cuts = reports.flatMap((report) => {
+      const replica = cluster?.replica(report.replica);
+      const run = replica?.runs.find((candidate) =>
+        candidate.logs().some((log) => log.event === 'app.stopped'),
+      );
+      const privateApiCut = run?.logs().find((log) => log.event === 'privateApi.drainCut');
+      return [
+        report.proxyDrainCutAtMs,
+        privateApiCut === undefined ? undefined : Number(privateApiCut.time),
+      ].filter((at): at is number => at !== undefined);
+    });
+    expect(cuts.length).toBeGreaterThan(0);
+    const endedByServers = load.watches.filter(
+      (record) => record.endedAtMs !== undefined && !record.isEndedByClient,
+    );
+    expect(endedByServers.length).toBeGreaterThan(0);
+    const endedEarly = load.watches.filter(
+      (record) =>
+        record.endedAtMs !== undefined &&
+        !record.isEndedByClient &&
+        !cuts.some(
+          (cutAt) =>
+            (record.endedAtMs as number) >= cutAt - 1 && (record.endedAtMs as number) < cutAt + 2_000,
+        ),
+    );
+    const sigterms = reports.map((report) => report.sigtermAtMs);
+    expect(
+      endedEarly.map(
+        (record) =>
+          `watch for ${record.agent}: ended ${(record.endedAtMs as number) - Math.max(...sigterms.filter((at) => at <= (record.endedAtMs as number)), 0)} ms after the last SIGTERM (${record.endError ?? 'no error'}); cuts at ${cuts.map((cut) => cut - Math.min(...sigterms)).join(', ')}`,
+      ),
+    ).toEqual([]);
   });
 });
