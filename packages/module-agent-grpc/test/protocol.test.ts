@@ -42,7 +42,7 @@ describe('agents that break the rules', () => {
     return { tunnel, answered };
   };
 
-  it('closes a connection that stays silent without a tunnel at handshakeTimeout, and keeps a quiet one that carries a tunnel', async () => {
+  it('resets a connection that has carried no tunnel by handshakeTimeout, and keeps a quiet one that carries a tunnel', async () => {
     kas = await startKas({ handshakeTimeout: '300ms' });
     const tunnel = await openRegisteredTunnel(connect(), AGENT_TOKENS['agent-1']);
     const [host, port] = kas.server.address.split(':');

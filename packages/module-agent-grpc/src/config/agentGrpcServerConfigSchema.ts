@@ -61,7 +61,7 @@ export const agentGrpcServerConfigSchema = z.strictObject({
   handshakeTimeout: positiveDuration()
     .prefault('10s')
     .describe(
-      'How long a connection may stay silent while it carries no tunnel before it is closed: a TCP health check, or a TLS handshake that never comes, does not stay open (grpc-js has no handshake timeout of its own). A connection that carries a tunnel is never closed for being quiet.',
+      'How long after it was accepted a connection must have carried a tunnel, or it is reset: a TCP health check, or a TLS handshake that never comes, does not stay open (grpc-js has no handshake timeout of its own). agentk opens its tunnels at once; a connection that carried one is never closed by this.',
     ),
   idleTunnelTimeout: duration()
     .prefault('60s')

@@ -44,6 +44,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   readonly #tunnels = new Set<ServerTunnel>();
   /** Tunnels per peer address (one agent connection): counted as they come and go, not per count asked. */
   readonly #tunnelsByPeer = new Map<string, number>();
+  /** Connections (by peer) that have carried a tunnel: the handshake timeout spares them. */
+  readonly #tunnelledPeers = new Set<string>();
   /** Each tunnel's mark on its connection: a connection with no tunnel does not hold the stop. */
   readonly #connectionMarks = new Map<ServerTunnel, () => void>();
   /** While stopping: tells the stop's progress as tunnels end. */
@@ -307,20 +309,26 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     });
     this.#tunnels.add(tunnel);
     this.#tunnelsByPeer.set(tunnel.peer, (this.#tunnelsByPeer.get(tunnel.peer) ?? 0) + 1);
+    this.#tunnelledPeers.add(tunnel.peer);
     if (this.#connections !== undefined)
       this.#connectionMarks.set(tunnel, this.#connections.busy(tunnel.peer));
   }
 
   /**
-   * Closes a connection that stays silent for `handshakeTimeout` while it carries no tunnel (a load
-   * balancer's TCP check, a TLS handshake that never comes); once it carries a tunnel, a quiet moment is
-   * no reason to close it, and the check ends.
+   * Resets a connection that has carried no tunnel `handshakeTimeout` after it was accepted (a load
+   * balancer's TCP check, a TLS hello that never comes). A one-shot timer, not the socket's inactivity
+   * timer: once grpc-js's HTTP/2 session holds the socket, its bytes no longer reach that timer. A reset,
+   * because destroy() alone leaves such a socket open.
    */
   #closeIfSilent(socket: Socket): void {
-    socket.setTimeout(this.config.handshakeTimeout, () => {
-      if (this.#tunnelsByPeer.has(peerOf(socket))) socket.setTimeout(0);
-      // A reset: once grpc-js's HTTP/2 session holds the socket, destroy() alone leaves it open.
-      else socket.resetAndDestroy();
+    const peer = peerOf(socket);
+    const timer = setTimeout(() => {
+      if (!this.#tunnelledPeers.has(peer)) socket.resetAndDestroy();
+    }, this.config.handshakeTimeout);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.#tunnelledPeers.delete(peer);
     });
   }
 
@@ -331,7 +339,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const injector = server.createConnectionInjector(credentials);
     const listener = createServer((socket: Socket) => {
       injector.injectConnection(socket);
-      this.#closeIfSilent(socket); // after: Node's HTTP/2 session clears the socket's timeout as it sets up
+      this.#closeIfSilent(socket);
     });
     this.#connections = new ListenerConnections(listener);
     try {
