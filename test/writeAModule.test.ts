@@ -1,6 +1,7 @@
 // Every code block of docs/write-a-module.md is checked: TypeScript blocks are compiled together with tsc
 // (next to examples/audit-sink, so the packages they import resolve as they would for a module author)
-// and the testing block is run; the kas.yaml block is composed by kas and linted; the JSON block parses.
+// and the testing block is run; the kas.yaml block is composed by kas and linted, and the lint output the
+// guide shows is what lint reports without the sink's stop: { last: true }; the JSON block parses.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,22 @@ describe('docs/write-a-module.md', () => {
     const kas = await composeFromConfig({ file, env: {} });
     expect(kas.loaded.map((source) => source.module)).toEqual(['audit-sink']);
     expect(lintComposition(kas.composition).errorCount).toBe(0);
+  });
+
+  it('shows the finding kas-graph lint reports when the sink does not stop last', async () => {
+    const [yaml] = blocks('yaml');
+    const file = join(directory, 'kas-without-last.yaml');
+    await writeFile(file, yaml as string);
+    const kas = await composeFromConfig({ file, env: {} });
+    const modules = kas.composition.modules.map((module) =>
+      module.name === 'audit-sink' ? { ...module, stop: {} } : module,
+    );
+    const result = lintComposition({ ...kas.composition, modules });
+    const printed = result.findings
+      .filter((finding) => finding.severity === 'error')
+      .map((finding) => `error ${finding.code} [${finding.modules.join(', ')}] ${finding.message}`);
+    const [text] = blocks('text');
+    expect(printed).toEqual((text as string).trim().split('\n'));
   });
 
   it('has a package.json block that is JSON', () => {
