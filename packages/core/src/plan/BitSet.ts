@@ -11,12 +11,12 @@ export class BitSet {
 
   add(value: number): void {
     this.check(value);
-    this.words[value >>> 5] = (this.words[value >>> 5] as number) | (1 << (value & 31));
+    this.words[value >>> 5] = (this.words[value >>> 5] ?? 0) | (1 << (value & 31));
   }
 
   has(value: number): boolean {
     if (value < 0 || value >= this.capacity) return false;
-    return ((this.words[value >>> 5] as number) & (1 << (value & 31))) !== 0;
+    return ((this.words[value >>> 5] ?? 0) & (1 << (value & 31))) !== 0;
   }
 
   /** Adds every member of `other`, whose capacity must not exceed this one's. */
@@ -26,15 +26,15 @@ export class BitSet {
     }
     const theirs = other.words;
     for (let word = 0; word < theirs.length; word++) {
-      this.words[word] = (this.words[word] as number) | (theirs[word] as number);
+      this.words[word] = (this.words[word] ?? 0) | (theirs[word] ?? 0);
     }
   }
 
   /** Members of this set that are not in `other`, largest first. */
   *valuesNotInDescending(other: BitSet): Generator<number> {
     for (let word = this.words.length - 1; word >= 0; word--) {
-      const theirs = word < other.words.length ? (other.words[word] as number) : 0;
-      const bits = (this.words[word] as number) & ~theirs;
+      // A word past the end of a smaller set holds no members.
+      const bits = (this.words[word] ?? 0) & ~(other.words[word] ?? 0);
       if (bits === 0) continue;
       for (let bit = 31; bit >= 0; bit--) {
         if ((bits & (1 << bit)) !== 0) yield word * 32 + bit;

@@ -33,8 +33,8 @@ export class InMemoryObjectStore implements ObjectStore {
     const name =
       metadata.name ?? (metadata.generateName === undefined ? '' : generateName(metadata.generateName));
     const namespace = resource.namespaced ? (metadata.namespace ?? 'default') : undefined;
-    const causes = checkObject(resource, name, input);
-    if (causes.length > 0) throw invalid(resource, name, [causes[0], ...causes.slice(1)] as const);
+    const [firstCause, ...otherCauses] = checkObject(resource, name, input);
+    if (firstCause !== undefined) throw invalid(resource, name, [firstCause, ...otherCauses]);
     if (namespace !== undefined && !this.#table('namespaces').has(key(undefined, namespace))) {
       throw notFound('namespaces', namespace);
     }
@@ -81,8 +81,8 @@ export class InMemoryObjectStore implements ObjectStore {
     if (expectedVersion !== undefined && expectedVersion !== stored.metadata.resourceVersion) {
       throw conflict(resource, name);
     }
-    const causes = checkObject(resource, name, input);
-    if (causes.length > 0) throw invalid(resource, name, [causes[0], ...causes.slice(1)] as const);
+    const [firstCause, ...otherCauses] = checkObject(resource, name, input);
+    if (firstCause !== undefined) throw invalid(resource, name, [firstCause, ...otherCauses]);
     const { uid, creationTimestamp, resourceVersion } = stored.metadata;
     const metadata = {
       ...structuredClone(input.metadata ?? {}),

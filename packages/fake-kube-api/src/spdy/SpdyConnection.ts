@@ -153,9 +153,9 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> implement
 
   async #onFrame(frame: Buffer): Promise<void> {
     if (this.#isClosed) return;
-    const flags = frame[4] as number;
+    const flags = frame.readUInt8(4);
     const payload = frame.subarray(8);
-    if (((frame[0] as number) & 0x80) === 0) {
+    if ((frame.readUInt8(0) & 0x80) === 0) {
       this.#onData(frame.readUInt32BE(0) & 0x7fffffff, flags, payload);
       return;
     }

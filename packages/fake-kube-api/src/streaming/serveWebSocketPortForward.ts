@@ -19,7 +19,7 @@ export function serveWebSocketPortForward(
   const enders: (() => void)[] = [];
   socket.on('message', (data: Buffer) => {
     if (data.length === 0) return;
-    listeners.get(data[0] as number)?.(data.subarray(1));
+    listeners.get(data.readUInt8(0))?.(data.subarray(1));
   });
   socket.on('close', () => {
     for (const end of enders) end();

@@ -51,7 +51,7 @@ export class WebSocketFrameBoundary {
 
 function parseHeader(bytes: Buffer): { headerBytes: number; payloadBytes: number } | undefined {
   if (bytes.length < 2) return undefined;
-  const second = bytes[1] as number;
+  const second = bytes.readUInt8(1);
   const isMasked = (second & 0x80) !== 0;
   const length7 = second & 0x7f;
   let headerBytes = 2;
