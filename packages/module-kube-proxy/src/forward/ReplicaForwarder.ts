@@ -22,6 +22,11 @@ const CHANNEL_OPTIONS: ClientOptions = {
   // for a window update (HTTP/2's default of 64 KiB makes a 1 MiB body wait 16 times). Backpressure still
   // holds per call: a call whose reader is slow stops taking data once this much is buffered.
   'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+  // A peer that restarts on the same address (a rolling restart) is back within a second or two; with
+  // grpc-js's default backoff (up to 120 s) the channel would keep failing fast with the old connection
+  // error long after it is back. Connecting to a replica is cheap, so try again after at most a second.
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 1_000,
 };
 
 // Replicas come and go (every rollout brings new pod addresses): a channel nobody used for this long, and

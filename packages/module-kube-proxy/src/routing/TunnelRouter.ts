@@ -24,14 +24,47 @@ interface Route {
 
 /** What one request learnt while looking for a tunnel, for the error it may end with. */
 interface Search {
-  /** Replicas that turned the request down; made on first use (most requests never need it). */
-  refused: Set<string> | undefined;
+  /**
+   * Replicas that turned the request down, with when; made on first use (most requests never need it).
+   */
+  refused: Map<string, number> | undefined;
+  /**
+   * Refused replicas a directory answer has since stopped naming: the agent left them. One that is named
+   * again registered the agent anew (e.g. it restarted under the same id) and is tried again.
+   */
+  leftRefused: Set<string> | undefined;
   isAgentHere: boolean;
   directoryError: unknown;
   /** The last route that failed for a reason other than "the agent is not here" (e.g. a wrong secret). */
   routeError: unknown;
   /** The replica of `routeError`: once the directory no longer names it, the agent left it, and its error says nothing. */
   routeErrorReplicaId: string | undefined;
+}
+
+/**
+ * A replica that turned a request down is tried again by that request only after this long, while the
+ * directory still names it (a replica restarting under the same id and address is back within a second or
+ * two, and its channel reconnects within a second: see the forwarder's backoff). A route that keeps
+ * failing fails the request with its error at the end of the tunnel wait.
+ */
+const REFUSED_REPLICA_RETRY_MS = 1_000;
+
+/**
+ * A refused replica that a directory answer stopped naming and a later one names again registered the
+ * agent anew (e.g. it restarted under the same id): the request may try it at once.
+ */
+function reconsiderRefused(search: Search, replicas: readonly ReplicaInfo[]): void {
+  if (search.refused === undefined) return;
+  for (const id of search.refused.keys()) {
+    const isNamed = replicas.some((replica) => replica.id === id);
+    if (!isNamed) {
+      search.leftRefused ??= new Set();
+      search.leftRefused.add(id);
+    } else if (search.leftRefused?.has(id) === true) {
+      search.leftRefused.delete(id);
+      search.refused.delete(id);
+    }
+  }
 }
 
 // Methods that change nothing upstream: sent again when a tunnel broke before the answer came.
@@ -70,6 +103,7 @@ export class TunnelRouter {
     const deadline = Date.now() + this.tunnelWaitMs;
     const search: Search = {
       refused: undefined,
+      leftRefused: undefined,
       isAgentHere: false,
       directoryError: undefined,
       routeError: undefined,
@@ -82,8 +116,8 @@ export class TunnelRouter {
       } catch (error) {
         if (signal.aborted || Date.now() >= deadline || !canRetry(error, request, body)) throw error;
         if (route.replicaId !== undefined) {
-          search.refused ??= new Set();
-          search.refused.add(route.replicaId);
+          search.refused ??= new Map();
+          search.refused.set(route.replicaId, Date.now());
           this.directory.forget(agentId); // the kept answer named a replica that did not serve the agent
         }
         if (codeOf(error) === 'KAS_FORWARD_FAILED') {
@@ -105,8 +139,14 @@ export class TunnelRouter {
   }
 
   async #route(agentId: string, deadline: number, signal: AbortSignal, search: Search): Promise<Route> {
-    const isUsable = (replica: ReplicaInfo) => search.refused?.has(replica.id) !== true;
-    const wants = (replicas: readonly ReplicaInfo[]) => replicas.some(isUsable);
+    const isUsable = (replica: ReplicaInfo) => {
+      const refusedAt = search.refused?.get(replica.id);
+      return refusedAt === undefined || Date.now() - refusedAt >= REFUSED_REPLICA_RETRY_MS;
+    };
+    const wants = (replicas: readonly ReplicaInfo[]) => {
+      reconsiderRefused(search, replicas);
+      return replicas.some(isUsable);
+    };
     for (;;) {
       signal.throwIfAborted();
       if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) {
@@ -126,6 +166,7 @@ export class TunnelRouter {
       try {
         replicas = await this.directory.findReplicas(agentId);
         search.directoryError = undefined;
+        reconsiderRefused(search, replicas);
         // A replica that failed and is no longer named lost the agent (it stopped, or the answer that
         // named it was kept from before): the request ends as one whose agent is not connected.
         const failedId = search.routeErrorReplicaId;
