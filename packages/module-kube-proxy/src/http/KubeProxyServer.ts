@@ -181,7 +181,9 @@ export class KubeProxyServer implements KubeProxyInfo {
       });
     this.inFlight.onChange(publishProgress);
     publishProgress();
-    server.closeIdleConnections();
+    // Idle keep-alive connections stay open through the grace: a load balancer that has not yet seen
+    // /readiness fail may send on one at any moment, and closing it then loses that request ("socket hang
+    // up"). Every answer from now on carries `Connection: close`; what is still idle goes when the grace ends.
     this.log.info(
       { event: 'kubeProxy.notReady', listenGraceMs: this.config.listenGraceMs, inFlight: this.inFlight.size },
       `kube proxy not ready; accepting new connections for ${this.config.listenGraceMs}ms more`,
