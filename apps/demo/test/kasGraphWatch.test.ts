@@ -60,11 +60,12 @@ describe('kas-graph watch against a kas replica', () => {
     await watch.waitForLine((line) => line.text.includes(`stage.complete stop ${agentEdge.id}`));
     const draining = views(watch, source).findLast((view) => view.includes(`✓ ${agentEdge.id}`)) as string;
     expect(draining).toMatch(
-      new RegExp(`▶ ${userTraffic.id.replace('+', '\\+')}  █+ (1 m 5\\d|2 m 00) s left of 2 m 00 s`),
+      // Counting down from 2 m 00 s; a busy machine may take many seconds to get here, so only "under".
+      new RegExp(`▶ ${userTraffic.id.replace('+', '\\+')}  █+ (1 m [0-5]\\d|2 m 00) s left of 2 m 00 s`),
     );
     expect(draining).toMatch(/ {4}agent-grpc-server — stopped in \d+ ms/);
     expect(draining).toMatch(
-      / {4}kube-proxy — stopping, (1 m 5\d|2 m 00) s left {2}(listenGrace|draining) · inFlight 1 · watches 1/,
+      / {4}kube-proxy — stopping, (1 m [0-5]\d|2 m 00) s left {2}(listenGrace|draining) · inFlight 1 · watches 1/,
     );
     await save('2-agent-edge-completed-proxy-draining', draining);
 
