@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import { Client, credentials, Metadata, status } from '@grpc/grpc-js';
 import { createDevCertificates } from '@kas/dev-certificates';
 import { MemoryTunnelTable, ReplicaIdentityToken } from '@kas/module-tunnel-tracker';
@@ -153,6 +155,50 @@ describe('the private API, as another replica calls it', () => {
     expect(replies[1]).toMatchObject({ tunnelAcquired: true, frame: { head: { status: 200 } } });
     call.end();
     expect(await call.ended).toMatchObject({ code: status.OK });
+  });
+
+  it('resets a connection that stays silent without a Forward call at handshakeTimeout, and keeps a quiet one that carries a call', async () => {
+    const replica = await startKasReplica({
+      replicaId: 'kas-h',
+      tls: cluster.certificates.server,
+      directory: { table: new MemoryTunnelTable() },
+      privateApi: { handshakeTimeout: '300ms' },
+    });
+    const quiet = new Client(replica.privateApi.address, credentials.createInsecure());
+    try {
+      const metadata = new Metadata();
+      metadata.set(FORWARD_METADATA.authorization, authorized);
+      const call = quiet.makeBidiStreamRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        metadata,
+      );
+      const replies: ForwardReply[] = [];
+      call.on('data', (reply: ForwardReply) => replies.push(reply));
+      call.on('error', () => {});
+      await eventually(() => replica.privateApi.counters().calls === 1); // the call is open, and quiet
+      const [host, port] = replica.privateApi.address.split(':');
+      const silent = netConnect(Number(port), host);
+      silent.on('error', () => {}); // the reset kas answers with
+      await once(silent, 'connect');
+      await new Promise((resolve) => silent.once('close', resolve)); // reset at handshakeTimeout: it never spoke
+      // The call's connection has been quiet at least as long, and still carries the call.
+      call.write({
+        target: { agentId: 'agent-absent', tunnelWaitMs: 0 },
+        frame: { ...GET_VERSION, end: false },
+        heartbeat: false,
+      });
+      await eventually(() => replies.length >= 1);
+      expect(replies[0]).toMatchObject({
+        tunnelAcquired: false,
+        frame: { error: { code: 'KAS_TUNNEL_UNAVAILABLE' } },
+      });
+      call.end();
+    } finally {
+      quiet.close();
+      await replica.kas.stop();
+    }
   });
 
   it('ends a call that breaks the protocol with INVALID_ARGUMENT naming the rule', async () => {

@@ -39,6 +39,11 @@ export const privateApiConfigSchema = z
     drainBudget: duration()
       .prefault('1h')
       .describe('How long forwarded requests in flight at stop may continue before they are cut.'),
+    handshakeTimeout: positiveDuration()
+      .prefault('10s')
+      .describe(
+        'How long after it was accepted a connection must have carried a Forward call, or it is reset: a TCP health check, or a TLS handshake that never comes, does not stay open (grpc-js has no handshake timeout of its own). A replica calls at once; a connection that carried a call is never closed by this.',
+      ),
     keepalive: z
       .strictObject({
         time: positiveDuration()

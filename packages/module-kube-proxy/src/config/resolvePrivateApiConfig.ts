@@ -13,6 +13,8 @@ export interface ResolvedPrivateApiConfig {
   readonly tls: { readonly cert: PemSource; readonly key: PemSource } | undefined;
   readonly maxTunnelWaitMs: Milliseconds;
   readonly drainBudgetMs: Milliseconds;
+  /** A connection that carried no Forward call this long after it was accepted is reset. */
+  readonly handshakeTimeoutMs: Milliseconds;
   /** Heartbeats on each Forward call. */
   readonly heartbeat: HeartbeatTiming;
 }
@@ -38,6 +40,7 @@ export function resolvePrivateApiConfig(config: PrivateApiConfig): ResolvedPriva
     tls: parsed.tls,
     maxTunnelWaitMs: parsed.maxTunnelWait,
     drainBudgetMs: parsed.drainBudget,
+    handshakeTimeoutMs: parsed.handshakeTimeout,
     heartbeat: { timeMs: parsed.keepalive.time, timeoutMs: parsed.keepalive.timeout },
   };
 }

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
-import { type LifecycleContext, ListenerConnections } from '@kas/core';
+import { type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import {
@@ -73,6 +73,8 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   /** The TCP listener: kas owns the sockets (grpc-js gets them injected), so a stop can end idle ones. */
   #listener: NetServer | undefined;
   #connections: ListenerConnections | undefined;
+  /** Peers (`host:port`) whose connection carried a Forward call: never reset for being silent. */
+  readonly #calledPeers = new Set<string>();
   #address: string | undefined;
 
   constructor(
@@ -178,7 +180,10 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     );
     const target = formatHostPort(this.config.host, this.config.port);
     const injector = server.createConnectionInjector(await this.#credentials());
-    const listener = createServer((socket: Socket) => injector.injectConnection(socket));
+    const listener = createServer((socket: Socket) => {
+      this.#closeIfSilent(socket);
+      injector.injectConnection(socket);
+    });
     this.#connections = new ListenerConnections(listener);
     try {
       listener.listen(this.config.port, this.config.host);
@@ -275,6 +280,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       return;
     }
     this.#counters.calls += 1;
+    this.#calledPeers.add(call.getPeer());
     // A caller that answers heartbeats says so; it learns their timing from this call's metadata.
     const heartbeat = call.metadata.get(HEARTBEAT_METADATA)[0] === '1' ? this.config.heartbeat : undefined;
     if (heartbeat !== undefined) {
@@ -286,6 +292,24 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     this.#calls.add(stream);
     if (this.#connections !== undefined)
       this.#connectionMarks.set(stream, this.#connections.busy(call.getPeer()));
+  }
+
+  /**
+   * Resets a connection that has carried no Forward call `handshakeTimeout` after it was accepted (a load
+   * balancer's TCP check, a TLS hello that never comes). A one-shot timer, not the socket's inactivity
+   * timer: once grpc-js's HTTP/2 session holds the socket, its bytes no longer reach that timer. A reset,
+   * because destroy() alone leaves such a socket open.
+   */
+  #closeIfSilent(socket: Socket): void {
+    const peer = peerOf(socket);
+    const timer = setTimeout(() => {
+      if (!this.#calledPeers.has(peer)) socket.resetAndDestroy();
+    }, this.config.handshakeTimeoutMs);
+    timer.unref();
+    socket.once('close', () => {
+      clearTimeout(timer);
+      this.#calledPeers.delete(peer);
+    });
   }
 
   /** A replica of the previous version calls v1: say which version this one serves. */

@@ -37,6 +37,7 @@ export const privateApiSectionSchema = z
       ),
     maxTunnelWait: moduleKeys.maxTunnelWait,
     drainBudget: moduleKeys.drainBudget,
+    handshakeTimeout: moduleKeys.handshakeTimeout,
     keepalive: moduleKeys.keepalive,
   })
   .describe(
