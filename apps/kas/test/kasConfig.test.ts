@@ -15,6 +15,7 @@ const files: KasFiles = {
   readSecret: async () => 'a-secret-of-sixteen+',
   readYaml: async () => [] as never, // unchecked: an empty agents file is refused by its schema
   readTlsKeyPair: async ({ certFile, keyFile }) => ({ cert: { file: certFile }, key: { file: keyFile } }),
+  readCertificates: async (path) => ({ file: path }),
 };
 
 const example = fileURLToPath(new URL('../kas.example.yaml', import.meta.url));

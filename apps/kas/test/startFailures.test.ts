@@ -111,6 +111,25 @@ describe('kas refuses to start, in one line that says what to change', () => {
     expect(child.logs().some((log) => log.event === 'app.starting')).toBe(false);
   });
 
+  it("a missing CA file of the replicas' TLS: exit 2 before anything starts, naming the key and the file", async () => {
+    let missing = '';
+    const config = await configWith((yaml, files) => {
+      missing = join(files, 'no-ca.pem');
+      const secret = `sharedSecretFile: ${join(files, 'private-api.secret')}`;
+      return yaml.replace(
+        secret,
+        `${secret}\n  tls:\n    certFile: ${join(files, 'tls.pem')}\n    keyFile: ${join(files, 'tls-key.pem')}\n    caFile: ${missing}`,
+      );
+    });
+    const child = startKas(config);
+    expect(await child.exited).toEqual({ code: 2, signal: null });
+    const errors = errorLines(child);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'KAS_CONFIG_UNREADABLE' });
+    expect(errors[0]?.msg).toContain(`privateApi.tls.caFile: cannot read ${missing}: ENOENT`);
+    expect(child.logs().some((log) => log.event === 'app.starting')).toBe(false);
+  });
+
   it('an empty agents file: kas starts, but says loudly, and in the /readiness body, that no agent can connect', async () => {
     let agentsFile = '';
     const config = await configWith((yaml, files) => {

@@ -85,6 +85,7 @@ const UNREAD_FILES: KasFiles = {
   readSecret: async () => 'not-read-for-the-graph-only',
   readYaml: async () => [] as never,
   readTlsKeyPair: async ({ certFile, keyFile }) => ({ cert: { file: certFile }, key: { file: keyFile } }),
+  readCertificates: async (path) => ({ file: path }),
 };
 
 /**

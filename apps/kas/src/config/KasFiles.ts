@@ -23,6 +23,11 @@ export interface KasFiles {
    * section (e.g. `['kubeProxy', 'tls']`).
    */
   readTlsKeyPair(files: TlsFiles, key: readonly string[]): Promise<TlsKeyPair>;
+  /** CA certificates (PEM), read now and checked with node:crypto; `key` is the path of the file's key. */
+  readCertificates(
+    path: string,
+    key: readonly string[],
+  ): Promise<{ readonly pem: string } | { readonly file: string }>;
 }
 
 /** `{ certFile, keyFile }` as a config names them. */
@@ -111,6 +116,20 @@ export function diskFiles(
         );
       }
       return { cert: { pem: cert }, key: { pem: privateKeyPem } };
+    },
+    async readCertificates(path, key) {
+      const pem = await readText(path, key);
+      try {
+        new X509Certificate(pem);
+      } catch (error) {
+        throw unusable(
+          key,
+          `${path} is not a PEM certificate (${(error as Error).message})`,
+          `put the PEM CA certificate ("-----BEGIN CERTIFICATE-----") in ${path}, or correct ${formatKeyPath(key)}`,
+          error,
+        );
+      }
+      return { pem };
     },
     async readSecret(path, key, schema) {
       const secret = (await readText(path, key)).trim();

@@ -67,7 +67,10 @@ export async function toKubeProxyConfig(
     privateApiTls:
       privateApi.tls === undefined
         ? undefined
-        : { ca: { file: privateApi.tls.caFile }, serverName: privateApi.tls.serverName },
+        : {
+            ca: await files.readCertificates(privateApi.tls.caFile, ['privateApi', 'tls', 'caFile']),
+            serverName: privateApi.tls.serverName,
+          },
   };
 }
 
