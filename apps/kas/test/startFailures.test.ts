@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type RunningProcess, startProcess } from '@kas/testkit';
+import { freePort, type RunningProcess, scaledMs, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareDevFiles } from '../src/dev/prepareDevFiles.js';
 
@@ -66,6 +66,26 @@ describe('kas refuses to start, in one line that says what to change', () => {
     expect(child.logs()).toContainEqual(expect.objectContaining({ event: 'app.stopped', status: 'clean' }));
     expect(child.logs().at(-1)).toMatchObject({ event: 'app.exiting', exitCode: 1, level: 30 });
   });
+
+  it(
+    'Redis unreachable: exit 1 after the start budget with one error line naming the address and what to do',
+    async () => {
+      const port = await freePort(); // nothing listens there
+      const config = await configWith((yaml) => `${yaml}redis:\n  url: redis://127.0.0.1:${port}\n`);
+      const child = startKas(config);
+      // The start waits for Redis up to redis-connection's start budget (30 s) before it gives up.
+      expect(await child.exited).toEqual({ code: 1, signal: null });
+      const errors = errorLines(child);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ module: 'redis-connection', event: 'module.failed' });
+      expect(errors[0]?.msg).toContain(
+        `could not reach Redis at redis://127.0.0.1:${port} within its start budget`,
+      );
+      expect(errors[0]?.msg).toContain('check that Redis runs at');
+      expect(child.logs().at(-1)).toMatchObject({ event: 'app.exiting', exitCode: 1, level: 30 });
+    },
+    scaledMs(90_000),
+  );
 
   it('a key that does not belong to its certificate: exit 2 before anything starts, naming the key and both files', async () => {
     let keyFile = '';
