@@ -352,10 +352,11 @@ describe('a rolling restart, all real processes on loopback: Redis, two kas repl
     expect(explainFailures(cluster, report, unexpected)).toEqual([]);
   });
 
-  it('a rolling restart of both replicas under steady load, heartbeats every 2 s (shorter than the 6 s drain): no request fails, and every watch the servers ended was ended by a drain budget', {
-    timeout: scaledMs(120_000),
+  it('a rolling restart of both replicas under steady load, heartbeats every 2 s and a 30 s drain (issue 12): no request fails, and every watch the servers ended was ended by a drain budget', {
+    timeout: scaledMs(240_000),
   }, async () => {
-    const budgets = { drainBudgetMs: 6_000, listenGraceMs: 1_000, tunnelWaitMs: 5_000, keepaliveMs: 2_000 };
+    // Fifteen heartbeat periods fit in each drain: a watch cut before its budget would show.
+    const budgets = { drainBudgetMs: 30_000, listenGraceMs: 1_000, tunnelWaitMs: 5_000, keepaliveMs: 2_000 };
     cluster = await startLocalCluster({
       replicas: 2,
       agentkProcesses: 2,
