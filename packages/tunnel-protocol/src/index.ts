@@ -11,6 +11,7 @@ export type {
   TunnelResponse,
 } from './contracts/TunnelRegistry.js';
 export { TunnelRegistryToken } from './contracts/TunnelRegistryToken.js';
+export { FLOW_CONTROL_WINDOW, widenServerFlowControlWindow } from './flowControl/flowControlWindow.js';
 export { FrameOrder, type FrameParts, type FrameViolation } from './frames/FrameOrder.js';
 export {
   createDeserializer,

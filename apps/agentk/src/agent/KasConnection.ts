@@ -1,4 +1,5 @@
 import { type ChannelCredentials, Client, connectivityState } from '@grpc/grpc-js';
+import { FLOW_CONTROL_WINDOW } from '@kas/tunnel-protocol';
 
 /** Channel options of every agent connection. */
 export interface KasConnectionOptions {
@@ -34,6 +35,9 @@ export class KasConnection {
       'grpc.max_reconnect_backoff_ms': options.reconnectBackoff.maxMs,
       'grpc.enable_retries': 0, // tunnels are never retried; retries would buffer their frames
       'grpc.enable_channelz': 0,
+      // Request bodies and upgraded streams flow from kas to here: let a tunnel have this much on its way
+      // before kas waits for a window update (HTTP/2's 64 KiB halts an upload every 64 KiB).
+      'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW.streamBytes,
     });
     this.#watch(connectivityState.IDLE);
   }

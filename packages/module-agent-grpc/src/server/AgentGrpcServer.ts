@@ -3,7 +3,7 @@ import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix, splitHostPort } from '@kas/config';
 import { type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
-import { createReverseTunnelMethod } from '@kas/tunnel-protocol';
+import { createReverseTunnelMethod, widenServerFlowControlWindow } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
@@ -337,6 +337,12 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const target = this.config.listen;
     const { host, port } = splitHostPort(target);
     const injector = server.createConnectionInjector(credentials);
+    if (!widenServerFlowControlWindow(server)) {
+      this.log.warn(
+        { event: 'grpc.flowControlDefault' },
+        "this grpc-js version hides its HTTP/2 servers: tunnels keep HTTP/2's 64 KiB flow-control window (bulk transfers are slower)",
+      );
+    }
     const listener = createServer((socket: Socket) => {
       injector.injectConnection(socket);
       this.#closeIfSilent(socket);

@@ -2,12 +2,10 @@ import type { Readable } from 'node:stream';
 import { type ChannelCredentials, Client, type ClientOptions, credentials } from '@grpc/grpc-js';
 import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
 import type { PemSource, Tunnel, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
-import { createForwardMethod, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
+import { createForwardMethod, FLOW_CONTROL_WINDOW, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { readPem } from '../http/loadTlsOptions.js';
 import { ForwardStreamPool, type ForwardStreamPoolCounts } from './ForwardStreamPool.js';
-
-const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
 
 const CHANNEL_OPTIONS: ClientOptions = {
   'grpc.max_send_message_length': MAX_FORWARD_MESSAGE_BYTES,
@@ -21,7 +19,7 @@ const CHANNEL_OPTIONS: ClientOptions = {
   // Answers flow from the callee to here: each call may have this much on its way before the callee waits
   // for a window update (HTTP/2's default of 64 KiB makes a 1 MiB body wait 16 times). Backpressure still
   // holds per call: a call whose reader is slow stops taking data once this much is buffered.
-  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW.streamBytes,
   // A peer that restarts on the same address (a rolling restart) is back within a second or two; with
   // grpc-js's default backoff (up to 120 s) the channel would keep failing fast with the old connection
   // error long after it is back. Connecting to a replica is cheap, so try again after at most a second.

@@ -11,6 +11,7 @@ import {
   FORWARD_V1_PATH,
   HEARTBEAT_METADATA,
   MAX_FORWARD_MESSAGE_BYTES,
+  widenServerFlowControlWindow,
 } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedPrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
@@ -180,6 +181,12 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     );
     const target = formatHostPort(this.config.host, this.config.port);
     const injector = server.createConnectionInjector(await this.#credentials());
+    if (!widenServerFlowControlWindow(server)) {
+      this.log.warn(
+        { event: 'privateApi.flowControlDefault' },
+        "this grpc-js version hides its HTTP/2 servers: Forward calls keep HTTP/2's 64 KiB flow-control window (large request bodies are slower)",
+      );
+    }
     const listener = createServer((socket: Socket) => {
       this.#closeIfSilent(socket);
       injector.injectConnection(socket);
