@@ -55,6 +55,8 @@ describe("the kube proxy listener's limits, as a client meets them", () => {
     const hangsBefore = echo.requests.filter((request) => request.url === '/hang').length;
     const answer = await send(url('/hang'), { ca, token: bob });
     expect(answer.status).toBe(504);
+    // The connection closes after it: that is what cancels the request upstream.
+    expect(answer.headers.connection).toBe('close');
     expect(JSON.parse(answer.body)).toMatchObject({
       kind: 'Status',
       code: 504,

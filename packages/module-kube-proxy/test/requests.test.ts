@@ -87,6 +87,37 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(JSON.parse(answer.body).message).toBe('user "alice" may not reach agent "agent-3"');
     });
 
+    it('checks the token of every request on a keep-alive connection: an allowed token does not vouch for the next one', async () => {
+      const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca });
+      try {
+        const get = (token: string) =>
+          new Promise<IncomingMessage>((resolve, reject) =>
+            httpsRequest(url('/version'), { agent, headers: { authorization: `Bearer ${token}` } }, resolve)
+              .once('error', reject)
+              .end(),
+          );
+        const sockets = new Set<unknown>();
+        const statuses: (number | undefined)[] = [];
+        for (const token of [
+          aliceToken('agent-1'),
+          userToken('agent-1', 'not-a-known-secret-42'),
+          aliceToken('agent-1'),
+          aliceToken('agent-3'),
+          userToken('agent-3', USER_SECRETS.bob),
+          aliceToken('agent-2'),
+        ]) {
+          const response = await get(token);
+          sockets.add(response.socket);
+          statuses.push(response.statusCode);
+          await text(response);
+        }
+        expect(sockets.size).toBe(1);
+        expect(statuses).toEqual([200, 401, 200, 403, 200, 200]);
+      } finally {
+        agent.destroy();
+      }
+    });
+
     it('writes an audit line for every 401 and 403: user, agent, reason, what was asked; never the token', async () => {
       const secret = 'audited-wrong-secret-7';
       const denied = () => kas.logs.lines.filter((line) => line.event === 'request.denied');

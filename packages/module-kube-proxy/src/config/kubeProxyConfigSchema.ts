@@ -60,7 +60,7 @@ export const kubeProxyConfigSchema = z
     responseHeaderTimeout: duration()
       .prefault('60s')
       .describe(
-        "How long a request may wait for its answer's head, from the moment it arrived (the tunnel wait included): an agent or Kubernetes API that never answers is then answered `504` with a `Status` naming the agent, and the request is cancelled upstream. Once the head has arrived nothing is cut: watches, logs -f and long answers stream on. Upgrades (exec, port-forward) are not bounded by it. 0: no limit.",
+        "How long a request may wait for its answer's head, from the moment it arrived (the tunnel wait included): an agent or Kubernetes API that never answers is then answered `504` with a `Status` naming the agent and `Connection: close`, and the request is cancelled upstream. Once the head has arrived nothing is cut: watches, logs -f and long answers stream on. Upgrades (exec, port-forward) are not bounded by it. 0: no limit.",
       ),
     headersTimeout: positiveDuration()
       .prefault('60s')

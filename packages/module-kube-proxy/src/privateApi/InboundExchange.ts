@@ -49,7 +49,6 @@ export interface InboundExchangeOwner {
  */
 export class InboundExchange {
   readonly #order = new FrameOrder('request');
-  readonly #abort = new AbortController();
   #state: InboundState = 'acquiring';
   #isAcquiredSent = false;
   #isCancelled = false;
@@ -67,6 +66,11 @@ export class InboundExchange {
     private readonly tunnelWaitMs: number,
     private readonly owner: InboundExchangeOwner,
     private readonly first: RequestFrame,
+    /**
+     * The call's controller, shared by its exchanges: a cancelled exchange ends its call, so aborting it
+     * touches no other exchange, and a call carries many exchanges without a controller each.
+     */
+    private readonly callAbort: AbortController,
   ) {
     // The owner checked the first frame's order (it has a head); this only advances past it.
     this.#order.accept(first);
@@ -112,7 +116,7 @@ export class InboundExchange {
     this.#isCancelled = true;
     this.#frames?.discard();
     this.#end(ending, why);
-    this.#abort.abort(new Error(why));
+    this.callAbort.abort(new Error(why));
     this.#requestBody?.destroy();
     this.#responseBody?.destroy();
   }
@@ -130,16 +134,16 @@ export class InboundExchange {
     try {
       const tunnel = await this.registry.acquire(this.agentId, {
         timeoutMs: Math.max(1, this.tunnelWaitMs),
-        signal: this.#abort.signal,
+        signal: this.callAbort.signal,
       });
       if (this.#isDone()) {
-        await tunnel.roundTrip(requestOf(head), undefined, this.#abort.signal).catch(() => {});
+        await tunnel.roundTrip(requestOf(head), undefined, this.callAbort.signal).catch(() => {});
         return;
       }
       this.#state = 'busy';
       // With the request whole already, the first response frame says so; a body waits for this word.
       if (!this.#isRequestEnded) this.#sendAcquired();
-      response = await tunnel.roundTrip(requestOf(head), this.#requestBody, this.#abort.signal);
+      response = await tunnel.roundTrip(requestOf(head), this.#requestBody, this.callAbort.signal);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const isRefusal = this.#state === 'acquiring';

@@ -43,6 +43,8 @@ export class InboundStream implements InboundExchangeOwner {
   #state: InboundStreamState = 'idle';
   #exchange: InboundExchange | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** Aborted when an exchange is cancelled, which ends the call: one for all of the call's exchanges. */
+  readonly #abort = new AbortController();
   /** Armed by a heartbeat, disarmed by any message from the caller. */
   #answerTimer: NodeJS.Timeout | undefined;
 
@@ -173,6 +175,7 @@ export class InboundStream implements InboundExchangeOwner {
       Math.min(target.tunnelWaitMs, this.owner.maxTunnelWaitMs),
       this,
       frame,
+      this.#abort,
     );
     this.#exchange = exchange;
     this.owner.onExchangeStarted(exchange);
