@@ -8,10 +8,22 @@ import { type RunningProcess, spawnKubectl, startProcess } from '@kas/testkit';
 import type { Benchmark, BenchmarkRow } from '../Benchmark.js';
 import { median } from '../floors/median.js';
 import { writeKasFiles } from '../proxy-overhead/writeKasFiles.js';
+import { processCpuMs } from '../shutdown-reaction/processCpuMs.js';
 import { measureExecRoundTrips } from './measureExecRoundTrips.js';
 import { measureTransfer } from './measureTransfer.js';
 
 const TRANSFER_BYTES = 100 * 1024 * 1024;
+type PathName = 'direct' | 'kubectlDirect' | 'webSocket' | 'baselineWebSocket' | 'spdy';
+const PATH_LABELS: Readonly<Record<PathName, string>> = {
+  direct: 'straight to the pod service',
+  kubectlDirect: 'kubectl port-forward straight to the fake API (WebSocket)',
+  webSocket: 'kubectl port-forward via kas (WebSocket)',
+  baselineWebSocket: 'kubectl port-forward via kas, baseline build (WebSocket)',
+  spdy: 'kubectl port-forward via kas (SPDY)',
+};
+/** The root of another built checkout of kas: its kas and agentk run beside this build's (`BENCH_KAS_BASELINE`). */
+const BASELINE_ROOT = process.env.BENCH_KAS_BASELINE;
+const THIS_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ROUNDS = 3;
 const ROUND_TRIPS = 50;
 const GOAL_RATIO = 0.5;
@@ -20,8 +32,6 @@ const SPDY = { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false', KUBECTL_REMOTE_COMMAND_
 const JITI_REGISTER = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('jiti/package.json')), 'lib', 'jiti-register.mjs'),
 ).href;
-const KAS_MAIN = fileURLToPath(new URL('../../../apps/kas/dist/main.js', import.meta.url));
-const AGENTK_MAIN = fileURLToPath(new URL('../../../apps/agentk/dist/cli/main.js', import.meta.url));
 
 /**
  * `kubectl port-forward` and `kubectl exec` through kas against the same straight to the fake pod: a
@@ -53,33 +63,54 @@ export const portForward: Benchmark = {
         (await upstream.waitForLine((line) => line.json?.type === 'ready', START_TIMEOUT_MS)).json ?? {};
       const apiUrl = String(ready.url);
       const servicePort = Number(ready.servicePort);
-      const files = await writeKasFiles(directory, [{ id: 'pf', isTls: true }]);
-      const kas = track(startProcess(process.execPath, [KAS_MAIN, '--config', files.configs.pf as string]));
-      await kas.waitForLog({ event: 'app.started' }, START_TIMEOUT_MS);
-      const logs = kas.logs();
-      const grpc = String(logs.find((line) => line.event === 'grpc.listening')?.address);
-      const proxyUrl = String(logs.find((line) => line.event === 'kubeProxy.listening')?.url);
-      const agentk = track(
-        startProcess(process.execPath, [
-          AGENTK_MAIN,
-          '--kas',
-          grpc,
-          '--token-file',
-          files.agentTokenFile,
-          '--kube-api',
-          apiUrl,
-        ]),
-      );
-      await agentk.waitForLog({ event: 'tunnels.ready' }, START_TIMEOUT_MS);
-      const viaKas = await writeKubeconfig({
-        path: join(directory, 'via-kas.kubeconfig'),
-        server: proxyUrl,
-        caPem: files.caPem,
-        token: files.userToken,
-      });
+      const files = await writeKasFiles(directory, [
+        { id: 'pf', isTls: true },
+        ...(BASELINE_ROOT === undefined ? [] : [{ id: 'pf0', isTls: true }]),
+      ]);
+      /** kas (TLS kube proxy) and agentk of one build, and a kubeconfig that reaches the agent through them. */
+      const startKasAndAgent = async (root: string, id: string) => {
+        const kas = track(
+          startProcess(process.execPath, [
+            join(root, 'apps/kas/dist/main.js'),
+            '--config',
+            files.configs[id] as string,
+          ]),
+        );
+        await kas.waitForLog({ event: 'app.started' }, START_TIMEOUT_MS);
+        const logs = kas.logs();
+        const grpc = String(logs.find((line) => line.event === 'grpc.listening')?.address);
+        const proxyUrl = String(logs.find((line) => line.event === 'kubeProxy.listening')?.url);
+        const agentk = track(
+          startProcess(process.execPath, [
+            join(root, 'apps/agentk/dist/cli/main.js'),
+            '--kas',
+            grpc,
+            '--token-file',
+            files.agentTokenFile,
+            '--kube-api',
+            apiUrl,
+          ]),
+        );
+        await agentk.waitForLog({ event: 'tunnels.ready' }, START_TIMEOUT_MS);
+        const kubeconfig = await writeKubeconfig({
+          path: join(directory, `via-${id}.kubeconfig`),
+          server: proxyUrl,
+          caPem: files.caPem,
+          token: files.userToken,
+        });
+        return { kasPid: kas.pid, agentkPid: agentk.pid, kubeconfig };
+      };
+      const current = await startKasAndAgent(THIS_ROOT, 'pf');
+      const baseline = BASELINE_ROOT === undefined ? undefined : await startKasAndAgent(BASELINE_ROOT, 'pf0');
+      const viaKas = current.kubeconfig;
       const direct = await writeKubeconfig({ path: join(directory, 'direct.kubeconfig'), server: apiUrl });
 
-      const forwardPort = async (env: Readonly<Record<string, string>>, kubeconfig = viaKas) => {
+      const kubectlPids: Partial<Record<PathName, number>> = {};
+      const forwardPort = async (
+        path: PathName,
+        env: Readonly<Record<string, string>>,
+        kubeconfig: string,
+      ) => {
         const child = track(
           spawnKubectl(directory, kubeconfig, ['port-forward', 'pod/web-0', ':80'], { env }),
         );
@@ -87,39 +118,54 @@ export const portForward: Benchmark = {
           (candidate) => candidate.text.startsWith('Forwarding from 127.0.0.1:'),
           START_TIMEOUT_MS,
         );
+        kubectlPids[path] = child.pid;
         return Number(/127\.0\.0\.1:(\d+)/.exec(line.text)?.[1]);
       };
-      const paths = {
+      const paths: Partial<Record<PathName, number>> = {
         direct: servicePort,
-        kubectlDirect: await forwardPort({}, direct),
-        webSocket: await forwardPort({}),
-        spdy: await forwardPort(SPDY),
+        kubectlDirect: await forwardPort('kubectlDirect', {}, direct),
+        webSocket: await forwardPort('webSocket', {}, viaKas),
+        ...(baseline === undefined
+          ? {}
+          : { baselineWebSocket: await forwardPort('baselineWebSocket', {}, baseline.kubeconfig) }),
+        spdy: await forwardPort('spdy', SPDY, viaKas),
       };
+      const measured = Object.keys(paths) as PathName[];
+      // CPU time of each process a path's bytes pass through, per MiB moved (/proc, 10 ms resolution: a
+      // 100 MiB transfer takes hundreds of ms of each): robust where throughput depends on what else runs.
+      const processesOf = (path: PathName): Record<string, number> => ({
+        'fake API': upstream.pid,
+        ...(path === 'webSocket' || path === 'spdy'
+          ? { kas: current.kasPid, agentk: current.agentkPid }
+          : {}),
+        ...(path === 'baselineWebSocket' && baseline !== undefined
+          ? { kas: baseline.kasPid, agentk: baseline.agentkPid }
+          : {}),
+        ...(kubectlPids[path] === undefined ? {} : { kubectl: kubectlPids[path] as number }),
+        'bench client': process.pid,
+      });
+      const cpuMsPerMiB: Partial<Record<PathName, Record<string, number[]>>> = {};
       // Warm-up: one small transfer each way, so the first measured round pays no connection set-up.
       for (const port of Object.values(paths)) await measureTransfer(port, 1024 * 1024);
 
-      const seconds: Record<keyof typeof paths, number[]> = {
-        direct: [],
-        kubectlDirect: [],
-        webSocket: [],
-        spdy: [],
-      };
-      const ratios: Record<'kubectlDirect' | 'webSocket' | 'spdy', number[]> = {
-        kubectlDirect: [],
-        webSocket: [],
-        spdy: [],
-      };
+      const seconds: Partial<Record<PathName, number[]>> = {};
+      const ratios: Partial<Record<PathName, number[]>> = {};
       for (let round = 0; round < ROUNDS; round++) {
-        const order = (['direct', 'kubectlDirect', 'webSocket', 'spdy'] as const).slice();
-        if (round % 2 === 1) order.reverse();
-        const times: Partial<Record<keyof typeof paths, number>> = {};
+        const order = round % 2 === 0 ? measured : [...measured].reverse();
+        const times: Partial<Record<PathName, number>> = {};
         for (const path of order) {
-          times[path] = (await measureTransfer(paths[path], TRANSFER_BYTES)).seconds;
-          seconds[path].push(times[path] as number);
+          const processes = Object.entries(processesOf(path));
+          const before = processes.map(([, pid]) => processCpuMs(pid) ?? Number.NaN);
+          times[path] = (await measureTransfer(paths[path] as number, TRANSFER_BYTES)).seconds;
+          append(seconds, path, times[path] as number);
+          const cpu = cpuMsPerMiB[path] ?? {};
+          cpuMsPerMiB[path] = cpu;
+          processes.forEach(([name, pid], index) => {
+            const used = (processCpuMs(pid) ?? Number.NaN) - (before[index] as number);
+            append(cpu, name, used / (TRANSFER_BYTES / 1024 / 1024));
+          });
         }
-        ratios.kubectlDirect.push((times.direct as number) / (times.kubectlDirect as number));
-        ratios.webSocket.push((times.direct as number) / (times.webSocket as number));
-        ratios.spdy.push((times.direct as number) / (times.spdy as number));
+        for (const path of measured) append(ratios, path, (times.direct as number) / (times[path] as number));
       }
 
       const execRoundTrips = async (kubeconfig: string, env: Readonly<Record<string, string>>) => {
@@ -138,59 +184,54 @@ export const portForward: Benchmark = {
         viaKasSpdy: await execRoundTrips(viaKas, SPDY),
       };
 
-      const mibPerSecond = (values: readonly number[]) =>
-        (TRANSFER_BYTES / 1024 / 1024 / median(values)).toFixed(1);
+      const cpuColumn = (path: PathName) => {
+        const byProcess = Object.entries(cpuMsPerMiB[path] ?? {}).map(
+          ([name, values]) => [name, median(values)] as const,
+        );
+        const total = byProcess.reduce((sum, [, value]) => sum + value, 0);
+        return `${byProcess.map(([name, value]) => `${name} ${value.toFixed(2)}`).join(', ')} (total ${total.toFixed(2)})`;
+      };
       const rows: BenchmarkRow[] = [
-        {
-          path: 'straight to the pod service',
-          'MiB/s (median)': mibPerSecond(seconds.direct),
-          'kas / direct': '1.00',
+        ...measured.map((path) => ({
+          path: PATH_LABELS[path],
+          'MiB/s (median)': (TRANSFER_BYTES / 1024 / 1024 / median(seconds[path] ?? [])).toFixed(1),
+          'kas / direct': median(ratios[path] ?? []).toFixed(2),
           'exec round trip p50 ms': '',
-        },
-        {
-          path: 'kubectl port-forward straight to the fake API (WebSocket)',
-          'MiB/s (median)': mibPerSecond(seconds.kubectlDirect),
-          'kas / direct': median(ratios.kubectlDirect).toFixed(2),
-          'exec round trip p50 ms': '',
-        },
-        {
-          path: 'kubectl port-forward via kas (WebSocket)',
-          'MiB/s (median)': mibPerSecond(seconds.webSocket),
-          'kas / direct': median(ratios.webSocket).toFixed(2),
-          'exec round trip p50 ms': '',
-        },
-        {
-          path: 'kubectl port-forward via kas (SPDY)',
-          'MiB/s (median)': mibPerSecond(seconds.spdy),
-          'kas / direct': median(ratios.spdy).toFixed(2),
-          'exec round trip p50 ms': '',
-        },
-        {
-          path: 'kubectl exec -i, straight to the fake API',
+          'CPU ms per MiB, by process (medians)': cpuColumn(path),
+        })),
+        ...(
+          [
+            ['kubectl exec -i, straight to the fake API', latencies.direct],
+            ['kubectl exec -i via kas (WebSocket)', latencies.viaKas],
+            ['kubectl exec -i via kas (SPDY)', latencies.viaKasSpdy],
+          ] as const
+        ).map(([path, values]) => ({
+          path,
           'MiB/s (median)': '',
           'kas / direct': '',
-          'exec round trip p50 ms': median(latencies.direct).toFixed(2),
-        },
-        {
-          path: 'kubectl exec -i via kas (WebSocket)',
-          'MiB/s (median)': '',
-          'kas / direct': '',
-          'exec round trip p50 ms': median(latencies.viaKas).toFixed(2),
-        },
-        {
-          path: 'kubectl exec -i via kas (SPDY)',
-          'MiB/s (median)': '',
-          'kas / direct': '',
-          'exec round trip p50 ms': median(latencies.viaKasSpdy).toFixed(2),
-        },
+          'exec round trip p50 ms': median(values).toFixed(2),
+          'CPU ms per MiB, by process (medians)': '',
+        })),
       ];
-      const webSocketRatio = median(ratios.webSocket);
+      const webSocketRatio = median(ratios.webSocket ?? []);
+      const kubectlRatio = median(ratios.kubectlDirect ?? []);
       return {
-        columns: ['path', 'MiB/s (median)', 'kas / direct', 'exec round trip p50 ms'],
+        columns: [
+          'path',
+          'MiB/s (median)',
+          'kas / direct',
+          'exec round trip p50 ms',
+          'CPU ms per MiB, by process (medians)',
+        ],
         rows,
         notes: [
           `${ROUNDS} rounds of a ${TRANSFER_BYTES / 1024 / 1024} MiB download each way, interleaved (order reversed every other round); "kas / direct" is the median of the per-round throughput ratios.`,
-          `goal: through kas >= ${GOAL_RATIO} of direct for 100 MiB (WebSocket default): ${webSocketRatio >= GOAL_RATIO ? 'met' : 'not met'} (${webSocketRatio.toFixed(2)}).`,
+          `goal: through kas >= ${GOAL_RATIO} of direct for 100 MiB (WebSocket default): ${webSocketRatio >= GOAL_RATIO ? 'met' : 'not met'} (${webSocketRatio.toFixed(2)}); kubectl port-forward without kas reached ${kubectlRatio.toFixed(2)} of direct in the same rounds, so through kas is ${(webSocketRatio / kubectlRatio).toFixed(2)} of what kubectl and the fake API's port-forward allow.`,
+          ...(BASELINE_ROOT === undefined
+            ? []
+            : [
+                `baseline: kas and agentk of the build at ${BASELINE_ROOT} (BENCH_KAS_BASELINE), in the same rounds.`,
+              ]),
           `exec: ${ROUND_TRIPS} line echoes through one interactive \`kubectl exec -i web-0 -- cat\` after 5 warm-up ones; the straight path is kubectl to the fake API over plain HTTP (no TLS), via kas is kubectl -> kas (TLS) -> agentk -> fake API.`,
           'every process (fake API, kas, agentk, kubectl) on this machine, on loopback: they share its cores.',
         ],
@@ -201,3 +242,9 @@ export const portForward: Benchmark = {
     }
   },
 };
+
+function append<K extends string>(lists: Partial<Record<K, number[]>>, key: K, value: number): void {
+  const list = lists[key] ?? [];
+  list.push(value);
+  lists[key] = list;
+}
