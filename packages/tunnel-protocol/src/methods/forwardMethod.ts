@@ -1,10 +1,19 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
-import { createDeserializer, createSerializer, type UndecodableMessage } from '../frames/frameCodec.js';
+import {
+  createDeserializer,
+  createNestedBodyLastSerializer,
+  type UndecodableMessage,
+} from '../frames/frameCodec.js';
+import { RequestFrame, ResponseFrame } from '../generated/kas/http/v1/http.js';
 import {
   ForwardReply,
   ForwardRequest,
   ForwardServiceService,
 } from '../generated/kas/privateapi/v2/forward.js';
+
+// Field numbers, from forward.proto and http.proto: each message's frame, and the frame's body.
+const FORWARD_FRAME = 2;
+const FRAME_BODY = 2;
 
 /** The largest message either side of a Forward call accepts: a 64 KiB body frame plus a generous head. */
 export const MAX_FORWARD_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -40,9 +49,21 @@ export function createForwardMethod(): ForwardMethod {
     path: ForwardServiceService.forward.path,
     requestStream: true,
     responseStream: true,
-    requestSerialize: createSerializer(ForwardRequest),
+    requestSerialize: createNestedBodyLastSerializer(
+      ForwardRequest,
+      FORWARD_FRAME,
+      (message) => message.frame,
+      RequestFrame,
+      FRAME_BODY,
+    ),
     requestDeserialize: createDeserializer(ForwardRequest, 'ForwardRequest', MAX_FORWARD_MESSAGE_BYTES),
-    responseSerialize: createSerializer(ForwardReply),
+    responseSerialize: createNestedBodyLastSerializer(
+      ForwardReply,
+      FORWARD_FRAME,
+      (message) => message.frame,
+      ResponseFrame,
+      FRAME_BODY,
+    ),
     responseDeserialize: createDeserializer(ForwardReply, 'ForwardReply', MAX_FORWARD_MESSAGE_BYTES),
   } as ForwardMethod;
 }

@@ -1,8 +1,17 @@
 import type { MethodDefinition } from '@grpc/grpc-js';
 import { EMPTY_BODY } from '../frames/emptyBody.js';
-import { createDeserializer, createSerializer, type UndecodableMessage } from '../frames/frameCodec.js';
+import {
+  createBodyLastSerializer,
+  createDeserializer,
+  createSerializer,
+  type UndecodableMessage,
+} from '../frames/frameCodec.js';
 import { RequestFrame } from '../generated/kas/http/v1/http.js';
 import { AgentMessage, KasMessage, ReverseTunnelServiceService } from '../generated/kas/tunnel/v1/tunnel.js';
+
+// Field numbers of the bodies, from http.proto and tunnel.proto.
+const REQUEST_FRAME_BODY = 2;
+const AGENT_MESSAGE_BODY = 3;
 
 /** What kas writes on a tunnel: a request frame, or a heartbeat (`KasMessage` with `heartbeat` alone). */
 export type KasTunnelMessage = RequestFrame | KasMessage;
@@ -30,13 +39,13 @@ export const AGENT_HEARTBEAT: AgentMessage = { body: EMPTY_BODY, end: false, hea
  * frame is written as a `RequestFrame` (the same bytes as a `KasMessage` without `heartbeat`).
  */
 export function createReverseTunnelMethod(maxMessageBytes: number): ReverseTunnelMethod {
-  const serializeFrame = createSerializer(RequestFrame);
+  const serializeFrame = createBodyLastSerializer(RequestFrame, REQUEST_FRAME_BODY);
   const serializeHeartbeat = createSerializer(KasMessage);
   return {
     path: ReverseTunnelServiceService.connect.path,
     requestStream: true,
     responseStream: true,
-    requestSerialize: createSerializer(AgentMessage),
+    requestSerialize: createBodyLastSerializer(AgentMessage, AGENT_MESSAGE_BODY),
     requestDeserialize: createDeserializer(AgentMessage, 'AgentMessage', maxMessageBytes),
     responseSerialize: (message: KasTunnelMessage) =>
       'heartbeat' in message && message.heartbeat ? serializeHeartbeat(message) : serializeFrame(message),
