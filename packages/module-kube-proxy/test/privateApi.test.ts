@@ -139,6 +139,25 @@ describe('the private API, as another replica calls it', () => {
     expect(await call.ended).toMatchObject({ code: status.OK });
   });
 
+  it('carries 40 exchanges on one call without leaving a listener behind on its abort signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const call = open(authorized);
+      for (let count = 1; count <= 40; count++) {
+        call.send(getVersionOf('agent-1'));
+        await eventually(() => call.replies.filter((reply) => reply.frame?.end).length === count);
+      }
+      call.end();
+      expect(await call.ended).toMatchObject({ code: status.OK });
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('refuses a call without the secret, or with a wrong one, as UNAUTHENTICATED', async () => {
     for (const authorization of [undefined, 'Bearer wrong-secret-of-some-length', PRIVATE_API_SECRET]) {
       const call = open(authorization);
