@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { eventually, openStream, send } from '@kas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +26,7 @@ describe("the kube proxy listener's limits, as a client meets them", () => {
     kas = await startKasReplica({
       tls: cluster.certificates.server,
       directory: { table: new MemoryTunnelTable() },
-      kubeProxy: { responseHeaderTimeout: '1500ms', handshakeTimeout: '300ms' },
+      kubeProxy: { responseHeaderTimeout: '1500ms', handshakeTimeout: '300ms', headersTimeout: '1s' },
     });
     agent = await startAgent({ url: echo.url, ca }, [kas.agentAddress], 'agent-3');
     await eventually(() => kas.registry.hasAgent('agent-3'));
@@ -81,6 +82,27 @@ describe("the kube proxy listener's limits, as a client meets them", () => {
     expect(await stream.ended).toBe('end');
     expect(stream.lines).toEqual(['head came', 'body done']);
     expect(kas.logs.lines.filter((line) => line.event === 'request.headTimeout')).toHaveLength(1); // /hang's
+  });
+
+  it('answers a client that never finishes its headers with 408 and a Status at headersTimeout, and closes its connection', async () => {
+    const [host, port] = kas.proxy.address.split(':');
+    const socket = tlsConnect({ host, port: Number(port), ca });
+    await once(socket, 'secureConnect');
+    // A slow client (or a slowloris): the request line and one header, and never the empty line.
+    socket.write(`GET /version HTTP/1.1\r\nHost: kas\r\nAuthorization: Bearer ${bob}\r\n`);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    await once(socket, 'close');
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    expect(received).toMatch(/connection: close/i);
+    expect(JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      kind: 'Status',
+      code: 408,
+      reason: 'Timeout',
+      message: expect.stringContaining('headersTimeout'),
+    });
   });
 
   it('closes a connection that never starts its TLS handshake at handshakeTimeout', async () => {

@@ -65,7 +65,7 @@ export const kubeProxyConfigSchema = z
     headersTimeout: positiveDuration()
       .prefault('60s')
       .describe(
-        "How long a client may take to send a request's headers (Node's `headersTimeout`); then it is answered `408` and its connection closed. Node checks these two timeouts every 30 s, so they fire up to 30 s late.",
+        "How long a client may take to send a request's headers (Node's `headersTimeout`); then it is answered `408` and its connection closed. Both timeouts are checked every tenth of the shorter one (at least every 250 ms, at most every 30 s), so they fire up to that much late.",
       ),
     requestTimeout: duration()
       .prefault('5m')
