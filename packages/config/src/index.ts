@@ -16,4 +16,5 @@ export { pemSource, tlsFiles, tlsKeyPair, toTlsKeyPair } from './pemSource.js';
 export { type ConfigReferenceOptions, renderConfigReference } from './renderConfigReference.js';
 export { configReferenceMarkers, replaceConfigReference } from './replaceConfigReference.js';
 export { filePath, sha256Digest, text } from './text.js';
+export { timeoutCheckIntervalMs } from './timeoutCheckInterval.js';
 export { metaOf, shapeOf, type UnwrappedSchema, unwrapSchema } from './unwrapSchema.js';

@@ -9,6 +9,7 @@ import {
   parseConfig,
   positiveDuration,
   splitHostPort,
+  timeoutCheckIntervalMs,
 } from '@kas/config';
 import { createToken, defineModule, ListenerConnections } from '@kas/core';
 import { z } from 'zod';
@@ -41,7 +42,7 @@ export const observabilityConfigSchema = z
     headersTimeout: positiveDuration()
       .prefault('10s')
       .describe(
-        "How long a client (a probe, Prometheus) may take to send a request's headers (Node's `headersTimeout`; checked every 30 s): then `408` and the connection is closed.",
+        "How long a client (a probe, Prometheus) may take to send a request's headers (Node's `headersTimeout`; checked every tenth of the shorter of the two timeouts, 250 ms to 30 s): then `408` and the connection is closed.",
       ),
     requestTimeout: duration()
       .prefault('30s')
@@ -91,7 +92,10 @@ export function observabilityModule(input: ObservabilityConfig) {
     needs: { telemetry: KasTelemetryToken },
     provides: { endpoint: ObservabilityEndpointToken },
     create: ({ telemetry, log }) => {
-      const server = createServer((request, response) => {
+      const checking = {
+        connectionsCheckingInterval: timeoutCheckIntervalMs(config.headersTimeout, config.requestTimeout),
+      };
+      const server = createServer(checking, (request, response) => {
         const path = request.url?.split('?')[0] ?? '/';
         if (request.method !== 'GET') {
           response.writeHead(405, { allow: 'GET' }).end();

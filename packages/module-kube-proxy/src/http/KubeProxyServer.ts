@@ -3,7 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
+import { describeListenFailure, formatHostPort, listenFailureFix, timeoutCheckIntervalMs } from '@kas/config';
 import { type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
@@ -107,7 +107,12 @@ export class KubeProxyServer implements KubeProxyInfo {
 
   async start(): Promise<void> {
     this.#state = 'starting';
-    const timing = { connectionsCheckingInterval: connectionsCheckingIntervalMs(this.config) };
+    const timing = {
+      connectionsCheckingInterval: timeoutCheckIntervalMs(
+        this.config.headersTimeoutMs,
+        this.config.requestTimeoutMs,
+      ),
+    };
     const server =
       this.config.tls === undefined
         ? createHttpServer(timing, this.#proxy.handle)
@@ -239,20 +244,4 @@ export class KubeProxyServer implements KubeProxyInfo {
     // Still listening: a cut request's last `close` can come after the listener's.
     publishProgress();
   }
-}
-
-/**
- * How often Node looks for requests over `headersTimeout` or `requestTimeout` (its default, 30 s, let a
- * 1 s timeout fire up to 30 s late): a tenth of the shorter one, between 250 ms and 30 s. Each check walks
- * the listener's connections, a few microseconds per thousand.
- */
-function connectionsCheckingIntervalMs(config: {
-  readonly headersTimeoutMs: number;
-  readonly requestTimeoutMs: number;
-}): number {
-  const shortest = Math.min(
-    config.headersTimeoutMs,
-    config.requestTimeoutMs > 0 ? config.requestTimeoutMs : Number.POSITIVE_INFINITY,
-  );
-  return Math.min(30_000, Math.max(250, Math.round(shortest / 10)));
 }
