@@ -1,43 +1,21 @@
-import { join } from 'node:path';
-import { writeKubeconfig } from '@kas/fake-kube-api';
-import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { eventually, spawnKubectl } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aliceToken } from './support/identities.js';
-import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
-import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
+import type { TestCluster } from './support/startCluster.js';
+import type { KasReplica } from './support/startKasReplica.js';
+import { type PodReplica, startPodReplica } from './support/startPodReplica.js';
 
 describe('an upgraded connection while kas stops', () => {
+  let setup: PodReplica;
   let cluster: TestCluster;
   let replica: KasReplica;
-  let agent: TestAgent;
   let kubeconfigPath: string;
 
   beforeEach(async () => {
-    cluster = await startCluster();
-    replica = await startKasReplica({
-      tls: cluster.certificates.server,
-      directory: { table: new MemoryTunnelTable() },
-      kubeProxy: { listenGrace: '100ms', drainBudget: '3s' },
-    });
-    agent = await startAgent(cluster.upstream, [replica.agentAddress]);
-    await eventually(() => replica.registry.hasAgent('agent-1'));
-    kubeconfigPath = await writeKubeconfig({
-      path: join(cluster.dir, 'kubeconfig'),
-      server: replica.proxy.url,
-      caPem: cluster.certificates.ca.cert,
-      token: aliceToken('agent-1'),
-    });
-    cluster.api.objects.create('pods', {
-      metadata: { name: 'web-0' },
-      spec: { containers: [{ name: 'app', image: 'app:1' }] },
-      status: { phase: 'Running' },
-    });
+    setup = await startPodReplica({ listenGrace: '100ms', drainBudget: '3s' });
+    ({ cluster, replica, kubeconfigPath } = setup);
   });
   afterEach(async () => {
-    await agent.app.stop();
-    await replica.kas.stop();
-    await cluster.stop();
+    await setup.stop();
   });
 
   it('keeps an exec session working through the stop until the drain budget, then tells kubectl why it ended', async () => {

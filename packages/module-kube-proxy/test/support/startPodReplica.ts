@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { writeKubeconfig } from '@kas/fake-kube-api';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { eventually } from '@kas/testkit';
+import type { KubeProxyConfig } from '../../src/index.js';
+import { aliceToken } from './identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './startCluster.js';
+import { type KasReplica, startKasReplica } from './startKasReplica.js';
+
+/** One replica with agent-1 connected, a running pod `web-0`, and a kubeconfig that reaches it as alice. */
+export interface PodReplica {
+  readonly cluster: TestCluster;
+  readonly replica: KasReplica;
+  readonly agent: TestAgent;
+  readonly kubeconfigPath: string;
+  /** Stops the agent, the replica and the cluster. */
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link PodReplica} whose kube proxy has `kubeProxy` on top of the test defaults. */
+export async function startPodReplica(kubeProxy: Partial<KubeProxyConfig>): Promise<PodReplica> {
+  const cluster = await startCluster();
+  const replica = await startKasReplica({
+    tls: cluster.certificates.server,
+    directory: { table: new MemoryTunnelTable() },
+    kubeProxy,
+  });
+  const agent = await startAgent(cluster.upstream, [replica.agentAddress]);
+  await eventually(() => replica.registry.hasAgent('agent-1'));
+  const kubeconfigPath = await writeKubeconfig({
+    path: join(cluster.dir, 'kubeconfig'),
+    server: replica.proxy.url,
+    caPem: cluster.certificates.ca.cert,
+    token: aliceToken('agent-1'),
+  });
+  cluster.api.objects.create('pods', {
+    metadata: { name: 'web-0' },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
+    status: { phase: 'Running' },
+  });
+  return {
+    cluster,
+    replica,
+    agent,
+    kubeconfigPath,
+    async stop() {
+      await agent.app.stop();
+      await replica.kas.stop();
+      await cluster.stop();
+    },
+  };
+}
