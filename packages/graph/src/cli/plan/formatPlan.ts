@@ -36,10 +36,13 @@ export function formatPlan(plan: AppPlan): string {
       `    waits for: ${stage.follows.length > 0 ? stage.follows.join(', ') : 'nothing (begins at SIGTERM)'}`,
     );
     for (const member of stage.members) {
+      const module = byName.get(member);
+      // A module that declares `stop: { last: true }` stops after every other: say so rather than
+      // "declared after" for modules its declaration never names.
+      const afterReason = module?.stop.last === true ? 'declared last' : 'declared after';
       const waits = plan.stop.edges
         .filter((edge) => edge.to === member)
-        .map((edge) => `${edge.from} (${edge.reason === 'after' ? 'declared after' : 'started after it'})`);
-      const module = byName.get(member);
+        .map((edge) => `${edge.from} (${edge.reason === 'after' ? afterReason : 'started after it'})`);
       lines.push(
         `    ${member}  drain ${formatDuration(module?.drainBudgetMs ?? 0)}${waits.length > 0 ? `; stops after ${waits.join(', ')}` : ''}`,
       );
