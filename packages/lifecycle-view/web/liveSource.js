@@ -3,12 +3,15 @@
 // starts over.
 import { applyLifecycleEvent } from './snapshot/index.js';
 
+/** @typedef {import('./snapshot/index.js').LifecycleSnapshot} LifecycleSnapshot */
+
 /**
  * Connects to `url` and keeps `snapshot` current; `now()` is the replica's monotonic clock as estimated
  * here (the snapshot carries the moment it describes). `onStatus` hears `{ text, kind }` changes.
  */
 export function connectLive(url, onStatus) {
   const source = new EventSource(url);
+  /** @type {{ snapshot: LifecycleSnapshot | undefined, offsetMs: number, now(): number, close(): void }} */
   const live = {
     snapshot: undefined,
     offsetMs: 0,
@@ -21,8 +24,10 @@ export function connectLive(url, onStatus) {
   };
   onStatus({ text: `connecting to ${url}`, kind: 'waiting' });
   source.addEventListener('snapshot', (message) => {
-    live.snapshot = JSON.parse(message.data);
-    live.offsetMs = live.snapshot.at - performance.now();
+    /** @type {LifecycleSnapshot} */
+    const snapshot = JSON.parse(message.data);
+    live.snapshot = snapshot;
+    live.offsetMs = snapshot.at - performance.now();
     onStatus({ text: 'live', kind: 'live' });
   });
   source.addEventListener('lifecycle', (message) => {

@@ -5,7 +5,7 @@ import { connectLive } from './liveSource.js';
 import { createPanel } from './panel.js';
 import { parseTrace, startReplay } from './replay.js';
 
-const panels = document.getElementById('panels');
+const panels = /** @type {HTMLElement} */ (document.getElementById('panels'));
 const params = new URLSearchParams(location.search);
 const sources = params.getAll('source').map((value) => {
   const cut = value.indexOf('=');
@@ -16,8 +16,9 @@ if (sources.length === 0)
 
 let stopAll = showLive(sources);
 
-document.getElementById('trace-file').addEventListener('change', async (event) => {
-  const file = event.target.files?.[0];
+const traceFile = /** @type {HTMLInputElement} */ (document.getElementById('trace-file'));
+traceFile.addEventListener('change', async () => {
+  const file = traceFile.files?.[0];
   if (file === undefined) return;
   stopAll();
   panels.replaceChildren();
@@ -26,7 +27,10 @@ document.getElementById('trace-file').addEventListener('change', async (event) =
     const events = parseTrace(await file.text());
     stopAll = startReplay(panel, events);
   } catch (error) {
-    panel.setStatus(`cannot replay ${file.name}: ${error.message}`, 'error');
+    panel.setStatus(
+      `cannot replay ${file.name}: ${error instanceof Error ? error.message : String(error)}`,
+      'error',
+    );
     stopAll = () => {};
   }
 });

@@ -17,10 +17,10 @@ export function createPanel(container, title, { isNarrow = false } = {}) {
     <ul class="counts" data-counts></ul>
     <div class="plan-holder" data-plan></div>`;
   container.append(section);
-  const status = section.querySelector('[data-status]');
-  const headline = section.querySelector('[data-headline]');
-  const counts = section.querySelector('[data-counts]');
-  const plan = section.querySelector('[data-plan]');
+  const status = /** @type {HTMLElement} */ (section.querySelector('[data-status]'));
+  const headline = /** @type {HTMLElement} */ (section.querySelector('[data-headline]'));
+  const counts = /** @type {HTMLElement} */ (section.querySelector('[data-counts]'));
+  const plan = /** @type {HTMLElement} */ (section.querySelector('[data-plan]'));
   return {
     element: section,
     controls: () => section.querySelector('.controls'),
