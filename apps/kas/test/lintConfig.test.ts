@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,33 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
     expect(lint.stdout).toContain(
       'error KAS_OBSERVER_STOPS_EARLY [early-recorder, agent-grpc-server] "early-recorder" observes agent-tunnels but may stop before "agent-grpc-server"',
     );
+  });
+
+  it('runs the rules a loaded module ships as kasGraphRules, named after its modules: entry, with no kas-graph.config.json', async () => {
+    const file = await writeConfig('ruled.yaml', 'modules: [../ruled.mjs]\n');
+    const lint = await run(['lint', '--config', file]);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toContain('error RULED_NEEDS_A_PEER [ruled] "ruled" is loaded without "ruled-peer"');
+    const json = JSON.parse((await run(['lint', '--config', file, '--format', 'json'])).stdout);
+    expect(json.rules).toContainEqual(
+      expect.objectContaining({
+        code: 'RULED_NEEDS_A_PEER',
+        source: '../ruled.mjs (modules: in ruled.yaml)',
+      }),
+    );
+    expect((await run(['lint', '--config', file, '--rule', 'RULED_NEEDS_A_PEER=off'])).code).toBe(0);
+  });
+
+  it('runs such a rule once when the kas-graph.config.json next to kas.yaml lists the module as a plugin too', async () => {
+    const both = join(directory, 'both');
+    await mkdir(both);
+    await writeFile(join(both, 'kas-graph.config.json'), JSON.stringify({ plugins: ['../../ruled.mjs'] }));
+    const file = join(both, 'kas.yaml');
+    await writeFile(file, `modules: [../../ruled.mjs]\n${BASE}`);
+    const lint = await run(['lint', '--config', file]);
+    expect(lint.stderr).toBe('');
+    expect(lint.code).toBe(1);
+    expect(lint.stdout.match(/error RULED_NEEDS_A_PEER/g)).toHaveLength(1);
   });
 
   it("exits 2 with kas's own error for a module kas could not load", async () => {

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LintSetting } from '../../lint/LintRule.js';
 import { LintRuleError } from '../../lint/LintRuleError.js';
@@ -16,6 +16,7 @@ import { toFailedSarif, toSarif } from '../lint/toSarif.js';
 import { isKasConfig, loadConfiguredGraph } from '../load/loadConfiguredGraph.js';
 import type { ConfigSource } from '../load/loadGraph.js';
 import { loadGraph } from '../load/loadGraph.js';
+import { loadPlugins } from '../load/loadPlugins.js';
 import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
 
 interface LintOptions {
@@ -119,12 +120,29 @@ async function runLint(
     dirname(graph.file),
   );
   const deploymentRules = manifests === undefined ? [] : deploymentLintRules(manifests.context);
+  // A module a kas.yaml loads may ship its own rules (`kasGraphRules` beside its default export).
+  const moduleRules =
+    kasConfig === undefined
+      ? []
+      : await loadPlugins(
+          (graph.configSources ?? []).map((source) => source.entry),
+          graph.file,
+          {
+            isOptional: true,
+            sourceOf: (entry) => `${entry} (modules: in ${basename(graph.file)})`,
+            known: loaded.rules.flatMap((rule) => {
+              const source = loaded.sources.get(rule.code);
+              return source === undefined ? [] : [{ rule, source }];
+            }),
+          },
+        );
   const setup = {
     ...loaded,
-    rules: [...loaded.rules, ...deploymentRules],
+    rules: [...loaded.rules, ...moduleRules.map((sourced) => sourced.rule), ...deploymentRules],
     // Rules beyond the core's run as extra rules; these are the core's own, checked only with --manifests.
     sources: new Map([
       ...loaded.sources,
+      ...moduleRules.map((sourced): [string, string] => [sourced.rule.code, sourced.source]),
       ...deploymentRules.map((rule): [string, string] => [rule.code, 'core']),
     ]),
   };
