@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Agent, request } from 'node:https';
 import type { Socket } from 'node:net';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
-import { eventually, openStream, send } from '@kas/testkit';
+import { eventually, openStream, scaledMs, send } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aliceToken } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
@@ -73,7 +73,11 @@ describe('stopping the kube proxy', () => {
   });
 
   it('keeps a watch going while it stops: not ready at once, new connections during the grace only', async () => {
-    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '400ms', tunnelWait: '5s' } });
+    // Long enough for the two requests the test sends during the grace, on a loaded machine too (400 ms ran
+    // out in a run beside another suite: the new connection was reset).
+    const a = await startReplica('kas-a', {
+      kubeProxy: { listenGrace: `${scaledMs(2_000)}ms`, tunnelWait: '5s' },
+    });
     const b = await startReplica('kas-b');
     agent = await startAgent(cluster.upstream, [a.agentAddress, b.agentAddress]);
     await eventually(() => a.registry.hasAgent('agent-1'));
