@@ -11,9 +11,10 @@ import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { eventually, kubectl, spawnKubectl, startProcess } from '@kas/testkit';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliceToken, userTokenOf } from './support/identities.js';
+import { userTokenOf } from './support/identities.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
+import { addRunningPod } from './support/startPodReplica.js';
 
 const SPDY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
 
@@ -60,17 +61,7 @@ describe.each([
           });
     agent = await startAgent(cluster.upstream, [holder.agentAddress]);
     await eventually(() => holder.registry.hasAgent('agent-1'));
-    kubeconfigPath = await writeKubeconfig({
-      path: join(cluster.dir, 'kubeconfig'),
-      server: entry.proxy.url,
-      caPem: cluster.certificates.ca.cert,
-      token: aliceToken('agent-1'),
-    });
-    cluster.api.objects.create('pods', {
-      metadata: { name: 'web-0' },
-      spec: { containers: [{ name: 'app', image: 'app:1' }] },
-      status: { phase: 'Running' },
-    });
+    kubeconfigPath = await addRunningPod(cluster, entry.proxy.url);
   });
   afterAll(async () => {
     await agent?.app.stop();

@@ -17,6 +17,24 @@ export interface PodReplica {
   stop(): Promise<void>;
 }
 
+/**
+ * Creates the running pod `web-0` in the cluster's API and writes a kubeconfig that reaches it as alice
+ * (agent-1) through the kube proxy at `server`; returns the kubeconfig's path.
+ */
+export async function addRunningPod(cluster: TestCluster, server: string): Promise<string> {
+  cluster.api.objects.create('pods', {
+    metadata: { name: 'web-0' },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
+    status: { phase: 'Running' },
+  });
+  return writeKubeconfig({
+    path: join(cluster.dir, 'kubeconfig'),
+    server,
+    caPem: cluster.certificates.ca.cert,
+    token: aliceToken('agent-1'),
+  });
+}
+
 /** Starts a {@link PodReplica} whose kube proxy has `kubeProxy` on top of the test defaults. */
 export async function startPodReplica(kubeProxy: Partial<KubeProxyConfig>): Promise<PodReplica> {
   const cluster = await startCluster();
@@ -27,17 +45,7 @@ export async function startPodReplica(kubeProxy: Partial<KubeProxyConfig>): Prom
   });
   const agent = await startAgent(cluster.upstream, [replica.agentAddress]);
   await eventually(() => replica.registry.hasAgent('agent-1'));
-  const kubeconfigPath = await writeKubeconfig({
-    path: join(cluster.dir, 'kubeconfig'),
-    server: replica.proxy.url,
-    caPem: cluster.certificates.ca.cert,
-    token: aliceToken('agent-1'),
-  });
-  cluster.api.objects.create('pods', {
-    metadata: { name: 'web-0' },
-    spec: { containers: [{ name: 'app', image: 'app:1' }] },
-    status: { phase: 'Running' },
-  });
+  const kubeconfigPath = await addRunningPod(cluster, replica.proxy.url);
   return {
     cluster,
     replica,
