@@ -226,7 +226,8 @@ export class KubeProxyServer implements KubeProxyInfo {
       ctx.mark('drain.cut', { requests: this.inFlight.size });
       cutCount = this.inFlight.size;
       const count = this.inFlight.cutAll(
-        `the kas replica is stopping and its drain budget (kube-proxy drainBudget, ${this.config.drainBudgetMs}ms) ended; reconnect`,
+        // Short enough for a WebSocket close frame's reason (123 bytes) after "kas ended the connection: ".
+        `the replica is stopping; its drain budget (kube-proxy drainBudget, ${this.config.drainBudgetMs}ms) ended: reconnect`,
       );
       this.log.warn(
         { event: 'kubeProxy.drainCut', requests: count },

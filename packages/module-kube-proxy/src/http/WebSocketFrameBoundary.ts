@@ -80,10 +80,22 @@ export function webSocketFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-/** A close frame with a status code (1001: going away) and a reason cut to the 123 bytes a frame allows. */
+/** The most bytes a close frame's reason may have (a control frame's payload is at most 125). */
+const CLOSE_REASON_BYTES = 123;
+const ELLIPSIS = Buffer.from('…');
+
+/**
+ * A close frame with a status code (1001: going away) and its reason. A reason longer than a frame
+ * allows ends in `…` at a character boundary: a client must fail a connection whose reason is not valid
+ * UTF-8.
+ */
 export function webSocketCloseFrame(code: number, reason: string): Buffer {
   let text = Buffer.from(reason);
-  if (text.length > 123) text = text.subarray(0, 123);
+  if (text.length > CLOSE_REASON_BYTES) {
+    let end = CLOSE_REASON_BYTES - ELLIPSIS.length;
+    while ((text[end] ?? 0) >> 6 === 0b10) end -= 1; // a continuation byte: back to its character's start
+    text = Buffer.concat([text.subarray(0, end), ELLIPSIS]);
+  }
   const payload = Buffer.alloc(2 + text.length);
   payload.writeUInt16BE(code, 0);
   text.copy(payload, 2);
