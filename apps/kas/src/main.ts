@@ -18,8 +18,10 @@ try {
   if (!(error instanceof CommanderError)) {
     const { code, fix } = error as { code?: string; fix?: string };
     logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
+    // An error with a code is kas refusing what it was given: its message says what is wrong and its fix
+    // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
     pino({ name: 'kas' }, logDestination).fatal(
-      { err: error, code, fix },
+      code === undefined ? { err: error } : { code, fix },
       `kas did not start: ${(error as Error).message}`,
     );
     process.exitCode = 2;

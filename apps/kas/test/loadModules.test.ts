@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp, resolvePlan } from '@kas/core';
@@ -105,6 +105,30 @@ describe('modules: in kas.yaml', () => {
     expect(error.message).toMatch(/kas\.yaml:2:5: /);
     expect(error.message).toMatch(message);
     expect(error.fix.length).toBeGreaterThan(10);
+  });
+
+  it('says what to do for each way an entry cannot be loaded: no such path, a package not built, an import that throws', async () => {
+    const missing = await refusal('modules: [./nowhere]\n');
+    expect(missing.message).toMatch(/nowhere does not exist$/);
+    expect(missing.fix).toContain(`relative to the config file's directory (${directory})`);
+
+    const unbuilt = join(directory, 'unbuilt');
+    await mkdir(unbuilt, { recursive: true });
+    await writeFile(
+      join(unbuilt, 'package.json'),
+      JSON.stringify({ name: 'unbuilt', type: 'module', exports: { '.': { import: './dist/index.js' } } }),
+    );
+    const notBuilt = await refusal('modules: [./unbuilt]\n');
+    expect(notBuilt.message).toMatch(
+      /the package in .*unbuilt is not built: its entry .*dist\/index\.js does not exist/,
+    );
+    expect(notBuilt.fix).toBe(`build the package (npm run build in ${unbuilt}), then start again`);
+
+    await writeFile(join(directory, 'throws.mjs'), "throw new Error('the module broke while loading');\n");
+    const threw = await refusal('modules: [./throws.mjs]\n');
+    expect(threw.code).toBe('KAS_MODULE_NOT_FOUND');
+    expect(threw.message).toMatch(/importing .*throws\.mjs failed: the module broke while loading$/);
+    expect(threw.fix).toContain('node --input-type=module -e "await import(');
   });
 
   it('refuses a config key that kas already has', async () => {

@@ -97,6 +97,8 @@ describe("kas's log lines", () => {
       ),
     );
     expect(first).toContain('{"code":"KAS_CONFIG_UNREADABLE","fix":"check the path given to --config');
+    // One line: the refusal names what is wrong and what to do; no stack follows it.
+    expect(kas.lines.map((line) => line.text.trim()).filter((text) => text !== '')).toHaveLength(1);
   });
 
   it('refuses an unknown --log-format, naming the choices', async () => {

@@ -33,18 +33,20 @@ export async function loadModuleEntries(
   for (const [index, specifier] of entries.entries()) {
     const at = where(index);
     const named = `${at}: modules[${index}] "${specifier}"`;
+    const found = findEntry(specifier, baseDirectory);
+    if ('missing' in found) {
+      throw new KasAppError('KAS_MODULE_NOT_FOUND', `${named} cannot be loaded: ${found.missing}`, found.fix);
+    }
+    const url = pathToFileURL(found.file).href;
     let exports: Record<string, unknown>;
     try {
-      exports = (await import(pathToFileURL(resolveEntry(specifier, baseDirectory)).href)) as Record<
-        string,
-        unknown
-      >;
+      exports = (await import(url)) as Record<string, unknown>;
     } catch (error) {
+      // The file is there: its own code, or one of its imports, failed while loading.
       throw new KasAppError(
         'KAS_MODULE_NOT_FOUND',
-        `${named} cannot be loaded: ${(error as Error).message}`,
-        `install the package where the config can find it (npm install ${specifier} in ${baseDirectory}), or give a path that starts with ./ (relative to the config file) to a built package or file`,
-        { cause: error },
+        `${named} cannot be loaded: importing ${found.file} failed: ${(error as Error).message}`,
+        `install the package's dependencies where it is, or fix its code; to see where it fails: node --input-type=module -e "await import('${url}')"`,
       );
     }
     loaded.push({ specifier, at, ...fromExports(exports, named) });
@@ -93,21 +95,50 @@ function fromExports(
   );
 }
 
+/** The file to import for an entry, or why there is none and what to do. */
+type FoundEntry = { readonly file: string } | { readonly missing: string; readonly fix: string };
+
 /** The file to import for an entry: a package name from `base`, or a path (file or package directory). */
-function resolveEntry(specifier: string, base: string): string {
+function findEntry(specifier: string, base: string): FoundEntry {
   const isPath = specifier.startsWith('.') || isAbsolute(specifier);
-  if (!isPath) return createRequire(join(base, 'kas.yaml')).resolve(specifier);
+  if (!isPath) {
+    try {
+      return { file: createRequire(join(base, 'kas.yaml')).resolve(specifier) };
+    } catch (error) {
+      return {
+        missing: (error as Error).message.split('\n')[0] as string,
+        fix: `install the package where the config can find it (npm install ${specifier} in ${base}; a package of your own: build it first), or give a path that starts with ./ (relative to the config file) to a built package or file`,
+      };
+    }
+  }
   const path = resolve(base, specifier);
-  if (!existsSync(path)) throw new Error(`${path} does not exist`);
-  if (!statSync(path).isDirectory()) return path;
+  if (!existsSync(path)) {
+    return {
+      missing: `${path} does not exist`,
+      fix: `correct the path: one that starts with ./ is relative to the config file's directory (${base})`,
+    };
+  }
+  if (!statSync(path).isDirectory()) return { file: path };
   const manifest = join(path, 'package.json');
-  if (!existsSync(manifest)) return join(path, 'index.js');
+  const file = existsSync(manifest) ? manifestEntry(manifest) : join(path, 'index.js');
+  if (existsSync(file)) return { file };
+  return existsSync(manifest)
+    ? {
+        missing: `the package in ${path} is not built: its entry ${file} does not exist`,
+        fix: `build the package (npm run build in ${path}), then start again`,
+      }
+    : {
+        missing: `${path} has neither a package.json nor an index.js`,
+        fix: 'give the path of a package (a directory with a package.json), a directory with an index.js, or a file',
+      };
+}
+
+function manifestEntry(manifest: string): string {
   const { exports, main } = JSON.parse(readFileSync(manifest, 'utf8')) as {
     exports?: unknown;
     main?: string;
   };
-  const entry = packageEntry(exports) ?? main ?? 'index.js';
-  return resolve(dirname(manifest), entry);
+  return resolve(dirname(manifest), packageEntry(exports) ?? main ?? 'index.js');
 }
 
 function packageEntry(exports: unknown): string | undefined {
