@@ -78,6 +78,15 @@ describe('kas as a process', () => {
 
     kas.signal('SIGTERM');
     expect(await kas.exited).toEqual({ code: 0, signal: null });
+    // The dev agent's only kas is this one: after its GOAWAY, reconnecting can only fail, and saying so
+    // at warn level would read as a problem with a clean stop.
+    const goaway = kas.logs().findIndex((log) => log.event === 'kas.goaway');
+    expect(goaway).toBeGreaterThan(-1);
+    const agentWarnings = kas
+      .logs()
+      .slice(goaway)
+      .filter((log) => log.module === 'dev-agent' && Number(log.level) >= 40);
+    expect(agentWarnings).toEqual([]);
     const stopping = kas
       .logs()
       .filter((log) => log.event === 'module.stopping')

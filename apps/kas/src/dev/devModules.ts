@@ -57,6 +57,7 @@ export function devAgentModule(options: DevAgentOptions) {
       return {
         async start() {
           upstream = new KubeApiUpstream({ url: kubeApi.url });
+          const agentLog = log.child({});
           agent = new Agent({
             name: 'dev-agent',
             token: options.agentToken,
@@ -65,7 +66,13 @@ export function devAgentModule(options: DevAgentOptions) {
             upstream,
             minIdleTunnels: 2,
             maxTunnels: 16,
-            log,
+            log: agentLog,
+          });
+          // Its only kas is this process, whose GOAWAY means it is stopping: the agent's attempts to
+          // reconnect can only fail until its own stop, and warning about each would read as a problem
+          // with a clean stop. Its errors still show.
+          agent.once('goaway', () => {
+            agentLog.level = 'error';
           });
           const ready = new Promise<void>((resolve) => agent?.once('tunnelsReady', () => resolve()));
           agent.start();
