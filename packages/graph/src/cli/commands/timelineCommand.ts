@@ -16,7 +16,10 @@ export function addTimelineCommand(program: Command, io: CliIo, exit: (code: num
     .description(
       'draw a recorded lifecycle trace as a Gantt chart: a row per module, phases, signals, marks and drain cuts',
     )
-    .argument('<trace>', 'a trace file written by createTraceWriter (AppOptions.traceFile), JSON lines')
+    .argument(
+      '<trace>',
+      'a lifecycle trace, JSON lines: written by kas --trace-file <file> (AppOptions.traceFile)',
+    )
     .requiredOption('-o, --output <file>', 'the picture to write: .svg or .html')
     .option('--stop-only', 'start the time axis at the stop (SIGTERM) and leave out what came before')
     .action(async (trace: string, options: { readonly output: string; readonly stopOnly?: boolean }) => {

@@ -34,7 +34,7 @@ export function readTrace(path: string): LifecycleEvent[] {
     throw new CliError(
       'KAS_GRAPH_TRACE_INVALID',
       `cannot read ${path}: ${(error as Error).message}`,
-      'give the path of a trace file (AppOptions.traceFile)',
+      'give the path of a trace file: one written by kas --trace-file <file> (or an app with AppOptions.traceFile)',
       { cause: error },
     );
   }
@@ -45,7 +45,7 @@ export function readTrace(path: string): LifecycleEvent[] {
       throw new CliError(
         'KAS_GRAPH_TRACE_INVALID',
         `${path}:${index + 1}: ${problem}`,
-        'give a trace written by createTraceWriter (one JSON lifecycle event per line)',
+        'give a trace written by kas --trace-file <file> (AppOptions.traceFile): one JSON lifecycle event per line',
       );
     };
     let value: unknown;
