@@ -113,7 +113,7 @@ describe('kas as a process', () => {
     expect(fatal).toMatchObject({ code: 'KAS_CONFIG_INVALID' });
     expect(fatal?.msg).toContain(`${config}:2:11: agentGrpc.listen: expected host:port`);
     expect(fatal?.msg).toContain(
-      `${config}: privateApi: missing: expected a section with listen, advertiseAddress, sharedSecretFile, tls, maxTunnelWait, drainBudget`,
+      `${config}: privateApi: missing: expected a section with sharedSecretFile (optional: listen, advertiseAddress, tls, maxTunnelWait, drainBudget`,
     );
     expect(kas.logs().some((log) => log.event === 'app.starting')).toBe(false);
   });

@@ -40,9 +40,13 @@ function fromZodIssues(
       return fromZodIssues(closestBranch(issue.errors), path, schema);
     }
     if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-      const keys = schema === undefined ? undefined : knownKeysAt(schema, path);
-      const expected = keys === undefined ? issue.expected : `a section with ${keys.join(', ')}`;
-      return [{ path, message: `missing: expected ${expected}` }];
+      const shape = schema === undefined ? undefined : shapeAt(schema, path);
+      return [
+        {
+          path,
+          message: `missing: expected ${shape === undefined ? issue.expected : describeSection(shape)}`,
+        },
+      ];
     }
     if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
     const known = schema === undefined ? undefined : knownKeysAt(schema, path);
@@ -58,12 +62,27 @@ function closestBranch(branches: readonly (readonly ZodIssue[])[]): readonly Zod
 
 /** The keys of the object at `path`; none for a union (the branch that refused the key is not known). */
 function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  const shape = shapeAt(schema, path);
+  return shape === undefined ? undefined : Object.keys(shape);
+}
+
+/** The keys of the object schema at `path`, with their schemas; undefined where it is not an object. */
+function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
   let current: z.ZodType | undefined = schema;
   for (const key of path) {
     if (current === undefined || typeof key !== 'string') return undefined;
     current = isPlainObject(current) ? shapeOf(current)?.[key] : undefined;
   }
-  return current !== undefined && isPlainObject(current) ? Object.keys(shapeOf(current) ?? {}) : undefined;
+  return current !== undefined && isPlainObject(current) ? (shapeOf(current) ?? {}) : undefined;
+}
+
+/** `a section with usersFile (optional: listen, tls)`: the keys it must have first, then the others. */
+function describeSection(shape: Record<string, z.ZodType>): string {
+  const keys = Object.entries(shape);
+  const required = keys.filter(([, value]) => !value.safeParse(undefined).success).map(([key]) => key);
+  const optional = keys.filter(([, value]) => value.safeParse(undefined).success).map(([key]) => key);
+  if (required.length === 0) return `a section (optional keys: ${optional.join(', ')})`;
+  return `a section with ${required.join(', ')}${optional.length > 0 ? ` (optional: ${optional.join(', ')})` : ''}`;
 }
 
 function isPlainObject(schema: z.ZodType): boolean {

@@ -60,6 +60,17 @@ describe('parseConfig', () => {
     expect(() => parseConfig(app, { kubeProxy: { listen: ':1' } }, invalid)).toThrow(
       /usersFile: missing: expected string$/,
     );
+    // Keys with a default (or optional ones) are named apart: only the others must be written.
+    const withDefaults = z.strictObject({
+      auditSink: z.strictObject({
+        file: z.string(),
+        flushIntervalMs: z.number().default(1000),
+        tag: z.string().optional(),
+      }),
+    });
+    expect(() => parseConfig(withDefaults, {}, invalid)).toThrow(
+      /^auditSink: missing: expected a section with file \(optional: flushIntervalMs, tag\)$/,
+    );
   });
 
   it('reports a failed union by the branch that came closest', () => {

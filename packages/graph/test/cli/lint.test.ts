@@ -111,7 +111,7 @@ describe('kas-graph lint, run as a process', () => {
     expect(relaxed.stdout).toContain('0 errors, 1 warning (14 rules checked)');
     const strict = await runKasGraph([...args, '--max-warnings', '0']);
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toContain('1 warnings exceed --max-warnings 0');
+    expect(strict.stdout).toContain('1 warning exceeds --max-warnings 0');
   });
 
   it('checks the worst case against --termination-grace', async () => {

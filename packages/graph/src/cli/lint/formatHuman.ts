@@ -18,10 +18,14 @@ export function formatHuman(report: LintReport): string {
   lines.push(`${report.entry}: ${counts} (${checked} rules checked)`);
   const unplanned = report.rules.filter((rule) => rule.skipped?.startsWith('no plan'));
   if (unplanned.length > 0) {
-    lines.push(`${unplanned.length} rules not checked: ${unplanned[0]?.skipped}; fix the errors above first`);
+    lines.push(
+      `${unplanned.length} rule${unplanned.length === 1 ? '' : 's'} not checked: ${unplanned[0]?.skipped}; fix the errors above first`,
+    );
   }
   if (maxWarnings !== null && warnings > maxWarnings) {
-    lines.push(`${warnings} warnings exceed --max-warnings ${maxWarnings}`);
+    lines.push(
+      `${warnings} warning${warnings === 1 ? '' : 's'} exceed${warnings === 1 ? 's' : ''} --max-warnings ${maxWarnings}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
