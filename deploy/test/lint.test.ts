@@ -117,6 +117,26 @@ describe('kas-graph lint apps/kas --manifests', () => {
     expect(run.stdout).toContain('KAS_SHUTDOWN_DEADLINE_CUTS_STOP_PLAN');
   });
 
+  it('with 10-minute drains: a grace of 700 s fits once the shutdown deadline comes down too, as docs/run-on-kubernetes.md says', async () => {
+    const kasYaml = join(copy, 'kas/kas.yaml');
+    const config = await readFile(kasYaml, 'utf8');
+    expect(config.match(/drainBudget: 1h\n/g)).toHaveLength(2);
+    await writeFile(kasYaml, config.replaceAll('drainBudget: 1h\n', 'drainBudget: 10m\n'));
+    await editDeployment('terminationGracePeriodSeconds: 3700', 'terminationGracePeriodSeconds: 700');
+    const overlay = join(copy, 'overlays/redis');
+    const deadlineKept = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay]);
+    expect(deadlineKept.code).toBe(1);
+    // A finding about the Deployment and kas.yaml's deadline, not about modules: no empty module list.
+    expect(deadlineKept.stdout).toMatch(/^error KAS_GRACE_BELOW_SHUTDOWN_DEADLINE Deployment kas\/kas: /m);
+    await writeFile(
+      kasYaml,
+      (await readFile(kasYaml, 'utf8')).replace('shutdownDeadline: 61m', 'shutdownDeadline: 11m'),
+    );
+    const fits = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay]);
+    expect(fits.stdout).toContain('no findings');
+    expect(fits.code).toBe(0);
+  });
+
   it('exits 2 with a clear error for manifests without a kas Deployment', async () => {
     const run = await runKasGraph(['lint', 'apps/kas', '--manifests', 'deploy/kubernetes/overlays/agentk']);
     expect(run.code).toBe(2);

@@ -113,7 +113,7 @@ describe('kas-graph watch', () => {
     ]);
     try {
       await watch.waitForLine((line) =>
-        stripVTControlCharacters(line.text).includes('· web  waiting, budget 1 h 00 m'),
+        stripVTControlCharacters(line.text).includes('· web  waiting, budget 1 h 00 m 00 s'),
       );
       const stopped = app.stop();
       await watch.waitForLine((line) =>

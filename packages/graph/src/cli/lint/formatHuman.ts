@@ -7,7 +7,7 @@ import type { LintReport } from './LintReport.js';
 export function formatHuman(report: LintReport): string {
   const lines = report.findings.map(
     (finding) =>
-      `${finding.severity === 'error' ? 'error' : 'warn '} ${finding.code} [${finding.modules.join(', ')}] ${finding.message} -- fix: ${finding.fix}`,
+      `${finding.severity === 'error' ? 'error' : 'warn '} ${finding.code}${finding.modules.length > 0 ? ` [${finding.modules.join(', ')}]` : ''} ${finding.message} -- fix: ${finding.fix}`,
   );
   const checked = report.rules.filter((rule) => rule.skipped === undefined).length;
   const { errors, warnings, maxWarnings } = report.summary;

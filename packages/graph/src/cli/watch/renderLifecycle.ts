@@ -6,14 +6,15 @@ export type Colors = ReturnType<typeof pc.createColors>;
 
 const BAR_WIDTH = 24;
 
-/** `340 ms`, `12.3 s`, `4 m 05 s`, `1 h 02 m`: as the lifecycle page writes durations. */
+/** `340 ms`, `12.3 s`, `4 m 05 s`, `1 h 02 m 10 s`: as the lifecycle page writes durations. */
 export function formatMs(ms: number): string {
   const value = Math.max(0, ms);
   if (value < 1_000) return `${Math.round(value)} ms`;
   if (value < 60_000) return `${(value / 1_000).toFixed(1)} s`;
   const seconds = Math.floor(value / 1_000);
   if (seconds < 3_600) return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, '0')} s`;
-  return `${Math.floor(seconds / 3_600)} h ${String(Math.floor(seconds / 60) % 60).padStart(2, '0')} m`;
+  const minutes = String(Math.floor(seconds / 60) % 60).padStart(2, '0');
+  return `${Math.floor(seconds / 3_600)} h ${minutes} m ${String(seconds % 60).padStart(2, '0')} s`;
 }
 
 /** `draining · inFlight 1 · watches 1`: the progress record's `state` first, then its counts. */
