@@ -78,9 +78,11 @@ function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string
 
 /** `a section with usersFile (optional: listen, tls)`: the keys it must have first, then the others. */
 function describeSection(shape: Record<string, z.ZodType>): string {
-  const keys = Object.entries(shape);
-  const required = keys.filter(([, value]) => !value.safeParse(undefined).success).map(([key]) => key);
-  const optional = keys.filter(([, value]) => value.safeParse(undefined).success).map(([key]) => key);
+  const required: string[] = [];
+  const optional: string[] = [];
+  for (const [key, value] of Object.entries(shape)) {
+    (value.safeParse(undefined).success ? optional : required).push(key);
+  }
   if (required.length === 0) return `a section (optional keys: ${optional.join(', ')})`;
   return `a section with ${required.join(', ')}${optional.length > 0 ? ` (optional: ${optional.join(', ')})` : ''}`;
 }
