@@ -71,7 +71,14 @@ describe('kas-graph watch against a kas replica', () => {
 
     // 3. The watch ends: the drain completes, every stage completes, and watch exits by itself.
     scenario.watch.abort();
-    expect(await watch.exited).toEqual({ code: 0, signal: null });
+    const watchExit = await watch.exited;
+    expect(
+      watchExit,
+      watch.lines
+        .slice(-15)
+        .map((line) => line.text)
+        .join('\n'),
+    ).toEqual({ code: 0, signal: null });
     const after = views(watch, source).at(-1) as string;
     expect(after).toMatch(/ · stopped · stop \(SIGTERM\) clean in /);
     const stageLines = after.split('\n').filter((line) => /^ {2}\S/.test(line));
