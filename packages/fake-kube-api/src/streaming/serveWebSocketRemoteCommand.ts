@@ -11,6 +11,13 @@ const ERROR = 3;
 const RESIZE = 4;
 /** v5: `[255, channel]` closes that channel (kubectl sends it for the end of stdin). */
 const CLOSE = 255;
+/**
+ * How long the command takes to start after the upgrade. client-go already reads the connection while it
+ * registers its streams, and drops a message for a stream not registered yet (`Unknown stream id 1,
+ * discarding message`): a first output sent at once was lost now and then (`kubectl exec -it` without its
+ * first prompt). A container's process takes a moment to start too.
+ */
+const PROCESS_START_MS = 20;
 
 /**
  * exec and attach over WebSocket, `v5.channel.k8s.io` (kubectl 1.30+) or `v4.channel.k8s.io`
@@ -49,7 +56,9 @@ export function serveWebSocketRemoteCommand(
   });
   socket.on('close', () => session.clientGone());
   socket.on('error', () => session.clientGone());
-  void session.run(sandbox, process);
+  setTimeout(() => {
+    if (socket.readyState === socket.OPEN) void session.run(sandbox, process);
+  }, PROCESS_START_MS);
 }
 
 /** The terminal sizes in a resize payload (one or more JSON objects); the last one wins. */
