@@ -64,9 +64,10 @@ describe('trimming idle tunnels', () => {
     const busy = tunnels[2] as RawTunnel;
     await busy.nextFrame();
 
-    // Of the two idle ones one is beyond what the agent keeps.
+    // Of the two idle ones one is beyond what the agent keeps. (On a slow machine the sweep may come
+    // before the request, while all three are idle: then two go, and the request takes the third.)
     expect(await (tunnels[0] as RawTunnel).status).toMatchObject({ code: status.OK });
-    await eventually(() => kas.server.counters()['tunnels.trimmed'] === 1);
+    await eventually(() => (kas.server.counters()['tunnels.trimmed'] ?? 0) >= 1);
     busy.call.write({ head: { status: 200, headers: [] }, body: Buffer.from('slow'), end: true });
     expect(await text((await answered).body)).toBe('slow');
 
