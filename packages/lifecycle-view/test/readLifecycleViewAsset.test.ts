@@ -13,17 +13,20 @@ describe('the lifecycle page files', () => {
     expect(fold?.body.toString()).toContain(
       "export { applyLifecycleEvent } from './applyLifecycleEvent.js';",
     );
-    // Import-free: every import of the fold is a relative one the page can serve too.
-    for (const name of [
-      'index.js',
-      'applyLifecycleEvent.js',
-      'createSnapshot.js',
-      'foldLifecycleEvents.js',
-    ]) {
-      const text = (await readLifecycleViewAsset(`snapshot/${name}`))?.body.toString() ?? '';
-      for (const [, specifier] of text.matchAll(/from '([^']+)'/g))
+    // Import-free: every import of the fold, followed from its index, is a relative one the page serves.
+    const seen = new Set<string>();
+    const pending = ['index.js'];
+    for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const text = (await readLifecycleViewAsset(`snapshot/${name}`))?.body.toString();
+      expect(text, `snapshot/${name} is served`).toBeDefined();
+      for (const [, specifier] of (text as string).matchAll(/from '([^']+)'/g)) {
         expect(specifier).toMatch(/^\.\/[A-Za-z]+\.js$/);
+        pending.push((specifier as string).slice(2));
+      }
     }
+    expect(seen).toContain('formatLifecycle.js'); // the words the page shares with kas-graph watch
   });
 
   it('serve nothing outside the page and the fold', async () => {

@@ -1,38 +1,19 @@
-import type { LifecycleSnapshot, ModuleSnapshot, StageSnapshot } from '@kas/core/snapshot';
+import {
+  formatMs,
+  formatProgress,
+  type LifecycleSnapshot,
+  type ModuleSnapshot,
+  type StageSnapshot,
+} from '@kas/core/snapshot';
 import type pc from 'picocolors';
 
 /** picocolors' colors, on or off (`createColors(false)` for plain text). */
 export type Colors = ReturnType<typeof pc.createColors>;
 
+// The same words as the lifecycle page: both take them from `@kas/core/snapshot`.
+export { formatMs, formatProgress };
+
 const BAR_WIDTH = 24;
-
-/** `340 ms`, `12.3 s`, `4 m 05 s`, `1 h 02 m 10 s`: as the lifecycle page writes durations. */
-export function formatMs(ms: number): string {
-  const value = Math.max(0, ms);
-  if (value < 1_000) return `${Math.round(value)} ms`;
-  if (value < 60_000) return `${(value / 1_000).toFixed(1)} s`;
-  const seconds = Math.floor(value / 1_000);
-  if (seconds < 3_600) return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, '0')} s`;
-  const minutes = String(Math.floor(seconds / 60) % 60).padStart(2, '0');
-  return `${Math.floor(seconds / 3_600)} h ${minutes} m ${String(seconds % 60).padStart(2, '0')} s`;
-}
-
-/** `draining · inFlight 1 · watches 1`: the progress record's `state` first, then its counts. */
-export function formatProgress(progress: Readonly<Record<string, string | number | boolean>>): string {
-  const { state, ...counts } = progress;
-  const value = (key: string, count: string | number | boolean) =>
-    typeof count !== 'number'
-      ? String(count)
-      : key.endsWith('Ms')
-        ? formatMs(count)
-        : Number.isInteger(count)
-          ? String(count)
-          : count.toFixed(1);
-  return [
-    ...(state === undefined ? [] : [String(state)]),
-    ...Object.entries(counts).map(([key, count]) => `${key} ${value(key, count)}`),
-  ].join(' · ');
-}
 
 const STAGE_MARK: Readonly<Record<StageSnapshot['state'], string>> = {
   waiting: '·',
