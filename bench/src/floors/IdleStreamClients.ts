@@ -32,16 +32,10 @@ export class IdleStreamClients {
    * performance.now()` on both sides): from the ping with the shortest round trip of several, so the
    * error is at most half that round trip (returned too).
    */
-  async clockOffset(): Promise<{ readonly offsetMs: number; readonly errorMs: number }> {
-    let best = { offsetMs: 0, errorMs: Number.POSITIVE_INFINITY };
-    for (let ping = 0; ping < 20; ping++) {
-      const sentAt = wallNow();
-      const { wallMs } = await this.#child.request({ type: 'clock' }, 'clock', 60_000);
-      const receivedAt = wallNow();
-      const errorMs = (receivedAt - sentAt) / 2;
-      if (errorMs < best.errorMs) best = { offsetMs: wallMs - (sentAt + errorMs), errorMs };
-    }
-    return best;
+  async clockOffset(): Promise<ClockOffset> {
+    return measureClockOffset(
+      async () => (await this.#child.request({ type: 'clock' }, 'clock', 60_000)).wallMs,
+    );
   }
 
   /** The child's wall-clock times at which channels left READY, once all have (or at the timeout). */
@@ -65,7 +59,28 @@ export class IdleStreamClients {
   }
 }
 
-/** This process's wall clock with sub-millisecond precision, comparable with the child's. */
+/** How far another process's wall clock is ahead of this one's, and the most that can be off by. */
+export interface ClockOffset {
+  readonly offsetMs: number;
+  readonly errorMs: number;
+}
+
+/**
+ * Another process's clock offset from pings (`readClock` asks it for its `wallNow()`): the ping with the
+ * shortest round trip of 20 wins, so the error is at most half that round trip.
+ */
+export async function measureClockOffset(readClock: () => Promise<number>): Promise<ClockOffset> {
+  let best = { offsetMs: 0, errorMs: Number.POSITIVE_INFINITY };
+  for (let ping = 0; ping < 20; ping++) {
+    const sentAt = wallNow();
+    const wallMs = await readClock();
+    const errorMs = (wallNow() - sentAt) / 2;
+    if (errorMs < best.errorMs) best = { offsetMs: wallMs - (sentAt + errorMs), errorMs };
+  }
+  return best;
+}
+
+/** This process's wall clock with sub-millisecond precision (`performance.timeOrigin + performance.now()`), comparable with a child's. */
 export function wallNow(): number {
   return performance.timeOrigin + performance.now();
 }

@@ -38,3 +38,14 @@ export type IdleClientsReply =
   | { readonly type: 'replaced'; readonly wallMs: readonly number[]; readonly connections: number }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string };
+
+/** What the parent tells a shutdown server process (`shutdownServerProcess.ts`). */
+export type ShutdownServerCommand = { readonly type: 'clock' } | { readonly type: 'tryShutdown' };
+
+/** What a shutdown server process answers. */
+export type ShutdownServerReply =
+  | { readonly type: 'listening'; readonly address: string }
+  | { readonly type: 'clock'; readonly wallMs: number }
+  /** The wall-clock time at which it called `tryShutdown`. */
+  | { readonly type: 'tryShutdownCalled'; readonly wallMs: number }
+  | { readonly type: 'error'; readonly message: string };

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { wallNow } from './IdleStreamClients.js';
 import { IdleStreamFleet } from './IdleStreamFleet.js';
 import { median } from './median.js';
+import { startColdHoldServer } from './startColdHoldServer.js';
 import { HOLD_METHOD_PATH, startHoldServer } from './startHoldServer.js';
 
 /** Options of `measureBareGoawayFloor`. */
@@ -12,6 +13,13 @@ export interface GoawayFloorOptions {
   readonly runs?: number;
   /** Client processes the connections are spread over. Default 1. */
   readonly clientProcesses?: number;
+  /**
+   * Every run in fresh processes, with no warm-up run: the server in a process of its own that shuts down
+   * once, and fresh client processes, as a kas run has a fresh replica and fresh agentk processes (what
+   * grpc-js does at a shutdown then runs cold, as in kas). Default false: the server in this process and
+   * the same client processes for every run, after one unmeasured warm-up run.
+   */
+  readonly isCold?: boolean;
 }
 
 /** When client channels left READY after `tryShutdown`, in ms from the call. */
@@ -35,11 +43,12 @@ export interface GoawayFloor extends GoawayTimes {
 const LEFT_READY_TIMEOUT_MS = 10_000;
 
 /**
- * The floor of "SIGTERM → last agent sees GOAWAY": a bare grpc-js server in this process holding
+ * The floor of "SIGTERM → last agent sees GOAWAY": a bare grpc-js server in this process (`isCold`: in a
+ * fresh process of its own) holding
  * `connections` client connections with idle bidirectional streams (the clients in `clientProcesses`
  * child processes, each connection its own: `grpc.use_local_subchannel_pool`), then `tryShutdown`; the
  * time from the call until the first, the median and the last client channel leaves READY, on wall
- * clocks aligned by a ping. Each run uses a fresh server and fresh connections.
+ * clocks aligned by a ping. Each run uses a fresh server and fresh connections (`isCold`: fresh processes).
  */
 export async function measureBareGoawayFloor(
   connections = 500,
@@ -47,38 +56,61 @@ export async function measureBareGoawayFloor(
 ): Promise<GoawayFloor> {
   const streamsPerConnection = options.streamsPerConnection ?? 1;
   const runCount = options.runs ?? 5;
-  const fleet = new IdleStreamFleet(options.clientProcesses ?? 1);
-  try {
+  const clientProcesses = options.clientProcesses ?? 1;
+  const runs: GoawayTimes[] = [];
+  let clockErrorMs = 0;
+  const measureIn = async (fleet: IdleStreamFleet, isCold: boolean) => {
     await fleet.alignClocks();
-    const runs: GoawayTimes[] = [];
-    for (let run = 0; run <= runCount; run++) {
-      const times = await measureOnce(fleet, connections, streamsPerConnection);
-      if (run > 0) runs.push(times); // the first run warms up both processes
+    clockErrorMs = Math.max(clockErrorMs, fleet.clockErrorMs);
+    return measureOnce(fleet, connections, streamsPerConnection, isCold, (errorMs) => {
+      clockErrorMs = Math.max(clockErrorMs, errorMs);
+    });
+  };
+  if (options.isCold === true) {
+    for (let run = 0; run < runCount; run++) {
+      const fleet = new IdleStreamFleet(clientProcesses);
+      try {
+        runs.push(await measureIn(fleet, true));
+      } finally {
+        await fleet.stop();
+      }
     }
-    return {
-      connections,
-      streamsPerConnection,
-      clientProcesses: fleet.processes,
-      firstMs: median(runs.map((times) => times.firstMs)),
-      medianMs: median(runs.map((times) => times.medianMs)),
-      lastMs: median(runs.map((times) => times.lastMs)),
-      runs,
-      clockErrorMs: fleet.clockErrorMs,
-    };
-  } finally {
-    await fleet.stop();
+  } else {
+    const fleet = new IdleStreamFleet(clientProcesses);
+    try {
+      for (let run = 0; run <= runCount; run++) {
+        const times = await measureIn(fleet, false);
+        if (run > 0) runs.push(times); // the first run warms up both processes
+      }
+    } finally {
+      await fleet.stop();
+    }
   }
+  return {
+    connections,
+    streamsPerConnection,
+    clientProcesses,
+    firstMs: median(runs.map((times) => times.firstMs)),
+    medianMs: median(runs.map((times) => times.medianMs)),
+    lastMs: median(runs.map((times) => times.lastMs)),
+    runs,
+    clockErrorMs,
+  };
 }
 
 async function measureOnce(
   fleet: IdleStreamFleet,
   connections: number,
   streamsPerConnection: number,
+  isCold: boolean,
+  onClockError: (errorMs: number) => void,
 ): Promise<GoawayTimes> {
-  const server = await startHoldServer();
+  const warm = isCold ? undefined : await startHoldServer();
+  const cold = isCold ? await startColdHoldServer() : undefined;
   try {
+    if (cold !== undefined) onClockError(Math.abs(cold.clock.offsetMs) + cold.clock.errorMs);
     await fleet.open({
-      address: server.address,
+      address: (warm ?? cold)?.address as string,
       path: HOLD_METHOD_PATH,
       connections,
       streamsPerConnection,
@@ -86,8 +118,9 @@ async function measureOnce(
       tokenPrefix: 'floor-',
     });
     await delay(200); // let the connection storm's garbage and timers settle
-    const calledAt = wallNow();
-    const drained = server.tryShutdown();
+    let calledAt = wallNow();
+    const drained = warm?.tryShutdown();
+    if (cold !== undefined) calledAt = await cold.tryShutdown();
     const left = await fleet.awaitLeftReady(LEFT_READY_TIMEOUT_MS);
     if (left.wallMs.length < connections) {
       throw new Error(
@@ -96,13 +129,14 @@ async function measureOnce(
     }
     const sinceCall = left.wallMs.map((wallMs) => wallMs - calledAt);
     await fleet.closeAll();
-    await Promise.race([drained, delay(5_000)]);
+    if (drained !== undefined) await Promise.race([drained, delay(5_000)]);
     return {
       firstMs: sinceCall[0] as number,
       medianMs: median(sinceCall),
       lastMs: sinceCall.at(-1) as number,
     };
   } finally {
-    server.forceShutdown();
+    warm?.forceShutdown();
+    await cold?.stop();
   }
 }

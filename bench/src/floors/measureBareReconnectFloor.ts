@@ -3,6 +3,7 @@ import { ChildScript } from './ChildScript.js';
 import { wallNow } from './IdleStreamClients.js';
 import { IdleStreamFleet } from './IdleStreamFleet.js';
 import { median } from './median.js';
+import { startColdHoldServer } from './startColdHoldServer.js';
 import { HOLD_METHOD_PATH, startHoldServer } from './startHoldServer.js';
 
 /** Options of `measureBareReconnectFloor`. */
@@ -13,6 +14,13 @@ export interface ReconnectFloorOptions {
   readonly runs?: number;
   /** Client processes the agents are spread over. Default 1. */
   readonly clientProcesses?: number;
+  /**
+   * Every run in fresh processes, with no warm-up run: the first server in a process of its own that shuts
+   * down once, and fresh client processes, as a kas run has a fresh replica A and fresh agentk processes
+   * (what grpc-js does at a shutdown then runs cold, as in kas). Default false: the first server in this
+   * process and the same client processes for every run, after one unmeasured warm-up run.
+   */
+  readonly isCold?: boolean;
 }
 
 /** When the agents' replacement connections were live, in ms from `tryShutdown` on the first server. */
@@ -39,7 +47,8 @@ type HoldServerReply = { readonly type: 'listening'; readonly address: string };
 /**
  * The floor of "SIGTERM → every agent live on the other replica": `connections` agents (each its own
  * connection with `streamsPerConnection` idle streams, in `clientProcesses` child processes) on a bare
- * grpc-js server in this process; `tryShutdown`; on GOAWAY each agent cancels its streams and, on a later
+ * grpc-js server in this process (`isCold`: in a fresh process of its own, with fresh client processes);
+ * `tryShutdown`; on GOAWAY each agent cancels its streams and, on a later
  * event-loop turn (one agent per turn, as agentk paces it), opens a connection with as many streams to a
  * second bare server running in a process of its own; the time from the call until each agent's streams
  * are all live there (the server sent response metadata). What is left for kas beside this is its own
@@ -51,42 +60,65 @@ export async function measureBareReconnectFloor(
 ): Promise<ReconnectFloor> {
   const streamsPerConnection = options.streamsPerConnection ?? 2;
   const runCount = options.runs ?? 3;
-  const fleet = new IdleStreamFleet(options.clientProcesses ?? 1);
-  try {
+  const clientProcesses = options.clientProcesses ?? 1;
+  const runs: ReconnectTimes[] = [];
+  let clockErrorMs = 0;
+  const measureIn = async (fleet: IdleStreamFleet, isCold: boolean) => {
     await fleet.alignClocks();
-    const runs: ReconnectTimes[] = [];
-    for (let run = 0; run <= runCount; run++) {
-      const times = await measureOnce(fleet, connections, streamsPerConnection);
-      if (run > 0) runs.push(times);
+    clockErrorMs = Math.max(clockErrorMs, fleet.clockErrorMs);
+    return measureOnce(fleet, connections, streamsPerConnection, isCold, (errorMs) => {
+      clockErrorMs = Math.max(clockErrorMs, errorMs);
+    });
+  };
+  if (options.isCold === true) {
+    for (let run = 0; run < runCount; run++) {
+      const fleet = new IdleStreamFleet(clientProcesses);
+      try {
+        runs.push(await measureIn(fleet, true));
+      } finally {
+        await fleet.stop();
+      }
     }
-    return {
-      connections,
-      streamsPerConnection,
-      clientProcesses: fleet.processes,
-      firstMs: median(runs.map((times) => times.firstMs)),
-      medianMs: median(runs.map((times) => times.medianMs)),
-      p99Ms: median(runs.map((times) => times.p99Ms)),
-      lastMs: median(runs.map((times) => times.lastMs)),
-      runs,
-      clockErrorMs: fleet.clockErrorMs,
-    };
-  } finally {
-    await fleet.stop();
+  } else {
+    const fleet = new IdleStreamFleet(clientProcesses);
+    try {
+      for (let run = 0; run <= runCount; run++) {
+        const times = await measureIn(fleet, false);
+        if (run > 0) runs.push(times); // the first run warms up both processes
+      }
+    } finally {
+      await fleet.stop();
+    }
   }
+  return {
+    connections,
+    streamsPerConnection,
+    clientProcesses,
+    firstMs: median(runs.map((times) => times.firstMs)),
+    medianMs: median(runs.map((times) => times.medianMs)),
+    p99Ms: median(runs.map((times) => times.p99Ms)),
+    lastMs: median(runs.map((times) => times.lastMs)),
+    runs,
+    clockErrorMs,
+  };
 }
 
 async function measureOnce(
   fleet: IdleStreamFleet,
   connections: number,
   streamsPerConnection: number,
+  isCold: boolean,
+  onClockError: (errorMs: number) => void,
 ): Promise<ReconnectTimes> {
   // A fresh target process per run, as the kas runs have a fresh replica B.
   const target = new ChildScript<never, HoldServerReply>(new URL('./holdServerProcess.ts', import.meta.url));
-  const server = await startHoldServer();
+  const warm = isCold ? undefined : await startHoldServer();
+  const cold = isCold ? await startColdHoldServer() : undefined;
   try {
+    if (cold !== undefined) onClockError(Math.abs(cold.clock.offsetMs) + cold.clock.errorMs);
     const { address } = await target.next('listening', 30_000);
     await fleet.open({
-      address: server.address,
+      address: (warm ?? cold)?.address as string,
       path: HOLD_METHOD_PATH,
       connections,
       streamsPerConnection,
@@ -95,8 +127,9 @@ async function measureOnce(
       reconnectTo: address,
     });
     await delay(200); // let the connection storm's garbage and timers settle
-    const calledAt = wallNow();
-    const drained = server.tryShutdown();
+    let calledAt = wallNow();
+    const drained = warm?.tryShutdown();
+    if (cold !== undefined) calledAt = await cold.tryShutdown();
     const replaced = await fleet.awaitReplaced(REPLACED_TIMEOUT_MS);
     if (replaced.wallMs.length < connections) {
       throw new Error(
@@ -105,7 +138,7 @@ async function measureOnce(
     }
     const sinceCall = replaced.wallMs.map((wallMs) => wallMs - calledAt);
     await fleet.closeAll();
-    await Promise.race([drained, delay(5_000)]);
+    if (drained !== undefined) await Promise.race([drained, delay(5_000)]);
     return {
       firstMs: sinceCall[0] as number,
       medianMs: median(sinceCall),
@@ -113,7 +146,8 @@ async function measureOnce(
       lastMs: sinceCall.at(-1) as number,
     };
   } finally {
-    server.forceShutdown();
+    warm?.forceShutdown();
+    await cold?.stop();
     await target.stop();
   }
 }

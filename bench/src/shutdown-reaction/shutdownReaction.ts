@@ -60,6 +60,8 @@ export const shutdownReaction: Benchmark = {
   async run() {
     const goawayFloors = new Map<Layout, GoawayTimes[]>(LAYOUTS.map((layout) => [layout, []]));
     const reconnectFloors = new Map<Layout, ReconnectTimes[]>(LAYOUTS.map((layout) => [layout, []]));
+    const coldGoawayFloors = new Map<Layout, GoawayTimes[]>(LAYOUTS.map((layout) => [layout, []]));
+    const coldReconnectFloors = new Map<Layout, ReconnectTimes[]>(LAYOUTS.map((layout) => [layout, []]));
     const clockErrors: number[] = [];
     const runs: ShutdownRun[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -79,7 +81,28 @@ export const shutdownReaction: Benchmark = {
           clientProcesses: layout,
         });
         reconnectFloors.get(layout)?.push(...reconnect.runs);
-        clockErrors.push(goaway.clockErrorMs, reconnect.clockErrorMs);
+        // The same in fresh processes (kas A and the agentk processes of a run are fresh: their
+        // shutdown and GOAWAY code runs cold, the warm floors' after a warm-up run).
+        const coldGoaway = await measureBareGoawayFloor(AGENTS, {
+          streamsPerConnection: TUNNELS_PER_AGENT,
+          runs: GOAWAY_FLOOR_RUNS_PER_ROUND,
+          clientProcesses: layout,
+          isCold: true,
+        });
+        coldGoawayFloors.get(layout)?.push(...coldGoaway.runs);
+        const coldReconnect = await measureBareReconnectFloor(AGENTS, {
+          streamsPerConnection: TUNNELS_PER_AGENT,
+          runs: RECONNECT_FLOOR_RUNS_PER_ROUND,
+          clientProcesses: layout,
+          isCold: true,
+        });
+        coldReconnectFloors.get(layout)?.push(...coldReconnect.runs);
+        clockErrors.push(
+          goaway.clockErrorMs,
+          reconnect.clockErrorMs,
+          coldGoaway.clockErrorMs,
+          coldReconnect.clockErrorMs,
+        );
       }
       const kinds = round % 2 === 0 ? RUN_KINDS : [...RUN_KINDS].reverse();
       for (const kind of kinds) {
@@ -99,18 +122,30 @@ export const shutdownReaction: Benchmark = {
         );
       }
     }
-    return summarize(runs, goawayFloors, reconnectFloors, Math.max(...clockErrors));
+    return summarize(
+      runs,
+      { goaway: goawayFloors, reconnect: reconnectFloors },
+      { goaway: coldGoawayFloors, reconnect: coldReconnectFloors },
+      Math.max(...clockErrors),
+    );
   },
 };
 
 type Figure = (run: ShutdownRun) => number | undefined;
 
-function summarize(
-  runs: readonly ShutdownRun[],
-  goawayFloors: ReadonlyMap<Layout, readonly GoawayTimes[]>,
-  reconnectFloors: ReadonlyMap<Layout, readonly ReconnectTimes[]>,
-  clockErrorMs: number,
-) {
+/** The floors' runs by layout: warm (server in the benchmark's process, after a warm-up) or cold. */
+interface FloorRuns {
+  readonly goaway: ReadonlyMap<Layout, readonly GoawayTimes[]>;
+  readonly reconnect: ReadonlyMap<Layout, readonly ReconnectTimes[]>;
+}
+
+/** A figure's floors: the warm one and the cold one. */
+interface Floors {
+  readonly warm: number;
+  readonly cold: number;
+}
+
+function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRuns, clockErrorMs: number) {
   const of = (stopOrder: StopOrder, layout: Layout) =>
     runs.filter((run) => run.stopOrder === stopOrder && run.agentkProcesses === layout);
   const stats = (stopOrder: StopOrder, layout: Layout, figure: Figure) => {
@@ -124,28 +159,47 @@ function summarize(
       count: values.length,
     };
   };
-  const goawayFloor = (layout: Layout, pick: (times: GoawayTimes) => number) =>
-    median((goawayFloors.get(layout) ?? []).map(pick));
-  const reconnectFloor = (layout: Layout, pick: (times: ReconnectTimes) => number) =>
-    median((reconnectFloors.get(layout) ?? []).map(pick));
+  const goawayFloor = (layout: Layout, pick: (times: GoawayTimes) => number): Floors => ({
+    warm: median((warm.goaway.get(layout) ?? []).map(pick)),
+    cold: median((cold.goaway.get(layout) ?? []).map(pick)),
+  });
+  const reconnectFloor = (layout: Layout, pick: (times: ReconnectTimes) => number): Floors => ({
+    warm: median((warm.reconnect.get(layout) ?? []).map(pick)),
+    cold: median((cold.reconnect.get(layout) ?? []).map(pick)),
+  });
   const withdrawFloor = median(runs.map((run) => run.bareWithdrawMs));
-  const goal = (ratio: number, limit: number) => `≤ ${limit}× floor: ${ratio <= limit ? 'met' : 'NOT met'}`;
+  const isMet = (ratio: number, limit: number) => (ratio <= limit ? 'met' : 'NOT met');
   const rows: BenchmarkRow[] = [];
-  const goals: Record<string, { readonly value: number; readonly floor: number; readonly ratio: number }> =
-    {};
-  const row = (measure: string, layout: Layout, figure: Figure, floorMs?: number, goalLimit?: number) => {
+  const goals: Record<
+    string,
+    { readonly value: number; readonly floor: number; readonly ratio: number; readonly coldRatio?: number }
+  > = {};
+  const row = (
+    measure: string,
+    layout: Layout,
+    figure: Figure,
+    floor?: number | Floors,
+    goalLimit?: number,
+  ) => {
     const current = stats('current', layout, figure);
     const legacy = layout === 1 ? stats('legacy', layout, figure) : undefined;
     const range = (s: typeof current | undefined) =>
       s === undefined || s.count === 0 ? '–' : `${ms(s.min)}–${ms(s.max)}`;
-    const ratio = floorMs === undefined ? undefined : current.median / floorMs;
-    if (goalLimit !== undefined && ratio !== undefined && floorMs !== undefined) {
+    const floors = typeof floor === 'number' ? { warm: floor, cold: undefined } : floor;
+    const ratio = floors === undefined ? undefined : current.median / floors.warm;
+    const coldRatio = floors?.cold === undefined ? undefined : current.median / floors.cold;
+    if (goalLimit !== undefined && ratio !== undefined && floors !== undefined) {
       goals[`${measure}, agents in ${inProcesses(layout)}`] = {
         value: current.median,
-        floor: floorMs,
+        floor: floors.warm,
         ratio,
+        ...(coldRatio === undefined ? {} : { coldRatio }),
       };
     }
+    const goal =
+      goalLimit === undefined || ratio === undefined
+        ? ''
+        : `≤ ${goalLimit}×: ${isMet(ratio, goalLimit)}${coldRatio === undefined ? '' : `; cold: ${isMet(coldRatio, goalLimit)}`}`;
     rows.push({
       measure,
       'agents in': inProcesses(layout),
@@ -153,9 +207,11 @@ function summarize(
       'current min–max': range(current),
       legacy: ms(legacy?.median),
       'legacy min–max': range(legacy),
-      floor: ms(floorMs),
+      floor: ms(floors?.warm),
       'current ÷ floor': ratio === undefined ? '' : `${ratio.toFixed(2)}×`,
-      'goal (current)': goalLimit === undefined || ratio === undefined ? '' : goal(ratio, goalLimit),
+      'cold floor': ms(floors?.cold),
+      'current ÷ cold floor': coldRatio === undefined ? '' : `${coldRatio.toFixed(2)}×`,
+      'goal (current)': goal,
     });
   };
   const nth = (values: readonly number[], fraction: number) =>
@@ -240,8 +296,8 @@ function summarize(
     `${of(stopOrder, layout).filter((run) => run.isWatchHeld).length} of ${of(stopOrder, layout).length}`;
   const incomplete = runs.filter((run) => !isComplete(run, run.liveOnBMs) || !isComplete(run, run.goawayMs));
   const leftovers = runs.filter((run) => run.entriesLeft > 0);
-  const floorCount = (layout: Layout) => goawayFloors.get(layout)?.length ?? 0;
-  const reconnectCount = (layout: Layout) => reconnectFloors.get(layout)?.length ?? 0;
+  const floorCount = (layout: Layout) => warm.goaway.get(layout)?.length ?? 0;
+  const reconnectCount = (layout: Layout) => warm.reconnect.get(layout)?.length ?? 0;
   return {
     columns: [
       'measure',
@@ -252,6 +308,8 @@ function summarize(
       'legacy min–max',
       'floor',
       'current ÷ floor',
+      'cold floor',
+      'current ÷ cold floor',
       'goal (current)',
     ],
     rows,
@@ -259,7 +317,7 @@ function summarize(
       `Times in ms after the SIGTERM to A, unless the row says otherwise. CPU: user + system time from /proc/<pid>/stat (10 ms ticks) between the SIGTERM and the moment the last agent was live on B (agentk: all its processes together; the legacy window includes the drain, mostly idle; by then legacy's A has exited, so its CPU is not read).`,
       `${AGENTS} agents × ${TUNNELS_PER_AGENT} idle tunnels, all on replica A, played by one agentk process or spread over ${LAYOUTS[1]} (${AGENTS / LAYOUTS[1]} agents each); replica B, redis-server, a fake Kubernetes API; one client-node watch through A's kube proxy, in flight at SIGTERM, with a drain budget of ${DRAIN_BUDGET_MS / 1000} s (kube-proxy, private-api; agent-grpc-server: kas's default, 10 s more), so the legacy order, which sends GOAWAY only after the proxy's drain, completes within the run (cap ${CAP_MS.legacy / 1000} s; current cap ${CAP_MS.current / 1000} s). ${ROUNDS} rounds, each a fresh cluster per run (the order of the runs alternates): medians and min–max over ${of('current', 1).length} current runs per layout and ${of('legacy', 1).length} legacy runs (one process).`,
       `Watch still held by A's drain when the last agent was live on B: current ${held('current', 1)} (1 process), ${held('current', LAYOUTS[1])} (${LAYOUTS[1]} processes); legacy ${held('legacy', 1)} (the drain cut it at the budget, then GOAWAY went out). ${incomplete.length === 0 ? 'Every agent saw GOAWAY and was live on B in every run.' : `${incomplete.length} run(s) ended at the cap with agents missing: their "last" figures are left out.`} ${leftovers.length === 0 ? "Redis held none of A's entries at the end of every run." : `${leftovers.length} run(s) left entries of A in Redis.`}`,
-      `Floors, same run, at the start of each round when no cluster runs, with the clients laid out as the agents are: GOAWAY — a bare grpc-js server in this process holding ${AGENTS} connections × ${TUNNELS_PER_AGENT} idle streams, tryShutdown, until each client channel left READY (median of ${floorCount(1)} runs in 1 process, ${floorCount(LAYOUTS[1])} in ${LAYOUTS[1]}); reconnect — the same, and on GOAWAY each agent cancels its streams and, one agent per event-loop turn as agentk paces it, connects with ${TUNNELS_PER_AGENT} streams to a second bare server in a process of its own, until those streams have response metadata (median of ${reconnectCount(1)} and ${reconnectCount(LAYOUTS[1])} runs); withdraw — a bare one-script withdraw of ${AGENTS} entries on each run's own redis-server just before its SIGTERM (median of the runs' medians, 5 runs each).`,
+      `Floors, same run, at the start of each round when no cluster runs, with the clients laid out as the agents are: GOAWAY — a bare grpc-js server in this process holding ${AGENTS} connections × ${TUNNELS_PER_AGENT} idle streams, tryShutdown, until each client channel left READY (median of ${floorCount(1)} runs in 1 process, ${floorCount(LAYOUTS[1])} in ${LAYOUTS[1]}); reconnect — the same, and on GOAWAY each agent cancels its streams and, one agent per event-loop turn as agentk paces it, connects with ${TUNNELS_PER_AGENT} streams to a second bare server in a process of its own, until those streams have response metadata (median of ${reconnectCount(1)} and ${reconnectCount(LAYOUTS[1])} runs); cold floors — the same two, each run in fresh processes with no warm-up run: the server that shuts down in a process of its own and fresh client processes, as each kas run has a fresh replica A and fresh agentk processes whose shutdown and GOAWAY code has never run (the warm floors' server runs in this process and, like their clients, has run it before); withdraw — a bare one-script withdraw of ${AGENTS} entries on each run's own redis-server just before its SIGTERM (median of the runs' medians, 5 runs each).`,
       `Clocks: SIGTERM is taken in this process and agentk's kas.goaway / tunnels.ready carry wallMs, both performance.timeOrigin + performance.now() of their process; every floor child's such clock was measured against this one by IPC ping: at most ${clockErrorMs.toFixed(2)} ms apart (offset + error). kas's trace times are its monotonic clock placed on the wall clock by app.starting's Date.now() (±0.5 ms). "Entries gone" by the outside read is the moment the first read finding none of A's 256 index keys came back (an upper bound, within ${PROBE_INTERVAL_MS} ms + one round trip).`,
     ],
     goals,
