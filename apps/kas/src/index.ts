@@ -48,4 +48,4 @@ export {
   ObservabilityEndpointToken,
   observabilityModule,
 } from './observability/observabilityModule.js';
-export { runKas } from './runKas.js';
+export { runKas, type SignalsWhileLoading } from './runKas.js';

@@ -1,29 +1,19 @@
 #!/usr/bin/env node
-import { CommanderError } from 'commander';
-import { type DestinationStream, pino } from 'pino';
-import { parseKasArgs } from './cli/parseKasArgs.js';
-import { chooseLogFormat } from './logging/chooseLogFormat.js';
-import { openLogDestination } from './logging/openLogDestination.js';
-import { runKas } from './runKas.js';
+// A stop signal must never kill kas by its default action (exit 143, no log line), not even while it
+// loads: reading config, files and modules takes a moment before `app.run()` installs the runner's own
+// handlers. These go in first, before anything else is imported; a signal received meanwhile ends kas
+// once loading is done, with nothing started (exit 0).
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+let signalWhileLoading: NodeJS.Signals | undefined;
+const onSignalWhileLoading = (signal: NodeJS.Signals) => {
+  signalWhileLoading ??= signal;
+};
+for (const signal of STOP_SIGNALS) process.on(signal, onSignalWhileLoading);
 
-const isTty = process.stdout.isTTY === true;
-let logDestination: DestinationStream | undefined;
-try {
-  const args = parseKasArgs(process.argv.slice(2), process.env);
-  logDestination = await openLogDestination(
-    chooseLogFormat({ requested: args.logFormat, isDev: args.isDev, isTty }),
-  );
-  await runKas(args, process.env, logDestination);
-} catch (error) {
-  if (!(error instanceof CommanderError)) {
-    const { code, fix } = error as { code?: string; fix?: string };
-    logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
-    // An error with a code is kas refusing what it was given: its message says what is wrong and its fix
-    // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
-    pino({ name: 'kas' }, logDestination).fatal(
-      code === undefined ? { err: error } : { code, fix },
-      `kas did not start: ${(error as Error).message}`,
-    );
-    process.exitCode = 2;
-  }
-}
+const { runMain } = await import('./runMain.js');
+await runMain({
+  signalWhileLoading: () => signalWhileLoading,
+  release: () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignalWhileLoading);
+  },
+});

@@ -5,18 +5,29 @@ import { composeFromConfig } from './composition/composeFromConfig.js';
 import { checkAgentFiles } from './config/checkAgentFiles.js';
 import { loadDevMode } from './dev/loadDevMode.js';
 
+/** The stop signals kas heeds while it loads, before `app.run()` owns the process. */
+export interface SignalsWhileLoading {
+  /** The first stop signal received while loading, if any. */
+  signalWhileLoading(): NodeJS.Signals | undefined;
+  /** Removes the loading-time handlers (the runner's own take over in the same turn). */
+  release(): void;
+}
+
 /**
  * Loads and checks everything before anything starts (config, the files it names, each module's config,
  * the module graph), then runs kas
- * until SIGTERM/SIGINT: `app.run()` owns the process from there, including its exit. Every log line goes
- * to `logDestination` (JSON or human lines, see `openLogDestination`). Dev mode's code is imported only
- * with `--dev`.
+ * until SIGTERM/SIGINT/SIGHUP: `app.run()` owns the process from there, including its exit. Every log
+ * line goes to `logDestination` (JSON or human lines, see `openLogDestination`). Dev mode's code is
+ * imported only with `--dev`. With `signals` (kas's `main.js` passes them), a stop signal received while
+ * loading ends it once loading is done: nothing has started, so there is nothing to stop (resolves; the
+ * process exits 0).
  */
 export async function runKas(
   args: KasArgs,
   env: Readonly<Record<string, string | undefined>>,
   logDestination: DestinationStream,
-): Promise<never> {
+  signals?: SignalsWhileLoading,
+): Promise<void> {
   const bootLog = pino({ name: 'kas' }, logDestination);
   const dev = args.isDev ? await (await loadDevMode()).prepareDevMode(args.devDirectory) : undefined;
   if (dev !== undefined) {
@@ -66,6 +77,15 @@ export async function runKas(
     bootLog.warn({ event: 'config.noAgents', agentsFile: config.agentGrpc.agentsFile }, warning);
     kas.telemetry.readinessWarnings.push(warning);
   }
+  signals?.release();
+  const signal = signals?.signalWhileLoading();
+  if (signal !== undefined) {
+    log.info(
+      { event: 'app.notStarted', signal },
+      `${signal} received while kas was loading its config and modules: nothing was started, exiting`,
+    );
+    return;
+  }
   const app = createApp({
     ...kas.composition,
     logger: log,
@@ -73,5 +93,5 @@ export async function runKas(
     ...(args.traceFile === undefined ? {} : { traceFile: args.traceFile }),
   });
   kas.connect(app);
-  return app.run();
+  return app.run(); // installs the runner's handlers in this same turn, after `release` above
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { composeFromConfig } from '../src/composition/composeFromConfig.js';
 import type { KasFiles } from '../src/config/KasFiles.js';
 import { kasConfigSchema } from '../src/config/kasConfigSchema.js';
 import { loadConfigFile } from '../src/config/loadConfigFile.js';
@@ -68,6 +69,20 @@ describe('the kas config', () => {
     expect(error).toContain(
       `${example}:${urlLine}:3: redis: expected exactly one of url, sentinel or cluster (2 given)`,
     );
+  });
+
+  it("composes with KAS_CONFIG and the test kit's KAS_TEST_TIMEOUT_SCALE set: they are no config keys", async () => {
+    const kas = await composeFromConfig({
+      file: example,
+      env: { KAS_CONFIG: example, KAS_TEST_TIMEOUT_SCALE: '3' },
+    });
+    expect(kas.composition.modules.map((module) => module.name)).toContain('kube-proxy');
+  });
+
+  it('names the variable, not the file, for an unknown key that only a variable sets', async () => {
+    const error = await load({ KAS_KUBEPROXY__LISTEN: '1.2.3.4:5' }).catch((caught: Error) => caught.message);
+    expect(error).toMatch(/environment KAS_KUBEPROXY__LISTEN: kubeproxy: /);
+    expect(error).not.toContain(`${example}:`);
   });
 
   it('lets busy tunnels outlive the user-traffic drains by default, so the proxy ends its watches first', async () => {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { freePort, type RunningProcess, scaledMs } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KasProcess, startKasProcess } from './support/startKasProcess.js';
@@ -53,5 +54,39 @@ describe('kas under a burst of signals', () => {
       expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped' });
       await kas.stop();
     }
+  });
+
+  it('a signal while kas loads its config and modules: exit 0 once loading is done, with one line saying nothing was started (was: killed by the signal, 143, no line)', {
+    timeout: scaledMs(30_000),
+  }, async () => {
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      const slowImport = fileURLToPath(new URL('./fixtures/modules/slow-import.mjs', import.meta.url));
+      kas = await startKasProcess({
+        config: { modules: [slowImport] as unknown as Record<string, unknown> },
+        waitFor: 'spawned',
+      });
+      const child = kas.process;
+      await child.waitForLine((line) => line.text === 'slow-import: loading');
+      child.signal(signal);
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect(child.logs().map((log) => log.event)).toEqual(['app.notStarted']);
+      expect(child.logs()[0]).toMatchObject({ signal, msg: expect.stringContaining('nothing was started') });
+      await kas.stop();
+    }
+  });
+
+  it('SIGHUP stops a running kas by its stop plan, as SIGTERM does (was: killed at once, exit 129)', {
+    timeout: scaledMs(30_000),
+  }, async () => {
+    kas = await startKasProcess();
+    const child = kas.process;
+    child.signal('SIGHUP');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(child.logs().find((log) => log.event === 'signal.received')).toMatchObject({
+      signal: 'SIGHUP',
+      action: 'stop',
+    });
+    expect(child.logs().map((log) => log.event)).toContain('goaway.sent');
+    expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'clean' });
   });
 });

@@ -44,7 +44,16 @@ function fromZodIssues(
       return [
         {
           path,
-          message: `missing: expected ${shape === undefined ? issue.expected : describeSection(shape)}`,
+          message: `missing: expected ${shape === undefined ? describeValue(schema, path, issue.expected) : describeSection(shape)}`,
+        },
+      ];
+    }
+    if (issue.code === 'invalid_value' && issue.values.length > 1) {
+      const got = 'input' in issue ? ` (got ${JSON.stringify(issue.input)})` : '';
+      return [
+        {
+          path,
+          message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}${got}`,
         },
       ];
     }
@@ -66,14 +75,29 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   return shape === undefined ? undefined : Object.keys(shape);
 }
 
-/** The keys of the object schema at `path`, with their schemas; undefined where it is not an object. */
-function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
+/** The schema of the key at `path`, through nested objects; undefined past anything else. */
+function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
   let current: z.ZodType | undefined = schema;
   for (const key of path) {
     if (current === undefined || typeof key !== 'string') return undefined;
     current = isPlainObject(current) ? shapeOf(current)?.[key] : undefined;
   }
+  return current;
+}
+
+/** The keys of the object schema at `path`, with their schemas; undefined where it is not an object. */
+function shapeAt(schema: z.ZodType, path: readonly PropertyKey[]): Record<string, z.ZodType> | undefined {
+  const current = schemaAt(schema, path);
   return current !== undefined && isPlainObject(current) ? (shapeOf(current) ?? {}) : undefined;
+}
+
+/** `string: A YAML list of users.`: a value's type, and the first sentence of its description if any. */
+function describeValue(schema: z.ZodType | undefined, path: readonly PropertyKey[], type: string): string {
+  const found = schema === undefined ? undefined : schemaAt(schema, path);
+  if (found === undefined) return type;
+  const { typeLabel, description } = unwrapSchema(found);
+  const sentence = description?.match(/^.*?[.!?](?=\s|$)/s)?.[0] ?? description;
+  return `${typeLabel ?? type}${sentence === undefined ? '' : `: ${sentence}`}`;
 }
 
 /** `a section with usersFile (optional: listen, tls)`: the keys it must have first, then the others. */

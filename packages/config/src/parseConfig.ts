@@ -16,7 +16,7 @@ export function parseConfig<S extends z.ZodType>(
   input: unknown,
   invalid: (problems: string, cause: ConfigIssuesError) => Error,
 ): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true }); // `(got ...)` in messages
   if (result.success) return result.data;
   const cause = new ConfigIssuesError(toConfigIssues(result.error, schema));
   throw invalid(cause.message, cause);

@@ -71,6 +71,20 @@ describe('parseConfig', () => {
     expect(() => parseConfig(withDefaults, {}, invalid)).toThrow(
       /^auditSink: missing: expected a section with file \(optional: flushIntervalMs, tag\)$/,
     );
+    // A missing value says what it is for: the first sentence of its description.
+    const described = z.strictObject({
+      usersFile: z.string().describe('A YAML list of users. Each has a token hash.'),
+    });
+    expect(() => parseConfig(described, {}, invalid)).toThrow(
+      /^usersFile: missing: expected string: A YAML list of users\.$/,
+    );
+  });
+
+  it('names the allowed values of an enum and the value given', () => {
+    const levels = z.strictObject({ level: z.enum(['info', 'debug']) });
+    expect(() => parseConfig(levels, { level: 'loud' }, (problems) => new Error(problems))).toThrow(
+      /^level: expected one of "info", "debug" \(got "loud"\)$/,
+    );
   });
 
   it('reports a failed union by the branch that came closest', () => {

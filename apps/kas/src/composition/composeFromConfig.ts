@@ -105,7 +105,9 @@ export async function composeFromConfig(
     ...(source.file === undefined ? {} : { file: source.file }),
     ...(source.text === undefined ? {} : { text: source.text }),
     env: source.env,
-    ignoredEnv: ['KAS_CONFIG'],
+    // Not config keys: the config file's path, and the test kit's time-out scale (README: Development),
+    // which a developer may have exported in the shell they run kas from.
+    ignoredEnv: ['KAS_CONFIG', 'KAS_TEST_TIMEOUT_SCALE'],
   });
   const entries = readModuleList(document.raw.modules, document.where);
   const baseDirectory =

@@ -56,7 +56,7 @@ export function validateConfig<S extends z.ZodType>(
   schema: S,
   { raw, where }: ConfigDocument,
 ): LoadedConfig<z.output<S>> {
-  const result = schema.safeParse(raw);
+  const result = schema.safeParse(raw, { reportInput: true }); // `(got ...)` in messages
   if (!result.success) throw invalidConfig(toConfigIssues(result.error, schema), where);
   return { config: result.data, where };
 }
@@ -131,6 +131,17 @@ function describeSource(
       path.length >= override.path.length && override.path.every((key, index) => String(path[index]) === key),
   );
   if (fromEnv !== undefined) return `environment ${fromEnv.variable}`;
+  // An issue about a key the file does not have, which only a variable sets below it: an unknown key
+  // (`KAS_KUBEPROXY__LISTEN` gives `kubeproxy`) is reported at the key itself, above the variable's path.
+  const belowFromEnv = overrides.findLast(
+    (override) =>
+      path.length > 0 &&
+      override.path.length > path.length &&
+      path.every((key, index) => String(key) === override.path[index]),
+  );
+  if (belowFromEnv !== undefined && document?.getIn(path, true) === undefined) {
+    return `environment ${belowFromEnv.variable}`;
+  }
   if (file === undefined || document === undefined) return 'defaults';
   for (let length = path.length; length > 0; length--) {
     const node = document.getIn(path.slice(0, length), true) as

@@ -15,7 +15,9 @@ export const EXIT_CODES = {
   forced: 3,
 } as const;
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+// SIGHUP too: a terminal that closes under kas (or an operator's `kill -HUP`) stops it by the plan rather
+// than killing it at once, which would skip GOAWAY and leave its directory entries to expire.
+const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 /** The exit code for a stop outcome. */
 export function exitCodeFor(outcome: StopOutcome): number {
@@ -24,7 +26,7 @@ export function exitCodeFor(outcome: StopOutcome): number {
 }
 
 /**
- * The runner's ownership of the process: the first SIGTERM/SIGINT stops the app, a second cuts every
+ * The runner's ownership of the process: the first SIGTERM/SIGINT/SIGHUP stops the app, a second cuts every
  * drain; then the logger is flushed and the process exits. The only `process.exit` of the project.
  * The handlers stay installed until `process.exit`: a signal that comes while the exit code is being
  * logged would otherwise kill the process by its default action (143 instead of the code).

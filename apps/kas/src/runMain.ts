@@ -1,0 +1,32 @@
+import { CommanderError } from 'commander';
+import { type DestinationStream, pino } from 'pino';
+import { parseKasArgs } from './cli/parseKasArgs.js';
+import { chooseLogFormat } from './logging/chooseLogFormat.js';
+import { openLogDestination } from './logging/openLogDestination.js';
+import { runKas, type SignalsWhileLoading } from './runKas.js';
+
+/** `kas`'s command line: parse, load, run; a refusal to start is one fatal line and exit code 2. */
+export async function runMain(signals: SignalsWhileLoading): Promise<void> {
+  const isTty = process.stdout.isTTY === true;
+  let logDestination: DestinationStream | undefined;
+  try {
+    const args = parseKasArgs(process.argv.slice(2), process.env);
+    logDestination = await openLogDestination(
+      chooseLogFormat({ requested: args.logFormat, isDev: args.isDev, isTty }),
+    );
+    await runKas(args, process.env, logDestination, signals);
+  } catch (error) {
+    signals.release();
+    if (!(error instanceof CommanderError)) {
+      const { code, fix } = error as { code?: string; fix?: string };
+      logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
+      // An error with a code is kas refusing what it was given: its message says what is wrong and its fix
+      // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
+      pino({ name: 'kas' }, logDestination).fatal(
+        code === undefined ? { err: error } : { code, fix },
+        `kas did not start: ${(error as Error).message}`,
+      );
+      process.exitCode = 2;
+    }
+  }
+}
