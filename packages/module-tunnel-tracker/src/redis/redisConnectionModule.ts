@@ -116,7 +116,7 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
           new TunnelTrackerError(
             'KAS_REDIS_UNREACHABLE',
             `redis-connection could not reach Redis at ${address} ${why} (${Date.now() - startedAt}ms)${detail}`,
-            `check that Redis runs at ${address} and is reachable from this host (redis.url, redis.sentinel or redis.cluster in kas.yaml); the start waits for it up to the start budget of "redis-connection" (30 s unless an app override changes it)`,
+            `check that Redis runs at ${address} and is reachable from this host (redis.url, redis.sentinel or redis.cluster in kas.yaml); kas waits for it up to 30 s at start (the start budget of "redis-connection": kas.yaml has no setting for it; an app of your own can change it with an override), so start Redis first or let kas be restarted`,
             lastError === undefined ? undefined : { cause: lastError },
           ),
         );
