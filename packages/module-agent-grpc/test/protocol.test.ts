@@ -101,9 +101,14 @@ describe('agents that break the rules', () => {
     impostor.sendDescriptor();
     const refused = await impostor.status;
     expect(refused.code).toBe(status.UNAUTHENTICATED);
-    expect(refused.details).toMatch(/^KAS_UNAUTHENTICATED: unknown token/);
+    // A token was sent: what to do is check it against the agents file, not "send a token".
+    expect(refused.details).toMatch(
+      /^KAS_UNAUTHENTICATED: unknown token; the token's sha256 matches no agent/,
+    );
     expect(kas.server.counters()['tunnels.refused.KAS_UNAUTHENTICATED']).toBe(2);
-    expect(kas.logs.filter((log) => log.event === 'tunnel.unauthenticated')).toHaveLength(2);
+    const logged = kas.logs.filter((log) => log.event === 'tunnel.unauthenticated');
+    expect(logged).toHaveLength(2);
+    expect(logged.find((log) => log.reason === 'unknown token')?.fix).toMatch(/agentGrpc\.agentsFile/);
     expect(JSON.stringify(kas.logs)).not.toContain('secret-guess-1234');
     expect(kas.registry.connectedAgents()).toEqual([]);
     await expectOthersServed();

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
-import { AgentAuthenticator } from './AgentAuthenticator.js';
+import { AgentAuthenticator, type AuthenticationFailure } from './AgentAuthenticator.js';
 import { loadServerCredentials } from './loadServerCredentials.js';
 import { RefusalLog } from './RefusalLog.js';
 import { ServerTunnel, type TunnelCall, type TunnelEnding, type TunnelOwner } from './ServerTunnel.js';
@@ -32,6 +32,23 @@ export interface AgentGrpcServerInfo {
 }
 
 type ServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped';
+
+/** What to do about each refused authentication: told to the agent, and in kas's log line. */
+const AUTHENTICATION_FIXES: Readonly<Record<AuthenticationFailure, { agent: string; kas: string }>> = {
+  'missing token': {
+    agent: 'send "authorization: Bearer <agent token>"',
+    kas: 'give the agent its token (agentk --token-file)',
+  },
+  'malformed authorization': {
+    agent: 'send "authorization: Bearer <agent token>", the scheme Bearer and the token after one space',
+    kas: 'the agent sent an authorization header that is not "Bearer <token>": check its token file',
+  },
+  'unknown token': {
+    agent:
+      "the token's sha256 matches no agent in kas's agentsFile: check that the agent's token file holds the token whose sha256 is listed there",
+    kas: "add { id, tokenSha256 } for this agent's token to agentGrpc.agentsFile (tokenSha256 is the sha256 of the token), or give the agent a token listed there",
+  },
+};
 
 /**
  * The agent-facing grpc-js server: authenticates each `Connect` call, turns it into a tunnel in the local
@@ -292,14 +309,15 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const identity = this.#authenticator.identify(call.metadata);
     if ('failure' in identity) {
       this.#counters.increment('tunnels.refused.KAS_UNAUTHENTICATED');
+      const fix = AUTHENTICATION_FIXES[identity.failure];
       this.#refusals.refused(
         `KAS_UNAUTHENTICATED (${identity.failure})`,
-        { event: 'tunnel.unauthenticated', peer: call.getPeer(), reason: identity.failure },
+        { event: 'tunnel.unauthenticated', peer: call.getPeer(), reason: identity.failure, fix: fix.kas },
         `refused a tunnel: ${identity.failure}`,
       );
       call.emit('error', {
         code: status.UNAUTHENTICATED,
-        details: `KAS_UNAUTHENTICATED: ${identity.failure}; send "authorization: Bearer <agent token>"`,
+        details: `KAS_UNAUTHENTICATED: ${identity.failure}; ${fix.agent}`,
       });
       return;
     }
