@@ -175,7 +175,7 @@ describe('the runner', () => {
     ]);
   });
 
-  it('logs and counts a throwing stop without holding back the others', async () => {
+  it('logs and counts a throwing stop, with a code and the stack of its error, without holding back the others', async () => {
     const log = new ProbeLog();
     const { trace, stop } = await startTestApp({
       modules: [
@@ -190,7 +190,15 @@ describe('the runner', () => {
     expect(log.order('stop').slice(0, 2).sort()).toEqual(['bad', 'good']);
     expect(log.order('stop')[2]).toBe('store');
     expect(typesOf(trace, 'module.failed')).toMatchObject([
-      { module: 'bad', phase: 'stop', error: { message: 'bad could not stop' } },
+      {
+        module: 'bad',
+        phase: 'stop',
+        error: {
+          code: 'KAS_STOP_FAILED',
+          message: 'module "bad" threw while stopping: bad could not stop',
+          stack: expect.stringContaining('probeModule.ts'),
+        },
+      },
     ]);
   });
 

@@ -168,6 +168,24 @@ describe('validation at composition', () => {
     );
   });
 
+  it("rejects a token the app's provide lists twice (the last value used to win silently)", () => {
+    const config = createToken<string>('app.config');
+    const composition = {
+      modules: [],
+      provide: [
+        { token: config, useValue: 'first' },
+        { token: config, useValue: 'second' },
+      ],
+    };
+    const error = graphError(() => createApp(composition));
+    expect(error.code).toBe('KAS_TOKEN_PROVIDED_TWICE');
+    expect(error.message).toBe("token app.config is provided twice by the app's `provide`");
+    // the linter reports core's structural problems: this is one of them
+    expect(analyzeComposition(composition).problems).toMatchObject([
+      { code: 'KAS_TOKEN_PROVIDED_TWICE', modules: [] },
+    ]);
+  });
+
   it('rejects a malformed declaration when it is defined', () => {
     const invalid = (run: () => unknown) => {
       try {

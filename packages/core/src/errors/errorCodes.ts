@@ -11,7 +11,8 @@ export const CORE_ERROR_CODES = {
   KAS_STOP_CYCLE: 'stop relations and the start-order default form a cycle between stop stages',
   KAS_STOP_CONTRADICTION: 'two stop relations between the same modules cannot both hold',
   KAS_TOKEN_NOT_PROVIDED: 'a module needs a DI token that no module and no app value provides',
-  KAS_TOKEN_PROVIDED_TWICE: 'two modules (or a module and the app) provide the same DI token',
+  KAS_TOKEN_PROVIDED_TWICE:
+    "a DI token is provided twice: by two modules, by a module and the app, or twice in the app's provide",
   KAS_ILLEGAL_STATE: 'an app was asked to do something its current state does not allow',
   KAS_START_FAILED: 'a module failed to start; the modules already started were stopped',
   KAS_START_TIMEOUT: 'a module did not start within its start budget',

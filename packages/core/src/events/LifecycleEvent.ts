@@ -1,3 +1,4 @@
+import { CoreError } from '../errors/CoreError.js';
 import type { MarkData, ProgressRecord } from '../module/ModuleDefinition.js';
 import type { AppPlan } from '../plan/AppPlan.js';
 
@@ -17,6 +18,11 @@ export interface EventError {
   readonly code?: string;
   /** What to change, from a `CoreError` (or any error with a string `fix`). */
   readonly fix?: string;
+  /**
+   * The stack of an error that is not a `CoreError`: thrown by a module's own code without a kas code, it
+   * is a bug in that module, and the stack says where. For a `CoreError` the message and fix say it.
+   */
+  readonly stack?: string;
 }
 
 interface At {
@@ -135,7 +141,7 @@ export interface SubscribeOptions {
   readonly withProgress?: boolean;
 }
 
-/** Turns an error into its event form. */
+/** Turns an error into its event form; an error that is not a `CoreError` keeps its stack. */
 export function toEventError(error: unknown): EventError {
   if (error instanceof Error) {
     const { code, fix } = error as { code?: unknown; fix?: unknown };
@@ -144,6 +150,7 @@ export function toEventError(error: unknown): EventError {
       message: error.message,
       ...(typeof code === 'string' ? { code } : {}),
       ...(typeof fix === 'string' ? { fix } : {}),
+      ...(error instanceof CoreError || error.stack === undefined ? {} : { stack: error.stack }),
     };
   }
   return { name: 'Error', message: String(error) };

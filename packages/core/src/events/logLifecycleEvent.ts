@@ -48,7 +48,7 @@ function describe(event: LifecycleEvent): [Level, string] {
         'warn',
         event.action === 'stop'
           ? `${event.signal} received: stopping`
-          : `${event.signal} received again: cutting every drain`,
+          : `${event.signal} received during the stop (a second stop signal): cutting every drain`,
       ];
     case 'stage.begin':
       return ['info', `${event.phase} stage ${event.stage} begins`];
@@ -63,6 +63,10 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'module.stopped':
       return ['info', `module stopped in ${ms(event.durationMs)}`];
     case 'module.failed':
+      // A start abandoned because its stage failed (or a stop came) is a consequence, not a failure: the
+      // failing module's line is the one error line of a failed start.
+      if (event.phase === 'start' && event.error.code === 'KAS_START_ABORTED')
+        return ['warn', `module start aborted: ${event.error.message}`];
       return [
         'error',
         `module failed to ${event.phase}: ${event.error.message}${event.error.fix === undefined ? '' : `. To fix: ${event.error.fix}`}`,

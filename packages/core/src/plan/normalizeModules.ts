@@ -49,7 +49,18 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
   }
 
   const providers = new Map<symbol, string>();
-  for (const value of composition.provide ?? []) providers.set(value.token, 'app');
+  for (const value of composition.provide ?? []) {
+    if (providers.has(value.token)) {
+      problems.push({
+        code: 'KAS_TOKEN_PROVIDED_TWICE',
+        message: `token ${describeToken(value.token)} is provided twice by the app's \`provide\``,
+        fix: "register each token once in the app's `provide`; remove one of the values",
+        modules: [],
+      });
+      continue;
+    }
+    providers.set(value.token, 'app');
+  }
   for (const module of definitions.values()) {
     for (const token of Object.values<symbol>(module.provides ?? {})) {
       const existing = providers.get(token);

@@ -31,13 +31,18 @@ export class ModuleRuntime {
   #instance: (ModuleHooks & { readonly provides?: Readonly<Record<string, unknown>> }) | undefined;
   #stopControl: AbortController | undefined;
   #stopStartedAt = 0;
+  #stopDeadline = 0;
+  #overdueTimer: NodeJS.Timeout | undefined;
   #latestProgress: LatestProgress | undefined;
 
   constructor(
     readonly definition: AnyModule,
     readonly planned: PlannedModule,
     readonly log: Logger,
+    /** Where the module's `provides` are registered. */
     private readonly appContainer: DependencyContainer,
+    /** The parent of the module's own scope (see `createApp`). */
+    private readonly scopeParent: DependencyContainer,
     private readonly emit: (event: Unstamped) => void,
     private readonly publishProgress: ProgressPublisher,
   ) {}
@@ -138,6 +143,7 @@ export class ModuleRuntime {
       stage,
       drainBudgetMs: this.planned.drainBudgetMs,
     });
+    this.#stopDeadline = deadline;
     const timer = setTimeout(() => this.cut(stage, 'budget'), this.planned.drainBudgetMs);
     if (preCut !== undefined) this.cut(stage, preCut);
     try {
@@ -154,17 +160,19 @@ export class ModuleRuntime {
       return true;
     } catch (error) {
       this.#state = 'failed';
+      const { stack } = toEventError(error);
       this.emit({
         type: 'module.failed',
         module: this.name,
         stage,
         phase: 'stop',
         durationMs: performance.now() - this.#stopStartedAt,
-        error: toEventError(error),
+        error: { ...toEventError(stopFailure(this.name, error)), ...(stack === undefined ? {} : { stack }) },
       });
       return false;
     } finally {
       clearTimeout(timer);
+      clearTimeout(this.#overdueTimer);
     }
   }
 
@@ -183,6 +191,31 @@ export class ModuleRuntime {
       ),
     );
     this.emit({ type: 'module.drainCut', module: this.name, stage, reason, afterMs });
+    // A module that ignores its cut holds every stage after it until the deadline: say so while it does
+    // (a cut at the deadline is reported as KAS_STOP_STUCK instead).
+    if (reason !== 'deadline')
+      this.#overdueTimer = setTimeout(() => this.warnOverdue(stage, reason), STOP_CUT_GRACE_MS);
+  }
+
+  /**
+   * Logs that the module has not returned from its stop some time after its signal fired. Not a lifecycle
+   * transition (the module is still stopping), so a log line of its own rather than an event.
+   */
+  private warnOverdue(stage: string, reason: CutReason): void {
+    const deadlineInMs = Math.round(this.#stopDeadline - Date.now());
+    if (this.#state !== 'stopping' || deadlineInMs <= 0) return; // past the deadline: KAS_STOP_STUCK follows
+    this.log.warn(
+      {
+        event: 'module.stopOverdue',
+        stage,
+        cut: reason,
+        sinceCutMs: STOP_CUT_GRACE_MS,
+        deadlineInMs,
+      },
+      `module has not returned from its stop ${STOP_CUT_GRACE_MS}ms after its drain was cut (${reason}); ` +
+        `the stages after "${stage}" wait for it until the shutdown deadline in ${deadlineInMs}ms. ` +
+        `To fix: make the stop of "${this.name}" return when ctx.signal fires`,
+    );
   }
 
   /** True when the module is stopping and its stop signal has fired. */
@@ -191,10 +224,13 @@ export class ModuleRuntime {
   }
 
   private create(): ModuleHooks & { readonly provides?: Readonly<Record<string, unknown>> } {
-    const container = this.appContainer.createChildContainer();
+    const container = this.scopeParent.createChildContainer();
     const needs: Record<string, unknown> = {};
+    // From the app's container, where every needed token is registered (the plan checked): resolving
+    // through the scope would leave an entry per token in `scopeParent` (tsyringe's lookups add one), and
+    // every later scope would walk them.
     for (const [key, token] of Object.entries<symbol>(this.definition.needs ?? {}))
-      needs[key] = container.resolve(token);
+      needs[key] = this.appContainer.resolve(token);
     const instance = this.definition.create({ ...needs, log: this.log, container });
     for (const [key, token] of Object.entries<symbol>(this.definition.provides ?? {})) {
       if (instance.provides === undefined || !(key in instance.provides)) {
@@ -223,6 +259,24 @@ export class ModuleRuntime {
       },
     };
   }
+}
+
+/**
+ * How long after its stop signal fired a module may take to return before the runner warns that it holds
+ * the stop (it is still waited for, until the shutdown deadline).
+ */
+export const STOP_CUT_GRACE_MS = 2_000;
+
+/** A module's stop failure with a stable code: its own `CoreError`, or `KAS_STOP_FAILED` with it as cause. */
+function stopFailure(module: string, error: unknown): CoreError<string> {
+  if (error instanceof CoreError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new CoreError(
+    'KAS_STOP_FAILED',
+    `module "${module}" threw while stopping: ${detail}`,
+    `fix the stop of "${module}" (the stack of its error says where it threw); the other modules went on stopping`,
+    { cause: error },
+  );
 }
 
 /** How long a module whose start was aborted gets to settle before it is given up. */

@@ -12,9 +12,9 @@ import type { Token } from '../module/Token.js';
 import type { AppComposition } from '../plan/AppComposition.js';
 import type { AppPlan } from '../plan/AppPlan.js';
 import { resolvePlan } from '../plan/resolvePlan.js';
-import { applyLifecycleEvent } from '../snapshot/applyLifecycleEvent.js';
 import { createSnapshot } from '../snapshot/createSnapshot.js';
 import type { LifecycleSnapshot } from '../snapshot/LifecycleSnapshot.js';
+import { LiveSnapshot } from '../snapshot/LiveSnapshot.js';
 import { type AppState, assertState, type ModuleState } from './AppState.js';
 import { createDeferred } from './Deferred.js';
 import { LifecycleListeners } from './LifecycleListeners.js';
@@ -69,7 +69,7 @@ export interface App {
   /** Resolves a value from the app's container (what modules and the app provide). */
   get<T>(token: Token<T>): T;
   /**
-   * Owns the process: starts, stops at the first SIGTERM or SIGINT, cuts every drain at a second, and
+   * Owns the process: starts, stops at the first SIGTERM, SIGINT or SIGHUP, cuts every drain at a second, and
    * exits with `EXIT_CODES`.
    */
   run(): Promise<never>;
@@ -90,14 +90,16 @@ export function createApp(options: AppOptions): App {
       : toMilliseconds(options.shutdownDeadline, 'createApp: shutdownDeadline');
   const appContainer = (options.container ?? globalContainer).createChildContainer();
   for (const value of options.provide ?? []) appContainer.register(value.token, { useValue: value.useValue });
+  // Modules' scopes are children of an empty container below the app's: tsyringe's createChildContainer
+  // walks its parent's own registrations, and the app's grows by every module's provides (quadratic).
+  const scopeParent = appContainer.createChildContainer();
 
   const listeners = new LifecycleListeners(log);
   const emit = listeners.emit;
-  // Kept current from the app's own events (progress records are read from the modules when asked).
-  let recorded = createSnapshot(plan, performance.now(), Date.now());
-  listeners.subscribe((event) => {
-    recorded = applyLifecycleEvent(recorded, event);
-  });
+  // Kept current from the app's own events, one entry per event (progress records are read from the
+  // modules when asked); the snapshot itself is built only when asked for.
+  const recorded = new LiveSnapshot(createSnapshot(plan, performance.now(), Date.now()));
+  listeners.subscribe(recorded.apply.bind(recorded));
   const moduleLogs = new Map(plan.modules.map((module) => [module.name, log.child({ module: module.name })]));
   listeners.subscribe((event) =>
     logLifecycleEvent(('module' in event ? moduleLogs.get(event.module) : undefined) ?? log, event),
@@ -120,6 +122,7 @@ export function createApp(options: AppOptions): App {
         module,
         moduleLogs.get(module.name) as Logger,
         appContainer,
+        scopeParent,
         emit,
         listeners.publishProgress,
       ),
@@ -154,13 +157,14 @@ export function createApp(options: AppOptions): App {
     moduleStates: () => new Map([...runtimes].map(([name, runtime]) => [name, runtime.state])),
     snapshot() {
       const now = performance.now();
+      const current = recorded.snapshot();
       return {
-        ...recorded,
+        ...current,
         at: now,
         wallClock: Date.now(),
         wallClockAt: now,
         state,
-        modules: recorded.modules.map((module) => {
+        modules: current.modules.map((module) => {
           const latest = runtimes.get(module.name)?.latestProgress;
           return latest === undefined
             ? module

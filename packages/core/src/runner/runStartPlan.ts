@@ -19,15 +19,24 @@ export async function runStartPlan(
     const stageId = `start-${stage.index}`;
     const stageBeganAt = performance.now();
     emit({ type: 'stage.begin', phase: 'start', stage: stageId, members: stage.modules });
-    const stageAbort = new AbortController();
-    const onStop = () => stageAbort.abort(abortedError('a stop was requested'));
+    // Each member gets a signal of its own, and the stage one listener that fans out to them: members
+    // listening on one shared signal would be quadratic to remove and warn of a leak past ten.
+    const controls = stage.modules.map(() => new AbortController());
+    let isStageAborted = false;
+    const abortStage = (reason: CoreError) => {
+      if (isStageAborted) return;
+      isStageAborted = true;
+      for (const control of controls) control.abort(reason);
+    };
+    const onStop = () => abortStage(abortedError('a stop was requested'));
     stopRequested.addEventListener('abort', onStop, { once: true });
     const results = await Promise.all(
-      stage.modules.map(async (name) => {
-        const result = await (runtimes.get(name) as ModuleRuntime).start(stageId, stageAbort.signal);
-        if (!result.isRunning && !stageAbort.signal.aborted) {
+      stage.modules.map(async (name, index) => {
+        const signal = (controls[index] as AbortController).signal;
+        const result = await (runtimes.get(name) as ModuleRuntime).start(stageId, signal);
+        if (!result.isRunning && !isStageAborted) {
           failure ??= wrapStartFailure(name, result.error);
-          stageAbort.abort(abortedError(`"${name}" failed to start`));
+          abortStage(abortedError(`"${name}" failed to start`));
         }
         return result;
       }),
