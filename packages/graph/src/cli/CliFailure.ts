@@ -1,4 +1,5 @@
 import { CliError } from './CliError.js';
+import { describeThrown } from './describeThrown.js';
 
 /** Why a run of `kas-graph` failed, as it reports it: on stderr, and in a JSON or SARIF document. */
 export interface CliFailure {
@@ -36,15 +37,12 @@ export function formatFailure(failure: CliFailure): string {
   return `kas-graph: ${failure.code}: ${failure.message}\n  fix: ${failure.fix}\n${stack}`;
 }
 
-function describeThrown(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
 function stackWithCauses(error: unknown): string {
   const parts: string[] = [];
   for (let current: unknown = error, depth = 0; current !== undefined && depth < 5; depth++) {
-    parts.push(current instanceof Error ? (current.stack ?? describeThrown(current)) : String(current));
+    parts.push(
+      current instanceof Error ? (current.stack ?? describeThrown(current)) : describeThrown(current),
+    );
     current = current instanceof Error ? current.cause : undefined;
     if (current !== undefined) parts.push('caused by:');
   }

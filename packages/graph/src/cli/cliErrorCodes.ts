@@ -18,6 +18,8 @@ export const CLI_ERROR_CODES = {
     'a declaration or override of the graph is malformed (e.g. a drain budget that is not a duration)',
   KAS_GRAPH_TRACE_INVALID: 'the trace file cannot be read or a line is not a lifecycle event',
   KAS_GRAPH_OUTPUT_FAILED: 'the output file cannot be written',
+  KAS_GRAPH_DRAW_FAILED:
+    'Graphviz could not render draw --format svg or html, usually because it ran out of memory on a large graph: use --format dot or mermaid, or draw fewer modules',
   KAS_GRAPH_WATCH_FAILED:
     'watch cannot read the lifecycle stream: the listener is unreachable, serves no /debug/lifecycle/events (observability.debug is off), or the stream ended before the replica stopped',
   KAS_GRAPH_MANIFESTS_UNREADABLE:

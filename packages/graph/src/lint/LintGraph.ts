@@ -38,7 +38,11 @@ export interface LintGraph {
   stopStage(id: string): StopStage;
   /** Worst-case begin and completion of a stop stage. */
   stopTiming(stageId: string): StopTiming;
-  /** Ids of the stages that must complete before `stageId` begins, directly or through others. */
+  /**
+   * Ids of the stages that must complete before `stageId` begins, directly or through others. Computed
+   * anew on each call (linear in the stages before it): keep the set when you ask about it repeatedly,
+   * and prefer `stopsAfter` for a question about two modules.
+   */
   stagesBefore(stageId: string): ReadonlySet<string>;
   /** True when `later` begins its stop only after `earlier` has stopped, directly or through other stages. */
   stopsAfter(later: string, earlier: string): boolean;
@@ -46,7 +50,10 @@ export interface LintGraph {
   modulesWith(role: ResourceRole, tag: string): readonly PlannedModule[];
 }
 
-/** Builds the look-ups rules use over a resolved plan. Costs linear time; `stagesBefore` is computed on demand. */
+/**
+ * Builds the look-ups rules use over a resolved plan. Costs linear time and memory; `stagesBefore` and
+ * `stopsAfter` search the stop DAG on demand and keep at most one stage's ancestors.
+ */
 export function createLintGraph(
   plan: AppPlan,
   problems: readonly GraphProblem[],
@@ -72,26 +79,48 @@ export function createLintGraph(
   }
   const tags = [...new Set([...tagged.keys()].map((key) => key.slice(key.indexOf('\u0000') + 1)))].sort();
 
-  const before = new Map<string, ReadonlySet<string>>();
   const get = <T>(map: ReadonlyMap<string, T>, key: string, what: string): T => {
     const value = map.get(key);
     if (value === undefined) throw new Error(`the plan has no ${what} "${key}"`);
     return value;
   };
+  // The plan lists stop stages in topological order: a stage can only wait for stages listed before it.
+  const position = new Map(plan.stop.stages.map((stage, index) => [stage.id, index]));
   const stagesBefore = (stageId: string): ReadonlySet<string> => {
-    const cached = before.get(stageId);
-    if (cached !== undefined) return cached;
     const seen = new Set<string>();
     const pending = [...get(stages, stageId, 'stop stage').follows];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
       if (seen.has(next)) continue;
       seen.add(next);
-      const known = before.get(next);
-      if (known !== undefined) for (const id of known) seen.add(id);
-      else pending.push(...(stages.get(next)?.follows ?? []));
+      pending.push(...(stages.get(next)?.follows ?? []));
     }
-    before.set(stageId, seen);
     return seen;
+  };
+  // Ancestor sets are not cached per stage (on a deep chain that is quadratic memory): each question
+  // searches back from the later stage, only through stages listed after the earlier one. When a rule
+  // asks about the same later stage again (an observer against every module), its ancestors are kept:
+  // one set at a time.
+  let lastAsked: { readonly stageId: string; ancestors?: ReadonlySet<string> } | undefined;
+  const stageFollows = (later: string, earlier: string): boolean => {
+    const floor = get(position, earlier, 'stop stage');
+    if (get(position, later, 'stop stage') <= floor) return false;
+    if (lastAsked?.stageId === later) {
+      lastAsked.ancestors ??= stagesBefore(later);
+      return lastAsked.ancestors.has(earlier);
+    }
+    lastAsked = { stageId: later };
+    const seen = new Set<string>();
+    const pending = [later];
+    for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+      for (const previous of stages.get(id)?.follows ?? []) {
+        if (previous === earlier) return true;
+        if ((position.get(previous) ?? -1) > floor && !seen.has(previous)) {
+          seen.add(previous);
+          pending.push(previous);
+        }
+      }
+    }
+    return false;
   };
 
   return {
@@ -107,7 +136,7 @@ export function createLintGraph(
     stopsAfter(later, earlier) {
       const laterStage = get(stageOfModule, later, 'module').id;
       const earlierStage = get(stageOfModule, earlier, 'module').id;
-      return laterStage !== earlierStage && stagesBefore(laterStage).has(earlierStage);
+      return stageFollows(laterStage, earlierStage);
     },
     modulesWith: (role, tag) => tagged.get(`${role}\u0000${tag}`) ?? [],
   };

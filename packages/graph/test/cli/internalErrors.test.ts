@@ -5,7 +5,7 @@ import { lintReportValidator, sarifValidator } from './schemas.js';
 
 // The resolver and a core rule, made to fail the way bugs do, to see what the CLI makes of it.
 const failures = vi.hoisted(() => ({
-  analysis: undefined as Error | undefined,
+  analysis: undefined as unknown,
   rule: undefined as Error | undefined,
 }));
 
@@ -103,5 +103,24 @@ describe('kas-graph internal errors', () => {
     const plan = await run(['plan', kas]);
     expect(plan.code).toBe(2);
     expect(plan.stderr).toContain('KAS_GRAPH_INTERNAL');
+  });
+
+  it('describes a thrown object that is not an Error by its name and message, never as [object Object]', async () => {
+    failures.analysis = Object.assign(Object.create({ constructor: { name: 'ExitStatus' } }), {
+      name: 'ExitStatus',
+      message: 'Program terminated with exit(1)',
+      status: 1,
+    });
+    const human = await run(['plan', kas, '--debug']);
+    expect(human.code).toBe(2);
+    expect(human.stderr).toMatch(
+      /^kas-graph: KAS_GRAPH_INTERNAL: internal error: ExitStatus: Program terminated with exit\(1\)\. This is a bug/,
+    );
+    expect(human.stderr).not.toContain('[object Object]');
+
+    failures.analysis = { status: 1 };
+    const plain = await run(['plan', kas, '--debug']);
+    expect(plain.stderr).toContain('internal error: Object {"status":1}.');
+    expect(plain.stderr).not.toContain('[object Object]');
   });
 });

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type CliIo, writeOutput } from '../CliIo.js';
+import { graphEdges } from '../draw/graphEdges.js';
 import { htmlPage } from '../draw/htmlPage.js';
 import { renderSvg } from '../draw/renderSvg.js';
 import { toDot } from '../draw/toDot.js';
@@ -41,14 +42,16 @@ export function addDrawCommand(program: Command, io: CliIo, exit: (code: number)
         }
         const title = `kas-graph: ${graph.label}`;
         const dot = toDot(graph.plan, title);
+        const edges = graphEdges(graph.plan);
+        const size = { modules: graph.plan.modules.length, edges: edges.start.length + edges.stop.length };
         const text =
           options.format === 'mermaid'
             ? toMermaid(graph.plan)
             : options.format === 'dot'
               ? dot
               : options.format === 'svg'
-                ? await renderSvg(dot)
-                : htmlPage(title, [{ svg: await renderSvg(dot) }, { text: formatPlan(graph.plan) }]);
+                ? await renderSvg(dot, size)
+                : htmlPage(title, [{ svg: await renderSvg(dot, size) }, { text: formatPlan(graph.plan) }]);
         writeOutput(io, text, options.output);
         exit(code);
       },

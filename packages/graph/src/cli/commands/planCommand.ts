@@ -4,6 +4,7 @@ import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
 import { loadEntryOrConfig } from '../load/loadEntryOrConfig.js';
 import type { LoadedGraph } from '../load/loadGraph.js';
 import { formatPlan, planToJson } from '../plan/formatPlan.js';
+import { abbreviateCycle, abbreviateModules } from '../text/abbreviate.js';
 
 /** `kas-graph plan <entry>`: print the start stages and the stop DAG. */
 export function addPlanCommand(program: Command, io: CliIo, exit: (code: number) => void): void {
@@ -34,7 +35,7 @@ export function reportProblems(io: CliIo, graph: LoadedGraph): number {
   if (graph.problems.length === 0) return KAS_GRAPH_EXIT_CODES.clean;
   const lines = graph.problems.map(
     (problem) =>
-      `error ${problem.code} [${problem.modules.join(', ')}] ${problem.message} (fix: ${problem.fix})`,
+      `error ${problem.code} [${abbreviateModules(problem.modules)}] ${abbreviateCycle(problem.message)} (fix: ${problem.fix})`,
   );
   const headline =
     graph.plan === undefined

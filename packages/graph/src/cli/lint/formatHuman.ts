@@ -1,13 +1,15 @@
+import { abbreviateCycle, abbreviateModules } from '../text/abbreviate.js';
 import type { LintReport } from './LintReport.js';
 
 /**
  * One line per finding: severity, code, the modules involved, the message and the fix; then a summary
- * line. Plain text, no colours, so it reads the same in a CI log.
+ * line. Plain text, no colours, so it reads the same in a CI log. A long module list or cycle shows its
+ * ends only (JSON and SARIF keep them whole).
  */
 export function formatHuman(report: LintReport): string {
   const lines = report.findings.map(
     (finding) =>
-      `${finding.severity === 'error' ? 'error' : 'warn '} ${finding.code}${finding.modules.length > 0 ? ` [${finding.modules.join(', ')}]` : ''} ${finding.message} -- fix: ${finding.fix}`,
+      `${finding.severity === 'error' ? 'error' : 'warn '} ${finding.code}${finding.modules.length > 0 ? ` [${abbreviateModules(finding.modules)}]` : ''} ${abbreviateCycle(finding.message)} -- fix: ${finding.fix}`,
   );
   const checked = report.rules.filter((rule) => rule.skipped === undefined).length;
   const { errors, warnings, maxWarnings } = report.summary;

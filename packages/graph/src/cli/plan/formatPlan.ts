@@ -1,4 +1,4 @@
-import type { AppPlan } from '@kas/core';
+import type { AppPlan, StopEdge } from '@kas/core';
 import { formatDuration } from '../../lint/formatDuration.js';
 import { stopTimings } from '../../lint/stopTimings.js';
 
@@ -25,6 +25,12 @@ export function formatPlan(plan: AppPlan): string {
   }
 
   const timings = stopTimings(plan.stop);
+  const edgesTo = new Map<string, StopEdge[]>();
+  for (const edge of plan.stop.edges) {
+    const edges = edgesTo.get(edge.to);
+    if (edges === undefined) edgesTo.set(edge.to, [edge]);
+    else edges.push(edge);
+  }
   lines.push(
     '',
     'Stop plan (a stage begins when every stage it waits for has completed; its members stop together; times are worst cases after SIGTERM)',
@@ -40,21 +46,17 @@ export function formatPlan(plan: AppPlan): string {
       // A module that declares `stop: { last: true }` stops after every other: say so rather than
       // "declared after" for modules its declaration never names.
       const afterReason = module?.stop.last === true ? 'declared last' : 'declared after';
-      const waits = plan.stop.edges
-        .filter((edge) => edge.to === member)
-        .map((edge) => `${edge.from} (${edge.reason === 'after' ? afterReason : 'started after it'})`);
+      const waits = (edgesTo.get(member) ?? []).map(
+        (edge) => `${edge.from} (${edge.reason === 'after' ? afterReason : 'started after it'})`,
+      );
       lines.push(
         `    ${member}  drain ${formatDuration(module?.drainBudgetMs ?? 0)}${waits.length > 0 ? `; stops after ${waits.join(', ')}` : ''}`,
       );
     }
   }
   const { stages, worstCaseMs } = plan.stop.criticalPath;
-  const path = stages
-    .map(
-      (id) =>
-        `${id} (${formatDuration(plan.stop.stages.find((stage) => stage.id === id)?.drainBudgetMs ?? 0)})`,
-    )
-    .join(' -> ');
+  const budgets = new Map(plan.stop.stages.map((stage) => [stage.id, stage.drainBudgetMs]));
+  const path = stages.map((id) => `${id} (${formatDuration(budgets.get(id) ?? 0)})`).join(' -> ');
   lines.push('', `Critical path: ${path || 'none'}; worst case ${formatDuration(worstCaseMs)}`);
   return `${lines.join('\n')}\n`;
 }

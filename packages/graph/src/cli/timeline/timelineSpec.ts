@@ -10,7 +10,15 @@ const MARK_KINDS = ['mark', 'drain cut', 'failed'];
  * marks, drain cuts, failures) as symbols with labels, and app-wide moments (signals, deadline) as rules.
  */
 export function timelineSpec(timeline: Timeline, title: string): TopLevelSpec {
-  const y = { field: 'module', type: 'nominal' as const, sort: [...timeline.modules], title: null };
+  // The row order is the scale's domain: a custom sort list compiles to one nested expression per
+  // module, whose parsing exhausted the stack at about 1,000 modules.
+  const y = {
+    field: 'module',
+    type: 'nominal' as const,
+    scale: { domain: [...timeline.modules] },
+    sort: null,
+    title: null,
+  };
   const x = { type: 'quantitative' as const, title: `seconds since ${timeline.origin}` };
   const moduleMarks = timeline.marks.filter((mark) => mark.module !== undefined);
   const appMarks = timeline.marks.filter((mark) => mark.module === undefined);
