@@ -146,7 +146,7 @@ describe('stopping the kube proxy', () => {
     expect(outcome).toMatchObject({ status: 'clean', cut: ['kube-proxy'] });
     // The final chunk, not a broken connection: client-node's informer gives up on a broken watch.
     expect(await watch.ended).toBe('end');
-    expect(marks(a)).toContainEqual({ name: 'drain.cut', data: { requests: 1 } });
+    expect(marks(a)).toContainEqual({ name: 'drain.cut', data: { requests: 1, reason: 'budget' } });
     expect(a.logs.lines).toContainEqual(
       expect.objectContaining({ event: 'kubeProxy.drainCut', requests: 1, module: 'kube-proxy' }),
     );

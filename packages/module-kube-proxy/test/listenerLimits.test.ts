@@ -64,7 +64,7 @@ describe("the kube proxy listener's limits, as a client meets them", () => {
       reason: 'Timeout',
       details: { name: 'agent-3', kind: 'agent' },
       message: expect.stringMatching(
-        /^agent "agent-3" did not answer within 1500ms \(kube proxy responseHeaderTimeout\)/,
+        /^agent "agent-3" did not answer within 1500ms \(kubeProxy.responseHeaderTimeout\)/,
       ),
     });
     expect(echo.requests.filter((request) => request.url === '/hang')).toHaveLength(hangsBefore + 1);

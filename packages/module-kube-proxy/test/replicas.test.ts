@@ -357,22 +357,34 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(JSON.stringify([...a.logs.lines, ...c.logs.lines])).not.toContain(wrongSecret);
   });
 
-  it('serves local agents through a Redis outage, and answers 503 naming the directory for remote ones', async () => {
+  it('serves local agents through a Redis outage, and answers 503 naming the directory at once for remote ones (it waited out the tunnel wait, logged as "not connected")', async () => {
     const a = await startReplica('kas-a');
     // B keeps a directory answer only 1 ms: the outage is met by the next request, not a kept answer.
+    // Its tunnel wait is long: an answer within it came without waiting for the agent.
     const b = await startReplica('kas-b', {
-      kubeProxy: { tunnelWait: '400ms', directoryPollInterval: '1ms' },
+      kubeProxy: { tunnelWait: '20s', directoryPollInterval: '1ms' },
     });
     await connectAgent([a.agentAddress]);
     await eventually(async () => (await version(b)).status === 200);
     await redis.kill();
     try {
       expect((await version(a)).status).toBe(200);
+      const startedAt = performance.now();
       const answer = await version(b);
+      expect(performance.now() - startedAt).toBeLessThan(5_000);
       expect(answer.status).toBe(503);
       expect(answer.headers['retry-after']).toBe('5');
       expect(JSON.parse(answer.body).message).toMatch(
-        /^agent "agent-1" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: /,
+        /^agent "agent-1" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: it is unavailable/,
+      );
+      expect(answer.body).not.toContain(`${redis.port}`);
+      expect(b.logs.lines).toContainEqual(
+        expect.objectContaining({
+          event: 'request.unrouted',
+          status: 503,
+          code: 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
+          fix: expect.stringContaining('Redis'),
+        }),
       );
     } finally {
       await redis.restart();

@@ -37,9 +37,44 @@ describe('an upgraded connection while kas stops', () => {
     const exit = await session.exited;
     expect(exit.code).not.toBe(0);
     expect(session.lines.map((line) => line.text).join('\n')).toContain(
-      'kas ended the connection: the replica is stopping; its drain budget (kube-proxy drainBudget, 3000ms) ended: reconnect',
+      'kas ended the connection: the replica is stopping; its drain budget (kubeProxy.drainBudget, 3000ms) ended: reconnect',
     );
     await eventually(() => replica.metrics.snapshot().upgrades.byEnding.cut === 1);
     expect(replica.metrics.snapshot().cutAtDrainEnd).toBe(1);
+    expect(replica.logs.lines).toContainEqual(
+      expect.objectContaining({
+        event: 'kubeProxy.drainCut',
+        requests: 1,
+        reason: 'budget',
+        msg: 'cut 1 request(s) still in flight at the drain budget',
+      }),
+    );
+  });
+
+  it('says a second stop signal cut the drain, not the drain budget, to kubectl and in the log', async () => {
+    const session = spawnKubectl(cluster.dir, kubeconfigPath, ['exec', '-i', 'web-0', '--', 'cat'], {
+      stdin: 'pipe',
+    });
+    session.child.stdin?.write('before the stop\n');
+    await session.waitForLine((line) => line.text === 'before the stop', 15_000);
+
+    const stopped = replica.kas.stop();
+    await eventually(() => replica.proxy.state === 'draining', { timeoutMs: 10_000 });
+    replica.kas.app.cut('signal'); // well before the 3 s budget
+    await stopped;
+    await session.exited;
+    const output = session.lines.map((line) => line.text).join('\n');
+    expect(output).toContain(
+      'kas ended the connection: the replica is stopping; a second stop signal cut its drain: reconnect',
+    );
+    expect(output).not.toContain('drain budget');
+    expect(replica.logs.lines).toContainEqual(
+      expect.objectContaining({
+        event: 'kubeProxy.drainCut',
+        requests: 1,
+        reason: 'signal',
+        msg: 'cut 1 request(s) still in flight when a second stop signal came',
+      }),
+    );
   });
 });

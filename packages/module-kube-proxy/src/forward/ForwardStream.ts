@@ -10,7 +10,14 @@ import {
   type TunnelResponse,
   UndecodableMessage,
 } from '@kas/tunnel-protocol';
+import { PRIVATE_API_CUT_PREFIX } from '../privateApi/InboundStream.js';
 import { OutboundExchange } from './OutboundExchange.js';
+
+/** Why a stream is ended under its exchange: the error's message and fix. */
+export interface StreamLoss {
+  readonly message: string;
+  readonly fix: string;
+}
 
 const HEARTBEAT_ANSWER: ForwardRequest = { target: undefined, frame: undefined, heartbeat: true };
 
@@ -27,7 +34,7 @@ export interface ForwardStreamOwner {
   /** The call is over (ended, failed or cancelled); the stream is never used again. Called once. */
   onClosed(stream: ForwardStream): void;
   /** The callee sent nothing for its heartbeat time plus timeout: the connection is lost. */
-  onLost(stream: ForwardStream): void;
+  onLost(stream: ForwardStream, loss: StreamLoss): void;
 }
 
 /**
@@ -98,8 +105,13 @@ export class ForwardStream {
     this.owner.onIdle(this);
   }
 
-  cancel(): void {
+  /**
+   * Cancels the call. `loss` says why to the exchange it carries (the connection was lost); without it the
+   * exchange hears grpc-js's "Cancelled on client".
+   */
+  cancel(loss?: StreamLoss): void {
     if (this.#state === 'closed') return;
+    if (loss !== undefined) this.#exchange?.break(loss.message, loss.fix);
     this.#close();
     this.call.cancel();
   }
@@ -119,12 +131,12 @@ export class ForwardStream {
       const limitMs = this.#silenceLimitMs as number;
       const silentMs = performance.now() - this.#heardAt;
       if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
-      this.#exchange?.break(
-        `the connection to ${this.where} is lost: it sent nothing for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms)`,
-        `check that ${this.where} is running and reachable from this replica`,
-      );
-      this.cancel();
-      this.owner.onLost(this);
+      const loss: StreamLoss = {
+        message: `the connection to ${this.where} is lost: it sent nothing for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms)`,
+        fix: `check that ${this.where} is running and reachable from this replica (a paused or overloaded process, a network partition)`,
+      };
+      this.cancel(loss);
+      this.owner.onLost(this, loss);
     }, inMs).unref();
   }
 
@@ -154,10 +166,17 @@ export class ForwardStream {
     this.#close();
     if (exchange === undefined) return;
     const details = error.details ?? error.message;
-    if (error.code === status.UNAUTHENTICATED) {
+    if (error.code === status.UNAVAILABLE && details.startsWith(PRIVATE_API_CUT_PREFIX)) {
+      // The callee cut the call at its stop (drain budget, second signal, deadline): its reason is the
+      // user's to see (an exec session's close frame says it), without this replica's address.
+      exchange.break(details, 'none: the replica holding the tunnel stopped; the client reconnects', error, {
+        clientReason: details.slice(PRIVATE_API_CUT_PREFIX.length),
+        isCut: true,
+      });
+    } else if (error.code === status.UNAUTHENTICATED) {
       exchange.break(
         details,
-        'give every replica the same private API secret (kube-proxy privateApiSecret and private-api secret)',
+        'give every replica the same private API secret (privateApi.sharedSecretFile in kas.yaml)',
         error,
       );
     } else if (error.code === status.UNIMPLEMENTED) {
@@ -169,7 +188,7 @@ export class ForwardStream {
     } else {
       exchange.break(
         details,
-        `check that ${this.where} is running and reachable from this replica, and that every replica has the same private API TLS settings (private-api tls; kube-proxy privateApiTls with the CA that signed it)`,
+        `check that ${this.where} is running and reachable from this replica, and that every replica has the same private API TLS settings (privateApi.tls in kas.yaml: certFile, keyFile and the caFile that signed every replica's certificate)`,
         error,
       );
     }

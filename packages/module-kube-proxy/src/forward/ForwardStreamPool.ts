@@ -1,6 +1,11 @@
 import { type Client, Metadata } from '@grpc/grpc-js';
 import { FORWARD_METADATA, type ForwardMethod, HEARTBEAT_METADATA } from '@kas/tunnel-protocol';
-import { type ForwardCall, ForwardStream, type ForwardStreamOwner } from './ForwardStream.js';
+import {
+  type ForwardCall,
+  ForwardStream,
+  type ForwardStreamOwner,
+  type StreamLoss,
+} from './ForwardStream.js';
 
 /** What a pool tells whoever counts streams. */
 export interface ForwardStreamPoolCounts {
@@ -31,7 +36,7 @@ export class ForwardStreamPool implements ForwardStreamOwner {
     private readonly idleStreamMs: number,
     private readonly keptIdle: number,
     /** A call heard nothing past its heartbeat limit: the connection to this replica is lost. */
-    private readonly onConnectionLost: () => void,
+    private readonly onConnectionLost: (loss: StreamLoss) => void,
   ) {}
 
   /** An idle stream, or a new one. */
@@ -62,8 +67,8 @@ export class ForwardStreamPool implements ForwardStreamOwner {
     this.#idle.push(stream);
   }
 
-  onLost(): void {
-    this.onConnectionLost();
+  onLost(_stream: ForwardStream, loss: StreamLoss): void {
+    this.onConnectionLost(loss);
   }
 
   onClosed(stream: ForwardStream): void {
@@ -92,10 +97,10 @@ export class ForwardStreamPool implements ForwardStreamOwner {
     for (const stream of this.#idle.splice(0)) stream.release();
   }
 
-  /** Cancels every stream, busy ones too. */
-  cancelAll(): void {
+  /** Cancels every stream, busy ones too; `loss` tells their exchanges why (the connection was lost). */
+  cancelAll(loss?: StreamLoss): void {
     this.close();
-    for (const stream of [...this.#streams]) stream.cancel();
+    for (const stream of [...this.#streams]) stream.cancel(loss);
   }
 
   #open(): ForwardStream {

@@ -16,11 +16,32 @@ import {
 } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 
-/** Codes a callee answers with when it holds no usable tunnel: nothing was sent upstream. */
-const REFUSAL_CODES = new Set(['KAS_TUNNEL_UNAVAILABLE', 'KAS_REPLICA_STOPPING']);
+/**
+ * Codes a callee answers with when it holds no usable tunnel: nothing was sent upstream. `KAS_TUNNEL_WAIT_TIMEOUT`:
+ * the agent is connected there, but none of its tunnels became free within the wait.
+ */
+const REFUSAL_CODES = new Set(['KAS_TUNNEL_UNAVAILABLE', 'KAS_TUNNEL_WAIT_TIMEOUT', 'KAS_REPLICA_STOPPING']);
+
+/** What a broken forward tells the user, without the callee's address (an exec session's close frame). */
+const BROKEN_FORWARD_REASON = 'the connection to the replica holding the tunnel broke off: reconnect';
 
 /** An error of a forward, with whether the callee had sent the request upstream when it failed. */
-export type ForwardError = KubeProxyError & { readonly isDelivered: boolean };
+export type ForwardError = KubeProxyError & {
+  readonly isDelivered: boolean;
+  /** The callee's own error code and message, when it answered with an error frame. */
+  readonly remoteCode?: string;
+  readonly remoteMessage?: string;
+  /** Why the request ended, for the user: no internal address in it. */
+  readonly clientReason: string;
+  /** The callee cut the call at its stop. */
+  readonly isCut?: boolean;
+};
+
+/** What a break may add to its error. */
+export interface BreakDetails {
+  readonly clientReason?: string;
+  readonly isCut?: boolean;
+}
 
 /** The part of a Forward call an exchange writes to and steers. */
 export interface ExchangeCall {
@@ -148,8 +169,8 @@ export class OutboundExchange {
   }
 
   /** The call ended underneath the exchange: fails the pending head or the body. */
-  break(message: string, fix: string, cause?: unknown): void {
-    if (!this.#isDone) this.#fail(this.#error(message, fix, cause));
+  break(message: string, fix: string, cause?: unknown, details?: BreakDetails): void {
+    if (!this.#isDone) this.#fail(Object.assign(this.#error(message, fix, cause), details));
   }
 
   /**
@@ -198,7 +219,12 @@ export class OutboundExchange {
       `${this.owner.where} answered ${code}: ${message}`,
       isRefusal ? 'none: another route is tried' : "see that replica's log",
     );
-    return Object.assign(error, { isDelivered: this.#isDelivered, remoteCode: code });
+    return Object.assign(error, {
+      isDelivered: this.#isDelivered,
+      remoteCode: code,
+      remoteMessage: message,
+      clientReason: BROKEN_FORWARD_REASON,
+    });
   }
 
   #error(message: string, fix: string, cause?: unknown): ForwardError {
@@ -208,7 +234,7 @@ export class OutboundExchange {
       fix,
       { cause },
     );
-    return Object.assign(error, { isDelivered: this.#isDelivered });
+    return Object.assign(error, { isDelivered: this.#isDelivered, clientReason: BROKEN_FORWARD_REASON });
   }
 
   /** Fails the exchange and cancels the call, so the callee cancels upstream. */

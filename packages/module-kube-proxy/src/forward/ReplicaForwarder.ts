@@ -5,6 +5,7 @@ import type { PemSource, Tunnel, TunnelRequest, TunnelResponse } from '@kas/tunn
 import { createForwardMethod, FLOW_CONTROL_WINDOW, MAX_FORWARD_MESSAGE_BYTES } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { readPem } from '../http/loadTlsOptions.js';
+import type { StreamLoss } from './ForwardStream.js';
 import { ForwardStreamPool, type ForwardStreamPoolCounts } from './ForwardStreamPool.js';
 
 const CHANNEL_OPTIONS: ClientOptions = {
@@ -185,7 +186,7 @@ export class ReplicaForwarder {
         this.#counts,
         IDLE_STREAM_MS,
         KEPT_IDLE_STREAMS,
-        () => this.#dropChannel(address, client),
+        (loss) => this.#dropChannel(address, client, loss),
       );
       channel = { client, pool, lastUsedAt: now };
       this.#channels.set(address, channel);
@@ -195,11 +196,11 @@ export class ReplicaForwarder {
   }
 
   /** The connection to `address` is lost: its calls are cancelled, and the next request makes a new one. */
-  #dropChannel(address: string, client: Client): void {
+  #dropChannel(address: string, client: Client, loss: StreamLoss): void {
     const channel = this.#channels.get(address);
     if (channel?.client !== client) return;
     this.#channels.delete(address);
-    channel.pool.cancelAll();
+    channel.pool.cancelAll(loss); // every request on it learns why, not "Cancelled on client"
     client.close();
   }
 

@@ -109,7 +109,7 @@ export class KubeApiProxy {
    * What follows a head that came in time (a watch's events) is never cut by this.
    */
   #headTimedOut(response: ServerResponse, agentId: string, timeoutMs: number): void {
-    const message = `agent "${agentId}" did not answer within ${timeoutMs}ms (kube proxy responseHeaderTimeout): the agent or its Kubernetes API is stuck; the request was cancelled`;
+    const message = `agent "${agentId}" did not answer within ${timeoutMs}ms (kubeProxy.responseHeaderTimeout): the agent or its Kubernetes API is stuck; the request was cancelled`;
     this.log.warn({ event: 'request.headTimeout', agentId, timeoutMs }, message);
     if (response.headersSent || response.destroyed) response.destroy();
     else sendStatus(response, { code: 504, reason: 'Timeout', message, agentId }, true);
@@ -186,6 +186,8 @@ export class KubeApiProxy {
           status: answer.code,
           code: codeOf(error),
           fix: (error as { fix?: unknown } | undefined)?.fix,
+          // What the user is not shown: e.g. which replica (at which address) answered what.
+          ...causeOf(error),
         },
         answer.message,
       );
@@ -256,6 +258,12 @@ function hasBody(request: IncomingMessage): boolean {
 
 function codeOf(error: unknown): unknown {
   return (error as { code?: unknown } | undefined)?.code;
+}
+
+/** The cause of an error, for the log: its code and message. */
+export function causeOf(error: unknown): { cause?: { code: unknown; message: string } } {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause === undefined ? {} : { cause: { code: codeOf(cause), message: messageOf(cause) } };
 }
 
 function messageOf(error: unknown): string {

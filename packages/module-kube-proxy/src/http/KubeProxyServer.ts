@@ -11,6 +11,7 @@ import type { ResolvedKubeProxyConfig } from '../config/resolveKubeProxyConfig.j
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { TunnelRouter } from '../routing/TunnelRouter.js';
+import { cutReasonOf, drainCutWords } from './drainCutWords.js';
 import type { InFlightRequests } from './InFlightRequests.js';
 import { KubeApiProxy } from './KubeApiProxy.js';
 import { loadTlsOptions } from './loadTlsOptions.js';
@@ -223,15 +224,14 @@ export class KubeProxyServer implements KubeProxyInfo {
     if ((await Promise.race([this.inFlight.whenIdle().then(() => 'drained' as const), cut])) === 'cut') {
       // Marked before the cut: ending each request takes time, and its client may see the end before
       // the last one is ended.
-      ctx.mark('drain.cut', { requests: this.inFlight.size });
+      const reason = cutReasonOf(ctx.signal);
+      const words = drainCutWords(reason, 'kubeProxy.drainBudget', this.config.drainBudgetMs);
+      ctx.mark('drain.cut', { requests: this.inFlight.size, reason });
       cutCount = this.inFlight.size;
-      const count = this.inFlight.cutAll(
-        // Short enough for a WebSocket close frame's reason (123 bytes) after "kas ended the connection: ".
-        `the replica is stopping; its drain budget (kube-proxy drainBudget, ${this.config.drainBudgetMs}ms) ended: reconnect`,
-      );
+      const count = this.inFlight.cutAll(words.toClient);
       this.log.warn(
-        { event: 'kubeProxy.drainCut', requests: count },
-        `cut ${count} request(s) still in flight at the drain budget`,
+        { event: 'kubeProxy.drainCut', requests: count, reason },
+        `cut ${count} request(s) still in flight ${words.inLog}`,
       );
     } else {
       this.log.info({ event: 'kubeProxy.drained' }, 'every request in flight has finished');

@@ -8,6 +8,7 @@ import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
 import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
+import { causeOf } from './KubeApiProxy.js';
 import type { StatusAnswer } from './kubeStatus.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 import { UpgradedConnection } from './UpgradedConnection.js';
@@ -90,7 +91,7 @@ export class UpgradeProxy {
       answer({
         code: 429,
         reason: 'TooManyRequests',
-        message: `${who} already has ${slot.limit} exec, attach or port-forward connections open through this kas replica (kube-proxy maxUpgradesPer${slot.scope === 'agent' ? 'Agent' : 'User'}); close one and retry`,
+        message: `${who} already has ${slot.limit} exec, attach or port-forward connections open through this kas replica (kubeProxy.maxUpgradesPer${slot.scope === 'agent' ? 'Agent' : 'User'}); close one and retry`,
         agentId: auth.agentId,
         retryAfterSeconds: 1,
       });
@@ -119,6 +120,20 @@ export class UpgradeProxy {
           routed.response,
           upgrade.toLowerCase(),
           this.settings.idleTimeoutMs,
+          (error) =>
+            // As for a streamed answer: says why the session ended early (the replica holding the
+            // tunnel was cut at its stop, the connection to it was lost, the agent ended it).
+            this.log.warn(
+              {
+                event: 'response.broken',
+                agentId: auth.agentId,
+                route: routed.route,
+                upgrade,
+                reason: error.message,
+                ...causeOf(error),
+              },
+              `the upgraded connection to agent "${auth.agentId}" broke off: ${error.message}`,
+            ),
         );
         connection = switched;
         entry.endUpgraded = (why) => switched.end('cut', why);

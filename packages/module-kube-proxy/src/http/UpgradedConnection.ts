@@ -35,6 +35,8 @@ export class UpgradedConnection {
     /** The protocol switched to, lower-case: `websocket`, `spdy/3.1`. */
     protocol: string,
     idleTimeoutMs: number,
+    /** The upstream broke off (the tunnel, or the replica it was forwarded to): for the log. */
+    onBroken: (error: Error) => void = () => {},
   ) {
     const { body, headers } = response;
     const subprotocol = headers['sec-websocket-protocol']?.[0] ?? '';
@@ -47,7 +49,7 @@ export class UpgradedConnection {
     socket.write(rawResponseHead(101, responseHeaders));
     if (idleTimeoutMs > 0) {
       this.#idleTimer = setTimeout(
-        () => this.end('idle', `no bytes either way for ${idleTimeoutMs}ms (kube-proxy upgradeIdleTimeout)`),
+        () => this.end('idle', `no bytes either way for ${idleTimeoutMs}ms (kubeProxy.upgradeIdleTimeout)`),
         idleTimeoutMs,
       );
       this.#idleTimer.unref();
@@ -57,11 +59,12 @@ export class UpgradedConnection {
     body.once('end', () => {
       if (this.#ending === undefined) socket.end();
     });
-    body.once('error', () => {
+    body.once('error', (error) => {
       this.#hasUpstreamFailed = true;
-      this.#isClosed = true;
       clearTimeout(this.#idleTimer);
-      socket.destroy();
+      onBroken(error);
+      // A stop that cuts the tunnel cuts this connection in the same moment: kas's own reason goes first.
+      setImmediate(() => this.#upstreamBroke(error));
     });
     socket.once('close', () => {
       this.#isClosed = true;
@@ -75,7 +78,9 @@ export class UpgradedConnection {
 
   /** How the connection ended (or is ending): kas's reason, a broken upstream, or a plain close. */
   get ending(): UpgradedEnding {
-    return this.#ending?.kind ?? (this.#hasUpstreamFailed ? 'upstreamFailed' : 'closed');
+    const kind = this.#ending?.kind;
+    if (kind !== undefined && kind !== 'upstreamFailed') return kind;
+    return this.#hasUpstreamFailed ? 'upstreamFailed' : 'closed';
   }
 
   /**
@@ -93,6 +98,22 @@ export class UpgradedConnection {
     if (this.#frames.isAtBoundary) this.#sayGoodbye();
     // Otherwise the data handler says it once the frame on its way is complete.
     setTimeout(() => this.socket.destroy(), CLOSE_HANDSHAKE_MS).unref();
+  }
+
+  /**
+   * The upstream broke off. A WebSocket client is told why, as when kas ends the connection itself: the
+   * reason the error carries for the user (the holder's drain cut, a lost replica), at a frame boundary.
+   */
+  #upstreamBroke(error: Error): void {
+    if (this.#isClosed || this.socket.writableEnded) return; // gone, or the goodbye is on its way
+    this.#ending ??= { kind: 'upstreamFailed', why: clientReasonOf(error) };
+    if (this.#frames?.isAtBoundary === true) {
+      this.#sayGoodbye();
+      setTimeout(() => this.socket.destroy(), CLOSE_HANDSHAKE_MS).unref();
+      return;
+    }
+    this.#isClosed = true;
+    this.socket.destroy();
   }
 
   readonly #onActivity = (): void => {
@@ -143,4 +164,10 @@ export class UpgradedConnection {
     this.socket.end(webSocketCloseFrame(GOING_AWAY, message));
     this.response.body.destroy();
   }
+}
+
+/** The reason an upstream error carries for the user (no internal address), or a plain one. */
+function clientReasonOf(error: Error): string {
+  const reason = (error as { clientReason?: unknown }).clientReason;
+  return typeof reason === 'string' ? reason : 'the connection to the agent broke off: reconnect';
 }

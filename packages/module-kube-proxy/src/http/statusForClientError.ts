@@ -21,7 +21,7 @@ export function statusForClientError(error: Error & { readonly code?: string }):
         code: 408,
         reason: 'Timeout',
         message:
-          'the request did not arrive in time (kube proxy headersTimeout or requestTimeout): send it again',
+          'the request did not arrive in time (kubeProxy.headersTimeout or kubeProxy.requestTimeout): send it again',
       };
     default:
       if (error.code?.startsWith('HPE_') !== true) return undefined;

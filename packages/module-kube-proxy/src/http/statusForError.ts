@@ -42,6 +42,7 @@ export function statusForError(
   const message = error instanceof Error ? error.message : String(error);
   switch (code) {
     case 'KAS_AGENT_NOT_CONNECTED':
+    case 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE':
     case 'KAS_FORWARD_REFUSED':
     case 'KAS_REPLICA_STOPPING':
     case 'KAS_TUNNEL_UNAVAILABLE':

@@ -147,6 +147,16 @@ export class InboundExchange {
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       const isRefusal = this.#state === 'acquiring';
+      if (isRefusal && code === 'KAS_TUNNEL_UNAVAILABLE' && this.registry.hasAgent(this.agentId)) {
+        // The agent is here but every tunnel stayed busy: the caller answers as this replica would
+        // (504 Timeout), not as for an agent that moved.
+        this.#answerError(
+          'KAS_TUNNEL_WAIT_TIMEOUT',
+          `agent "${this.agentId}" is connected, but none of its tunnels became free within ${this.tunnelWaitMs}ms`,
+          'refused',
+        );
+        return;
+      }
       this.#answerError(
         typeof code === 'string' ? code : 'KAS_FORWARD_FAILED',
         (error as Error).message ?? String(error),

@@ -11,6 +11,12 @@ import {
 
 const HEARTBEAT_REPLY: ForwardReply = { tunnelAcquired: false, frame: undefined, heartbeat: true };
 
+/**
+ * How the details of a cut call (`UNAVAILABLE`) begin; the reason after it is meant for the user (the
+ * calling replica passes it on to its client, e.g. in an exec session's close frame).
+ */
+export const PRIVATE_API_CUT_PREFIX = 'cut by the private API: ';
+
 import { type InboundEnding, InboundExchange, type InboundExchangeOwner } from './InboundExchange.js';
 
 /** The server side of one Forward call. */
@@ -84,7 +90,7 @@ export class InboundStream implements InboundExchangeOwner {
     if (this.#state === 'closed') return;
     this.#exchange?.cancel('cut', why);
     if (!this.#close()) return;
-    this.call.emit('error', { code: status.UNAVAILABLE, details: `cut by the private API: ${why}` });
+    this.call.emit('error', { code: status.UNAVAILABLE, details: `${PRIVATE_API_CUT_PREFIX}${why}` });
   }
 
   onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void {

@@ -16,6 +16,7 @@ import {
 import type { Logger } from 'pino';
 import type { ResolvedPrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
+import { cutReasonOf, drainCutWords } from '../http/drainCutWords.js';
 import { loadTlsOptions, type PemOwner } from '../http/loadTlsOptions.js';
 import type { InboundEnding, InboundExchange } from './InboundExchange.js';
 import { type ForwardServerCall, InboundStream, type InboundStreamOwner } from './InboundStream.js';
@@ -98,7 +99,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       throw new KubeProxyError(
         'KAS_PRIVATE_ADDRESS_UNKNOWN',
         `the private API has no address yet (it is ${this.#state}) and no advertiseAddress is configured`,
-        'read it after private-api has started, or configure private-api advertiseAddress',
+        'read it after private-api has started, or configure privateApi.advertiseAddress in kas.yaml',
       );
     }
     return this.#address;
@@ -257,12 +258,15 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     if ((await Promise.race([drained, cut])) === 'cut') {
       const count = this.#forwards.size;
       cutCount = count;
-      for (const call of [...this.#calls]) call.cut('the private API reached its drain budget');
+      const reason = cutReasonOf(ctx.signal);
+      const words = drainCutWords(reason, 'privateApi.drainBudget', this.config.drainBudgetMs);
+      // The calling replica tells its client this reason (a close frame of an exec, the log of a watch).
+      for (const call of [...this.#calls]) call.cut(words.toClient);
       server.forceShutdown(); // the cut calls' statuses still leave: each session closes after its last call
-      ctx.mark('privateApi.drainCut', { forwards: count });
+      ctx.mark('privateApi.drainCut', { forwards: count, reason });
       this.log.warn(
-        { event: 'privateApi.drainCut', forwards: count },
-        `cut ${count} forwarded request(s) still in flight at the drain budget`,
+        { event: 'privateApi.drainCut', forwards: count, reason },
+        `cut ${count} forwarded request(s) still in flight ${words.inLog}`,
       );
     }
     this.#state = 'stopped';

@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
-import type { ReplicaInfo } from '@kas/module-tunnel-tracker';
+import { type ReplicaInfo, TunnelTrackerError } from '@kas/module-tunnel-tracker';
 import type { Tunnel, TunnelRegistry, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
+import type { ForwardError } from '../forward/OutboundExchange.js';
 import type { ReplicaForwarder } from '../forward/ReplicaForwarder.js';
 import type { AgentArrivals } from './AgentArrivals.js';
 import type { CachedDirectory } from './CachedDirectory.js';
@@ -39,6 +40,8 @@ interface Search {
   routeError: unknown;
   /** The replica of `routeError`: once the directory no longer names it, the agent left it, and its error says nothing. */
   routeErrorReplicaId: string | undefined;
+  /** A replica that holds the agent refused because none of its tunnels became free in time. */
+  busyRefusal: ForwardError | undefined;
 }
 
 /**
@@ -100,7 +103,8 @@ export class TunnelRouter {
     body: Readable | undefined,
     signal: AbortSignal,
   ): Promise<RoutedResponse> {
-    const deadline = Date.now() + this.tunnelWaitMs;
+    let deadline = Date.now() + this.tunnelWaitMs;
+    let isSecondWaitUsed = false;
     const search: Search = {
       refused: undefined,
       leftRefused: undefined,
@@ -108,21 +112,37 @@ export class TunnelRouter {
       directoryError: undefined,
       routeError: undefined,
       routeErrorReplicaId: undefined,
+      busyRefusal: undefined,
     };
     for (;;) {
       const route = await this.#route(agentId, deadline, signal, search);
       try {
         return { response: await route.tunnel.roundTrip(request, body, signal), route: route.kind };
       } catch (error) {
-        if (signal.aborted || Date.now() >= deadline || !canRetry(error, request, body)) throw error;
+        if (signal.aborted || !canRetry(error, request, body)) throw error;
+        const code = codeOf(error);
         if (route.replicaId !== undefined) {
           search.refused ??= new Map();
           search.refused.set(route.replicaId, Date.now());
           this.directory.forget(agentId); // the kept answer named a replica that did not serve the agent
         }
-        if (codeOf(error) === 'KAS_FORWARD_FAILED') {
+        if (code === 'KAS_FORWARD_FAILED') {
           search.routeError = error;
           search.routeErrorReplicaId = route.replicaId;
+        }
+        if ((error as Partial<ForwardError>).remoteCode === 'KAS_TUNNEL_WAIT_TIMEOUT') {
+          search.busyRefusal = error as ForwardError;
+        }
+        if (Date.now() >= deadline) {
+          // A refusal is the end of the search: the answer is what the search found (the agent busy
+          // there, not connected), not the refusal of one route.
+          if (code === 'KAS_FORWARD_REFUSED') throw this.#noTunnel(agentId, search);
+          // A route that broke before any answer head came, once the tunnel wait was over (a replica that
+          // went silent is noticed only at its heartbeat limit): the agent may have moved meanwhile, here
+          // or to another replica, so it is looked up again, once, within a tunnel wait of its own.
+          if (isSecondWaitUsed) throw error;
+          isSecondWaitUsed = true;
+          deadline = Date.now() + this.tunnelWaitMs;
         }
         this.log.debug(
           {
@@ -130,9 +150,10 @@ export class TunnelRouter {
             agentId,
             route: route.kind,
             replicaId: route.replicaId,
-            code: codeOf(error),
+            code,
+            reason: messageOf(error),
           },
-          'route failed before the request reached the agent; trying the next',
+          'route failed before an answer came; trying the next',
         );
       }
     }
@@ -184,6 +205,11 @@ export class TunnelRouter {
         const tunnel = this.forwarder.tunnelTo(replica, agentId, deadline - Date.now());
         return { kind: 'remote', tunnel, replicaId: replica.id };
       }
+      if (search.directoryError !== undefined && !search.isAgentHere) {
+        if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) continue; // it arrived meanwhile
+        // Look-ups fail at once while the directory is unavailable: waiting would only delay the same answer.
+        throw this.#directoryUnavailable(agentId, search.directoryError);
+      }
       if (Date.now() >= deadline) throw this.#noTunnel(agentId, search);
       // The agent may have connected here while the directory was asked: its agentConnected came before
       // waitFor listens. Checked in the same tick as waitFor registers, so no arrival slips between.
@@ -195,28 +221,46 @@ export class TunnelRouter {
   }
 
   #noTunnel(agentId: string, search: Search): unknown {
+    const busy = search.busyRefusal;
+    if (busy !== undefined) {
+      // As the replica holding the agent answers it (504, Retry-After 1), without its address.
+      return new KubeProxyError(
+        'KAS_TUNNEL_WAIT_TIMEOUT',
+        busy.remoteMessage ?? `agent "${agentId}" is connected, but none of its tunnels became free in time`,
+        'retry; if it persists, let the agent keep more tunnels, or raise kubeProxy.tunnelWait in kas.yaml',
+        { cause: busy },
+      );
+    }
     if (search.routeError !== undefined) return search.routeError;
     if (search.isAgentHere) {
       return new KubeProxyError(
         'KAS_TUNNEL_WAIT_TIMEOUT',
         `agent "${agentId}" is connected, but none of its tunnels became free within ${this.tunnelWaitMs}ms`,
-        'retry; if it persists, let the agent keep more tunnels, or raise the tunnel wait',
+        'retry; if it persists, let the agent keep more tunnels, or raise kubeProxy.tunnelWait in kas.yaml',
       );
     }
-    if (search.directoryError !== undefined) {
-      return new KubeProxyError(
-        'KAS_AGENT_NOT_CONNECTED',
-        `agent "${agentId}" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: ${(search.directoryError as Error).message}`,
-        'retry; check the Redis connection of kas',
-        { cause: search.directoryError },
-      );
-    }
+    if (search.directoryError !== undefined)
+      return this.#directoryUnavailable(agentId, search.directoryError);
     return new KubeProxyError(
       'KAS_AGENT_NOT_CONNECTED',
       `agent "${agentId}" is not connected to kas (waited ${this.tunnelWaitMs}ms for it to reconnect)`,
       'check that the agent is running: its log says whether it reaches kas',
     );
   }
+
+  /** The agent is not here and the directory cannot say where it is: the tracker's code, with this request's story. */
+  #directoryUnavailable(agentId: string, directoryError: unknown): TunnelTrackerError {
+    return new TunnelTrackerError(
+      'KAS_TUNNEL_DIRECTORY_UNAVAILABLE',
+      `agent "${agentId}" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: it is unavailable (kas cannot reach its Redis); retry shortly`,
+      `check that Redis runs and that kas reaches it (redis in kas.yaml): ${messageOf(directoryError)}`,
+      { cause: directoryError },
+    );
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function codeOf(error: unknown): unknown {

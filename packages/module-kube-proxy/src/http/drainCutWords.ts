@@ -1,0 +1,51 @@
+import type { CutReason } from '@kas/core';
+
+/** What a drain cut is told as: to the client (a `Status`, a close frame's reason) and in the log line. */
+export interface DrainCutWords {
+  /** Why the client's request ended; short enough for a close frame after "kas ended the connection: ". */
+  readonly toClient: string;
+  /** When the cut came, after "cut N request(s) still in flight ". */
+  readonly inLog: string;
+}
+
+const CUT_REASONS: readonly CutReason[] = ['budget', 'signal', 'deadline'];
+
+/**
+ * Why a stop's `ctx.signal` fired: the core aborts it with a `KAS_DRAIN_CUT` error that names the reason
+ * (`budget`, `signal` or `deadline`). A field of that name is read first; the core's message ends in
+ * `(<reason>)` otherwise.
+ */
+export function cutReasonOf(signal: AbortSignal): CutReason {
+  const reason = signal.reason as { cutReason?: unknown; reason?: unknown; message?: unknown } | undefined;
+  for (const candidate of [reason?.cutReason, reason?.reason]) {
+    if (CUT_REASONS.includes(candidate as CutReason)) return candidate as CutReason;
+  }
+  const message = typeof reason?.message === 'string' ? reason.message : '';
+  const named = /\((budget|signal|deadline)\)$/.exec(message)?.[1];
+  return (named as CutReason | undefined) ?? 'budget';
+}
+
+/** The words for a cut of `reason`; `budgetKey` is the kas.yaml key of the budget (`kubeProxy.drainBudget`). */
+export function drainCutWords(reason: CutReason, budgetKey: string, budgetMs: number): DrainCutWords {
+  switch (reason) {
+    case 'budget':
+      return {
+        toClient: `the replica is stopping; its drain budget (${budgetKey}, ${budgetMs}ms) ended: reconnect`,
+        inLog: 'at the drain budget',
+      };
+    case 'signal':
+      return {
+        toClient: 'the replica is stopping; a second stop signal cut its drain: reconnect',
+        inLog: 'when a second stop signal came',
+      };
+    case 'deadline':
+      return {
+        toClient: 'the replica is stopping; its shutdown deadline ended the drain: reconnect',
+        inLog: 'at the shutdown deadline',
+      };
+    default: {
+      const unhandled: never = reason;
+      throw new Error(`unhandled cut reason ${String(unhandled)}`);
+    }
+  }
+}

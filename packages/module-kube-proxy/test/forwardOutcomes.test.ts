@@ -1,0 +1,202 @@
+import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
+import { eventually, openStream, send, spawnKubectl } from '@kas/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aliceToken } from './support/identities.js';
+import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
+import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
+import { addRunningPod } from './support/startPodReplica.js';
+
+/**
+ * A TCP relay in front of a replica's private API that can stop passing bytes, as a paused (SIGSTOP)
+ * replica does: its connections stay open, and nothing comes back.
+ */
+interface FreezableRelay {
+  readonly address: string;
+  target: string | undefined;
+  freeze(): void;
+  close(): Promise<void>;
+}
+
+async function startFreezableRelay(): Promise<FreezableRelay> {
+  const sockets = new Set<Socket>();
+  let isFrozen = false;
+  const relay: FreezableRelay = {
+    address: '',
+    target: undefined,
+    freeze: () => {
+      isFrozen = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer((client) => {
+    const [host, port] = (relay.target as string).split(':');
+    const upstream = connect(Number(port), host);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => {
+        if (!isFrozen) to.write(chunk);
+      });
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return Object.assign(relay, { address: `127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+describe('what a client sees when a request goes through a forwarding replica', () => {
+  let cluster: TestCluster;
+  let table: MemoryTunnelTable;
+  let ca: string;
+  let replicas: KasReplica[];
+  let agents: TestAgent[];
+  let relays: FreezableRelay[];
+
+  const startReplica = async (replicaId: string, options: Partial<KasReplicaOptions> = {}) => {
+    const replica = await startKasReplica({
+      replicaId,
+      tls: cluster.certificates.server,
+      directory: { table },
+      ...options,
+    });
+    replicas.push(replica);
+    return replica;
+  };
+  const connectAgent = async (
+    kasAddresses: readonly string[],
+    agentId: 'agent-1' | 'agent-2' = 'agent-1',
+    tunnels = {},
+  ) => {
+    const agent = await startAgent(cluster.upstream, kasAddresses, agentId, tunnels);
+    agents.push(agent);
+    return agent;
+  };
+  const version = (replica: KasReplica, agentId = 'agent-1') =>
+    send(`${replica.proxy.url}/version`, { ca, token: aliceToken(agentId) });
+
+  beforeEach(async () => {
+    cluster = await startCluster();
+    ca = cluster.certificates.ca.cert;
+    table = new MemoryTunnelTable();
+    replicas = [];
+    agents = [];
+    relays = [];
+  });
+  afterEach(async () => {
+    for (const agent of agents) await agent.app.stop();
+    for (const relay of relays) await relay.close();
+    for (const replica of replicas) await replica.kas.stop();
+    await cluster.stop();
+  });
+
+  it('tells a kubectl exec through the forwarding replica why it ended when the holder cuts it at its drain budget, and logs it (it was a bare 1006 close)', async () => {
+    const a = await startReplica('kas-a', {
+      privateApi: { drainBudget: '1s' },
+      kubeProxy: { listenGrace: '100ms' },
+    });
+    const b = await startReplica('kas-b');
+    await connectAgent([a.agentAddress]);
+    await eventually(() => a.registry.hasAgent('agent-1'));
+    const kubeconfigPath = await addRunningPod(cluster, b.proxy.url);
+    const session = spawnKubectl(cluster.dir, kubeconfigPath, ['exec', '-i', 'web-0', '--', 'cat'], {
+      stdin: 'pipe',
+    });
+    session.child.stdin?.write('through b\n');
+    await session.waitForLine((line) => line.text === 'through b', 15_000);
+
+    expect(await a.kas.stop()).toMatchObject({ cut: ['private-api'] });
+    const exit = await session.exited;
+    expect(exit.code).not.toBe(0);
+    const output = session.lines.map((line) => line.text).join('\n');
+    expect(output).toContain(
+      'close 1001 (going away): kas ended the connection: the replica is stopping; its drain budget (privateApi.drainBudget, 1000ms) ended: reconnect',
+    );
+    expect(output).not.toContain('1006');
+    expect(output).not.toContain('127.0.0.1');
+    await eventually(() => b.metrics.snapshot().upgrades.byEnding.upstreamFailed === 1);
+    expect(b.logs.lines).toContainEqual(
+      expect.objectContaining({
+        event: 'response.broken',
+        agentId: 'agent-1',
+        route: 'remote',
+        reason: expect.stringMatching(
+          /^forwarding to replica "kas-a" at 127\.0\.0\.1:\d+ failed: cut by the private API: .*privateApi\.drainBudget/,
+        ),
+      }),
+    );
+  });
+
+  it('sends a GET again when the replica it was forwarded to goes silent before answering, and the agent has meanwhile moved here (it answered 502 at the heartbeat loss)', async () => {
+    const relay = await startFreezableRelay();
+    relays.push(relay);
+    const a = await startReplica('kas-a', {
+      privateApi: { advertiseAddress: relay.address, keepalive: { time: '1s', timeout: '1s' } },
+    });
+    relay.target = a.privateApi.address;
+    // The tunnel wait is over long before A's silence is noticed (1 s heartbeat plus 1 s).
+    const b = await startReplica('kas-b', { kubeProxy: { tunnelWait: '300ms' } });
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+
+    relay.freeze(); // A as if paused: its connection stays open and says nothing
+    const answers = Promise.all([version(b), version(b)]);
+    await eventually(() => b.metrics.snapshot().inFlight === 2);
+    await connectAgent([b.agentAddress]); // agentk moved to B
+    await eventually(() => b.registry.hasAgent('agent-1'));
+
+    expect((await answers).map((answer) => answer.status)).toEqual([200, 200]);
+    expect(b.metrics.snapshot().requestsByRoute.local).toBe(2);
+    const retries = b.logs.lines.filter((line) => line.event === 'route.retry');
+    expect(retries).toHaveLength(2);
+    // Each one learnt why its forward broke, not grpc-js's "Cancelled on client".
+    for (const retry of retries) expect(String(retry.reason)).toMatch(/is lost: it sent nothing for/);
+  });
+
+  it("passes on the holder's 504 Timeout, Retry-After and message when the agent's tunnels there stay busy, without an internal address", async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { tunnelWait: '300ms' } });
+    const b = await startReplica('kas-b', { kubeProxy: { tunnelWait: '300ms' } });
+    await connectAgent([a.agentAddress], 'agent-2', { minIdleTunnels: 1, maxTunnels: 1 });
+    await eventually(async () => (await version(a, 'agent-2')).status === 200);
+    const watch = await openStream(`${a.proxy.url}/api/v1/namespaces/default/pods?watch=1`, {
+      ca,
+      token: aliceToken('agent-2'),
+    });
+    expect(watch.status).toBe(200); // holds the agent's only tunnel
+
+    const direct = await version(a, 'agent-2');
+    const forwarded = await version(b, 'agent-2');
+    watch.close();
+    expect(direct.status).toBe(504);
+    expect(forwarded.status).toBe(504);
+    expect(forwarded.headers['retry-after']).toBe(direct.headers['retry-after']);
+    const status = JSON.parse(forwarded.body);
+    expect(status).toMatchObject({ reason: 'Timeout', code: 504, details: { retryAfterSeconds: 1 } });
+    expect(status.message).toMatch(
+      /^agent "agent-2" is connected, but none of its tunnels became free within \d+ms$/,
+    );
+    expect(forwarded.body).not.toContain('127.0.0.1');
+    const unrouted = b.logs.lines.find((line) => line.event === 'request.unrouted');
+    expect(unrouted).toMatchObject({
+      status: 504,
+      code: 'KAS_TUNNEL_WAIT_TIMEOUT',
+      cause: {
+        code: 'KAS_FORWARD_REFUSED',
+        message: expect.stringMatching(
+          /^replica "kas-a" at 127\.0\.0\.1:\d+ answered KAS_TUNNEL_WAIT_TIMEOUT/,
+        ),
+      },
+    });
+    expect(unrouted?.fix).not.toMatch(/another route is tried/);
+  });
+});
