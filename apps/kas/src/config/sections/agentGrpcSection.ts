@@ -41,7 +41,7 @@ export const agentGrpcSectionSchema = z
           'the longer of `kubeProxy.drainBudget` and `privateApi.drainBudget` plus 10 s (1 h 10 s with their defaults)',
       })
       .describe(
-        'How long tunnels busy with in-flight requests may finish after GOAWAY. The margin lets the kube proxy end its requests at its own budget (watches with a clean end, so clients re-watch) while the tunnels under them are still whole. Never shorter than those budgets: `kas-graph lint` checks it.',
+        'How long tunnels busy with in-flight requests may finish after GOAWAY. The margin lets the kube proxy end its requests at its own budget (watches with a clean end, so informers watch again) while the tunnels under them are still whole. Never shorter than those budgets: `kas-graph lint` checks it.',
       ),
   })
   .describe('Where agents connect (outbound from their clusters): the `agent-grpc-server` module.');
