@@ -42,8 +42,8 @@ export interface LifecycleContext {
   readonly log: Logger;
   /**
    * Fires when the module must give up: at its start budget (start), or at its drain budget, a second
-   * signal or the shutdown deadline (stop). Its `reason` is a `CoreError` with code `KAS_DRAIN_CUT` or
-   * `KAS_START_TIMEOUT`/`KAS_START_ABORTED`. Long work checks it and cuts what is left when it fires.
+   * signal or the shutdown deadline (stop). Its `reason` is a `DrainCutError` (code `KAS_DRAIN_CUT`, and
+   * `cutReason`: what cut it) or a `CoreError` with code `KAS_START_TIMEOUT`/`KAS_START_ABORTED`. Long work checks it and cuts what is left when it fires.
    */
   readonly signal: AbortSignal;
   /** When `signal` fires at the latest, in epoch milliseconds (`Date.now()` scale). */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { CoreError } from '../errors/CoreError.js';
+import { DrainCutError } from '../errors/DrainCutError.js';
 import type { CutReason, LifecycleEvent } from '../events/LifecycleEvent.js';
 import { toEventError } from '../events/LifecycleEvent.js';
 import type {
@@ -182,12 +183,12 @@ export class ModuleRuntime {
     if (this.#state !== 'stopping' || control === undefined || control.signal.aborted) return;
     const afterMs = performance.now() - this.#stopStartedAt;
     control.abort(
-      new CoreError(
-        'KAS_DRAIN_CUT',
+      new DrainCutError(
         `module "${this.name}" was cut after ${afterMs.toFixed(0)}ms (${reason})`,
         reason === 'budget'
           ? `raise the drainBudget of "${this.name}" if its work needs longer`
           : 'none: the stop was forced',
+        reason,
       ),
     );
     this.emit({ type: 'module.drainCut', module: this.name, stage, reason, afterMs });

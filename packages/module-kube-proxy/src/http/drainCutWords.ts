@@ -1,4 +1,4 @@
-import type { CutReason } from '@kas/core';
+import type { CutReason, DrainCutError } from '@kas/core';
 
 /** What a drain cut is told as: to the client (a `Status`, a close frame's reason) and in the log line. */
 export interface DrainCutWords {
@@ -11,18 +11,13 @@ export interface DrainCutWords {
 const CUT_REASONS: readonly CutReason[] = ['budget', 'signal', 'deadline'];
 
 /**
- * Why a stop's `ctx.signal` fired: the core aborts it with a `KAS_DRAIN_CUT` error that names the reason
- * (`budget`, `signal` or `deadline`). A field of that name is read first; the core's message ends in
- * `(<reason>)` otherwise.
+ * Why a stop's `ctx.signal` fired: the core aborts it with a `DrainCutError`, whose `cutReason` says
+ * (`budget`, `signal` or `deadline`). Read as a field, not by class: a signal fired by anything else
+ * counts as the budget.
  */
 export function cutReasonOf(signal: AbortSignal): CutReason {
-  const reason = signal.reason as { cutReason?: unknown; reason?: unknown; message?: unknown } | undefined;
-  for (const candidate of [reason?.cutReason, reason?.reason]) {
-    if (CUT_REASONS.includes(candidate as CutReason)) return candidate as CutReason;
-  }
-  const message = typeof reason?.message === 'string' ? reason.message : '';
-  const named = /\((budget|signal|deadline)\)$/.exec(message)?.[1];
-  return (named as CutReason | undefined) ?? 'budget';
+  const reason = (signal.reason as Partial<Pick<DrainCutError, 'cutReason'>> | undefined)?.cutReason;
+  return reason !== undefined && CUT_REASONS.includes(reason) ? reason : 'budget';
 }
 
 /** The words for a cut of `reason`; `budgetKey` is the kas.yaml key of the budget (`kubeProxy.drainBudget`). */
