@@ -1,9 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { wallNow } from './IdleStreamClients.js';
-import { IdleStreamFleet } from './IdleStreamFleet.js';
+import type { IdleStreamFleet } from './IdleStreamFleet.js';
 import { median } from './median.js';
-import { startColdHoldServer } from './startColdHoldServer.js';
-import { HOLD_METHOD_PATH, startHoldServer } from './startHoldServer.js';
+import { type FloorServer, runFloor } from './runFloor.js';
+import { HOLD_METHOD_PATH } from './startHoldServer.js';
 
 /** Options of `measureBareGoawayFloor`. */
 export interface GoawayFloorOptions {
@@ -55,37 +54,11 @@ export async function measureBareGoawayFloor(
   options: GoawayFloorOptions = {},
 ): Promise<GoawayFloor> {
   const streamsPerConnection = options.streamsPerConnection ?? 1;
-  const runCount = options.runs ?? 5;
   const clientProcesses = options.clientProcesses ?? 1;
-  const runs: GoawayTimes[] = [];
-  let clockErrorMs = 0;
-  const measureIn = async (fleet: IdleStreamFleet, isCold: boolean) => {
-    await fleet.alignClocks();
-    clockErrorMs = Math.max(clockErrorMs, fleet.clockErrorMs);
-    return measureOnce(fleet, connections, streamsPerConnection, isCold, (errorMs) => {
-      clockErrorMs = Math.max(clockErrorMs, errorMs);
-    });
-  };
-  if (options.isCold === true) {
-    for (let run = 0; run < runCount; run++) {
-      const fleet = new IdleStreamFleet(clientProcesses);
-      try {
-        runs.push(await measureIn(fleet, true));
-      } finally {
-        await fleet.stop();
-      }
-    }
-  } else {
-    const fleet = new IdleStreamFleet(clientProcesses);
-    try {
-      for (let run = 0; run <= runCount; run++) {
-        const times = await measureIn(fleet, false);
-        if (run > 0) runs.push(times); // the first run warms up both processes
-      }
-    } finally {
-      await fleet.stop();
-    }
-  }
+  const { runs, clockErrorMs } = await runFloor(
+    { runs: options.runs ?? 5, clientProcesses, isCold: options.isCold === true },
+    (fleet, server) => measureOnce(fleet, server, connections, streamsPerConnection),
+  );
   return {
     connections,
     streamsPerConnection,
@@ -100,43 +73,31 @@ export async function measureBareGoawayFloor(
 
 async function measureOnce(
   fleet: IdleStreamFleet,
+  server: FloorServer,
   connections: number,
   streamsPerConnection: number,
-  isCold: boolean,
-  onClockError: (errorMs: number) => void,
 ): Promise<GoawayTimes> {
-  const warm = isCold ? undefined : await startHoldServer();
-  const cold = isCold ? await startColdHoldServer() : undefined;
-  try {
-    if (cold !== undefined) onClockError(Math.abs(cold.clock.offsetMs) + cold.clock.errorMs);
-    await fleet.open({
-      address: (warm ?? cold)?.address as string,
-      path: HOLD_METHOD_PATH,
-      connections,
-      streamsPerConnection,
-      firstMessage: Buffer.from('idle'),
-      tokenPrefix: 'floor-',
-    });
-    await delay(200); // let the connection storm's garbage and timers settle
-    let calledAt = wallNow();
-    const drained = warm?.tryShutdown();
-    if (cold !== undefined) calledAt = await cold.tryShutdown();
-    const left = await fleet.awaitLeftReady(LEFT_READY_TIMEOUT_MS);
-    if (left.wallMs.length < connections) {
-      throw new Error(
-        `only ${left.wallMs.length} of ${connections} client channels left READY within ${LEFT_READY_TIMEOUT_MS}ms of tryShutdown`,
-      );
-    }
-    const sinceCall = left.wallMs.map((wallMs) => wallMs - calledAt);
-    await fleet.closeAll();
-    if (drained !== undefined) await Promise.race([drained, delay(5_000)]);
-    return {
-      firstMs: sinceCall[0] as number,
-      medianMs: median(sinceCall),
-      lastMs: sinceCall.at(-1) as number,
-    };
-  } finally {
-    warm?.forceShutdown();
-    await cold?.stop();
+  await fleet.open({
+    address: server.address,
+    path: HOLD_METHOD_PATH,
+    connections,
+    streamsPerConnection,
+    firstMessage: Buffer.from('idle'),
+    tokenPrefix: 'floor-',
+  });
+  await delay(200); // let the connection storm's garbage and timers settle
+  const calledAt = await server.tryShutdown();
+  const left = await fleet.awaitLeftReady(LEFT_READY_TIMEOUT_MS);
+  if (left.wallMs.length < connections) {
+    throw new Error(
+      `only ${left.wallMs.length} of ${connections} client channels left READY within ${LEFT_READY_TIMEOUT_MS}ms of tryShutdown`,
+    );
   }
+  const sinceCall = left.wallMs.map((wallMs) => wallMs - calledAt);
+  await fleet.closeAll();
+  return {
+    firstMs: sinceCall[0] as number,
+    medianMs: median(sinceCall),
+    lastMs: sinceCall.at(-1) as number,
+  };
 }

@@ -1,10 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ChildScript } from './ChildScript.js';
-import { wallNow } from './IdleStreamClients.js';
-import { IdleStreamFleet } from './IdleStreamFleet.js';
+import type { IdleStreamFleet } from './IdleStreamFleet.js';
 import { median } from './median.js';
-import { startColdHoldServer } from './startColdHoldServer.js';
-import { HOLD_METHOD_PATH, startHoldServer } from './startHoldServer.js';
+import { type FloorServer, runFloor } from './runFloor.js';
+import { HOLD_METHOD_PATH } from './startHoldServer.js';
 
 /** Options of `measureBareReconnectFloor`. */
 export interface ReconnectFloorOptions {
@@ -59,37 +58,11 @@ export async function measureBareReconnectFloor(
   options: ReconnectFloorOptions = {},
 ): Promise<ReconnectFloor> {
   const streamsPerConnection = options.streamsPerConnection ?? 2;
-  const runCount = options.runs ?? 3;
   const clientProcesses = options.clientProcesses ?? 1;
-  const runs: ReconnectTimes[] = [];
-  let clockErrorMs = 0;
-  const measureIn = async (fleet: IdleStreamFleet, isCold: boolean) => {
-    await fleet.alignClocks();
-    clockErrorMs = Math.max(clockErrorMs, fleet.clockErrorMs);
-    return measureOnce(fleet, connections, streamsPerConnection, isCold, (errorMs) => {
-      clockErrorMs = Math.max(clockErrorMs, errorMs);
-    });
-  };
-  if (options.isCold === true) {
-    for (let run = 0; run < runCount; run++) {
-      const fleet = new IdleStreamFleet(clientProcesses);
-      try {
-        runs.push(await measureIn(fleet, true));
-      } finally {
-        await fleet.stop();
-      }
-    }
-  } else {
-    const fleet = new IdleStreamFleet(clientProcesses);
-    try {
-      for (let run = 0; run <= runCount; run++) {
-        const times = await measureIn(fleet, false);
-        if (run > 0) runs.push(times); // the first run warms up both processes
-      }
-    } finally {
-      await fleet.stop();
-    }
-  }
+  const { runs, clockErrorMs } = await runFloor(
+    { runs: options.runs ?? 3, clientProcesses, isCold: options.isCold === true },
+    (fleet, server) => measureOnce(fleet, server, connections, streamsPerConnection),
+  );
   return {
     connections,
     streamsPerConnection,
@@ -105,20 +78,16 @@ export async function measureBareReconnectFloor(
 
 async function measureOnce(
   fleet: IdleStreamFleet,
+  server: FloorServer,
   connections: number,
   streamsPerConnection: number,
-  isCold: boolean,
-  onClockError: (errorMs: number) => void,
 ): Promise<ReconnectTimes> {
   // A fresh target process per run, as the kas runs have a fresh replica B.
   const target = new ChildScript<never, HoldServerReply>(new URL('./holdServerProcess.ts', import.meta.url));
-  const warm = isCold ? undefined : await startHoldServer();
-  const cold = isCold ? await startColdHoldServer() : undefined;
   try {
-    if (cold !== undefined) onClockError(Math.abs(cold.clock.offsetMs) + cold.clock.errorMs);
     const { address } = await target.next('listening', 30_000);
     await fleet.open({
-      address: (warm ?? cold)?.address as string,
+      address: server.address,
       path: HOLD_METHOD_PATH,
       connections,
       streamsPerConnection,
@@ -127,9 +96,7 @@ async function measureOnce(
       reconnectTo: address,
     });
     await delay(200); // let the connection storm's garbage and timers settle
-    let calledAt = wallNow();
-    const drained = warm?.tryShutdown();
-    if (cold !== undefined) calledAt = await cold.tryShutdown();
+    const calledAt = await server.tryShutdown();
     const replaced = await fleet.awaitReplaced(REPLACED_TIMEOUT_MS);
     if (replaced.wallMs.length < connections) {
       throw new Error(
@@ -138,7 +105,6 @@ async function measureOnce(
     }
     const sinceCall = replaced.wallMs.map((wallMs) => wallMs - calledAt);
     await fleet.closeAll();
-    if (drained !== undefined) await Promise.race([drained, delay(5_000)]);
     return {
       firstMs: sinceCall[0] as number,
       medianMs: median(sinceCall),
@@ -146,8 +112,6 @@ async function measureOnce(
       lastMs: sinceCall.at(-1) as number,
     };
   } finally {
-    warm?.forceShutdown();
-    await cold?.stop();
     await target.stop();
   }
 }
