@@ -166,6 +166,19 @@ describe('validation at composition', () => {
     expect(graphError(() => createApp({ modules: [provider('one'), provider('two')] })).code).toBe(
       'KAS_TOKEN_PROVIDED_TWICE',
     );
+    // One module under two keys: named once, with both keys (it said `provided by both "a" and "a"`).
+    const twice = defineModule({
+      name: 'a',
+      provides: { config, settings: config },
+      create: () => ({ provides: { config: 'x', settings: 'x' }, start: async () => {}, stop: async () => {} }),
+    });
+    expect(analyzeComposition({ modules: [twice] }).problems).toMatchObject([
+      {
+        code: 'KAS_TOKEN_PROVIDED_TWICE',
+        message: 'token proxy.config is provided twice by "a" (provides.config and provides.settings)',
+        modules: ['a'],
+      },
+    ]);
   });
 
   it("rejects a token the app's provide lists twice (the last value used to win silently)", () => {

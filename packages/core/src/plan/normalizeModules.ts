@@ -48,7 +48,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
       problems.push(unknownModule("the app's overrides", name, [...definitions.keys()]));
   }
 
-  const providers = new Map<symbol, string>();
+  const providers = new Map<symbol, { readonly name: string; readonly key: string }>();
   for (const value of composition.provide ?? []) {
     if (providers.has(value.token)) {
       problems.push({
@@ -59,21 +59,24 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
       });
       continue;
     }
-    providers.set(value.token, 'app');
+    providers.set(value.token, { name: 'app', key: '' });
   }
   for (const module of definitions.values()) {
-    for (const token of Object.values<symbol>(module.provides ?? {})) {
+    for (const [key, token] of Object.entries<symbol>(module.provides ?? {})) {
       const existing = providers.get(token);
       if (existing !== undefined) {
+        const isSameModule = existing.name === module.name;
         problems.push({
           code: 'KAS_TOKEN_PROVIDED_TWICE',
-          message: `token ${describeToken(token)} is provided by both ${existing === 'app' ? 'the app' : `"${existing}"`} and "${module.name}"`,
+          message: isSameModule
+            ? `token ${describeToken(token)} is provided twice by "${module.name}" (provides.${existing.key} and provides.${key})`
+            : `token ${describeToken(token)} is provided by both ${existing.name === 'app' ? 'the app' : `"${existing.name}"`} and "${module.name}"`,
           fix: 'provide each token from one place; remove one of the providers or give them different tokens',
-          modules: existing === 'app' ? [module.name] : [existing, module.name],
+          modules: isSameModule || existing.name === 'app' ? [module.name] : [existing.name, module.name],
         });
         continue;
       }
-      providers.set(token, module.name);
+      providers.set(token, { name: module.name, key });
     }
   }
 
@@ -89,7 +92,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
         );
     }
     for (const token of Object.values<symbol>(module.needs ?? {})) {
-      const provider = providers.get(token);
+      const provider = providers.get(token)?.name;
       if (provider === undefined) {
         problems.push({
           code: 'KAS_TOKEN_NOT_PROVIDED',

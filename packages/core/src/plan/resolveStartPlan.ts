@@ -54,7 +54,7 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
       problems: [
         {
           code: 'KAS_START_CYCLE',
-          message: `start cycle: ${names.join(' -> ')} ("a -> b": a starts after b)`,
+          message: `start cycle: ${names.join(' -> ')} ("<x> -> <y>": <x> starts after <y>)`,
           fix: 'remove one startAfter on this path, or the DI need that implies it (a needed token makes its provider start first)',
           modules: [...new Set(names)],
         },

@@ -84,7 +84,7 @@ export function stopCycleProblem(
   if (first !== undefined && involved[involved.length - 1] !== first) parts.push(`~with~ ${first}`);
   return {
     code: 'KAS_STOP_CYCLE',
-    message: `stop cycle: ${parts.join(' ')} ("a -[why]-> b": b begins its stop after a has stopped; "~with~": one stage)`,
+    message: `stop cycle: ${parts.join(' ')} ("<x> -[why]-> <y>": <y> begins its stop after <x> has stopped; "~with~": one stage)`,
     fix: 'remove one "after" on this path, declare "alongside" for a default pair on it, or merge the modules with "with"',
     modules: [...new Set(involved)],
   };

@@ -237,7 +237,7 @@ export function planViolations(
  * (a started after b and names no relation with it), `a ~with~ b` (one `with` group), back to the start.
  */
 export function stopCyclePathViolations(spec: GraphSpec, message: string): string[] {
-  const match = /^stop cycle: (.*) \("a -\[why\]-> b"/.exec(message);
+  const match = /^stop cycle: (.*) \("<x> -\[why\]-> <y>"/.exec(message);
   if (match === null) return [`not a stop cycle message: ${message}`];
   const tokens = (match[1] as string).split(' ');
   const declared = readDeclarations(spec);
@@ -271,7 +271,7 @@ export function stopCyclePathViolations(spec: GraphSpec, message: string): strin
 
 /** Checks a start cycle message: each `a -> b` is a declared `startAfter`, and the path returns to its start. */
 export function startCyclePathViolations(spec: GraphSpec, message: string): string[] {
-  const match = /^start cycle: (.*) \("a -> b"/.exec(message);
+  const match = /^start cycle: (.*) \("<x> -> <y>"/.exec(message);
   if (match === null) return [`not a start cycle message: ${message}`];
   const names = (match[1] as string).split(' -> ');
   const violations: string[] = [];

@@ -30,7 +30,7 @@ const STRUCTURAL: Readonly<Partial<Record<CoreErrorCode, StructuralText>>> = {
     title: 'start cycle',
     rationale: 'Modules that start after each other (declared, or through DI needs) can never start.',
     example:
-      "a: startAfter ['b']; b: startAfter ['a']\n-> start cycle: a -> b -> a (\"a -> b\": a starts after b)",
+      "a: startAfter ['b']; b: startAfter ['a']\n-> start cycle: a -> b -> a (\"<x> -> <y>\": <x> starts after <y>)",
     fix: 'remove one startAfter on the cycle, or the DI need that implies it',
   },
   KAS_STOP_CYCLE: {
