@@ -170,7 +170,11 @@ describe('validation at composition', () => {
     const twice = defineModule({
       name: 'a',
       provides: { config, settings: config },
-      create: () => ({ provides: { config: 'x', settings: 'x' }, start: async () => {}, stop: async () => {} }),
+      create: () => ({
+        provides: { config: 'x', settings: 'x' },
+        start: async () => {},
+        stop: async () => {},
+      }),
     });
     expect(analyzeComposition({ modules: [twice] }).problems).toMatchObject([
       {
