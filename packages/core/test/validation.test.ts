@@ -61,6 +61,27 @@ describe('validation at composition', () => {
     expect(error.message).toMatch(/start cycle: (a -> c -> b -> a|b -> a -> c -> b|c -> b -> a -> c)/);
   });
 
+  it('reports the stop declarations that contradict each other beside a start cycle (they were hidden by it)', () => {
+    const analysis = analyzeComposition({
+      modules: [
+        probe({ name: 'a', startAfter: ['b'] }),
+        probe({ name: 'b', startAfter: ['a'] }),
+        probe({ name: 'x', stop: { after: ['y'] } }),
+        probe({ name: 'y', stop: { after: ['x'] } }),
+        probe({ name: 'p', stop: { with: ['q'], after: ['q'] } }),
+        probe({ name: 'q' }),
+        probe({ name: 's', stop: { after: ['s'] } }),
+      ],
+    });
+    expect(analysis.plan).toBeUndefined();
+    expect(analysis.problems.map((problem) => [problem.code, problem.modules])).toEqual([
+      ['KAS_START_CYCLE', expect.arrayContaining(['a', 'b'])],
+      ['KAS_STOP_CONTRADICTION', ['x', 'y']],
+      ['KAS_STOP_CONTRADICTION', ['p', 'q']],
+      ['KAS_STOP_CONTRADICTION', ['s']],
+    ]);
+  });
+
   it('finds a start cycle made by DI needs', () => {
     const tokenA = createToken<number>('a.value');
     const tokenB = createToken<number>('b.value');

@@ -5,6 +5,7 @@ import type { AppPlan } from './AppPlan.js';
 import { normalizeModules } from './normalizeModules.js';
 import { resolveStartPlan } from './resolveStartPlan.js';
 import { resolveStopPlan } from './resolveStopPlan.js';
+import { collectStopDeclarations } from './StopDeclarations.js';
 
 /** Everything known about a composition: the plans when they can be resolved, and every problem found. */
 export interface CompositionAnalysis {
@@ -23,7 +24,13 @@ export function analyzeComposition(composition: AppComposition): CompositionAnal
   const normalized = normalizeModules(composition);
   const start = resolveStartPlan(normalized.modules);
   const problems = [...normalized.problems, ...start.problems];
-  if (start.problems.length > 0) return { problems, definitions: normalized.definitions };
+  if (start.problems.length > 0) {
+    // No stop plan without a start order, but the stop declarations that contradict each other pair by
+    // pair (a module naming itself, "with" and "after" on one pair, "after" both ways) need none: report
+    // them too, so fixing the cycle does not reveal them one run later.
+    problems.push(...collectStopDeclarations(normalized.modules).problems);
+    return { problems, definitions: normalized.definitions };
+  }
   const stop = resolveStopPlan(normalized.modules, start);
   problems.push(...stop.problems);
   if (stop.plan === undefined) return { problems, definitions: normalized.definitions };
