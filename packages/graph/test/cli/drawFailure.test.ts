@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { packageDirectory } from './runKasGraph.js';
+import { runKasGraphInProcess } from './runKasGraph.js';
 
 /** What Emscripten throws when Graphviz-wasm exits (on a large graph: out of memory): not an Error. */
 class ExitStatus {
@@ -18,20 +17,7 @@ vi.mock('@viz-js/viz', () => ({
   }),
 }));
 
-async function run(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    cwd: packageDirectory,
-    write: (text) => {
-      stdout += text;
-    },
-    error: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = runKasGraphInProcess;
 
 describe('kas-graph draw when Graphviz fails', () => {
   it.each(['svg', 'html'])(

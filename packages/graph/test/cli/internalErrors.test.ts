@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { packageDirectory } from './runKasGraph.js';
+import { runKasGraphInProcess } from './runKasGraph.js';
 import { lintReportValidator, sarifValidator } from './schemas.js';
 
 // The resolver and a core rule, made to fail the way bugs do, to see what the CLI makes of it.
@@ -35,20 +34,7 @@ vi.mock('../../src/lint/rules/orphanTag.js', async (importOriginal) => {
 
 const kas = 'test/fixtures/kas-app/kasApp.ts';
 
-async function run(args: readonly string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    cwd: packageDirectory,
-    write: (text) => {
-      stdout += text;
-    },
-    error: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = runKasGraphInProcess;
 
 describe('kas-graph internal errors', () => {
   afterEach(() => {

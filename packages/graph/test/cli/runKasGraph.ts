@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/runCli.js';
 
 /** The package directory, and the built CLI the `kas-graph` bin points at. */
 export const packageDirectory = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,6 +26,25 @@ export function runKasGraph(args: readonly string[], cwd = packageDirectory): Pr
       });
     });
   });
+}
+
+/**
+ * Runs the CLI in this process (`runCli`), in the package directory, collecting what it writes: for tests
+ * that replace a module of it with `vi.mock`, which a child process would not see.
+ */
+export async function runKasGraphInProcess(args: readonly string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    cwd: packageDirectory,
+    write: (text) => {
+      stdout += text;
+    },
+    error: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
 }
 
 /** Fails with a clear message when dist/ is missing or older than src/: the tests run the built CLI. */
