@@ -54,11 +54,19 @@ describe('the runner', () => {
     expect(log.find('start', 'never')).toBeUndefined();
     // "slow" answered its abort by finishing its start: it counts as started, so the rollback stops it
     expect(log.order('stop')).toEqual(['slow', 'cache', 'store']);
-    expect(
-      trace
-        .filter((event) => event.type === 'module.failed')
-        .map((event) => event.type === 'module.failed' && [event.module, event.error.code]),
-    ).toEqual([['broken', undefined]]);
+    // A plain Error is a bug in the module: its line gets a stable code, a fix and the error's stack
+    expect(typesOf(trace, 'module.failed')).toEqual([
+      expect.objectContaining({
+        module: 'broken',
+        phase: 'start',
+        error: expect.objectContaining({
+          code: 'KAS_START_FAILED',
+          message: 'broken could not start',
+          fix: expect.stringContaining('fix the start of "broken"'),
+          stack: expect.stringContaining('probeModule.ts'),
+        }),
+      }),
+    ]);
     expect(app.state).toBe('stopped');
     expect(typesOf(trace, 'app.startFailed')).toHaveLength(1);
   });
@@ -195,7 +203,8 @@ describe('the runner', () => {
         phase: 'stop',
         error: {
           code: 'KAS_STOP_FAILED',
-          message: 'module "bad" threw while stopping: bad could not stop',
+          message: 'bad could not stop',
+          fix: expect.stringContaining('fix the stop of "bad"'),
           stack: expect.stringContaining('probeModule.ts'),
         },
       },

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { DependencyContainer } from 'tsyringe';
 import { CoreError } from '../errors/CoreError.js';
 import { DrainCutError } from '../errors/DrainCutError.js';
-import type { CutReason, LifecycleEvent } from '../events/LifecycleEvent.js';
+import type { CutReason, EventError, LifecycleEvent } from '../events/LifecycleEvent.js';
 import { toEventError } from '../events/LifecycleEvent.js';
 import type {
   AnyModule,
@@ -118,7 +118,7 @@ export class ModuleRuntime {
         stage,
         phase: 'start',
         durationMs: performance.now() - startedAt,
-        error: toEventError(error),
+        error: failedEventError(this.name, 'start', error),
       });
       return { isRunning: false, error };
     } finally {
@@ -161,14 +161,13 @@ export class ModuleRuntime {
       return true;
     } catch (error) {
       this.#state = 'failed';
-      const { stack } = toEventError(error);
       this.emit({
         type: 'module.failed',
         module: this.name,
         stage,
         phase: 'stop',
         durationMs: performance.now() - this.#stopStartedAt,
-        error: { ...toEventError(stopFailure(this.name, error)), ...(stack === undefined ? {} : { stack }) },
+        error: failedEventError(this.name, 'stop', error),
       });
       return false;
     } finally {
@@ -268,16 +267,20 @@ export class ModuleRuntime {
  */
 export const STOP_CUT_GRACE_MS = 2_000;
 
-/** A module's stop failure with a stable code: its own `CoreError`, or `KAS_STOP_FAILED` with it as cause. */
-function stopFailure(module: string, error: unknown): CoreError<string> {
-  if (error instanceof CoreError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new CoreError(
-    'KAS_STOP_FAILED',
-    `module "${module}" threw while stopping: ${detail}`,
-    `fix the stop of "${module}" (the stack of its error says where it threw); the other modules went on stopping`,
-    { cause: error },
-  );
+/**
+ * A module's error as its `module.failed` event carries it. One with a code of its own (a `CoreError`, or a
+ * third-party error with a string `code`) is kept; any other is a bug in the module and gets a stable code
+ * (`KAS_START_FAILED` or `KAS_STOP_FAILED`) and a fix, beside its own stack, which says where it threw.
+ */
+function failedEventError(module: string, phase: 'start' | 'stop', error: unknown): EventError {
+  const own = toEventError(error);
+  if (own.code !== undefined) return own;
+  const fix =
+    phase === 'start'
+      ? `fix the start of "${module}" (the stack of its error says where it threw); the modules already started were stopped`
+      : `fix the stop of "${module}" (the stack of its error says where it threw); the other modules went on stopping`;
+  // The message stays the module's own: the event and its log line name the module and the phase.
+  return { ...own, code: phase === 'start' ? 'KAS_START_FAILED' : 'KAS_STOP_FAILED', fix: own.fix ?? fix };
 }
 
 /** How long a module whose start was aborted gets to settle before it is given up. */
