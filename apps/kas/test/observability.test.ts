@@ -53,6 +53,26 @@ describe('the observability module', () => {
     await expect(fetch(`${url}/liveness`)).rejects.toThrow();
   });
 
+  it('counts drain cuts, and stops that ignore their cut (module.stopOverdue), by module', async () => {
+    const stubborn = defineModule({
+      name: 'stubborn',
+      drainBudget: 50,
+      // ignores ctx.signal: returns only after the runner's 2 s grace past its cut
+      create: () => ({
+        start: async () => {},
+        stop: () => new Promise<void>((done) => setTimeout(done, 2_300)),
+      }),
+    });
+    const telemetry = new KasTelemetry();
+    const app = createApp({ logger: pino({ level: 'silent' }), modules: [stubborn] });
+    telemetry.connect(app);
+    await app.start();
+    await app.stop('test');
+    const metrics = await telemetry.registry.metrics();
+    expect(metrics).toMatch(/^kas_module_drain_cuts_total\{module="stubborn",reason="budget"\} 1$/m);
+    expect(metrics).toMatch(/^kas_module_stops_overdue_total\{module="stubborn"\} 1$/m);
+  });
+
   it('closes an idle keep-alive connection at its keepAliveTimeout, and refuses a requestTimeout below headersTimeout', async () => {
     const telemetry = new KasTelemetry();
     const app = createApp({

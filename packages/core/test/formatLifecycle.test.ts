@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMs, formatProgress } from '../src/snapshot/index.js';
+import { formatCut, formatMs, formatProgress } from '../src/snapshot/index.js';
 
 describe('the words of the lifecycle views', () => {
   it('write durations from milliseconds to hours, keeping the seconds past an hour', () => {
@@ -20,5 +20,11 @@ describe('the words of the lifecycle views', () => {
       'leftMs 1 m 01 s · ratio 0.3 · tls true',
     );
     expect(formatProgress({})).toBe('');
+  });
+
+  it('says why a stop was cut, and that the module ignores it once reported overdue', () => {
+    expect(formatCut({})).toBe('');
+    expect(formatCut({ cut: 'budget' })).toBe('cut (budget)');
+    expect(formatCut({ cut: 'signal', overdueAt: 2_050 })).toBe('cut (signal), ignores it');
   });
 });

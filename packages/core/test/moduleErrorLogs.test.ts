@@ -1,6 +1,12 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createApp, defineModule, type LifecycleContext, type ModuleDefinition } from '../src/index.js';
+import {
+  createApp,
+  defineModule,
+  type LifecycleContext,
+  type LifecycleEvent,
+  type ModuleDefinition,
+} from '../src/index.js';
 import { STOP_CUT_GRACE_MS } from '../src/runner/ModuleRuntime.js';
 
 interface LogLine {
@@ -101,6 +107,8 @@ describe('what a module author reads in the log', () => {
       create: () => ({ start: async () => {}, stop: () => new Promise<void>(() => {}) }), // ignores its signal
     });
     const app = createApp({ logger, modules: [ok('db'), hang], shutdownDeadline: '60s' });
+    const events: LifecycleEvent[] = [];
+    app.subscribe((event) => events.push(event));
     await app.start();
     const stopped = app.stop('test');
     await vi.advanceTimersByTimeAsync(1_000 + STOP_CUT_GRACE_MS - 1);
@@ -111,11 +119,20 @@ describe('what a module author reads in the log', () => {
       {
         level: 40,
         module: 'hang-stop',
-        cut: 'budget',
+        reason: 'budget',
         deadlineInMs: 60_000 - 1_000 - STOP_CUT_GRACE_MS,
       },
     ]);
     expect(overdue[0]?.msg).toContain('wait for it until the shutdown deadline');
+    // An event, not only a line: subscribers, traces and the live snapshot see it
+    expect(events.filter((event) => event.type === 'module.stopOverdue')).toMatchObject([
+      { module: 'hang-stop', stage: 'hang-stop', reason: 'budget', sinceCutMs: STOP_CUT_GRACE_MS },
+    ]);
+    expect(app.snapshot().modules.find((module) => module.name === 'hang-stop')).toMatchObject({
+      state: 'stopping',
+      cut: 'budget',
+      overdueAt: expect.any(Number),
+    });
     await vi.advanceTimersByTimeAsync(60_000);
     expect(await stopped).toMatchObject({ status: 'forced', failed: ['hang-stop'] });
     expect(lines.filter((line) => line.event === 'module.stopOverdue')).toHaveLength(1);

@@ -1,7 +1,7 @@
 // The stop plan as an SVG picture: a column per depth (a stage sits right of every stage it follows),
 // arrows for "follows", and in each stage its state, its drain budget as a bar that counts down, and its
 // members with their states and latest progress records.
-import { escapeText, formatMs, formatProgress } from './format.js';
+import { escapeText, formatCut, formatMs, formatProgress } from './format.js';
 
 const WIDTH = 370;
 const GAP_X = 70;
@@ -110,7 +110,7 @@ export function drawStopPlan(snapshot, now, { isNarrow = false } = {}) {
           : module.state === 'stopped' && module.durationMs !== undefined
             ? ` in ${formatMs(module.durationMs)}`
             : '';
-      const cut = module.cut === undefined ? '' : ` · cut (${module.cut})`;
+      const cut = module.cut === undefined ? '' : ` · ${formatCut(module)}`;
       const progress = module.progress === undefined ? '' : formatProgress(module.progress);
       return `<g class="module ${module.state}" data-module="${escapeText(name)}" data-state="${module.state}" transform="translate(12,${y})">
         <circle cx="5" cy="-4" r="5" />

@@ -42,6 +42,12 @@ export class KasTelemetry {
     labelNames: ['module', 'reason'] as const,
     registers: [this.registry],
   });
+  readonly #stopsOverdue = new Counter({
+    name: 'kas_module_stops_overdue_total',
+    help: 'Stops still running some time after their cut (the module ignores its signal and holds the stages after it until the shutdown deadline), by module',
+    labelNames: ['module'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { readonly lifecycle?: LifecycleFeedOptions } = {}) {
     this.lifecycle = new LifecycleFeed(options.lifecycle);
@@ -107,6 +113,9 @@ export class KasTelemetry {
         return;
       case 'module.drainCut':
         this.#drainCuts.inc({ module: event.module, reason: event.reason });
+        return;
+      case 'module.stopOverdue':
+        this.#stopsOverdue.inc({ module: event.module });
         return;
       case 'app.starting':
       case 'app.stopped':

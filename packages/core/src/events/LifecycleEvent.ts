@@ -106,6 +106,19 @@ export type LifecycleEvent =
       readonly afterMs: number;
     })
   | (At & {
+      /**
+       * The module has not returned from its stop `sinceCutMs` after its signal fired (`reason`, as on its
+       * `module.drainCut`): it ignores its signal, and the stages after its stage wait for it until the
+       * shutdown deadline, `deadlineInMs` from now. Once per stop; not sent when the cut was the deadline's.
+       */
+      readonly type: 'module.stopOverdue';
+      readonly module: string;
+      readonly stage: string;
+      readonly reason: CutReason;
+      readonly sinceCutMs: number;
+      readonly deadlineInMs: number;
+    })
+  | (At & {
       readonly type: 'module.mark';
       readonly module: string;
       readonly name: string;

@@ -73,6 +73,13 @@ function describe(event: LifecycleEvent): [Level, string] {
       ];
     case 'module.drainCut':
       return ['warn', `module drain cut (${event.reason}) after ${ms(event.afterMs)}`];
+    case 'module.stopOverdue':
+      return [
+        'warn',
+        `module has not returned from its stop ${ms(event.sinceCutMs)} after its drain was cut (${event.reason}); ` +
+          `the stages after "${event.stage}" wait for it until the shutdown deadline in ${ms(event.deadlineInMs)}. ` +
+          `To fix: make the stop of "${event.module}" return when ctx.signal fires`,
+      ];
     case 'module.mark':
       return ['info', event.name];
     case 'module.progress':

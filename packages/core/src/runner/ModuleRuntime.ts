@@ -197,25 +197,18 @@ export class ModuleRuntime {
       this.#overdueTimer = setTimeout(() => this.warnOverdue(stage, reason), STOP_CUT_GRACE_MS);
   }
 
-  /**
-   * Logs that the module has not returned from its stop some time after its signal fired. Not a lifecycle
-   * transition (the module is still stopping), so a log line of its own rather than an event.
-   */
+  /** Reports that the module has not returned from its stop some time after its signal fired. */
   private warnOverdue(stage: string, reason: CutReason): void {
     const deadlineInMs = Math.round(this.#stopDeadline - Date.now());
     if (this.#state !== 'stopping' || deadlineInMs <= 0) return; // past the deadline: KAS_STOP_STUCK follows
-    this.log.warn(
-      {
-        event: 'module.stopOverdue',
-        stage,
-        cut: reason,
-        sinceCutMs: STOP_CUT_GRACE_MS,
-        deadlineInMs,
-      },
-      `module has not returned from its stop ${STOP_CUT_GRACE_MS}ms after its drain was cut (${reason}); ` +
-        `the stages after "${stage}" wait for it until the shutdown deadline in ${deadlineInMs}ms. ` +
-        `To fix: make the stop of "${this.name}" return when ctx.signal fires`,
-    );
+    this.emit({
+      type: 'module.stopOverdue',
+      module: this.name,
+      stage,
+      reason,
+      sinceCutMs: STOP_CUT_GRACE_MS,
+      deadlineInMs,
+    });
   }
 
   /** True when the module is stopping and its stop signal has fired. */

@@ -44,6 +44,11 @@ export interface ModuleSnapshot {
   readonly durationMs?: number;
   /** Why its stop signal fired, if it did. */
   readonly cut?: CutReason;
+  /**
+   * When the runner reported that it had not returned from its stop some time after its cut
+   * (`module.stopOverdue`): it ignores its signal and holds the stages after it.
+   */
+  readonly overdueAt?: number;
   readonly error?: EventError;
   /** Its latest progress record and when it came. */
   readonly progress?: ProgressRecord;

@@ -147,6 +147,9 @@ export class LiveSnapshot {
       case 'module.drainCut':
         this.#updateModule(event.module, (module) => ({ ...module, cut: event.reason }));
         return;
+      case 'module.stopOverdue':
+        this.#updateModule(event.module, (module) => ({ ...module, overdueAt: event.at }));
+        return;
       case 'module.mark':
         this.#updateModule(event.module, (module) => ({
           ...module,

@@ -1,6 +1,8 @@
 // How durations and progress records read to people, shared by every view of a snapshot: `kas-graph
 // watch` in a terminal and the lifecycle page in a browser (which loads this folder as it is).
 
+import type { ModuleSnapshot } from './LifecycleSnapshot.js';
+
 /**
  * A duration as the lifecycle views write it: `340 ms`, `12.3 s`, `4 m 05 s`, `1 h 02 m 10 s` (seconds
  * are kept past an hour: a drain budget of an hour and ten seconds is not `1 h 00 m`). Negative values
@@ -33,4 +35,14 @@ function formatValue(key: string, value: string | number | boolean): string {
   if (typeof value !== 'number') return String(value);
   if (key.endsWith('Ms')) return formatMs(value);
   return Number.isInteger(value) ? String(value) : value.toFixed(1);
+}
+
+/**
+ * Why a module's stop signal fired and, once the runner reported it still stopping 2 s later
+ * (`module.stopOverdue`), that it ignores it: `cut (budget)`, `cut (signal), ignores it`; `''` when its
+ * signal has not fired.
+ */
+export function formatCut(module: Pick<ModuleSnapshot, 'cut' | 'overdueAt'>): string {
+  if (module.cut === undefined) return '';
+  return `cut (${module.cut})${module.overdueAt === undefined ? '' : ', ignores it'}`;
 }

@@ -3,7 +3,7 @@
 export { applyLifecycleEvent } from './applyLifecycleEvent.js';
 export { createSnapshot } from './createSnapshot.js';
 export { foldLifecycleEvents } from './foldLifecycleEvents.js';
-export { formatMs, formatProgress } from './formatLifecycle.js';
+export { formatCut, formatMs, formatProgress } from './formatLifecycle.js';
 export type {
   LifecycleSnapshot,
   ModuleSnapshot,

@@ -102,6 +102,30 @@ describe('kas-graph timeline, run as a process', () => {
     expect(html).not.toMatch(/<script/);
   });
 
+  it('marks a module that ignores its cut (module.stopOverdue) on its row', async () => {
+    const overdueTrace = join(directory, 'overdue.jsonl');
+    const app = createApp({
+      modules: [
+        defineModule({
+          name: 'stubborn',
+          drainBudget: 50,
+          // ignores ctx.signal: returns only after the runner's 2 s grace past its cut
+          create: () => ({ start: async () => {}, stop: () => wait(2_300) }),
+        }),
+      ],
+      traceFile: overdueTrace,
+      logger: pino({ level: 'silent' }),
+    });
+    await app.start();
+    await app.stop('test');
+    const output = join(directory, 'overdue.svg');
+    const run = await runKasGraph(['timeline', overdueTrace, '-o', output]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const svg = readFileSync(output, 'utf8');
+    expect(svg).toContain('cut (budget)');
+    expect(svg).toContain('stop overdue: ignores its cut (budget)');
+  });
+
   it('refuses a trace line that is not an event, naming the line, and an output that is neither .svg nor .html', async () => {
     const broken = join(directory, 'broken.jsonl');
     writeFileSync(broken, `${readFileSync(trace, 'utf8').split('\n')[0]}\nnot json\n`);

@@ -100,6 +100,8 @@ function describeEvent(snapshot: LifecycleSnapshot, event: LifecycleEvent): stri
     case 'module.failed':
     case 'module.drainCut':
       return `${at} ${event.type} ${event.module}`;
+    case 'module.stopOverdue':
+      return `${at} ${event.type} ${event.module}: has not returned ${formatMs(event.sinceCutMs)} after its cut; the stages after it wait until the deadline in ${formatMs(event.deadlineInMs)}`;
     case 'app.stopping':
       return `${at} app.stopping (${event.reason}), shutdown deadline ${formatMs(event.deadlineMs)}`;
     case 'app.stopped':

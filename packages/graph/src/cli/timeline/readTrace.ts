@@ -17,6 +17,7 @@ const KNOWN: ReadonlySet<LifecycleEventType> = new Set<LifecycleEventType>([
   'module.stopped',
   'module.failed',
   'module.drainCut',
+  'module.stopOverdue',
   'module.mark',
   'module.progress',
   'shutdown.deadline',

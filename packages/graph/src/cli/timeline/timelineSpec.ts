@@ -3,7 +3,7 @@ import type { Timeline } from './toTimeline.js';
 
 const PHASES = ['starting', 'running', 'stopping'];
 const PHASE_COLOURS = ['#9ecae9', '#4c78a8', '#f58518'];
-const MARK_KINDS = ['mark', 'drain cut', 'failed'];
+const MARK_KINDS = ['mark', 'drain cut', 'stop overdue', 'failed'];
 
 /**
  * A Vega-Lite Gantt chart of a timeline: a row per module with its phase bars, module marks (named
@@ -86,7 +86,7 @@ export function timelineSpec(timeline: Timeline, title: string): TopLevelSpec {
           shape: {
             field: 'kind',
             type: 'nominal',
-            scale: { domain: MARK_KINDS, range: ['diamond', 'cross', 'triangle-down'] },
+            scale: { domain: MARK_KINDS, range: ['diamond', 'cross', 'square', 'triangle-down'] },
             legend: { title: 'event', orient: 'bottom' },
           },
           tooltip: [

@@ -14,7 +14,7 @@ export interface TimelineBar {
 export interface TimelineMark {
   readonly module?: string;
   readonly atS: number;
-  readonly kind: 'signal' | 'stop' | 'deadline' | 'mark' | 'drain cut' | 'failed';
+  readonly kind: 'signal' | 'stop' | 'deadline' | 'mark' | 'drain cut' | 'stop overdue' | 'failed';
   readonly label: string;
 }
 
@@ -95,6 +95,14 @@ export function toTimeline(events: readonly LifecycleEvent[], isStopOnly: boolea
         });
         break;
       }
+      case 'module.stopOverdue':
+        marks.push({
+          module: event.module,
+          atS: seconds(event.at),
+          kind: 'stop overdue',
+          label: `stop overdue: ignores its cut (${event.reason})`,
+        });
+        break;
       case 'module.mark':
         marks.push({ module: event.module, atS: seconds(event.at), kind: 'mark', label: event.name });
         break;

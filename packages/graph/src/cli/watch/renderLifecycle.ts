@@ -1,4 +1,5 @@
 import {
+  formatCut,
   formatMs,
   formatProgress,
   type LifecycleSnapshot,
@@ -51,7 +52,7 @@ function moduleLine(module: ModuleSnapshot, now: number, colors: Colors): string
       : module.state === 'stopped' && module.durationMs !== undefined
         ? `stopped in ${formatMs(module.durationMs)}`
         : module.state;
-  const cut = module.cut === undefined ? '' : colors.red(` cut (${module.cut})`);
+  const cut = module.cut === undefined ? '' : colors.red(` ${formatCut(module)}`);
   const progress = module.progress === undefined ? '' : colors.dim(`  ${formatProgress(module.progress)}`);
   return `    ${module.name} ${colors.dim('—')} ${state}${cut}${progress}`;
 }
