@@ -51,7 +51,11 @@ export function kubeProxyModule(config: KubeProxyConfig) {
       const inFlight = new InFlightRequests();
       const upgradeLimits = new UpgradeLimits(resolved.maxUpgradesPerAgent, resolved.maxUpgradesPerUser);
       const counters = new ProxyCounters(inFlight, upgradeLimits);
-      const forwarder = new ReplicaForwarder(resolved.privateApiSecret, resolved.privateApiTls);
+      const forwarder = new ReplicaForwarder(
+        resolved.privateApiSecret,
+        resolved.privateApiConnectTimeoutMs,
+        resolved.privateApiTls,
+      );
       // A busy agent's requests reuse one look-up for as long as a waiting request polls.
       const lookups = new CachedDirectory(directory, resolved.directoryPollIntervalMs);
       const arrivals = new AgentArrivals(registry, lookups, resolved.directoryPollIntervalMs, log);

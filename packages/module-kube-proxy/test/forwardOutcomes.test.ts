@@ -55,6 +55,36 @@ async function startFreezableRelay(): Promise<FreezableRelay> {
   return Object.assign(relay, { address: `127.0.0.1:${(server.address() as AddressInfo).port}` });
 }
 
+/** A TCP server that accepts connections and never sends a byte: a replica that never answers. */
+interface SilentServer {
+  readonly address: string;
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+async function startSilentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get connections() {
+      return connections;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 describe('what a client sees when a request goes through a forwarding replica', () => {
   let cluster: TestCluster;
   let table: MemoryTunnelTable;
@@ -62,6 +92,7 @@ describe('what a client sees when a request goes through a forwarding replica', 
   let replicas: KasReplica[];
   let agents: TestAgent[];
   let relays: FreezableRelay[];
+  let silentServers: SilentServer[];
 
   const startReplica = async (replicaId: string, options: Partial<KasReplicaOptions> = {}) => {
     const replica = await startKasReplica({
@@ -92,10 +123,12 @@ describe('what a client sees when a request goes through a forwarding replica', 
     replicas = [];
     agents = [];
     relays = [];
+    silentServers = [];
   });
   afterEach(async () => {
     for (const agent of agents) await agent.app.stop();
     for (const relay of relays) await relay.close();
+    for (const silent of silentServers) await silent.close();
     for (const replica of replicas) await replica.kas.stop();
     await cluster.stop();
   });
@@ -198,5 +231,100 @@ describe('what a client sees when a request goes through a forwarding replica', 
       },
     });
     expect(unrouted?.fix).not.toMatch(/another route is tried/);
+  });
+
+  it('answers 502 at privateApiConnectTimeout when the replica the directory names accepts the connection and never answers, naming it only in the log (it waited for responseHeaderTimeout)', async () => {
+    const silent = await startSilentServer();
+    silentServers.push(silent);
+    table.write('agent-1', 'kas-silent', silent.address, 60_000);
+    // Only the bound can end this request before the test's own time-out: responseHeaderTimeout is 60 s.
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '1s', responseHeaderTimeout: '60s', privateApiConnectTimeout: '300ms' },
+    });
+
+    const answer = await version(b);
+    expect(silent.connections).toBeGreaterThanOrEqual(1);
+    expect(answer.status).toBe(502);
+    const status = JSON.parse(answer.body);
+    expect(status).toMatchObject({ kind: 'Status', reason: 'BadGateway', code: 502 });
+    expect(status.message).toBe(
+      'forwarding the request to the kas replica holding agent "agent-1" failed: it did not complete the connection within 300ms (it accepted it but never answered, or never accepted it); the details are in the kas log, for its operator',
+    );
+    expect(answer.body).not.toContain('127.0.0.1');
+    expect(answer.body).not.toContain(silent.address.split(':')[1]);
+    expect(b.logs.lines.filter((line) => line.event === 'request.unrouted')).toEqual([
+      expect.objectContaining({
+        status: 502,
+        code: 'KAS_FORWARD_FAILED',
+        msg: `forwarding to replica "kas-silent" at ${silent.address} failed: the connection was not established within 300ms (kubeProxy.privateApiConnectTimeout): it accepted the TCP connection but never completed the TLS and HTTP/2 handshake, or never accepted it`,
+        fix: expect.stringContaining(`check that replica "kas-silent" at ${silent.address} is a kas replica`),
+      }),
+    ]);
+  });
+
+  it('takes a new Forward call that gets no answer from a replica that answered before for a lost connection, at privateApiConnectTimeout, long before its heartbeat limit', async () => {
+    const relay = await startFreezableRelay();
+    relays.push(relay);
+    const a = await startReplica('kas-a', { privateApi: { advertiseAddress: relay.address } });
+    relay.target = a.privateApi.address;
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '1s', responseHeaderTimeout: '60s', privateApiConnectTimeout: '1s' },
+    });
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    // The watch holds B's one Forward call to A: the next request opens a new one.
+    const watch = await openStream(`${b.proxy.url}/api/v1/namespaces/default/pods?watch=1`, {
+      ca,
+      token: aliceToken('agent-1'),
+    });
+    expect(watch.status).toBe(200);
+
+    relay.freeze(); // A as if paused; its heartbeats (every 30 s, 10 s to answer) would tell only in 40 s
+    const answer = await version(b);
+    watch.close();
+    expect(answer.status).toBe(502);
+    expect(answer.body).not.toContain('127.0.0.1');
+    expect(b.logs.lines).toContainEqual(
+      expect.objectContaining({
+        event: 'route.retry',
+        code: 'KAS_FORWARD_FAILED',
+        reason: `forwarding to replica "kas-a" at ${relay.address} failed: it accepted the connection but never answered the Forward call within 1000ms (kubeProxy.privateApiConnectTimeout), as a kas replica does at once`,
+      }),
+    );
+    // The watch was on the same connection: it broke with the same reason.
+    expect(b.logs.lines).toContainEqual(
+      expect.objectContaining({
+        event: 'response.broken',
+        reason: expect.stringContaining('accepted the connection but never answered the Forward call'),
+      }),
+    );
+  });
+
+  it('does not cut a Forward call whose replica waits longer than privateApiConnectTimeout for a busy tunnel: it answered the call at once', async () => {
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '3s', privateApiConnectTimeout: '1s' },
+    });
+    await connectAgent([a.agentAddress], 'agent-2', { minIdleTunnels: 1, maxTunnels: 1 });
+    await eventually(async () => (await version(b, 'agent-2')).status === 200);
+    const watch = await openStream(`${a.proxy.url}/api/v1/namespaces/default/pods?watch=1`, {
+      ca,
+      token: aliceToken('agent-2'),
+    });
+    expect(watch.status).toBe(200); // holds the agent's only tunnel
+    const callsBefore = a.privateApi.counters().calls;
+
+    // Two at once: one takes B's idle call to A, the other opens a new one. Both wait at A for the tunnel
+    // wait (3 s), far past the bound, and get A's answer.
+    const answers = await Promise.all([version(b, 'agent-2'), version(b, 'agent-2')]);
+    watch.close();
+    expect(answers.map((answer) => answer.status)).toEqual([504, 504]);
+    expect(a.privateApi.counters().calls).toBe(callsBefore + 1);
+    for (const answer of answers) {
+      expect(JSON.parse(answer.body).message).toMatch(
+        /^agent "agent-2" is connected, but none of its tunnels became free within \d+ms$/,
+      );
+    }
+    expect(b.logs.lines.filter((line) => line.code === 'KAS_FORWARD_FAILED')).toEqual([]);
   });
 });

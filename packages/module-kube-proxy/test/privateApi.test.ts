@@ -282,7 +282,7 @@ describe('the private API, as another replica calls it', () => {
 
   it('keeps one channel per replica address, reuses its calls, and closes one nobody used for ten minutes', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET);
+    const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET, 10_000);
     const callsBefore = kas.privateApi.counters().calls;
     const address = kas.privateApi.address;
     try {
@@ -309,7 +309,7 @@ describe('the private API, as another replica calls it', () => {
 
   it('opens calls for a burst, and half-closes those idle for a minute beyond the one it keeps warm', async () => {
     vi.useFakeTimers({ toFake: ['performance'] });
-    const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET);
+    const forwarder = new ReplicaForwarder(PRIVATE_API_SECRET, 10_000);
     const address = kas.privateApi.address;
     try {
       const burst = await Promise.all(Array.from({ length: 3 }, () => ask(forwarder, address, 'agent-1')));

@@ -1,5 +1,7 @@
-import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
+import { eventually, kubectl, send, spawnKubectl } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { aliceToken } from './support/identities.js';
+import { rawUpgrade } from './support/rawUpgrade.js';
 import type { TestCluster } from './support/startCluster.js';
 import type { KasReplica } from './support/startKasReplica.js';
 import { type PodReplica, startPodReplica } from './support/startPodReplica.js';
@@ -40,5 +42,91 @@ describe('limits of upgraded connections', () => {
     await eventually(() => replica.metrics.snapshot().upgrades.byEnding.idle === 1);
     // kubectl asks for WebSocket first, then falls back to SPDY: both refused.
     expect(replica.metrics.snapshot().requestsByStatus['429']).toBe(2);
+  });
+});
+
+describe('the log line of an upgrade kas answers itself', () => {
+  let setup: PodReplica;
+
+  beforeEach(async () => {
+    setup = await startPodReplica({ maxUpgradesPerAgent: 1, tunnelWait: '300ms' });
+  });
+  afterEach(async () => {
+    await setup.stop();
+  });
+
+  /** The lines a refused or unrouted request may be logged with, from `from` on. */
+  const refusalLines = (from: number) =>
+    setup.replica.logs.lines
+      .slice(from)
+      .filter((line) =>
+        [
+          'request.unrouted',
+          'request.denied',
+          'request.failed',
+          'upgrade.limited',
+          'upgrade.failed',
+        ].includes(line.event as string),
+      );
+  const upgrade = (token: string, protocol = 'websocket', command?: readonly string[]) =>
+    rawUpgrade(setup.replica.proxy.url, setup.cluster.certificates.ca.cert, token, protocol, command);
+
+  it('logs an upgrade refused at its limit, or for an agent not connected, as one request.unrouted line, as a plain request is (it logged upgrade.limited, or nothing)', async () => {
+    const open = await upgrade(aliceToken('agent-1'), 'websocket', ['cat']);
+    expect(open.status).toBe(101);
+    try {
+      for (const protocol of ['websocket', 'SPDY/3.1']) {
+        const from = setup.replica.logs.lines.length;
+        const limited = await upgrade(aliceToken('agent-1'), protocol);
+        expect(limited.status).toBe(429);
+        expect(JSON.parse(limited.body)).toMatchObject({ reason: 'TooManyRequests', code: 429 });
+        expect(refusalLines(from)).toEqual([
+          expect.objectContaining({
+            event: 'request.unrouted',
+            agentId: 'agent-1',
+            status: 429,
+            code: 'KAS_UPGRADE_LIMIT_REACHED',
+            fix: expect.stringContaining('kubeProxy.maxUpgradesPerAgent'),
+            upgrade: protocol,
+            scope: 'agent',
+            limit: 1,
+            msg: expect.stringContaining(
+              'agent "agent-1" already has 1 exec, attach or port-forward connections open',
+            ),
+          }),
+        ]);
+      }
+    } finally {
+      open.socket?.destroy();
+    }
+
+    // agent-2 is connected nowhere: an upgrade and a plain request get the same 503 and the same line.
+    let from = setup.replica.logs.lines.length;
+    const plain = await send(`${setup.replica.proxy.url}/version`, {
+      ca: setup.cluster.certificates.ca.cert,
+      token: aliceToken('agent-2'),
+    });
+    expect(plain.status).toBe(503);
+    const [plainLine] = refusalLines(from);
+    expect(refusalLines(from)).toHaveLength(1);
+    from = setup.replica.logs.lines.length;
+    const unrouted = await upgrade(aliceToken('agent-2'));
+    expect(unrouted.status).toBe(503);
+    expect(JSON.parse(unrouted.body).message).toBe(JSON.parse(plain.body).message);
+    const expected = {
+      event: 'request.unrouted',
+      agentId: 'agent-2',
+      status: 503,
+      code: 'KAS_AGENT_NOT_CONNECTED',
+      fix: expect.stringContaining('check that the agent is running'),
+      msg: expect.stringMatching(/^agent "agent-2" is not connected to kas/),
+    };
+    expect(plainLine).toMatchObject(expected);
+    expect(refusalLines(from)).toEqual([expect.objectContaining({ ...expected, upgrade: 'websocket' })]);
+
+    // A refusal with a line of its own (request.denied, the audit trail) gets no second one.
+    from = setup.replica.logs.lines.length;
+    expect((await upgrade('user:agent-1:not-a-known-secret')).status).toBe(401);
+    expect(refusalLines(from)).toEqual([expect.objectContaining({ event: 'request.denied', status: 401 })]);
   });
 });

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -12,6 +11,7 @@ import { eventually, kubectl, spawnKubectl, startProcess } from '@kas/testkit';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userTokenOf } from './support/identities.js';
+import { rawUpgrade } from './support/rawUpgrade.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
 import { addRunningPod } from './support/startPodReplica.js';
@@ -249,40 +249,3 @@ describe.each([
     }
   });
 });
-
-/** Sends an upgrade request for an exec and resolves with the answer's status and body. */
-function rawUpgrade(
-  url: string,
-  ca: string,
-  token: string,
-  upgrade: string,
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${url}/api/v1/namespaces/default/pods/web-0/exec?command=echo&command=hi&stdout=true`,
-      {
-        ca,
-        method: upgrade === 'websocket' ? 'GET' : 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          connection: 'Upgrade',
-          upgrade,
-          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
-          'sec-websocket-version': '13',
-          'sec-websocket-protocol': 'v5.channel.k8s.io',
-          'x-stream-protocol-version': 'v4.channel.k8s.io',
-        },
-      },
-    );
-    req.on('upgrade', () => reject(new Error('the connection was switched')));
-    req.on('response', (response) => {
-      let body = '';
-      response.on('data', (chunk) => {
-        body += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}

@@ -52,6 +52,11 @@ export const kubeProxyConfigSchema = z
       .describe(
         "Reach other replicas' private APIs over TLS. Give it exactly when every replica's `private-api` has `tls`. An unreadable CA file fails the start with `KAS_KUBE_PROXY_LISTEN_FAILED` naming the file.",
       ),
+    privateApiConnectTimeout: positiveDuration()
+      .prefault('10s')
+      .describe(
+        "How long another replica's private API may take to answer a new Forward call that carries a forwarded request: to complete the connection (TCP, TLS, HTTP/2) and send the call's response metadata, which a kas replica does as it accepts the call, before it waits for a tunnel. A replica that has not answered by then is taken for lost, as one whose heartbeats stopped: the request goes to another route, or is answered `502` (`KAS_FORWARD_FAILED`) instead of waiting for `responseHeaderTimeout`. Once connected, a replica of a kas version without heartbeats (it answers with its first reply only) is not bounded by it. The default is that of `private-api`'s `keepalive.timeout`, the time a replica has to answer a heartbeat.",
+      ),
     tunnelWait: duration()
       .prefault('5s')
       .describe(

@@ -12,6 +12,7 @@ export interface ResolvedKubeProxyConfig {
   readonly users: readonly KubeProxyUser[];
   readonly privateApiSecret: string;
   readonly privateApiTls: { readonly ca: PemSource; readonly serverName?: string } | undefined;
+  readonly privateApiConnectTimeoutMs: Milliseconds;
   readonly tunnelWaitMs: Milliseconds;
   readonly directoryPollIntervalMs: Milliseconds;
   readonly listenGraceMs: Milliseconds;
@@ -45,6 +46,7 @@ export function resolveKubeProxyConfig(config: KubeProxyConfig): ResolvedKubePro
     users: parsed.users,
     privateApiSecret: parsed.privateApiSecret,
     privateApiTls: parsed.privateApiTls,
+    privateApiConnectTimeoutMs: parsed.privateApiConnectTimeout,
     tunnelWaitMs: parsed.tunnelWait,
     directoryPollIntervalMs: parsed.directoryPollInterval,
     listenGraceMs: parsed.listenGrace,

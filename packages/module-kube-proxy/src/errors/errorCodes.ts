@@ -17,7 +17,9 @@ export const KUBE_PROXY_ERROR_CODES = {
   KAS_FORWARD_REFUSED:
     'the replica the directory named holds no usable tunnel for the agent any more (it moved, or that replica is stopping); another route is tried',
   KAS_FORWARD_FAILED:
-    'forwarding to another replica failed: it could not be reached, refused the secret, broke the frame order, or the stream broke',
+    'forwarding to another replica failed: it could not be reached, accepted the connection but never answered, refused the secret, broke the frame order, or the stream broke',
+  KAS_UPGRADE_LIMIT_REACHED:
+    'an exec, attach, cp or port-forward connection over maxUpgradesPerAgent or maxUpgradesPerUser (the request is answered 429)',
   KAS_PRIVATE_API_UNAUTHENTICATED:
     'a Forward call came without the shared secret of the private API, or with a wrong one',
 } as const;

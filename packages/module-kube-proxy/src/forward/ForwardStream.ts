@@ -13,10 +13,13 @@ import {
 import { PRIVATE_API_CUT_PREFIX } from '../privateApi/InboundStream.js';
 import { OutboundExchange } from './OutboundExchange.js';
 
-/** Why a stream is ended under its exchange: the error's message and fix. */
+/** Why a stream is ended under its exchange. */
 export interface StreamLoss {
+  /** For the log: what happened, naming the replica and its address. */
   readonly message: string;
   readonly fix: string;
+  /** For the user: what failed, without an internal address (e.g. "the connection to it was lost"). */
+  readonly failure: string;
 }
 
 const HEARTBEAT_ANSWER: ForwardRequest = { target: undefined, frame: undefined, heartbeat: true };
@@ -35,6 +38,16 @@ export interface ForwardStreamOwner {
   onClosed(stream: ForwardStream): void;
   /** The callee sent nothing for its heartbeat time plus timeout: the connection is lost. */
   onLost(stream: ForwardStream, loss: StreamLoss): void;
+  /**
+   * The callee's response metadata came: `sendsHeartbeats` when it carries `kas-heartbeat` (such a
+   * replica sends it as it accepts the call; an older one only with its first reply).
+   */
+  onAnswered(stream: ForwardStream, sendsHeartbeats: boolean): void;
+  /**
+   * No response metadata came within `waitedMs` of the call's opening: the loss to report, when that means
+   * the connection is lost; undefined when the callee may still be answering (an older replica).
+   */
+  lossOfUnanswered(waitedMs: number): StreamLoss | undefined;
 }
 
 /**
@@ -52,12 +65,22 @@ export class ForwardStream {
   #silenceLimitMs: number | undefined;
   #heardAt = 0;
   #silenceTimer: NodeJS.Timeout | undefined;
+  /** Armed until the callee's response metadata comes. */
+  #answerTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly call: ForwardCall,
     readonly where: string,
     private readonly owner: ForwardStreamOwner,
+    /** How long the callee may take to send its response metadata; 0: no limit. */
+    answerTimeoutMs: number,
   ) {
+    // Heartbeats watch a call only once the callee's metadata came: a replica that accepts the connection
+    // and then says nothing (or never completes its handshake) would hold the request until the kube
+    // proxy's responseHeaderTimeout.
+    if (answerTimeoutMs > 0) {
+      this.#answerTimer = setTimeout(() => this.#onUnanswered(answerTimeoutMs), answerTimeoutMs).unref();
+    }
     call.on('metadata', this.#onMetadata);
     call.on('data', this.#onReply);
     call.on('error', this.#onError);
@@ -111,7 +134,7 @@ export class ForwardStream {
    */
   cancel(loss?: StreamLoss): void {
     if (this.#state === 'closed') return;
-    if (loss !== undefined) this.#exchange?.break(loss.message, loss.fix);
+    if (loss !== undefined) this.#exchange?.break(loss);
     this.#close();
     this.call.cancel();
   }
@@ -119,8 +142,11 @@ export class ForwardStream {
   // HTTP/2 pings stop working once the callee's connection has GOAWAY (grpc-js then drops every call on
   // it): the callee's heartbeats on the call itself say it is there, and a forwarded watch outlives GOAWAY.
   readonly #onMetadata = (metadata: Metadata): void => {
+    clearTimeout(this.#answerTimer);
+    if (this.#state === 'closed') return;
     const heartbeat = parseHeartbeatMetadata(metadata.get(HEARTBEAT_METADATA)[0]);
-    if (heartbeat === undefined || this.#state === 'closed') return;
+    this.owner.onAnswered(this, heartbeat !== undefined);
+    if (heartbeat === undefined) return;
     this.#silenceLimitMs = heartbeat.timeMs + heartbeat.timeoutMs;
     this.#heardAt = performance.now();
     this.#watchSilence(this.#silenceLimitMs);
@@ -131,13 +157,24 @@ export class ForwardStream {
       const limitMs = this.#silenceLimitMs as number;
       const silentMs = performance.now() - this.#heardAt;
       if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
-      const loss: StreamLoss = {
+      this.#lose({
         message: `the connection to ${this.where} is lost: it sent nothing for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms)`,
         fix: `check that ${this.where} is running and reachable from this replica (a paused or overloaded process, a network partition)`,
-      };
-      this.cancel(loss);
-      this.owner.onLost(this, loss);
+        failure: `the connection to it was lost (it sent nothing for ${Math.round(silentMs)}ms)`,
+      });
     }, inMs).unref();
+  }
+
+  #onUnanswered(waitedMs: number): void {
+    if (this.#state === 'closed') return;
+    const loss = this.owner.lossOfUnanswered(waitedMs);
+    if (loss !== undefined) this.#lose(loss);
+  }
+
+  /** The connection to the callee is lost: this call ends, and the owner ends the others on it. */
+  #lose(loss: StreamLoss): void {
+    this.cancel(loss);
+    this.owner.onLost(this, loss);
   }
 
   readonly #onReply = (reply: ForwardReply | UndecodableMessage): void => {
@@ -169,28 +206,39 @@ export class ForwardStream {
     if (error.code === status.UNAVAILABLE && details.startsWith(PRIVATE_API_CUT_PREFIX)) {
       // The callee cut the call at its stop (drain budget, second signal, deadline): its reason is the
       // user's to see (an exec session's close frame says it), without this replica's address.
-      exchange.break(details, 'none: the replica holding the tunnel stopped; the client reconnects', error, {
+      exchange.break({
+        message: details,
+        fix: 'none: the replica holding the tunnel stopped; the client reconnects',
+        failure: 'it is stopping and cut the request',
+        cause: error,
         clientReason: details.slice(PRIVATE_API_CUT_PREFIX.length),
         isCut: true,
       });
     } else if (error.code === status.UNAUTHENTICATED) {
-      exchange.break(
-        details,
-        'give every replica the same private API secret (privateApi.sharedSecretFile in kas.yaml)',
-        error,
-      );
+      exchange.break({
+        message: details,
+        fix: 'give every replica the same private API secret (privateApi.sharedSecretFile in kas.yaml)',
+        failure: "it refused this replica's private API secret (KAS_PRIVATE_API_UNAUTHENTICATED)",
+        cause: error,
+      });
     } else if (error.code === status.UNIMPLEMENTED) {
-      exchange.break(
-        `it does not serve kas.privateapi.v2.ForwardService (${details}): it runs an older kas version`,
-        'run the same kas version on every replica; during a rolling upgrade, requests between replicas of different versions are refused until it completes',
-        error,
-      );
+      exchange.break({
+        message: `it does not serve kas.privateapi.v2.ForwardService (${details}): it runs an older kas version`,
+        fix: 'run the same kas version on every replica; during a rolling upgrade, requests between replicas of different versions are refused until it completes',
+        failure: 'it runs another kas version (it does not serve kas.privateapi.v2.ForwardService)',
+        cause: error,
+      });
     } else {
-      exchange.break(
-        details,
-        `check that ${this.where} is running and reachable from this replica, and that every replica has the same private API TLS settings (privateApi.tls in kas.yaml: certFile, keyFile and the caFile that signed every replica's certificate)`,
-        error,
-      );
+      // grpc-js's details may name addresses (a connection error's): the user is told only what failed.
+      exchange.break({
+        message: details,
+        fix: `check that ${this.where} is running and reachable from this replica, and that every replica has the same private API TLS settings (privateApi.tls in kas.yaml: certFile, keyFile and the caFile that signed every replica's certificate)`,
+        failure:
+          error.code === status.UNAVAILABLE
+            ? 'this replica could not reach it, or lost the connection (a network or TLS failure)'
+            : `the private API call to it failed (${status[error.code ?? status.UNKNOWN] ?? error.code})`,
+        cause: error,
+      });
     }
   };
 
@@ -203,13 +251,18 @@ export class ForwardStream {
   };
 
   #violated(message: string): void {
-    this.#exchange?.break(message, 'run the same kas version on every replica');
+    this.#exchange?.break({
+      message,
+      fix: 'run the same kas version on every replica',
+      failure: 'it broke the private API protocol (another kas version?)',
+    });
     this.cancel();
   }
 
   #close(): void {
     if (this.#state === 'closed') return;
     clearTimeout(this.#silenceTimer);
+    clearTimeout(this.#answerTimer);
     this.#state = 'closed';
     this.owner.onClosed(this);
   }

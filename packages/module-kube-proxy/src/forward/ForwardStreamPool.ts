@@ -1,4 +1,4 @@
-import { type Client, Metadata } from '@grpc/grpc-js';
+import { type Client, connectivityState, Metadata } from '@grpc/grpc-js';
 import { FORWARD_METADATA, type ForwardMethod, HEARTBEAT_METADATA } from '@kas/tunnel-protocol';
 import {
   type ForwardCall,
@@ -26,6 +26,11 @@ export class ForwardStreamPool implements ForwardStreamOwner {
   readonly #streams = new Set<ForwardStream>();
   readonly #used = new WeakSet<ForwardStream>();
   #isClosed = false;
+  /**
+   * Whether the replica on the current connection answers a call as it accepts it (its metadata carries
+   * `kas-heartbeat`): unknown until a call's metadata says, and again after the connection changed.
+   */
+  #answersAtOnce: boolean | undefined;
 
   constructor(
     private readonly client: Client,
@@ -37,7 +42,11 @@ export class ForwardStreamPool implements ForwardStreamOwner {
     private readonly keptIdle: number,
     /** A call heard nothing past its heartbeat limit: the connection to this replica is lost. */
     private readonly onConnectionLost: (loss: StreamLoss) => void,
-  ) {}
+    /** How long a new call may wait for the callee's response metadata (`privateApiConnectTimeout`). */
+    private readonly answerTimeoutMs: number,
+  ) {
+    this.#watchConnection();
+  }
 
   /** An idle stream, or a new one. */
   take(): ForwardStream {
@@ -69,6 +78,36 @@ export class ForwardStreamPool implements ForwardStreamOwner {
 
   onLost(_stream: ForwardStream, loss: StreamLoss): void {
     this.onConnectionLost(loss);
+  }
+
+  onAnswered(_stream: ForwardStream, sendsHeartbeats: boolean): void {
+    // A status without a reply (a refused secret, a stopping replica) carries no heartbeat timing either:
+    // it does not say the replica is an older one.
+    this.#answersAtOnce = sendsHeartbeats || (this.#answersAtOnce ?? false);
+  }
+
+  /**
+   * A call got no metadata within `waitedMs`. While the channel is not connected, the call never left:
+   * the replica accepted TCP and never completed the TLS and HTTP/2 handshake (or never accepted it).
+   * Connected, a replica that sends heartbeats answers a call as it accepts it, whatever its tunnels are
+   * doing; an older one answers only with its first reply, which may rightly take long, so it is waited for.
+   */
+  lossOfUnanswered(waitedMs: number): StreamLoss | undefined {
+    const option = 'kubeProxy.privateApiConnectTimeout';
+    const fix = `check that ${this.where} is a kas replica serving its private API there, running and not paused or overloaded, and reachable from this replica`;
+    if (this.client.getChannel().getConnectivityState(false) !== connectivityState.READY) {
+      return {
+        message: `the connection was not established within ${waitedMs}ms (${option}): it accepted the TCP connection but never completed the TLS and HTTP/2 handshake, or never accepted it`,
+        fix,
+        failure: `it did not complete the connection within ${waitedMs}ms (it accepted it but never answered, or never accepted it)`,
+      };
+    }
+    if (this.#answersAtOnce !== true) return undefined;
+    return {
+      message: `it accepted the connection but never answered the Forward call within ${waitedMs}ms (${option}), as a kas replica does at once`,
+      fix,
+      failure: `it accepted the connection but never answered within ${waitedMs}ms`,
+    };
   }
 
   onClosed(stream: ForwardStream): void {
@@ -114,8 +153,19 @@ export class ForwardStreamPool implements ForwardStreamOwner {
       metadata,
     ) as ForwardCall;
     this.counts.opened += 1;
-    const stream = new ForwardStream(call, this.where, this);
+    const stream = new ForwardStream(call, this.where, this, this.answerTimeoutMs);
     this.#streams.add(stream);
     return stream;
+  }
+
+  /** A new connection may be to another process (a restart, a rollback): what the last one said is forgotten. */
+  #watchConnection(): void {
+    const channel = this.client.getChannel();
+    const state = channel.getConnectivityState(false);
+    if (state === connectivityState.SHUTDOWN) return;
+    channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => {
+      if (channel.getConnectivityState(false) !== connectivityState.READY) this.#answersAtOnce = undefined;
+      this.#watchConnection();
+    });
   }
 }

@@ -15,6 +15,7 @@ import {
   toHeaderList,
 } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
+import type { StreamLoss } from './ForwardStream.js';
 
 /**
  * Codes a callee answers with when it holds no usable tunnel: nothing was sent upstream. `KAS_TUNNEL_WAIT_TIMEOUT`:
@@ -25,20 +26,27 @@ const REFUSAL_CODES = new Set(['KAS_TUNNEL_UNAVAILABLE', 'KAS_TUNNEL_WAIT_TIMEOU
 /** What a broken forward tells the user, without the callee's address (an exec session's close frame). */
 const BROKEN_FORWARD_REASON = 'the connection to the replica holding the tunnel broke off: reconnect';
 
-/** An error of a forward, with whether the callee had sent the request upstream when it failed. */
+/**
+ * An error of a forward, with whether the callee had sent the request upstream when it failed. Its
+ * message, for the log, names the replica and its address; what the user is told does not.
+ */
 export type ForwardError = KubeProxyError & {
   readonly isDelivered: boolean;
   /** The callee's own error code and message, when it answered with an error frame. */
   readonly remoteCode?: string;
   readonly remoteMessage?: string;
-  /** Why the request ended, for the user: no internal address in it. */
+  /** The message of the user's `Status`: what failed, no internal address in it. */
+  readonly clientMessage: string;
+  /** Why an upgraded connection ended, for its close frame: no internal address in it. */
   readonly clientReason: string;
   /** The callee cut the call at its stop. */
   readonly isCut?: boolean;
 };
 
-/** What a break may add to its error. */
-export interface BreakDetails {
+/** Why the call broke under an exchange: for the log and for the user, as a `StreamLoss` says it. */
+export interface ForwardBreak extends StreamLoss {
+  readonly cause?: unknown;
+  /** For an upgraded connection's close frame, instead of the generic reason. */
   readonly clientReason?: string;
   readonly isCut?: boolean;
 }
@@ -85,6 +93,7 @@ export class OutboundExchange {
   /** An upgrade the callee answered 101: each direction ends on its own, the exchange when both have. */
   #isUpgraded = false;
   #isResponseEnded = false;
+  readonly #agentId: string;
 
   constructor(
     private readonly call: ExchangeCall,
@@ -98,6 +107,7 @@ export class OutboundExchange {
       this.#resolveHead = resolve;
       this.#rejectHead = reject;
     });
+    this.#agentId = target.agentId;
     this.#isRequestEnded = requestBody === undefined;
     this.#isUpgradeRequest = request.upgrade !== undefined;
     signal.addEventListener('abort', this.#onAbort, { once: true });
@@ -144,7 +154,9 @@ export class OutboundExchange {
         destroy: (error, callback) => {
           // A body read to its end is destroyed too (autoDestroy): an upgraded connection's other half goes on.
           if (!this.#isDone && !body.readableEnded) {
-            this.#abandon(this.#error('the consumer destroyed the response body', 'none'));
+            this.#abandon(
+              this.#error('the consumer destroyed the response body', 'none', 'the answer was abandoned'),
+            );
           }
           // As Node's IncomingMessage does: an error nobody listens for must not crash kas.
           callback(body.listenerCount('error') > 0 ? error : null);
@@ -169,8 +181,11 @@ export class OutboundExchange {
   }
 
   /** The call ended underneath the exchange: fails the pending head or the body. */
-  break(message: string, fix: string, cause?: unknown, details?: BreakDetails): void {
-    if (!this.#isDone) this.#fail(Object.assign(this.#error(message, fix, cause), details));
+  break(why: ForwardBreak): void {
+    if (this.#isDone) return;
+    const error = this.#error(why.message, why.fix, why.failure, why.cause);
+    if (why.clientReason !== undefined) Object.assign(error, { clientReason: why.clientReason });
+    this.#fail(why.isCut === true ? Object.assign(error, { isCut: true }) : error);
   }
 
   /**
@@ -180,7 +195,11 @@ export class OutboundExchange {
   breakUnanswered(): void {
     if (this.#isDone) return;
     if (this.#isDelivered || this.#body !== undefined) {
-      this.break('the call ended before the response did', 'retry the request');
+      this.break({
+        message: 'the call ended before the response did',
+        fix: 'retry the request',
+        failure: 'it ended the exchange before the answer was complete',
+      });
       return;
     }
     this.#fail(
@@ -205,7 +224,14 @@ export class OutboundExchange {
         }
       },
       onError: (error) =>
-        this.#abandon(this.#error(`the request body failed: ${error.message}`, 'retry the request', error)),
+        this.#abandon(
+          this.#error(
+            `the request body failed: ${error.message}`,
+            'retry the request',
+            'the request body could not be read',
+            error,
+          ),
+        ),
     });
   }
 
@@ -223,18 +249,27 @@ export class OutboundExchange {
       isDelivered: this.#isDelivered,
       remoteCode: code,
       remoteMessage: message,
+      // The holder's own message, as it answers its own clients; a refusal's says where the agent is not.
+      clientMessage: isRefusal
+        ? `the kas replica the tunnel directory named for agent "${this.#agentId}" holds no usable tunnel for it (${code})`
+        : `the kas replica holding agent "${this.#agentId}" answered ${code}: ${message}`,
       clientReason: BROKEN_FORWARD_REASON,
     });
   }
 
-  #error(message: string, fix: string, cause?: unknown): ForwardError {
+  /** A `KAS_FORWARD_FAILED`: `message` for the log (the replica and its address); `failure` for the user. */
+  #error(message: string, fix: string, failure: string, cause?: unknown): ForwardError {
     const error = new KubeProxyError(
       'KAS_FORWARD_FAILED',
       `forwarding to ${this.owner.where} failed: ${message}`,
       fix,
       { cause },
     );
-    return Object.assign(error, { isDelivered: this.#isDelivered, clientReason: BROKEN_FORWARD_REASON });
+    return Object.assign(error, {
+      isDelivered: this.#isDelivered,
+      clientMessage: `forwarding the request to the kas replica holding agent "${this.#agentId}" failed: ${failure}; the details are in the kas log, for its operator`,
+      clientReason: BROKEN_FORWARD_REASON,
+    });
   }
 
   /** Fails the exchange and cancels the call, so the callee cancels upstream. */

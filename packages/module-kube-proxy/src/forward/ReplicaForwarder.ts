@@ -75,6 +75,11 @@ export class ReplicaForwarder {
 
   constructor(
     secret: string,
+    /**
+     * How long a replica may take to answer a new Forward call (the connection made, the call's response
+     * metadata sent) before the connection to it counts as lost (`privateApiConnectTimeout`).
+     */
+    private readonly connectTimeoutMs: number,
     private readonly tls?: { readonly ca: PemSource; readonly serverName?: string },
   ) {
     this.#authorization = `Bearer ${secret}`;
@@ -187,6 +192,7 @@ export class ReplicaForwarder {
         IDLE_STREAM_MS,
         KEPT_IDLE_STREAMS,
         (loss) => this.#dropChannel(address, client, loss),
+        this.connectTimeoutMs,
       );
       channel = { client, pool, lastUsedAt: now };
       this.#channels.set(address, channel);

@@ -10,6 +10,7 @@ import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
 import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
 import { sendStatus } from './kubeStatus.js';
+import { logUnrouted } from './logUnrouted.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 
 /** What the proxy keeps per client connection. */
@@ -177,21 +178,7 @@ export class KubeApiProxy {
       return;
     }
     const answer = statusForError(error, agentId);
-    if (!answer.isKnown) this.log.error({ event: 'request.failed', agentId, err: error }, answer.message);
-    else if (answer.code >= 500) {
-      this.log.info(
-        {
-          event: 'request.unrouted',
-          agentId,
-          status: answer.code,
-          code: codeOf(error),
-          fix: (error as { fix?: unknown } | undefined)?.fix,
-          // What the user is not shown: e.g. which replica (at which address) answered what.
-          ...causeOf(error),
-        },
-        answer.message,
-      );
-    }
+    logUnrouted(this.log, agentId, error, answer);
     sendStatus(response, answer, this.isStopping());
   }
 
@@ -254,16 +241,6 @@ function streamBody(
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
-}
-
-function codeOf(error: unknown): unknown {
-  return (error as { code?: unknown } | undefined)?.code;
-}
-
-/** The cause of an error, for the log: its code and message. */
-export function causeOf(error: unknown): { cause?: { code: unknown; message: string } } {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return cause === undefined ? {} : { cause: { code: codeOf(cause), message: messageOf(cause) } };
 }
 
 function messageOf(error: unknown): string {

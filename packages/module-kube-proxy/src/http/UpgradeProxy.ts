@@ -4,12 +4,13 @@ import type { TunnelRequest } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { logDenied } from '../auth/logDenied.js';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
+import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
 import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
-import { causeOf } from './KubeApiProxy.js';
 import type { StatusAnswer } from './kubeStatus.js';
+import { causeOf, logUnrouted } from './logUnrouted.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 import { UpgradedConnection } from './UpgradedConnection.js';
 import type { UpgradeLimits } from './UpgradeLimits.js';
@@ -81,20 +82,22 @@ export class UpgradeProxy {
       answer({ code: 400, reason: 'BadRequest', message: 'the request target must be a path (origin-form)' });
       return;
     }
+    // Answers a request kas does not route (a limit, no tunnel, a failed forward), logged as a plain one is.
+    const refuse = (error: unknown, extra: Readonly<Record<string, unknown>> = {}) => {
+      const failure = statusForError(error, auth.agentId);
+      logUnrouted(this.log, auth.agentId, error, failure, { upgrade, ...extra });
+      answer(failure);
+    };
     const slot = this.limits.take(auth.user, auth.agentId);
     if (typeof slot !== 'function') {
       const who = slot.scope === 'agent' ? `agent "${auth.agentId}"` : `user "${auth.user}"`;
-      this.log.info(
-        { event: 'upgrade.limited', agentId: auth.agentId, scope: slot.scope, limit: slot.limit },
-        `refused a connection upgrade: ${who} has ${slot.limit} open`,
+      const key = `kubeProxy.maxUpgradesPer${slot.scope === 'agent' ? 'Agent' : 'User'}`;
+      const error = new KubeProxyError(
+        'KAS_UPGRADE_LIMIT_REACHED',
+        `${who} already has ${slot.limit} exec, attach or port-forward connections open through this kas replica (${key}); close one and retry`,
+        `close one of the open sessions, or raise ${key} in kas.yaml`,
       );
-      answer({
-        code: 429,
-        reason: 'TooManyRequests',
-        message: `${who} already has ${slot.limit} exec, attach or port-forward connections open through this kas replica (kubeProxy.maxUpgradesPer${slot.scope === 'agent' ? 'Agent' : 'User'}); close one and retry`,
-        agentId: auth.agentId,
-        retryAfterSeconds: 1,
-      });
+      refuse(error, { scope: slot.scope, limit: slot.limit });
       return;
     }
     release = slot;
@@ -144,10 +147,7 @@ export class UpgradeProxy {
       },
       (error: unknown) => {
         if (abort.signal.aborted || socket.destroyed) return;
-        const failure = statusForError(error, auth.agentId);
-        if (!failure.isKnown)
-          this.log.error({ event: 'upgrade.failed', agentId: auth.agentId, err: error }, failure.message);
-        answer(failure);
+        refuse(error);
       },
     );
   };

@@ -31,15 +31,23 @@ export function statusForAuthentication(auth: Exclude<Authentication, { kind: 'a
 }
 
 /**
- * The `Status` for a request that could not be sent or answered, by the error's code. Unknown errors are
- * a 500 and the caller logs them.
+ * The `Status` for a request that could not be sent or answered, by the error's code. Its message is the
+ * error's `clientMessage` when it has one (a failed forward: no replica's address in it, while the error's
+ * own message, for the log, names it), else the error's message. Unknown errors are a 500 and the caller
+ * logs them.
  */
 export function statusForError(
   error: unknown,
   agentId: string,
 ): StatusAnswer & { readonly isKnown: boolean } {
   const code = (error as { code?: unknown } | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  const clientMessage = (error as { clientMessage?: unknown } | undefined)?.clientMessage;
+  const message =
+    typeof clientMessage === 'string'
+      ? clientMessage
+      : error instanceof Error
+        ? error.message
+        : String(error);
   switch (code) {
     case 'KAS_AGENT_NOT_CONNECTED':
     case 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE':
@@ -56,6 +64,8 @@ export function statusForError(
       };
     case 'KAS_UPGRADE_UNSUPPORTED':
       return { code: 501, reason: 'NotImplemented', message, agentId, isKnown: true };
+    case 'KAS_UPGRADE_LIMIT_REACHED':
+      return { code: 429, reason: 'TooManyRequests', message, agentId, retryAfterSeconds: 1, isKnown: true };
     case 'KAS_TUNNEL_WAIT_TIMEOUT':
       return { code: 504, reason: 'Timeout', message, agentId, retryAfterSeconds: 1, isKnown: true };
     case 'KAS_AGENT_REQUEST_FAILED':

@@ -36,6 +36,7 @@ export const kubeProxySectionSchema = z
     maxUpgradesPerUser: moduleKeys.maxUpgradesPerUser,
     upgradeIdleTimeout: moduleKeys.upgradeIdleTimeout,
     responseHeaderTimeout: moduleKeys.responseHeaderTimeout,
+    privateApiConnectTimeout: moduleKeys.privateApiConnectTimeout,
     headersTimeout: moduleKeys.headersTimeout,
     requestTimeout: moduleKeys.requestTimeout,
     keepAliveTimeout: moduleKeys.keepAliveTimeout,

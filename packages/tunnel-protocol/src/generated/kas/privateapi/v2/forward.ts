@@ -32,7 +32,9 @@ export const protobufFileName = "kas/privateapi/v2/forward.proto";
  * tunnel does (kas/tunnel/v1/tunnel.proto): a new gRPC call costs about ten times a message round trip on
  * an open one, so the caller keeps a pool of idle streams per replica and reuses them.
  * 1. The caller opens the call with metadata `authorization: Bearer <shared secret>`; the callee checks
- *    it once per call.
+ *    it once per call and sends its response metadata at once, before it waits for any tunnel. A caller
+ *    may take a callee whose connection sends heartbeats but that has not answered a call within its
+ *    connect timeout for lost (kube proxy `privateApiConnectTimeout`).
  * 2. Each exchange begins with a ForwardRequest whose `target` names the agent and the wait, and whose
  *    `frame` is the request's first frame (a GET is this one message). The frames follow the order rules
  *    of kas/http/v1/http.proto.

@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { StatusAnswer } from './kubeStatus.js';
+
+/**
+ * The one line of a request that kas answered itself because it could not, or would not, route it (no
+ * tunnel within the tunnel wait, a forward that failed, an upgrade over its limit): `request.unrouted`,
+ * info, with `agentId`, `status`, `code`, `fix`, the error's own message (which may name a replica and
+ * its address: the user's `Status` does not) and its `cause`. An error kas has no answer for is
+ * `request.failed`, at error level, with the error. Plain requests and upgrades alike; `extra` adds
+ * fields of the request's kind. Refusals by authentication are `request.denied` (see `logDenied`).
+ */
+export function logUnrouted(
+  log: Logger,
+  agentId: string,
+  error: unknown,
+  answer: StatusAnswer & { readonly isKnown: boolean },
+  extra: Readonly<Record<string, unknown>> = {},
+): void {
+  if (!answer.isKnown) {
+    log.error({ event: 'request.failed', agentId, ...extra, err: error }, answer.message);
+    return;
+  }
+  log.info(
+    {
+      event: 'request.unrouted',
+      agentId,
+      status: answer.code,
+      code: codeOf(error),
+      fix: (error as { fix?: unknown } | undefined)?.fix,
+      ...extra,
+      // What the user is not shown: e.g. which replica (at which address) answered what.
+      ...causeOf(error),
+    },
+    messageOf(error),
+  );
+}
+
+/** The cause of an error, for the log: its code and message. */
+export function causeOf(error: unknown): { cause?: { code: unknown; message: string } } {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause === undefined ? {} : { cause: { code: codeOf(cause), message: messageOf(cause) } };
+}
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
