@@ -19,12 +19,22 @@ export type TrackerState = 'idle' | 'running' | 'withdrawing' | 'stopped';
 type SyncReason = 'start' | 'refresh' | 'reconnect' | 'lost';
 
 /**
+ * Why this replica's entries were gone, the `cause` of its `tunnels.lost` line: `expired` when it had not
+ * refreshed them within `entryTtl` (it was paused, starved of CPU, or could not reach the store), `removed`
+ * when they vanished although refreshed within `entryTtl` (the store was emptied, restarted or failed over).
+ */
+type LossCause = 'expired' | 'removed';
+
+/**
  * Advertises the agents that hold tunnels on this replica in the shared directory. Follows the local registry's events: an agent's first tunnel registers it, its last one
  * unregisters it after `unregisterDelay` (a tunnel coming back meanwhile cancels that, so churn does not
  * flap the store). Rewrites everything every `refreshPeriod`, whenever the store comes back, and when the
  * entry check (every `entryCheckPeriod`) finds its entries lost; removes expired entries every
- * `cleanUpPeriod`. At stop it refuses new registrations and withdraws all of this
- * replica's entries in one round trip per shard (look-ups, a separate object, keep working).
+ * `cleanUpPeriod`. When its last successful refresh is older than `entryTtl` (the process was paused), the
+ * first refresh or check to run says the entries expired and writes them again. An agent in its unregister
+ * delay is renewed while its entry is there, never written back once its entry is gone. At stop it refuses
+ * new registrations and withdraws all of this replica's entries in one round trip per shard (look-ups, a
+ * separate object, keep working).
  */
 export class TunnelTracker implements TunnelTrackerMetricsSource {
   #state: TrackerState = 'idle';
@@ -38,12 +48,19 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
   #refreshTimer: NodeJS.Timeout | undefined;
   #cleanUpTimer: NodeJS.Timeout | undefined;
   #checkTimer: NodeJS.Timeout | undefined;
-  /** True once a sync succeeded: from then on a missing marker means the entries were lost. */
-  #hasSynced = false;
+  /**
+   * When the last successful sync was sent (`performance.now()`, which counts a paused process's time):
+   * its entries expire no earlier than `entryTtl` after it, so until then entries that are gone were
+   * removed, not expired. Undefined until a sync succeeds.
+   */
+  #lastRefreshAt: number | undefined;
+  /** The `#lastRefreshAt` whose loss was logged: one `tunnels.lost` line per loss, however many syncs it takes. */
+  #reportedLossOf: number | undefined;
   #isChecking = false;
   #stopWatchingStore: (() => void) | undefined;
   #syncing: Promise<void> | undefined;
-  #isSyncQueued = false;
+  /** The sync asked for while one runs; `lost` is not downgraded by a refresh asked for later. */
+  #queuedSync: SyncReason | undefined;
 
   constructor(
     private readonly store: TunnelStore,
@@ -163,9 +180,11 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     if (leaving !== undefined) {
       clearTimeout(leaving);
       this.#leaving.delete(agentId);
+      // Back within the delay: its entry is still there, unless it was lost meanwhile and not written back.
+      if (this.#registered.has(agentId)) return;
+    } else if (this.#agents.has(agentId)) {
       return;
     }
-    if (this.#agents.has(agentId)) return;
     this.#agents.add(agentId);
     void this.write('register', agentId, () =>
       this.store.register(this.replicaInfo(), agentId, this.timings.entryTtlMs),
@@ -207,19 +226,20 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
   /** Rewrites all entries; a sync asked for while one runs is run once after it. */
   private sync(reason: SyncReason): Promise<void> {
     if (this.#syncing !== undefined) {
-      this.#isSyncQueued = true;
+      if (this.#queuedSync !== 'lost') this.#queuedSync = reason;
       return this.#syncing;
     }
     this.#syncing = (async () => {
       try {
-        let next: SyncReason = reason;
-        do {
-          this.#isSyncQueued = false;
+        let next: SyncReason | undefined = reason;
+        while (next !== undefined && this.#state === 'running') {
+          this.#queuedSync = undefined;
           await this.syncOnce(next);
-          next = 'refresh';
-        } while (this.#isSyncQueued && this.#state === 'running');
+          next = this.#queuedSync;
+        }
       } finally {
         this.#syncing = undefined;
+        this.#queuedSync = undefined;
       }
     })();
     return this.#syncing;
@@ -227,18 +247,30 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
 
   private async syncOnce(reason: SyncReason): Promise<void> {
     if (this.#state !== 'running' || !this.store.isAvailable()) return;
-    const agents = [...this.#agents];
+    // Whichever timer runs first after a pause (a refresh, a check, or a reconnect) notices the expiry.
+    const refreshedAt = this.#lastRefreshAt;
+    const refreshAgeMs = refreshedAt === undefined ? 0 : ageMs(refreshedAt);
+    const hasExpired = refreshedAt !== undefined && refreshAgeMs > this.timings.entryTtlMs;
+    if (hasExpired) this.reportLoss('expired', refreshAgeMs, refreshedAt);
+    const isLoss = hasExpired || reason === 'lost';
+    // Entries that are gone are advertised no more; those of agents in their unregister delay stay gone.
+    if (isLoss) this.#registered.clear();
+    const agents = [...this.#agents].filter(
+      (agentId) => !this.#leaving.has(agentId) || this.#registered.has(agentId),
+    );
+    const loggedReason: SyncReason = isLoss ? 'lost' : reason;
+    const sentAt = performance.now();
     try {
       const result = await this.store.sync(this.replicaInfo(), agents, this.timings.entryTtlMs);
+      this.#lastRefreshAt = sentAt;
       this.#registered = new Set(agents.filter((agentId) => this.#agents.has(agentId)));
-      this.#hasSynced = true;
-      this.log[reason === 'refresh' ? 'debug' : 'info'](
-        { reason, agents: result.entries, roundTrips: result.roundTrips },
+      this.log[loggedReason === 'refresh' ? 'debug' : 'info'](
+        { reason: loggedReason, agents: result.entries, roundTrips: result.roundTrips },
         'tunnel directory entries written',
       );
     } catch (error) {
       this.log.warn(
-        { err: error, reason, agents: agents.length, store: this.store.location },
+        { err: error, reason: loggedReason, agents: agents.length, store: this.store.location },
         'could not write the tunnel directory entries; retrying at the next refresh',
       );
     }
@@ -246,24 +278,45 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
 
   /**
    * Asks the store whether this replica's entries are still there (one round trip per shard) and, when
-   * they are not, writes them all again at once rather than at the next refresh.
+   * they are not, writes them all again at once rather than at the next refresh. Entries last refreshed
+   * longer than `entryTtl` ago have expired: the sync says so without asking.
    */
   private async checkEntries(): Promise<void> {
-    if (this.#state !== 'running' || !this.#hasSynced || this.#isChecking) return;
+    const refreshedAt = this.#lastRefreshAt;
+    if (this.#state !== 'running' || refreshedAt === undefined || this.#isChecking) return;
     if (this.#syncing !== undefined || !this.store.isAvailable()) return;
+    if (ageMs(refreshedAt) > this.timings.entryTtlMs) {
+      await this.sync('lost');
+      return;
+    }
     this.#isChecking = true;
     try {
       if (await this.store.hasOwnEntries(this.replica.id)) return;
-      this.log.warn(
-        { event: 'tunnels.lost', store: this.store.location, agents: this.#agents.size },
-        `this replica's tunnel directory entries are gone from ${this.store.location} (emptied, restarted or failed over); writing ${this.#agents.size} again now`,
-      );
+      // Measured when the answer came: a marker gone within entryTtl of the refresh was removed.
+      const refreshAgeMs = ageMs(refreshedAt);
+      const cause = refreshAgeMs > this.timings.entryTtlMs ? 'expired' : 'removed';
+      this.reportLoss(cause, refreshAgeMs, refreshedAt);
       await this.sync('lost');
     } catch (error) {
       this.log.debug({ err: error, store: this.store.location }, 'tunnel directory entry check failed');
     } finally {
       this.#isChecking = false;
     }
+  }
+
+  /** Logs `tunnels.lost` (a warning), once for the entries of the refresh at `refreshedAt`. */
+  private reportLoss(cause: LossCause, refreshAgeMs: number, refreshedAt: number): void {
+    if (this.#reportedLossOf === refreshedAt) return;
+    this.#reportedLossOf = refreshedAt;
+    const store = this.store.location;
+    const entryTtlMs = this.timings.entryTtlMs;
+    const agents = this.#agents.size - this.#leaving.size; // agents in their unregister delay stay gone
+    this.log.warn(
+      { event: 'tunnels.lost', cause, store, agents, refreshAgeMs, entryTtlMs },
+      cause === 'expired'
+        ? `this replica's tunnel directory entries in ${store} expired: it last refreshed them ${refreshAgeMs} ms ago, longer than entryTtl (${entryTtlMs} ms), so the process was likely paused or starved of CPU, or could not reach ${store}; writing ${agents} again now`
+        : `this replica's tunnel directory entries are gone from ${store} (emptied, restarted or failed over); writing ${agents} again now`,
+    );
   }
 
   private async cleanUp(): Promise<void> {
@@ -279,6 +332,11 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
   private replicaInfo(): ReplicaInfo {
     return { id: this.replica.id, privateAddress: this.replica.privateAddress };
   }
+}
+
+/** Whole milliseconds since `at` (a `performance.now()` reading). */
+function ageMs(at: number): number {
+  return Math.round(performance.now() - at);
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -30,7 +30,7 @@ const timingsShape = {
   unregisterDelay: positiveDuration()
     .prefault('5s')
     .describe(
-      "How long after an agent's last tunnel went its entry is removed. A tunnel coming back within the delay cancels it without a write, so tunnel churn does not flap Redis.",
+      "How long after an agent's last tunnel went its entry is removed. A tunnel coming back within the delay cancels it without a write (unless the entry was lost meanwhile: then it is written again), so tunnel churn does not flap Redis.",
     ),
   drainBudget: duration()
     .prefault('5s')
