@@ -104,15 +104,14 @@ describe('kas-graph timeline, run as a process', () => {
 
   it('marks a module that ignores its cut (module.stopOverdue) on its row', async () => {
     const overdueTrace = join(directory, 'overdue.jsonl');
+    const stubborn = defineModule({
+      name: 'stubborn',
+      drainBudget: 50,
+      // ignores ctx.signal: returns only after the runner's 2 s grace past its cut
+      create: () => ({ start: async () => {}, stop: () => wait(2_300) }),
+    });
     const app = createApp({
-      modules: [
-        defineModule({
-          name: 'stubborn',
-          drainBudget: 50,
-          // ignores ctx.signal: returns only after the runner's 2 s grace past its cut
-          create: () => ({ start: async () => {}, stop: () => wait(2_300) }),
-        }),
-      ],
+      modules: [stubborn],
       traceFile: overdueTrace,
       logger: pino({ level: 'silent' }),
     });
