@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CoreError } from '../src/errors/CoreError.js';
 import {
   createApp,
   defineModule,
@@ -136,5 +137,66 @@ describe('what a module author reads in the log', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(await stopped).toMatchObject({ status: 'forced', failed: ['hang-stop'] });
     expect(lines.filter((line) => line.event === 'module.stopOverdue')).toHaveLength(1);
+    expect(lines.find((line) => line.event === 'module.failed')?.error).toMatchObject({
+      code: 'KAS_STOP_STUCK',
+      fix: expect.stringContaining('make the stop of "hang-stop" return when ctx.signal fires'),
+    });
+  });
+
+  it("writes a mark's name as the line's mark: pino's name is the logger's, and a key twice loses one", async () => {
+    const raw: string[] = [];
+    const logger = pino({ name: 'kas', level: 'info' }, { write: (line: string) => raw.push(line) });
+    const marking = defineModule({
+      name: 'marking',
+      create: () => ({
+        start: async (ctx: LifecycleContext) => ctx.mark('ready.now', { n: 1 }),
+        stop: async () => {},
+      }),
+    });
+    const app = createApp({ logger, modules: [marking] });
+    await app.start();
+    await app.stop('test');
+    const line = raw.find((text) => text.includes('"event":"module.mark"')) ?? '';
+    expect(line.match(/"name":/g)).toHaveLength(1);
+    expect(JSON.parse(line)).toMatchObject({
+      name: 'kas',
+      module: 'marking',
+      mark: 'ready.now',
+      data: { n: 1 },
+    });
+  });
+
+  it('gives an uncoded or Node-coded error KAS_STOP_FAILED (its own code in the message); a CoreError keeps its code', async () => {
+    const { logger, lines } = recordingLogger();
+    class AcmeError extends CoreError<'ACME_FLUSH_FAILED'> {}
+    const throwing = (name: string, error: Error) =>
+      defineModule({
+        name,
+        create: () => ({
+          start: async () => {},
+          stop: async () => {
+            throw error;
+          },
+        }),
+      });
+    const app = createApp({
+      logger,
+      modules: [
+        throwing('fs-user', Object.assign(new Error('cannot open /var/x'), { code: 'ENOENT' })),
+        throwing('acme', new AcmeError('ACME_FLUSH_FAILED', 'the buffer was not flushed', 'flush it')),
+      ],
+    });
+    await app.start();
+    await app.stop('test');
+    const failed = lines.filter((line) => line.event === 'module.failed');
+    expect(failed.find((line) => line.module === 'fs-user')?.error).toMatchObject({
+      code: 'KAS_STOP_FAILED',
+      message: 'cannot open /var/x (ENOENT)',
+      fix: expect.stringContaining('fix the stop of "fs-user"'),
+    });
+    expect(failed.find((line) => line.module === 'acme')?.error).toMatchObject({
+      code: 'ACME_FLUSH_FAILED',
+      fix: 'flush it',
+    });
   });
 });

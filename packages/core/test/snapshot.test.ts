@@ -223,6 +223,24 @@ describe('progress records', () => {
     }
   });
 
+  it("reach startTestApp's trace, so a module's author can test what it reports", async () => {
+    const reporting = defineModule({
+      name: 'reporting',
+      create: () => ({
+        async start(ctx: LifecycleContext) {
+          ctx.progress({ state: 'warming', done: 1 });
+        },
+        async stop() {},
+      }),
+    });
+    const { trace, stop } = await startTestApp({ modules: [reporting] });
+    await nextTurn();
+    expect(trace.filter((event) => event.type === 'module.progress')).toMatchObject([
+      { module: 'reporting', progress: { state: 'warming', done: 1 } },
+    ]);
+    await stop();
+  });
+
   it("become one event per module and event-loop turn, the module's latest, before the next lifecycle event", async () => {
     let publish: ((inFlight: number) => void) | undefined;
     const burst = defineModule({

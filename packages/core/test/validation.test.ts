@@ -80,6 +80,11 @@ describe('validation at composition', () => {
       ['KAS_STOP_CONTRADICTION', ['p', 'q']],
       ['KAS_STOP_CONTRADICTION', ['s']],
     ]);
+    // Each pair's fix fits it: two "after"s are not "one relation too many" of different kinds
+    const [, mutual, mixed] = analysis.problems;
+    expect(mutual?.fix).toMatch(/^drop one of the two "after"s/);
+    expect(mixed?.message).toContain('a pair of modules may have only one stop relation');
+    expect(mixed?.fix).toMatch(/^keep one relation for this pair/);
   });
 
   it('finds a start cycle made by DI needs', () => {

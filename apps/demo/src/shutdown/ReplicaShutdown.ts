@@ -82,7 +82,7 @@ export class ReplicaShutdown {
       const line = logs.find(match);
       return line === undefined ? undefined : Number(line.time);
     };
-    const mark = (name: string) => timeOf((line) => line.event === 'module.mark' && line.name === name);
+    const mark = (name: string) => timeOf((line) => line.event === 'module.mark' && line.mark === name);
     return {
       replica: this.replica.id,
       stopOrder: this.replica.stopOrder,

@@ -28,7 +28,7 @@ export interface LoadedConfig<T> {
 
 /** The fix of every `KAS_CONFIG_INVALID` about kas.yaml. */
 export const CONFIG_FIX =
-  'correct each value listed (see the commented example kas.example.yaml for every key and its type)';
+  "correct each value listed (kas's own keys and their types: the commented example kas.example.yaml; a section of a module loaded by `modules:`: that module's documentation)";
 
 /**
  * Reads a YAML config file, applies `KAS_*` environment overrides and validates the result against

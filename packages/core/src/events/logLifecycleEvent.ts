@@ -7,9 +7,9 @@ import type { LifecycleEvent } from './LifecycleEvent.js';
  * a module's event (a child is made when `log` is not bound to that module).
  */
 export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
-  const { type, at: _at, ...fields } = withoutPlan(event);
+  const { type, at: _at, ...fields } = forTheLog(event);
   const [level, message] = describe(event);
-  if ('module' in fields) {
+  if (typeof fields.module === 'string') {
     const { module, ...rest } = fields;
     const target = log.bindings().module === module ? log : log.child({ module });
     target[level]({ event: type, ...rest }, message);
@@ -20,11 +20,21 @@ export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
 
 const ms = (value: number) => `${value.toFixed(0)}ms`;
 
-/** The plan `app.starting` carries is for traces and live views; `kas-graph plan` prints it for people. */
-function withoutPlan(event: LifecycleEvent): Omit<LifecycleEvent, 'plan'> {
-  if (event.type !== 'app.starting') return event;
-  const { plan: _plan, ...rest } = event;
-  return rest;
+/**
+ * The event's fields as its line carries them. The plan `app.starting` carries is for traces and live
+ * views (`kas-graph plan` prints it for people); a mark's `name` is the line's `mark`, because pino's
+ * `name` field is the logger's (`kas`), and a line with the key twice loses one of them.
+ */
+function forTheLog(event: LifecycleEvent): Readonly<Record<string, unknown>> {
+  if (event.type === 'app.starting') {
+    const { plan: _plan, ...rest } = event;
+    return { ...rest };
+  }
+  if (event.type === 'module.mark') {
+    const { name, ...rest } = event;
+    return { ...rest, mark: name };
+  }
+  return { ...event };
 }
 
 function describe(event: LifecycleEvent): [Level, string] {

@@ -70,8 +70,10 @@ function contradiction(modules: readonly PlannedModule[], first: NamedPair, seco
     code: 'KAS_STOP_CONTRADICTION',
     message: isMutualAfter
       ? `${say(first)} and ${say(second)}: each would wait for the other to stop`
-      : `${say(first)} and ${say(second)}: a pair of modules has one stop relation`,
-    fix: 'keep one relation for this pair: "with" (one stage), "alongside" (no order) or "after" (one waits for the other)',
+      : `${say(first)} and ${say(second)}: a pair of modules may have only one stop relation`,
+    fix: isMutualAfter
+      ? `drop one of the two "after"s (keep it on the module that must stop last), or declare "with" (one stage) or "alongside" (no order) instead`
+      : 'keep one relation for this pair: "with" (one stage), "alongside" (no order) or "after" (one waits for the other)',
     modules: [name(first.module), name(first.other)],
   };
 }

@@ -261,19 +261,25 @@ export class ModuleRuntime {
 export const STOP_CUT_GRACE_MS = 2_000;
 
 /**
- * A module's error as its `module.failed` event carries it. One with a code of its own (a `CoreError`, or a
- * third-party error with a string `code`) is kept; any other is a bug in the module and gets a stable code
- * (`KAS_START_FAILED` or `KAS_STOP_FAILED`) and a fix, beside its own stack, which says where it threw.
+ * A module's error as its `module.failed` event carries it. A `CoreError` (kas's, or a module's own
+ * subclass) keeps its code and fix; any other error is a bug in the module and gets a stable code
+ * (`KAS_START_FAILED` or `KAS_STOP_FAILED`) and a fix beside its own stack, which says where it threw. A
+ * code it had (a Node system error's `ENOENT`) stays in its message.
  */
 function failedEventError(module: string, phase: 'start' | 'stop', error: unknown): EventError {
   const own = toEventError(error);
-  if (own.code !== undefined) return own;
+  if (error instanceof CoreError) return own;
   const fix =
     phase === 'start'
-      ? `fix the start of "${module}" (the stack of its error says where it threw); the modules already started were stopped`
+      ? `fix the start of "${module}" (the stack of its error says where it threw); the modules already started are stopped by the stop plan`
       : `fix the stop of "${module}" (the stack of its error says where it threw); the other modules went on stopping`;
   // The message stays the module's own: the event and its log line name the module and the phase.
-  return { ...own, code: phase === 'start' ? 'KAS_START_FAILED' : 'KAS_STOP_FAILED', fix: own.fix ?? fix };
+  return {
+    ...own,
+    message: own.code === undefined ? own.message : `${own.message} (${own.code})`,
+    code: phase === 'start' ? 'KAS_START_FAILED' : 'KAS_STOP_FAILED',
+    fix,
+  };
 }
 
 /** How long a module whose start was aborted gets to settle before it is given up. */

@@ -160,6 +160,7 @@ export class StopRun {
           name: 'CoreError',
           code: 'KAS_STOP_STUCK',
           message: `module "${runtime.name}" was still stopping ${DEADLINE_GRACE_MS}ms after the shutdown deadline cut it`,
+          fix: `make the stop of "${runtime.name}" return when ctx.signal fires (its drain budget, a second signal or the deadline); the process exits without waiting for it`,
         },
       });
     }

@@ -3,7 +3,7 @@ import type { LifecycleEvent } from '../events/LifecycleEvent.js';
 import { type App, type AppOptions, createApp } from '../runner/createApp.js';
 import type { StopOutcome } from '../runner/StopRun.js';
 
-/** An app started for a test, with every lifecycle event it emitted. */
+/** An app started for a test, with every lifecycle event it emitted (`module.progress` included). */
 export interface TestApp {
   readonly app: App;
   /** Every event so far, in order; grows while the app runs. */
@@ -19,7 +19,7 @@ export interface TestApp {
 export async function startTestApp(options: AppOptions): Promise<TestApp> {
   const app = createApp({ logger: pino({ level: 'silent' }), ...options });
   const trace: LifecycleEvent[] = [];
-  app.subscribe((event) => trace.push(event));
+  app.subscribe((event) => trace.push(event), { withProgress: true });
   try {
     await app.start();
   } catch (error) {

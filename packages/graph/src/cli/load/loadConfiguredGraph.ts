@@ -106,17 +106,23 @@ async function importComposeFromConfig(
     throw new CliError(
       'KAS_GRAPH_EXPORT_NOT_FOUND',
       `${shown} has no function export "composeFromConfig": --config composes the app from a kas.yaml`,
-      'give the kas app as the entry (apps/kas), or install @kas/kas next to kas.yaml',
+      `give the kas app as the entry (kas-graph lint <kas checkout>/apps/kas --config kas.yaml), or ${INSTALL_KAS}`,
     );
   }
   return compose as ComposeFromConfig;
 }
 
+/** The @kas packages are not on the npm registry: `npm install @kas/kas` would fetch someone else's. */
+const INSTALL_KAS =
+  "make @kas/kas resolvable from kas.yaml's directory the way kas itself runs there: the npm pack tarball of apps/kas (docs/write-a-module.md), not the npm registry, where @kas packages are not published";
+
 function loadFailed(message: string, cause?: unknown): CliError {
+  // Node's "Require stack:" lines follow the first: they list kas-graph's own files, not the user's.
+  const said = cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause);
   return new CliError(
     'KAS_GRAPH_ENTRY_LOAD_FAILED',
-    cause === undefined ? message : `${message}: ${cause instanceof Error ? cause.message : String(cause)}`,
-    'install @kas/kas next to kas.yaml (npm install @kas/kas), or give the kas app as the entry: kas-graph lint apps/kas --config kas.yaml; build the workspace first (npm run build)',
+    cause === undefined ? message : `${message}: ${said}`,
+    `give the kas app as the entry (kas-graph lint <kas checkout>/apps/kas --config kas.yaml; build it first: npm run build), or ${INSTALL_KAS}`,
     { cause },
   );
 }
