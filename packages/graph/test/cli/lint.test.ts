@@ -145,6 +145,10 @@ describe('kas-graph usage and load errors exit 2 with the code and a fix', () =>
     ],
     [['lint', `${kas}#kasModules`], 'KAS_GRAPH_NOT_AN_APP: export "kasModules"'],
     [
+      ['lint', 'test/fixtures/lint-configs/module-factory.ts'],
+      'a kas module package (its default export a module factory) is linted as kas runs it: kas-graph lint --config kas.yaml',
+    ],
+    [
       ['lint', 'test/fixtures/lint-configs/broken-entry.ts'],
       'KAS_GRAPH_ENTRY_LOAD_FAILED: importing test/fixtures/lint-configs/broken-entry.ts failed',
     ],

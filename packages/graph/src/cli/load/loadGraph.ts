@@ -100,7 +100,9 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
   throw new CliError(
     'KAS_GRAPH_NOT_AN_APP',
     `export "${exportName}" of ${relative(cwd, file) || file} is ${describe(value)}, not an app composition or an app`,
-    'export { modules: [...], overrides?, provide? } (an AppComposition), or the App that createApp returns',
+    typeof value === 'function'
+      ? 'export { modules: [...], overrides?, provide? } (an AppComposition), or the App that createApp returns; a kas module package (its default export a module factory) is linted as kas runs it: kas-graph lint --config kas.yaml, with the package under modules:'
+      : 'export { modules: [...], overrides?, provide? } (an AppComposition), or the App that createApp returns',
   );
 }
 
