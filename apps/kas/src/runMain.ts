@@ -22,8 +22,9 @@ export async function runMain(signals: SignalsWhileLoading): Promise<void> {
       logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
       // An error with a code is kas refusing what it was given: its message says what is wrong and its fix
       // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
+      // `event` as on every other line, so a pipeline that keys on it sees the one line saying kas did not start
       pino({ name: 'kas' }, logDestination).fatal(
-        code === undefined ? { err: error } : { code, fix },
+        { event: 'kas.notStarted', ...(code === undefined ? { err: error } : { code, fix }) },
         `kas did not start: ${(error as Error).message}`,
       );
       process.exitCode = 2;

@@ -106,7 +106,7 @@ describe('kas refuses to start, in one line that says what to change', () => {
     expect(await child.exited).toEqual({ code: 2, signal: null });
     const errors = errorLines(child);
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 'KAS_TLS_INVALID' });
+    expect(errors[0]).toMatchObject({ event: 'kas.notStarted', code: 'KAS_TLS_INVALID' });
     expect(errors[0]?.msg).toMatch(
       new RegExp(
         `^kas did not start: ${config}:\\d+:\\d+: kubeProxy\\.tls\\.keyFile: the key in ${keyFile} does not belong to the certificate in .*tls\\.pem`,
