@@ -53,7 +53,10 @@ describe("kas's log lines", () => {
 
     kas.signal('SIGTERM');
     expect(await kas.exited).toEqual({ code: 0, signal: null });
-    expect(kas.lines.at(-1)?.text).toMatch(new RegExp(`${HUMAN.source}app stopped clean in \\d+ms`));
+    expect(kas.lines.at(-2)?.text).toMatch(new RegExp(`${HUMAN.source}app stopped clean in \\d+ms`));
+    expect(kas.lines.at(-1)?.text).toMatch(
+      new RegExp(`${HUMAN.source}exiting with code 0: the app stopped clean`),
+    );
   });
 
   it('are pino JSON with --dev --log-format json', async () => {

@@ -33,7 +33,10 @@ describe('kas under a burst of signals', () => {
       await child.waitForLog({ event: 'module.stopping', module: 'kube-proxy' });
       await burst(child, 20, 5);
       expect(await child.exited).toEqual({ code: 3, signal: null });
-      expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+      expect(child.logs().slice(-2)).toMatchObject([
+        { event: 'app.stopped', status: 'forced' },
+        { event: 'app.exiting', exitCode: 3 },
+      ]);
       await kas.stop();
     }
   });
@@ -51,7 +54,10 @@ describe('kas under a burst of signals', () => {
       const cuts = signalsSeen(child).filter((log) => log.action === 'cut');
       expect(exit).toEqual({ code: cuts.length > 0 ? 3 : 0, signal: null });
       expect(child.logs().map((log) => log.event)).toContain('app.startFailed');
-      expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped' });
+      expect(child.logs().slice(-2)).toMatchObject([
+        { event: 'app.stopped' },
+        { event: 'app.exiting', exitCode: exit.code },
+      ]);
       await kas.stop();
     }
   });
@@ -87,6 +93,9 @@ describe('kas under a burst of signals', () => {
       action: 'stop',
     });
     expect(child.logs().map((log) => log.event)).toContain('goaway.sent');
-    expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'clean' });
+    expect(child.logs().slice(-2)).toMatchObject([
+      { event: 'app.stopped', status: 'clean' },
+      { event: 'app.exiting', exitCode: 0 },
+    ]);
   });
 });

@@ -45,6 +45,7 @@ describe('an app run as a real process', () => {
       'module.stopping store',
       'module.stopped store',
       'app.stopped',
+      'app.exiting',
     ]);
   });
 
@@ -62,7 +63,10 @@ describe('an app run as a real process', () => {
     expect(child.logs().find((log) => log.msg === 'cutting in-flight work')).toMatchObject({
       module: 'proxy',
     });
-    expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+    expect(child.logs().slice(-2)).toMatchObject([
+      { event: 'app.stopped', status: 'forced' },
+      { event: 'app.exiting', exitCode: EXIT_CODES.forced },
+    ]);
   });
 
   // Regression: the runner dropped its handlers before it had logged and exited, so a signal of the burst
@@ -75,7 +79,10 @@ describe('an app run as a real process', () => {
       await child.waitForLog({ event: 'module.stopping', module: 'proxy' });
       await burst(child, 'SIGTERM', 20, 5);
       expect(await child.exited).toEqual({ code: EXIT_CODES.forced, signal: null });
-      expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+      expect(child.logs().slice(-2)).toMatchObject([
+        { event: 'app.stopped', status: 'forced' },
+        { event: 'app.exiting', exitCode: EXIT_CODES.forced },
+      ]);
     }
   });
 
@@ -89,7 +96,10 @@ describe('an app run as a real process', () => {
       await burst(child, 'SIGTERM', 2, 0);
       expect(await child.exited).toEqual({ code: EXIT_CODES.forced, signal: null });
       expect(child.logs().map((log) => log.event)).toContain('app.startFailed');
-      expect(child.logs().at(-1)).toMatchObject({ event: 'app.stopped', status: 'forced' });
+      expect(child.logs().slice(-2)).toMatchObject([
+        { event: 'app.stopped', status: 'forced' },
+        { event: 'app.exiting', exitCode: EXIT_CODES.forced },
+      ]);
     }
   });
 });

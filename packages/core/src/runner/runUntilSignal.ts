@@ -15,6 +15,14 @@ export const EXIT_CODES = {
   forced: 3,
 } as const;
 
+/** What each exit code says, on the `app.exiting` line that ends every run. */
+const EXIT_MEANINGS: Readonly<Record<number, string>> = {
+  [EXIT_CODES.clean]: 'the app stopped clean',
+  [EXIT_CODES.startFailed]: 'the app failed to start',
+  [EXIT_CODES.stopFailed]: 'a module threw while stopping',
+  [EXIT_CODES.forced]: 'the stop was forced (a second signal or the shutdown deadline)',
+};
+
 // SIGHUP too: a terminal that closes under kas (or an operator's `kill -HUP`) stops it by the plan rather
 // than killing it at once, which would skip GOAWAY and leave its directory entries to expire.
 const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -54,16 +62,10 @@ export async function runUntilSignal(
     await app.start();
     code = exitCodeFor(await app.stopped());
   } catch {
-    const stoppedDuringStart = signalCount > 0;
-    code = stoppedDuringStart ? exitCodeFor(await app.stopped()) : EXIT_CODES.startFailed;
-    // The failing module's `module.failed` line (code, message, fix) already said why, at error level.
-    if (!stoppedDuringStart) {
-      log.info(
-        { event: 'app.exiting', exitCode: code },
-        `exiting with code ${code}: the app failed to start`,
-      );
-    }
+    // A failed start: the failing module's `module.failed` line (code, message, fix) already said why.
+    code = signalCount > 0 ? exitCodeFor(await app.stopped()) : EXIT_CODES.startFailed;
   }
+  log.info({ event: 'app.exiting', exitCode: code }, `exiting with code ${code}: ${EXIT_MEANINGS[code]}`);
   isExiting = true;
   clearInterval(keepAlive);
   await new Promise<void>((resolve) => log.flush(() => resolve()));
