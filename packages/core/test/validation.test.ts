@@ -102,7 +102,12 @@ describe('validation at composition', () => {
       provides: { b: tokenB },
       create: () => ({ provides: { b: 2 }, start: async () => {}, stop: async () => {} }),
     });
-    expect(graphError(() => createApp({ modules: [a, b] })).code).toBe('KAS_START_CYCLE');
+    const error = graphError(() => createApp({ modules: [a, b] }));
+    expect(error.code).toBe('KAS_START_CYCLE');
+    // Each step says it is a DI need, and which token: not a startAfter anyone declared
+    expect(error.message).toMatch(
+      /start cycle: (a -\[needs:b\.value\]-> b -\[needs:a\.value\]-> a|b -\[needs:a\.value\]-> a -\[needs:b\.value\]-> b) \(/,
+    );
   });
 
   it('prints the path of a stop cycle with the reason of each step', () => {

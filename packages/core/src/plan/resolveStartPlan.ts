@@ -47,6 +47,17 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
     const rest = modules.map((_, index) => index).filter((index) => !placed.has(index));
     const cycle = findCycle(rest, (index) => dependencies[index] ?? []) ?? rest;
     const names = cycle.map((index) => modules[index]?.name ?? '?');
+    // Each step says why: a declared startAfter (`a -> b`) or a DI need (`a -[needs:token]-> b`).
+    const path = names
+      .map((name, i) => {
+        if (i === 0) return name;
+        const from = modules[cycle[i - 1] as number];
+        const link = from?.startAfter.find((dependency) => dependency.module === name);
+        if (link?.reason !== 'needs') return `-> ${name}`;
+        const token = (link.token ?? 'a token').replace(/[\s\]]+/g, '_');
+        return `-[needs:${token}]-> ${name}`;
+      })
+      .join(' ');
     return {
       stages: [],
       order,
@@ -54,7 +65,7 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
       problems: [
         {
           code: 'KAS_START_CYCLE',
-          message: `start cycle: ${names.join(' -> ')} ("<x> -> <y>": <x> starts after <y>)`,
+          message: `start cycle: ${path} ("<x> -> <y>": <x> starts after <y>, declared; "<x> -[needs:<token>]-> <y>": <x> needs a token <y> provides, so it starts after it)`,
           fix: 'remove one startAfter on this path, or the DI need that implies it (a needed token makes its provider start first)',
           modules: [...new Set(names)],
         },
