@@ -1,7 +1,6 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, type CliRun, packageDirectory } from './runKasGraph.js';
+import { assertBuilt, type CliRun, packageDirectory, runKasGraph } from './runKasGraph.js';
 
 const fixtures = join(packageDirectory, 'test/fixtures/draw-out-of-memory');
 
@@ -11,22 +10,10 @@ const fixtures = join(packageDirectory, 'test/fixtures/draw-out-of-memory');
  * thousands of modules after 10 s and 2 GB (`kas-graph draw` of 2,000 modules with long start chains).
  */
 function drawOutOfMemory(format: string): Promise<CliRun> {
-  const node = ['--import', join(fixtures, 'wasmMemoryAtItsLimit.mjs')];
-  const cli = [join(packageDirectory, 'dist/cli/main.js'), 'draw', join(fixtures, 'manyModules.ts')];
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...node, ...cli, '--format', format],
-      { cwd: packageDirectory, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
-          stdout,
-          stderr,
-        });
-      },
-    );
-  });
+  return runKasGraph(['draw', join(fixtures, 'manyModules.ts'), '--format', format], packageDirectory, [
+    '--import',
+    join(fixtures, 'wasmMemoryAtItsLimit.mjs'),
+  ]);
 }
 
 describe('kas-graph draw when Graphviz runs out of memory, run as a process with the real Graphviz', () => {

@@ -15,16 +15,28 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `node dist/cli/main.js ...args` as a child process, in `cwd` (default: the package directory). */
-export function runKasGraph(args: readonly string[], cwd = packageDirectory): Promise<CliRun> {
+/**
+ * Runs `node ...nodeArgs dist/cli/main.js ...args` as a child process, in `cwd` (default: the package
+ * directory); `nodeArgs` are Node's own options, e.g. `--import <preload>`.
+ */
+export function runKasGraph(
+  args: readonly string[],
+  cwd = packageDirectory,
+  nodeArgs: readonly string[] = [],
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], { cwd, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({
-        code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
-        stdout,
-        stderr,
-      });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, cli, ...args],
+      { cwd, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+          stdout,
+          stderr,
+        });
+      },
+    );
   });
 }
 
