@@ -111,7 +111,7 @@ describe('the runner', () => {
     const error = (await started) as CoreError;
     expect(error.code).toBe('KAS_START_TIMEOUT');
     expect(error.message).toBe(
-      'module "redis-connection" did not start within its start budget of 3000ms: cannot reach redis at 127.0.0.1:1',
+      'module "redis-connection" did not start within its start budget of 3s: cannot reach redis at 127.0.0.1:1',
     );
     expect(error.cause).toBeInstanceOf(Error);
   });

@@ -37,7 +37,7 @@ describe('an upgraded connection while kas stops', () => {
     const exit = await session.exited;
     expect(exit.code).not.toBe(0);
     expect(session.lines.map((line) => line.text).join('\n')).toContain(
-      'kas ended the connection: the replica is stopping; its drain budget (kubeProxy.drainBudget, 3000ms) ended: reconnect',
+      'kas ended the connection: the replica is stopping; its drain budget (kubeProxy.drainBudget, 3s) ended: reconnect',
     );
     await eventually(() => replica.metrics.snapshot().upgrades.byEnding.cut === 1);
     expect(replica.metrics.snapshot().cutAtDrainEnd).toBe(1);

@@ -37,7 +37,7 @@ describe('limits of upgraded connections', () => {
     const exit = await session.exited;
     expect(exit.code).not.toBe(0);
     expect(session.lines.map((line) => line.text).join('\n')).toContain(
-      'kas ended the connection: no bytes either way for 1500ms (kubeProxy.upgradeIdleTimeout)',
+      'kas ended the connection: no bytes either way for 1s 500ms (kubeProxy.upgradeIdleTimeout)',
     );
     await eventually(() => replica.metrics.snapshot().upgrades.byEnding.idle === 1);
     // kubectl asks for WebSocket first, then falls back to SPDY: both refused.

@@ -18,7 +18,7 @@ describe('webSocketCloseFrame', () => {
 
   it('fits the drain cut of a one-hour budget in a close frame without cutting it', () => {
     const why =
-      'kas ended the connection: the replica is stopping; its drain budget (kubeProxy.drainBudget, 3600000ms) ended: reconnect';
+      'kas ended the connection: the replica is stopping; its drain budget (kubeProxy.drainBudget, 1h) ended: reconnect';
     expect(readCloseFrame(webSocketCloseFrame(1001, why)).reason.toString()).toBe(why);
   });
 

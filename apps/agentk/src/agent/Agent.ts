@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { type ChannelCredentials, Metadata, type StatusObject, status } from '@grpc/grpc-js';
+import { formatDuration } from '@kas/core';
 import { createReverseTunnelMethod, type ReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
@@ -202,7 +203,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
         details: ending.details,
         retryInMs: delayMs,
       },
-      `tunnel to kas at ${failed} failed (${status[ending.code]}: ${ending.details}); retrying in ${delayMs}ms`,
+      `tunnel to kas at ${failed} failed (${status[ending.code]}: ${ending.details}); retrying in ${formatDuration(delayMs)}`,
     );
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;

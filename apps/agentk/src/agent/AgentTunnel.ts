@@ -1,4 +1,5 @@
 import type { ClientDuplexStream, Metadata, StatusObject } from '@grpc/grpc-js';
+import { formatDuration } from '@kas/core';
 import {
   AGENT_HEARTBEAT,
   type AgentMessage,
@@ -143,7 +144,7 @@ export class AgentTunnel {
       if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
       this.host.onLost(
         this,
-        `kas sent nothing on this tunnel for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms): the connection is lost`,
+        `kas sent nothing on this tunnel for ${formatDuration(silentMs)} (its heartbeat time plus timeout is ${formatDuration(limitMs)}): the connection is lost`,
       );
     }, inMs).unref();
   }

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { duration, hostPort } from '@kas/config';
+import { formatDuration } from '@kas/core';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import { observabilityConfigSchema } from '../observability/observabilityModule.js';
@@ -108,24 +109,6 @@ export function checkDrainBudgets(
       message: `${formatDuration(drainBudget)} is shorter than ${longerKey} (${formatDuration(longerMs)}): busy tunnels would be cut while the requests on them still drain. Leave it out (default: the longer of kubeProxy.drainBudget and privateApi.drainBudget plus 10 s) or set it at least ${formatDuration(longerMs + 10_000)}`,
     });
   }
-}
-
-/** `90000` as `1m 30s`, for messages. */
-function formatDuration(ms: number): string {
-  const parts: string[] = [];
-  let rest = ms;
-  for (const [unit, size] of [
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1_000],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0 || parts.length === 0) parts.push(`${rest}ms`);
-  return parts.join(' ');
 }
 
 /** The validated kas config; durations are milliseconds. */

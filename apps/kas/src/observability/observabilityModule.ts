@@ -11,7 +11,7 @@ import {
   splitHostPort,
   timeoutCheckIntervalMs,
 } from '@kas/config';
-import { createToken, defineModule, ListenerConnections } from '@kas/core';
+import { createToken, defineModule, formatDuration, ListenerConnections } from '@kas/core';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import type { KasTelemetry } from './KasTelemetry.js';
@@ -60,7 +60,7 @@ export const observabilityConfigSchema = z
       context.addIssue({
         code: 'custom',
         path: ['requestTimeout'],
-        message: `must not be shorter than headersTimeout (${config.requestTimeout}ms is below ${config.headersTimeout}ms); 0 disables it`,
+        message: `must not be shorter than headersTimeout (${formatDuration(config.requestTimeout)} is below ${formatDuration(config.headersTimeout)}); 0 disables it`,
       });
     }
   });

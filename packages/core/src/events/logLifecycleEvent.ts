@@ -1,4 +1,5 @@
 import type { Level, Logger } from 'pino';
+import { formatDuration } from '../module/Duration.js';
 import type { LifecycleEvent } from './LifecycleEvent.js';
 
 /**
@@ -17,8 +18,6 @@ export function logLifecycleEvent(log: Logger, event: LifecycleEvent): void {
     log[level]({ event: type, ...fields }, message);
   }
 }
-
-const ms = (value: number) => `${value.toFixed(0)}ms`;
 
 /**
  * The event's fields as its line carries them. The plan `app.starting` carries is for traces and live
@@ -42,7 +41,7 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'app.starting':
       return ['info', 'app starting'];
     case 'app.started':
-      return ['info', `app started in ${ms(event.durationMs)}`];
+      return ['info', `app started in ${formatDuration(event.durationMs)}`];
     case 'app.startFailed':
       // The module's own `module.failed` line is the one error line of a failed start; this says what follows.
       return ['info', 'app start failed: stopping the modules already started'];
@@ -51,7 +50,7 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'app.stopped':
       return [
         event.status === 'clean' ? 'info' : 'error',
-        `app stopped ${event.status} in ${ms(event.durationMs)}`,
+        `app stopped ${event.status} in ${formatDuration(event.durationMs)}`,
       ];
     case 'signal.received':
       return [
@@ -63,15 +62,15 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'stage.begin':
       return ['info', `${event.phase} stage ${event.stage} begins`];
     case 'stage.complete':
-      return ['info', `${event.phase} stage ${event.stage} complete in ${ms(event.durationMs)}`];
+      return ['info', `${event.phase} stage ${event.stage} complete in ${formatDuration(event.durationMs)}`];
     case 'module.starting':
       return ['info', 'module starting'];
     case 'module.started':
-      return ['info', `module started in ${ms(event.durationMs)}`];
+      return ['info', `module started in ${formatDuration(event.durationMs)}`];
     case 'module.stopping':
-      return ['info', `module stopping (drain budget ${ms(event.drainBudgetMs)})`];
+      return ['info', `module stopping (drain budget ${formatDuration(event.drainBudgetMs)})`];
     case 'module.stopped':
-      return ['info', `module stopped in ${ms(event.durationMs)}`];
+      return ['info', `module stopped in ${formatDuration(event.durationMs)}`];
     case 'module.failed':
       // A start abandoned because its stage failed (or a stop came) is a consequence, not a failure: the
       // failing module's line is the one error line of a failed start.
@@ -82,12 +81,12 @@ function describe(event: LifecycleEvent): [Level, string] {
         `module failed to ${event.phase}: ${event.error.message}${event.error.fix === undefined ? '' : `. To fix: ${event.error.fix}`}`,
       ];
     case 'module.drainCut':
-      return ['warn', `module drain cut (${event.reason}) after ${ms(event.afterMs)}`];
+      return ['warn', `module drain cut (${event.reason}) after ${formatDuration(event.afterMs)}`];
     case 'module.stopOverdue':
       return [
         'warn',
-        `module has not returned from its stop ${ms(event.sinceCutMs)} after its drain was cut (${event.reason}); ` +
-          `the stages after "${event.stage}" wait for it until the shutdown deadline in ${ms(event.deadlineInMs)}. ` +
+        `module has not returned from its stop ${formatDuration(event.sinceCutMs)} after its drain was cut (${event.reason}); ` +
+          `the stages after "${event.stage}" wait for it until the shutdown deadline in ${formatDuration(event.deadlineInMs)}. ` +
           `To fix: make the stop of "${event.module}" return when ctx.signal fires`,
       ];
     case 'module.mark':
@@ -102,7 +101,7 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'shutdown.deadline':
       return [
         'error',
-        `shutdown deadline of ${ms(event.deadlineMs)} passed; cutting ${event.pending.join(', ') || 'nothing'}`,
+        `shutdown deadline of ${formatDuration(event.deadlineMs)} passed; cutting ${event.pending.join(', ') || 'nothing'}`,
       ];
     default: {
       const unhandled: never = event;

@@ -26,3 +26,27 @@ export function toMilliseconds(duration: Duration, where: string): number {
   }
   return value;
 }
+
+const UNITS = [
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+  ['ms', 1],
+] as const;
+
+/**
+ * Milliseconds for people, exactly and largest units first, in the units a `Duration` is written in:
+ * `1h`, `1h 30s`, `10s`, `1s 500ms`, `250ms`, `0s`. Messages that quote a configured or measured duration
+ * use it, so an operator reads `drain budget 1h` rather than `3600000ms` (log fields keep milliseconds).
+ */
+export function formatDuration(durationMs: number): string {
+  let rest = Math.round(Math.max(0, durationMs));
+  if (rest === 0) return '0s';
+  const parts: string[] = [];
+  for (const [unit, size] of UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count}${unit}`);
+    rest -= count * size;
+  }
+  return parts.join(' ');
+}

@@ -4,6 +4,7 @@ import { CoreError } from '../errors/CoreError.js';
 import { DrainCutError } from '../errors/DrainCutError.js';
 import type { CutReason, EventError, LifecycleEvent } from '../events/LifecycleEvent.js';
 import { toEventError } from '../events/LifecycleEvent.js';
+import { formatDuration } from '../module/Duration.js';
 import type {
   AnyModule,
   LifecycleContext,
@@ -91,7 +92,7 @@ export class ModuleRuntime {
         control.abort(
           new CoreError(
             'KAS_START_TIMEOUT',
-            `module "${this.name}" did not start within its start budget of ${this.planned.startBudgetMs}ms`,
+            `module "${this.name}" did not start within its start budget of ${formatDuration(this.planned.startBudgetMs)}`,
             `find what "${this.name}" waits for at start (its log lines say), or raise its startBudget`,
           ),
         );
@@ -183,7 +184,7 @@ export class ModuleRuntime {
     const afterMs = performance.now() - this.#stopStartedAt;
     control.abort(
       new DrainCutError(
-        `module "${this.name}" was cut after ${afterMs.toFixed(0)}ms (${reason})`,
+        `module "${this.name}" was cut after ${formatDuration(afterMs)} (${reason})`,
         reason === 'budget'
           ? `raise the drainBudget of "${this.name}" if its work needs longer`
           : 'none: the stop was forced',

@@ -1,4 +1,5 @@
 import type { CutReason, LifecycleEvent, StopStatus } from '../events/LifecycleEvent.js';
+import { formatDuration } from '../module/Duration.js';
 import type { StopStage } from '../plan/AppPlan.js';
 import type { ModuleRuntime, Unstamped } from './ModuleRuntime.js';
 
@@ -159,7 +160,7 @@ export class StopRun {
         error: {
           name: 'CoreError',
           code: 'KAS_STOP_STUCK',
-          message: `module "${runtime.name}" was still stopping ${DEADLINE_GRACE_MS}ms after the shutdown deadline cut it`,
+          message: `module "${runtime.name}" was still stopping ${formatDuration(DEADLINE_GRACE_MS)} after the shutdown deadline cut it`,
           fix: `make the stop of "${runtime.name}" return when ctx.signal fires (its drain budget, a second signal or the deadline); the process exits without waiting for it`,
         },
       });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { formatDuration } from '@kas/core';
 import type { Tunnel, TunnelRegistry, TunnelRegistryEvents } from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 
@@ -103,7 +104,7 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
           waiter.reject(
             new AgentGrpcError(
               'KAS_TUNNEL_UNAVAILABLE',
-              `agent "${agentId}" had no idle tunnel on this replica within ${timeoutMs}ms`,
+              `agent "${agentId}" had no idle tunnel on this replica within ${formatDuration(timeoutMs)}`,
               'check that the agent is running and connected (its log says where), or wait longer',
             ),
           ),

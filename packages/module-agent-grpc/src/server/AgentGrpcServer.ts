@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix, splitHostPort } from '@kas/config';
-import { type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
+import { formatDuration, type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
 import { createReverseTunnelMethod, widenServerFlowControlWindow } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
@@ -240,7 +240,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     for (let i = 0; i < trimmed; i++) this.#counters.increment('tunnels.trimmed');
     this.log.debug(
       { event: 'tunnels.trimmed', tunnels: trimmed },
-      `ended ${trimmed} idle tunnel(s) beyond what their agents keep, idle for ${timeoutMs}ms or more`,
+      `ended ${trimmed} idle tunnel(s) beyond what their agents keep, idle for ${formatDuration(timeoutMs)} or more`,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
+import { formatDuration } from '@kas/core';
 import type {
   AgentDescriptor,
   AgentMessage,
@@ -284,7 +285,7 @@ export class ServerTunnel implements RegisteredTunnel {
 
   /** No answer to a heartbeat within the timeout: the agent or its connection is gone. */
   #onSilent(): void {
-    const message = `agent "${this.agentId}" did not answer a heartbeat within ${this.heartbeat.timeoutMs}ms: its connection is lost`;
+    const message = `agent "${this.agentId}" did not answer a heartbeat within ${formatDuration(this.heartbeat.timeoutMs)}: its connection is lost`;
     this.#exchange?.break(
       new AgentGrpcError(
         'KAS_TUNNEL_BROKEN',

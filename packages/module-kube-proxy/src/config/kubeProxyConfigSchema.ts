@@ -1,4 +1,5 @@
 import { duration, hostPort, pemSource, positiveDuration, text, tlsKeyPair } from '@kas/config';
+import { formatDuration } from '@kas/core';
 import { z } from 'zod';
 import { kubeProxyUsersSchema } from './kubeProxyUsersSchema.js';
 import { privateApiSecretSchema } from './privateApiSecretSchema.js';
@@ -123,7 +124,7 @@ export const kubeProxyConfigSchema = z
       context.addIssue({
         code: 'custom',
         path: ['requestTimeout'],
-        message: `must not be shorter than headersTimeout (${config.requestTimeout}ms is below ${config.headersTimeout}ms): a request's headers are part of it; 0 disables it`,
+        message: `must not be shorter than headersTimeout (${formatDuration(config.requestTimeout)} is below ${formatDuration(config.headersTimeout)}): a request's headers are part of it; 0 disables it`,
       });
     }
     if (config.tls !== undefined && config.plainHttp) {

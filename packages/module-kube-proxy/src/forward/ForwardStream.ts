@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { type ClientDuplexStream, type Metadata, status } from '@grpc/grpc-js';
+import { formatDuration } from '@kas/core';
 import {
   type ForwardReply,
   type ForwardRequest,
@@ -158,9 +159,9 @@ export class ForwardStream {
       const silentMs = performance.now() - this.#heardAt;
       if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
       this.#lose({
-        message: `the connection to ${this.where} is lost: it sent nothing for ${Math.round(silentMs)}ms (its heartbeat time plus timeout is ${limitMs}ms)`,
+        message: `the connection to ${this.where} is lost: it sent nothing for ${formatDuration(silentMs)} (its heartbeat time plus timeout is ${formatDuration(limitMs)})`,
         fix: `check that ${this.where} is running and reachable from this replica (a paused or overloaded process, a network partition)`,
-        failure: `the connection to it was lost (it sent nothing for ${Math.round(silentMs)}ms)`,
+        failure: `the connection to it was lost (it sent nothing for ${formatDuration(silentMs)})`,
       });
     }, inMs).unref();
   }

@@ -1,4 +1,5 @@
 import { type Client, connectivityState, Metadata } from '@grpc/grpc-js';
+import { formatDuration } from '@kas/core';
 import { FORWARD_METADATA, type ForwardMethod, HEARTBEAT_METADATA } from '@kas/tunnel-protocol';
 import {
   type ForwardCall,
@@ -97,16 +98,16 @@ export class ForwardStreamPool implements ForwardStreamOwner {
     const fix = `check that ${this.where} is a kas replica serving its private API there, running and not paused or overloaded, and reachable from this replica`;
     if (this.client.getChannel().getConnectivityState(false) !== connectivityState.READY) {
       return {
-        message: `the connection was not established within ${waitedMs}ms (${option}): it accepted the TCP connection but never completed the TLS and HTTP/2 handshake, or never accepted it`,
+        message: `the connection was not established within ${formatDuration(waitedMs)} (${option}): it accepted the TCP connection but never completed the TLS and HTTP/2 handshake, or never accepted it`,
         fix,
-        failure: `it did not complete the connection within ${waitedMs}ms (it accepted it but never answered, or never accepted it)`,
+        failure: `it did not complete the connection within ${formatDuration(waitedMs)} (it accepted it but never answered, or never accepted it)`,
       };
     }
     if (this.#answersAtOnce !== true) return undefined;
     return {
-      message: `it accepted the connection but never answered the Forward call within ${waitedMs}ms (${option}), as a kas replica does at once`,
+      message: `it accepted the connection but never answered the Forward call within ${formatDuration(waitedMs)} (${option}), as a kas replica does at once`,
       fix,
-      failure: `it accepted the connection but never answered within ${waitedMs}ms`,
+      failure: `it accepted the connection but never answered within ${formatDuration(waitedMs)}`,
     };
   }
 

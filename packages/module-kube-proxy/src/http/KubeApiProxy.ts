@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { formatDuration } from '@kas/core';
 import type { TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import { logDenied } from '../auth/logDenied.js';
@@ -110,7 +111,7 @@ export class KubeApiProxy {
    * What follows a head that came in time (a watch's events) is never cut by this.
    */
   #headTimedOut(response: ServerResponse, agentId: string, timeoutMs: number): void {
-    const message = `agent "${agentId}" did not answer within ${timeoutMs}ms (kubeProxy.responseHeaderTimeout): the agent or its Kubernetes API is stuck; the request was cancelled`;
+    const message = `agent "${agentId}" did not answer within ${formatDuration(timeoutMs)} (kubeProxy.responseHeaderTimeout): the agent or its Kubernetes API is stuck; the request was cancelled`;
     this.log.warn({ event: 'request.headTimeout', agentId, timeoutMs }, message);
     if (response.headersSent || response.destroyed) response.destroy();
     else sendStatus(response, { code: 504, reason: 'Timeout', message, agentId }, true);

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describeListenFailure, formatHostPort, listenFailureFix, timeoutCheckIntervalMs } from '@kas/config';
-import { type LifecycleContext, ListenerConnections } from '@kas/core';
+import { formatDuration, type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { Logger } from 'pino';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ResolvedKubeProxyConfig } from '../config/resolveKubeProxyConfig.js';
@@ -197,7 +197,7 @@ export class KubeProxyServer implements KubeProxyInfo {
     // up"). Every answer from now on carries `Connection: close`; what is still idle goes when the grace ends.
     this.log.info(
       { event: 'kubeProxy.notReady', listenGraceMs: this.config.listenGraceMs, inFlight: this.inFlight.size },
-      `kube proxy not ready; accepting new connections for ${this.config.listenGraceMs}ms more`,
+      `kube proxy not ready; accepting new connections for ${formatDuration(this.config.listenGraceMs)} more`,
     );
     const cut = new Promise<'cut'>((resolve) => {
       if (ctx.signal.aborted) resolve('cut');

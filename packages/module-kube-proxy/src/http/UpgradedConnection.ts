@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { formatDuration } from '@kas/core';
 import type { TunnelResponse } from '@kas/tunnel-protocol';
 import { clientResponseHeaders } from './forwardHeaders.js';
 import { WebSocketFrameBoundary, webSocketCloseFrame, webSocketFrame } from './WebSocketFrameBoundary.js';
@@ -49,7 +50,11 @@ export class UpgradedConnection {
     socket.write(rawResponseHead(101, responseHeaders));
     if (idleTimeoutMs > 0) {
       this.#idleTimer = setTimeout(
-        () => this.end('idle', `no bytes either way for ${idleTimeoutMs}ms (kubeProxy.upgradeIdleTimeout)`),
+        () =>
+          this.end(
+            'idle',
+            `no bytes either way for ${formatDuration(idleTimeoutMs)} (kubeProxy.upgradeIdleTimeout)`,
+          ),
         idleTimeoutMs,
       );
       this.#idleTimer.unref();

@@ -1,4 +1,5 @@
 import type { CutReason, DrainCutError } from '@kas/core';
+import { formatDuration } from '@kas/core';
 
 /** What a drain cut is told as: to the client (a `Status`, a close frame's reason) and in the log line. */
 export interface DrainCutWords {
@@ -25,7 +26,7 @@ export function drainCutWords(reason: CutReason, budgetKey: string, budgetMs: nu
   switch (reason) {
     case 'budget':
       return {
-        toClient: `the replica is stopping; its drain budget (${budgetKey}, ${budgetMs}ms) ended: reconnect`,
+        toClient: `the replica is stopping; its drain budget (${budgetKey}, ${formatDuration(budgetMs)}) ended: reconnect`,
         inLog: 'at the drain budget',
       };
     case 'signal':

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { formatDuration } from '@kas/core';
 import {
   EMPTY_BODY,
   type ForwardReply,
@@ -152,7 +153,7 @@ export class InboundExchange {
         // (504 Timeout), not as for an agent that moved.
         this.#answerError(
           'KAS_TUNNEL_WAIT_TIMEOUT',
-          `agent "${this.agentId}" is connected, but none of its tunnels became free within ${this.tunnelWaitMs}ms`,
+          `agent "${this.agentId}" is connected, but none of its tunnels became free within ${formatDuration(this.tunnelWaitMs)}`,
           'refused',
         );
         return;

@@ -17,6 +17,7 @@ const HEARTBEAT_REPLY: ForwardReply = { tunnelAcquired: false, frame: undefined,
  */
 export const PRIVATE_API_CUT_PREFIX = 'cut by the private API: ';
 
+import { formatDuration } from '@kas/core';
 import { type InboundEnding, InboundExchange, type InboundExchangeOwner } from './InboundExchange.js';
 
 /** The server side of one Forward call. */
@@ -203,7 +204,7 @@ export class InboundStream implements InboundExchangeOwner {
 
   /** No answer to a heartbeat within the timeout: the calling replica or its connection is gone. */
   #onSilent(heartbeat: HeartbeatTiming): void {
-    const why = `the calling replica did not answer a heartbeat within ${heartbeat.timeoutMs}ms: its connection is lost`;
+    const why = `the calling replica did not answer a heartbeat within ${formatDuration(heartbeat.timeoutMs)}: its connection is lost`;
     this.#exchange?.cancel('cancelled', why);
     if (!this.#close()) return;
     this.call.emit('error', { code: status.UNAVAILABLE, details: `KAS_FORWARD_LOST: ${why}` });

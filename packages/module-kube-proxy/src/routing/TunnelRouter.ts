@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { formatDuration } from '@kas/core';
 import { type ReplicaInfo, TunnelTrackerError } from '@kas/module-tunnel-tracker';
 import type { Tunnel, TunnelRegistry, TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
@@ -235,7 +236,7 @@ export class TunnelRouter {
     if (search.isAgentHere) {
       return new KubeProxyError(
         'KAS_TUNNEL_WAIT_TIMEOUT',
-        `agent "${agentId}" is connected, but none of its tunnels became free within ${this.tunnelWaitMs}ms`,
+        `agent "${agentId}" is connected, but none of its tunnels became free within ${formatDuration(this.tunnelWaitMs)}`,
         'retry; if it persists, let the agent keep more tunnels, or raise kubeProxy.tunnelWait in kas.yaml',
       );
     }
@@ -243,7 +244,7 @@ export class TunnelRouter {
       return this.#directoryUnavailable(agentId, search.directoryError);
     return new KubeProxyError(
       'KAS_AGENT_NOT_CONNECTED',
-      `agent "${agentId}" is not connected to kas (waited ${this.tunnelWaitMs}ms for it to reconnect)`,
+      `agent "${agentId}" is not connected to kas (waited ${formatDuration(this.tunnelWaitMs)} for it to reconnect)`,
       'check that the agent is running: its log says whether it reaches kas',
     );
   }

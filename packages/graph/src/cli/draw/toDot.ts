@@ -1,5 +1,5 @@
 import type { AppPlan } from '@kas/core';
-import { formatDuration } from '../../lint/formatDuration.js';
+import { formatDuration } from '@kas/core';
 import { type DrawnEdge, graphEdges } from './graphEdges.js';
 
 const quote = (text: string) =>

@@ -1,5 +1,5 @@
 import type { AppPlan } from '@kas/core';
-import { formatDuration } from '../../lint/formatDuration.js';
+import { formatDuration } from '@kas/core';
 import { graphEdges } from './graphEdges.js';
 
 /** Both plans as a Mermaid flowchart (text for READMEs): a subgraph per plan and per stage, labelled edges. */

@@ -1,5 +1,5 @@
 import type { AppPlan, StopEdge } from '@kas/core';
-import { formatDuration } from '../../lint/formatDuration.js';
+import { formatDuration } from '@kas/core';
 import { stopTimings } from '../../lint/stopTimings.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { StopEdge } from '@kas/core';
+import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
-import { formatDuration } from '../formatDuration.js';
 import type { LintGraph } from '../LintGraph.js';
 
 /** A module that accepts connections must begin its stop at once, not behind a long drain. */

@@ -1,5 +1,5 @@
+import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
-import { formatDuration } from '../formatDuration.js';
 import type { LintGraph } from '../LintGraph.js';
 import type { LintFindingDraft } from '../LintRule.js';
 

@@ -1,5 +1,5 @@
+import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
-import { formatDuration } from '../formatDuration.js';
 
 /** The stop plan's worst case must fit in the platform's termination grace. */
 export const budgetOverLimit = defineLintRule({

@@ -1,5 +1,5 @@
+import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../../lint/defineLintRule.js';
-import { formatDuration } from '../../lint/formatDuration.js';
 import type { LintRule } from '../../lint/LintRule.js';
 import {
   type DeploymentLintContext,
