@@ -79,7 +79,7 @@ describe("the sections' modules", () => {
       `${file}:6:14: kubeProxy.plainHttp: is set together with tls: give tls (kubectl sends tokens only over HTTPS), or plainHttp alone`,
     );
     expect((error as Error).message).toContain(
-      `${file}:10:18: tunnelTracker.refreshPeriod: must be shorter than entryTtl (120000ms is not below 60000ms)`,
+      `${file}:10:18: tunnelTracker.refreshPeriod: must be shorter than entryTtl (2m is not below 1m)`,
     );
   });
 

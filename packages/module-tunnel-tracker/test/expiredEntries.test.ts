@@ -1,7 +1,8 @@
+import { formatDuration } from '@kas/core';
 import { eventually } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisToken, type TrackerTimingsConfig } from '../src/index.js';
-import { startRedisHarness, type TestReplica } from './support/replicaHarness.js';
+import { startMemoryHarness, startRedisHarness, type TestReplica } from './support/replicaHarness.js';
 
 const ENTRY_TTL_MS = 600;
 /** A pause of twice entryTtl outlasts every entry; no clean-up or unregister comes due during a test. */
@@ -38,9 +39,12 @@ const rewritten = (replica: TestReplica, from: number) =>
 
 describe('a replica that did not refresh its entries within entryTtl', () => {
   let harness: Awaited<ReturnType<typeof startRedisHarness>> | undefined;
+  let memoryHarness: Awaited<ReturnType<typeof startMemoryHarness>> | undefined;
   afterEach(async () => {
     await harness?.close();
+    await memoryHarness?.close();
     harness = undefined;
+    memoryHarness = undefined;
   });
   const ids = async (agentId: string) =>
     (await harness?.storedEntries(agentId))?.map((entry) => entry.replicaId);
@@ -78,7 +82,7 @@ describe('a replica that did not refresh its entries within entryTtl', () => {
       });
       expect(lost?.refreshAgeMs).toBeGreaterThanOrEqual(Math.floor(blockedMs));
       expect(lost?.msg).toMatch(
-        /^this replica's tunnel directory entries in redis:\/\/127\.0\.0\.1:\d+ expired: it last refreshed them \d+ ms ago, longer than entryTtl \(600 ms\), so the process was likely paused or starved of CPU, or could not reach redis:\/\/127\.0\.0\.1:\d+; writing 2 again now$/,
+        /^this replica's tunnel directory entries in redis:\/\/127\.0\.0\.1:\d+ expired: it last refreshed them \d+(?:s(?: \d+ms)?|ms) ago, longer than entryTtl \(600ms\), so the process was likely paused or starved of CPU, or could not reach redis:\/\/127\.0\.0\.1:\d+; writing 2 again now$/,
       );
       expect(lost?.msg).not.toContain('emptied, restarted or failed over');
       await rewritten(a, from);
@@ -159,5 +163,37 @@ describe('a replica that did not refresh its entries within entryTtl', () => {
     ]);
     // The observer reconnects to the restarted server on its own schedule.
     await eventually(async () => expect(await ids('agent-1')).toEqual(['replica-a']));
+  });
+
+  // Regression: with the in-memory store (dev mode) the line ended "or could not reach memory".
+  it('in memory (dev mode), paused: the line says the process was paused or too busy to refresh its entries, not that it could not reach a store', async () => {
+    memoryHarness = await startMemoryHarness();
+    const a = await memoryHarness.startReplica('replica-a', {
+      agents: ['agent-1', 'agent-2'],
+      timings: { ...TIMINGS, entryCheckPeriod: 50 },
+    });
+    const from = a.logs.length;
+
+    blockEventLoop(2 * ENTRY_TTL_MS);
+
+    await rewritten(a, from);
+    const lost = lostLines(a, from);
+    expect(lost).toEqual([
+      expect.objectContaining({
+        level: 40,
+        cause: 'expired',
+        agents: 2,
+        entryTtlMs: ENTRY_TTL_MS,
+        store: 'memory',
+      }),
+    ]);
+    expect(lost[0]?.msg).toBe(
+      `this replica's tunnel directory entries in memory expired: it last refreshed them ${formatDuration(Number(lost[0]?.refreshAgeMs))} ago, longer than entryTtl (600ms), so the process was paused or too busy to refresh them in time; writing 2 again now`,
+    );
+    for (const agent of ['agent-1', 'agent-2']) {
+      expect(memoryHarness.table.liveEntries(agent)).toEqual([
+        expect.objectContaining({ replicaId: 'replica-a' }),
+      ]);
+    }
   });
 });

@@ -100,7 +100,7 @@ describe('configuration errors', () => {
   it.each([
     [
       { store: 'redis', refreshPeriod: '60s', entryTtl: '60s' },
-      'tunnel-tracker config: refreshPeriod: must be shorter than entryTtl (60000ms is not below 60000ms), or entries expire between refreshes: a third of entryTtl lets two refreshes fail',
+      'tunnel-tracker config: refreshPeriod: must be shorter than entryTtl (1m is not below 1m), or entries expire between refreshes: a third of entryTtl lets two refreshes fail',
     ],
     [
       { store: 'memory', unregisterDelay: 'soon' },

@@ -6,6 +6,7 @@ import type { MemoryTunnelTable } from './MemoryTunnelTable.js';
 /** The tunnel directory's entries in a `MemoryTunnelTable`, as one replica reads and writes them. */
 export class MemoryTunnelStore implements TunnelStore {
   readonly location = 'memory';
+  readonly isRemote = false;
 
   constructor(
     private readonly table: MemoryTunnelTable,

@@ -34,6 +34,7 @@ interface BucketGroup {
  * single server, Sentinel and Cluster; with Cluster every multi-bucket operation is one script per master.
  */
 export class RedisTunnelStore implements TunnelStore {
+  readonly isRemote = true;
   readonly #client: RedisClient;
   readonly #commands: TunnelCommands;
   /** The key prefix as Redis sees it: the client's own `keyPrefix` followed by the tracker's. */

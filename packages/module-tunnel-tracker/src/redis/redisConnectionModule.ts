@@ -1,5 +1,5 @@
 import { parseConfig } from '@kas/config';
-import { defineModule, type LifecycleContext } from '@kas/core';
+import { defineModule, formatDuration, type LifecycleContext } from '@kas/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
@@ -115,7 +115,7 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
         reject(
           new TunnelTrackerError(
             'KAS_REDIS_UNREACHABLE',
-            `redis-connection could not reach Redis at ${address} ${why} (${Date.now() - startedAt}ms)${detail}`,
+            `redis-connection could not reach Redis at ${address} ${why} (${formatDuration(Date.now() - startedAt)})${detail}`,
             `check that Redis runs at ${address} and is reachable from this host (redis.url, redis.sentinel or redis.cluster in kas.yaml); kas waits for it up to 30 s at start (the start budget of "redis-connection": kas.yaml has no setting for it; an app of your own can change it with an override), so start Redis first or let kas be restarted`,
             lastError === undefined ? undefined : { cause: lastError },
           ),

@@ -16,6 +16,11 @@ export interface StoreResult {
 export interface TunnelStore {
   /** For log lines and errors, e.g. `redis://127.0.0.1:6379`. */
   readonly location: string;
+  /**
+   * True when the store is reached over the network (Redis), so an outage, not only a paused process, can
+   * keep this replica's refreshes from arriving; false for a table in this process's memory.
+   */
+  readonly isRemote: boolean;
   /** True when a round trip can be attempted now (for Redis: the connection is ready). */
   isAvailable(): boolean;
   /** Calls `listener` each time the store becomes available again after an outage; returns the unsubscribe. */

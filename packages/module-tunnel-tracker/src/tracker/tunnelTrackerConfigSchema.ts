@@ -1,4 +1,5 @@
 import { duration, positiveDuration } from '@kas/config';
+import { formatDuration } from '@kas/core';
 import { z } from 'zod';
 import { MemoryTunnelTable } from '../memory/MemoryTunnelTable.js';
 
@@ -92,7 +93,7 @@ export const tunnelTrackerConfigSchema = z
       context.addIssue({
         code: 'custom',
         path: ['refreshPeriod'],
-        message: `must be shorter than entryTtl (${config.refreshPeriod}ms is not below ${config.entryTtl}ms), or entries expire between refreshes: a third of entryTtl lets two refreshes fail`,
+        message: `must be shorter than entryTtl (${formatDuration(config.refreshPeriod)} is not below ${formatDuration(config.entryTtl)}), or entries expire between refreshes: a third of entryTtl lets two refreshes fail`,
       });
     }
   });
