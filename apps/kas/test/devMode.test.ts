@@ -74,6 +74,9 @@ describe('kas as a process', () => {
     expect(metrics).toMatch(/^kas_agent_connections 1$/m);
     expect(metrics).toMatch(/^kas_agent_tunnel_events_total\{event="tunnels.registered"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^kas_proxy_requests_total\{code="200"\} \d+$/m);
+    expect(metrics).toMatch(
+      /^kas_proxy_request_duration_seconds_count\{route="local",code="200"\} [1-9]\d*$/m,
+    );
     expect(metrics).toMatch(/^kas_module_state\{module="kube-proxy",state="running"\} 1$/m);
 
     kas.signal('SIGTERM');

@@ -147,7 +147,16 @@ export function recordProxyDurations(registry: Registry, proxy: KubeProxyMetrics
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
     registers: [registry],
   });
-  return proxy.onRequestFinished((request) =>
-    histogram.observe({ route: request.route, code: String(request.status) }, request.durationSeconds),
-  );
+  // prom-client hashes the labels on every observe(); a request's labels take few values, so each
+  // (route, code) child is looked up once and kept (this runs for every proxied request).
+  const children = new Map<string, { observe(value: number): void }>();
+  return proxy.onRequestFinished((request) => {
+    const key = `${request.route} ${request.status}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = histogram.labels({ route: request.route, code: String(request.status) });
+      children.set(key, child);
+    }
+    child.observe(request.durationSeconds);
+  });
 }
