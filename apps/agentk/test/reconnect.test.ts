@@ -1,5 +1,6 @@
 import { get, type IncomingMessage } from 'node:http';
 import { text } from 'node:stream/consumers';
+import { formatDuration } from '@kas/core';
 import { eventually, freePort } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,6 +64,13 @@ describe('agentk reconnecting', () => {
     const failures = () => lines.filter((line) => line.event === 'tunnel.failed');
     await eventually(() => failures().length >= 3);
     for (const failure of failures()) expect(failure.retryInMs).toBeLessThanOrEqual(100);
+    // grpc-js ends these details with an empty "Resolution note: ": the line ends with the refusal instead.
+    const [first] = failures();
+    const refused = `connect ECONNREFUSED 127.0.0.1:${port}`;
+    expect(first?.details).toMatch(new RegExp(`^No connection established\\. Last error: .*${refused}$`));
+    expect(first?.msg).toBe(
+      `tunnel to kas at 127.0.0.1:${port} failed (UNAVAILABLE: ${first?.details}); retrying in ${formatDuration(first?.retryInMs as number)}`,
+    );
     expect(agent?.stats()).toMatchObject({ idle: 0, busy: 0 });
     const kas = await startKasReplica({ listen: `127.0.0.1:${port}` });
     replicas.push(kas);

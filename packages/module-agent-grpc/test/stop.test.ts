@@ -73,8 +73,58 @@ describe('stopping the agent gRPC server', () => {
     expect(outcome.cut).toEqual(['agent-grpc-server']);
     await body;
     expect((await busy.status).code).not.toBe(status.OK);
-    expect(kas.logs.find((log) => log.event === 'tunnels.cut')).toMatchObject({ busy: 1 });
+    expect(kas.logs.find((log) => log.event === 'tunnels.cut')).toMatchObject({
+      busy: 1,
+      reason: 'budget',
+      msg: 'cutting 1 tunnel(s) still busy at the drain budget (agentGrpc.drainBudget, 200ms)',
+    });
     await eventually(() => progressOf(kas)?.busyTunnels === 0);
     expect(progressOf(kas)).toMatchObject({ state: 'stopped', cut: 1 });
+  });
+
+  it('says a busy tunnel was cut by a second stop signal, not by the drain budget, in its log line and to both ends', async () => {
+    kas = await startKas({ drainBudget: 60_000 });
+    agent = connectRawAgent(kas.server.address);
+    const busy = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
+    const taken = await kas.registry.acquire('agent-1');
+    const answered = taken.roundTrip(GET, undefined, new AbortController().signal);
+    await busy.nextFrame();
+    busy.call.write({ head: { status: 200, headers: [] }, body: EMPTY_BODY, end: false });
+    const body = text((await answered).body);
+    body.catch(() => {});
+
+    const stopped = kas.kas.stop();
+    await eventually(() => kas.logs.some((log) => log.event === 'goaway.sent'));
+    kas.kas.app.cut('signal');
+
+    expect((await stopped).cut).toEqual(['agent-grpc-server']);
+    await expect(body).rejects.toMatchObject({
+      code: 'KAS_TUNNEL_BROKEN',
+      message:
+        'the request to agent "agent-1" was cut: a second stop signal cut the agent gRPC server\'s drain',
+    });
+    expect(await busy.status).toMatchObject({
+      code: status.CANCELLED,
+      details: "cancelled by kas: a second stop signal cut the agent gRPC server's drain",
+    });
+    expect(kas.logs.find((log) => log.event === 'tunnels.cut')).toMatchObject({
+      busy: 1,
+      reason: 'signal',
+      msg: 'cutting 1 tunnel(s) still busy when a second stop signal came',
+    });
+  });
+
+  it('logs no cut of tunnels when a second stop signal comes while no tunnel is busy', async () => {
+    kas = await startKas({ drainBudget: 60_000 });
+    agent = connectRawAgent(kas.server.address);
+    const idle = await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']);
+
+    const stopped = kas.kas.stop();
+    kas.kas.app.cut('signal');
+
+    await stopped;
+    expect((await idle.status).code).toBe(status.OK);
+    expect(kas.logs.filter((log) => log.event === 'tunnels.cut')).toEqual([]);
+    expect(progressOf(kas)).not.toHaveProperty('cut');
   });
 });

@@ -7,6 +7,7 @@ import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
 import type { ExchangeOutcome } from '../upstream/UpstreamExchange.js';
 import { AgentTunnel, type TunnelHost } from './AgentTunnel.js';
 import { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './Backoff.js';
+import { cleanGrpcDetails } from './cleanGrpcDetails.js';
 import { KasConnection } from './KasConnection.js';
 import { TurnQueue } from './TurnQueue.js';
 import { timestamps } from './timestamps.js';
@@ -195,15 +196,10 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
     const failed = tunnel.connection.address;
     if (this.options.kasAddresses.length > 1) this.#switchFrom(tunnel.connection);
     const delayMs = this.#backoff.next();
+    const details = cleanGrpcDetails(ending.details);
     this.#log.warn(
-      {
-        event: 'tunnel.failed',
-        kasAddress: failed,
-        grpcCode: ending.code,
-        details: ending.details,
-        retryInMs: delayMs,
-      },
-      `tunnel to kas at ${failed} failed (${status[ending.code]}: ${ending.details}); retrying in ${formatDuration(delayMs)}`,
+      { event: 'tunnel.failed', kasAddress: failed, grpcCode: ending.code, details, retryInMs: delayMs },
+      `tunnel to kas at ${failed} failed (${status[ending.code]}: ${details}); retrying in ${formatDuration(delayMs)}`,
     );
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = undefined;

@@ -9,6 +9,7 @@ import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerCon
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
 import { AgentAuthenticator, type AuthenticationFailure } from './AgentAuthenticator.js';
+import { cutReasonOf, drainCutWords } from './drainCutWords.js';
 import { loadServerCredentials } from './loadServerCredentials.js';
 import { RefusalLog } from './RefusalLog.js';
 import { ServerTunnel, type TunnelCall, type TunnelEnding, type TunnelOwner } from './ServerTunnel.js';
@@ -53,7 +54,7 @@ const AUTHENTICATION_FIXES: Readonly<Record<AuthenticationFailure, { agent: stri
 /**
  * The agent-facing grpc-js server: authenticates each `Connect` call, turns it into a tunnel in the local
  * registry, and stops in the order the agent edge needs (GOAWAY, idle tunnels ended at once, busy ones
- * finish, the rest cut at the drain budget).
+ * finish, the rest cut when the stop signal fires: at the drain budget, a second stop signal or the deadline).
  */
 export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   readonly registry: LocalTunnelRegistry;
@@ -153,7 +154,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
 
   /**
    * GOAWAY to every connection and no new ones; waiting acquires fail; idle tunnels end at once so
-   * agents reconnect elsewhere; busy tunnels finish; at `ctx.signal` everything left is cut.
+   * agents reconnect elsewhere; busy tunnels finish; at `ctx.signal` everything left is cut, in words
+   * that say what cut it (the drain budget, a second stop signal, the shutdown deadline).
    */
   async stop(ctx: LifecycleContext): Promise<void> {
     const server = this.#server;
@@ -205,14 +207,19 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       ctx.signal.addEventListener('abort', () => resolve('cut'), { once: true });
     });
     if ((await Promise.race([drained, cut])) === 'cut') {
-      this.log.warn(
-        { event: 'tunnels.cut', busy: this.#tunnels.size },
-        `cutting ${this.#tunnels.size} tunnel(s) still busy at the drain budget`,
-      );
-      // grpc-js's forceShutdown finds open sessions only with channelz on (off here: it costs on every
-      // call), so the tunnels are cut one by one as well.
-      cutCount = this.#tunnels.size;
-      for (const tunnel of [...this.#tunnels]) tunnel.cut('the agent gRPC server reached its drain budget');
+      // A second signal can come while no tunnel is busy (the sessions are still closing): nothing to cut.
+      if (this.#tunnels.size > 0) {
+        const reason = cutReasonOf(ctx.signal);
+        const words = drainCutWords(reason, this.config.drainBudget);
+        this.log.warn(
+          { event: 'tunnels.cut', busy: this.#tunnels.size, reason },
+          `cutting ${this.#tunnels.size} tunnel(s) still busy ${words.inLog}`,
+        );
+        // grpc-js's forceShutdown finds open sessions only with channelz on (off here: it costs on every
+        // call), so the tunnels are cut one by one as well.
+        cutCount = this.#tunnels.size;
+        for (const tunnel of [...this.#tunnels]) tunnel.cut(words.toEnds);
+      }
       server.forceShutdown(); // the cut tunnels' statuses still leave: each session closes after its last call
     }
     this.#state = 'stopped';
