@@ -82,6 +82,19 @@ describe('kas-graph plan, draw and explain, run as a process', () => {
     expect(text).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });
 
+  it('says which module needs a token from which, in the plan and in both drawings (it read as if the provider needed its own token)', async () => {
+    const entry = 'test/fixtures/token-needs/replicaIdentity.ts';
+    const need = 'needs tunnel-tracker.replica-identity from private-api';
+    const plan = await runKasGraph(['plan', entry]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(`\n    tunnel-tracker  ${need}\n`);
+    expect(plan.stdout).not.toContain('private-api (needs');
+    const mermaid = await runKasGraph(['draw', entry]);
+    expect(mermaid.stdout).toContain(`s0 -->|"start (${need})"| s1`);
+    const dot = await runKasGraph(['draw', entry, '--format', 'dot']);
+    expect(dot.stdout).toContain(`"start:private-api" -> "start:tunnel-tracker" [label="start (${need})"];`);
+  });
+
   it('explains a rule: what it protects against, an example, and the fix', async () => {
     const run = await runKasGraph(['explain', 'KAS_ADVERTISE_ACCEPT_SPLIT']);
     expect(run.code).toBe(0);

@@ -1,5 +1,8 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runKasGraph } from './runKasGraph.js';
+import { assertBuilt, packageDirectory, runKasGraph } from './runKasGraph.js';
 import { lintReportValidator, sarifValidator } from './schemas.js';
 
 const kas = 'test/fixtures/kas-app/kasApp.ts';
@@ -27,9 +30,10 @@ describe('kas-graph lint, run as a process', () => {
   it('fails a JavaScript composition with a misspelt tag: an error, not a warning', async () => {
     const run = await runKasGraph(['lint', 'test/fixtures/misspelt-tag/app.js']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      'error KAS_MISSPELT_TAG [tracker] "tracker" advertises agent-tunnel, which no other module names: did you mean agent-tunnels?',
-    );
+    // One finding, on the misspelt side: the acceptor of agent-tunnels is not told to write agent-tunnel.
+    expect(run.stdout.split('\n').filter((line) => line.includes('KAS_MISSPELT_TAG'))).toEqual([
+      'error KAS_MISSPELT_TAG [tracker] "tracker" advertises agent-tunnel, which no other module names: did you mean agent-tunnels? -- fix: write agent-tunnels (or the constant its package exports)',
+    ]);
   });
 
   it('lints an App made by createApp by its plans, and a package directory that is not built by its src/index.ts', async () => {
@@ -141,7 +145,7 @@ describe('kas-graph usage and load errors exit 2 with the code and a fix', () =>
     [['lint', 'nope.ts'], 'KAS_GRAPH_ENTRY_NOT_FOUND: nope.ts does not exist'],
     [
       ['lint', `${kas}#nope`],
-      `KAS_GRAPH_EXPORT_NOT_FOUND: ${kas} has no export "nope" (exports that are graphs: app, default, legacy)`,
+      `KAS_GRAPH_EXPORT_NOT_FOUND: ${kas} has no export "nope" (exports that are graphs: default, app, legacy)`,
     ],
     [['lint', `${kas}#kasModules`], 'KAS_GRAPH_NOT_AN_APP: export "kasModules"'],
     [
@@ -165,6 +169,31 @@ describe('kas-graph usage and load errors exit 2 with the code and a fix', () =>
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     if (run.stderr.startsWith('kas-graph: KAS_GRAPH_')) expect(run.stderr).toMatch(/\n {2}fix: .+\n$/);
+  });
+
+  it('echoes an absolute entry as given when its export is missing, and suggests the default export (the bare path) first', async () => {
+    const absolute = join(packageDirectory, kas);
+    const run = await runKasGraph(['lint', `${absolute}#nope`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `kas-graph: KAS_GRAPH_EXPORT_NOT_FOUND: ${absolute} has no export "nope" (exports that are graphs: default, app, legacy)\n` +
+        `  fix: write ${absolute} (its default export), or ${absolute}#<name>, <name> one of app, legacy\n`,
+    );
+  });
+
+  it("quotes a kas.yaml's failed load of @kas/kas without Node's require stacks", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'kas-graph-no-kas-'));
+    try {
+      copyFileSync(join(packageDirectory, 'test/fixtures/kas-config/kas.yaml'), join(directory, 'kas.yaml'));
+      const run = await runKasGraph(['lint', '--config', 'kas.yaml'], directory);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /^kas-graph: KAS_GRAPH_ENTRY_LOAD_FAILED: @kas\/kas cannot be loaded \(from kas\.yaml: Cannot find module '@kas\/kas'; from the current directory: Cannot find module '@kas\/kas'\)\n {2}fix: give the kas app as the entry/,
+      );
+      expect(run.stderr).not.toContain('Require stack');
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('exits 0 for --help and --version', async () => {

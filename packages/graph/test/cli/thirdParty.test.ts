@@ -47,6 +47,8 @@ describe('a third-party module package outside the workspaces, composed with the
     ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('KAS_GRAPH_PLUGIN_INVALID: plugin "@acme/not-installed"');
+    expect(missing.stderr).toContain("cannot be loaded: Cannot find module '@acme/not-installed'\n  fix: ");
+    expect(missing.stderr).not.toContain('Require stack');
     const reserved = await runKasGraph([
       'lint',
       app,

@@ -187,6 +187,58 @@ describe('KAS_MISSPELT_TAG', () => {
     ]);
   });
 
+  it("reports a typo of kas's own tag once, on the module that misspelt it (it also told the acceptor to misspell agent-tunnels)", () => {
+    const modules = [
+      declare({ name: 'srv', accepts: ['agent-tunnels'] }),
+      declare({ name: 'user', startAfter: ['srv'], uses: ['agent-tunnel'] }),
+    ];
+    expect(findings({ modules }, 'KAS_MISSPELT_TAG')).toEqual([
+      expect.objectContaining({
+        message: '"user" uses agent-tunnel, which no other module names: did you mean agent-tunnels?',
+        fix: 'write agent-tunnels (or the constant its package exports)',
+        modules: ['user'],
+      }),
+    ]);
+  });
+
+  it("names the modules that misspell kas's own tag even when they pair with each other", () => {
+    const modules = [
+      declare({ name: 'edge', accepts: ['agent-tunnels'] }),
+      declare({ name: 'gateway', accepts: ['agent-tunnel'] }),
+      declare({ name: 'proxy', startAfter: ['gateway'], uses: ['agent-tunnel'] }),
+    ];
+    expect(findings({ modules }, 'KAS_MISSPELT_TAG').map((finding) => finding.message)).toEqual([
+      '"gateway" accepts agent-tunnel, which kas\'s own modules write agent-tunnels: did you mean agent-tunnels?',
+      '"proxy" uses agent-tunnel, which kas\'s own modules write agent-tunnels: did you mean agent-tunnels?',
+    ]);
+  });
+
+  it('takes the spelling more modules agree on as the right one', () => {
+    const modules = [
+      declare({ name: 'edge', accepts: ['conn'] }),
+      declare({ name: 'proxy', startAfter: ['edge'], uses: ['conns'] }),
+      declare({ name: 'audit', startAfter: ['edge'], observes: ['conns'] }),
+    ];
+    expect(findings({ modules }, 'KAS_MISSPELT_TAG').map((finding) => finding.message)).toEqual([
+      '"edge" accepts conn, which no other module names: did you mean conns?',
+    ]);
+  });
+
+  it('reports two spellings nothing tells apart once, on the module that uses the resource, naming both', () => {
+    const modules = [
+      declare({ name: 'srv', accepts: ['conns'] }),
+      declare({ name: 'user', startAfter: ['srv'], uses: ['conn'] }),
+    ];
+    expect(findings({ modules }, 'KAS_MISSPELT_TAG')).toEqual([
+      expect.objectContaining({
+        message:
+          '"user" uses conn and "srv" accepts conns: one of the two tags is misspelt, so neither pairs with the other',
+        fix: 'write one spelling in all of them, conn or conns (or the constant the owning package exports)',
+        modules: ['user', 'srv'],
+      }),
+    ]);
+  });
+
   it('passes when every tag has a counterpart, however close two tags are', () => {
     const modules = [
       acceptor(),

@@ -15,7 +15,11 @@ export function graphEdges(plan: AppPlan): { readonly start: DrawnEdge[]; readon
       from: dependency.module,
       to: module.name,
       kind: 'start' as const,
-      label: dependency.reason === 'needs' ? `start (needs ${dependency.token})` : 'start',
+      // Named from the side of the module that starts later: it needs the token from the provider.
+      label:
+        dependency.reason === 'needs'
+          ? `start (needs ${dependency.token ?? 'a token'} from ${dependency.module})`
+          : 'start',
     })),
   );
   const stop: DrawnEdge[] = plan.stop.edges.map((edge) => ({

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppComposition } from '@kas/core';
 import { CliError } from '../CliError.js';
 import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
 import { importModule, importPackage } from './importModule.js';
 import type { ConfigSource, LoadedGraph } from './loadGraph.js';
 import { parseEntry } from './loadGraph.js';
-import { resolveEntryFile } from './resolveEntryFile.js';
+import { resolveEntryFile, shownEntryFile } from './resolveEntryFile.js';
+import { withoutRequireStack } from './withoutRequireStack.js';
 
 /** The package whose `composeFromConfig` `--config kas.yaml` uses when no entry is given. */
 export const KAS_APP_PACKAGE = '@kas/kas';
@@ -47,7 +48,7 @@ export async function loadConfiguredGraph(
       'give the path of the kas.yaml kas runs with (kas --config kas.yaml)',
     );
   }
-  const compose = await importComposeFromConfig(entryArgument, configFile, cwd);
+  const compose = await importComposeFromConfig(entryArgument, configArgument, configFile, cwd);
   let configured: ConfiguredApp;
   try {
     configured = await compose({ file: configFile, env });
@@ -74,14 +75,16 @@ export async function loadConfiguredGraph(
 
 async function importComposeFromConfig(
   entryArgument: string | undefined,
+  configArgument: string,
   configFile: string,
   cwd: string,
 ): Promise<ComposeFromConfig> {
   let exports: Record<string, unknown> | undefined;
   let shown: string;
   if (entryArgument !== undefined) {
-    const file = resolveEntryFile(parseEntry(entryArgument).path, cwd);
-    shown = relative(cwd, file) || file;
+    const { path } = parseEntry(entryArgument);
+    const file = resolveEntryFile(path, cwd);
+    shown = shownEntryFile(path, file, cwd);
     try {
       exports = await importModule(file);
     } catch (error) {
@@ -90,12 +93,16 @@ async function importComposeFromConfig(
   } else {
     shown = KAS_APP_PACKAGE;
     const failures: string[] = [];
-    for (const from of [configFile, join(cwd, 'package.json')]) {
+    const places = [
+      { from: configFile, said: configArgument },
+      { from: join(cwd, 'package.json'), said: 'the current directory' },
+    ];
+    for (const { from, said } of places) {
       try {
         exports = await importPackage(KAS_APP_PACKAGE, from);
         break;
       } catch (error) {
-        failures.push(`from ${relative(cwd, from) || from}: ${(error as Error).message}`);
+        failures.push(`from ${said}: ${withoutRequireStack(error)}`);
       }
     }
     if (exports === undefined)
@@ -117,11 +124,9 @@ const INSTALL_KAS =
   "make @kas/kas resolvable from kas.yaml's directory the way kas itself runs there: the npm pack tarball of apps/kas (docs/write-a-module.md), not the npm registry, where @kas packages are not published";
 
 function loadFailed(message: string, cause?: unknown): CliError {
-  // Node's "Require stack:" lines follow the first: they list kas-graph's own files, not the user's.
-  const said = cause instanceof Error ? (cause.message.split('\n')[0] ?? '') : String(cause);
   return new CliError(
     'KAS_GRAPH_ENTRY_LOAD_FAILED',
-    cause === undefined ? message : `${message}: ${said}`,
+    cause === undefined ? message : `${message}: ${withoutRequireStack(cause)}`,
     `give the kas app as the entry (kas-graph lint <kas checkout>/apps/kas --config kas.yaml; build it first: npm run build), or ${INSTALL_KAS}`,
     { cause },
   );

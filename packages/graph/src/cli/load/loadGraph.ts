@@ -1,9 +1,9 @@
-import { relative } from 'node:path';
 import type { AppComposition, AppPlan, GraphProblem } from '@kas/core';
 import { CliError } from '../CliError.js';
 import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
 import { importModule } from './importModule.js';
-import { resolveEntryFile } from './resolveEntryFile.js';
+import { resolveEntryFile, shownEntryFile } from './resolveEntryFile.js';
+import { withoutRequireStack } from './withoutRequireStack.js';
 
 /** Where a module of a graph composed from a kas.yaml came from: its `modules:` entry and config key. */
 export interface ConfigSource {
@@ -51,25 +51,24 @@ export function parseEntry(argument: string): { readonly path: string; readonly 
 export async function loadGraph(argument: string, cwd: string): Promise<LoadedGraph> {
   const { path, exportName } = parseEntry(argument);
   const file = resolveEntryFile(path, cwd);
+  const shown = shownEntryFile(path, file, cwd);
   let exports: Record<string, unknown>;
   try {
     exports = await importModule(file);
   } catch (error) {
     throw new CliError(
       'KAS_GRAPH_ENTRY_LOAD_FAILED',
-      `importing ${relative(cwd, file) || file} failed: ${error instanceof Error ? error.message : String(error)}`,
+      `importing ${shown} failed: ${withoutRequireStack(error)}`,
       'run the file with node (or vitest) to see the whole error; build the workspace packages it imports (npm run build)',
       { cause: error },
     );
   }
   if (!(exportName in exports) || exports[exportName] === undefined) {
-    const candidates = Object.keys(exports).filter((key) => classify(exports[key]) !== undefined);
+    const candidates = graphExports(exports);
     throw new CliError(
       'KAS_GRAPH_EXPORT_NOT_FOUND',
-      `${relative(cwd, file) || file} has no export "${exportName}" (exports that are graphs: ${candidates.join(', ') || 'none'})`,
-      candidates.length > 0
-        ? `write ${path}#${candidates[0]}`
-        : 'export an app composition ({ modules, overrides?, provide? }) from the entry',
+      `${shown} has no export "${exportName}" (exports that are graphs: ${candidates.join(', ') || 'none'})`,
+      exportFix(path, candidates),
     );
   }
   const value = exports[exportName];
@@ -99,11 +98,30 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
   }
   throw new CliError(
     'KAS_GRAPH_NOT_AN_APP',
-    `export "${exportName}" of ${relative(cwd, file) || file} is ${describe(value)}, not an app composition or an app`,
+    `export "${exportName}" of ${shown} is ${describe(value)}, not an app composition or an app`,
     typeof value === 'function'
       ? 'export { modules: [...], overrides?, provide? } (an AppComposition), or the App that createApp returns; a kas module package (its default export a module factory) is linted as kas runs it: kas-graph lint --config kas.yaml, with the package under modules:'
       : 'export { modules: [...], overrides?, provide? } (an AppComposition), or the App that createApp returns',
   );
+}
+
+/** The exports that are compositions or apps: the default first (the bare entry loads it), then the named ones. */
+function graphExports(exports: Record<string, unknown>): string[] {
+  const names = Object.keys(exports).filter((key) => classify(exports[key]) !== undefined);
+  return [...names.filter((name) => name === 'default'), ...names.filter((name) => name !== 'default')];
+}
+
+/** How to name an export that exists: the bare entry for the default, `#<name>` for a named one. */
+function exportFix(path: string, candidates: readonly string[]): string {
+  const named = candidates.filter((name) => name !== 'default');
+  const ways = [
+    ...(candidates.includes('default') ? [`${path} (its default export)`] : []),
+    ...(named.length === 1 ? [`${path}#${named[0]}`] : []),
+    ...(named.length > 1 ? [`${path}#<name>, <name> one of ${named.join(', ')}`] : []),
+  ];
+  return ways.length > 0
+    ? `write ${ways.join(', or ')}`
+    : 'export an app composition ({ modules, overrides?, provide? }) from the entry';
 }
 
 interface AppLike {

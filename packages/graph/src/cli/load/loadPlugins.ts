@@ -4,6 +4,7 @@ import type { LintRule } from '../../lint/LintRule.js';
 import { CliError } from '../CliError.js';
 import { importModule, importPackage } from './importModule.js';
 import { resolveEntryFile } from './resolveEntryFile.js';
+import { withoutRequireStack } from './withoutRequireStack.js';
 
 /** A rule and where it came from: `core`, or the plugin as the config file names it. */
 export interface SourcedRule {
@@ -49,7 +50,7 @@ export async function loadPlugins(
           : await importPackage(plugin, configPath);
     } catch (error) {
       exports = fail(
-        `cannot be loaded: ${error instanceof Error ? error.message : String(error)}`,
+        `cannot be loaded: ${withoutRequireStack(error)}`,
         'install the package next to the config file, or give a path starting with ./ relative to it',
         error,
       );

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { CliError } from '../CliError.js';
 
 const CONDITIONS = ['import', 'node', 'default'] as const;
@@ -29,6 +29,15 @@ export function resolveEntryFile(path: string, cwd: string): string {
     `${path} is a directory without an entry file (looked for ${candidates.map((file) => file.slice(absolute.length + 1)).join(', ')})`,
     'build the package (npm run build), or give the file that exports the composition',
   );
+}
+
+/**
+ * The file `resolveEntryFile` found, as the user wrote its entry: the entry itself when it is the file,
+ * else the entry joined with the file its package names (an absolute entry stays absolute).
+ */
+export function shownEntryFile(path: string, file: string, cwd: string): string {
+  const entry = resolve(cwd, path);
+  return entry === file ? path : join(path, relative(entry, file));
 }
 
 /** Files a package.json names as its entry, most specific first. */

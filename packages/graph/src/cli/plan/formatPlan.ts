@@ -8,19 +8,28 @@ import { stopTimings } from '../../lint/stopTimings.js';
  */
 export function formatPlan(plan: AppPlan): string {
   const lines: string[] = [
-    'Start plan (the modules of a stage start together, once every earlier stage has started)',
+    'Start plan (the modules of a stage start together, once every earlier stage has started; a module starts after those it names in startAfter and those it needs a DI token from)',
   ];
   const byName = new Map(plan.modules.map((module) => [module.name, module]));
   for (const stage of plan.start.stages) {
     lines.push(`  stage ${stage.index + 1}`);
     for (const name of stage.modules) {
       const after = byName.get(name)?.startAfter ?? [];
-      const reasons = after.map((dependency) =>
-        dependency.reason === 'needs'
-          ? `${dependency.module} (needs ${dependency.token})`
-          : dependency.module,
-      );
-      lines.push(`    ${name}${reasons.length > 0 ? `  after ${reasons.join(', ')}` : ''}`);
+      // A need is said with the module as its subject and the provider after "from": "tunnel-tracker
+      // needs tunnel-tracker.replica-identity from private-api", never "private-api (needs ...)".
+      const declared = after.filter((dependency) => dependency.reason !== 'needs');
+      const needed = after.filter((dependency) => dependency.reason === 'needs');
+      const reasons = [
+        ...(declared.length > 0
+          ? [`after ${declared.map((dependency) => dependency.module).join(', ')}`]
+          : []),
+        ...(needed.length > 0
+          ? [
+              `needs ${needed.map((dependency) => `${dependency.token ?? 'a token'} from ${dependency.module}`).join(', ')}`,
+            ]
+          : []),
+      ];
+      lines.push(`    ${name}${reasons.length > 0 ? `  ${reasons.join('; ')}` : ''}`);
     }
   }
 
