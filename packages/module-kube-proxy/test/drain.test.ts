@@ -161,4 +161,47 @@ describe('stopping the kube proxy', () => {
     expect(JSON.parse((await again.waitForLines(1))[0] as string)).toMatchObject({ type: 'ADDED' });
     again.close();
   });
+
+  /** The kube proxy's and the private API's own lines about the drain cut. */
+  const drainCutLines = (replica: KasReplica) =>
+    replica.logs.lines.filter((line) =>
+      ['kubeProxy.drainCut', 'privateApi.drainCut'].includes(line.event as string),
+    );
+
+  it('says at info, not as a cut of 0 requests, that a second stop signal found nothing in flight', async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '5s' } });
+    const stopped = a.kas.stop();
+    a.kas.app.cut('signal');
+    await stopped;
+    expect(drainCutLines(a)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        event: 'privateApi.drainCut',
+        forwards: 0,
+        reason: 'signal',
+        msg: 'no forwarded request was in flight when a second stop signal came',
+      }),
+      expect.objectContaining({
+        level: 30,
+        event: 'kubeProxy.drainCut',
+        requests: 0,
+        reason: 'signal',
+        msg: 'no request was in flight when a second stop signal came',
+      }),
+    ]);
+  });
+
+  it('says at info that nothing was in flight when the drain budget ends within the listen grace', async () => {
+    const a = await startReplica('kas-a', { kubeProxy: { listenGrace: '5s', drainBudget: '100ms' } });
+    expect(await a.kas.stop()).toMatchObject({ cut: ['kube-proxy'] });
+    expect(drainCutLines(a)).toEqual([
+      expect.objectContaining({
+        level: 30,
+        event: 'kubeProxy.drainCut',
+        requests: 0,
+        reason: 'budget',
+        msg: 'no request was in flight at the drain budget',
+      }),
+    ]);
+  });
 });

@@ -18,6 +18,13 @@ describe('an upgraded connection while kas stops', () => {
     await setup.stop();
   });
 
+  /** The lines the kube proxy logged about how an upgraded connection ended, other than at debug. */
+  const sessionEndLines = () =>
+    replica.logs.lines.filter(
+      (line) =>
+        (line.level as number) > 20 && ['upgrade.cut', 'response.broken'].includes(line.event as string),
+    );
+
   it('keeps an exec session working through the stop until the drain budget, then tells kubectl why it ended', async () => {
     const session = spawnKubectl(cluster.dir, kubeconfigPath, ['exec', '-i', 'web-0', '--', 'cat'], {
       stdin: 'pipe',
@@ -49,6 +56,16 @@ describe('an upgraded connection while kas stops', () => {
         msg: 'cut 1 request(s) still in flight at the drain budget',
       }),
     );
+    // The session's own line says kas cut it, not that its client went away.
+    expect(sessionEndLines()).toEqual([
+      expect.objectContaining({
+        level: 30,
+        event: 'upgrade.cut',
+        agentId: 'agent-1',
+        reason: 'budget',
+        msg: 'kas cut the upgraded connection to agent "agent-1" at the drain budget',
+      }),
+    ]);
   });
 
   it('says a second stop signal cut the drain, not the drain budget, to kubectl and in the log', async () => {
@@ -76,5 +93,41 @@ describe('an upgraded connection while kas stops', () => {
         msg: 'cut 1 request(s) still in flight when a second stop signal came',
       }),
     );
+    await eventually(() => replica.metrics.snapshot().upgrades.byEnding.cut === 1);
+    expect(sessionEndLines()).toEqual([
+      expect.objectContaining({
+        event: 'upgrade.cut',
+        reason: 'signal',
+        msg: 'kas cut the upgraded connection to agent "agent-1" when a second stop signal came',
+      }),
+    ]);
   });
+
+  it.each([
+    ['WebSocket', {}],
+    ['SPDY/3.1', { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' }],
+  ] as const)(
+    'logs a port-forward over %s cut at the drain budget as cut by kas, not as a client that went away',
+    async (_protocol, env) => {
+      const forward = spawnKubectl(cluster.dir, kubeconfigPath, ['port-forward', 'pod/web-0', ':80'], {
+        env,
+      });
+      try {
+        await forward.waitForLine((line) => line.text.startsWith('Forwarding from 127.0.0.1:'), 15_000);
+        await eventually(() => replica.metrics.snapshot().upgrades.open === 1);
+        expect(await replica.kas.stop()).toMatchObject({ cut: ['kube-proxy'] });
+        await eventually(() => replica.metrics.snapshot().upgrades.byEnding.cut === 1);
+        expect(sessionEndLines()).toEqual([
+          expect.objectContaining({
+            level: 30,
+            event: 'upgrade.cut',
+            reason: 'budget',
+            msg: 'kas cut the upgraded connection to agent "agent-1" at the drain budget',
+          }),
+        ]);
+      } finally {
+        await forward.stop();
+      }
+    },
+  );
 });

@@ -70,6 +70,19 @@ describe.each([
     await cluster?.stop();
   });
 
+  const replicas = () => [...new Set([entry, holder])];
+  /** Where each replica's log is now, for {@link warningsSince}. */
+  const logMark = () => new Map(replicas().map((replica) => [replica, replica.logs.lines.length]));
+  /** The warnings and errors the replicas logged after `mark`, read once every session through kas has ended. */
+  const warningsSince = async (mark: ReadonlyMap<KasReplica, number>) => {
+    await eventually(
+      () => entry.metrics.snapshot().upgrades.open === 0 && holder.privateApi.activeForwards() === 0,
+    );
+    return replicas().flatMap((replica) =>
+      replica.logs.lines.slice(mark.get(replica)).filter((line) => (line.level as number) >= 40),
+    );
+  };
+
   describe.each([
     ['WebSocket', {}],
     ['SPDY/3.1', SPDY],
@@ -77,8 +90,9 @@ describe.each([
     const run = (args: readonly string[], input?: string) =>
       kubectl(cluster.dir, kubeconfigPath, args, { env, ...(input === undefined ? {} : { input }) });
 
-    it('kubectl exec web-0 -- echo hi prints hi', async () => {
+    it('kubectl exec web-0 -- echo hi prints hi, and kas logs no warning as the client ends the session', async () => {
       const before = entry.metrics.snapshot();
+      const mark = logMark();
       const result = await run(['exec', 'web-0', '--', 'echo', 'hi']);
       expect(result.stderr).toBe('');
       expect(result.stdout).toBe('hi\n');
@@ -87,6 +101,8 @@ describe.each([
         () => entry.metrics.snapshot().upgrades.byEnding.closed > before.upgrades.byEnding.closed,
       );
       expect(entry.metrics.snapshot().requestsByRoute[route]).toBeGreaterThan(before.requestsByRoute[route]);
+      // A session its client ends is no broken answer (kas warned "broke off: the client went away").
+      expect(await warningsSince(mark)).toEqual([]);
     });
 
     it('kubectl exec -i passes stdin and the exit code', async () => {
@@ -129,7 +145,8 @@ describe.each([
       }
     });
 
-    it('kubectl cp copies a file to the pod and back', async () => {
+    it('kubectl cp copies a file to the pod and back, and kas logs no warning', async () => {
+      const mark = logMark();
       const local = await mkdtemp(join(cluster.dir, 'cp-'));
       await writeFile(join(local, 'notes.txt'), 'through kas\n');
       const up = await run(['cp', join(local, 'notes.txt'), 'web-0:/tmp/notes.txt']);
@@ -139,9 +156,11 @@ describe.each([
       expect(down.stderr).toBe('');
       expect(await readFile(join(local, 'back.txt'), 'utf8')).toBe('through kas\n');
       await rm(local, { recursive: true });
+      expect(await warningsSince(mark)).toEqual([]);
     });
 
-    it('kubectl attach streams the pod process output', async () => {
+    it('kubectl attach streams the pod process output, and kas logs no warning when kubectl is stopped', async () => {
+      const mark = logMark();
       const attach = spawnKubectl(cluster.dir, kubeconfigPath, ['attach', 'web-0'], { env });
       try {
         await eventually(
@@ -154,9 +173,11 @@ describe.each([
       } finally {
         await attach.stop();
       }
+      expect(await warningsSince(mark)).toEqual([]);
     });
 
-    it('kubectl port-forward pod/web-0 <port>:80 carries an HTTP request', async () => {
+    it('kubectl port-forward pod/web-0 <port>:80 carries an HTTP request, and kas logs no warning when kubectl is stopped', async () => {
+      const mark = logMark();
       const forward = spawnKubectl(cluster.dir, kubeconfigPath, ['port-forward', 'pod/web-0', ':80'], {
         env,
       });
@@ -171,6 +192,7 @@ describe.each([
       } finally {
         await forward.stop();
       }
+      expect(await warningsSince(mark)).toEqual([]);
     });
   });
 

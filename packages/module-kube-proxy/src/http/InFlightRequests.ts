@@ -1,5 +1,6 @@
 import type { RequestOutcome } from '../metrics/KubeProxyMetrics.js';
 import type { RouteKind } from '../routing/TunnelRouter.js';
+import type { DrainCutWords } from './drainCutWords.js';
 
 /** What the proxy knows about one request while it is in flight. */
 export interface InFlightRequest {
@@ -14,8 +15,8 @@ export interface InFlightRequest {
    * the bytes sent so far end at an event boundary, and says whether it could.
    */
   endWatchCleanly?: () => boolean;
-  /** For an upgraded connection (exec, attach, port-forward): ends it and tells its client why. */
-  endUpgraded?: (why: string) => void;
+  /** For an upgraded connection (exec, attach, port-forward): cuts it and tells its client why. */
+  cutUpgraded?: (cut: DrainCutWords) => void;
 }
 
 /** What a request in flight is held by: its response, or for an upgraded connection its socket. */
@@ -74,13 +75,13 @@ export class InFlightRequests {
    * Cuts every request in flight and returns how many there were. A watch at an event boundary ends
    * cleanly, so its client re-watches (client-node's informer gives up on a broken stream); anything else
    * loses its connection, so no client takes a truncated body for a whole one. An upgraded connection is
-   * told `why` where its protocol lets kas say it (see `UpgradedConnection`).
+   * told why where its protocol lets kas say it (see `UpgradedConnection`).
    */
-  cutAll(why: string): number {
+  cutAll(cut: DrainCutWords): number {
     const count = this.#requests.size;
     for (const [response, request] of [...this.#requests]) {
       request.outcome = 'cut';
-      if (request.endUpgraded !== undefined) request.endUpgraded(why);
+      if (request.cutUpgraded !== undefined) request.cutUpgraded(cut);
       else if (request.endWatchCleanly?.() !== true) response.destroy();
     }
     return count;

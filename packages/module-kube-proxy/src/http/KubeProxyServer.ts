@@ -228,10 +228,13 @@ export class KubeProxyServer implements KubeProxyInfo {
       const words = drainCutWords(reason, 'kubeProxy.drainBudget', this.config.drainBudgetMs);
       ctx.mark('drain.cut', { requests: this.inFlight.size, reason });
       cutCount = this.inFlight.size;
-      const count = this.inFlight.cutAll(words.toClient);
-      this.log.warn(
+      const count = this.inFlight.cutAll(words);
+      // A cut that found nothing (a second signal, or the budget, within the listen grace) loses nothing.
+      this.log[count > 0 ? 'warn' : 'info'](
         { event: 'kubeProxy.drainCut', requests: count, reason },
-        `cut ${count} request(s) still in flight ${words.inLog}`,
+        count > 0
+          ? `cut ${count} request(s) still in flight ${words.inLog}`
+          : `no request was in flight ${words.inLog}`,
       );
     } else {
       this.log.info({ event: 'kubeProxy.drained' }, 'every request in flight has finished');

@@ -55,7 +55,8 @@ export class UpgradeProxy {
     this.inFlight.add(socket, entry);
     socket.on('error', () => {}); // the client may vanish; 'close' reports it
     socket.once('close', () => {
-      abort.abort(new Error('the client went away'));
+      // Closed by its client, or by kas (a cut, the idle timeout): either way the tunnel request is over.
+      abort.abort(new Error("the client's connection closed"));
       release?.();
       this.inFlight.delete(socket);
       this.counters.record({
@@ -118,32 +119,7 @@ export class UpgradeProxy {
           relayRefusal(socket, routed);
           return;
         }
-        const switched = new UpgradedConnection(
-          socket,
-          routed.response,
-          upgrade.toLowerCase(),
-          this.settings.idleTimeoutMs,
-          (error) =>
-            // As for a streamed answer: says why the session ended early (the replica holding the
-            // tunnel was cut at its stop, the connection to it was lost, the agent ended it).
-            this.log.warn(
-              {
-                event: 'response.broken',
-                agentId: auth.agentId,
-                route: routed.route,
-                upgrade,
-                reason: error.message,
-                ...causeOf(error),
-              },
-              `the upgraded connection to agent "${auth.agentId}" broke off: ${error.message}`,
-            ),
-        );
-        connection = switched;
-        entry.endUpgraded = (why) => switched.end('cut', why);
-        this.log.debug(
-          { event: 'upgrade.switched', agentId: auth.agentId, route: routed.route, protocol: upgrade },
-          'connection switched protocols',
-        );
+        connection = this.#switch(socket, routed, upgrade, auth.agentId, entry);
       },
       (error: unknown) => {
         if (abort.signal.aborted || socket.destroyed) return;
@@ -151,6 +127,50 @@ export class UpgradeProxy {
       },
     );
   };
+
+  /** The upstream switched (`101`): relays the connection, and logs how it ends. */
+  #switch(
+    socket: Socket,
+    routed: RoutedResponse,
+    upgrade: string,
+    agentId: string,
+    entry: InFlightRequest,
+  ): UpgradedConnection {
+    const fields = { agentId, route: routed.route, upgrade };
+    const switched = new UpgradedConnection(
+      socket,
+      routed.response,
+      upgrade.toLowerCase(),
+      this.settings.idleTimeoutMs,
+      (error) =>
+        // As for a streamed answer: says why the session ended early (the replica holding the
+        // tunnel was cut at its stop, the connection to it was lost, the agent ended it).
+        this.log.warn(
+          { event: 'response.broken', ...fields, reason: error.message, ...causeOf(error) },
+          `the upgraded connection to agent "${agentId}" broke off: ${error.message}`,
+        ),
+    );
+    entry.cutUpgraded = (cut) => {
+      // kas's own cut (the drain's line counts them at warn): neither a break nor the client leaving.
+      this.log.info(
+        { event: 'upgrade.cut', ...fields, reason: cut.reason },
+        `kas cut the upgraded connection to agent "${agentId}" ${cut.inLog}`,
+      );
+      switched.end('cut', cut.toClient);
+    };
+    this.log.debug(
+      { event: 'upgrade.switched', agentId, route: routed.route, protocol: upgrade },
+      'connection switched protocols',
+    );
+    // A client ending its session is the ordinary end: told at debug only.
+    socket.once('close', () =>
+      this.log.debug(
+        { event: 'upgrade.ended', ...fields, ending: switched.ending },
+        `the upgraded connection to agent "${agentId}" ended (${switched.ending})`,
+      ),
+    );
+    return switched;
+  }
 }
 
 /** The upstream did not switch (an error `Status`, a 400): its answer goes back as it is, then the connection closes. */

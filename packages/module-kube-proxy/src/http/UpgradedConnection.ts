@@ -36,7 +36,10 @@ export class UpgradedConnection {
     /** The protocol switched to, lower-case: `websocket`, `spdy/3.1`. */
     protocol: string,
     idleTimeoutMs: number,
-    /** The upstream broke off (the tunnel, or the replica it was forwarded to): for the log. */
+    /**
+     * The upstream broke off (the tunnel, or the replica it was forwarded to) while the client was still
+     * connected and kas was not ending the connection: for the log.
+     */
     onBroken: (error: Error) => void = () => {},
   ) {
     const { body, headers } = response;
@@ -65,9 +68,13 @@ export class UpgradedConnection {
       if (this.#ending === undefined) socket.end();
     });
     body.once('error', (error) => {
-      this.#hasUpstreamFailed = true;
       clearTimeout(this.#idleTimer);
-      onBroken(error);
+      // Once the client's connection closed, or kas began to end it, the upstream's end follows from
+      // that (the tunnel request is cancelled with the client's socket): no break.
+      if (!this.socket.destroyed && this.#ending === undefined) {
+        this.#hasUpstreamFailed = true;
+        onBroken(error);
+      }
       // A stop that cuts the tunnel cuts this connection in the same moment: kas's own reason goes first.
       setImmediate(() => this.#upstreamBroke(error));
     });

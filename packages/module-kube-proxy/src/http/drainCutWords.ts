@@ -3,9 +3,11 @@ import { formatDuration } from '@kas/core';
 
 /** What a drain cut is told as: to the client (a `Status`, a close frame's reason) and in the log line. */
 export interface DrainCutWords {
+  /** What cut the drain. */
+  readonly reason: CutReason;
   /** Why the client's request ended; short enough for a close frame after "kas ended the connection: ". */
   readonly toClient: string;
-  /** When the cut came, after "cut N request(s) still in flight ". */
+  /** When the cut came, after "cut N request(s) still in flight " (or "kas cut the upgraded connection … "). */
   readonly inLog: string;
 }
 
@@ -26,16 +28,19 @@ export function drainCutWords(reason: CutReason, budgetKey: string, budgetMs: nu
   switch (reason) {
     case 'budget':
       return {
+        reason,
         toClient: `the replica is stopping; its drain budget (${budgetKey}, ${formatDuration(budgetMs)}) ended: reconnect`,
         inLog: 'at the drain budget',
       };
     case 'signal':
       return {
+        reason,
         toClient: 'the replica is stopping; a second stop signal cut its drain: reconnect',
         inLog: 'when a second stop signal came',
       };
     case 'deadline':
       return {
+        reason,
         toClient: 'the replica is stopping; its shutdown deadline ended the drain: reconnect',
         inLog: 'at the shutdown deadline',
       };

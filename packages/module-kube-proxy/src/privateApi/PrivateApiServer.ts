@@ -264,9 +264,12 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
       for (const call of [...this.#calls]) call.cut(words.toClient);
       server.forceShutdown(); // the cut calls' statuses still leave: each session closes after its last call
       ctx.mark('privateApi.drainCut', { forwards: count, reason });
-      this.log.warn(
+      // A cut that found nothing loses nothing.
+      this.log[count > 0 ? 'warn' : 'info'](
         { event: 'privateApi.drainCut', forwards: count, reason },
-        `cut ${count} forwarded request(s) still in flight ${words.inLog}`,
+        count > 0
+          ? `cut ${count} forwarded request(s) still in flight ${words.inLog}`
+          : `no forwarded request was in flight ${words.inLog}`,
       );
     }
     this.#state = 'stopped';
