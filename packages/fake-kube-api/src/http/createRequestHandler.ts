@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { findAccessReview } from '../authorization/accessReviews.js';
 import { FakeKubeApiError } from '../errors/FakeKubeApiError.js';
 import { badRequest } from '../objects/storeErrors.js';
 import type { ApiContext, ApiRequest } from './ApiContext.js';
 import { isAuthorized } from './authenticate.js';
-import { API_GROUP_LIST, apiVersions, coreV1Resources, VERSION_INFO } from './discoveryDocuments.js';
+import {
+  API_GROUP_LIST,
+  AUTHORIZATION_API_GROUP,
+  AUTHORIZATION_V1_RESOURCES,
+  apiVersions,
+  coreV1Resources,
+  VERSION_INFO,
+} from './discoveryDocuments.js';
 import { isTrueQueryValue } from './isTrueQueryValue.js';
 import { negotiateRepresentation } from './negotiateRepresentation.js';
 import { parseResourcePath } from './parseResourcePath.js';
 import { failureStatus, sendJson, sendStatus, statusForError } from './sendJson.js';
+import { serveAccessReview } from './serveAccessReview.js';
 import { serveCreate, serveList } from './serveCollection.js';
 import { serveLogs } from './serveLogs.js';
 import { serveDelete, serveGet, servePatch, serveReplace } from './serveObject.js';
@@ -74,6 +83,12 @@ async function route(context: ApiContext, api: ApiRequest): Promise<void> {
     else fixed(api);
     return;
   }
+  const review = findAccessReview(pathname);
+  if (review !== undefined) {
+    if (method === 'POST') await serveAccessReview(api, review);
+    else sendStatus(response, methodNotAllowed());
+    return;
+  }
   const path = parseResourcePath(pathname);
   if (path === undefined) {
     sendStatus(response, notServed());
@@ -125,6 +140,10 @@ function fixedDocument(pathname: string, context: ApiContext): ((api: ApiRequest
       return ({ response }) => sendJson(response, 200, API_GROUP_LIST);
     case '/api/v1':
       return ({ response }) => sendJson(response, 200, coreV1Resources());
+    case '/apis/authorization.k8s.io':
+      return ({ response }) => sendJson(response, 200, AUTHORIZATION_API_GROUP);
+    case '/apis/authorization.k8s.io/v1':
+      return ({ response }) => sendJson(response, 200, AUTHORIZATION_V1_RESOURCES);
     case '/openapi/v3':
       return ({ response }) => serveOpenApiIndex(response);
     case '/openapi/v3/api/v1':

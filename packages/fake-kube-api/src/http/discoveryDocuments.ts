@@ -1,3 +1,8 @@
+import {
+  ACCESS_REVIEWS,
+  AUTHORIZATION_GROUP,
+  AUTHORIZATION_GROUP_VERSION,
+} from '../authorization/accessReviews.js';
 import { RESOURCE_DEFINITIONS } from '../resources/resourceDefinitions.js';
 
 /** What `GET /version` answers: a Kubernetes 1.32 server (the kubectl of these machines), marked fake. */
@@ -22,8 +27,40 @@ export function apiVersions(serverAddress: string) {
   };
 }
 
-/** `GET /apis`: the fake serves no named groups. */
-export const API_GROUP_LIST = { kind: 'APIGroupList', apiVersion: 'v1', groups: [] } as const;
+const AUTHORIZATION_VERSION = { groupVersion: AUTHORIZATION_GROUP_VERSION, version: 'v1' } as const;
+const AUTHORIZATION_GROUP_ENTRY = {
+  name: AUTHORIZATION_GROUP,
+  versions: [AUTHORIZATION_VERSION],
+  preferredVersion: AUTHORIZATION_VERSION,
+} as const;
+
+/** `GET /apis`: the one named group the fake serves, authorization.k8s.io (for `kubectl auth can-i`). */
+export const API_GROUP_LIST = {
+  kind: 'APIGroupList',
+  apiVersion: 'v1',
+  groups: [AUTHORIZATION_GROUP_ENTRY],
+} as const;
+
+/** `GET /apis/authorization.k8s.io`. */
+export const AUTHORIZATION_API_GROUP = {
+  kind: 'APIGroup',
+  apiVersion: 'v1',
+  ...AUTHORIZATION_GROUP_ENTRY,
+} as const;
+
+/** `GET /apis/authorization.k8s.io/v1`: the review resources served, create-only as on a real server. */
+export const AUTHORIZATION_V1_RESOURCES = {
+  kind: 'APIResourceList',
+  apiVersion: 'v1',
+  groupVersion: AUTHORIZATION_GROUP_VERSION,
+  resources: ACCESS_REVIEWS.map((review) => ({
+    name: review.name,
+    singularName: review.singularName,
+    namespaced: false,
+    kind: review.kind,
+    verbs: ['create'],
+  })),
+} as const;
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 

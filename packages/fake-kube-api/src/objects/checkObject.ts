@@ -12,6 +12,28 @@ export function checkObject(
   return [...checkName(resource, name), ...resource.validate(object)];
 }
 
+/** How the real server checks a name: most kinds take a DNS subdomain, a few a DNS label. */
+const NAME_RULES = {
+  subdomain: {
+    pattern: DNS_SUBDOMAIN,
+    maxLength: 253,
+    words:
+      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+  },
+  rfc1123Label: {
+    pattern: DNS_LABEL,
+    maxLength: 63,
+    words:
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters, '-', and must start and end with an alphanumeric character",
+  },
+  rfc1035Label: {
+    pattern: /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+    maxLength: 63,
+    words:
+      "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+  },
+} as const;
+
 function checkName(resource: ResourceDefinition, name: string): FieldCause[] {
   if (name === '') {
     return [
@@ -22,14 +44,18 @@ function checkName(resource: ResourceDefinition, name: string): FieldCause[] {
       },
     ];
   }
-  const isLabel = resource.name === 'namespaces';
-  const pattern = isLabel ? DNS_LABEL : DNS_SUBDOMAIN;
-  if (pattern.test(name) && name.length <= (isLabel ? 63 : 253)) return [];
+  const rule =
+    resource.name === 'namespaces'
+      ? NAME_RULES.rfc1123Label
+      : resource.name === 'services'
+        ? NAME_RULES.rfc1035Label
+        : NAME_RULES.subdomain;
+  if (rule.pattern.test(name) && name.length <= rule.maxLength) return [];
   return [
     {
       field: 'metadata.name',
       reason: 'FieldValueInvalid',
-      message: `Invalid value: "${name}": a lowercase RFC 1123 ${isLabel ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-'${isLabel ? '' : " or '.'"}, and must start and end with an alphanumeric character`,
+      message: `Invalid value: "${name}": ${rule.words}`,
     },
   ];
 }

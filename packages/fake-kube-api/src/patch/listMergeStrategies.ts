@@ -27,10 +27,19 @@ const POD_LISTS: Readonly<Record<string, string>> = {
   'status.conditions': 'type',
 };
 
+const SERVICE_LISTS: Readonly<Record<string, string>> = {
+  'spec.ports': 'port',
+  'status.conditions': 'type',
+};
+
 /** The merge strategy of the list at `path` (e.g. `spec.containers.env`) of an object of `kind`. */
 export function listMergeStrategy(kind: string, path: string): ListMergeStrategy | undefined {
   if (path === 'metadata.ownerReferences') return { mergeKey: 'uid' };
   if (path === 'metadata.finalizers') return 'primitive';
+  if (kind === 'Service') {
+    const serviceList = SERVICE_LISTS[path];
+    return serviceList === undefined ? undefined : { mergeKey: serviceList };
+  }
   if (kind !== 'Pod') return undefined;
   const podList = POD_LISTS[path];
   if (podList !== undefined) return { mergeKey: podList };

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../objects/KubeObject.js';
 
 /** The resources the fake serves, by their plural name (as in URLs: `/api/v1/namespaces/default/pods`). */
-export type ResourceName = 'pods' | 'configmaps' | 'events' | 'namespaces' | 'secrets';
+export type ResourceName = 'pods' | 'configmaps' | 'events' | 'namespaces' | 'secrets' | 'services';
 
 /** One column of the `Table` that `kubectl get` asks for, and how to fill its cell from an object. */
 export interface TableColumn {

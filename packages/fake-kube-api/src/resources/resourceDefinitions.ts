@@ -5,6 +5,7 @@ import { namespaces } from './namespaces.js';
 import { pods } from './pods.js';
 import type { ResourceDefinition, ResourceName } from './ResourceDefinition.js';
 import { secrets } from './secrets.js';
+import { services } from './services.js';
 
 /** Every resource the fake serves, in discovery order. */
 export const RESOURCE_DEFINITIONS: readonly ResourceDefinition[] = [
@@ -13,6 +14,7 @@ export const RESOURCE_DEFINITIONS: readonly ResourceDefinition[] = [
   namespaces,
   pods,
   secrets,
+  services,
 ];
 
 /** The definition of a served resource, or undefined for anything else. */

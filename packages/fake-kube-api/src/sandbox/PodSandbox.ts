@@ -1,12 +1,17 @@
 import { posix } from 'node:path';
 
+/** What `ls -l` shows of a path: a file's size, a directory's subdirectories, and when it last changed. */
+export type PathStat =
+  | { readonly kind: 'file'; readonly size: number; readonly modifiedAt: Date }
+  | { readonly kind: 'directory'; readonly subdirectories: number; readonly modifiedAt: Date };
+
 /**
  * What a fake pod's container looks like from inside, for `exec`: a small in-memory file system (a few
  * fixed files, and whatever `kubectl cp` puts there), a host name and an environment. Nothing here
  * touches the host: no process is started, no host file is read or written.
  */
 export class PodSandbox {
-  readonly #files = new Map<string, Buffer>();
+  readonly #files = new Map<string, { readonly content: Buffer; readonly modifiedAt: Date }>();
   readonly env: Readonly<Record<string, string>>;
 
   constructor(
@@ -33,11 +38,28 @@ export class PodSandbox {
   }
 
   readFile(path: string): Buffer | undefined {
-    return this.#files.get(this.resolve(path));
+    return this.#files.get(this.resolve(path))?.content;
   }
 
   writeFile(path: string, content: Buffer | string): void {
-    this.#files.set(this.resolve(path), typeof content === 'string' ? Buffer.from(content) : content);
+    this.#files.set(this.resolve(path), {
+      content: typeof content === 'string' ? Buffer.from(content) : content,
+      modifiedAt: new Date(),
+    });
+  }
+
+  /** A file's size, or a directory's (its time is that of the newest file under it); undefined if absent. */
+  stat(path: string): PathStat | undefined {
+    const resolved = this.resolve(path);
+    const file = this.#files.get(resolved);
+    if (file !== undefined) return { kind: 'file', size: file.content.length, modifiedAt: file.modifiedAt };
+    const under = this.filesUnder(resolved).filter((name) => name !== resolved);
+    if (under.length === 0 && resolved !== '/') return undefined;
+    const newestMs = Math.max(0, ...under.map((name) => this.#files.get(name)?.modifiedAt.getTime() ?? 0));
+    const subdirectories = this.list(resolved).filter((name) =>
+      this.isDirectory(posix.join(resolved, name)),
+    ).length;
+    return { kind: 'directory', subdirectories, modifiedAt: new Date(newestMs) };
   }
 
   /** True when `path` is a directory: `/`, or a prefix of some file's path. */

@@ -1,14 +1,13 @@
 import type { CommandIo } from './CommandIo.js';
 import type { PodSandbox } from './PodSandbox.js';
-import { runCommand } from './runCommand.js';
-import { splitCommandLine } from './splitCommandLine.js';
+import { runShellLine } from './shellCommand.js';
 
 const NO_STDIN = (): Promise<Buffer | null> => Promise.resolve(null);
 
 /**
  * An interactive line shell for `kubectl exec -it <pod> -- sh`: prints a prompt, reads a line, runs it
- * with the sandbox's commands, until `exit` or the end of stdin. With a terminal (`-t`) it does what a
- * pty's line discipline would: echoes what is typed, handles backspace, answers Enter with CRLF.
+ * as `sh -c` would, until `exit` or the end of stdin. With a terminal (`-t`) it does what a pty's line
+ * discipline would: echoes what is typed, handles backspace, answers Enter with CRLF.
  */
 export async function lineShell(io: CommandIo, sandbox: PodSandbox): Promise<number> {
   const newline = io.tty ? '\r\n' : '\n';
@@ -28,10 +27,10 @@ export async function lineShell(io: CommandIo, sandbox: PodSandbox): Promise<num
     for (const char of chunk.toString('utf8')) {
       if (char === '\r' || char === '\n') {
         if (io.tty) io.writeStdout(newline);
-        const words = splitCommandLine(line);
+        const outcome = await runShellLine(line, commandIo, sandbox, { positional: ['sh'], lastStatus });
         line = '';
-        if (words[0] === 'exit') return Number(words[1] ?? lastStatus) || 0;
-        if (words.length > 0) lastStatus = await runCommand(words, commandIo, sandbox);
+        lastStatus = outcome.status;
+        if (outcome.isExit) return lastStatus;
         io.writeStdout(prompt);
       } else if (char === '\x7f' || char === '\b') {
         if (line.length > 0 && io.tty) io.writeStdout('\b \b');

@@ -1,15 +1,14 @@
 import type { CommandIo } from './CommandIo.js';
-import { lineShell } from './lineShell.js';
+import { lsCommand } from './lsCommand.js';
 import type { PodSandbox } from './PodSandbox.js';
-import { splitCommandLine } from './splitCommandLine.js';
+import { shellCommand } from './shellCommand.js';
 import { tarCommand } from './tarCommand.js';
 
-/** The commands a fake pod's sandbox knows, for `kubectl exec` and the line shell's help. */
+/** The commands a fake pod's sandbox knows, for `kubectl exec` and the line shell (which adds `exit`). */
 export const SANDBOX_COMMANDS = [
   'cat',
   'echo',
   'env',
-  'exit',
   'false',
   'hostname',
   'ls',
@@ -24,7 +23,8 @@ export const SANDBOX_COMMANDS = [
 
 /**
  * Runs one command of the sandbox's built-in set and resolves with its exit code (127 for a command it
- * does not know). Never starts a host process: every command is a function over the sandbox.
+ * does not know). Never starts a host process: every command is a function over the sandbox. An option
+ * or argument a command does not serve is refused on stderr with a non-zero exit code, never ignored.
  */
 export async function runCommand(
   argv: readonly string[],
@@ -32,7 +32,8 @@ export async function runCommand(
   sandbox: PodSandbox,
 ): Promise<number> {
   const [name = '', ...args] = argv;
-  switch (name.replace(/^\/(usr\/)?bin\//, '')) {
+  const command = name.replace(/^\/(usr\/)?bin\//, '');
+  switch (command) {
     case 'echo': {
       const noNewline = args[0] === '-n';
       io.writeStdout(`${(noNewline ? args.slice(1) : args).join(' ')}${noNewline ? '' : '\n'}`);
@@ -41,6 +42,7 @@ export async function runCommand(
     case 'cat':
       return cat(args, io, sandbox);
     case 'env':
+      if (args.length > 0) return refuse(io, 'env', 'running a command or setting variables', 125);
       io.writeStdout(
         Object.entries(sandbox.env)
           .map(([key, value]) => `${key}=${value}\n`)
@@ -48,19 +50,23 @@ export async function runCommand(
       );
       return 0;
     case 'hostname':
+      if (args.length > 0) return refuse(io, 'hostname', `argument ${args[0]}`, 1);
       io.writeStdout(`${sandbox.podName}\n`);
       return 0;
-    case 'pwd':
+    case 'pwd': {
+      const unserved = args.find((arg) => arg !== '-L' && arg !== '-P');
+      if (unserved !== undefined) return refuse(io, 'pwd', `argument ${unserved}`, 1);
       io.writeStdout('/\n');
       return 0;
+    }
     case 'ls':
-      return ls(args, io, sandbox);
+      return lsCommand(args, io, sandbox);
     case 'true':
       return 0;
     case 'false':
       return 1;
     case 'test':
-      return test(args, sandbox);
+      return test(args, io, sandbox);
     case 'sleep':
       return sleep(args, io);
     case 'stty':
@@ -70,9 +76,7 @@ export async function runCommand(
     case 'sh':
     case 'bash':
     case 'ash':
-      if (args[0] === '-c' && args[1] !== undefined)
-        return runCommand(splitCommandLine(args[1]), io, sandbox);
-      return lineShell(io, sandbox);
+      return shellCommand(command, args, io, sandbox);
     default:
       io.writeStderr(
         `${name}: command not found (the fake pod's sandbox knows: ${SANDBOX_COMMANDS.join(', ')})\n`,
@@ -82,6 +86,8 @@ export async function runCommand(
 }
 
 async function cat(args: readonly string[], io: CommandIo, sandbox: PodSandbox): Promise<number> {
+  const option = args.find((arg) => arg.startsWith('-') && arg !== '-');
+  if (option !== undefined) return refuse(io, 'cat', `option ${option}`, 1);
   if (args.length === 0 || (args.length === 1 && args[0] === '-')) {
     for (;;) {
       const chunk = await io.readStdin();
@@ -102,45 +108,44 @@ async function cat(args: readonly string[], io: CommandIo, sandbox: PodSandbox):
   return status;
 }
 
-function ls(args: readonly string[], io: CommandIo, sandbox: PodSandbox): number {
-  const path = args.find((arg) => !arg.startsWith('-')) ?? '/';
-  if (sandbox.readFile(path) !== undefined) {
-    io.writeStdout(`${path}\n`);
-    return 0;
-  }
-  if (!sandbox.isDirectory(path)) {
-    io.writeStderr(`ls: ${path}: No such file or directory\n`);
-    return 2;
-  }
-  const names = sandbox.list(path);
-  io.writeStdout(names.length === 0 ? '' : `${names.join('\n')}\n`);
-  return 0;
-}
-
-function test(args: readonly string[], sandbox: PodSandbox): number {
+function test(args: readonly string[], io: CommandIo, sandbox: PodSandbox): number {
   const [flag, path] = args;
-  if (path === undefined) return 2;
+  if (args.length !== 2 || path === undefined || !['-d', '-e', '-f'].includes(flag ?? '')) {
+    return refuse(io, 'test', `expression '${args.join(' ')}'`, 2, '-d, -e, -f <path>');
+  }
   const isFile = sandbox.readFile(path) !== undefined;
   const isDirectory = sandbox.isDirectory(path);
   if (flag === '-d') return isDirectory ? 0 : 1;
   if (flag === '-f') return isFile ? 0 : 1;
-  if (flag === '-e') return isFile || isDirectory ? 0 : 1;
-  return 2;
+  return isFile || isDirectory ? 0 : 1;
 }
 
+const SLEEP_UNIT_SECONDS: Readonly<Record<string, number>> = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 };
+/** The longest delay a Node timer takes; a longer sleep (or `infinity`) lasts until the client leaves. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 async function sleep(args: readonly string[], io: CommandIo): Promise<number> {
-  const seconds = Number(args[0]);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    io.writeStderr(`sleep: invalid time interval '${args[0] ?? ''}'\n`);
+  if (args.length > 1) return refuse(io, 'sleep', 'more than one operand', 1, 'one interval');
+  const [interval = ''] = args;
+  const match = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(interval);
+  if (interval !== 'infinity' && match === null) {
+    io.writeStderr(`sleep: invalid time interval '${interval}'\n`);
     return 1;
   }
+  const delayMs =
+    match === null
+      ? Number.POSITIVE_INFINITY
+      : Number(match[1]) * (SLEEP_UNIT_SECONDS[match[2] ?? ''] ?? 1) * 1000;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, seconds * 1000);
-    }),
-    io.gone,
-  ]);
+  const elapsed =
+    delayMs > MAX_TIMER_MS
+      ? []
+      : [
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, delayMs);
+          }),
+        ];
+  await Promise.race([...elapsed, io.gone]);
   clearTimeout(timer);
   return 0;
 }
@@ -157,4 +162,12 @@ function stty(args: readonly string[], io: CommandIo): number {
   }
   io.writeStdout(`${size.height} ${size.width}\n`);
   return 0;
+}
+
+/** Says on stderr that the sandbox does not serve something a real tool does, and answers `code`. */
+function refuse(io: CommandIo, command: string, what: string, code: number, serves?: string): number {
+  io.writeStderr(
+    `${command}: ${what} is not supported by this sandbox${serves === undefined ? '' : ` (it serves ${serves})`}\n`,
+  );
+  return code;
 }

@@ -33,7 +33,12 @@ describe('discovery, tables and authentication', () => {
     });
     expect(apiRoot.json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect(apiRoot.headers['content-type']).toBe('application/json');
-    expect(apis.json()).toEqual({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+    const authorization = { groupVersion: 'authorization.k8s.io/v1', version: 'v1' };
+    expect(apis.json()).toEqual({
+      kind: 'APIGroupList',
+      apiVersion: 'v1',
+      groups: [{ name: 'authorization.k8s.io', versions: [authorization], preferredVersion: authorization }],
+    });
     const resources = (v1.json().resources as { name: string; verbs: string[]; shortNames?: string[] }[]).map(
       (resource) => resource.name,
     );
@@ -49,6 +54,8 @@ describe('discovery, tables and authentication', () => {
       'pods/portforward',
       'pods/status',
       'secrets',
+      'services',
+      'services/status',
     ]);
     expect([healthz.text, readyz.text]).toEqual(['ok', 'ok']);
   });
