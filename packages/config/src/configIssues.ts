@@ -21,9 +21,11 @@ type ZodIssue = z.ZodError['issues'][number];
 
 /**
  * zod's issues as config issues: one per unknown key (naming the keys that are known there), a missing
- * key as `missing: expected ...`, the rest with their path and message. A union that failed without a message of its own (zod's "Invalid input")
- * is reported by the branch that came closest: the fewest issues, then the deepest path (`{ cluster: [] }`
- * says the cluster needs a node, not that `cluster` is unknown to the single-server branch).
+ * key as `missing: expected ...`, a value of the wrong type in the words the other keys use (`expected
+ * true or false (got "yes")`, a section by its keys), the rest with their path and message. A union that
+ * failed without a message of its own (zod's "Invalid input") is reported by the branch that came
+ * closest: the fewest issues, then the deepest path (`{ cluster: [] }` says the cluster needs a node, not
+ * that `cluster` is unknown to the single-server branch).
  */
 export function toConfigIssues(error: z.ZodError, schema?: z.ZodType): ConfigIssue[] {
   return fromZodIssues(error.issues, [], schema);
@@ -49,19 +51,43 @@ function fromZodIssues(
       ];
     }
     if (issue.code === 'invalid_value' && issue.values.length > 1) {
-      const got = 'input' in issue ? ` (got ${JSON.stringify(issue.input)})` : '';
       return [
         {
           path,
-          message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}${got}`,
+          message: `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}${gotOf(issue)}`,
         },
       ];
+    }
+    // zod's own words (`Invalid input: expected boolean, received string`), not a message the schema gave
+    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+      const shape = schema === undefined ? undefined : shapeAt(schema, path);
+      const expected = shape === undefined ? describeType(issue.expected) : describeSection(shape);
+      return [{ path, message: `expected ${expected}${gotOf(issue)}` }];
     }
     if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
     const known = schema === undefined ? undefined : knownKeysAt(schema, path);
     const message = known === undefined ? 'unknown key' : `unknown key (known here: ${known.join(', ')})`;
     return issue.keys.map((key) => ({ path: [...path, key], message }));
   });
+}
+
+/** ` (got "yes please")`: the value given, when zod reported it (`reportInput`). */
+function gotOf(issue: ZodIssue): string {
+  return 'input' in issue ? ` (got ${JSON.stringify(issue.input)})` : '';
+}
+
+/** A zod type as a config's author writes it: `true or false` for `boolean`. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  boolean: 'true or false',
+  number: 'a number',
+  int: 'a whole number',
+  string: 'a string',
+  array: 'a list',
+  object: 'a mapping (key: value)',
+};
+
+function describeType(type: string): string {
+  return TYPE_WORDS[type] ?? type;
 }
 
 function closestBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodIssue[] {

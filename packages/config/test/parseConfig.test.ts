@@ -93,7 +93,48 @@ describe('parseConfig', () => {
     const union = z.union([cluster, server]);
     const invalid = (problems: string) => new Error(problems);
     expect(() => parseConfig(union, { cluster: [] }, invalid)).toThrow(/^cluster: expected a node$/);
-    expect(() => parseConfig(union, { url: 7 }, invalid)).toThrow(/^url: Invalid input: expected string/);
+    expect(() => parseConfig(union, { url: 7 }, invalid)).toThrow(/^url: expected a string \(got 7\)$/);
+  });
+
+  it('says a value of the wrong type in the words of the other keys, with the value given (was: zod\'s "Invalid input: expected boolean, received string")', () => {
+    const app = z.strictObject({
+      debug: z.boolean().default(false),
+      maxTunnels: z.number().int().positive().default(5),
+      retries: z.number().int().default(3),
+      modules: z.array(z.string()).default([]),
+      tls: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
+      name: z.string().optional(),
+    });
+    const problems = (input: unknown) => {
+      try {
+        parseConfig(app, input, (text) => new Error(text));
+      } catch (error) {
+        return (error as Error).message.split('; ');
+      }
+      return [];
+    };
+    expect(
+      problems({
+        debug: 'yes please',
+        maxTunnels: 'many',
+        retries: 1.5,
+        modules: 'abc',
+        tls: 'yes',
+        name: [1],
+      }),
+    ).toEqual([
+      'debug: expected true or false (got "yes please")',
+      'maxTunnels: expected a number (got "many")',
+      'retries: expected a whole number (got 1.5)',
+      'modules: expected a list (got "abc")',
+      'tls: expected a section with certFile, keyFile (got "yes")',
+      'name: expected a string (got [1])',
+    ]);
+    // A schema's own message for a wrong type stays as the schema says it.
+    const own = z.strictObject({ listen: hostPort() });
+    expect(() => parseConfig(own, { listen: 8150 }, (text) => new Error(text))).toThrow(
+      /^listen: expected host:port, such as '0\.0\.0\.0:8150'.* \(got 8150\)$/,
+    );
   });
 
   it('finds no issues in an error that is not about config', () => {

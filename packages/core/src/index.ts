@@ -57,6 +57,7 @@ export type {
 export { resolvePlan } from './plan/resolvePlan.js';
 export type { AppState, ModuleState } from './runner/AppState.js';
 export { type App, type AppOptions, createApp, SHUTDOWN_DEADLINE_MARGIN_MS } from './runner/createApp.js';
+export { exitProcess } from './runner/exitProcess.js';
 export { EXIT_CODES } from './runner/runUntilSignal.js';
 export type { StopOutcome } from './runner/StopRun.js';
 export type {

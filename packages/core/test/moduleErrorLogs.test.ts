@@ -143,6 +143,38 @@ describe('what a module author reads in the log', () => {
     });
   });
 
+  it('a stop forced by a second signal is a warning that says so; one forced by the deadline an error that says so (was: "app stopped forced", an error either way)', async () => {
+    const stopForcedBy = async (force: 'signal' | 'deadline') => {
+      const { logger, lines } = recordingLogger();
+      // Drains until its signal fires, and then stops at once: nothing fails, only the cut forces the stop.
+      const draining = defineModule({
+        name: 'draining',
+        startAfter: ['db'],
+        drainBudget: '1h',
+        create: () => ({
+          start: async () => {},
+          stop: (ctx: LifecycleContext) =>
+            new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())),
+        }),
+      });
+      const app = createApp({ logger, modules: [ok('db'), draining], shutdownDeadline: '10s' });
+      await app.start();
+      const stopped = app.stop('test');
+      await vi.advanceTimersByTimeAsync(1_000);
+      if (force === 'signal') app.cut(); // what a second stop signal does
+      await vi.advanceTimersByTimeAsync(10_000);
+      return { outcome: await stopped, line: lines.find((line) => line.event === 'app.stopped') };
+    };
+    const bySignal = await stopForcedBy('signal');
+    expect(bySignal.outcome).toMatchObject({ status: 'forced', forcedBy: 'signal', failed: [] });
+    expect(bySignal.line).toMatchObject({ level: 40, status: 'forced', forcedBy: 'signal' });
+    expect(bySignal.line?.msg).toBe('app stopped forced by a second stop signal in 1s');
+    const byDeadline = await stopForcedBy('deadline');
+    expect(byDeadline.outcome).toMatchObject({ status: 'forced', forcedBy: 'deadline', failed: [] });
+    expect(byDeadline.line).toMatchObject({ level: 50, status: 'forced', forcedBy: 'deadline' });
+    expect(byDeadline.line?.msg).toBe('app stopped forced by the shutdown deadline in 10s');
+  });
+
   it("writes a mark's name as the line's mark: pino's name is the logger's, and a key twice loses one", async () => {
     const raw: string[] = [];
     const logger = pino({ name: 'kas', level: 'info' }, { write: (line: string) => raw.push(line) });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/signalApp.mjs', import.meta.url));
+const exitBeforeRun = fileURLToPath(new URL('./fixtures/exitBeforeRun.mjs', import.meta.url));
 
 /** Sends `count` signals, each `gapMs` after the previous one (0: each in the next turn of the event loop). */
 async function burst(child: RunningProcess, signal: NodeJS.Signals, count: number, gapMs: number) {
@@ -63,8 +64,15 @@ describe('an app run as a real process', () => {
     expect(child.logs().find((log) => log.msg === 'cutting in-flight work')).toMatchObject({
       module: 'proxy',
     });
+    // The operator's choice, not a failure: a warning that says what forced the stop.
     expect(child.logs().slice(-2)).toMatchObject([
-      { event: 'app.stopped', status: 'forced' },
+      {
+        event: 'app.stopped',
+        status: 'forced',
+        forcedBy: 'signal',
+        level: 40,
+        msg: expect.stringMatching(/^app stopped forced by a second stop signal in /),
+      },
       { event: 'app.exiting', exitCode: EXIT_CODES.forced },
     ]);
   });
@@ -99,6 +107,32 @@ describe('an app run as a real process', () => {
       expect(child.logs().slice(-2)).toMatchObject([
         { event: 'app.stopped', status: 'forced' },
         { event: 'app.exiting', exitCode: EXIT_CODES.forced },
+      ]);
+    }
+  });
+
+  // Regression: an entry that ended before app.run() by letting the event loop empty lost its signal
+  // handlers in Node's teardown, and a signal then killed it by its default action (143, not its code).
+  it('exitProcess ends a run that never got to app.run() with app.exiting and its code, never by a signal of a stream (3 runs)', async () => {
+    for (let run = 0; run < 3; run += 1) {
+      child = startProcess(process.execPath, [exitBeforeRun]);
+      await child.waitForLine((line) => line.text === 'loading');
+      let hasExited = false;
+      void child.exited.then(() => {
+        hasExited = true;
+      });
+      while (!hasExited) {
+        child.signal('SIGTERM');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(await child.exited).toEqual({ code: 2, signal: null });
+      expect(child.logs().slice(-2)).toMatchObject([
+        { event: 'fixture.notStarted' },
+        {
+          event: 'app.exiting',
+          exitCode: 2,
+          msg: 'exiting with code 2: the config was refused: nothing was started',
+        },
       ]);
     }
   });

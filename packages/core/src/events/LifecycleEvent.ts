@@ -55,6 +55,8 @@ export type LifecycleEvent =
       readonly type: 'app.stopped';
       readonly durationMs: number;
       readonly status: StopStatus;
+      /** What forced the stop, when `status` is `forced`: a second stop signal (`signal`) or the deadline. */
+      readonly forcedBy?: CutReason;
       readonly failed: readonly string[];
       readonly cut: readonly string[];
     })

@@ -1,6 +1,6 @@
 import type { Level, Logger } from 'pino';
 import { formatDuration } from '../module/Duration.js';
-import type { LifecycleEvent } from './LifecycleEvent.js';
+import type { CutReason, LifecycleEvent } from './LifecycleEvent.js';
 
 /**
  * Writes one pino line per lifecycle event, with `module`, stage and duration fields. The `event` field
@@ -36,6 +36,27 @@ function forTheLog(event: LifecycleEvent): Readonly<Record<string, unknown>> {
   return { ...event };
 }
 
+/** Why a forced stop was forced, as its line says it. */
+const FORCED_BY: Readonly<Record<CutReason, string>> = {
+  signal: 'by a second stop signal',
+  deadline: 'by the shutdown deadline',
+  budget: 'by a drain budget',
+};
+
+/**
+ * A stop forced by a second signal is the operator's choice, not a failure: a warning, unless a module
+ * failed too. One forced by the deadline means something held the stop past its bound: an error.
+ */
+function describeStopped(event: Extract<LifecycleEvent, { type: 'app.stopped' }>): [Level, string] {
+  const took = `in ${formatDuration(event.durationMs)}`;
+  if (event.status !== 'forced') {
+    return [event.status === 'clean' ? 'info' : 'error', `app stopped ${event.status} ${took}`];
+  }
+  const by = event.forcedBy === undefined ? '' : ` ${FORCED_BY[event.forcedBy]}`;
+  const level = event.forcedBy === 'signal' && event.failed.length === 0 ? 'warn' : 'error';
+  return [level, `app stopped forced${by} ${took}`];
+}
+
 function describe(event: LifecycleEvent): [Level, string] {
   switch (event.type) {
     case 'app.starting':
@@ -48,10 +69,7 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'app.stopping':
       return ['info', `app stopping (${event.reason})`];
     case 'app.stopped':
-      return [
-        event.status === 'clean' ? 'info' : 'error',
-        `app stopped ${event.status} in ${formatDuration(event.durationMs)}`,
-      ];
+      return describeStopped(event);
     case 'signal.received':
       return [
         'warn',

@@ -10,6 +10,8 @@ export const DEADLINE_GRACE_MS = 1_000;
 export interface StopOutcome {
   /** `clean`: every module stopped (drain budget cuts included); `failed`: one threw; `forced`: a second signal or the deadline. */
   readonly status: StopStatus;
+  /** What forced it, when `status` is `forced`: a second signal or `app.cut()` (`signal`), or the deadline. */
+  readonly forcedBy?: CutReason;
   readonly durationMs: number;
   /** Modules that threw while stopping or did not finish after the deadline. */
   readonly failed: readonly string[];
@@ -168,7 +170,13 @@ export class StopRun {
     const cut = [...this.runtimes.values()].filter((runtime) => runtime.isCut).map((runtime) => runtime.name);
     const status: StopStatus =
       this.#forcedBy !== undefined ? 'forced' : this.#failed.size > 0 ? 'failed' : 'clean';
-    finish({ status, durationMs: performance.now() - this.#beganAt, failed: [...this.#failed], cut });
+    finish({
+      status,
+      ...(this.#forcedBy === undefined ? {} : { forcedBy: this.#forcedBy }),
+      durationMs: performance.now() - this.#beganAt,
+      failed: [...this.#failed],
+      cut,
+    });
   }
 }
 

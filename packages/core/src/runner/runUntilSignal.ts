@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { App } from './createApp.js';
+import { exitProcess } from './exitProcess.js';
 import type { Unstamped } from './ModuleRuntime.js';
 import type { StopOutcome } from './StopRun.js';
 
@@ -35,7 +36,7 @@ export function exitCodeFor(outcome: StopOutcome): number {
 
 /**
  * The runner's ownership of the process: the first SIGTERM/SIGINT/SIGHUP stops the app, a second cuts every
- * drain; then the logger is flushed and the process exits. The only `process.exit` of the project.
+ * drain; then it ends the process with `exitProcess`.
  * The handlers stay installed until `process.exit`: a signal that comes while the exit code is being
  * logged would otherwise kill the process by its default action (143 instead of the code).
  */
@@ -65,9 +66,7 @@ export async function runUntilSignal(
     // A failed start: the failing module's `module.failed` line (code, message, fix) already said why.
     code = signalCount > 0 ? exitCodeFor(await app.stopped()) : EXIT_CODES.startFailed;
   }
-  log.info({ event: 'app.exiting', exitCode: code }, `exiting with code ${code}: ${EXIT_MEANINGS[code]}`);
   isExiting = true;
   clearInterval(keepAlive);
-  await new Promise<void>((resolve) => log.flush(() => resolve()));
-  process.exit(code);
+  return exitProcess(log, code, EXIT_MEANINGS[code] ?? 'unknown');
 }
