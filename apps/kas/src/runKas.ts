@@ -1,15 +1,21 @@
 import { createApp } from '@kas/core';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { exitWithoutStart } from './cli/exitWithoutStart.js';
 import type { KasArgs } from './cli/parseKasArgs.js';
 import { composeFromConfig } from './composition/composeFromConfig.js';
 import { checkAgentFiles } from './config/checkAgentFiles.js';
+import { tunnelWaitWarning } from './config/tunnelWaitWarning.js';
 import { loadDevMode } from './dev/loadDevMode.js';
 
 /** The stop signals kas heeds while it loads, before `app.run()` owns the process. */
 export interface SignalsWhileLoading {
   /** The first stop signal received while loading, if any. */
   signalWhileLoading(): NodeJS.Signals | undefined;
-  /** Removes the loading-time handlers (the runner's own take over in the same turn). */
+  /**
+   * Removes the loading-time handlers; called only in the turn in which `app.run()` installs its own. A
+   * kas that ends without running keeps them until it exits: a signal then changes nothing, where without
+   * a handler it would kill the process by its default action (143, after the line that said why it ends).
+   */
   release(): void;
 }
 
@@ -19,8 +25,8 @@ export interface SignalsWhileLoading {
  * until SIGTERM/SIGINT/SIGHUP: `app.run()` owns the process from there, including its exit. Every log
  * line goes to `logDestination` (JSON or human lines, see `openLogDestination`). Dev mode's code is
  * imported only with `--dev`. With `signals` (kas's `main.js` passes them), a stop signal received while
- * loading ends it once loading is done: nothing has started, so there is nothing to stop (resolves; the
- * process exits 0).
+ * loading ends it once loading is done: nothing has started, so there is nothing to stop (the
+ * `app.notStarted` and `app.exiting` lines, then exit 0).
  */
 export async function runKas(
   args: KasArgs,
@@ -60,6 +66,10 @@ export async function runKas(
       `${where(['kubeProxy', 'usersFile'])}: kubeProxy.usersFile: user "${user}" is allowed agent "${agentId}", which ${config.agentGrpc.agentsFile} (agentGrpc.agentsFile) does not list: that agent cannot connect to this replica. Add it to the agents file, or remove it from the user's agents`,
     );
   }
+  const tunnelWait = tunnelWaitWarning(config.kubeProxy);
+  if (tunnelWait !== undefined) {
+    bootLog.warn({ event: 'config.tunnelWaitCut' }, `${where(['kubeProxy', 'tunnelWait'])}: ${tunnelWait}`);
+  }
   // kas logs events, not requests: one synchronous destination for every logger keeps their order.
   const log: Logger = pino(
     { name: 'kas', level: config.log.level, base: { replica: config.replica.id } },
@@ -77,14 +87,14 @@ export async function runKas(
     bootLog.warn({ event: 'config.noAgents', agentsFile: config.agentGrpc.agentsFile }, warning);
     kas.telemetry.readinessWarnings.push(warning);
   }
-  signals?.release();
+  // From this check to `app.run()` is one turn: a signal is either seen here or handled by the runner.
   const signal = signals?.signalWhileLoading();
   if (signal !== undefined) {
     log.info(
       { event: 'app.notStarted', signal },
       `${signal} received while kas was loading its config and modules: nothing was started, exiting`,
     );
-    return;
+    return exitWithoutStart(log, 'signal');
   }
   const app = createApp({
     ...kas.composition,
@@ -93,5 +103,6 @@ export async function runKas(
     ...(args.traceFile === undefined ? {} : { traceFile: args.traceFile }),
   });
   kas.connect(app);
-  return app.run(); // installs the runner's handlers in this same turn, after `release` above
+  signals?.release();
+  return app.run(); // installs the runner's handlers in this same turn
 }

@@ -1,11 +1,15 @@
 import { CommanderError } from 'commander';
 import { type DestinationStream, pino } from 'pino';
+import { exitWithoutStart } from './cli/exitWithoutStart.js';
 import { parseKasArgs } from './cli/parseKasArgs.js';
 import { chooseLogFormat } from './logging/chooseLogFormat.js';
 import { openLogDestination } from './logging/openLogDestination.js';
 import { runKas, type SignalsWhileLoading } from './runKas.js';
 
-/** `kas`'s command line: parse, load, run; a refusal to start is one fatal line and exit code 2. */
+/**
+ * `kas`'s command line: parse, load, run; a refusal to start is one fatal line, then `app.exiting` with exit
+ * code 2. `--help` prints the usage only.
+ */
 export async function runMain(signals: SignalsWhileLoading): Promise<void> {
   const isTty = process.stdout.isTTY === true;
   let logDestination: DestinationStream | undefined;
@@ -16,18 +20,18 @@ export async function runMain(signals: SignalsWhileLoading): Promise<void> {
     );
     await runKas(args, process.env, logDestination, signals);
   } catch (error) {
-    signals.release();
-    if (!(error instanceof CommanderError)) {
-      const { code, fix } = error as { code?: string; fix?: string };
-      logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
-      // An error with a code is kas refusing what it was given: its message says what is wrong and its fix
-      // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
-      // `event` as on every other line, so a pipeline that keys on it sees the one line saying kas did not start
-      pino({ name: 'kas' }, logDestination).fatal(
-        { event: 'kas.notStarted', ...(code === undefined ? { err: error } : { code, fix }) },
-        `kas did not start: ${(error as Error).message}`,
-      );
-      process.exitCode = 2;
-    }
+    // The loading-time signal handlers stay until the process exits (see `SignalsWhileLoading.release`).
+    if (error instanceof CommanderError) return; // --help: commander printed it
+    const { code, fix } = error as { code?: string; fix?: string };
+    logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
+    const log = pino({ name: 'kas' }, logDestination);
+    // An error with a code is kas refusing what it was given: its message says what is wrong and its fix
+    // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
+    // `event` as on every other line, so a pipeline that keys on it sees the one line saying kas did not start
+    log.fatal(
+      { event: 'kas.notStarted', ...(code === undefined ? { err: error } : { code, fix }) },
+      `kas did not start: ${(error as Error).message}`,
+    );
+    await exitWithoutStart(log, 'refused');
   }
 }

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { composeFromConfig } from '../src/composition/composeFromConfig.js';
@@ -10,6 +13,8 @@ import { toKubeProxyConfig } from '../src/config/sections/kubeProxySection.js';
 import { toPrivateApiConfig } from '../src/config/sections/privateApiSection.js';
 import { toRedisConnectionConfig } from '../src/config/sections/redisSection.js';
 import { toTunnelTrackerConfig } from '../src/config/sections/tunnelTrackerSection.js';
+import { tunnelWaitWarning } from '../src/config/tunnelWaitWarning.js';
+import { prepareDevFiles } from '../src/dev/prepareDevFiles.js';
 
 /** The files a config names, as empty lists and one secret: these tests are about the config itself. */
 const files: KasFiles = {
@@ -77,6 +82,35 @@ describe('the kas config', () => {
       env: { KAS_CONFIG: example, KAS_TEST_TIMEOUT_SCALE: '3' },
     });
     expect(kas.composition.modules.map((module) => module.name)).toContain('kube-proxy');
+  });
+
+  it('dev mode answers a request that waits for the gone agent during a stop before the drain budget cuts it (was: tunnelWait 5s, the drain budget 5s: cut, then "connection refused" for the retry)', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'kas-dev-config-'));
+    try {
+      const dev = await prepareDevFiles(directory);
+      const { config } = await loadConfigFile(kasConfigSchema, { file: dev.configPath, env: {} });
+      const { listenGrace, tunnelWait, drainBudget } = config.kubeProxy;
+      expect(listenGrace + tunnelWait).toBeLessThan(drainBudget);
+      expect(tunnelWaitWarning(config.kubeProxy)).toBeUndefined();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('warns when a request waiting for its agent during a stop would be cut at the drain budget instead of answered', async () => {
+    const config = await load({
+      KAS_KUBE_PROXY__LISTEN_GRACE: '1s',
+      KAS_KUBE_PROXY__TUNNEL_WAIT: '5s',
+      KAS_KUBE_PROXY__DRAIN_BUDGET: '5s',
+    });
+    expect(tunnelWaitWarning(config.kubeProxy)).toBe(
+      'kubeProxy.tunnelWait (5s) after kubeProxy.listenGrace (1s) does not end before kubeProxy.drainBudget (5s): a request that comes during a stop and waits for its agent would be cut at the drain budget instead of answered 503. Make tunnelWait shorter than 4s, or raise drainBudget',
+    );
+    expect(tunnelWaitWarning({ ...config.kubeProxy, listenGrace: 6_000 })).toContain(
+      'Make listenGrace and tunnelWait together shorter than drainBudget, or raise drainBudget',
+    );
+    expect(tunnelWaitWarning({ ...config.kubeProxy, tunnelWait: 3_999 })).toBeUndefined();
+    expect(tunnelWaitWarning((await load()).kubeProxy)).toBeUndefined(); // the defaults: 5s + 5s, 1h
   });
 
   it('names the variable, not the file, for an unknown key that only a variable sets', async () => {

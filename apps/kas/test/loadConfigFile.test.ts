@@ -43,7 +43,7 @@ describe('loading a config file', () => {
     const error = await loadConfigFile(schema, { file, env: {} }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'KAS_CONFIG_INVALID' });
     expect((error as Error).message).toContain(
-      `${file}:4:18: kubeProxy.drainBudgetMs: Invalid input: expected number, received string`,
+      `${file}:4:18: kubeProxy.drainBudgetMs: expected a number (got "soon")`,
     );
     expect((error as Error).message).toContain(
       `${file}:5:17: kubeProxy.listenAdress: unknown key (known here: listenAddress, drainBudgetMs)`,
@@ -54,9 +54,7 @@ describe('loading a config file', () => {
     const error = await loadConfigFile(schema, { env: { KAS_REPLICA__ID: '[1, 2]' } }).catch(
       (caught: Error) => caught.message,
     );
-    expect(error).toContain(
-      'environment KAS_REPLICA__ID: replica.id: Invalid input: expected string, received array',
-    );
+    expect(error).toContain('environment KAS_REPLICA__ID: replica.id: expected a string (got [1,2])');
   });
 
   it('reports a YAML syntax error with its line, and a missing file with its path', async () => {

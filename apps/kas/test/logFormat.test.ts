@@ -102,8 +102,14 @@ describe("kas's log lines", () => {
       ),
     );
     expect(first).toContain('{"code":"KAS_CONFIG_UNREADABLE","fix":"check the path given to --config');
-    // One line: the refusal names what is wrong and what to do; no stack follows it.
-    expect(kas.lines.map((line) => line.text.trim()).filter((text) => text !== '')).toHaveLength(1);
+    // One refusal line names what is wrong and what to do; no stack follows it, only the exit's line.
+    const lines = kas.lines.map((line) => stripVTControlCharacters(line.text).trim()).filter((text) => text);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(
+      new RegExp(
+        `${HUMAN.source.replace('(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)', 'INFO')}exiting with code 2: `,
+      ),
+    );
   });
 
   it('refuses an unknown --log-format, naming the choices', async () => {

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { freePort, type RunningProcess, scaledMs } from '@kas/testkit';
+import { freePort, type ProcessExit, type RunningProcess, scaledMs } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KasProcess, startKasProcess } from './support/startKasProcess.js';
+import { waitForStopHandlers } from './support/waitForStopHandlers.js';
 
 /** Sends `count` signals, each `gapMs` after the previous one (0: each in the next turn of the event loop). */
 async function burst(child: RunningProcess, count: number, gapMs: number): Promise<void> {
@@ -9,6 +10,19 @@ async function burst(child: RunningProcess, count: number, gapMs: number): Promi
     child.signal('SIGTERM');
     await new Promise((resolve) => (gapMs === 0 ? setImmediate(resolve) : setTimeout(resolve, gapMs)));
   }
+}
+
+/** Sends SIGTERM every 2 ms from now until the process has exited; resolves with how it exited. */
+async function signalUntilExit(child: RunningProcess): Promise<ProcessExit> {
+  let hasExited = false;
+  void child.exited.then(() => {
+    hasExited = true;
+  });
+  while (!hasExited) {
+    child.signal('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return child.exited;
 }
 
 const signalsSeen = (child: RunningProcess) => child.logs().filter((log) => log.event === 'signal.received');
@@ -75,8 +89,74 @@ describe('kas under a burst of signals', () => {
       await child.waitForLine((line) => line.text === 'slow-import: loading');
       child.signal(signal);
       expect(await child.exited).toEqual({ code: 0, signal: null });
-      expect(child.logs().map((log) => log.event)).toEqual(['app.notStarted']);
+      expect(child.logs().map((log) => log.event)).toEqual(['app.notStarted', 'app.exiting']);
       expect(child.logs()[0]).toMatchObject({ signal, msg: expect.stringContaining('nothing was started') });
+      expect(child.logs()[1]).toMatchObject({
+        exitCode: 0,
+        msg: 'exiting with code 0: a stop signal came while kas was loading: nothing was started',
+      });
+      await kas.stop();
+    }
+  });
+
+  // Regression: the loading-time handlers were removed before kas had said it would not start, so a
+  // signal that came while it ended killed it by the default action (143, after its last line).
+  it('SIGTERMs from the first line of its code until it exits: exit 0, never killed by the signal, the last line app.exiting (3 runs)', {
+    timeout: scaledMs(60_000),
+  }, async () => {
+    for (let run = 0; run < 3; run += 1) {
+      kas = await startKasProcess({ waitFor: 'spawned' });
+      const child = kas.process;
+      await waitForStopHandlers(child.pid);
+      const exit = await signalUntilExit(child);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(child.logs().map((log) => log.event)).toEqual(['app.notStarted', 'app.exiting']);
+      expect(child.logs()[0]).toMatchObject({ signal: 'SIGTERM' });
+      expect(child.logs()[1]).toMatchObject({ exitCode: 0 });
+      await kas.stop();
+    }
+  });
+
+  it('SIGTERMs while a kas with a bad config loads and refuses it: exit 2, never killed by the signal, the refusal and app.exiting its last lines (3 runs)', {
+    timeout: scaledMs(60_000),
+  }, async () => {
+    for (let run = 0; run < 3; run += 1) {
+      kas = await startKasProcess({ config: { observability: { debug: 'yes please' } }, waitFor: 'spawned' });
+      const child = kas.process;
+      await waitForStopHandlers(child.pid);
+      const exit = await signalUntilExit(child);
+      expect(exit).toEqual({ code: 2, signal: null });
+      expect(child.logs()).toMatchObject([
+        { event: 'kas.notStarted', code: 'KAS_CONFIG_INVALID' },
+        { event: 'app.exiting', exitCode: 2 },
+      ]);
+      await kas.stop();
+    }
+  });
+
+  it('one SIGTERM at points from the first line of its code to its start: exit 0, never killed by the signal, and a line says what the signal did', {
+    timeout: scaledMs(90_000),
+  }, async () => {
+    const after = (ms: number) => () => new Promise((resolve) => setTimeout(resolve, ms));
+    const points: readonly ((child: RunningProcess) => Promise<unknown>)[] = [
+      after(0), // the handlers are in: loading has not begun
+      after(50),
+      after(250),
+      (child) => child.waitForLog({ event: 'app.starting' }, 30_000), // the runner's handlers took over
+      (child) => child.waitForLog({ event: 'app.started' }, 30_000),
+    ];
+    for (const point of points) {
+      kas = await startKasProcess({ waitFor: 'spawned' });
+      const child = kas.process;
+      await waitForStopHandlers(child.pid);
+      await point(child);
+      child.signal('SIGTERM');
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      const heard = child
+        .logs()
+        .find((log) => log.event === 'app.notStarted' || log.event === 'signal.received');
+      expect(heard).toMatchObject({ signal: 'SIGTERM' });
+      expect(child.logs().at(-1)).toMatchObject({ event: 'app.exiting', exitCode: 0 });
       await kas.stop();
     }
   });

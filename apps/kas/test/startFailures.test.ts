@@ -131,6 +131,43 @@ describe('kas refuses to start, in one line that says what to change', () => {
     expect(child.logs().some((log) => log.event === 'app.starting')).toBe(false);
   });
 
+  it('a users file named relative to the config that is not there: exit 2, naming the path kas looked for (was: only "nope-users.yaml")', async () => {
+    const config = await configWith((yaml, files) =>
+      yaml.replace(`usersFile: ${join(files, 'users.yaml')}`, 'usersFile: nope-users.yaml'),
+    );
+    const child = startKas(config);
+    expect(await child.exited).toEqual({ code: 2, signal: null });
+    const errors = errorLines(child);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      code: 'KAS_CONFIG_UNREADABLE',
+      fix: `create the file or correct kubeProxy.usersFile (a relative path is read from ${dir})`,
+    });
+    expect(errors[0]?.msg).toMatch(
+      new RegExp(
+        `${config}:\\d+:\\d+: kubeProxy\\.usersFile: cannot read nope-users\\.yaml \\(looked for ${join(dir, 'nope-users.yaml')}\\): ENOENT$`,
+      ),
+    );
+    expect(child.logs().at(-1)).toMatchObject({ event: 'app.exiting', exitCode: 2 });
+  });
+
+  it('a boolean written in words: exit 2, naming the line, what is expected and the value given (was: zod\'s "Invalid input: expected boolean, received string")', async () => {
+    const config = await configWith((yaml) =>
+      yaml.replace(
+        'observability:\n  listen: 127.0.0.1:0',
+        'observability:\n  listen: 127.0.0.1:0\n  debug: yes please',
+      ),
+    );
+    const child = startKas(config);
+    expect(await child.exited).toEqual({ code: 2, signal: null });
+    const errors = errorLines(child);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'KAS_CONFIG_INVALID' });
+    expect(errors[0]?.msg).toMatch(
+      new RegExp(`${config}:\\d+:10: observability\\.debug: expected true or false \\(got "yes please"\\)$`),
+    );
+  });
+
   it("a missing CA file of the replicas' TLS: exit 2 before anything starts, naming the key and the file", async () => {
     let missing = '';
     const config = await configWith((yaml, files) => {
@@ -185,6 +222,19 @@ describe('kas refuses to start, in one line that says what to change', () => {
         `${config}:\\d+:\\d+: agentGrpc\\.drainBudget: 2s is shorter than kubeProxy\\.drainBudget \\(5s\\)`,
       ),
     );
+  });
+
+  it('a tunnel wait that the drain budget would cut during a stop: a warning at its line naming the keys, and kas starts', async () => {
+    const config = await configWith((yaml) => yaml.replace('tunnelWait: 2s', 'tunnelWait: 5s'));
+    const child = startKas(config);
+    const warning = await child.waitForLog({ event: 'config.tunnelWaitCut' });
+    expect(warning).toMatchObject({ level: 40 });
+    expect(warning.msg).toMatch(
+      new RegExp(
+        `^${config}:\\d+:15: kubeProxy\\.tunnelWait \\(5s\\) after kubeProxy\\.listenGrace \\(1s\\) does not end before kubeProxy\\.drainBudget \\(5s\\): .* Make tunnelWait shorter than 4s, or raise drainBudget$`,
+      ),
+    );
+    await child.waitForLog({ event: 'app.started' }, 20_000);
   });
 
   it('a user allowed an agent no agents file lists: a warning naming both, and kas starts', async () => {

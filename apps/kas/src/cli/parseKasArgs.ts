@@ -54,6 +54,8 @@ export function parseKasArgs(
       ).choices(LOG_FORMATS),
     )
     .exitOverride()
+    // A bad command line is one `kas.notStarted` line (KAS_USAGE below), not commander's text besides it;
+    // the help is commander's to print (on stdout), once.
     .configureOutput({ writeErr: () => {} })
     .helpOption('-h, --help', 'show this help');
   try {
@@ -63,7 +65,6 @@ export function parseKasArgs(
       error instanceof CommanderError &&
       (error.code === 'commander.helpDisplayed' || error.code === 'commander.help')
     ) {
-      process.stdout.write(command.helpInformation());
       throw error;
     }
     throw new KasAppError('KAS_USAGE', (error as Error).message, 'run kas --help', { cause: error });

@@ -52,14 +52,18 @@ export function diskFiles(
   baseDirectory?: string,
 ): KasFiles {
   const prefix = (key: readonly string[]) => `${where(key)}: ${formatKeyPath(key)}`;
+  const from = resolve(baseDirectory ?? '.');
   const readText = async (path: string, key: readonly string[]) => {
+    const absolute = resolve(from, path);
     try {
-      return await readFile(baseDirectory === undefined ? path : resolve(baseDirectory, path), 'utf8');
+      return await readFile(absolute, 'utf8');
     } catch (error) {
+      // A relative path names the file it tried: the directory it is read from is not always the one in mind.
+      const tried = absolute === path ? path : `${path} (looked for ${absolute})`;
       throw new KasAppError(
         'KAS_CONFIG_UNREADABLE',
-        `${prefix(key)}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        `create the file or correct ${formatKeyPath(key)}`,
+        `${prefix(key)}: cannot read ${tried}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        `create the file or correct ${formatKeyPath(key)}${absolute === path ? '' : ` (a relative path is read from ${from})`}`,
         { cause: error },
       );
     }
@@ -156,7 +160,7 @@ export function diskFiles(
           `write a YAML list such as:\n${example}`,
         );
       }
-      const result = schema.safeParse(value ?? []);
+      const result = schema.safeParse(value ?? [], { reportInput: true }); // `(got ...)` in messages
       if (result.success) return result.data;
       throw invalid(key, path, result.error, schema, `write a YAML list such as:\n${example}`);
     },

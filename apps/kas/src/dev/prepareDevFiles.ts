@@ -50,6 +50,8 @@ export async function prepareDevFiles(directory: string): Promise<DevFiles> {
           tls: { certFile: path('tls.pem'), keyFile: path('tls-key.pem') },
           usersFile: path('users.yaml'),
           listenGrace: '1s',
+          // A request that waits for the agent during the stop gets its 503 before the drain budget cuts it.
+          tunnelWait: '2s',
           drainBudget: '5s',
         },
         privateApi: {

@@ -1,0 +1,49 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+/** Runs kas to its end; resolves with what it printed and its exit code, whatever the code. */
+async function kas(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [main, ...args]);
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const { stdout, stderr, code } = error as { stdout: string; stderr: string; code: number };
+    return { stdout, stderr, code };
+  }
+}
+
+describe("kas's command line", () => {
+  it('--help prints the usage once, on stdout, and exits 0 (was: twice)', async () => {
+    const { stdout, stderr, code } = await kas('--help');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout.match(/^Usage: kas /gm)).toHaveLength(1);
+    expect(stdout).toContain('-c, --config <file>');
+    expect(stdout.trimEnd().endsWith('show this help')).toBe(true);
+  });
+
+  it('an unknown option: exit 2, one fatal line with the fix, then the app.exiting line with the code', async () => {
+    const { stdout, stderr, code } = await kas('--confg', 'kas.yaml');
+    expect(code).toBe(2);
+    expect(stderr).toBe('');
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      {
+        level: 60,
+        event: 'kas.notStarted',
+        code: 'KAS_USAGE',
+        fix: 'run kas --help',
+        msg: "kas did not start: error: unknown option '--confg'\n(Did you mean --config?)",
+      },
+      { level: 30, event: 'app.exiting', exitCode: 2, msg: expect.stringMatching(/^exiting with code 2: /) },
+    ]);
+  });
+});
