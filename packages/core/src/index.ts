@@ -4,7 +4,7 @@ import 'reflect-metadata';
 // the snapshot fold for live views under `@kas/core/snapshot`, test helpers under `@kas/core/testing`;
 // the linter and its CLI are `@kas/graph`.
 export { CoreError } from './errors/CoreError.js';
-export { DrainCutError } from './errors/DrainCutError.js';
+export { cutReasonOf, DrainCutError } from './errors/DrainCutError.js';
 export { CORE_ERROR_CODES, type CoreErrorCode } from './errors/errorCodes.js';
 export { GraphError, type GraphProblem } from './errors/GraphError.js';
 export type {

@@ -1,6 +1,6 @@
-import { DrainCutError } from '@kas/core';
+import { cutReasonOf, DrainCutError } from '@kas/core';
 import { describe, expect, it } from 'vitest';
-import { cutReasonOf, drainCutWords } from '../src/server/drainCutWords.js';
+import { drainCutWords } from '../src/server/drainCutWords.js';
 
 const abortedWith = (reason: unknown) => AbortSignal.abort(reason);
 

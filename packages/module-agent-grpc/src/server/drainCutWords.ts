@@ -1,4 +1,4 @@
-import type { CutReason, DrainCutError } from '@kas/core';
+import type { CutReason } from '@kas/core';
 import { formatDuration } from '@kas/core';
 
 /** What a cut of busy tunnels is told as: to both ends of each cut tunnel, and in the log line. */
@@ -7,18 +7,6 @@ export interface DrainCutWords {
   readonly toEnds: string;
   /** When the cut came, after "cutting N tunnel(s) still busy ". */
   readonly inLog: string;
-}
-
-const CUT_REASONS: readonly CutReason[] = ['budget', 'signal', 'deadline'];
-
-/**
- * Why a stop's `ctx.signal` fired: the core aborts it with a `DrainCutError`, whose `cutReason` says
- * (`budget`, `signal` or `deadline`). Read as a field, not by class: a signal fired by anything else
- * counts as the budget.
- */
-export function cutReasonOf(signal: AbortSignal): CutReason {
-  const reason = (signal.reason as Partial<Pick<DrainCutError, 'cutReason'>> | undefined)?.cutReason;
-  return reason !== undefined && CUT_REASONS.includes(reason) ? reason : 'budget';
 }
 
 /** The words for a cut of `reason`; `budgetMs` is the server's drain budget (`agentGrpc.drainBudget`). */

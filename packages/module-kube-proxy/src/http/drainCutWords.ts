@@ -1,4 +1,4 @@
-import type { CutReason, DrainCutError } from '@kas/core';
+import type { CutReason } from '@kas/core';
 import { formatDuration } from '@kas/core';
 
 /** What a drain cut is told as: to the client (a `Status`, a close frame's reason) and in the log line. */
@@ -9,18 +9,6 @@ export interface DrainCutWords {
   readonly toClient: string;
   /** When the cut came, after "cut N request(s) still in flight " (or "kas cut the upgraded connection … "). */
   readonly inLog: string;
-}
-
-const CUT_REASONS: readonly CutReason[] = ['budget', 'signal', 'deadline'];
-
-/**
- * Why a stop's `ctx.signal` fired: the core aborts it with a `DrainCutError`, whose `cutReason` says
- * (`budget`, `signal` or `deadline`). Read as a field, not by class: a signal fired by anything else
- * counts as the budget.
- */
-export function cutReasonOf(signal: AbortSignal): CutReason {
-  const reason = (signal.reason as Partial<Pick<DrainCutError, 'cutReason'>> | undefined)?.cutReason;
-  return reason !== undefined && CUT_REASONS.includes(reason) ? reason : 'budget';
 }
 
 /** The words for a cut of `reason`; `budgetKey` is the kas.yaml key of the budget (`kubeProxy.drainBudget`). */

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
-import { type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
+import { cutReasonOf, type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import {
@@ -16,7 +16,7 @@ import {
 import type { Logger } from 'pino';
 import type { ResolvedPrivateApiConfig } from '../config/resolvePrivateApiConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
-import { cutReasonOf, drainCutWords } from '../http/drainCutWords.js';
+import { drainCutWords } from '../http/drainCutWords.js';
 import { loadTlsOptions, type PemOwner } from '../http/loadTlsOptions.js';
 import type { InboundEnding, InboundExchange } from './InboundExchange.js';
 import { type ForwardServerCall, InboundStream, type InboundStreamOwner } from './InboundStream.js';
