@@ -64,6 +64,10 @@ function fromZodIssues(
       const expected = shape === undefined ? describeType(issue.expected) : describeSection(shape);
       return [{ path, message: `expected ${expected}${gotOf(issue)}` }];
     }
+    // zod's own words for a bound (`Too small: expected number to be >0`), not a message the schema gave
+    if ((issue.code === 'too_small' || issue.code === 'too_big') && /^Too (small|big)/.test(issue.message)) {
+      return [{ path, message: describeBound(issue) }];
+    }
     if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
     const known = schema === undefined ? undefined : knownKeysAt(schema, path);
     const message = known === undefined ? 'unknown key' : `unknown key (known here: ${known.join(', ')})`;
@@ -85,6 +89,30 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
   array: 'a list',
   object: 'a mapping (key: value)',
 };
+
+type BoundIssue = Extract<ZodIssue, { code: 'too_small' | 'too_big' }>;
+
+/**
+ * A bound zod checked, as the other keys word theirs: `expected more than 0 (got 0)`, `expected at most 10
+ * items`, `must not be empty`. A string's value is not repeated: it may be a secret.
+ */
+function describeBound(issue: BoundIssue): string {
+  const isMin = issue.code === 'too_small';
+  const limit = Number(isMin ? issue.minimum : issue.maximum);
+  const inclusive = issue.inclusive !== false;
+  const relation = isMin ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+  switch (issue.origin) {
+    case 'string':
+      if (isMin && limit === 1 && inclusive) return 'must not be empty';
+      return `expected ${relation} ${limit} character(s)`;
+    case 'array':
+    case 'set':
+      if (isMin && limit === 1 && inclusive) return 'expected at least one item';
+      return `expected ${relation} ${limit} item(s)${'input' in issue && Array.isArray(issue.input) ? ` (got ${issue.input.length})` : ''}`;
+    default:
+      return `expected ${relation} ${limit}${gotOf(issue)}`;
+  }
+}
 
 function describeType(type: string): string {
   return TYPE_WORDS[type] ?? type;

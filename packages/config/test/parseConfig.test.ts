@@ -40,7 +40,7 @@ describe('parseConfig', () => {
     expect(message).toMatch(/^test config: /);
     expect(message).toContain(`listen: expected host:port, such as '0.0.0.0:8150'`);
     expect(message).toContain('(got "8150")');
-    expect(message).toContain('agents[0].id: Too small');
+    expect(message).toContain('agents[0].id: must not be empty');
     expect(message).toContain('drainBudget: expected a duration');
     expect(message).toContain('listenAdress: unknown key (known here: listen, drainBudget, agents)');
     expect(configIssuesOf(thrown)?.map((issue) => formatKeyPath(issue.path))).toEqual([

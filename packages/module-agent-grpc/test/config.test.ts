@@ -50,11 +50,7 @@ describe('the module configuration', () => {
       { maxMessageBytes: 1024 },
       /maxMessageBytes: expected at least 131072 .*got 1024/,
     ],
-    [
-      'a zero tunnel limit',
-      { maxTunnelsPerAgent: 0 },
-      /maxTunnelsPerAgent: Too small: expected number to be >0/,
-    ],
+    ['a zero tunnel limit', { maxTunnelsPerAgent: 0 }, /maxTunnelsPerAgent: expected more than 0 \(got 0\)/],
     [
       'a drain budget that is not a duration',
       { drainBudget: 'soon' as '1h' },
