@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +9,12 @@ const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 /** Runs kas to its end; resolves with what it printed and its exit code, whatever the code. */
 async function kas(...args: string[]) {
+  return runFile(main, ...args);
+}
+
+async function runFile(file: string, ...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [main, ...args]);
+    const { stdout, stderr } = await run(process.execPath, [file, ...args]);
     return { stdout, stderr, code: 0 };
   } catch (error) {
     const { stdout, stderr, code } = error as { stdout: string; stderr: string; code: number };
@@ -18,6 +23,17 @@ async function kas(...args: string[]) {
 }
 
 describe("kas's command line", () => {
+  it('its bin is a committed launcher that runs kas (npm links no bin whose file is missing at npm ci, and npx kas would then fetch a registry package)', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(manifest.bin.kas).toBe('./bin/kas.js');
+    const { stdout, code } = await runFile(
+      fileURLToPath(new URL('../bin/kas.js', import.meta.url)),
+      '--help',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: kas /m);
+  });
+
   it('--help prints the usage once, on stdout, and exits 0 (was: twice)', async () => {
     const { stdout, stderr, code } = await kas('--help');
     expect(code).toBe(0);
