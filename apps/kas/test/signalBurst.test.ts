@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { freePort, type ProcessExit, type RunningProcess, scaledMs } from '@kas/testkit';
+import { freePort, type RunningProcess, scaledMs, signalUntilExit } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type KasProcess, startKasProcess } from './support/startKasProcess.js';
 import { waitForStopHandlers } from './support/waitForStopHandlers.js';
@@ -10,19 +10,6 @@ async function burst(child: RunningProcess, count: number, gapMs: number): Promi
     child.signal('SIGTERM');
     await new Promise((resolve) => (gapMs === 0 ? setImmediate(resolve) : setTimeout(resolve, gapMs)));
   }
-}
-
-/** Sends SIGTERM every 2 ms from now until the process has exited; resolves with how it exited. */
-async function signalUntilExit(child: RunningProcess): Promise<ProcessExit> {
-  let hasExited = false;
-  void child.exited.then(() => {
-    hasExited = true;
-  });
-  while (!hasExited) {
-    child.signal('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  return child.exited;
 }
 
 const signalsSeen = (child: RunningProcess) => child.logs().filter((log) => log.event === 'signal.received');

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type RunningProcess, startProcess } from '@kas/testkit';
+import { type RunningProcess, signalUntilExit, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/index.js';
 
@@ -117,15 +117,7 @@ describe('an app run as a real process', () => {
     for (let run = 0; run < 3; run += 1) {
       child = startProcess(process.execPath, [exitBeforeRun]);
       await child.waitForLine((line) => line.text === 'loading');
-      let hasExited = false;
-      void child.exited.then(() => {
-        hasExited = true;
-      });
-      while (!hasExited) {
-        child.signal('SIGTERM');
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-      expect(await child.exited).toEqual({ code: 2, signal: null });
+      expect(await signalUntilExit(child)).toEqual({ code: 2, signal: null });
       expect(child.logs().slice(-2)).toMatchObject([
         { event: 'fixture.notStarted' },
         {

@@ -3,6 +3,7 @@ export { freePort } from './freePort.js';
 export { type Answer, type OpenStream, openStream, type SendOptions, send } from './httpClient.js';
 export { type KubectlOptions, type KubectlResult, kubectl, spawnKubectl } from './kubectl.js';
 export { type Http2Windows, readHttp2Windows } from './readHttp2Windows.js';
+export { signalUntilExit } from './signalUntilExit.js';
 export {
   type ProcessExit,
   type ProcessLine,
