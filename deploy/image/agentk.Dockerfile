@@ -1,14 +1,16 @@
 # The agent. Build from the repository root: docker build -f deploy/image/agentk.Dockerfile -t agentk .
 # deploy/test/image.test.ts runs this file's RUN steps in an empty folder: keep them as they are.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 (LTS, supported until 2027-04-30; Node 20 reached its end of life on 2026-04-30). The code
+# runs on Node 20 and 22; the repository's CI runs it on Node 20, and cannot build this image.
+FROM node:22-bookworm-slim AS build
 ENV TURBO_TELEMETRY_DISABLED=1
 WORKDIR /src
 COPY . .
 RUN npm ci --no-audit --no-fund && npx turbo run build --filter=@kas/agentk...
 RUN node deploy/image/stage-production.mjs @kas/agentk /src /stage
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /stage/ /app/

@@ -2,14 +2,16 @@
 # deploy/test/image.test.ts runs this file's RUN steps (stage-production.mjs, install-production.sh) in
 # an empty folder and starts the result: keep them as they are, or change the test with them.
 
-FROM node:20-bookworm-slim AS build
+# Node 22 (LTS, supported until 2027-04-30; Node 20 reached its end of life on 2026-04-30). The code
+# runs on Node 20 and 22; the repository's CI runs it on Node 20, and cannot build this image.
+FROM node:22-bookworm-slim AS build
 ENV TURBO_TELEMETRY_DISABLED=1
 WORKDIR /src
 COPY . .
 RUN npm ci --no-audit --no-fund && npx turbo run build --filter=@kas/kas...
 RUN node deploy/image/stage-production.mjs @kas/kas /src /stage
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /stage/ /app/

@@ -55,11 +55,11 @@ async function runStep(argv: readonly string[], folder: string, cwd: string): Pr
 }
 
 describe.each(['kas.Dockerfile', 'agentk.Dockerfile'])('%s', (dockerfile) => {
-  it('builds on Node 20 in two stages and runs node as PID 1, unprivileged, stopped by SIGTERM', () => {
+  it('builds on Node 22 (Node 20 is past its end of life) in two stages and runs node as PID 1, unprivileged, stopped by SIGTERM', () => {
     const { build, final, entrypoint } = imageSteps(dockerfile);
-    expect(build.from).toMatch(/^node:20-bookworm-slim AS build$/);
+    expect(build.from).toMatch(/^node:22-bookworm-slim AS build$/);
     expect(instruction(build, 'RUN', 'npm ci')).toMatch(/^npm ci .*&& npx turbo run build --filter=@kas\//);
-    expect(final.from).toBe('node:20-bookworm-slim');
+    expect(final.from).toBe('node:22-bookworm-slim'); // the Node the build stage built with
     expect(instruction(final, 'COPY')).toBe('--from=build /stage/ /app/');
     expect(instruction(final, 'USER')).toBe('node');
     expect(instruction(final, 'STOPSIGNAL')).toBe('SIGTERM');

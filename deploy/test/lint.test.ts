@@ -69,8 +69,10 @@ describe('kas-graph lint apps/kas --manifests', () => {
     });
   });
 
-  it('exits 1 when the readiness probe is slowed past the listen grace (preStop delay included)', async () => {
-    const line = await editDeployment('            periodSeconds: 2\n', '            periodSeconds: 10\n');
+  it('exits 1 when the readiness probe is slowed past the listen grace, even within the listen grace plus the preStop sleep', async () => {
+    // 3 s x 2 = 6 s: more than the 5 s listen grace, less than 5 s + the 5 s preStop sleep, through which
+    // kas still answers /readiness 200.
+    const line = await editDeployment('            periodSeconds: 2\n', '            periodSeconds: 3\n');
     const run = await runKasGraph([
       'lint',
       'apps/kas',
@@ -88,7 +90,7 @@ describe('kas-graph lint apps/kas --manifests', () => {
         code: 'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE',
         severity: 'error',
         message: expect.stringContaining(
-          'Deployment kas/kas: spec.template.spec.containers[kas].readinessProbe needs up to 10s x 2 = 20s to see kas stop, but the kube proxy closes its listener 5s after SIGTERM (10s after the pod began terminating, with the preStop delay of 5s)',
+          'Deployment kas/kas: spec.template.spec.containers[kas].readinessProbe needs up to 3s x 2 = 6s to see kas stop, but /readiness answers 503 only from SIGTERM and the kube proxy closes its listener 5s later (the preStop delay of 5s does not count: kas answers 200 through it)',
         ),
         fix: expect.stringContaining('raise kubeProxy.listenGrace'),
         modules: ['kube-proxy'],

@@ -20,6 +20,7 @@ interface Container {
   readonly readinessProbe?: { httpGet?: { path: string } };
   readonly livenessProbe?: { httpGet?: { path: string } };
   readonly resources?: { requests?: unknown; limits?: unknown };
+  readonly ports?: readonly { name: string; containerPort: number }[];
 }
 
 const find = (objects: readonly KubeObject[], kind: string, name: string) => {
@@ -90,13 +91,18 @@ describe('the kustomize bases and overlays', () => {
         name: 'KAS_REPLICA__ID',
         valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
       });
+      // Replicas dial each other at the pod IPs the tunnel directory names: no Service for the private API.
       const services = objects.filter((object) => object.kind === 'Service') as Loose[];
       expect(services.map((service) => [service.metadata.name, service.spec.ports[0].targetPort])).toEqual([
         ['kas-agents', 'agent-grpc'],
-        ['kas-private', 'private-api'],
         ['kas-users', 'kube-proxy'],
       ]);
-      expect(find(objects, 'Service', 'kas-private').spec.clusterIP).toBe('None');
+      // What a Prometheus scraping pods by annotation reads: the observability port, which serves /metrics.
+      expect(deployment.spec.template.metadata.annotations).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(kas.ports?.find((port) => port.name === 'observability')?.containerPort),
+        'prometheus.io/path': '/metrics',
+      });
       const secrets = pod.volumes
         .filter((volume: { secret?: unknown }) => volume.secret !== undefined)
         .map((volume: { secret: { secretName: string } }) => volume.secret.secretName);
@@ -149,5 +155,16 @@ describe('the kustomize bases and overlays', () => {
     expect(env).toContain('AGENTK_KAS');
     expect(env).not.toContain('AGENTK_KUBE_API'); // in-cluster
     expect(deployment.spec.template.spec.serviceAccountName).toBe('agentk');
+  });
+
+  it('agentk: a rolling update keeps the old pod until the new one has had 10 s to connect (it has no readiness probe)', async () => {
+    const deployment = find(
+      await renderKustomization(`${kubernetesDir}overlays/agentk`),
+      'Deployment',
+      'agentk',
+    );
+    expect((deployment.spec.template.spec.containers[0] as Container).readinessProbe).toBeUndefined();
+    expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
+    expect(deployment.spec.minReadySeconds).toBe(10);
   });
 });
