@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type RunningProcess, startProcess } from '@kas/testkit';
+import { freePort, type RunningProcess, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -16,6 +16,50 @@ describe('kas as a process', () => {
   afterEach(async () => {
     await kas?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('in dev mode, serves the live lifecycle view and names its page and the watch command with the real port', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
+    kas = startProcess(process.execPath, [
+      main,
+      '--dev',
+      '--dev-dir',
+      join(dir, 'dev'),
+      '--log-format',
+      'json',
+    ]);
+    const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
+    const url = String((await kas.waitForLog({ msg: 'observability listening' })).url);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+    expect(ready).toMatchObject({
+      lifecyclePage: `${url}/debug/lifecycle/ui/`,
+      watchCommand: `npx kas-graph watch ${url}`,
+    });
+    expect(ready.msg).toContain(
+      `Watch kas start and stop live: open  ${url}/debug/lifecycle/ui/  or run  npx kas-graph watch ${url}`,
+    );
+    const snapshot = await fetch(`${url}/debug/lifecycle`);
+    expect(snapshot.status).toBe(200);
+    expect(((await snapshot.json()) as { state: string }).state).toBe('running');
+    expect((await fetch(`${url}/debug/lifecycle/ui/`)).status).toBe(200);
+  });
+
+  it('takes KAS_* overrides over its own config, such as a pinned observability port and a longer drain', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
+    const port = await freePort();
+    kas = startProcess(
+      process.execPath,
+      [main, '--dev', '--dev-dir', join(dir, 'dev'), '--log-format', 'json'],
+      { env: { KAS_OBSERVABILITY__LISTEN: `127.0.0.1:${port}`, KAS_KUBE_PROXY__DRAIN_BUDGET: '3m' } },
+    );
+    const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
+    expect(ready.watchCommand).toBe(`npx kas-graph watch http://127.0.0.1:${port}`);
+    const snapshot = (await (await fetch(`http://127.0.0.1:${port}/debug/lifecycle`)).json()) as {
+      stages: { phase: string; members: string[]; budgetMs: number }[];
+    };
+    expect(
+      snapshot.stages.find((stage) => stage.phase === 'stop' && stage.members.includes('kube-proxy')),
+    ).toMatchObject({ budgetMs: 180_000 });
   });
 
   it('in dev mode, serves kubectl through kas -> tunnel -> dev agent -> fake Kubernetes API, and stops cleanly on SIGTERM', async () => {

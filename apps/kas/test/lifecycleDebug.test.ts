@@ -59,12 +59,10 @@ describe('the lifecycle debug endpoints of a kas process', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('with observability.debug, serve the snapshot and a stream of the whole stop with progress records, and never a secret', async () => {
+  it('with observability.debug (on in dev mode), serve the snapshot and a stream of the whole stop with progress records, and never a secret', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-debug-'));
     const devDir = join(dir, 'dev');
-    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', devDir, '--log-format', 'json'], {
-      env: { KAS_OBSERVABILITY__DEBUG: 'true' },
-    });
+    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', devDir, '--log-format', 'json']);
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     const url = String((await kas.waitForLog({ msg: 'observability listening' })).url);
 
@@ -149,22 +147,26 @@ describe('the lifecycle debug endpoints of a kas process', () => {
       expect(served).not.toContain(part);
   });
 
-  it('without observability.debug, answer 404 on /debug paths', async () => {
+  it('without observability.debug, answer 404 on /debug paths, saying how to turn the view on', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-debug-'));
-    kas = startProcess(process.execPath, [
-      main,
-      '--dev',
-      '--dev-dir',
-      join(dir, 'dev'),
-      '--log-format',
-      'json',
-    ]);
-    const url = String((await kas.waitForLog({ msg: 'observability listening' }, 20_000)).url);
+    kas = startProcess(
+      process.execPath,
+      [main, '--dev', '--dev-dir', join(dir, 'dev'), '--log-format', 'json'],
+      { env: { KAS_OBSERVABILITY__DEBUG: 'false' } }, // an override applies to dev mode's config too
+    );
+    const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
+    expect(ready.msg).toContain('The live lifecycle view is off: KAS_OBSERVABILITY__DEBUG=true turns it on.');
+    expect(ready).not.toHaveProperty('lifecyclePage');
+    const url = String((await kas.waitForLog({ msg: 'observability listening' })).url);
     for (const path of ['/debug/lifecycle', '/debug/lifecycle/events', '/debug/lifecycle/ui/']) {
       const answer = await send(`${url}${path}`);
       expect(answer.status).toBe(404);
-      expect(answer.body).toBe('not found: try /metrics, /readiness, /liveness\n');
+      expect(answer.body).toBe(
+        'not found: try /metrics, /readiness, /liveness\nthe lifecycle view is off: set observability.debug: true (KAS_OBSERVABILITY__DEBUG=true)\n',
+      );
     }
+    // Other paths get the list only.
+    expect((await send(`${url}/nowhere`)).body).toBe('not found: try /metrics, /readiness, /liveness\n');
   });
 });
 

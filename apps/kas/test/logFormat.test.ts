@@ -26,7 +26,8 @@ describe("kas's log lines", () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-log-'));
     kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', join(dir, 'dev')]);
     const command = `KUBECONFIG=${join(dir, 'dev', 'kubeconfig')} kubectl get pods`;
-    await kas.waitForLine((line) => line.text === `┃     ${command}`); // whole, on its own line
+    // The banner's last line, with its fields.
+    await kas.waitForLine((line) => line.text.startsWith('┗') && line.text.includes('"watchCommand"'));
 
     const stdout = kas.lines.filter((line) => line.stream === 'stdout').map((line) => line.text);
     expect(stdout.filter((text) => text.startsWith('{'))).toEqual([]);
@@ -34,14 +35,25 @@ describe("kas's log lines", () => {
     expect(stdout[1]).toMatch(/^┃ DEV MODE: throwaway CA, tokens and config in /);
     const ready = stdout.indexOf(`┃     ${command}`);
     expect(stdout[ready - 3]).toMatch(new RegExp(`${HUMAN.source}\\[dev-agent\\] ┏━{78}$`));
-    expect(stdout.slice(ready - 2, ready + 3)).toEqual([
+    const observability = /observability listening \{"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(
+      stdout.join('\n'),
+    )?.[1];
+    // Each command whole, on a line of its own.
+    expect(stdout.slice(ready - 2, ready + 11)).toEqual([
       '┃ DEV MODE ready: run',
       '┃',
       `┃     ${command}`,
       '┃',
-      expect.stringMatching(/^┃ \(answers through kas -> tunnel/),
+      '┃ (answers through kas -> tunnel -> dev agent -> fake Kubernetes API). Watch',
+      '┃ kas start and stop live: open',
+      '┃',
+      `┃     ${observability}/debug/lifecycle/ui/`,
+      '┃',
+      '┃ or run',
+      '┃',
+      `┃     npx kas-graph watch ${observability}`,
+      expect.stringMatching(/^┗━{78} \{.*"command":"KUBECONFIG=/),
     ]);
-    expect(stdout[ready + 3]).toMatch(/^┗━{78} \{.*"command":"KUBECONFIG=/);
     expect(stdout).toContainEqual(
       expect.stringMatching(
         new RegExp(

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { createApp, defineModule } from '@kas/core';
+import { send } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KasTelemetry } from '../src/observability/KasTelemetry.js';
@@ -9,6 +10,32 @@ import {
   ObservabilityEndpointToken,
   observabilityModule,
 } from '../src/observability/observabilityModule.js';
+
+/** A raw HEAD request on a connection of its own, read until the server has closed it. */
+async function sendHead(url: string, path: string) {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(`HEAD ${path} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`);
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await once(socket, 'close'); // the answer ended: a stream's head too
+  const [head = '', body] = Buffer.concat(chunks).toString().split('\r\n\r\n');
+  const [statusLine = '', ...fields] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    fields.map((field) => [
+      field.slice(0, field.indexOf(':')).toLowerCase(),
+      field.slice(field.indexOf(':') + 2),
+    ]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+/** The headers that say what an answer is, leaving out those of its framing and time. */
+function describingHeaders(headers: Readonly<Record<string, unknown>>) {
+  const framing = ['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length'];
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !framing.includes(name)));
+}
 
 describe('the observability module', () => {
   let release: (() => void) | undefined;
@@ -97,5 +124,54 @@ describe('the observability module', () => {
     expect(() =>
       observabilityModule({ listenAddress: '127.0.0.1:0', headersTimeout: '10s', requestTimeout: '1s' }),
     ).toThrow('requestTimeout: must not be shorter than headersTimeout');
+  });
+
+  it('answers HEAD as GET without a body, as load balancers and monitors check health', async () => {
+    const telemetry = new KasTelemetry();
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [observabilityModule({ listenAddress: '127.0.0.1:0', debug: true })],
+      provide: [{ token: KasTelemetryToken, useValue: telemetry }],
+    });
+    telemetry.connect(app);
+    await app.start();
+    try {
+      const { url } = app.get(ObservabilityEndpointToken);
+      for (const path of [
+        '/readiness',
+        '/liveness',
+        '/metrics',
+        '/debug/lifecycle',
+        '/debug/lifecycle/ui/',
+        '/debug/lifecycle/ui',
+        '/nowhere',
+      ]) {
+        const get = await send(`${url}${path}`);
+        const head = await sendHead(url, path);
+        expect({
+          path,
+          status: head.status,
+          headers: describingHeaders(head.headers),
+          body: head.body,
+        }).toEqual({
+          path,
+          status: get.status,
+          headers: describingHeaders(get.headers),
+          body: '',
+        });
+      }
+      // The event stream's head, and the answer ends: a monitor's HEAD does not hold a stream open.
+      const stream = await sendHead(url, '/debug/lifecycle/events');
+      expect([stream.status, stream.headers['content-type'], stream.body]).toEqual([
+        200,
+        'text/event-stream',
+        '',
+      ]);
+      expect(telemetry.lifecycle.streamSockets().size).toBe(0);
+      const post = await send(`${url}/readiness`, { method: 'POST' });
+      expect([post.status, post.headers.allow]).toEqual([405, 'GET, HEAD']);
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -154,7 +154,7 @@ describe('kas refuses to start, in one line that says what to change', () => {
   it('a boolean written in words: exit 2, naming the line, what is expected and the value given (was: zod\'s "Invalid input: expected boolean, received string")', async () => {
     const config = await configWith((yaml) =>
       yaml.replace(
-        'observability:\n  listen: 127.0.0.1:0',
+        'observability:\n  listen: 127.0.0.1:0\n  debug: true',
         'observability:\n  listen: 127.0.0.1:0\n  debug: yes please',
       ),
     );

@@ -3,6 +3,8 @@ import { createToken, defineModule } from '@kas/core';
 import { type FakeKubeApi, startFakeKubeApi, writeKubeconfig } from '@kas/fake-kube-api';
 import { AgentGrpcServerToken } from '@kas/module-agent-grpc';
 import { KubeProxyToken } from '@kas/module-kube-proxy';
+import { environmentVariableOf } from '../config/envOverrides.js';
+import { ObservabilityEndpointToken } from '../observability/observabilityModule.js';
 
 /** The dev cluster's fake Kubernetes API, once it listens. */
 export const DevKubeApiToken = createToken<{ readonly url: string }>('dev-kube-api.url');
@@ -41,8 +43,8 @@ export interface DevAgentOptions {
 
 /**
  * agentk in this process, connected to this kas and serving the dev fake Kubernetes API; once its
- * tunnels are up it writes the kubeconfig and says in one line what to run. It stops after kas's own
- * modules, as a remote agent would: it sees GOAWAY first.
+ * tunnels are up it writes the kubeconfig and says in one line what to run, and where to watch kas's
+ * lifecycle live. It stops after kas's own modules, as a remote agent would: it sees GOAWAY first.
  */
 export function devAgentModule(options: DevAgentOptions) {
   return defineModule({
@@ -50,8 +52,13 @@ export function devAgentModule(options: DevAgentOptions) {
     startAfter: ['kube-proxy'],
     stop: { after: ['agent-grpc-server', 'tunnel-tracker', 'kube-proxy', 'private-api'] },
     drainBudget: '2s',
-    needs: { kubeApi: DevKubeApiToken, agentServer: AgentGrpcServerToken, proxy: KubeProxyToken },
-    create: ({ kubeApi, agentServer, proxy, log }) => {
+    needs: {
+      kubeApi: DevKubeApiToken,
+      agentServer: AgentGrpcServerToken,
+      proxy: KubeProxyToken,
+      observability: ObservabilityEndpointToken,
+    },
+    create: ({ kubeApi, agentServer, proxy, observability, log }) => {
       let agent: Agent | undefined;
       let upstream: KubeApiUpstream | undefined;
       return {
@@ -84,9 +91,21 @@ export function devAgentModule(options: DevAgentOptions) {
             token: options.userToken,
           });
           const command = `KUBECONFIG=${options.kubeconfigPath} kubectl get pods`;
+          const { lifecyclePage } = observability;
+          const watchCommand = `npx kas-graph watch ${observability.url}`;
           log.warn(
-            { event: 'dev.ready', kubeconfig: options.kubeconfigPath, kubeProxy: proxy.url, command },
-            `DEV MODE ready: run  ${command}  (answers through kas -> tunnel -> dev agent -> fake Kubernetes API)`,
+            {
+              event: 'dev.ready',
+              kubeconfig: options.kubeconfigPath,
+              kubeProxy: proxy.url,
+              command,
+              ...(lifecyclePage === undefined ? {} : { lifecyclePage, watchCommand }),
+            },
+            `DEV MODE ready: run  ${command}  (answers through kas -> tunnel -> dev agent -> fake Kubernetes API). ${
+              lifecyclePage === undefined
+                ? `The live lifecycle view is off: ${environmentVariableOf(['observability', 'debug'])}=true turns it on.`
+                : `Watch kas start and stop live: open  ${lifecyclePage}  or run  ${watchCommand}`
+            }`,
           );
         },
         async stop(ctx) {

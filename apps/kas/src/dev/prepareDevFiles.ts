@@ -20,7 +20,8 @@ export interface DevFiles {
 /**
  * Writes a throwaway dev setup into `directory`: a CA and server certificate, an agent token and a user
  * token with their sha256 files, the replica shared secret, and a kas.yaml that uses them (in-memory
- * directory, every listener on 127.0.0.1 with a free port, short drains). Every run makes new ones.
+ * directory, every listener on 127.0.0.1 with a free port, short drains, the lifecycle view on). Every run
+ * makes new ones; `KAS_*` environment variables override its values as they override any kas.yaml.
  */
 export async function prepareDevFiles(directory: string): Promise<DevFiles> {
   const dir = resolve(directory);
@@ -59,7 +60,8 @@ export async function prepareDevFiles(directory: string): Promise<DevFiles> {
           sharedSecretFile: path('private-api.secret'),
           drainBudget: '5s',
         },
-        observability: { listen: '127.0.0.1:0' },
+        // A throwaway setup on 127.0.0.1: the live lifecycle view is on, to watch kas start and stop.
+        observability: { listen: '127.0.0.1:0', debug: true },
       }),
     ].join('\n'),
   };

@@ -7,11 +7,15 @@ const BANNER_EVENTS: ReadonlySet<string> = new Set(['dev.mode', 'dev.ready', 'le
 /** The frame's width in columns; a longer word (a path, the command) overflows it rather than break. */
 const BANNER_WIDTH = 78;
 
+/** Fields of a banner line that get a line of their own in the frame, whole, so they can be copied. */
+const OWN_LINE_FIELDS = ['command', 'lifecyclePage', 'watchCommand'] as const;
+
 /**
  * Human log lines: `HH:MM:ss.l LEVEL [module] message {key fields}`, one event per line, written
  * synchronously to `out` (pino-pretty's formatter in this process, not a worker transport, so the order
- * of lines and of the last line before an exit is kept). The lines of `BANNER_EVENTS` are framed, and a
- * `command` field (what to run) gets a line of its own in the frame, whole, so it can be copied.
+ * of lines and of the last line before an exit is kept). The lines of `BANNER_EVENTS` are framed, and
+ * their `command`, `lifecyclePage` and `watchCommand` fields (what to run or open) each get a line of
+ * their own in the frame, whole, so they can be copied.
  */
 export function prettyDestination(
   out: DestinationStream,
@@ -32,19 +36,18 @@ const messageFormat: MessageFormatFunc = (log, messageKey, _levelLabel, { colors
   const module = typeof log.module === 'string' ? `${colors.cyan(`[${log.module}]`)} ` : '';
   const message = String(log[messageKey] ?? '');
   if (typeof log.event !== 'string' || !BANNER_EVENTS.has(log.event)) return `${module}${message}`;
-  // The command keeps its place in the message, on a line of its own.
-  const command = typeof log.command === 'string' ? log.command : undefined;
-  const at = command === undefined ? -1 : message.indexOf(command);
-  const body =
-    command === undefined || at < 0
-      ? wrap(message)
-      : [
-          ...wrap(message.slice(0, at)),
-          '',
-          `    ${command}`,
-          '',
-          ...wrap(message.slice(at + command.length)),
-        ];
+  // Each command keeps its place in the message, on a line of its own.
+  const body: string[] = [];
+  let rest = message;
+  for (const field of OWN_LINE_FIELDS) {
+    const value = log[field];
+    const at = typeof value === 'string' ? rest.indexOf(value) : -1;
+    if (at < 0) continue;
+    body.push(...wrap(rest.slice(0, at)), '', `    ${value}`, '');
+    rest = rest.slice(at + String(value).length);
+  }
+  body.push(...wrap(rest));
+  if (body.at(-1) === '') body.pop();
   const rule = '━'.repeat(BANNER_WIDTH);
   const frame = (text: string) => colors.bold(colors.yellow(text));
   return [

@@ -41,7 +41,10 @@ export class LifecycleFeed {
     );
   }
 
-  /** Serves one stream on `response` (`text/event-stream`): `snapshot`, then `lifecycle` events. */
+  /**
+   * Serves one stream on `response` (`text/event-stream`): `snapshot`, then `lifecycle` events; to a HEAD
+   * request, only the stream's head.
+   */
   openStream(response: ServerResponse): void {
     const app = this.#app;
     if (app === undefined) {
@@ -53,6 +56,10 @@ export class LifecycleFeed {
       'cache-control': 'no-store',
       'access-control-allow-origin': '*', // read-only and secret-free: the demo's page reads every replica
     });
+    if (response.req.method === 'HEAD') {
+      response.end(); // the head of a stream, not a stream
+      return;
+    }
     const send = (name: string, data: unknown) =>
       response.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     response.write('retry: 1000\n\n'); // a browser reconnects within a second (a restarted replica)

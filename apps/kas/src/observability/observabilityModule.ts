@@ -15,7 +15,8 @@ import { createToken, defineModule, formatDuration, ListenerConnections } from '
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import type { KasTelemetry } from './KasTelemetry.js';
-import { LIFECYCLE_DEBUG_PATHS, serveLifecycleDebug } from './serveLifecycleDebug.js';
+import { LIFECYCLE_PAGE } from './serveLifecycleDebug.js';
+import { serveObservabilityRequest } from './serveObservabilityRequest.js';
 
 /** The replica's telemetry, provided by the app (it is fed by the app's lifecycle events). */
 export const KasTelemetryToken = createToken<KasTelemetry>('kas.telemetry');
@@ -24,6 +25,8 @@ export const KasTelemetryToken = createToken<KasTelemetry>('kas.telemetry');
 export interface ObservabilityEndpoint {
   /** `http://host:port` */
   readonly url: string;
+  /** The lifecycle page, `http://host:port/debug/lifecycle/ui/`, when `debug` serves it. */
+  readonly lifecyclePage?: string;
 }
 
 /** The observability listener's bound address. */
@@ -95,37 +98,9 @@ export function observabilityModule(input: ObservabilityConfig) {
       const checking = {
         connectionsCheckingInterval: timeoutCheckIntervalMs(config.headersTimeout, config.requestTimeout),
       };
-      const server = createServer(checking, (request, response) => {
-        const path = request.url?.split('?')[0] ?? '/';
-        if (request.method !== 'GET') {
-          response.writeHead(405, { allow: 'GET' }).end();
-        } else if (path === '/metrics') {
-          telemetry.registry.metrics().then(
-            (text) => response.writeHead(200, { 'content-type': telemetry.registry.contentType }).end(text),
-            (error: unknown) => {
-              log.error({ err: error }, 'collecting metrics failed');
-              response.writeHead(500).end('collecting metrics failed\n');
-            },
-          );
-        } else if (path === '/readiness') {
-          const warnings = telemetry.readinessWarnings.map((warning) => `warning: ${warning}\n`).join('');
-          response
-            .writeHead(telemetry.isReady ? 200 : 503, { 'content-type': 'text/plain' })
-            .end(`${telemetry.isReady ? 'ready' : 'not ready'}\n${warnings}`);
-        } else if (path === '/liveness') {
-          response.writeHead(200, { 'content-type': 'text/plain' }).end('alive\n');
-        } else if (!config.debug || !serveLifecycleDebug(path, response, telemetry.lifecycle, log)) {
-          const paths = [
-            '/metrics',
-            '/readiness',
-            '/liveness',
-            ...(config.debug ? LIFECYCLE_DEBUG_PATHS : []),
-          ];
-          response
-            .writeHead(404, { 'content-type': 'text/plain' })
-            .end(`not found: try ${paths.join(', ')}\n`);
-        }
-      });
+      const server = createServer(checking, (request, response) =>
+        serveObservabilityRequest(request, response, { telemetry, isDebug: config.debug, log }),
+      );
       const sockets = new Set<Socket>();
       server.on('connection', (socket: Socket) => {
         sockets.add(socket);
@@ -136,7 +111,7 @@ export function observabilityModule(input: ObservabilityConfig) {
       server.on('request', (request, response) => {
         response.once('close', connections.busy(request.socket));
       });
-      const endpoint = { url: '' };
+      const endpoint: { url: string; lifecyclePage?: string } = { url: '' };
       return {
         provides: { endpoint },
         async start() {
@@ -157,7 +132,11 @@ export function observabilityModule(input: ObservabilityConfig) {
           }
           const address = server.address() as AddressInfo;
           endpoint.url = `http://${address.address}:${address.port}`;
-          log.info({ url: endpoint.url }, 'observability listening');
+          if (config.debug) endpoint.lifecyclePage = `${endpoint.url}${LIFECYCLE_PAGE}`;
+          log.info(
+            { url: endpoint.url, ...(config.debug ? { lifecyclePage: endpoint.lifecyclePage } : {}) },
+            'observability listening',
+          );
         },
         async stop(ctx) {
           ctx.signal.addEventListener(

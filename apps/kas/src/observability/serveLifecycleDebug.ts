@@ -3,14 +3,11 @@ import { readLifecycleViewAsset } from '@kas/lifecycle-view';
 import type { Logger } from 'pino';
 import type { LifecycleFeed } from './LifecycleFeed.js';
 
-/** The paths `serveLifecycleDebug` answers, for the listener's "not found" hint. */
-export const LIFECYCLE_DEBUG_PATHS = [
-  '/debug/lifecycle',
-  '/debug/lifecycle/events',
-  '/debug/lifecycle/ui/',
-] as const;
+/** The path of the lifecycle page. */
+export const LIFECYCLE_PAGE = '/debug/lifecycle/ui/';
 
-const PAGE = '/debug/lifecycle/ui/';
+/** The paths `serveLifecycleDebug` answers, for the listener's "not found" hint. */
+export const LIFECYCLE_DEBUG_PATHS = ['/debug/lifecycle', '/debug/lifecycle/events', LIFECYCLE_PAGE] as const;
 
 /**
  * Answers the lifecycle debug endpoints: `/debug/lifecycle` (the snapshot as JSON),
@@ -43,12 +40,12 @@ export function serveLifecycleDebug(
     feed.openStream(response);
     return true;
   }
-  if (path === PAGE.slice(0, -1)) {
-    response.writeHead(301, { location: PAGE }).end(); // the page's files are relative to the folder
+  if (path === LIFECYCLE_PAGE.slice(0, -1)) {
+    response.writeHead(301, { location: LIFECYCLE_PAGE }).end(); // the page's files are relative to the folder
     return true;
   }
-  if (!path.startsWith(PAGE)) return false;
-  readLifecycleViewAsset(path.slice(PAGE.length)).then(
+  if (!path.startsWith(LIFECYCLE_PAGE)) return false;
+  readLifecycleViewAsset(path.slice(LIFECYCLE_PAGE.length)).then(
     (asset) => {
       if (asset === undefined) {
         response.writeHead(404, { 'content-type': 'text/plain' }).end(`no such file of the page: ${path}\n`);

@@ -26,14 +26,18 @@ export interface InFlightHandle {
 
 /**
  * The requests being served, so a drain can wait for them and cut what is left at its budget, and its
- * progress can be told as each one ends.
+ * progress can be told as each one ends. A cut request is no longer in flight: it is counted under the
+ * cut from that moment, not when its connection has finished closing.
  */
 export class InFlightRequests {
   readonly #requests = new Map<InFlightHandle, InFlightRequest>();
+  /** Cut requests whose response or socket has not closed yet. */
+  readonly #ending = new Set<InFlightHandle>();
   #watches = 0;
   #whenIdle: (() => void) | undefined;
   #onChange: (() => void) | undefined;
 
+  /** How many requests are in flight, not counting those cut. */
   get size(): number {
     return this.#requests.size;
   }
@@ -49,7 +53,9 @@ export class InFlightRequests {
     this.#onChange?.();
   }
 
+  /** Called when a request's response (or upgraded socket) has closed, whether it was cut or not. */
   delete(response: InFlightHandle): void {
+    if (this.#ending.delete(response)) return;
     const request = this.#requests.get(response);
     if (request === undefined) return;
     this.#requests.delete(response);
@@ -78,12 +84,20 @@ export class InFlightRequests {
    * told why where its protocol lets kas say it (see `UpgradedConnection`).
    */
   cutAll(cut: DrainCutWords): number {
-    const count = this.#requests.size;
-    for (const [response, request] of [...this.#requests]) {
+    const cutRequests = [...this.#requests];
+    // Out of the count first: ending one may close it at once, and that close is then no change.
+    this.#requests.clear();
+    this.#watches = 0;
+    for (const [response] of cutRequests) this.#ending.add(response);
+    for (const [response, request] of cutRequests) {
       request.outcome = 'cut';
       if (request.cutUpgraded !== undefined) request.cutUpgraded(cut);
       else if (request.endWatchCleanly?.() !== true) response.destroy();
     }
-    return count;
+    if (cutRequests.length > 0) {
+      this.#whenIdle?.();
+      this.#onChange?.();
+    }
+    return cutRequests.length;
   }
 }

@@ -245,7 +245,7 @@ export class KubeProxyServer implements KubeProxyInfo {
     this.#connections?.closeIdle();
     await closed;
     this.#state = 'stopped';
-    // Still listening: a cut request's last `close` can come after the listener's.
+    this.inFlight.onChange(undefined); // nothing is in flight now: cut requests were counted out at the cut
     publishProgress();
   }
 }
