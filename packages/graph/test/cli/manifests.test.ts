@@ -31,12 +31,30 @@ describe('kas-graph lint --manifests, on rendered YAML', () => {
         code: 'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE',
         severity: 'error',
         message:
-          'Deployment edge/kas: spec.template.spec.containers[kas].readinessProbe needs up to 10s x 3 = 30s to see kas stop, but the kube proxy closes its listener 5s after SIGTERM (8s after the pod began terminating, with the preStop delay of 3s): load balancers send new connections to a closed port',
+          'Deployment edge/kas: spec.template.spec.containers[kas].readinessProbe needs up to 10s x 3 = 30s to see kas stop, but /readiness answers 503 only from SIGTERM and the kube proxy closes its listener 5s later (the preStop delay of 3s does not count: kas answers 200 through it): load balancers send new connections to a closed port',
         fix: expect.stringContaining(
-          'raise kubeProxy.listenGrace in server.yaml of ConfigMap edge/kas-config to at least 27s',
+          'raise kubeProxy.listenGrace in server.yaml of ConfigMap edge/kas-config to at least 30s',
         ),
         modules: ['kube-proxy'],
         location: { file: rendered, line: 36, column: 11 }, // the probe, which sets no periodSeconds
+      },
+    ]);
+  });
+
+  it('flags a probe that fits in the listen grace only with the preStop sleep counted (4s x 2 against 5s + 5s)', async () => {
+    const manifest = 'test/fixtures/manifests/probe-within-prestop.yaml';
+    const run = await runKasGraph(['lint', entry, '--manifests', manifest, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings).toEqual([
+      {
+        code: 'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE',
+        severity: 'error',
+        message:
+          'Deployment edge/kas: spec.template.spec.containers[kas].readinessProbe needs up to 4s x 2 = 8s to see kas stop, but /readiness answers 503 only from SIGTERM and the kube proxy closes its listener 5s later (the preStop delay of 5s does not count: kas answers 200 through it): load balancers send new connections to a closed port',
+        fix: 'make readinessProbe.periodSeconds x failureThreshold at most 5s (e.g. periodSeconds: 1, failureThreshold: 5), or raise kubeProxy.listenGrace in kas.yaml of ConfigMap edge/kas-config to at least 8s; a longer preStop sleep does not help',
+        modules: ['kube-proxy'],
+        location: { file: manifest, line: 37, column: 13 },
       },
     ]);
   });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { createApp, defineModule } from '@kas/core';
+import { type App, createApp, defineModule, type LifecycleContext } from '@kas/core';
 import { freePort, startProcess } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +17,30 @@ describe('kas-graph watch', () => {
     server?.close();
   });
 
-  const serve = async (handler: Parameters<typeof createServer>[1]) => {
+  const serve = async (handler: Parameters<typeof createServer>[1], port = 0) => {
     server = createServer(handler);
-    server.listen(0, '127.0.0.1');
+    server.listen(port, '127.0.0.1');
     await once(server, 'listening');
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
+
+  /** Serves `app`'s lifecycle stream as kas does: its snapshot, then its events until it has stopped. */
+  const serveApp = (app: App, onConnected: () => void = () => {}, port = 0) =>
+    serve((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(`event: snapshot\ndata: ${JSON.stringify(app.snapshot())}\n\n`);
+      const unsubscribe = app.subscribe(
+        (event) => {
+          response.write(`event: lifecycle\ndata: ${JSON.stringify(event)}\n\n`);
+          if (event.type === 'app.stopped') {
+            unsubscribe();
+            response.end();
+          }
+        },
+        { withProgress: true },
+      );
+      onConnected();
+    }, port);
 
   it('says to set observability.debug when the listener does not serve the stream', async () => {
     const url = await serve((_, response) => response.writeHead(404).end('not found\n'));
@@ -130,4 +148,184 @@ describe('kas-graph watch', () => {
       await watch.stop();
     }
   });
+
+  it('prints plain lines, not an empty redrawn view, on a pty that reports no size (rows and columns 0)', async () => {
+    const app = createApp({ logger: pino({ level: 'silent' }), modules: [quickModule('web')] });
+    await app.start();
+    let stopped: Promise<unknown> | undefined;
+    const url = await serveApp(app, () => {
+      stopped = app.stop('test');
+    });
+    // script(1) with no terminal on its stdin gives the child a pty of 0 rows and 0 columns
+    const watch = startProcess('script', [
+      '-qfec',
+      `stty rows 0 cols 0; ${watchCommandLine(url)}`,
+      '/dev/null',
+    ]);
+    try {
+      expect(await watch.exited).toEqual({ code: 0, signal: null });
+      await stopped;
+      const output = watch.lines.map((line) => line.text).join('\n');
+      expect(output).not.toContain('\u001b[?25l'); // log-update hid the cursor, then drew into no rows
+      expect(output).toMatch(/\[\+[^\]]+\] app\.stopped clean in /);
+      expect(output).toMatch(/✓ web {2}completed in /);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('on a terminal shorter than the view, keeps the headline and drops lines from the bottom, saying how many', async () => {
+    let release: (() => void) | undefined;
+    // m0 ... m7, each starting after the one before: eight stop stages, m7's first; 18 lines in all
+    const names = Array.from({ length: 8 }, (_, index) => `m${index}`);
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: names.map((name, index) =>
+        defineModule({
+          name,
+          drainBudget: '1h',
+          ...(index === 0 ? {} : { startAfter: [names[index - 1] ?? ''] }),
+          create: () => ({
+            start: async () => {},
+            stop: (ctx: LifecycleContext) =>
+              index === names.length - 1
+                ? new Promise<void>((resolve) => {
+                    ctx.progress({ state: 'draining' });
+                    release = resolve;
+                  })
+                : Promise.resolve(),
+            provides: {},
+          }),
+        }),
+      ),
+    });
+    await app.start();
+    const url = await serveApp(app);
+    const watch = startProcess('script', [
+      '-qfec',
+      `stty rows 12 cols 120; ${watchCommandLine(url)}`,
+      '/dev/null',
+    ]);
+    try {
+      const text = (line: { readonly text: string }) => stripVTControlCharacters(line.text);
+      await watch.waitForLine((line) => text(line).includes('· m7  waiting, budget 1 h 00 m 00 s'));
+      const stopped = app.stop('test');
+      await watch.waitForLine((line) => /m7 — stopping, 59 m 5\d s left {2}draining/.test(text(line)));
+      // 18 lines in 11 rows (the cursor's line is the 12th): 10 of the view, then what was left out
+      await watch.waitForLine((line) => text(line).includes('… 8 more lines'));
+      const live = watch.lines.map(text);
+      expect(live.some((line) => /^127\.0\.0\.1:\d+ · stopping · stopping \(test\) for /.test(line))).toBe(
+        true,
+      );
+      expect(live).toContain('stop plan:');
+      release?.();
+      await stopped;
+      expect(await watch.exited).toEqual({ code: 0, signal: null });
+      // the last view is printed whole once the replica has stopped, down to the last stage
+      expect(watch.lines.map(text).join('\n')).toMatch(/✓ m0 {2}completed in [^\n]*\n {4}m0 — stopped in /);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('shows a forced stop as forced, by what, and exits 3 as kas does (a second stop signal cut the drain)', async () => {
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [
+        defineModule({
+          name: 'kube-proxy',
+          drainBudget: '1h',
+          create: () => ({
+            start: async () => {},
+            // drains until cut (the test cuts it as it begins to stop: its signal may be aborted already)
+            stop: (ctx: LifecycleContext) =>
+              new Promise<void>((resolve) => {
+                if (ctx.signal.aborted) resolve();
+                ctx.signal.addEventListener('abort', () => resolve());
+              }),
+            provides: {},
+          }),
+        }),
+      ],
+    });
+    await app.start();
+    const unsubscribe = app.subscribe((event) => {
+      if (event.type === 'module.stopping') app.cut('signal'); // the second SIGTERM
+    });
+    let stopped: Promise<unknown> | undefined;
+    const url = await serveApp(app, () => {
+      stopped = app.stop('SIGTERM');
+    });
+    const run = await runKasGraph(['watch', url]);
+    await stopped;
+    unsubscribe();
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/app\.stopped forced by a second stop signal in /);
+    expect(run.stdout).toMatch(
+      /· stopped · stop \(SIGTERM\) forced by a second stop signal in [^\n]* · cut: kube-proxy/,
+    );
+    expect(run.stdout).toMatch(/✓ kube-proxy {2}cut short by a second stop signal in /);
+  });
+
+  it('watches a listener on a port fetch refuses ("bad port": 6000, 6665-6669, ...)', async () => {
+    const app = createApp({ logger: pino({ level: 'silent' }), modules: [quickModule('web')] });
+    await app.start();
+    const port = await firstBindablePort(FETCH_BLOCKED_PORTS);
+    if (port === undefined) {
+      // every candidate is taken: watch still reaches whatever listens there, which fetch would refuse
+      const run = await runKasGraph(['watch', `http://127.0.0.1:${FETCH_BLOCKED_PORTS[0]}`]);
+      expect(run.stderr).not.toContain('bad port');
+      await app.stop('test');
+      return;
+    }
+    let stopped: Promise<unknown> | undefined;
+    const url = await serveApp(
+      app,
+      () => {
+        stopped = app.stop('test');
+      },
+      port,
+    );
+    expect(url).toBe(`http://127.0.0.1:${port}`);
+    await expect(fetch(url)).rejects.toMatchObject({ cause: { message: 'bad port' } });
+    const run = await runKasGraph(['watch', url]);
+    await stopped;
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✓ web {2}completed in /);
+  });
 });
+
+/** A module that starts and stops at once. */
+function quickModule(name: string) {
+  return defineModule({
+    name,
+    create: () => ({ start: async () => {}, stop: async () => {}, provides: {} }),
+  });
+}
+
+/** `kas-graph watch <url>` as a shell command, run by the built CLI. */
+function watchCommandLine(url: string): string {
+  return `${process.execPath} ${join(packageDirectory, 'dist/cli/main.js')} watch ${url}`;
+}
+
+/** Ports on fetch's blocked list (the Fetch standard's "bad ports") that an unprivileged test may bind. */
+const FETCH_BLOCKED_PORTS = [6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080, 5060, 5061, 4190];
+
+/** The first of `ports` free on 127.0.0.1, or undefined when every one is taken. */
+async function firstBindablePort(ports: readonly number[]): Promise<number | undefined> {
+  for (const port of ports) {
+    const probe = createServer();
+    const isFree = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (isFree) {
+      probe.close();
+      await once(probe, 'close');
+      return port;
+    }
+  }
+  return undefined;
+}

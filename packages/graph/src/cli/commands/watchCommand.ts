@@ -1,13 +1,20 @@
-import type { LifecycleEvent } from '@kas/core';
+import type { CutReason, LifecycleEvent } from '@kas/core';
 import { applyLifecycleEvent, type LifecycleSnapshot } from '@kas/core/snapshot';
 import type { Command } from 'commander';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { CliError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
-import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
+import { fitToTerminal, type TerminalSize } from '../watch/fitToTerminal.js';
 import { lifecycleStreamUrl, readLifecycleStream } from '../watch/readLifecycleStream.js';
-import { formatMs, formatProgress, renderLifecycle } from '../watch/renderLifecycle.js';
+import {
+  describeForcedBy,
+  formatMs,
+  formatProgress,
+  type LifecycleView,
+  renderLifecycle,
+} from '../watch/renderLifecycle.js';
+import { watchExitCode } from '../watch/watchExitCode.js';
 
 /** Events after which plain mode prints the whole view again: the moments the plan moves. */
 const VIEW_MOMENTS: ReadonlySet<LifecycleEvent['type']> = new Set([
@@ -31,18 +38,35 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
     )
     .action(async (address: string, options: { readonly plain?: boolean }) => {
       const url = lifecycleStreamUrl(address);
-      const isLive = io.isTerminal === true && options.plain !== true;
+      // A pty that reports no size (script(1) without a terminal, some CI runners) cannot be redrawn in:
+      // log-update would draw nothing into zero rows.
+      const terminalSize = (): TerminalSize => ({
+        rows: process.stdout.rows ?? 0,
+        columns: process.stdout.columns ?? 0,
+      });
+      const isLive =
+        io.isTerminal === true &&
+        options.plain !== true &&
+        terminalSize().rows > 0 &&
+        terminalSize().columns > 0;
       const colors = pc.createColors(isLive);
-      const source = url.host;
+      let forcedBy: CutReason | undefined;
+      const view = (): LifecycleView => ({
+        source: url.host,
+        colors,
+        ...(forcedBy === undefined ? {} : { forcedBy }),
+      });
       let snapshot: LifecycleSnapshot | undefined;
       let offsetMs = 0;
       const now = () => (snapshot?.state === 'stopped' ? snapshot.at : performance.now() + offsetMs);
       const logUpdate = isLive ? createLogUpdate(process.stdout) : undefined;
       const draw = () => {
-        if (snapshot !== undefined) logUpdate?.(renderLifecycle(snapshot, now(), source, colors));
+        if (snapshot !== undefined) {
+          logUpdate?.(fitToTerminal(renderLifecycle(snapshot, now(), view()), terminalSize(), colors));
+        }
       };
       const printView = () => {
-        if (snapshot !== undefined) io.write(`\n${renderLifecycle(snapshot, now(), source, colors)}\n\n`);
+        if (snapshot !== undefined) io.write(`\n${renderLifecycle(snapshot, now(), view())}\n\n`);
       };
       const redraw = isLive ? setInterval(draw, 200) : undefined;
       try {
@@ -57,6 +81,7 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
           if (snapshot === undefined) return undefined;
           const { event } = message;
           snapshot = applyLifecycleEvent(snapshot, event);
+          if (event.type === 'app.stopped') forcedBy = event.forcedBy;
           if (isLive) draw();
           else {
             io.write(`${describeEvent(snapshot, event)}\n`);
@@ -67,8 +92,12 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
         });
       } finally {
         clearInterval(redraw);
-        draw();
-        logUpdate?.done();
+        if (logUpdate !== undefined) {
+          // The last view whole, below the redrawn one: it stays in the scrollback, however tall it is.
+          logUpdate.clear();
+          logUpdate.done();
+          if (snapshot !== undefined) io.write(`${renderLifecycle(snapshot, now(), view())}\n`);
+        }
       }
       if (snapshot?.state !== 'stopped') {
         throw new CliError(
@@ -77,7 +106,7 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
           'the replica exited without a clean stop (killed?) or the connection broke: read its log',
         );
       }
-      exit(KAS_GRAPH_EXIT_CODES.clean);
+      exit(watchExitCode(snapshot.stop?.status ?? 'clean'));
     });
 }
 
@@ -105,7 +134,7 @@ function describeEvent(snapshot: LifecycleSnapshot, event: LifecycleEvent): stri
     case 'app.stopping':
       return `${at} app.stopping (${event.reason}), shutdown deadline ${formatMs(event.deadlineMs)}`;
     case 'app.stopped':
-      return `${at} app.stopped ${event.status} in ${formatMs(event.durationMs)}`;
+      return `${at} app.stopped ${event.status}${event.forcedBy === undefined ? '' : ` ${describeForcedBy(event.forcedBy)}`} in ${formatMs(event.durationMs)}`;
     case 'signal.received':
       return `${at} signal ${event.signal} (${event.action})`;
     case 'app.starting':

@@ -1,3 +1,5 @@
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { LifecycleEvent } from '@kas/core';
 import type { LifecycleSnapshot } from '@kas/core/snapshot';
 import { createParser } from 'eventsource-parser';
@@ -32,6 +34,9 @@ export function lifecycleStreamUrl(address: string): URL {
  * Reads the Server-Sent Events stream at `url` (`/debug/lifecycle/events`) and calls `onMessage` for
  * each message, until the stream ends or `onMessage` returns `'done'`. Fails with
  * `KAS_GRAPH_WATCH_FAILED` when the listener cannot be reached or does not serve the stream.
+ *
+ * node:http, not fetch: fetch refuses the ports on its blocked list (6000, 6665-6669, 10080, ...) with
+ * "bad port", and a replica's observability listener may be on any port.
  */
 export async function readLifecycleStream(
   url: URL,
@@ -39,25 +44,28 @@ export async function readLifecycleStream(
 ): Promise<void> {
   const failed = (problem: string, fix: string, cause?: unknown) =>
     new CliError('KAS_GRAPH_WATCH_FAILED', `${url.href}: ${problem}`, fix, { cause });
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetch(url, { headers: { accept: 'text/event-stream' } });
+    response = await openStream(url);
   } catch (error) {
     throw failed(
-      `cannot connect (${(error as Error).cause ?? (error as Error).message})`,
+      `cannot connect (${(error as Error).message})`,
       "give the address of kas's observability listener (observability.listen) and check that kas runs",
       error,
     );
   }
-  if (response.status === 404) {
+  const contentType = response.headers['content-type'];
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299 || !contentType?.startsWith('text/event-stream')) {
+    response.destroy();
+    if (status === 404) {
+      throw failed(
+        'not found: the listener does not serve the lifecycle stream',
+        'set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true) and restart kas',
+      );
+    }
     throw failed(
-      'not found: the listener does not serve the lifecycle stream',
-      'set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true) and restart kas',
-    );
-  }
-  if (!response.ok || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
-    throw failed(
-      `answered ${response.status} ${response.headers.get('content-type') ?? ''}, not an event stream`,
+      `answered ${status} ${contentType ?? ''}, not an event stream`,
       "give the address of kas's observability listener (observability.listen)",
     );
   }
@@ -73,13 +81,21 @@ export async function readLifecycleStream(
       }
     },
   });
-  const decoder = new TextDecoder();
+  response.setEncoding('utf8');
   try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (isDone) break; // ends the iteration, which cancels the body and closes the connection
+    for await (const chunk of response as AsyncIterable<string>) {
+      parser.feed(chunk);
+      if (isDone) break; // ends the iteration, which destroys the response and closes the connection
     }
   } catch (error) {
     throw failed('the stream broke', 'run kas-graph watch again', error);
   }
+}
+
+/** Sends the GET and resolves with the response once its head has arrived. */
+function openStream(url: URL): Promise<IncomingMessage> {
+  const get = url.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { accept: 'text/event-stream' } }, resolve).once('error', reject);
+  });
 }
