@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readLifecycleViewAsset } from '../src/index.js';
 
+const textOf = (asset: { body: Buffer } | undefined) => asset?.body.toString() ?? '';
+
 describe('the lifecycle page files', () => {
   it('serve the page, its modules and stylesheet, and the fold of @kas/core/snapshot as the browser loads them', async () => {
     const page = await readLifecycleViewAsset('');
@@ -29,6 +31,16 @@ describe('the lifecycle page files', () => {
     expect(seen).toContain('formatLifecycle.js'); // the words the page shares with kas-graph watch
   });
 
+  it('serve eventsource-parser, which the page imports by the name its import map gives, as the browser loads it', async () => {
+    expect(textOf(await readLifecycleViewAsset(''))).toContain(
+      '{ "imports": { "eventsource-parser": "./eventsource-parser.js" } }',
+    );
+    const parser = await readLifecycleViewAsset('eventsource-parser.js');
+    expect(parser?.contentType).toBe('text/javascript; charset=utf-8');
+    expect(textOf(parser)).toMatch(/^export \{[^}]*\bcreateParser\b/m);
+    expect(textOf(parser)).not.toMatch(/^import /m); // import-free: nothing else to serve
+  });
+
   it('serve nothing outside the page and the fold', async () => {
     for (const path of [
       '../package.json',
@@ -39,6 +51,9 @@ describe('the lifecycle page files', () => {
       '/etc/passwd',
       'missing.js',
       'sub/main.js',
+      'eventsource-parser.js.map',
+      'eventsource-parser/index.js',
+      'eventsource-parser/stream.js',
     ]) {
       expect(await readLifecycleViewAsset(path)).toBeUndefined();
     }

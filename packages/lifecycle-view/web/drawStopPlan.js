@@ -1,49 +1,31 @@
 // The stop plan as an SVG picture: a column per depth (a stage sits right of every stage it follows),
-// arrows for "follows", and in each stage its state, its drain budget as a bar that counts down, and its
-// members with their states and latest progress records.
-import { escapeText, formatCut, formatMs, formatProgress } from './format.js';
+// or one stage under the other when panels stand side by side, and arrows for "follows" that never pass
+// under a card: an arrow that skips columns runs in the gaps between them and in a lane below the cards
+// it passes.
+import { CARD_WIDTH, drawStageCard } from './drawStageCard.js';
+import { escapeText } from './format.js';
 
-const WIDTH = 370;
 const GAP_X = 70;
 const GAP_Y = 26;
-const HEAD = 50;
-const MEMBER = 38;
-
-/** Where the stage's budget stands at `now`: what the bar and its label show. */
-export function budgetOf(stage, now) {
-  if (stage.state === 'running' && stage.deadlineAt !== undefined) {
-    const remainingMs = Math.max(0, stage.deadlineAt - now);
-    return {
-      remainingMs,
-      fraction: stage.budgetMs > 0 ? Math.min(1, remainingMs / stage.budgetMs) : 0,
-      label: `${formatMs(remainingMs)} left of ${formatMs(stage.budgetMs)}`,
-    };
-  }
-  if (stage.state === 'completed') {
-    return {
-      fraction: 0,
-      label: `completed in ${formatMs(stage.durationMs ?? 0)} (budget ${formatMs(stage.budgetMs)})`,
-    };
-  }
-  if (stage.state === 'skipped') return { fraction: 0, label: 'skipped: no member was running' };
-  return { fraction: 1, label: `budget ${formatMs(stage.budgetMs)}` };
-}
-
-const GUTTER = 60; // the narrow layout's arrows run in a gutter left of the stages
+const MARGIN = 10;
+const GUTTER = 60; // the stacked layout's arrows run in a gutter left of the stages
+const LANE_GAP = 14; // from the lowest card a skipping arrow passes to its lane
+const LANE_STEP = 8; // between the lanes (and the vertical runs) of arrows that skip columns
+const CORNER = 6;
 
 /** One stage under the other, in plan order (every stage below those it begins after). */
-function stackedLayout(stages) {
+function stackedLayout(stages, cards) {
   const boxes = new Map();
-  let y = 10;
+  let y = MARGIN;
   for (const stage of stages) {
-    const height = HEAD + 18 + stage.members.length * MEMBER;
-    boxes.set(stage.id, { x: GUTTER, y, height });
+    const { height } = cards.get(stage.id);
+    boxes.set(stage.id, { x: GUTTER, y, height, column: 0 });
     y += height + GAP_Y;
   }
-  return { boxes, width: GUTTER + WIDTH + 10, height: y - GAP_Y + 10 };
+  return { boxes, columns: [stages], width: GUTTER + CARD_WIDTH + MARGIN, height: y - GAP_Y + MARGIN };
 }
 
-function layout(stages) {
+function columnLayout(stages, cards) {
   const depth = new Map();
   const depthOf = (stage) => {
     if (!depth.has(stage.id)) {
@@ -61,79 +43,134 @@ function layout(stages) {
   }
   const boxes = new Map();
   columns.forEach((column, index) => {
-    let y = 10;
+    let y = MARGIN;
     for (const stage of column) {
-      const height = HEAD + 18 + stage.members.length * MEMBER;
-      boxes.set(stage.id, { x: 10 + index * (WIDTH + GAP_X), y, height });
+      const { height } = cards.get(stage.id);
+      boxes.set(stage.id, { x: MARGIN + index * (CARD_WIDTH + GAP_X), y, height, column: index });
       y += height + GAP_Y;
     }
   });
-  const width = columns.length * (WIDTH + GAP_X) - GAP_X + 20;
-  const height = Math.max(...[...boxes.values()].map((box) => box.y + box.height)) + 10;
-  return { boxes, width, height };
+  const width = columns.length * (CARD_WIDTH + GAP_X) - GAP_X + 2 * MARGIN;
+  const height = Math.max(...[...boxes.values()].map((box) => box.y + box.height)) + MARGIN;
+  return { boxes, columns, width, height };
+}
+
+/** The bottom of the lowest card in columns `from` to `to`. */
+function bottomOf(columns, boxes, from, to) {
+  let bottom = 0;
+  for (let index = from; index <= to; index++) {
+    for (const stage of columns[index] ?? []) {
+      const box = boxes.get(stage.id);
+      bottom = Math.max(bottom, box.y + box.height);
+    }
+  }
+  return bottom;
 }
 
 /**
- * The SVG markup of the stop stages of `snapshot` at `now` (the app's monotonic milliseconds): a column
- * per depth, or with `isNarrow` (panels side by side) one stage under the other.
+ * A path of straight runs joined by rounded corners through `points` (each run horizontal or vertical).
  */
-export function drawStopPlan(snapshot, now, { isNarrow = false } = {}) {
-  const stages = snapshot.stages.filter((stage) => stage.phase === 'stop');
-  if (stages.length === 0) return '<p class="empty">no stop stages</p>';
-  const modules = new Map(snapshot.modules.map((module) => [module.name, module]));
-  const { boxes, width, height } = isNarrow ? stackedLayout(stages) : layout(stages);
-  let arrowCount = 0;
+function roundedPath(points) {
+  const [first, ...rest] = points;
+  let d = `M${first.x},${first.y}`;
+  rest.forEach((point, index) => {
+    const next = rest[index + 1];
+    if (next === undefined) {
+      d += ` L${point.x},${point.y}`;
+      return;
+    }
+    const previous = points[index];
+    const inLength = Math.abs(point.x - previous.x) + Math.abs(point.y - previous.y);
+    const outLength = Math.abs(next.x - point.x) + Math.abs(next.y - point.y);
+    const radius = Math.min(CORNER, inLength / 2, outLength / 2);
+    const towards = (from, to, length) => ({
+      x: to.x + (Math.sign(from.x - to.x) * length || 0),
+      y: to.y + (Math.sign(from.y - to.y) * length || 0),
+    });
+    const before = towards(previous, point, radius);
+    const after = towards(next, point, radius);
+    d += ` L${before.x},${before.y} Q${point.x},${point.y} ${after.x},${after.y}`;
+  });
+  return d;
+}
+
+/** The arrows of the column layout; the lanes they take below the cards make the picture taller. */
+function columnArrows(stages, boxes, columns) {
+  let lane = 0;
+  let lowest = 0;
   const arrows = stages.flatMap((stage) =>
     stage.follows.map((id, index) => {
       const from = boxes.get(id);
       const to = boxes.get(stage.id);
-      if (isNarrow) {
-        const [y1, y2, x] = [from.y + 24, to.y + 16 + index * 10, GUTTER - 4];
-        const reach = Math.max(6, GUTTER - 8 - (arrowCount++ % 6) * 8);
-        return `<path class="follows" d="M${x},${y1} C${x - reach},${y1} ${x - reach},${y2} ${x},${y2}" marker-end="url(#arrow)"><title>${escapeText(stage.id)} begins after ${escapeText(id)} completed</title></path>`;
+      const [x1, y1, x2, y2] = [from.x + CARD_WIDTH, from.y + 24, to.x - 4, to.y + 16 + index * 12];
+      if (to.column === from.column + 1) {
+        const bend = (x2 - x1) / 2;
+        return { id, stage, d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` };
       }
-      const [x1, y1, x2, y2] = [from.x + WIDTH, from.y + 24, to.x - 4, to.y + 16 + index * 12];
-      const bend = (x2 - x1) / 2;
-      return `<path class="follows" d="M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}" marker-end="url(#arrow)"><title>${escapeText(stage.id)} begins after ${escapeText(id)} completed</title></path>`;
+      // Skips columns: down the gap after its own column, along a lane below the cards of the columns
+      // it passes, and up the gap before its stage's column.
+      const offset = (lane % 4) * LANE_STEP;
+      const laneY = bottomOf(columns, boxes, from.column + 1, to.column - 1) + LANE_GAP + lane * LANE_STEP;
+      lane += 1;
+      lowest = Math.max(lowest, laneY);
+      const outX = x1 + GAP_X / 2 - 12 + offset;
+      const inX = to.x - GAP_X / 2 + 12 - offset;
+      const d = roundedPath([
+        { x: x1, y: y1 },
+        { x: outX, y: y1 },
+        { x: outX, y: laneY },
+        { x: inX, y: laneY },
+        { x: inX, y: y2 },
+        { x: x2, y: y2 },
+      ]);
+      return { id, stage, d };
     }),
   );
-  const cards = stages.map((stage) => {
+  return { arrows, lowest };
+}
+
+function stackedArrows(stages, boxes) {
+  let count = 0;
+  const arrows = stages.flatMap((stage) =>
+    stage.follows.map((id, index) => {
+      const from = boxes.get(id);
+      const to = boxes.get(stage.id);
+      const [y1, y2, x] = [from.y + 24, to.y + 16 + index * 10, GUTTER - 4];
+      const reach = Math.max(6, GUTTER - 8 - (count++ % 6) * 8);
+      return { id, stage, d: `M${x},${y1} C${x - reach},${y1} ${x - reach},${y2} ${x},${y2}` };
+    }),
+  );
+  return { arrows, lowest: 0 };
+}
+
+/**
+ * The SVG markup of the stop stages of `snapshot` at `now` (the app's monotonic milliseconds): a column
+ * per depth, or with `isNarrow` (panels side by side) one stage under the other. `measure(text,
+ * className)` is a text's drawn width (createTextMeasure.js); `isStale` draws the stream-lost picture.
+ */
+export function drawStopPlan(snapshot, now, { isNarrow = false, isStale = false, measure }) {
+  const stages = snapshot.stages.filter((stage) => stage.phase === 'stop');
+  if (stages.length === 0) return '<p class="empty">no stop stages</p>';
+  const modules = new Map(snapshot.modules.map((module) => [module.name, module]));
+  const cards = new Map(
+    stages.map((stage) => [stage.id, drawStageCard(stage, modules, now, { isStale, measure })]),
+  );
+  const { boxes, columns, width, height } = isNarrow
+    ? stackedLayout(stages, cards)
+    : columnLayout(stages, cards);
+  const { arrows, lowest } = isNarrow ? stackedArrows(stages, boxes) : columnArrows(stages, boxes, columns);
+  const fullHeight = Math.max(height, lowest + MARGIN);
+  const arrowMarkup = arrows.map(
+    ({ id, stage, d }) =>
+      `<path class="follows" d="${d}" data-from="${escapeText(id)}" data-to="${escapeText(stage.id)}" marker-end="url(#arrow)"><title>${escapeText(stage.id)} begins after ${escapeText(id)} completed</title></path>`,
+  );
+  const cardMarkup = stages.map((stage) => {
     const box = boxes.get(stage.id);
-    const budget = budgetOf(stage, now);
-    const barWidth = WIDTH - 24;
-    const members = stage.members.map((name, index) => {
-      const module = modules.get(name) ?? { name, state: 'idle' };
-      const y = HEAD + 18 + index * MEMBER;
-      const left =
-        module.state === 'stopping' && module.deadlineAt !== undefined
-          ? ` · ${formatMs(module.deadlineAt - now)} left`
-          : module.state === 'stopped' && module.durationMs !== undefined
-            ? ` in ${formatMs(module.durationMs)}`
-            : '';
-      const cut = module.cut === undefined ? '' : ` · ${formatCut(module)}`;
-      const progress = module.progress === undefined ? '' : formatProgress(module.progress);
-      return `<g class="module ${module.state}" data-module="${escapeText(name)}" data-state="${module.state}" transform="translate(12,${y})">
-        <circle cx="5" cy="-4" r="5" />
-        <text x="16" y="0" class="name">${escapeText(name)}</text>
-        <text x="${barWidth}" y="0" class="state" text-anchor="end">${module.state}${left}${cut}</text>
-        <text x="16" y="16" class="progress" data-progress>${escapeText(progress)}</text>
-      </g>`;
-    });
-    return `<g class="stage ${stage.state}" data-stage="${escapeText(stage.id)}" data-state="${stage.state}"${
-      budget.remainingMs === undefined ? '' : ` data-remaining-ms="${Math.round(budget.remainingMs)}"`
-    } data-budget-ms="${stage.budgetMs}" transform="translate(${box.x},${box.y})">
-      <rect class="card" width="${WIDTH}" height="${box.height}" rx="8" />
-      <text x="12" y="20" class="title">${escapeText(stage.members.join(' + '))}</text>
-      <text x="${WIDTH - 12}" y="20" class="badge" text-anchor="end">${stage.state}</text>
-      <rect class="bar-bg" x="12" y="30" width="${barWidth}" height="8" rx="4" />
-      <rect class="bar" x="12" y="30" width="${(barWidth * budget.fraction).toFixed(1)}" height="8" rx="4" />
-      <text x="12" y="54" class="budget" data-budget>${escapeText(budget.label)}</text>
-      ${members.join('')}
-    </g>`;
+    return cards.get(stage.id).draw(box.x, box.y);
   });
-  return `<svg class="plan" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="stop plan">
+  return `<svg class="plan" viewBox="0 0 ${width} ${fullHeight}" width="${width}" height="${fullHeight}" role="img" aria-label="stop plan">
     <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" /></marker></defs>
-    ${arrows.join('')}
-    ${cards.join('')}
+    ${arrowMarkup.join('')}
+    ${cardMarkup.join('')}
   </svg>`;
 }

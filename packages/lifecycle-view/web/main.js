@@ -5,12 +5,22 @@ import { connectLive } from './liveSource.js';
 import { createPanel } from './panel.js';
 import { parseTrace, startReplay } from './replay.js';
 
+/**
+ * A `source` parameter: `<name>=<events URL>`, or the URL alone (then also its name). The URL begins at
+ * the first `=` followed by `http://` or `https://` (else by `/`, else at the last `=`, for a URL such
+ * as `../events`), so a name may hold `=`, and so may the URL's query.
+ */
+function parseSource(value) {
+  if (/^(?:https?:)?\//.test(value)) return { name: value, url: value };
+  const named = /^(.*?)=(https?:\/\/.*)$/s.exec(value) ?? /^(.*?)=(\/.*)$/s.exec(value);
+  if (named !== null) return { name: named[1], url: named[2] };
+  const cut = value.lastIndexOf('=');
+  return cut < 0 ? { name: value, url: value } : { name: value.slice(0, cut), url: value.slice(cut + 1) };
+}
+
 const panels = /** @type {HTMLElement} */ (document.getElementById('panels'));
 const params = new URLSearchParams(location.search);
-const sources = params.getAll('source').map((value) => {
-  const cut = value.indexOf('=');
-  return cut < 0 ? { name: value, url: value } : { name: value.slice(0, cut), url: value.slice(cut + 1) };
-});
+const sources = params.getAll('source').map(parseSource);
 if (sources.length === 0)
   sources.push({ name: location.host, url: new URL('../events', location.href).href });
 
@@ -38,9 +48,12 @@ traceFile.addEventListener('change', async () => {
 function showLive(list) {
   const stops = list.map(({ name, url }) => {
     const panel = createPanel(panels, name, { isNarrow: list.length > 1 });
-    const live = connectLive(url, (status) => panel.setStatus(status.text, status.kind));
+    const live = connectLive(url, {
+      onStatus: ({ text, kind, retryMs }) => panel.setStatus(text, kind, { retryMs }),
+      onNewRun: (snapshot, now, lost) => panel.keepPreviousRun(snapshot, now, lost),
+    });
     const timer = setInterval(() => {
-      if (live.snapshot !== undefined) panel.render(live.snapshot, live.now());
+      if (live.snapshot !== undefined) panel.render(live.snapshot, live.now(), live.lost);
     }, 100);
     return () => {
       clearInterval(timer);

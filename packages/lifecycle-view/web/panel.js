@@ -1,11 +1,17 @@
-// One source's panel: a headline (state, stop, deadline), the counts modules report, the start plan in a
-// line and the stop plan as a picture.
+// One source's panel: a headline (state, stop, deadline), the counts modules report, the stop plan as a
+// picture that shows when it is wider than the panel, and the last picture of the replica's previous
+// run once it came back as a new one.
+import { createTextMeasure } from './createTextMeasure.js';
+import { describeHeadline } from './describeHeadline.js';
 import { drawStopPlan } from './drawStopPlan.js';
-import { escapeText, formatMs, formatProgress } from './format.js';
+import { escapeText, formatProgress } from './format.js';
+
+const FINAL_MODULE_STATES = new Set(['stopped', 'failed']);
 
 /**
- * Adds a panel titled `title` to `container`; `render(snapshot, now)` draws it. `isNarrow` (panels side
- * by side) stacks the stop stages in one column.
+ * Adds a panel titled `title` to `container`; `render(snapshot, now, lost)` draws it, frozen at the
+ * loss when `lost` (`{ wallClock }`) is given. `isNarrow` (panels side by side) stacks the stop stages
+ * in one column.
  */
 export function createPanel(container, title, { isNarrow = false } = {}) {
   const section = document.createElement('section');
@@ -15,58 +21,107 @@ export function createPanel(container, title, { isNarrow = false } = {}) {
     <div class="controls"></div>
     <div class="headline" data-headline></div>
     <ul class="counts" data-counts></ul>
-    <div class="plan-holder" data-plan></div>`;
+    <div class="plan-frame" data-plan-frame>
+      <div class="plan-holder" data-plan></div>
+      <span class="scroll-hint left" data-scroll-hint="left"><span>◀ more</span></span>
+      <span class="scroll-hint right" data-scroll-hint="right"><span>more stages: scroll ▶</span></span>
+    </div>
+    <details class="previous-run" data-previous-run hidden>
+      <summary></summary>
+      <div class="plan-holder" data-previous-plan></div>
+    </details>`;
   container.append(section);
-  const status = /** @type {HTMLElement} */ (section.querySelector('[data-status]'));
-  const headline = /** @type {HTMLElement} */ (section.querySelector('[data-headline]'));
-  const counts = /** @type {HTMLElement} */ (section.querySelector('[data-counts]'));
-  const plan = /** @type {HTMLElement} */ (section.querySelector('[data-plan]'));
+  const find = (selector) => /** @type {HTMLElement} */ (section.querySelector(selector));
+  const status = find('[data-status]');
+  const headline = find('[data-headline]');
+  const counts = find('[data-counts]');
+  const frame = find('[data-plan-frame]');
+  const plan = find('[data-plan]');
+  const previous = find('[data-previous-run]');
+  const measure = createTextMeasure(section);
+  const showOverflow = () => {
+    const sides = [];
+    if (plan.scrollLeft > 1) sides.push('left');
+    if (plan.scrollLeft + plan.clientWidth < plan.scrollWidth - 1) sides.push('right');
+    frame.dataset.overflow = sides.join(' ');
+  };
+  plan.addEventListener('scroll', showOverflow, { passive: true });
+  /** @type {Map<HTMLElement, string>} */
+  const drawn = new Map();
+  const replace = (element, markup) => {
+    if (drawn.get(element) === markup) return; // a hovered tooltip stays while nothing changes
+    drawn.set(element, markup);
+    element.innerHTML = markup;
+  };
+  const drawPlan = (snapshot, now, lost) =>
+    drawStopPlan(snapshot, now, { isNarrow, isStale: lost !== undefined, measure });
   return {
     element: section,
     controls: () => section.querySelector('.controls'),
-    setStatus(text, kind) {
+    /**
+     * The status line: `kind` is `waiting`, `live`, `ended`, `lost`, `error` or `replay`; `retryMs`, the
+     * wait before the next try, when one is due.
+     * @param {string} text
+     * @param {string} kind
+     * @param {{ retryMs?: number }} [next]
+     */
+    setStatus(text, kind, { retryMs } = {}) {
       status.textContent = text;
       status.dataset.kind = kind;
+      if (retryMs === undefined) delete status.dataset.retryMs;
+      else status.dataset.retryMs = String(retryMs);
     },
-    render(snapshot, now) {
-      section.dataset.appState = snapshot.state;
-      headline.innerHTML = describeHeadline(snapshot, now);
-      counts.innerHTML = snapshot.modules
-        .filter((module) => module.progress !== undefined)
-        .map(
-          (module) =>
-            `<li data-counts-of="${escapeText(module.name)}"><b>${escapeText(module.name)}</b> ${escapeText(formatProgress(module.progress))}</li>`,
-        )
-        .join('');
-      plan.innerHTML = drawStopPlan(snapshot, now, { isNarrow });
+    render(snapshot, now, lost) {
+      section.dataset.appState = lost === undefined ? snapshot.state : 'unknown';
+      setData(section, 'lastKnownState', lost === undefined ? undefined : snapshot.state);
+      setData(section, 'stopStatus', snapshot.stop?.status);
+      setData(section, 'forcedBy', snapshot.stop?.forcedBy);
+      section.classList.toggle('stale', lost !== undefined);
+      replace(headline, describeHeadline(snapshot, now, lost));
+      replace(counts, describeCounts(snapshot, lost !== undefined));
+      replace(plan, drawPlan(snapshot, now, lost));
+      showOverflow();
+    },
+    /** Keeps the last picture of the replica's run before this one, below the live one. */
+    keepPreviousRun(snapshot, now, lost) {
+      previous.hidden = false;
+      find('[data-previous-run] summary').innerHTML =
+        `<b>previous run</b> · ${describeHeadline(snapshot, now, lost)}`;
+      find('[data-previous-plan]').innerHTML = drawPlan(snapshot, now, lost);
     },
   };
 }
 
-function describeHeadline(snapshot, now) {
-  const start = snapshot.stages.filter((stage) => stage.phase === 'start');
-  const started =
-    snapshot.startedAt === undefined
-      ? `start plan: ${start.length} stage(s)`
-      : snapshot.state === 'stopped'
-        ? `ran ${formatMs((snapshot.stop?.beganAt ?? now) - snapshot.startedAt)} (${start.length} start stage(s))`
-        : `started ${formatMs(now - snapshot.startedAt)} ago (${start.length} start stage(s))`;
-  const parts = [`<span class="app-state ${snapshot.state}">${snapshot.state}</span>`, escapeText(started)];
-  const stop = snapshot.stop;
-  if (stop !== undefined) {
-    if (stop.status !== undefined) {
-      parts.push(
-        escapeText(`stop (${stop.reason}) ${stop.status} in ${formatMs(stop.durationMs ?? 0)}`) +
-          (stop.cut?.length ? escapeText(` · cut: ${stop.cut.join(', ')}`) : ''),
-      );
-    } else {
-      parts.push(
-        escapeText(`stopping (${stop.reason}) for ${formatMs(now - stop.beganAt)}`),
-        stop.isDeadlinePassed
-          ? '<span class="late">shutdown deadline passed</span>'
-          : escapeText(`shutdown deadline in ${formatMs(stop.deadlineAt - now)}`),
-      );
-    }
-  }
-  return parts.join(' · ');
+/**
+ * The counts modules report: live ones first, then those only known from before the stream was lost,
+ * then the last records of stopped modules, each group after its label.
+ */
+function describeCounts(snapshot, isStale) {
+  const reporting = snapshot.modules.filter((module) => module.progress !== undefined);
+  const groups = [
+    { label: '', modules: reporting.filter((module) => !isStale && !FINAL_MODULE_STATES.has(module.state)) },
+    {
+      label: 'last report before the stream was lost:',
+      modules: reporting.filter((module) => isStale && !FINAL_MODULE_STATES.has(module.state)),
+    },
+    { label: 'at stop:', modules: reporting.filter((module) => FINAL_MODULE_STATES.has(module.state)) },
+  ];
+  return groups
+    .filter((group) => group.modules.length > 0)
+    .map(
+      ({ label, modules }) =>
+        (label === '' ? '' : `<li class="counts-label">${label}</li>`) +
+        modules
+          .map(
+            (module) =>
+              `<li data-counts-of="${escapeText(module.name)}"><b>${escapeText(module.name)}</b> ${escapeText(formatProgress(module.progress))}</li>`,
+          )
+          .join(''),
+    )
+    .join('');
+}
+
+function setData(element, key, value) {
+  if (value === undefined) delete element.dataset[key];
+  else element.dataset[key] = String(value);
 }
