@@ -163,9 +163,11 @@ describe('what a module author reads in the log', () => {
       await vi.advanceTimersByTimeAsync(1_000);
       if (force === 'signal') app.cut(); // what a second stop signal does
       await vi.advanceTimersByTimeAsync(10_000);
-      return { outcome: await stopped, line: lines.find((line) => line.event === 'app.stopped') };
+      const outcome = await stopped;
+      return { outcome, line: lines.find((line) => line.event === 'app.stopped'), stop: app.snapshot().stop };
     };
     const bySignal = await stopForcedBy('signal');
+    expect(bySignal.stop).toMatchObject({ status: 'forced', forcedBy: 'signal' }); // what live views read
     expect(bySignal.outcome).toMatchObject({ status: 'forced', forcedBy: 'signal', failed: [] });
     expect(bySignal.line).toMatchObject({ level: 40, status: 'forced', forcedBy: 'signal' });
     expect(bySignal.line?.msg).toBe('app stopped forced by a second stop signal in 1s');

@@ -67,6 +67,8 @@ export interface StopSnapshot {
   readonly isDeadlinePassed: boolean;
   /** Set when the stop has ended. */
   readonly status?: StopStatus;
+  /** With `status: 'forced'`: what forced the stop (a second stop signal, or the shutdown deadline). */
+  readonly forcedBy?: CutReason;
   readonly durationMs?: number;
   readonly failed?: readonly string[];
   readonly cut?: readonly string[];
