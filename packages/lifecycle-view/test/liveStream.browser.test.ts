@@ -1,9 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, type OpenedPage, openPage } from './support/openPage.js';
+import { describe, expect, it } from 'vitest';
+import { usePageHarness } from './support/pageHarness.js';
 import {
   asAnotherRun,
   eventsBetween,
@@ -12,7 +11,6 @@ import {
   SECOND_SIGNAL_AT,
   snapshotAt,
 } from './support/recordedStop.js';
-import { type LifecycleServer, startLifecycleServer } from './support/startLifecycleServer.js';
 
 const STOPPING_AT = momentOf(forcedStop, 'app.stopping');
 const CLOCK = /\d\d:\d\d:\d\d/.source;
@@ -28,28 +26,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe('the lifecycle page following a replica', () => {
-  let browser: Browser;
-  let server: LifecycleServer;
-  let opened: OpenedPage | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    server = await startLifecycleServer();
-  });
-  afterEach(async () => {
-    expect(opened?.pageErrors ?? []).toEqual([]);
-    await opened?.close();
-    opened = undefined;
-    await server.close();
-  });
+  const harness = usePageHarness();
 
   it('freezes every clock when the stream is lost mid-stop, shows the state as unknown, and follows the replica again when it answers', async () => {
-    opened = await openPage(browser, server.pageUrl, { clock: true });
+    const opened = await harness.open(harness.server.pageUrl, { clock: true });
     const { page } = opened;
     const lostAt = STOPPING_AT + 2_500; // kas SIGKILLed 2.5 s after SIGTERM
-    const stream = await server.nextEventsRequest();
+    const stream = await harness.server.nextEventsRequest();
     stream.open(snapshotAt(forcedStop, lostAt));
     const panel = page.locator('section.panel');
     await page.locator('section.panel[data-app-state="stopping"]').waitFor();
@@ -86,7 +69,7 @@ describe('the lifecycle page following a replica', () => {
     await opened.shot('stream-lost-mid-stop');
 
     // Time passes with no news: nothing moves. (The page's next try waits for an answer meanwhile.)
-    const retry = server.nextEventsRequest();
+    const retry = harness.server.nextEventsRequest();
     await page.clock.runFor(20_000);
     expect(await headline.textContent()).toBe(frozen);
     expect(await edge.locator('[data-budget]').textContent()).toBe(budget);
@@ -102,16 +85,16 @@ describe('the lifecycle page following a replica', () => {
   });
 
   it('says when a new run of the replica replaces the picture of its stop, and keeps that picture', async () => {
-    opened = await openPage(browser, server.pageUrl);
+    const opened = await harness.open(harness.server.pageUrl);
     const { page } = opened;
-    const first = await server.nextEventsRequest();
+    const first = await harness.server.nextEventsRequest();
     first.open(snapshotAt(forcedStop, SECOND_SIGNAL_AT - 1));
     for (const event of eventsBetween(forcedStop, SECOND_SIGNAL_AT - 1)) first.send(event);
     first.end();
     await page.locator('section.panel[data-app-state="stopped"]').waitFor();
 
     const nextRun = asAnotherRun(forcedStop, 60_000);
-    (await server.nextEventsRequest()).open(snapshotAt(nextRun, STOPPING_AT - 1_000));
+    (await harness.server.nextEventsRequest()).open(snapshotAt(nextRun, STOPPING_AT - 1_000));
     await page.locator('section.panel[data-app-state="running"]').waitFor();
     expect(await page.locator('[data-status]').textContent()).toBe(
       'live: a new run of the replica (the previous run is kept below)',
@@ -128,14 +111,14 @@ describe('the lifecycle page following a replica', () => {
     expect(
       await page.locator('[data-plan] [data-stage="private-api+kube-proxy"]').getAttribute('data-state'),
     ).toBe('waiting');
-    expect(await page.locator('h2').allTextContents()).toEqual([server.url.slice('http://'.length)]);
+    expect(await page.locator('h2').allTextContents()).toEqual([harness.server.url.slice('http://'.length)]);
   });
 
   it('after a clean end of the stream waits for the replica to come back, twice as long after each try, up to 30 s', async () => {
-    opened = await openPage(browser, server.pageUrl, { clock: true });
+    const opened = await harness.open(harness.server.pageUrl, { clock: true });
     const { page } = opened;
-    const stream = await server.nextEventsRequest();
-    server.breakOffStreams(); // the replica is gone once its stream ends
+    const stream = await harness.server.nextEventsRequest();
+    harness.server.breakOffStreams(); // the replica is gone once its stream ends
     stream.open(snapshotAt(forcedStop, momentOf(forcedStop, 'app.stopped')));
     stream.end();
     const status = page.locator('[data-status]');
@@ -151,34 +134,33 @@ describe('the lifecycle page following a replica', () => {
       expect(await status.getAttribute('data-kind')).toBe('ended');
       const waitMs = Number(await status.getAttribute('data-retry-ms'));
       waits.push(waitMs);
-      const tries = server.eventsRequestCount;
+      const tries = harness.server.eventsRequestCount;
       await page.clock.runFor(waitMs);
-      await expect.poll(() => server.eventsRequestCount).toBeGreaterThan(tries);
+      await expect.poll(() => harness.server.eventsRequestCount).toBeGreaterThan(tries);
       await expect.poll(() => status.textContent()).not.toBe(text);
     }
     expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
     // Seven tries in 91 s (a GET whose connection breaks off may be sent twice), not one a second.
-    expect(server.eventsRequestCount).toBeLessThanOrEqual(1 + 2 * waits.length);
+    expect(harness.server.eventsRequestCount).toBeLessThanOrEqual(1 + 2 * waits.length);
     expect(await page.locator('section.panel').getAttribute('data-app-state')).toBe('stopped');
   });
 
   it('says that a source answering 404 has the lifecycle view off or a wrong URL', async () => {
-    const source = `replica=${server.url}/debug/lifecycle/nothing`;
-    opened = await openPage(browser, `${server.pageUrl}?source=${encodeURIComponent(source)}`);
+    const source = `replica=${harness.server.url}/debug/lifecycle/nothing`;
+    const opened = await harness.open(`${harness.server.pageUrl}?source=${encodeURIComponent(source)}`);
     const status = opened.page.locator('[data-status][data-kind="error"]');
     await status.waitFor();
     expect(await status.textContent()).toMatch(
       new RegExp(
-        `^${server.url}/debug/lifecycle/nothing answered 404 \\(not found\\): the lifecycle view is off there \\(it needs observability.debug: true\\) or the URL is wrong \\(it said: not found\\); next try at ${CLOCK}$`,
+        `^${harness.server.url}/debug/lifecycle/nothing answered 404 \\(not found\\): the lifecycle view is off there \\(it needs observability.debug: true\\) or the URL is wrong \\(it said: not found\\); next try at ${CLOCK}$`,
       ),
     );
   });
 
   it('says that nothing listens where a source points', async () => {
     const port = await closedPort();
-    opened = await openPage(
-      browser,
-      `${server.pageUrl}?source=${encodeURIComponent(`gone=http://127.0.0.1:${port}/debug/lifecycle/events`)}`,
+    const opened = await harness.open(
+      `${harness.server.pageUrl}?source=${encodeURIComponent(`gone=http://127.0.0.1:${port}/debug/lifecycle/events`)}`,
     );
     const status = opened.page.locator('[data-status][data-kind="error"]');
     await status.waitFor();
@@ -190,13 +172,13 @@ describe('the lifecycle page following a replica', () => {
   });
 
   it('keeps a source name that holds "=", and loads without a request that fails', async () => {
-    const query = [`kas=a=${server.eventsUrl}`, `b=${server.eventsUrl}?replica=b`]
+    const query = [`kas=a=${harness.server.eventsUrl}`, `b=${harness.server.eventsUrl}?replica=b`]
       .map((source) => `source=${encodeURIComponent(source)}`)
       .join('&');
-    opened = await openPage(browser, `${server.pageUrl}?${query}`);
+    const opened = await harness.open(`${harness.server.pageUrl}?${query}`);
     const { page } = opened;
     for (let count = 0; count < 2; count++) {
-      (await server.nextEventsRequest()).open(snapshotAt(forcedStop, STOPPING_AT - 1_000));
+      (await harness.server.nextEventsRequest()).open(snapshotAt(forcedStop, STOPPING_AT - 1_000));
     }
     await page.locator('section.panel [data-status][data-kind="live"]').nth(1).waitFor();
     expect(await page.locator('h2').allTextContents()).toEqual(['kas=a', 'b']);

@@ -1,7 +1,7 @@
 import type { LifecycleEvent } from '@kas/core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchChromium, type OpenedPage, openPage } from './support/openPage.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { usePageHarness } from './support/pageHarness.js';
 import {
   eventsBetween,
   forcedStop,
@@ -9,32 +9,16 @@ import {
   snapshotAt,
   withStopped,
 } from './support/recordedStop.js';
-import { type LifecycleServer, startLifecycleServer } from './support/startLifecycleServer.js';
 
 const CUT_COLOUR = 'rgb(179, 92, 0)'; // --cut in style.css
 
 describe('the stop plan of the lifecycle page', () => {
-  let browser: Browser;
-  let server: LifecycleServer;
-  let opened: OpenedPage | undefined;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(async () => browser?.close());
-  beforeEach(async () => {
-    server = await startLifecycleServer();
-  });
-  afterEach(async () => {
-    expect(opened?.pageErrors ?? []).toEqual([]);
-    await opened?.close();
-    opened = undefined;
-    await server.close();
-  });
+  const harness = usePageHarness();
 
   /** Opens the page and plays `events` to it from just before the second signal to `app.stopped`. */
   async function showStop(events: readonly LifecycleEvent[], viewport = { width: 1400, height: 1000 }) {
-    opened = await openPage(browser, server.pageUrl, viewport);
-    const stream = await server.nextEventsRequest();
+    const opened = await harness.open(harness.server.pageUrl, viewport);
+    const stream = await harness.server.nextEventsRequest();
     stream.open(snapshotAt(events, SECOND_SIGNAL_AT - 1));
     for (const event of eventsBetween(events, SECOND_SIGNAL_AT - 1)) stream.send(event);
     stream.end();
@@ -95,7 +79,7 @@ describe('the stop plan of the lifecycle page', () => {
     expect(await page.locator('[data-stage="private-api+kube-proxy"] [data-budget]').textContent()).toBe(
       'cut (signal) · ended in 14.1 s (budget 2 m 00 s)',
     );
-    await opened?.shot('forced-stop');
+    await harness.opened?.shot('forced-stop');
   });
 
   it('says a stop forced by the shutdown deadline was forced by the deadline', async () => {
@@ -176,9 +160,9 @@ describe('the stop plan of the lifecycle page', () => {
   });
 
   it("shows a stopped module's last record as at its stop, not as live counts", async () => {
-    opened = await openPage(browser, server.pageUrl);
+    const opened = await harness.open(harness.server.pageUrl);
     const { page } = opened;
-    const stream = await server.nextEventsRequest();
+    const stream = await harness.server.nextEventsRequest();
     stream.open(snapshotAt(forcedStop, SECOND_SIGNAL_AT - 1));
     const progress = page.locator('[data-module="kube-proxy"] [data-progress]');
     await page.locator('section.panel[data-app-state="stopping"]').waitFor();
