@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, type RunningProcess, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startDevKas } from './support/startDevKas.js';
 
 const run = promisify(execFile);
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -20,14 +21,7 @@ describe('kas as a process', () => {
 
   it('in dev mode, serves the live lifecycle view and names its page and the watch command with the real port', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
-    kas = startProcess(process.execPath, [
-      main,
-      '--dev',
-      '--dev-dir',
-      join(dir, 'dev'),
-      '--log-format',
-      'json',
-    ]);
+    kas = startDevKas(dir);
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     const url = String((await kas.waitForLog({ msg: 'observability listening' })).url);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
@@ -47,11 +41,9 @@ describe('kas as a process', () => {
   it('takes KAS_* overrides over its own config, such as a pinned observability port and a longer drain', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
     const port = await freePort();
-    kas = startProcess(
-      process.execPath,
-      [main, '--dev', '--dev-dir', join(dir, 'dev'), '--log-format', 'json'],
-      { env: { KAS_OBSERVABILITY__LISTEN: `127.0.0.1:${port}`, KAS_KUBE_PROXY__DRAIN_BUDGET: '3m' } },
-    );
+    kas = startDevKas(dir, [], {
+      env: { KAS_OBSERVABILITY__LISTEN: `127.0.0.1:${port}`, KAS_KUBE_PROXY__DRAIN_BUDGET: '3m' },
+    });
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     expect(ready.watchCommand).toBe(`npx kas-graph watch http://127.0.0.1:${port}`);
     const snapshot = (await (await fetch(`http://127.0.0.1:${port}/debug/lifecycle`)).json()) as {
@@ -64,14 +56,7 @@ describe('kas as a process', () => {
 
   it('in dev mode, serves kubectl through kas -> tunnel -> dev agent -> fake Kubernetes API, and stops cleanly on SIGTERM', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
-    kas = startProcess(process.execPath, [
-      main,
-      '--dev',
-      '--dev-dir',
-      join(dir, 'dev'),
-      '--log-format',
-      'json', // this test reads the fields of the log lines
-    ]);
+    kas = startDevKas(dir);
     await kas.waitForLog({ event: 'dev.mode' });
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     expect(ready.msg).toContain(`KUBECONFIG=${join(dir, 'dev', 'kubeconfig')} kubectl get pods`);
@@ -167,15 +152,7 @@ describe('kas as a process', () => {
 
   it('warns loudly when run with the pre-fix stop order', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
-    kas = startProcess(process.execPath, [
-      main,
-      '--dev',
-      '--dev-dir',
-      join(dir, 'dev'),
-      '--legacy-stop-order',
-      '--log-format',
-      'json',
-    ]);
+    kas = startDevKas(dir, ['--legacy-stop-order']);
     const warning = await kas.waitForLog({ event: 'legacy.stopOrder' });
     expect(warning.msg).toMatch(/^LEGACY STOP ORDER: .*for comparison only$/);
     await kas.waitForLog({ event: 'dev.ready' }, 20_000);

@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createApp, defineModule, type LifecycleEvent } from '@kas/core';
 import type { LifecycleSnapshot } from '@kas/core/snapshot';
 import {
@@ -20,8 +19,7 @@ import {
   ObservabilityEndpointToken,
   observabilityModule,
 } from '../src/observability/observabilityModule.js';
-
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+import { startDevKas } from './support/startDevKas.js';
 
 /** One Server-Sent Event as the stream's lines carry it. */
 interface StreamMessage {
@@ -62,7 +60,7 @@ describe('the lifecycle debug endpoints of a kas process', () => {
   it('with observability.debug (on in dev mode), serve the snapshot and a stream of the whole stop with progress records, and never a secret', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-debug-'));
     const devDir = join(dir, 'dev');
-    kas = startProcess(process.execPath, [main, '--dev', '--dev-dir', devDir, '--log-format', 'json']);
+    kas = startDevKas(dir);
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     const url = String((await kas.waitForLog({ msg: 'observability listening' })).url);
 
@@ -149,11 +147,8 @@ describe('the lifecycle debug endpoints of a kas process', () => {
 
   it('without observability.debug, answer 404 on /debug paths, saying how to turn the view on', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-debug-'));
-    kas = startProcess(
-      process.execPath,
-      [main, '--dev', '--dev-dir', join(dir, 'dev'), '--log-format', 'json'],
-      { env: { KAS_OBSERVABILITY__DEBUG: 'false' } }, // an override applies to dev mode's config too
-    );
+    // an override applies to dev mode's config too
+    kas = startDevKas(dir, [], { env: { KAS_OBSERVABILITY__DEBUG: 'false' } });
     const ready = await kas.waitForLog({ event: 'dev.ready' }, 20_000);
     expect(ready.msg).toContain('The live lifecycle view is off: KAS_OBSERVABILITY__DEBUG=true turns it on.');
     expect(ready).not.toHaveProperty('lifecyclePage');

@@ -6,6 +6,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { type RunningProcess, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareDevFiles } from '../src/dev/prepareDevFiles.js';
+import { startDevKas } from './support/startDevKas.js';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 /** `[HH:MM:ss.l] LEVEL: `, how every human line begins. */
@@ -75,14 +76,7 @@ describe("kas's log lines", () => {
 
   it('are pino JSON with --dev --log-format json', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-log-'));
-    kas = startProcess(process.execPath, [
-      main,
-      '--dev',
-      '--dev-dir',
-      join(dir, 'dev'),
-      '--log-format',
-      'json',
-    ]);
+    kas = startDevKas(dir);
     const ready = await kas.waitForLog({ event: 'dev.ready' });
     expect(ready.command).toBe(`KUBECONFIG=${join(dir, 'dev', 'kubeconfig')} kubectl get pods`);
     expect(kas.lines.filter((line) => line.json === undefined)).toEqual([]);

@@ -109,20 +109,7 @@ describe('kas-graph watch', () => {
       ],
     });
     await app.start();
-    const url = await serve((_, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write(`event: snapshot\ndata: ${JSON.stringify(app.snapshot())}\n\n`);
-      const unsubscribe = app.subscribe(
-        (event) => {
-          response.write(`event: lifecycle\ndata: ${JSON.stringify(event)}\n\n`);
-          if (event.type === 'app.stopped') {
-            unsubscribe();
-            response.end();
-          }
-        },
-        { withProgress: true },
-      );
-    });
+    const url = await serveApp(app);
     const cli = join(packageDirectory, 'dist/cli/main.js');
     const watch = startProcess('script', [
       '-qfec',
