@@ -5,7 +5,7 @@ import { kubectl } from '@kas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SecureFakeKubeApi, startSecureFakeKubeApi } from './support/startSecureFakeKubeApi.js';
 
-describe('real kubectl: auth can-i, cluster-info and services against the fake', () => {
+describe('real kubectl: auth can-i, auth whoami, cluster-info and services against the fake', () => {
   let fake: SecureFakeKubeApi;
   const run = (...args: string[]) => kubectl(fake.dir, fake.kubeconfigPath, args);
 
@@ -43,6 +43,29 @@ describe('real kubectl: auth can-i, cluster-info and services against the fake',
     expect(result.stdout).toBe(
       'selfsubjectaccessreviews.authorization.k8s.io\nselfsubjectrulesreviews.authorization.k8s.io\n',
     );
+    const authentication = await run('api-resources', '--api-group=authentication.k8s.io', '-o', 'name');
+    expect(authentication).toEqual({
+      code: 0,
+      stdout: 'selfsubjectreviews.authentication.k8s.io\n',
+      stderr: '',
+    });
+  });
+
+  it("names the token's user with `kubectl auth whoami`, in a table and as JSON", async () => {
+    const table = await run('auth', 'whoami');
+    expect(table).toMatchObject({ code: 0, stderr: '' });
+    expect(table.stdout.split('\n').map((line) => line.trim().split(/\s{2,}/))).toEqual([
+      ['ATTRIBUTE', 'VALUE'],
+      ['Username', 'fake-kube-api:token-user'],
+      ['Groups', '[system:authenticated]'],
+      [''],
+    ]);
+    const json = await run('auth', 'whoami', '-o', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      kind: 'SelfSubjectReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      status: { userInfo: { username: 'fake-kube-api:token-user', groups: ['system:authenticated'] } },
+    });
   });
 
   it('prints the control plane address with `kubectl cluster-info`', async () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { UserInfo } from '../authorization/accessReviews.js';
 import type { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { OpenStreams } from './OpenStreams.js';
 
@@ -17,4 +18,6 @@ export interface ApiRequest {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
   readonly url: URL;
+  /** Who sent it, as far as the fake knows (one user per token). */
+  readonly user: UserInfo;
 }

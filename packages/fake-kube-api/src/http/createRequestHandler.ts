@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findAccessReview } from '../authorization/accessReviews.js';
+import { ANONYMOUS_USER, findAccessReview, TOKEN_USER } from '../authorization/accessReviews.js';
 import { FakeKubeApiError } from '../errors/FakeKubeApiError.js';
 import { badRequest } from '../objects/storeErrors.js';
 import type { ApiContext, ApiRequest } from './ApiContext.js';
 import { isAuthorized } from './authenticate.js';
 import {
   API_GROUP_LIST,
-  AUTHORIZATION_API_GROUP,
-  AUTHORIZATION_V1_RESOURCES,
+  apiGroup,
   apiVersions,
   coreV1Resources,
+  reviewGroupResources,
   VERSION_INFO,
 } from './discoveryDocuments.js';
 import { isTrueQueryValue } from './isTrueQueryValue.js';
@@ -49,11 +49,14 @@ export function createRequestHandler(
         `${request.method} ${url.pathname} ${response.statusCode}`,
       );
     });
-    if (!isAuthorized(request, url.pathname, tokenHashes())) {
+    const accepted = tokenHashes();
+    if (!isAuthorized(request, url.pathname, accepted)) {
       sendStatus(response, failureStatus(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
-    route(context, { request, response, url }).catch((error: unknown) => {
+    const user =
+      accepted !== undefined && request.headers.authorization !== undefined ? TOKEN_USER : ANONYMOUS_USER;
+    route(context, { request, response, url, user }).catch((error: unknown) => {
       if (response.headersSent) {
         context.log.warn(
           { event: 'request.cut', err: error, path: url.pathname },
@@ -140,15 +143,19 @@ function fixedDocument(pathname: string, context: ApiContext): ((api: ApiRequest
       return ({ response }) => sendJson(response, 200, API_GROUP_LIST);
     case '/api/v1':
       return ({ response }) => sendJson(response, 200, coreV1Resources());
-    case '/apis/authorization.k8s.io':
-      return ({ response }) => sendJson(response, 200, AUTHORIZATION_API_GROUP);
-    case '/apis/authorization.k8s.io/v1':
-      return ({ response }) => sendJson(response, 200, AUTHORIZATION_V1_RESOURCES);
     case '/openapi/v3':
       return ({ response }) => serveOpenApiIndex(response);
     case '/openapi/v3/api/v1':
       return ({ response, url }) => serveOpenApiDocument(response, url);
   }
+  const group = /^\/apis\/([^/]+)(\/v1)?$/.exec(pathname);
+  const groupDocument =
+    group === null
+      ? undefined
+      : group[2] === undefined
+        ? apiGroup(group[1] ?? '')
+        : reviewGroupResources(`${group[1]}/v1`);
+  if (groupDocument !== undefined) return ({ response }) => sendJson(response, 200, groupDocument);
   if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(pathname)) {
     return ({ response }) => {
       response.writeHead(200, {

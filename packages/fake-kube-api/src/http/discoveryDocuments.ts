@@ -1,8 +1,4 @@
-import {
-  ACCESS_REVIEWS,
-  AUTHORIZATION_GROUP,
-  AUTHORIZATION_GROUP_VERSION,
-} from '../authorization/accessReviews.js';
+import { ACCESS_REVIEWS, AUTHENTICATION_GROUP, AUTHORIZATION_GROUP } from '../authorization/accessReviews.js';
 import { RESOURCE_DEFINITIONS } from '../resources/resourceDefinitions.js';
 
 /** What `GET /version` answers: a Kubernetes 1.32 server (the kubectl of these machines), marked fake. */
@@ -27,40 +23,48 @@ export function apiVersions(serverAddress: string) {
   };
 }
 
-const AUTHORIZATION_VERSION = { groupVersion: AUTHORIZATION_GROUP_VERSION, version: 'v1' } as const;
-const AUTHORIZATION_GROUP_ENTRY = {
-  name: AUTHORIZATION_GROUP,
-  versions: [AUTHORIZATION_VERSION],
-  preferredVersion: AUTHORIZATION_VERSION,
-} as const;
+/** The named groups the fake serves: one version each, holding only create-only reviews. */
+const REVIEW_GROUP_NAMES = [AUTHENTICATION_GROUP, AUTHORIZATION_GROUP];
 
-/** `GET /apis`: the one named group the fake serves, authorization.k8s.io (for `kubectl auth can-i`). */
+function groupEntry(name: string) {
+  const version = { groupVersion: `${name}/v1`, version: 'v1' };
+  return { name, versions: [version], preferredVersion: version };
+}
+
+/**
+ * `GET /apis`: the named groups the fake serves, authentication.k8s.io (`kubectl auth whoami`) and
+ * authorization.k8s.io (`kubectl auth can-i`).
+ */
 export const API_GROUP_LIST = {
   kind: 'APIGroupList',
   apiVersion: 'v1',
-  groups: [AUTHORIZATION_GROUP_ENTRY],
+  groups: REVIEW_GROUP_NAMES.map(groupEntry),
 } as const;
 
-/** `GET /apis/authorization.k8s.io`. */
-export const AUTHORIZATION_API_GROUP = {
-  kind: 'APIGroup',
-  apiVersion: 'v1',
-  ...AUTHORIZATION_GROUP_ENTRY,
-} as const;
+/** `GET /apis/<group>` of a group the fake serves, or undefined. */
+export function apiGroup(name: string) {
+  return REVIEW_GROUP_NAMES.includes(name)
+    ? { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(name) }
+    : undefined;
+}
 
-/** `GET /apis/authorization.k8s.io/v1`: the review resources served, create-only as on a real server. */
-export const AUTHORIZATION_V1_RESOURCES = {
-  kind: 'APIResourceList',
-  apiVersion: 'v1',
-  groupVersion: AUTHORIZATION_GROUP_VERSION,
-  resources: ACCESS_REVIEWS.map((review) => ({
-    name: review.name,
-    singularName: review.singularName,
-    namespaced: false,
-    kind: review.kind,
-    verbs: ['create'],
-  })),
-} as const;
+/** `GET /apis/<group>/v1`: the group's review resources, create-only as on a real server; or undefined. */
+export function reviewGroupResources(groupVersion: string) {
+  const reviews = ACCESS_REVIEWS.filter((review) => review.groupVersion === groupVersion);
+  if (reviews.length === 0) return undefined;
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion,
+    resources: reviews.map((review) => ({
+      name: review.name,
+      singularName: review.singularName,
+      namespaced: false,
+      kind: review.kind,
+      verbs: ['create'],
+    })),
+  };
+}
 
 const VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 

@@ -4,11 +4,11 @@ import { readObjectBody } from './readJsonBody.js';
 import { sendJson, sendStatus, unsupportedMediaType } from './sendJson.js';
 
 /**
- * `POST /apis/authorization.k8s.io/v1/<reviews>`: answers the review (JSON or the protobuf kubectl sends)
+ * `POST /apis/<authorization|authentication>.k8s.io/v1/<reviews>`: answers the review (JSON or the protobuf kubectl sends)
  * with its status and 201, as the real server does. Nothing is stored, so a `dryRun` changes nothing.
  */
 export async function serveAccessReview(
-  { request, response }: ApiRequest,
+  { request, response, user }: ApiRequest,
   review: AccessReview,
 ): Promise<void> {
   const read = await readObjectBody(request);
@@ -16,5 +16,5 @@ export async function serveAccessReview(
     sendStatus(response, unsupportedMediaType('application/json, application/vnd.kubernetes.protobuf'));
     return;
   }
-  sendJson(response, 201, answerAccessReview(review, read.object));
+  sendJson(response, 201, answerAccessReview(review, read.object, user));
 }

@@ -2,7 +2,8 @@ import type { KubeObjectInput } from '../objects/KubeObject.js';
 import { dropEmpty, type Fields, message, objectMeta, readFields, text } from './protobufFields.js';
 
 /**
- * The authorization.k8s.io/v1 reviews `kubectl auth can-i` sends in protobuf, by kind, decoded from the
+ * The authorization.k8s.io/v1 reviews `kubectl auth can-i` sends in protobuf, and the
+ * authentication.k8s.io/v1 self review of `kubectl auth whoami`, by kind, decoded from the
  * message's fields (numbers of k8s.io/api authorization/v1 `generated.proto`). Field and label
  * selectors of a resource review are not read: kubectl sends none, and the fake allows everything.
  */
@@ -19,6 +20,8 @@ export const AUTHORIZATION_V1_MESSAGES: Readonly<
       }),
     };
   },
+  // authentication.k8s.io/v1 (`kubectl auth whoami`): its status is the server's to fill in.
+  SelfSubjectReview: (raw) => ({ metadata: objectMeta(message(raw, 1)) }),
   SelfSubjectRulesReview: (raw) => ({
     metadata: objectMeta(message(raw, 1)),
     spec: dropEmpty({ namespace: text(readFields(message(raw, 2)), 1) || undefined }),

@@ -4,6 +4,7 @@ import {
   dropEmpty,
   type Fields,
   flag,
+  integer,
   message,
   objectMeta,
   readFields,
@@ -13,8 +14,8 @@ import {
 } from './protobufFields.js';
 
 /**
- * The core/v1 kinds kubectl's generators send in protobuf (`create configmap|secret|namespace`), by
- * kind, decoded from the message's fields (numbers of k8s.io/api core/v1 `generated.proto`).
+ * The core/v1 kinds kubectl's generators send in protobuf (`create configmap|secret|namespace|service`,
+ * `expose`), by kind, decoded from the message's fields (numbers of k8s.io/api core/v1 `generated.proto`).
  */
 export const CORE_V1_MESSAGES: Readonly<
   Record<string, (raw: Fields) => Omit<KubeObjectInput, 'apiVersion' | 'kind'>>
@@ -41,4 +42,56 @@ export const CORE_V1_MESSAGES: Readonly<
       spec: finalizers.length > 0 ? { finalizers } : undefined,
     });
   },
+  Service: (raw) =>
+    dropEmpty({
+      metadata: objectMeta(message(raw, 1)),
+      spec: serviceSpec(readFields(message(raw, 2))),
+    }),
 };
+
+/**
+ * core/v1 `ServiceSpec`. The Go encoder writes every optional scalar, set or not, so an empty string, a
+ * zero port and `false` mean "not given", as they do in the JSON the same object would be sent as.
+ */
+function serviceSpec(spec: Fields): Record<string, unknown> {
+  const ports = (spec.get(1) ?? []).map((bytes) => servicePort(readFields(bytes as Uint8Array)));
+  const strings = (number: number) => {
+    const values = texts(spec, number);
+    return values.length > 0 ? values : undefined;
+  };
+  return dropEmpty({
+    ports: ports.length > 0 ? ports : undefined,
+    selector: stringMap(spec, 2),
+    clusterIP: text(spec, 3) || undefined,
+    type: text(spec, 4) || undefined,
+    externalIPs: strings(5),
+    sessionAffinity: text(spec, 7) || undefined,
+    loadBalancerIP: text(spec, 8) || undefined,
+    loadBalancerSourceRanges: strings(9),
+    externalName: text(spec, 10) || undefined,
+    externalTrafficPolicy: text(spec, 11) || undefined,
+    healthCheckNodePort: integer(spec, 12) || undefined,
+    publishNotReadyAddresses: flag(spec, 13) || undefined,
+    ipFamilyPolicy: text(spec, 17) || undefined,
+    clusterIPs: strings(18),
+    ipFamilies: strings(19),
+    allocateLoadBalancerNodePorts: flag(spec, 20),
+    loadBalancerClass: text(spec, 21) || undefined,
+    internalTrafficPolicy: text(spec, 22) || undefined,
+  });
+}
+
+/** core/v1 `ServicePort`; its `targetPort` is an `IntOrString` (type 0: intVal, 1: strVal). */
+function servicePort(port: Fields): Record<string, unknown> {
+  const target = port.has(4) ? readFields(message(port, 4)) : undefined;
+  const targetPort =
+    target === undefined ? undefined : integer(target, 1) === 1 ? text(target, 3) : (integer(target, 2) ?? 0);
+  return dropEmpty({
+    name: text(port, 1) || undefined,
+    protocol: text(port, 2) || undefined,
+    port: integer(port, 3) ?? 0,
+    targetPort: targetPort === 0 || targetPort === '' ? undefined : targetPort,
+    nodePort: integer(port, 5) || undefined,
+    appProtocol: text(port, 6) || undefined,
+  });
+}

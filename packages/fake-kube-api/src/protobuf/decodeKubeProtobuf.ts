@@ -4,7 +4,7 @@ import { AUTHORIZATION_V1_MESSAGES } from './authorizationV1Messages.js';
 import { CORE_V1_MESSAGES } from './coreV1Messages.js';
 import { message, readFields, text } from './protobufFields.js';
 
-/** The media type kubectl's generators (`create configmap|secret|namespace`) send. */
+/** The media type kubectl's generators (`create configmap|secret|namespace|service`, `expose`) send. */
 export const KUBE_PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 /** The four bytes every Kubernetes protobuf body starts with. */
@@ -14,10 +14,11 @@ const MESSAGES = { ...CORE_V1_MESSAGES, ...AUTHORIZATION_V1_MESSAGES };
 
 /**
  * Decodes a Kubernetes protobuf request body (magic `k8s\0`, then a `runtime.Unknown` whose `raw` is the
- * object) into the JSON shape the fake reads, for the kinds kubectl sends in protobuf: ConfigMap, Secret
- * and Namespace from its generators, with the ObjectMeta fields a create carries (name, generateName,
- * namespace, resourceVersion, labels, annotations, finalizers), and the SelfSubjectAccessReview and
- * SelfSubjectRulesReview of `kubectl auth can-i`. The wire format is read with @bufbuild/protobuf's
+ * object) into the JSON shape the fake reads, for the kinds kubectl sends in protobuf: ConfigMap, Secret,
+ * Namespace and Service from its generators and `expose`, with the ObjectMeta fields a create carries
+ * (name, generateName, namespace, resourceVersion, labels, annotations, finalizers), the
+ * SelfSubjectAccessReview and SelfSubjectRulesReview of `kubectl auth can-i` and the SelfSubjectReview of
+ * `kubectl auth whoami`. The wire format is read with @bufbuild/protobuf's
  * BinaryReader; the field numbers are those of the upstream `generated.proto` files (only these few
  * messages are needed, so no code is generated from those thousands of lines). Anything else is
  * `KAS_FAKE_KUBE_BAD_REQUEST`.

@@ -44,6 +44,12 @@ export function flag(fields: Fields, number: number): boolean | undefined {
   return value === undefined ? undefined : BigInt(value as bigint | string) !== 0n;
 }
 
+/** An integer field (int32/int64); undefined when absent. */
+export function integer(fields: Fields, number: number): number | undefined {
+  const value = fields.get(number)?.at(-1);
+  return value === undefined ? undefined : Number(BigInt.asIntN(64, BigInt(value as bigint | string)));
+}
+
 /** A `map<string, string>` field: repeated entries of key (1) and value (2). */
 export function stringMap(fields: Fields, number: number): Record<string, string> | undefined {
   const entries = (fields.get(number) ?? []).map((entry) => readFields(entry as Uint8Array));

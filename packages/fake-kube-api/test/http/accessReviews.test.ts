@@ -43,4 +43,27 @@ describe('authorization.k8s.io/v1 access reviews over HTTP', () => {
     const get = await sendRequest(`${api.url}${REVIEWS}`);
     expect(get.json()).toMatchObject({ code: 405, reason: 'MethodNotAllowed' });
   });
+
+  it("answers a self review with the token's user, and with system:anonymous when the fake has no token", async () => {
+    const path = '/apis/authentication.k8s.io/v1/selfsubjectreviews';
+    const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
+    api = await startFakeKubeApi({ token: 'secret-1' });
+    const withToken = await sendRequest(`${api.url}${path}`, {
+      method: 'POST',
+      body,
+      token: 'secret-1',
+    });
+    expect(withToken.status).toBe(201);
+    expect(withToken.json()).toEqual({
+      ...body,
+      metadata: {},
+      status: { userInfo: { username: 'fake-kube-api:token-user', groups: ['system:authenticated'] } },
+    });
+    await api.stop();
+    api = await startFakeKubeApi();
+    const anonymous = await sendRequest(`${api.url}${path}`, { method: 'POST', body });
+    expect(anonymous.json()).toMatchObject({
+      status: { userInfo: { username: 'system:anonymous', groups: ['system:unauthenticated'] } },
+    });
+  });
 });

@@ -33,11 +33,14 @@ describe('discovery, tables and authentication', () => {
     });
     expect(apiRoot.json()).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     expect(apiRoot.headers['content-type']).toBe('application/json');
-    const authorization = { groupVersion: 'authorization.k8s.io/v1', version: 'v1' };
+    const group = (name: string) => {
+      const version = { groupVersion: `${name}.k8s.io/v1`, version: 'v1' };
+      return { name: `${name}.k8s.io`, versions: [version], preferredVersion: version };
+    };
     expect(apis.json()).toEqual({
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: [{ name: 'authorization.k8s.io', versions: [authorization], preferredVersion: authorization }],
+      groups: [group('authentication'), group('authorization')],
     });
     const resources = (v1.json().resources as { name: string; verbs: string[]; shortNames?: string[] }[]).map(
       (resource) => resource.name,
