@@ -47,17 +47,14 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
     const rest = modules.map((_, index) => index).filter((index) => !placed.has(index));
     const cycle = findCycle(rest, (index) => dependencies[index] ?? []) ?? rest;
     const names = cycle.map((index) => modules[index]?.name ?? '?');
-    // Each step says why: a declared startAfter (`a -> b`) or a DI need (`a -[needs:token]-> b`).
-    const path = names
-      .map((name, i) => {
-        if (i === 0) return name;
-        const from = modules[cycle[i - 1] as number];
-        const link = from?.startAfter.find((dependency) => dependency.module === name);
-        if (link?.reason !== 'needs') return `-> ${name}`;
-        const token = (link.token ?? 'a token').replace(/[\s\]]+/g, '_');
-        return `-[needs:${token}]-> ${name}`;
-      })
-      .join(' ');
+    // Each step says why: a declared startAfter or a DI need (with its token and provider).
+    const reasons = names.slice(1).map((name, i) => {
+      const from = modules[cycle[i] as number];
+      const link = from?.startAfter.find((dependency) => dependency.module === name);
+      return link?.reason === 'needs'
+        ? `${from?.name} needs ${link.token ?? 'a token'} from ${name}`
+        : `${from?.name} declares startAfter ${name}`;
+    });
     return {
       stages: [],
       order,
@@ -65,7 +62,7 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
       problems: [
         {
           code: 'KAS_START_CYCLE',
-          message: `start cycle: ${path} ("<x> -> <y>": <x> starts after <y>, declared; "<x> -[needs:<token>]-> <y>": <x> needs a token <y> provides, so it starts after it)`,
+          message: `start cycle: ${names.join(' -> ')} (${reasons.join('; ')})`,
           fix: 'remove one startAfter on this path, or the DI need that implies it (a needed token makes its provider start first)',
           modules: [...new Set(names)],
         },

@@ -271,7 +271,7 @@ export function stopCyclePathViolations(spec: GraphSpec, message: string): strin
 
 /** Checks a start cycle message: each `a -> b` is a declared `startAfter`, and the path returns to its start. */
 export function startCyclePathViolations(spec: GraphSpec, message: string): string[] {
-  const match = /^start cycle: (.*) \("<x> -> <y>"/.exec(message);
+  const match = /^start cycle: (.*?) \(/.exec(message);
   if (match === null) return [`not a start cycle message: ${message}`];
   const names = (match[1] as string).split(' -> ');
   const violations: string[] = [];

@@ -19,11 +19,13 @@ export function abbreviateModules(modules: readonly string[]): string {
 
 // A step of a cycle path as @kas/core writes it: `a -> b` (start), `a -[why]-> b`, `a ~with~ b` (stop).
 const STEP = / (?:->|-\[[^\]\s]+\]->|~with~) /g;
-const PATH = /cycle: (.*?)( \("|$)/;
+const PATH = /cycle: (.*?)( \(|$)/;
 
 /**
  * A problem's message for one line of text, with a long cycle path (`cycle: a -> b -> … -> a`) cut to its
- * first and last few steps and `… N more modules …` between. Other messages are returned as they are.
+ * first and last few steps and `… N more modules …` between, and the reasons after it (`(a declares
+ * startAfter b; b needs t from c; …)`, one per step) cut the same way. Other messages are returned as
+ * they are.
  */
 export function abbreviateCycle(message: string): string {
   const match = PATH.exec(message);
@@ -43,5 +45,20 @@ export function abbreviateCycle(message: string): string {
     .map((member, i) => `${i === 0 ? '' : steps[tailStart + i - 1]}${member}`)
     .join('');
   const shortened = `${head}… ${count(hidden)} more modules …${steps[tailStart - 1]}${tail}`;
-  return `${message.slice(0, match.index)}cycle: ${shortened}${message.slice(match.index + 7 + path.length)}`;
+  const rest = message.slice(match.index + 7 + path.length);
+  return `${message.slice(0, match.index)}cycle: ${shortened}${abbreviateReasons(rest)}`;
+}
+
+/** ` (r1; r2; …; rN)…` with many reasons: the first and last few, `… N more …` between. */
+function abbreviateReasons(rest: string): string {
+  const reasons = /^ \(([^()]*)\)/.exec(rest);
+  const parts = reasons?.[1]?.split('; ') ?? [];
+  if (reasons === null || parts.length <= 2 * SHOWN_AT_EACH_END + 1) return rest;
+  const hidden = parts.length - 2 * SHOWN_AT_EACH_END;
+  const kept = [
+    ...parts.slice(0, SHOWN_AT_EACH_END),
+    `… ${count(hidden)} more …`,
+    ...parts.slice(-SHOWN_AT_EACH_END),
+  ];
+  return ` (${kept.join('; ')})${rest.slice(reasons[0].length)}`;
 }

@@ -30,7 +30,7 @@ const STRUCTURAL: Readonly<Partial<Record<CoreErrorCode, StructuralText>>> = {
     title: 'start cycle',
     rationale: 'Modules that start after each other (declared, or through DI needs) can never start.',
     example:
-      'a: startAfter [\'b\']; b needs a token a provides\n-> start cycle: a -> b -[needs:a.value]-> a ("<x> -> <y>": <x> starts after <y>, declared; "<x> -[needs:<token>]-> <y>": <x> needs a token <y> provides, so it starts after it)',
+      "a: startAfter ['b']; b needs a token a provides\n-> start cycle: a -> b -> a (a declares startAfter b; b needs a.value from a)",
     fix: 'remove one startAfter on the cycle, or the DI need that implies it',
   },
   KAS_STOP_CYCLE: {
