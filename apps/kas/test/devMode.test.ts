@@ -79,6 +79,14 @@ describe('kas as a process', () => {
       env: kubectlEnv,
     });
     expect(created.stdout).toBe('configmap/dev-check created\n');
+    const exposed = await run('kubectl', ['expose', 'pod', 'web-0', '--port=80', '--name=web'], {
+      env: kubectlEnv,
+    });
+    expect(exposed.stdout).toBe('service/web exposed\n');
+    const whoami = await run('kubectl', ['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'], {
+      env: kubectlEnv,
+    });
+    expect(whoami.stdout).toBe('fake-kube-api:token-user');
     const forward = startProcess(
       'kubectl',
       ['port-forward', 'pod/web-0', ':80', '--cache-dir', join(dir, 'cache')],
