@@ -151,10 +151,12 @@ describe('the runner', () => {
     expect(typesOf(trace, 'shutdown.deadline')).toMatchObject([
       { deadlineMs: 60_000, pending: ['store', 'proxy'] },
     ]);
-    expect(typesOf(trace, 'module.drainCut')).toMatchObject([
+    const cuts = typesOf(trace, 'module.drainCut');
+    expect(cuts).toMatchObject([
       { module: 'proxy', reason: 'deadline' },
-      { module: 'store', reason: 'deadline', afterMs: 0 },
+      { module: 'store', reason: 'deadline', afterMs: 0, preCut: true },
     ]);
+    expect(cuts[0]).not.toHaveProperty('preCut');
     expect(log.order('stopped')).toEqual(['proxy', 'store']);
   });
 
@@ -175,11 +177,11 @@ describe('the runner', () => {
     expect(outcome).toMatchObject({ status: 'forced', cut: ['store', 'proxy'] });
     expect(
       typesOf(trace, 'module.drainCut').map(
-        (event) => event.type === 'module.drainCut' && [event.module, event.reason],
+        (event) => event.type === 'module.drainCut' && [event.module, event.reason, event.preCut ?? false],
       ),
     ).toEqual([
-      ['proxy', 'signal'],
-      ['store', 'signal'],
+      ['proxy', 'signal', false],
+      ['store', 'signal', true],
     ]);
   });
 

@@ -106,6 +106,11 @@ export type LifecycleEvent =
       readonly stage: string;
       readonly reason: CutReason;
       readonly afterMs: number;
+      /**
+       * True when the stop was forced (`reason`) before this module's stop began: its stop began with its
+       * signal already fired, so nothing of its drain was cut short. Absent for a cut during its drain.
+       */
+      readonly preCut?: true;
     })
   | (At & {
       /**

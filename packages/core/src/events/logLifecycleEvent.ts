@@ -99,6 +99,13 @@ function describe(event: LifecycleEvent): [Level, string] {
         `module failed to ${event.phase}: ${event.error.message}${event.error.fix === undefined ? '' : `. To fix: ${event.error.fix}`}`,
       ];
     case 'module.drainCut':
+      // A module whose stop began after the stop was forced lost nothing to the cut: the one warning is
+      // the force itself (and the drains it did cut short).
+      if (event.preCut === true)
+        return [
+          'info',
+          `module stop began after the stop was forced (${event.reason}): its signal had already fired`,
+        ];
       return ['warn', `module drain cut (${event.reason}) after ${formatDuration(event.afterMs)}`];
     case 'module.stopOverdue':
       return [

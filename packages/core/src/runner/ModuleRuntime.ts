@@ -147,7 +147,7 @@ export class ModuleRuntime {
     });
     this.#stopDeadline = deadline;
     const timer = setTimeout(() => this.cut(stage, 'budget'), this.planned.drainBudgetMs);
-    if (preCut !== undefined) this.cut(stage, preCut);
+    if (preCut !== undefined) this.cut(stage, preCut, true);
     try {
       await instance.stop(
         this.context(control.signal, Math.min(deadline, Date.now() + this.planned.drainBudgetMs)),
@@ -177,8 +177,11 @@ export class ModuleRuntime {
     }
   }
 
-  /** Fires the module's stop signal: it must cut what is left. No effect unless it is stopping. */
-  cut(stage: string, reason: CutReason): void {
+  /**
+   * Fires the module's stop signal: it must cut what is left. No effect unless it is stopping.
+   * `atStopStart`: the stop was forced before this module's stop began.
+   */
+  cut(stage: string, reason: CutReason, atStopStart = false): void {
     const control = this.#stopControl;
     if (this.#state !== 'stopping' || control === undefined || control.signal.aborted) return;
     const afterMs = performance.now() - this.#stopStartedAt;
@@ -191,7 +194,14 @@ export class ModuleRuntime {
         reason,
       ),
     );
-    this.emit({ type: 'module.drainCut', module: this.name, stage, reason, afterMs });
+    this.emit({
+      type: 'module.drainCut',
+      module: this.name,
+      stage,
+      reason,
+      afterMs,
+      ...(atStopStart ? { preCut: true as const } : {}),
+    });
     // A module that ignores its cut holds every stage after it until the deadline: say so while it does
     // (a cut at the deadline is reported as KAS_STOP_STUCK instead).
     if (reason !== 'deadline')
