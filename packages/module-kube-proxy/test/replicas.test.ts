@@ -270,7 +270,7 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(b.registry.hasAgent('agent-1')).toBe(true);
   });
 
-  it('keeps a forwarded watch streaming while the replica holding its tunnel stops, until its drain budget', async () => {
+  it('keeps forwarded streams (a watch, a log) going while the replica holding their tunnels stops, until its drain budget, then counts them cut', async () => {
     const a = await startReplica('kas-a', {
       privateApi: { drainBudget: '800ms' },
       kubeProxy: { listenGrace: '100ms' },
@@ -282,7 +282,15 @@ describe('replicas sharing a tunnel directory in Redis', () => {
       ca,
       token: aliceToken('agent-1'),
     });
-    await eventually(() => a.privateApi.activeForwards() === 1);
+    cluster.api.objects.create('pods', {
+      metadata: { name: 'web-0' },
+      spec: { containers: [{ name: 'app', image: 'app:1' }] },
+    });
+    const log = await openStream(`${b.proxy.url}/api/v1/namespaces/default/pods/web-0/log?follow=true`, {
+      ca,
+      token: aliceToken('agent-1'),
+    });
+    await eventually(() => a.privateApi.activeForwards() === 2);
 
     const stopped = a.kas.stop();
     // A's kube proxy has nothing in flight and is done at once; the forward is the private API's to drain.
@@ -290,12 +298,12 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(a.kas.app.moduleStates().get('private-api')).toBe('stopping');
     const progressOf = (module: string) =>
       a.kas.app.snapshot().modules.find((candidate) => candidate.name === module)?.progress;
-    expect(progressOf('private-api')).toEqual({ state: 'stopping', forwards: 1 });
+    expect(progressOf('private-api')).toEqual({ state: 'stopping', forwards: 2 });
     // The forward's tunnel is busy: the agent edge keeps it (and its connection) until the drain ends.
     expect(progressOf('agent-grpc-server')).toMatchObject({
       state: 'stopping',
       connections: 1,
-      busyTunnels: 1,
+      busyTunnels: 2,
     });
     cluster.api.objects.create('pods', {
       metadata: { name: 'late' },
@@ -305,12 +313,25 @@ describe('replicas sharing a tunnel directory in Redis', () => {
 
     expect(await stopped).toMatchObject({ status: 'clean', cut: ['private-api'] });
     expect(await watch.ended).toBe('aborted');
+    await log.ended;
     expect(a.logs.lines).toContainEqual(
-      expect.objectContaining({ event: 'privateApi.drainCut', forwards: 1 }),
+      expect.objectContaining({ event: 'privateApi.drainCut', forwards: 2 }),
     );
-    expect(a.privateApi.counters().cut).toBe(1);
-    await eventually(() => progressOf('private-api')?.forwards === 0);
-    expect(progressOf('private-api')).toEqual({ state: 'stopped', forwards: 0, cut: 1 });
+    expect(a.privateApi.counters().cut).toBe(2);
+    // The record before module.stopped is the last one a viewer of a stopping process gets: a cut
+    // forward is no longer in flight in it (nor in any record that counts it as cut).
+    const stoppedAt = a.kas.trace.findIndex(
+      (event) => event.type === 'module.stopped' && event.module === 'private-api',
+    );
+    const records = a.kas.trace
+      .slice(0, stoppedAt)
+      .flatMap((event) =>
+        event.type === 'module.progress' && event.module === 'private-api' ? [event.progress] : [],
+      );
+    expect(records.at(-1)).toEqual({ state: 'stopped', forwards: 0, cut: 2 });
+    for (const record of records.filter((candidate) => candidate.cut !== undefined))
+      expect(record).toMatchObject({ forwards: 0 });
+    expect(progressOf('private-api')).toEqual({ state: 'stopped', forwards: 0, cut: 2 });
     await eventually(() => cluster.api.openStreams === 0);
     await eventually(() => b.metrics.snapshot().inFlight === 0);
     expect(b.metrics.snapshot().cutAtDrainEnd).toBe(0);

@@ -257,11 +257,12 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     });
     if ((await Promise.race([drained, cut])) === 'cut') {
       const count = this.#forwards.size;
-      cutCount = count;
       const reason = cutReasonOf(ctx.signal);
       const words = drainCutWords(reason, 'privateApi.drainBudget', this.config.drainBudgetMs);
       // The calling replica tells its client this reason (a close frame of an exec, the log of a watch).
       for (const call of [...this.#calls]) call.cut(words.toClient);
+      // Counted once they are out of `#forwards`: no progress record counts a forward as cut and in flight.
+      cutCount = count;
       server.forceShutdown(); // the cut calls' statuses still leave: each session closes after its last call
       ctx.mark('privateApi.drainCut', { forwards: count, reason });
       // A cut that found nothing loses nothing.
