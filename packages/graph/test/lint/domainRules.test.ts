@@ -75,6 +75,18 @@ describe('KAS_ACCEPTOR_BEHIND_DRAIN', () => {
     expect(finding?.fix).toBe('drop "proxy" from the stop.after of "edge"');
   });
 
+  it('fails when the acceptor declares last behind drains, and tells to drop last (not each after it implies)', () => {
+    const modules = [
+      declare({ name: 'proxy', drainBudget: '1h' }),
+      declare({ name: 'metrics', drainBudget: '2h' }),
+      acceptor({ stop: { last: true } }),
+    ];
+    const [finding] = findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN');
+    expect(finding?.fix).toBe(
+      'drop stop: { last: true } from "edge": an acceptor must begin its stop at once',
+    );
+  });
+
   it('tolerates a wait up to the accept delay limit, and the limit is configurable', () => {
     const modules = [acceptor(), declare({ name: 'metrics', startAfter: ['edge'], drainBudget: '30s' })];
     expect(findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN')).toEqual([]);
@@ -265,10 +277,9 @@ describe('KAS_ORPHAN_TAG', () => {
     expect(findings({ modules }, 'KAS_ORPHAN_TAG')).toEqual([]);
   });
 
-  it('warns about a use nobody owns and an accept nobody advertises or uses', () => {
+  it('warns about a use nobody owns, not about an accept nobody else names (a listener of its own)', () => {
     const modules = [acceptor(), declare({ name: 'proxy', uses: ['tunnels'] })];
     expect(findings({ modules }, 'KAS_ORPHAN_TAG').map((finding) => finding.message)).toEqual([
-      '"edge" accepts conns, which no other module advertises or uses',
       '"proxy" uses tunnels, which no module accepts or advertises',
     ]);
   });

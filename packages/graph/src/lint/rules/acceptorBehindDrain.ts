@@ -20,7 +20,7 @@ export const acceptorBehindDrain = defineLintRule({
     "agentGrpcServer = defineModule({ name: 'agent-grpc-server', accepts: ['agent-tunnels'], ... })",
     '-> "agent-grpc-server" accepts agent-tunnels but cannot begin stopping until stage "kube-proxy" (drain budget 1h) has completed, up to 1h after the stop begins',
   ].join('\n'),
-  fix: "let the acceptor's stop begin at once: declare stop: { alongside: [<acceptor>] } on the draining module that started after it, or drop the acceptor's stop.after",
+  fix: "let the acceptor's stop begin at once: declare stop: { alongside: [<acceptor>] } on the draining module that started after it, or drop the acceptor's stop.after (or its stop: { last: true })",
   *check(graph) {
     const longestBefore = longestOnWorstChains(graph);
     let edgesInto: ReadonlyMap<string, readonly StopEdge[]> | undefined;
@@ -81,11 +81,19 @@ function unblock(
     .filter((candidate) => blockers.has(candidate.from));
   if (edges.length === 0)
     return `remove what makes stage "${acceptorStage}" wait for stage "${blockerStage}"`;
-  return edges
-    .map((edge) =>
-      edge.reason === 'after'
-        ? `drop "${edge.from}" from the stop.after of "${edge.to}"`
-        : `"${edge.from}" started after "${edge.to}", so by default it stops first: declare stop: { alongside: ['${edge.to}'] } on "${edge.from}"`,
-    )
-    .join('; ');
+  const lastOnes = new Set<string>();
+  const fixes = edges.flatMap((edge) => {
+    if (edge.reason === 'default')
+      return [
+        `"${edge.from}" started after "${edge.to}", so by default it stops first: declare stop: { alongside: ['${edge.to}'] } on "${edge.from}"`,
+      ];
+    // `last` puts every other module into the stop.after of the module that declares it: one fix for all.
+    if (graph.plan.modules.find((module) => module.name === edge.to)?.stop.last === true) {
+      if (lastOnes.has(edge.to)) return [];
+      lastOnes.add(edge.to);
+      return [`drop stop: { last: true } from "${edge.to}": an acceptor must begin its stop at once`];
+    }
+    return [`drop "${edge.from}" from the stop.after of "${edge.to}"`];
+  });
+  return fixes.join('; ');
 }

@@ -105,7 +105,10 @@ function declarations(
   );
 }
 
-/** Whether a tag lacks the counterpart KAS_ORPHAN_TAG looks for. */
+/**
+ * Whether a tag lacks a counterpart: what KAS_ORPHAN_TAG looks for, and a tag that only acceptors name
+ * (legitimate alone, but within two edits of another tag more likely a typo).
+ */
 function isOrphan(graph: LintGraph, tag: string): boolean {
   const count = (role: ResourceRole) => graph.modulesWith(role, tag).length;
   const owners = count('accepts') + count('advertises');

@@ -7,12 +7,12 @@ export const orphanTag = defineLintRule({
   code: 'KAS_ORPHAN_TAG',
   title: 'orphan tag',
   severity: 'warn',
-  summary:
-    'a module uses or advertises a resource no module accepts (or advertises), or accepts one that no other module advertises or uses',
+  summary: 'a module uses, observes or advertises a resource that no module accepts (or advertises)',
   rationale:
     'Resource tags exist for the linter: KAS_ADVERTISE_ACCEPT_SPLIT pairs advertisers with acceptors, KAS_USE_OUTLIVES_OWNER pairs users with owners. ' +
-    'A tag with no counterpart pairs with nothing, so those rules stay silent: usually a misspelt tag ("agent-tunnel" for "agent-tunnels"), ' +
-    'or a module composed without the module that owns what it uses. A tag within two edits of another one is reported by KAS_MISSPELT_TAG instead.',
+    'A use or an advertisement with no owner pairs with nothing, so those rules stay silent: usually a misspelt tag ("agent-tunnel" for "agent-tunnels"), ' +
+    'or a module composed without the module that owns what it uses. A tag that only an acceptor names is fine: a module with a listener of its own ' +
+    'declares accepts for it, and KAS_ACCEPTOR_BEHIND_DRAIN checks every acceptor. A tag within two edits of another one is reported by KAS_MISSPELT_TAG instead.',
   example: [
     "auditSink = defineModule({ name: 'audit-sink', uses: ['audit-bucket'], ... })",
     '-> "audit-sink" uses audit-bucket, which no module accepts or advertises',
@@ -39,15 +39,6 @@ export const orphanTag = defineLintRule({
             message: `"${advertiser.name}" advertises ${tag}, which no module accepts`,
             fix: `correct the tag, or compose the module that accepts ${tag}`,
             modules: [advertiser.name],
-          };
-        }
-      }
-      if (has('advertises').length === 0 && has('uses').length === 0) {
-        for (const acceptor of has('accepts')) {
-          yield {
-            message: `"${acceptor.name}" accepts ${tag}, which no other module advertises or uses`,
-            fix: `correct the tag, or remove it: no rule can check a resource only one side names`,
-            modules: [acceptor.name],
           };
         }
       }
