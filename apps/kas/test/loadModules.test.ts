@@ -90,6 +90,11 @@ describe('modules: in kas.yaml', () => {
     ["'@acme/not-installed'", 'KAS_MODULE_NOT_FOUND', /"@acme\/not-installed" cannot be loaded/],
     ['../no-default.mjs', 'KAS_MODULE_EXPORT_INVALID', /has no default export .* exports: somethingElse/],
     [
+      '../no-key.mjs',
+      'KAS_MODULE_EXPORT_INVALID',
+      /exports a factory, but not a valid configKey \(a camelCase key of kas\.yaml; got none\)$/,
+    ],
+    [
       '../clash.mjs',
       'KAS_MODULE_NAME_TAKEN',
       /"kube-proxy" is added by modules entry "\.\.\/clash\.mjs", but that name is taken by a module of kas itself/,

@@ -63,11 +63,24 @@ function fromExports(
   if (Array.isArray(value) && value.length > 0 && value.every(isModule)) return { modules: value };
   if (typeof value === 'function') {
     const { configKey, configSchema } = exports;
-    if (typeof configKey !== 'string' || !/^[a-z][A-Za-z0-9]*$/.test(configKey) || !isSchema(configSchema)) {
+    const keyIsValid = typeof configKey === 'string' && /^[a-z][A-Za-z0-9]*$/.test(configKey);
+    const wrong = [
+      ...(keyIsValid
+        ? []
+        : [
+            `configKey (a camelCase key of kas.yaml; got ${configKey === undefined ? 'none' : JSON.stringify(configKey)})`,
+          ]),
+      ...(isSchema(configSchema) ? [] : [`configSchema (a zod schema; got ${describe(configSchema)})`]),
+    ];
+    if (wrong.length > 0) {
+      const fixes = [
+        ...(keyIsValid ? [] : ["export const configKey = '<yourSection>';"]),
+        ...(isSchema(configSchema) ? [] : ['export const configSchema = z.strictObject({...});']),
+      ];
       throw new KasAppError(
         'KAS_MODULE_EXPORT_INVALID',
-        `${named} exports a factory, but not its configKey (a camelCase key of kas.yaml) and configSchema (a zod schema): got configKey ${JSON.stringify(configKey)}, configSchema ${describe(configSchema)}`,
-        "export const configKey = 'auditSink'; export const configSchema = z.strictObject({...}); next to the default export",
+        `${named} exports a factory, but not a valid ${wrong.join(' and ')}`,
+        `${fixes.join(' ')} next to the default export`,
       );
     }
     const factory = value as (section: unknown) => unknown;

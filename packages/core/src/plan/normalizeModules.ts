@@ -97,7 +97,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
         problems.push({
           code: 'KAS_TOKEN_NOT_PROVIDED',
           message: `"${module.name}" needs token ${describeToken(token)}, which no module and no app value provides`,
-          fix: "compose the module that provides it, or register a value for it in the app's `provide`",
+          fix: "compose the module that provides it (in kas: list it under modules: in kas.yaml), or register a value for it in the app's `provide` (an app composed in code)",
           modules: [module.name],
         });
       } else if (provider !== 'app' && !startAfter.some((dependency) => dependency.module === provider)) {

@@ -102,7 +102,7 @@ async function runLint(
     throw new CliError(
       'KAS_GRAPH_USAGE',
       'lint needs an entry or --config kas.yaml',
-      'write kas-graph lint apps/kas, or kas-graph lint --config kas.yaml',
+      'write kas-graph lint --config kas.yaml (the modules kas runs with that config), or kas-graph lint <entry> (a module file or package, e.g. apps/kas in a kas checkout)',
     );
   }
   const manifests =
