@@ -1,7 +1,8 @@
+import { connect } from 'node:http2';
 import { text } from 'node:stream/consumers';
 import { type Client, connectivityState, status } from '@grpc/grpc-js';
 import { eventually } from '@kas/testkit';
-import { EMPTY_BODY } from '@kas/tunnel-protocol';
+import { createReverseTunnelMethod, EMPTY_BODY } from '@kas/tunnel-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { channelLeaves, connectRawAgent, openRegisteredTunnel } from './support/rawAgent.js';
 import { AGENT_TOKENS, startKas, type TestKas } from './support/startKas.js';
@@ -57,6 +58,56 @@ describe('stopping the agent gRPC server', () => {
     expect(await stopped).toMatchObject({ status: 'clean', cut: [] });
     expect((await busy.status).code).toBe(status.OK);
     expect(progressOf(kas)).toEqual({ state: 'stopped', connections: 0, busyTunnels: 0, idleEnded: 2 });
+  });
+
+  it('closes an agent connection still open 2 s after its last tunnel ended (its streams never closed), not at the drain budget', async () => {
+    kas = await startKas({ drainBudget: '1h' });
+    // A peer that opens a tunnel, reads its OK status at GOAWAY, and never closes its side of the stream
+    // (nor its connection): as a frozen agent, or one behind a network that drops everything, would.
+    const session = connect(`http://${kas.server.address}`);
+    session.on('error', () => {});
+    const method = createReverseTunnelMethod(4 * 1024 * 1024);
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': method.path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      authorization: `Bearer ${AGENT_TOKENS['agent-1']}`,
+    });
+    stream.on('error', () => {});
+    const descriptor = method.requestSerialize({
+      descriptor: {
+        services: ['kubernetes-api'],
+        agentVersion: 'stubborn',
+        idleTunnels: 0,
+        upgrades: false,
+        heartbeats: false,
+      },
+      heartbeat: false,
+      body: EMPTY_BODY,
+      end: false,
+    });
+    const frame = Buffer.alloc(5 + descriptor.length);
+    frame.writeUInt32BE(descriptor.length, 1);
+    descriptor.copy(frame, 5);
+    stream.write(frame);
+    stream.resume();
+    const trailers = new Promise<Record<string, unknown>>((resolve) => stream.once('trailers', resolve));
+    await eventually(() => kas.registry.hasAgent('agent-1'));
+    const sessionClosed = new Promise((resolve) => session.once('close', resolve));
+
+    expect(await kas.kas.stop()).toMatchObject({ status: 'clean', cut: [] });
+    expect(await trailers).toMatchObject({ 'grpc-status': '0' });
+    await sessionClosed;
+    expect(kas.kas.trace.some((event) => event.type === 'module.drainCut')).toBe(false);
+    expect(kas.logs).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        event: 'connections.lingering',
+        closed: 1,
+        msg: 'closed 1 agent connection(s) still open 2s after their last tunnel ended: an agent that keeps its streams open after GOAWAY, or one that vanished',
+      }),
+    );
   });
 
   it('cuts busy tunnels at the drain budget and fails their requests with KAS_TUNNEL_BROKEN', async () => {

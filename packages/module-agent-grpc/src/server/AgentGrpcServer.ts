@@ -18,6 +18,14 @@ import { type TunnelCounterName, TunnelCounters } from './TunnelCounters.js';
 /** Idle tunnels ended per event-loop turn at stop. */
 const IDLE_ENDS_PER_TURN = 50;
 
+/**
+ * How long a stop waits, once no tunnel is busy, for agents to close their connections. An agent closes
+ * its old connection within milliseconds of its tunnels' ends; one that keeps its streams open after
+ * their OK status, or that vanished (a frozen process, a network that drops packets), would otherwise
+ * hold the stop until the drain budget (an hour by default) for nothing in flight.
+ */
+export const LINGERING_CONNECTION_GRACE_MS = 2_000;
+
 /** What the running server tells other modules and tests. */
 export interface AgentGrpcServerInfo {
   /** The bound `host:port` (the real port when 0 was configured). Throws before the module started. */
@@ -206,7 +214,30 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       if (ctx.signal.aborted) resolve('cut');
       ctx.signal.addEventListener('abort', () => resolve('cut'), { once: true });
     });
-    if ((await Promise.race([drained, cut])) === 'cut') {
+    let graceTimer: NodeJS.Timeout | undefined;
+    const lingering = new Promise<'lingering'>((resolve) => {
+      const startGraceWhenNoneBusy = () => {
+        if (this.#tunnels.size > 0 || graceTimer !== undefined) return;
+        graceTimer = setTimeout(() => resolve('lingering'), LINGERING_CONNECTION_GRACE_MS);
+      };
+      this.#onTunnelClosed = () => {
+        publishProgress();
+        startGraceWhenNoneBusy();
+      };
+      startGraceWhenNoneBusy();
+    });
+    const outcome = await Promise.race([drained.then(() => 'drained' as const), cut, lingering]);
+    clearTimeout(graceTimer);
+    if (outcome === 'lingering') {
+      // Nothing is in flight on them: closing them loses nothing.
+      const closed = this.#connections?.destroyAll() ?? 0;
+      server.forceShutdown();
+      ctx.mark('connections.lingering', { closed });
+      this.log.warn(
+        { event: 'connections.lingering', closed, graceMs: LINGERING_CONNECTION_GRACE_MS },
+        `closed ${closed} agent connection(s) still open ${formatDuration(LINGERING_CONNECTION_GRACE_MS)} after their last tunnel ended: an agent that keeps its streams open after GOAWAY, or one that vanished`,
+      );
+    } else if (outcome === 'cut') {
       // A second signal can come while no tunnel is busy (the sessions are still closing): nothing to cut.
       if (this.#tunnels.size > 0) {
         const reason = cutReasonOf(ctx.signal);
