@@ -248,4 +248,37 @@ describe('a tunnel carrying one request', () => {
     expect((await third.status).details).toMatch(/^KAS_TUNNEL_LIMIT: /);
     await openRegisteredTunnel(agent, AGENT_TOKENS['agent-2']);
   });
+
+  it('counts a refused tunnel nowhere: the limit holds after refusals, and the agent stays connected on its tunnels', async () => {
+    kas = await startKas({ maxTunnelsPerAgent: 2 });
+    agent = connectRawAgent(kas.server.address);
+    const kept = [
+      await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']),
+      await openRegisteredTunnel(agent, AGENT_TOKENS['agent-1']),
+    ];
+    for (let i = 0; i < 3; i++) {
+      const refused = openRawTunnel(agent, AGENT_TOKENS['agent-1']);
+      refused.sendDescriptor();
+      expect(await refused.status).toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    }
+    // Each refusal used to take one off the agent's count: a fourth tunnel got in, and the agent was
+    // reported gone ("no tunnels left here") while its two tunnels were still open.
+    const over = openRawTunnel(agent, AGENT_TOKENS['agent-1']);
+    over.sendDescriptor();
+    expect(await over.status).toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+    expect(kas.registry.hasAgent('agent-1')).toBe(true);
+    expect(kas.logs.filter((line) => line.event === 'agent.disconnected')).toEqual([]);
+    const taken = await kas.registry.acquire('agent-1', { timeoutMs: 1_000 });
+    const answered = taken.roundTrip(
+      { method: 'GET', path: '/version', query: '', headers: {} },
+      undefined,
+      new AbortController().signal,
+    );
+    const asked = await Promise.race(
+      kept.map(async (tunnel) => ({ tunnel, frame: await tunnel.nextFrame() })),
+    );
+    expect(asked.frame.head).toMatchObject({ path: '/version' });
+    asked.tunnel.call.write({ head: { status: 200, headers: [] }, body: Buffer.from('ok'), end: true });
+    expect((await answered).status).toBe(200);
+  });
 });

@@ -44,6 +44,8 @@ interface AgentTunnels {
  */
 export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> implements TunnelRegistry {
   readonly #agents = new Map<string, AgentTunnels>();
+  /** The tunnels `add` registered and `remove` has not forgotten yet. */
+  readonly #registered = new WeakSet<RegisteredTunnel>();
   #isStopping = false;
 
   constructor(
@@ -122,7 +124,11 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
   add(tunnel: RegisteredTunnel): boolean {
     if (this.#isStopping) return false;
     const entry = this.#entry(tunnel.agentId);
-    if (entry.count >= this.maxTunnelsPerAgent) return false;
+    if (entry.count >= this.maxTunnelsPerAgent) {
+      this.#forgetIfEmpty(tunnel.agentId, entry);
+      return false;
+    }
+    this.#registered.add(tunnel);
     entry.count += 1;
     if (entry.count === 1) this.emit('agentConnected', tunnel.agentId);
     this.#offer(entry, tunnel);
@@ -137,8 +143,10 @@ export class LocalTunnelRegistry extends EventEmitter<TunnelRegistryEvents> impl
     return true;
   }
 
-  /** Forgets a registered tunnel that closed (idle or not). */
+  /** Forgets a registered tunnel that closed (idle or not); a tunnel it never registered changes nothing. */
   remove(tunnel: RegisteredTunnel): void {
+    // A tunnel refused at the limit (or while stopping) has its descriptor too, and closes like any other.
+    if (!this.#registered.delete(tunnel)) return;
     const entry = this.#agents.get(tunnel.agentId);
     if (entry === undefined) return;
     const index = entry.idle.findIndex((idle) => idle.tunnel === tunnel);
