@@ -163,6 +163,86 @@ describe('agents that break the rules', () => {
     await expectOthersServed();
   });
 
+  it.each([
+    ['status 0', 0, [], 'status 0 is not a final HTTP status (200-599)'],
+    ['an interim 100 as the answer', 100, [], 'status 100 is not a final HTTP status (200-599)'],
+    [
+      '101 to a request that asked for no upgrade',
+      101,
+      [],
+      'status 101 is not a final HTTP status (200-599)',
+    ],
+    ['status 1000', 1000, [], 'status 1000 is not a final HTTP status (200-599)'],
+    [
+      'a header name with a space',
+      200,
+      [{ name: 'bad name', values: ['x'] }],
+      /^header "bad name" cannot be written: /,
+    ],
+    [
+      'a header value with CR LF',
+      200,
+      [{ name: 'x-note', values: ['a\r\nset-cookie: stolen=1'] }],
+      /^header "x-note" cannot be written: /,
+    ],
+    [
+      'two different Content-Length values',
+      200,
+      [{ name: 'content-length', values: ['5', '6'] }],
+      'the response has 2 different Content-Length values',
+    ],
+  ])(
+    'ends a busy tunnel whose response head has %s (KAS_RESPONSE_INVALID) and fails its request, naming the agent',
+    async (_case, status, headers, why) => {
+      kas = await startKas();
+      const { tunnel, answered } = await busyTunnel();
+      tunnel.call.write({ head: { status, headers }, body: Buffer.from('hello'), end: true });
+      const ended = await tunnel.status;
+      expect(ended.details).toMatch(/^KAS_RESPONSE_INVALID: response head refused: /);
+      expect(ended.details.replace('KAS_RESPONSE_INVALID: response head refused: ', '')).toMatch(why);
+      await expect(answered).rejects.toMatchObject({
+        code: 'KAS_TUNNEL_BROKEN',
+        message: expect.stringContaining('tunnel of agent "agent-1" ended: response head refused: '),
+      });
+      expect(kas.server.counters()['tunnels.refused.KAS_RESPONSE_INVALID']).toBe(1);
+      await expectOthersServed();
+    },
+  );
+
+  it('never passes on body bytes past the Content-Length (they would read as the next answer on a keep-alive connection), nor a body that ends short', async () => {
+    kas = await startKas();
+    const long = await busyTunnel();
+    long.tunnel.call.write({
+      head: { status: 200, headers: [{ name: 'content-length', values: ['2'] }] },
+      body: Buffer.from('{}'),
+      end: false,
+    });
+    const response = (await long.answered) as { body: NodeJS.ReadableStream };
+    const received: Buffer[] = [];
+    response.body.on('data', (chunk: Buffer) => received.push(chunk));
+    const failed = once(response.body as never, 'error');
+    long.tunnel.call.write({
+      body: Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 7\r\n\r\nforged!'),
+      end: true,
+    });
+    expect((await long.tunnel.status).details).toBe(
+      'KAS_RESPONSE_INVALID: the response body is longer than its Content-Length (2 bytes)',
+    );
+    await failed;
+    expect(Buffer.concat(received).toString()).toBe('{}');
+
+    const short = await busyTunnel();
+    short.tunnel.call.write({
+      head: { status: 200, headers: [{ name: 'content-length', values: ['10'] }] },
+      body: Buffer.from('12345'),
+      end: true,
+    });
+    expect((await short.tunnel.status).details).toBe(
+      'KAS_RESPONSE_INVALID: the response body ended 5 byte(s) short of its Content-Length (10 bytes)',
+    );
+    await expectOthersServed();
+  });
+
   it('ends a busy tunnel that sends a second head (KAS_FRAME_OUT_OF_ORDER)', async () => {
     kas = await startKas();
     const { tunnel } = await busyTunnel();

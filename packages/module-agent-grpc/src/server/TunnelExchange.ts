@@ -9,6 +9,17 @@ import {
   toHeaderList,
 } from '@kas/tunnel-protocol';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
+import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
+import { checkResponseHead } from './checkResponseHead.js';
+
+/** What is wrong with a response frame: its code leads the details of the status that ends the tunnel. */
+export interface ResponseViolation {
+  readonly code: FrameViolation['code'] | Extract<AgentGrpcErrorCode, 'KAS_RESPONSE_INVALID'>;
+  readonly message: string;
+}
+
+/** How much of an agent's error message is kept (logs, the client's Status): it is the agent's text. */
+const ERROR_MESSAGE_KEPT = 1_000;
 
 /** The part of a gRPC call an exchange writes to and reads from. */
 export interface ExchangeCall {
@@ -50,6 +61,10 @@ export class TunnelExchange {
   #isUpgraded = false;
   #isResponseEnded = false;
   #isUpgradeRequest = false;
+  #method = 'GET';
+  /** Body bytes still to come by the response's `Content-Length`; undefined when it is not sized. */
+  #bodyLeft: number | undefined;
+  #bodyLength = 0;
 
   constructor(
     private readonly call: ExchangeCall,
@@ -73,6 +88,7 @@ export class TunnelExchange {
       return;
     }
     this.#isUpgradeRequest = request.upgrade !== undefined;
+    this.#method = request.method;
     const head = {
       method: request.method,
       path: request.path,
@@ -94,14 +110,18 @@ export class TunnelExchange {
   }
 
   /** Takes the next response frame; returns what is wrong with it, if anything (the owner then ends the tunnel). */
-  accept(frame: AgentMessage): FrameViolation | undefined {
+  accept(frame: AgentMessage): ResponseViolation | undefined {
     const violation = this.#order.accept(frame);
     if (violation !== undefined) return violation;
     if (frame.error !== undefined) {
+      const message =
+        frame.error.message.length > ERROR_MESSAGE_KEPT
+          ? `${frame.error.message.slice(0, ERROR_MESSAGE_KEPT)}… (${frame.error.message.length} characters)`
+          : frame.error.message;
       this.#fail(
         new AgentGrpcError(
           'KAS_AGENT_REQUEST_FAILED',
-          `agent "${this.owner.agentId}" could not serve the request: ${frame.error.code}: ${frame.error.message}`,
+          `agent "${this.owner.agentId}" could not serve the request: ${frame.error.code.slice(0, 100)}: ${message}`,
           "see the agent's log; check that its Kubernetes API URL is reachable from the agent",
         ),
       );
@@ -109,6 +129,15 @@ export class TunnelExchange {
       return undefined;
     }
     if (frame.head !== undefined) {
+      const headers = fromHeaderList(frame.head.headers);
+      const checked = checkResponseHead(
+        { status: frame.head.status, headers },
+        { method: this.#method, isUpgrade: this.#isUpgradeRequest },
+      );
+      if (typeof checked === 'string')
+        return { code: 'KAS_RESPONSE_INVALID', message: `response head refused: ${checked}` };
+      this.#bodyLeft = checked.bodyLength;
+      this.#bodyLength = checked.bodyLength ?? 0;
       this.#isUpgraded = this.#isUpgradeRequest && frame.head.status === 101;
       const body = new Readable({
         // Once the exchange is over the call may carry the next one: this body no longer steers it.
@@ -123,11 +152,22 @@ export class TunnelExchange {
         },
       });
       this.#body = body;
-      this.#resolveHead({
-        status: frame.head.status,
-        headers: fromHeaderList(frame.head.headers),
-        body: this.#body,
-      });
+      this.#resolveHead({ status: frame.head.status, headers, body: this.#body });
+    }
+    if (this.#bodyLeft !== undefined) {
+      // Checked before the bytes reach the client: past its Content-Length they would be read as the
+      // start of the next answer on the client's keep-alive connection.
+      if (frame.body.length > this.#bodyLeft)
+        return {
+          code: 'KAS_RESPONSE_INVALID',
+          message: `the response body is longer than its Content-Length (${this.#bodyLength} bytes)`,
+        };
+      this.#bodyLeft -= frame.body.length;
+      if (frame.end && this.#bodyLeft > 0)
+        return {
+          code: 'KAS_RESPONSE_INVALID',
+          message: `the response body ended ${this.#bodyLeft} byte(s) short of its Content-Length (${this.#bodyLength} bytes)`,
+        };
     }
     if (frame.body.length > 0 && !this.#body?.push(frame.body)) this.call.pause();
     if (frame.end) {

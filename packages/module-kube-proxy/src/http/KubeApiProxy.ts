@@ -157,7 +157,7 @@ export class KubeApiProxy {
       response.writeHead(status, clientResponseHeaders(headers, this.isStopping()));
     } catch (error) {
       body.destroy();
-      this.#fail(response, 'unknown', error, undefined);
+      this.#fail(response, agentId, error, undefined);
       return;
     }
     // A watch's head must reach the client before its first event; a sized body carries its head along.
