@@ -114,6 +114,21 @@ describe('agents that break the rules', () => {
     await expectOthersServed();
   });
 
+  it('refuses a tunnel that sends no descriptor within handshakeTimeout (KAS_DESCRIPTOR_TIMEOUT), on a connection kept open by its other tunnel', async () => {
+    kas = await startKas({ handshakeTimeout: '300ms' });
+    const client = connect();
+    await openRegisteredTunnel(client, AGENT_TOKENS['agent-1']);
+    const silent = openRawTunnel(client, AGENT_TOKENS['agent-1']);
+    const ended = await silent.status;
+    expect(ended.code).toBe(status.INVALID_ARGUMENT);
+    expect(ended.details).toBe(
+      "KAS_DESCRIPTOR_TIMEOUT: no descriptor within 300ms (handshakeTimeout) of the call's start",
+    );
+    expect(kas.server.counters()['tunnels.refused.KAS_DESCRIPTOR_TIMEOUT']).toBe(1);
+    expect(kas.registry.hasAgent('agent-1')).toBe(true);
+    await expectOthersServed();
+  });
+
   it('ends a tunnel whose bytes are not an AgentMessage with INVALID_ARGUMENT (KAS_FRAME_MALFORMED)', async () => {
     kas = await startKas();
     const tunnel = openRawTunnel(connect(), AGENT_TOKENS['agent-1']);

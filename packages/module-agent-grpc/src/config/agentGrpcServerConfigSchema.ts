@@ -61,7 +61,7 @@ export const agentGrpcServerConfigSchema = z.strictObject({
   handshakeTimeout: positiveDuration()
     .prefault('10s')
     .describe(
-      'How long after it was accepted a connection must have carried a tunnel, or it is reset: a TCP health check, or a TLS handshake that never comes, does not stay open (grpc-js has no handshake timeout of its own). agentk opens its tunnels at once; a connection that carried one is never closed by this.',
+      'How long after it was accepted a connection must have carried a tunnel, or it is reset: a TCP health check, or a TLS handshake that never comes, does not stay open (grpc-js has no handshake timeout of its own). agentk opens its tunnels at once; a connection that carried one is never closed by this. Each tunnel, too, must send its descriptor within this time of its start, or it is refused (`KAS_DESCRIPTOR_TIMEOUT`); and a connection may hold at most `maxTunnelsPerAgent` + 20 streams at once (HTTP/2 refuses more), so calls that never register cannot pile up.',
     ),
   idleTunnelTimeout: duration()
     .prefault('60s')

@@ -26,6 +26,9 @@ const IDLE_ENDS_PER_TURN = 50;
  */
 export const LINGERING_CONNECTION_GRACE_MS = 2_000;
 
+/** Streams a connection may open beyond maxTunnelsPerAgent (tunnels being replaced while others end). */
+const STREAM_HEADROOM = 20;
+
 /** What the running server tells other modules and tests. */
 export interface AgentGrpcServerInfo {
   /** The bound `host:port` (the real port when 0 was configured). Throws before the module started. */
@@ -144,6 +147,9 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       // No HTTP/2 keepalive pings: once a connection has GOAWAY, Node cancels them and grpc-js drops every
       // call on it, busy tunnels included. Tunnels carry heartbeats instead (keepalive.time / timeout).
       'grpc.enable_channelz': 0,
+      // An agent keeps at most maxTunnelsPerAgent tunnels on its connection; streams beyond are refused by
+      // HTTP/2 itself, so one connection cannot hold thousands of calls that never register.
+      'grpc.max_concurrent_streams': this.config.maxTunnelsPerAgent + STREAM_HEADROOM,
     });
     server.addService(
       { connect: createReverseTunnelMethod(this.config.maxMessageBytes) },
@@ -364,6 +370,16 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
       timeoutMs: this.config.keepalive.timeout,
     });
     this.#tunnels.add(tunnel);
+    // A call that never sends its descriptor holds memory and a stream: it has handshakeTimeout to send it.
+    const descriptorTimer = setTimeout(() => {
+      if (tunnel.state === 'handshake')
+        tunnel.refuse(
+          'KAS_DESCRIPTOR_TIMEOUT',
+          `no descriptor within ${formatDuration(this.config.handshakeTimeout)} (handshakeTimeout) of the call's start`,
+        );
+    }, this.config.handshakeTimeout);
+    descriptorTimer.unref();
+    call.once('close', () => clearTimeout(descriptorTimer));
     this.#tunnelsByPeer.set(tunnel.peer, (this.#tunnelsByPeer.get(tunnel.peer) ?? 0) + 1);
     this.#tunnelledPeers.add(tunnel.peer);
     if (this.#connections !== undefined)
