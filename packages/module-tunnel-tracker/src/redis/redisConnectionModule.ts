@@ -123,7 +123,8 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
       };
       const onReady = () => resolve();
       const onEnd = fail('and ioredis stopped retrying');
-      const onAbort = fail('before its start was abandoned');
+      // Abandoned (another module failed, or a stop came): not Redis's fault, so no word about reaching it.
+      const onAbort = () => reject(ctx.signal.reason);
       client.once('ready', onReady);
       client.once('end', onEnd);
       ctx.signal.addEventListener('abort', onAbort, { once: true });
