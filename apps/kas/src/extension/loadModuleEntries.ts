@@ -72,7 +72,7 @@ function fromExports(
           ]),
       ...(isSchema(configSchema) ? [] : [`configSchema (a zod schema; got ${describe(configSchema)})`]),
     ];
-    if (wrong.length > 0) {
+    if (wrong.length > 0 || typeof configKey !== 'string' || !isSchema(configSchema)) {
       const fixes = [
         ...(keyIsValid ? [] : ["export const configKey = '<yourSection>';"]),
         ...(isSchema(configSchema) ? [] : ['export const configSchema = z.strictObject({...});']),

@@ -1,7 +1,7 @@
 import type { Token } from '@kas/core';
 import { AgentGrpcServerToken } from '@kas/module-agent-grpc';
 import { type KubeProxyMetrics, KubeProxyMetricsToken } from '@kas/module-kube-proxy';
-import { TRACKER_OPERATIONS, TunnelTrackerMetricsToken } from '@kas/module-tunnel-tracker';
+import { RedisToken, TRACKER_OPERATIONS, TunnelTrackerMetricsToken } from '@kas/module-tunnel-tracker';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Finds what a module provides, or undefined while that module does not exist (yet, or in this app). */
@@ -44,6 +44,16 @@ export function registerModuleMetrics(registry: Registry, lookup: ProvidedLookup
       if (server === undefined) return;
       this.reset();
       for (const [event, count] of Object.entries(server.counters())) this.inc({ event }, count ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'kas_redis_connected',
+    help: "1 while the tunnel directory's Redis connection is ready, 0 while it is lost and ioredis reconnects (absent with the in-memory directory): requests for agents held elsewhere fail meanwhile",
+    registers: [registry],
+    collect() {
+      const client = lookup(RedisToken);
+      this.reset();
+      if (client !== undefined) this.set(client.status === 'ready' ? 1 : 0);
     },
   });
   new Gauge({
