@@ -82,6 +82,19 @@ describe('kas refuses to start, in one line that says what to change', () => {
         `could not reach Redis at redis://127.0.0.1:${port} within its start budget`,
       );
       expect(errors[0]?.msg).toContain('check that Redis runs at');
+      // The wait is not silent: one warning as soon as the first attempt fails.
+      const waiting = child.logs().filter((log) => log.event === 'redis.waiting');
+      expect(waiting).toEqual([
+        expect.objectContaining({
+          level: 40,
+          module: 'redis-connection',
+          msg: expect.stringMatching(
+            new RegExp(
+              `^cannot reach Redis at redis://127\\.0\\.0\\.1:${port} yet \\(connect ECONNREFUSED [^)]+\\); ioredis retries until the start budget ends in (29|30)s`,
+            ),
+          ),
+        }),
+      ]);
       expect(child.logs().at(-1)).toMatchObject({ event: 'app.exiting', exitCode: 1, level: 30 });
     },
     scaledMs(90_000),

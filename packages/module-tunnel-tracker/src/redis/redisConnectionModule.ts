@@ -79,20 +79,23 @@ function watchConnection(client: RedisClient, address: string, log: Logger): voi
   let hasBeenReady = false;
   let isDown = false;
   client.on('ready', () => {
-    if (isDown) log.info({ address }, 'Redis connection is back');
-    else if (!hasBeenReady) log.info({ address }, 'Redis connection ready');
+    if (isDown) log.info({ event: 'redis.back', address }, 'Redis connection is back');
+    else if (!hasBeenReady) log.info({ event: 'redis.ready', address }, 'Redis connection ready');
     hasBeenReady = true;
     isDown = false;
   });
   client.on('close', () => {
     if (!hasBeenReady || isDown || client.status === 'end') return;
     isDown = true;
-    log.warn({ address }, 'Redis connection lost; ioredis reconnects');
+    log.warn({ event: 'redis.lost', address }, 'Redis connection lost; ioredis reconnects');
   });
   client.on('error', (error: Error) => {
-    log[isDown || !hasBeenReady ? 'debug' : 'warn']({ address, err: error }, 'Redis connection error');
+    log[isDown || !hasBeenReady ? 'debug' : 'warn'](
+      { event: 'redis.error', address, err: error },
+      'Redis connection error',
+    );
   });
-  client.on('end', () => log.info({ address }, 'Redis connection closed'));
+  client.on('end', () => log.info({ event: 'redis.closed', address }, 'Redis connection closed'));
 }
 
 /**
@@ -103,6 +106,12 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
   const startedAt = Date.now();
   let lastError: unknown;
   const onError = (error: Error) => {
+    // Once, so the wait is not silent (it lasts up to the start budget: 30 s in kas).
+    if (lastError === undefined)
+      ctx.log.warn(
+        { event: 'redis.waiting', address, reason: error.message },
+        `cannot reach Redis at ${address} yet (${error.message}); ioredis retries until the start budget ends in ${formatDuration(Math.max(0, ctx.deadline - Date.now()))}`,
+      );
     lastError = error;
   };
   client.on('error', onError);
