@@ -283,10 +283,10 @@ describe('replicas sharing a tunnel directory in Redis', () => {
       token: aliceToken('agent-1'),
     });
     cluster.api.objects.create('pods', {
-      metadata: { name: 'web-0' },
+      metadata: { name: 'logger-0' },
       spec: { containers: [{ name: 'app', image: 'app:1' }] },
     });
-    const log = await openStream(`${b.proxy.url}/api/v1/namespaces/default/pods/web-0/log?follow=true`, {
+    const log = await openStream(`${b.proxy.url}/api/v1/namespaces/default/pods/logger-0/log?follow=true`, {
       ca,
       token: aliceToken('agent-1'),
     });
