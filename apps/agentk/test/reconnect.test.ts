@@ -166,4 +166,25 @@ describe('agentk reconnecting', () => {
     expect(await text(await inFlight)).toBe('finished on A');
     expect(await stopping).toMatchObject({ status: 'clean', cut: [] });
   });
+
+  it('cuts a busy tunnel at its own drain budget as a cancel, which kas counts as cancelled, not as an agent breaking the frame order', async () => {
+    kubeApi = await startFakeKubeApi();
+    const a = await startKasReplica();
+    replicas.push(a);
+    agentk = await startAgentkInProcess(['agent-1'], {
+      kasAddresses: [a.server.address],
+      kubeApi: { url: kubeApi.url },
+      minIdleTunnels: 1,
+      drainBudget: '300ms',
+    });
+    await eventually(() => a.server.tunnelCount() === 1);
+    const inFlight = fetchThrough(`${a.consumerUrl}/agent-1/slow`);
+    await eventually(() => kubeApi?.requests.some((request) => request.url === '/slow') === true);
+
+    expect(await agentk.app.stop()).toMatchObject({ status: 'clean', cut: ['agentk'] });
+    const answer = await inFlight;
+    await new Promise((resolve) => answer.on('close', resolve).resume());
+    await eventually(() => a.server.counters()['tunnels.cancelled'] === 1);
+    expect(a.server.counters()['tunnels.refused.KAS_FRAME_OUT_OF_ORDER']).toBeUndefined();
+  });
 });

@@ -42,6 +42,9 @@ export interface TunnelOwner {
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void;
 }
 
+/** How long a half-close in the middle of a response may wait for the cancellation that explains it. */
+const HALF_CLOSE_GRACE_MS = 1_000;
+
 const GRPC_STATUS_OF: Partial<Record<AgentGrpcErrorCode, status>> = {
   KAS_FRAME_TOO_LARGE: status.RESOURCE_EXHAUSTED,
   KAS_TUNNEL_LIMIT: status.RESOURCE_EXHAUSTED,
@@ -250,13 +253,14 @@ export class ServerTunnel implements RegisteredTunnel {
       this.finish();
       return;
     }
-    // A reset stream (the agent cancelled or vanished) also ends the readable side, just before grpc-js
-    // reports the cancellation: only a half-close that is not followed by one breaks the protocol.
-    setImmediate(() => {
+    // A reset stream (the agent cancelled, was cut at its own drain budget, or vanished) also ends the
+    // readable side, before grpc-js reports the cancellation: 10 ms later under load, not within one turn
+    // of the loop. Only a half-close that no cancellation follows breaks the protocol.
+    setTimeout(() => {
       if (this.#state === 'busy') {
         this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the agent ended the stream before the response ended');
       }
-    });
+    }, HALF_CLOSE_GRACE_MS).unref();
   }
 
   #onCancelled(): void {
