@@ -20,9 +20,9 @@ export const AGENT_GRPC_ERROR_CODES = {
   KAS_FRAME_OUT_OF_ORDER:
     'a frame broke the order rules (descriptor first, head first, nothing after the end)',
   KAS_FRAME_TOO_LARGE: 'a message is larger than the maximum message size',
-  KAS_DESCRIPTOR_TIMEOUT: 'a tunnel sent no descriptor within handshakeTimeout of its start',
+  KAS_DESCRIPTOR_TIMEOUT: 'a tunnel sent no descriptor within `handshakeTimeout` of its start',
   KAS_RESPONSE_INVALID:
-    "an agent's response cannot be passed on as HTTP: not a final status, a header Node cannot write, or a body that does not match its Content-Length",
+    "an agent's response cannot be passed on as HTTP: not a final status (200–599, or 101 for an upgrade), a header Node cannot write, two different `Content-Length` values, or a body longer or shorter than its `Content-Length`; checked before any of it reaches the client",
 } as const;
 
 /** A stable error code of `@kas/module-agent-grpc`; callers branch on it. */
