@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { createApp } from '@kas/core';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { exitWithoutStart } from './cli/exitWithoutStart.js';
@@ -70,9 +71,14 @@ export async function runKas(
   if (tunnelWait !== undefined) {
     bootLog.warn({ event: 'config.tunnelWaitCut' }, `${where(['kubeProxy', 'tunnelWait'])}: ${tunnelWait}`);
   }
-  // kas logs events, not requests: one synchronous destination for every logger keeps their order.
+  // kas logs events, not requests: one synchronous destination for every logger keeps their order. pid
+  // and hostname (a pod's name) tell apart an old replica still draining and its successor of one id.
   const log: Logger = pino(
-    { name: 'kas', level: config.log.level, base: { replica: config.replica.id } },
+    {
+      name: 'kas',
+      level: config.log.level,
+      base: { pid: process.pid, hostname: hostname(), replica: config.replica.id },
+    },
     logDestination,
   );
   if (args.isLegacyStopOrder) {
