@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { get, type IncomingMessage, request } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { buffer, text } from 'node:stream/consumers';
 import { eventually } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,5 +114,48 @@ describe('kas → tunnel → agentk → Kubernetes API', () => {
     // Tunnels carry one request at a time, and are reused: far fewer tunnels than requests.
     expect(kas.server.counters()['exchanges.finished']).toBe(60);
     expect(kas.server.counters()['tunnels.registered']).toBeLessThan(20);
+  });
+
+  it('sends a GET again on a new connection when the API server closed the kept-alive one as the GET went out on it', async () => {
+    // An API server whose idle timeout ends a kept-alive connection just as the next request arrives: the
+    // first request on each connection is answered, the second is met with a reset.
+    const seen: string[] = [];
+    const racing = createServer((socket) => {
+      let requests = 0;
+      socket.on('data', (bytes) => {
+        for (const line of bytes
+          .toString()
+          .split('\r\n')
+          .filter((text) => /^[A-Z]+ \//.test(text))) {
+          requests += 1;
+          seen.push(`${line.split(' ')[1]} #${requests}`);
+          if (requests > 1) {
+            socket.resetAndDestroy();
+            return;
+          }
+          socket.write(
+            'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nkeep-alive: timeout=60\r\n\r\n{}',
+          );
+        }
+      });
+      socket.on('error', () => {});
+    }).listen(0, '127.0.0.1');
+    await once(racing, 'listening');
+    const racingAgentk = await startAgentkInProcess(['agent-2'], {
+      kasAddresses: [kas.server.address],
+      kubeApi: { url: `http://127.0.0.1:${(racing.address() as AddressInfo).port}` },
+      minIdleTunnels: 1,
+    });
+    try {
+      await eventually(() => kas.registry.hasAgent('agent-2'));
+      for (const path of ['/first', '/second']) {
+        const response = await fetchThrough(`${kas.consumerUrl}/agent-2${path}`);
+        expect([response.statusCode, await text(response)]).toEqual([200, '{}']);
+      }
+      expect(seen).toEqual(['/first #1', '/second #2', '/second #1']);
+    } finally {
+      await racingAgentk.app.stop();
+      racing.close();
+    }
   });
 });

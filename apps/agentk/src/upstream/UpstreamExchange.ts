@@ -13,6 +13,9 @@ export interface ExchangeCall {
   resume(): unknown;
 }
 
+/** Methods a request may be sent again with (RFC 9110 section 9.2.2), when it carried no body. */
+const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
 /** How an exchange ended, for the tunnel's log and counts. */
 export type ExchangeOutcome =
   | { readonly kind: 'served'; readonly status: number }
@@ -23,16 +26,20 @@ export type ExchangeOutcome =
  * each with backpressure (a slow kas pauses the upstream response; a slow upstream pauses the tunnel).
  */
 export class UpstreamExchange {
-  readonly #request: ClientRequest;
+  #request: ClientRequest;
   readonly #writer: ResponseFrameWriter;
   #response: IncomingMessage | undefined;
   #isDone = false;
   #isCancelled = false;
+  /** Body bytes went upstream: the request can no longer be sent again. */
+  #hasSentBody = false;
+  #isRequestEnded = false;
+  #hasRetried = false;
 
   constructor(
     private readonly call: ExchangeCall,
-    upstream: KubeApiUpstream,
-    head: RequestHead,
+    private readonly upstream: KubeApiUpstream,
+    private readonly head: RequestHead,
     private readonly onDone: (outcome: ExchangeOutcome) => void,
   ) {
     this.#writer = new ResponseFrameWriter(
@@ -43,19 +50,56 @@ export class UpstreamExchange {
         call.once('drain', () => this.#response?.resume());
       },
     );
-    this.#request = upstream.request(head);
-    this.#request.on('response', (response) => this.#onResponse(response));
-    this.#request.on('error', (error) => this.#fail(error.message));
+    this.#request = this.#send();
+  }
+
+  #send(): ClientRequest {
+    const request = this.upstream.request(this.head);
+    request.on('response', (response) => this.#onResponse(response));
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.#shouldRetry(request, error)) {
+        this.#hasRetried = true;
+        this.#request = this.#send();
+        if (this.#isRequestEnded) this.#request.end();
+        return;
+      }
+      this.#fail(error.message);
+    });
+    return request;
+  }
+
+  /**
+   * A keep-alive connection the API server closed as the request went out on it (its idle timeout ran
+   * out at that moment) fails with ECONNRESET ("socket hang up") before any answer. An idempotent request
+   * without a body goes again, once, on a new connection, as Go's HTTP client does (Node exposes
+   * `reusedSocket` for this); others fail as before.
+   */
+  #shouldRetry(request: ClientRequest, error: NodeJS.ErrnoException): boolean {
+    return (
+      !this.#hasRetried &&
+      !this.#isDone &&
+      this.#response === undefined &&
+      !this.#hasSentBody &&
+      IDEMPOTENT_METHODS.has(this.head.method) &&
+      request.reusedSocket &&
+      error.code === 'ECONNRESET'
+    );
   }
 
   /** Takes a request frame (the first one too): body pieces go upstream, the end ends the upstream request. */
   accept(frame: RequestFrame): void {
     if (this.#isDone) return;
-    if (frame.body.length > 0 && !this.#request.write(frame.body)) {
-      this.call.pause();
-      this.#request.once('drain', () => this.call.resume());
+    if (frame.body.length > 0) {
+      this.#hasSentBody = true;
+      if (!this.#request.write(frame.body)) {
+        this.call.pause();
+        this.#request.once('drain', () => this.call.resume());
+      }
     }
-    if (frame.end) this.#request.end();
+    if (frame.end) {
+      this.#isRequestEnded = true;
+      this.#request.end();
+    }
   }
 
   /** kas cancelled the request (or the tunnel broke): abort it upstream. */
