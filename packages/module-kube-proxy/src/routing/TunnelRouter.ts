@@ -9,6 +9,13 @@ import type { ReplicaForwarder } from '../forward/ReplicaForwarder.js';
 import type { AgentArrivals } from './AgentArrivals.js';
 import type { CachedDirectory } from './CachedDirectory.js';
 
+/**
+ * What to do when an agent is connected but none of its tunnels came free: every tunnel carries a long
+ * request (watches, exec sessions), or the agent is stopping (it opens no new tunnels while it drains).
+ */
+const BUSY_TUNNELS_FIX =
+  'retry (kubectl does, after Retry-After); if it persists, every tunnel of the agent is busy with long requests (watches, exec) or the agent is stopping and opens no new ones (its log says): let it keep more tunnels (agentk --max-tunnels), or raise kubeProxy.tunnelWait in kas.yaml';
+
 /** Where a request went: a tunnel of this replica, or another replica's through the private API. */
 export type RouteKind = 'local' | 'remote';
 
@@ -228,7 +235,7 @@ export class TunnelRouter {
       return new KubeProxyError(
         'KAS_TUNNEL_WAIT_TIMEOUT',
         busy.remoteMessage ?? `agent "${agentId}" is connected, but none of its tunnels became free in time`,
-        'retry; if it persists, let the agent keep more tunnels, or raise kubeProxy.tunnelWait in kas.yaml',
+        BUSY_TUNNELS_FIX,
         { cause: busy },
       );
     }
@@ -237,7 +244,7 @@ export class TunnelRouter {
       return new KubeProxyError(
         'KAS_TUNNEL_WAIT_TIMEOUT',
         `agent "${agentId}" is connected, but none of its tunnels became free within ${formatDuration(this.tunnelWaitMs)}`,
-        'retry; if it persists, let the agent keep more tunnels, or raise kubeProxy.tunnelWait in kas.yaml',
+        BUSY_TUNNELS_FIX,
       );
     }
     if (search.directoryError !== undefined)
