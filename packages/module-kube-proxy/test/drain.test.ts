@@ -5,6 +5,7 @@ import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { eventually, openStream, scaledMs, send } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { aliceToken } from './support/identities.js';
+import { progressBeforeStopped } from './support/progressBeforeStopped.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
 
@@ -177,14 +178,7 @@ describe('stopping the kube proxy', () => {
     expect(await watch.ended).toBe('end');
     await log.ended;
     // Read as the process ends: the record before module.stopped is the last one a viewer gets.
-    const stopped = a.kas.trace.findIndex(
-      (event) => event.type === 'module.stopped' && event.module === 'kube-proxy',
-    );
-    const records = a.kas.trace
-      .slice(0, stopped)
-      .flatMap((event) =>
-        event.type === 'module.progress' && event.module === 'kube-proxy' ? [event.progress] : [],
-      );
+    const records = progressBeforeStopped(a.kas.trace, 'kube-proxy');
     const last = { state: 'stopped', inFlight: 0, watches: 0, cut: 2 };
     expect(records.at(-1)).toEqual(last);
     expect(progressOf(a, 'kube-proxy')).toEqual(last);

@@ -5,6 +5,7 @@ import { eventually, openStream, type RedisServer, scaledMs, send, startRedis } 
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { userToken } from '../src/index.js';
 import { aliceToken, USER_SECRETS } from './support/identities.js';
+import { progressBeforeStopped } from './support/progressBeforeStopped.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
 import { startEchoApi } from './support/startEchoApi.js';
 import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
@@ -320,14 +321,7 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(a.privateApi.counters().cut).toBe(2);
     // The record before module.stopped is the last one a viewer of a stopping process gets: a cut
     // forward is no longer in flight in it (nor in any record that counts it as cut).
-    const stoppedAt = a.kas.trace.findIndex(
-      (event) => event.type === 'module.stopped' && event.module === 'private-api',
-    );
-    const records = a.kas.trace
-      .slice(0, stoppedAt)
-      .flatMap((event) =>
-        event.type === 'module.progress' && event.module === 'private-api' ? [event.progress] : [],
-      );
+    const records = progressBeforeStopped(a.kas.trace, 'private-api');
     expect(records.at(-1)).toEqual({ state: 'stopped', forwards: 0, cut: 2 });
     for (const record of records.filter((candidate) => candidate.cut !== undefined))
       expect(record).toMatchObject({ forwards: 0 });
