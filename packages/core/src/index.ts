@@ -18,6 +18,7 @@ export type {
   SubscribeOptions,
 } from './events/LifecycleEvent.js';
 export { ListenerConnections, peerOf } from './listener/ListenerConnections.js';
+export { RateLimitedLog, type RateLimitedLogOptions } from './listener/RateLimitedLog.js';
 export { type Duration, formatDuration, toMilliseconds } from './module/Duration.js';
 export { defineModule } from './module/defineModule.js';
 export type {

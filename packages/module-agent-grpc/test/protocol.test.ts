@@ -76,7 +76,7 @@ describe('agents that break the rules', () => {
     // At most 5 a 10 s interval are logged one by one (a busy machine may spread the burst over two).
     expect(oneByOne.length).toBeLessThanOrEqual(10);
     expect(summaries.length).toBeGreaterThanOrEqual(1);
-    const summed = summaries.reduce((total, log) => total + Number(log.refused), 0);
+    const summed = summaries.reduce((total, log) => total + Number(log.count), 0);
     expect(oneByOne.length + summed).toBe(300);
     const byReason: Record<string, number> = {};
     for (const log of summaries) {

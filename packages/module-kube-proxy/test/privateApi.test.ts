@@ -341,4 +341,30 @@ describe('the private API, as another replica calls it', () => {
     });
     expect(kas.privateApi.activeForwards()).toBe(0);
   });
+
+  it('logs refused calls with their code, a flood of them as a few lines and a summary, and counts every one', async () => {
+    const lines = (event: string) => kas.logs.lines.filter((line) => line.event === event);
+    expect(lines('privateApi.callRefused').length).toBeGreaterThan(0);
+    for (const line of lines('privateApi.callRefused')) expect(line.code).toMatch(/^KAS_FRAME_/);
+    const before = kas.privateApi.counters().unauthenticated;
+    await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const call = open('Bearer wrong-secret-of-some-length');
+        call.send(getVersionOf('agent-1'));
+        expect(await call.ended).toMatchObject({ code: status.UNAUTHENTICATED });
+      }),
+    );
+    expect(kas.privateApi.counters().unauthenticated).toBe(before + 40);
+    const oneByOne = lines('privateApi.unauthenticated');
+    for (const line of oneByOne) expect(line.code).toBe('KAS_PRIVATE_API_UNAUTHENTICATED');
+    // At most 5 refusals of each 10 s are lines of their own (two intervals on a slow machine).
+    expect(oneByOne.length + lines('privateApi.callRefused').length).toBeLessThanOrEqual(10);
+    await kas.kas.stop(); // writes the summary of what was counted
+    const summed = lines('privateApi.refusedSummary').reduce(
+      (total, line) =>
+        total + ((line.byReason as Record<string, number>).KAS_PRIVATE_API_UNAUTHENTICATED ?? 0),
+      0,
+    );
+    expect(oneByOne.length + summed).toBe(before + 40);
+  });
 });

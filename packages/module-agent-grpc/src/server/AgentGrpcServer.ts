@@ -2,7 +2,14 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server, type ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix, splitHostPort } from '@kas/config';
-import { cutReasonOf, formatDuration, type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
+import {
+  cutReasonOf,
+  formatDuration,
+  type LifecycleContext,
+  ListenerConnections,
+  peerOf,
+  RateLimitedLog,
+} from '@kas/core';
 import { createReverseTunnelMethod, widenServerFlowControlWindow } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
@@ -11,7 +18,6 @@ import { LocalTunnelRegistry } from '../registry/LocalTunnelRegistry.js';
 import { AgentAuthenticator, type AuthenticationFailure } from './AgentAuthenticator.js';
 import { drainCutWords } from './drainCutWords.js';
 import { loadServerCredentials } from './loadServerCredentials.js';
-import { RefusalLog } from './RefusalLog.js';
 import { ServerTunnel, type TunnelCall, type TunnelEnding, type TunnelOwner } from './ServerTunnel.js';
 import { type TunnelCounterName, TunnelCounters } from './TunnelCounters.js';
 
@@ -81,7 +87,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   #onTunnelClosed: (() => void) | undefined;
   readonly #authenticator: AgentAuthenticator;
   /** Refused calls, logged without flooding (a few each interval, then a summary by reason). */
-  readonly #refusals: RefusalLog;
+  readonly #refusals: RateLimitedLog;
   #state: ServerState = 'idle';
   #server: Server | undefined;
   /** The TCP listener: kas owns the sockets (grpc-js gets them injected), so a stop can end idle ones. */
@@ -95,7 +101,11 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     private readonly log: Logger,
   ) {
     this.#authenticator = new AgentAuthenticator(config.agents);
-    this.#refusals = new RefusalLog(log);
+    this.#refusals = new RateLimitedLog(log, {
+      level: 'warn',
+      summaryEvent: 'tunnel.refusedSummary',
+      what: 'refused calls',
+    });
     this.registry = new LocalTunnelRegistry(config.maxTunnelsPerAgent, config.acquireTimeout);
     this.registry.on('agentConnected', (agentId) =>
       log.info({ event: 'agent.connected', agentId }, 'agent connected'),
@@ -336,7 +346,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
         return;
       case 'refused':
         this.#counters.increment(`tunnels.refused.${ending.code}`);
-        this.#refusals.refused(
+        this.#refusals.write(
           ending.code,
           { event: 'tunnel.refused', agentId: tunnel.agentId, peer: tunnel.peer, code: ending.code },
           `tunnel of agent "${tunnel.agentId}" ended: ${ending.message}`,
@@ -354,9 +364,15 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     if ('failure' in identity) {
       this.#counters.increment('tunnels.refused.KAS_UNAUTHENTICATED');
       const fix = AUTHENTICATION_FIXES[identity.failure];
-      this.#refusals.refused(
+      this.#refusals.write(
         `KAS_UNAUTHENTICATED (${identity.failure})`,
-        { event: 'tunnel.unauthenticated', peer: call.getPeer(), reason: identity.failure, fix: fix.kas },
+        {
+          event: 'tunnel.unauthenticated',
+          code: 'KAS_UNAUTHENTICATED',
+          peer: call.getPeer(),
+          reason: identity.failure,
+          fix: fix.kas,
+        },
         `refused a tunnel: ${identity.failure}`,
       );
       call.emit('error', {

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import { formatDuration } from '@kas/core';
 import type { TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
-import { logDenied } from '../auth/logDenied.js';
+import type { RefusedRequestLog } from '../auth/RefusedRequestLog.js';
 import type { Authentication, UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
@@ -45,6 +45,7 @@ export class KubeApiProxy {
     /** True once the proxy is stopping: every answer then closes its connection. */
     private readonly isStopping: () => boolean,
     private readonly settings: { readonly responseHeaderTimeoutMs: number },
+    private readonly refusals: RefusedRequestLog,
     private readonly log: Logger,
   ) {}
 
@@ -64,7 +65,7 @@ export class KubeApiProxy {
     const auth = this.#authenticate(connection, request.headers.authorization);
     if (auth.kind !== 'allowed') {
       const answer = statusForAuthentication(auth);
-      logDenied(this.log, request, auth, answer.code);
+      this.refusals.denied(request, auth, answer.code);
       sendStatus(response, answer, this.isStopping());
       return;
     }

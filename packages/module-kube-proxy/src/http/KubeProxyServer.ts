@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { describeListenFailure, formatHostPort, listenFailureFix, timeoutCheckIntervalMs } from '@kas/config';
 import { cutReasonOf, formatDuration, type LifecycleContext, ListenerConnections } from '@kas/core';
 import type { Logger } from 'pino';
+import { RefusedRequestLog } from '../auth/RefusedRequestLog.js';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import type { ResolvedKubeProxyConfig } from '../config/resolveKubeProxyConfig.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
@@ -43,6 +44,7 @@ export type KubeProxyState = 'idle' | 'starting' | 'serving' | 'listenGrace' | '
 export class KubeProxyServer implements KubeProxyInfo {
   readonly #proxy: KubeApiProxy;
   readonly #upgrades: UpgradeProxy;
+  readonly #refusals: RefusedRequestLog;
   #state: KubeProxyState = 'idle';
   #server: Server | undefined;
   /** Raw connections from before the TLS handshake: `closeAllConnections` does not reach those mid-handshake. */
@@ -53,11 +55,12 @@ export class KubeProxyServer implements KubeProxyInfo {
     private readonly config: ResolvedKubeProxyConfig,
     authenticator: UserAuthenticator,
     router: TunnelRouter,
-    counters: ProxyCounters,
+    private readonly counters: ProxyCounters,
     private readonly inFlight: InFlightRequests,
     upgradeLimits: UpgradeLimits,
     private readonly log: Logger,
   ) {
+    this.#refusals = new RefusedRequestLog(log);
     this.#upgrades = new UpgradeProxy(
       authenticator,
       router,
@@ -65,6 +68,7 @@ export class KubeProxyServer implements KubeProxyInfo {
       counters,
       upgradeLimits,
       { idleTimeoutMs: config.upgradeIdleTimeoutMs },
+      this.#refusals,
       log,
     );
     this.#proxy = new KubeApiProxy(
@@ -74,6 +78,7 @@ export class KubeProxyServer implements KubeProxyInfo {
       counters,
       () => this.isStopping(),
       { responseHeaderTimeoutMs: config.responseHeaderTimeoutMs },
+      this.#refusals,
       log,
     );
   }
@@ -151,10 +156,7 @@ export class KubeProxyServer implements KubeProxyInfo {
     });
     server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
       const answer = statusForClientError(error);
-      this.log.debug(
-        { event: 'client.error', err: error, status: answer?.code },
-        'a client sent a malformed request or TLS handshake',
-      );
+      this.#refusals.clientError(error, socket, answer?.code);
       // Answer only on a connection whose current answer has not begun (Node's own handler does the same).
       const current = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
       if (answer === undefined || !socket.writable || current?.headersSent === true) {
@@ -162,6 +164,7 @@ export class KubeProxyServer implements KubeProxyInfo {
         return;
       }
       writeRawStatus(socket, answer); // ends the connection once written
+      this.counters.record({ status: answer.code, durationSeconds: 0, route: 'none', outcome: 'completed' });
       // A client that never reads the answer does not keep the connection.
       const giveUp = setTimeout(() => socket.destroy(), 5_000).unref();
       socket.once('close', () => clearTimeout(giveUp));
@@ -177,6 +180,7 @@ export class KubeProxyServer implements KubeProxyInfo {
 
   async stop(ctx: LifecycleContext): Promise<void> {
     const server = this.#server;
+    this.#refusals.flush();
     if (server === undefined) {
       this.#state = 'stopped';
       return;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TunnelRequest } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
-import { logDenied } from '../auth/logDenied.js';
+import type { RefusedRequestLog } from '../auth/RefusedRequestLog.js';
 import type { UserAuthenticator } from '../auth/UserAuthenticator.js';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
@@ -37,6 +37,7 @@ export class UpgradeProxy {
     private readonly counters: ProxyCounters,
     private readonly limits: UpgradeLimits,
     private readonly settings: UpgradeSettings,
+    private readonly refusals: RefusedRequestLog,
     private readonly log: Logger,
   ) {}
 
@@ -74,7 +75,7 @@ export class UpgradeProxy {
     const auth = this.authenticator.authenticate(request.headers.authorization);
     if (auth.kind !== 'allowed') {
       const status = statusForAuthentication(auth);
-      logDenied(this.log, request, auth, status.code);
+      this.refusals.denied(request, auth, status.code);
       answer(status);
       return;
     }

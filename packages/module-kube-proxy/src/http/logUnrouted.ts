@@ -7,7 +7,7 @@ import type { StatusAnswer } from './kubeStatus.js';
  * info, with `agentId`, `status`, `code`, `fix`, the error's own message (which may name a replica and
  * its address: the user's `Status` does not) and its `cause`. An error kas has no answer for is
  * `request.failed`, at error level, with the error. Plain requests and upgrades alike; `extra` adds
- * fields of the request's kind. Refusals by authentication are `request.denied` (see `logDenied`).
+ * fields of the request's kind. Refusals by authentication are `request.denied` (see `RefusedRequestLog`).
  */
 export function logUnrouted(
   log: Logger,

@@ -35,7 +35,7 @@ export interface InboundStreamOwner {
   onExchangeStarted(exchange: InboundExchange): void;
   onResponseEnded(exchange: InboundExchange, ending: InboundEnding, detail?: string): void;
   /** The call broke the protocol (the details start with the code): for the log. */
-  onRefused(stream: InboundStream, details: string): void;
+  onRefused(stream: InboundStream, code: string, details: string): void;
   /** The call is over. Called once. */
   onClosed(stream: InboundStream): void;
 }
@@ -214,7 +214,7 @@ export class InboundStream implements InboundExchangeOwner {
     this.#exchange?.cancel('failed', `${code}: ${message}`);
     if (!this.#close()) return;
     const details = `${code}: ${message}`;
-    this.owner.onRefused(this, details);
+    this.owner.onRefused(this, code, details);
     this.call.emit('error', { code: status.INVALID_ARGUMENT, details });
   }
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Metadata, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { describeListenFailure, formatHostPort, listenFailureFix } from '@kas/config';
-import { cutReasonOf, type LifecycleContext, ListenerConnections, peerOf } from '@kas/core';
+import { cutReasonOf, type LifecycleContext, ListenerConnections, peerOf, RateLimitedLog } from '@kas/core';
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import {
@@ -79,12 +79,20 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   readonly #calledPeers = new Set<string>();
   #address: string | undefined;
 
+  /** Refused calls: anyone on the pod network can cause them, so they are logged rate-limited. */
+  readonly #refusals: RateLimitedLog;
+
   constructor(
     private readonly config: ResolvedPrivateApiConfig,
     private readonly registry: TunnelRegistry,
     private readonly log: Logger,
   ) {
     this.#secret = new SharedSecret(config.secret);
+    this.#refusals = new RateLimitedLog(log, {
+      level: 'warn',
+      summaryEvent: 'privateApi.refusedSummary',
+      what: 'refused Forward calls',
+    });
     const server = this;
     this.identity = {
       id: config.replicaId,
@@ -135,9 +143,13 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     );
   }
 
-  onRefused(_stream: InboundStream, details: string): void {
+  onRefused(_stream: InboundStream, code: string, details: string): void {
     this.#counters.invalid += 1;
-    this.log.warn({ event: 'privateApi.callRefused', details }, `ended a Forward call: ${details}`);
+    this.#refusals.write(
+      code,
+      { event: 'privateApi.callRefused', code, details },
+      `ended a Forward call: ${details}`,
+    );
   }
 
   onClosed(stream: InboundStream): void {
@@ -226,6 +238,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   async stop(ctx: LifecycleContext): Promise<void> {
     const server = this.#server;
     this.#state = 'stopping';
+    this.#refusals.flush();
     if (server === undefined) {
       this.#state = 'stopped';
       return;
@@ -280,8 +293,13 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
   #accept(call: ForwardServerCall): void {
     if (!this.#secret.matches(call.metadata.get(FORWARD_METADATA.authorization)[0])) {
       this.#counters.unauthenticated += 1;
-      this.log.warn(
-        { event: 'privateApi.unauthenticated', peer: call.getPeer() },
+      this.#refusals.write(
+        'KAS_PRIVATE_API_UNAUTHENTICATED',
+        {
+          event: 'privateApi.unauthenticated',
+          code: 'KAS_PRIVATE_API_UNAUTHENTICATED',
+          peer: call.getPeer(),
+        },
         'refused a Forward call without the shared secret of the private API',
       );
       call.emit('error', {
