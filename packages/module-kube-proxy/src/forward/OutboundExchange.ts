@@ -15,6 +15,7 @@ import {
   toHeaderList,
 } from '@kas/tunnel-protocol';
 import { KubeProxyError } from '../errors/KubeProxyError.js';
+import { AGENT_BROKE_OFF_REASON } from '../http/UpgradedConnection.js';
 import type { StreamLoss } from './ForwardStream.js';
 
 /**
@@ -253,7 +254,8 @@ export class OutboundExchange {
       clientMessage: isRefusal
         ? `the kas replica the tunnel directory named for agent "${this.#agentId}" holds no usable tunnel for it (${code})`
         : `the kas replica holding agent "${this.#agentId}" answered ${code}: ${message}`,
-      clientReason: BROKEN_FORWARD_REASON,
+      // The holder is there and says what broke: the agent's side (its own clients are told the same).
+      clientReason: isRefusal ? BROKEN_FORWARD_REASON : AGENT_BROKE_OFF_REASON,
     });
   }
 

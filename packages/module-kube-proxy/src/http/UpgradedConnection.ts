@@ -178,8 +178,11 @@ export class UpgradedConnection {
   }
 }
 
+/** Why an upgraded connection ended when the agent's side of it broke off (here or on the replica holding it). */
+export const AGENT_BROKE_OFF_REASON = 'the connection to the agent broke off: reconnect';
+
 /** The reason an upstream error carries for the user (no internal address), or a plain one. */
 function clientReasonOf(error: Error): string {
   const reason = (error as { clientReason?: unknown }).clientReason;
-  return typeof reason === 'string' ? reason : 'the connection to the agent broke off: reconnect';
+  return typeof reason === 'string' ? reason : AGENT_BROKE_OFF_REASON;
 }
