@@ -18,6 +18,11 @@ export class IdleStreamClients {
     new URL('./idleStreamClientsProcess.ts', import.meta.url),
   );
 
+  /** The child process's pid (for its CPU time). */
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
   /** Opens more connections (in batches) and resolves when every new stream is live. */
   async open(what: OpenIdleStreams, timeoutMs = 120_000): Promise<Reply<'opened'>> {
     return this.#child.request(

@@ -22,6 +22,11 @@ export class IdleStreamFleet {
     this.#clients = Array.from({ length: processes }, () => new IdleStreamClients());
   }
 
+  /** The client processes' pids (for their CPU time). */
+  get pids(): readonly (number | undefined)[] {
+    return this.#clients.map((client) => client.pid);
+  }
+
   /** Measures each child's clock offset; call once before reading times. */
   async alignClocks(): Promise<void> {
     const clocks = await Promise.all(this.#clients.map((client) => client.clockOffset()));
@@ -29,16 +34,24 @@ export class IdleStreamFleet {
     this.clockErrorMs = Math.max(...clocks.map((clock) => Math.abs(clock.offsetMs) + clock.errorMs));
   }
 
-  /** Opens `what.connections` connections in all, dealt out over the processes. */
+  /**
+   * Opens `what.connections` connections in all, dealt out over the processes in order (process 0 the
+   * first share, and with `what.tokens`, the first share of the tokens).
+   */
   async open(what: OpenIdleStreams): Promise<void> {
+    let dealt = 0;
     await Promise.all(
-      this.#clients.map((client, index) =>
-        client.open({
+      this.#clients.map((client, index) => {
+        const connections = share(what.connections, this.processes, index);
+        const tokens = what.tokens?.slice(dealt, dealt + connections);
+        dealt += connections;
+        return client.open({
           ...what,
-          connections: share(what.connections, this.processes, index),
+          connections,
           tokenPrefix: `${what.tokenPrefix}${index}-`,
-        }),
-      ),
+          ...(tokens === undefined ? {} : { tokens }),
+        });
+      }),
     );
   }
 

@@ -49,10 +49,10 @@ const identity = (bytes: Buffer) => bytes;
 
 type OpenCommand = Extract<IdleClientsCommand, { type: 'open' }>;
 
-function openConnection(command: OpenCommand, index: number, address = command.address) {
+function openConnection(command: OpenCommand, index: number, token: string, address = command.address) {
   const client = new GrpcClient(address, credentials.createInsecure(), CHANNEL_OPTIONS);
   const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${command.tokenPrefix}${index}`);
+  metadata.set('authorization', `Bearer ${token}`);
   const firstMessage = Buffer.from(command.firstMessage, 'base64');
   const connection: HeldConnection = { client, calls: [] };
   const live = Array.from({ length: command.streamsPerConnection }, () => {
@@ -103,12 +103,18 @@ function replaceNext(): void {
 }
 
 /** The agent's move: its streams go at once, and on a later turn it connects to the other server. */
-function replace(command: OpenCommand, index: number, old: HeldConnection, address: string): void {
+function replace(
+  command: OpenCommand,
+  index: number,
+  token: string,
+  old: HeldConnection,
+  address: string,
+): void {
   for (const call of old.calls) call.cancel();
   replacements.push(() => {
     if (isClosing) return;
     old.client.close();
-    const { live } = openConnection(command, index, address);
+    const { live } = openConnection(command, index, token, address);
     live.then(
       () => {
         replacedAt.push(wallNow());
@@ -132,12 +138,15 @@ async function open(command: OpenCommand): Promise<void> {
     await Promise.all(
       Array.from({ length: batch }, (_, offset) => {
         const index = first + offset;
-        const { connection, live } = openConnection(command, index);
+        const token = command.tokens?.[done + offset] ?? `${command.tokenPrefix}${index}`;
+        const { connection, live } = openConnection(command, index, token);
         const reconnectTo = command.reconnectTo;
         return live.then(() =>
           watchLeavingReady(
             connection.client,
-            reconnectTo === undefined ? undefined : () => replace(command, index, connection, reconnectTo),
+            reconnectTo === undefined
+              ? undefined
+              : () => replace(command, index, token, connection, reconnectTo),
           ),
         );
       }),

@@ -12,6 +12,11 @@ export type IdleClientsCommand =
       /** Connection `i` (counted over every `open`) sends `authorization: Bearer <tokenPrefix><i>`. */
       readonly tokenPrefix: string;
       /**
+       * The bearer token of each connection this `open` adds, in order, instead of `tokenPrefix`: for a
+       * server that knows its agents' tokens (a kas replica with an agents file).
+       */
+      readonly tokens?: readonly string[];
+      /**
        * When a connection's channel leaves READY (GOAWAY), cancel its streams and open a replacement
        * connection to this address with as many streams, as an agent moves to another replica.
        */

@@ -1,6 +1,6 @@
-import { createReverseTunnelMethod, EMPTY_BODY } from '@kas/tunnel-protocol';
 import { ChildScript } from '../floors/ChildScript.js';
 import { IdleStreamClients } from '../floors/IdleStreamClients.js';
+import { AGENT_TUNNEL_PATH, IDLE_AGENT_DESCRIPTOR } from '../floors/idleAgentDescriptor.js';
 import { HOLD_METHOD_PATH } from '../floors/startHoldServer.js';
 import { KAS_TOKEN_PREFIX } from './kasTokens.js';
 import type { IdleServerSample, ServerCommand, ServerReply } from './serverMessages.js';
@@ -19,25 +19,6 @@ export interface ServerRun {
     readonly connectMs: number;
   }[];
 }
-
-const method = createReverseTunnelMethod(4 * 1024 * 1024);
-
-/**
- * An agent's first message on a tunnel, as agentk sends it but without `heartbeats`: these simulated
- * agents answer none, so kas sends them none; the bare server gets the same bytes.
- */
-const DESCRIPTOR = method.requestSerialize({
-  descriptor: {
-    services: ['kubernetes-api'],
-    agentVersion: 'bench',
-    idleTunnels: 2,
-    upgrades: true,
-    heartbeats: false,
-  },
-  body: EMPTY_BODY,
-  end: false,
-  heartbeat: false,
-});
 
 /**
  * Starts a fresh server process of `kind` and a fresh clients process, connects agents up to each count
@@ -66,10 +47,10 @@ export async function measureServerRun(
     for (const agents of steps) {
       const opened = await clients.open({
         address,
-        path: kind === 'kas' ? method.path : HOLD_METHOD_PATH,
+        path: kind === 'kas' ? AGENT_TUNNEL_PATH : HOLD_METHOD_PATH,
         connections: agents - connected,
         streamsPerConnection: tunnelsPerAgent,
-        firstMessage: DESCRIPTOR,
+        firstMessage: IDLE_AGENT_DESCRIPTOR,
         tokenPrefix: KAS_TOKEN_PREFIX,
       });
       connected = agents;

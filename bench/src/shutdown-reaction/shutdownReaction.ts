@@ -7,7 +7,12 @@ import {
   type ReconnectTimes,
 } from '../floors/index.js';
 import { median } from '../floors/median.js';
-import { type CpuUser, measureShutdownRun, type ShutdownRun } from './measureShutdownRun.js';
+import {
+  type AgentClients,
+  type CpuUser,
+  measureShutdownRun,
+  type ShutdownRun,
+} from './measureShutdownRun.js';
 
 const AGENTS = 500;
 const TUNNELS_PER_AGENT = 2;
@@ -34,15 +39,23 @@ const CAP_MS: Readonly<Record<StopOrder, number>> = { current: 10_000, legacy: D
 const CPU_USERS: readonly CpuUser[] = ['agentk', 'kas A', 'kas B', 'redis', 'benchmark'];
 const GOALS = { goawayRatio: 1.5, withdrawRatio: 2, reconnectRatio: 1.3 } as const;
 
-/** One kas run's kind: the stop order and how many agentk processes play the agents. */
+/** One kas run's kind: the stop order, how many client processes play the agents, and which clients. */
 interface RunKind {
   readonly stopOrder: StopOrder;
   readonly agentkProcesses: Layout;
+  readonly agentClients: AgentClients;
 }
+/**
+ * agentk runs show the whole move; floor-client runs (the GOAWAY floor's own clients, authenticated as
+ * the agents, noting GOAWAY and doing nothing else) show GOAWAY with the client side as the floor has it,
+ * so their ratio to the floor is what kas's server side adds.
+ */
 const RUN_KINDS: readonly RunKind[] = [
-  { stopOrder: 'current', agentkProcesses: 1 },
-  { stopOrder: 'current', agentkProcesses: 5 },
-  { stopOrder: 'legacy', agentkProcesses: 1 },
+  { stopOrder: 'current', agentkProcesses: 1, agentClients: 'agentk' },
+  { stopOrder: 'current', agentkProcesses: 5, agentClients: 'agentk' },
+  { stopOrder: 'legacy', agentkProcesses: 1, agentClients: 'agentk' },
+  { stopOrder: 'current', agentkProcesses: 1, agentClients: 'floor clients' },
+  { stopOrder: 'current', agentkProcesses: 5, agentClients: 'floor clients' },
 ];
 
 const ms = (value: number | undefined) =>
@@ -109,7 +122,7 @@ export const shutdownReaction: Benchmark = {
       const kinds = round % 2 === 0 ? RUN_KINDS : [...RUN_KINDS].reverse();
       for (const kind of kinds) {
         process.stdout.write(
-          `  round ${round + 1} of ${ROUNDS}: ${kind.stopOrder} order, agents in ${inProcesses(kind.agentkProcesses)}\n`,
+          `  round ${round + 1} of ${ROUNDS}: ${kind.stopOrder} order, ${kind.agentClients} in ${inProcesses(kind.agentkProcesses)}\n`,
         );
         runs.push(
           await measureShutdownRun({
@@ -117,6 +130,7 @@ export const shutdownReaction: Benchmark = {
             agents: AGENTS,
             tunnelsPerAgent: TUNNELS_PER_AGENT,
             agentkProcesses: kind.agentkProcesses,
+            agentClients: kind.agentClients,
             drainBudgetMs: DRAIN_BUDGET_MS,
             capMs: CAP_MS[kind.stopOrder],
             probeIntervalMs: PROBE_INTERVAL_MS,
@@ -148,10 +162,12 @@ interface Floors {
 }
 
 function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRuns, clockErrorMs: number) {
-  const of = (stopOrder: StopOrder, layout: Layout) =>
-    runs.filter((run) => run.stopOrder === stopOrder && run.agentkProcesses === layout);
-  const stats = (stopOrder: StopOrder, layout: Layout, figure: Figure) => {
-    const values = of(stopOrder, layout)
+  const of = (stopOrder: StopOrder, layout: Layout, clients: AgentClients = 'agentk') =>
+    runs.filter(
+      (run) => run.stopOrder === stopOrder && run.agentkProcesses === layout && run.agentClients === clients,
+    );
+  const stats = (stopOrder: StopOrder, layout: Layout, figure: Figure, clients: AgentClients) => {
+    const values = of(stopOrder, layout, clients)
       .map(figure)
       .filter((value): value is number => value !== undefined);
     return {
@@ -182,16 +198,19 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
     figure: Figure,
     floor?: number | Floors,
     goalLimit?: number,
+    clients: AgentClients = 'agentk',
   ) => {
-    const current = stats('current', layout, figure);
-    const legacy = layout === 1 ? stats('legacy', layout, figure) : undefined;
+    const current = stats('current', layout, figure, clients);
+    const legacy =
+      layout === 1 && clients === 'agentk' ? stats('legacy', layout, figure, clients) : undefined;
+    const agentsIn = clients === 'agentk' ? inProcesses(layout) : `${inProcesses(layout)}, ${clients}`;
     const range = (s: typeof current | undefined) =>
       s === undefined || s.count === 0 ? '–' : `${ms(s.min)}–${ms(s.max)}`;
     const floors = typeof floor === 'number' ? { warm: floor, cold: undefined } : floor;
     const ratio = floors === undefined ? undefined : current.median / floors.warm;
     const coldRatio = floors?.cold === undefined ? undefined : current.median / floors.cold;
     if (goalLimit !== undefined && ratio !== undefined && floors !== undefined) {
-      goals[`${measure}, agents in ${inProcesses(layout)}`] = {
+      goals[`${measure}, agents in ${agentsIn}`] = {
         value: current.median,
         floor: floors.warm,
         ratio,
@@ -204,7 +223,7 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
         : `≤ ${goalLimit}×: ${isMet(ratio, goalLimit)}${coldRatio === undefined ? '' : `; cold: ${isMet(coldRatio, goalLimit)}`}`;
     rows.push({
       measure,
-      'agents in': inProcesses(layout),
+      'agents in': agentsIn,
       current: ms(current.median),
       'current min–max': range(current),
       legacy: ms(legacy?.median),
@@ -294,9 +313,66 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
         : (used as number[]).reduce((sum, value) => sum + value, 0) / run.cpuWindowMs;
     });
   }
+  for (const layout of LAYOUTS) {
+    const clients = 'floor clients';
+    row('kas handled the signal (trace)', layout, (run) => run.signalMs, undefined, undefined, clients);
+    row(
+      'agent-grpc-server called tryShutdown (trace)',
+      layout,
+      (run) => run.goawaySentMs,
+      undefined,
+      undefined,
+      clients,
+    );
+    row(
+      'first agent saw GOAWAY',
+      layout,
+      (run) => run.goawayMs[0],
+      goawayFloor(layout, (t) => t.firstMs),
+      undefined,
+      clients,
+    );
+    row(
+      'median agent saw GOAWAY',
+      layout,
+      (run) => nth(run.goawayMs, 0.5),
+      goawayFloor(layout, (t) => t.medianMs),
+      undefined,
+      clients,
+    );
+    row(
+      'last agent saw GOAWAY',
+      layout,
+      (run) => complete(run, run.goawayMs),
+      goawayFloor(layout, (t) => t.lastMs),
+      GOALS.goawayRatio,
+      clients,
+    );
+    row(
+      "A's entries gone: tracker's withdrawn mark (trace)",
+      layout,
+      (run) => run.withdrawnMs,
+      withdrawFloor,
+      GOALS.withdrawRatio,
+      clients,
+    );
+    for (const user of CPU_USERS.filter((user) => user !== 'kas B')) {
+      row(
+        `CPU ms of ${user === 'agentk' ? 'the clients' : user} until the last agent saw GOAWAY`,
+        layout,
+        (run) => run.cpuMs[user],
+        undefined,
+        undefined,
+        clients,
+      );
+    }
+  }
   const held = (stopOrder: StopOrder, layout: Layout) =>
     `${of(stopOrder, layout).filter((run) => run.isWatchHeld).length} of ${of(stopOrder, layout).length}`;
-  const incomplete = runs.filter((run) => !isComplete(run, run.liveOnBMs) || !isComplete(run, run.goawayMs));
+  const incomplete = runs.filter(
+    (run) =>
+      (run.agentClients === 'agentk' && !isComplete(run, run.liveOnBMs)) || !isComplete(run, run.goawayMs),
+  );
   const leftovers = runs.filter((run) => run.entriesLeft > 0);
   const floorCount = (layout: Layout) => warm.goaway.get(layout)?.length ?? 0;
   const reconnectCount = (layout: Layout) => warm.reconnect.get(layout)?.length ?? 0;
@@ -318,6 +394,7 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
     notes: [
       `Times in ms after the SIGTERM to A, unless the row says otherwise. CPU: user + system time from /proc/<pid>/stat (10 ms ticks) between the SIGTERM and the moment the last agent was live on B (agentk: all its processes together; the legacy window includes the drain, mostly idle; by then legacy's A has exited, so its CPU is not read).`,
       `${AGENTS} agents × ${TUNNELS_PER_AGENT} idle tunnels, all on replica A, played by one agentk process or spread over ${LAYOUTS[1]} (${AGENTS / LAYOUTS[1]} agents each); replica B, redis-server, a fake Kubernetes API; one client-node watch through A's kube proxy, in flight at SIGTERM, with a drain budget of ${DRAIN_BUDGET_MS / 1000} s (kube-proxy, private-api; agent-grpc-server: kas's default, 10 s more), so the legacy order, which sends GOAWAY only after the proxy's drain, completes within the run (cap ${CAP_MS.legacy / 1000} s; current cap ${CAP_MS.current / 1000} s). ${ROUNDS} rounds, each a fresh cluster per run (the order of the runs alternates): medians and min–max over ${of('current', 1).length} current runs per layout and ${of('legacy', 1).length} legacy runs (one process).`,
+      `Rows "…, floor clients": the same run with the GOAWAY floor's own client processes in place of agentk (fresh ones each run, as the cold floor's), each connection authenticated as one of the ${AGENTS} agents with ${TUNNELS_PER_AGENT} tunnels (agentk's descriptor, no heartbeats); they note when each connection left READY and do nothing else (no move to B, no watch: no agent serves one, so A's kube proxy has nothing to drain). The client side is then the floor's, and the ratio to the floor is what kas's server side adds: the signal, the stop plan, the tracker's withdraw sent first, then grpc-js's tryShutdown. CPU in those rows: until the last connection saw GOAWAY. ${of('current', 1, 'floor clients').length} runs per layout.`,
       `Watch still held by A's drain when the last agent was live on B: current ${held('current', 1)} (1 process), ${held('current', LAYOUTS[1])} (${LAYOUTS[1]} processes); legacy ${held('legacy', 1)} (the drain cut it at the budget, then GOAWAY went out). ${incomplete.length === 0 ? 'Every agent saw GOAWAY and was live on B in every run.' : `${incomplete.length} run(s) ended at the cap with agents missing: their "last" figures are left out.`} ${leftovers.length === 0 ? "Redis held none of A's entries at the end of every run." : `${leftovers.length} run(s) left entries of A in Redis.`}`,
       `Floors, same run, at the start of each round when no cluster runs, with the clients laid out as the agents are: GOAWAY — a bare grpc-js server in this process holding ${AGENTS} connections × ${TUNNELS_PER_AGENT} idle streams, tryShutdown, until each client channel left READY (median of ${floorCount(1)} runs in 1 process, ${floorCount(LAYOUTS[1])} in ${LAYOUTS[1]}); reconnect — the same, and on GOAWAY each agent cancels its streams and, one agent per event-loop turn as agentk paces it, connects with ${TUNNELS_PER_AGENT} streams to a second bare server in a process of its own, until those streams have response metadata (median of ${reconnectCount(1)} and ${reconnectCount(LAYOUTS[1])} runs); cold floors — the same two, each run in fresh processes with no warm-up run (GOAWAY: median of ${cold.goaway.get(1)?.length ?? 0} runs per layout; reconnect: ${cold.reconnect.get(1)?.length ?? 0}): the server that shuts down in a process of its own and fresh client processes, as each kas run has a fresh replica A and fresh agentk processes whose shutdown and GOAWAY code has never run (the warm floors' server runs in this process and, like their clients, has run it before); withdraw — a bare one-script withdraw of ${AGENTS} entries on each run's own redis-server just before its SIGTERM (median of the runs' medians, 5 runs each).`,
       `Clocks: SIGTERM is taken in this process and agentk's kas.goaway / tunnels.ready carry wallMs, both performance.timeOrigin + performance.now() of their process; every floor child's such clock was measured against this one by IPC ping: at most ${clockErrorMs.toFixed(2)} ms apart (offset + error). kas's trace times are its monotonic clock placed on the wall clock by app.starting's Date.now() (±0.5 ms). "Entries gone" by the outside read is the moment the first read finding none of A's 256 index keys came back (an upper bound, within ${PROBE_INTERVAL_MS} ms + one round trip).`,

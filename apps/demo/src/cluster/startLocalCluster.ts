@@ -26,6 +26,12 @@ export interface LocalClusterOptions {
   readonly agentPlacement?: 'spread' | 'first-replica';
   /** Agents in each agentk process (many-agents mode). Default 10. */
   readonly agentsPerProcess?: number;
+  /**
+   * Default true. False: the agents' tokens and the agents file are written, but no agentk process is
+   * started and the cluster does not wait for agents: something else (a benchmark's own clients, with
+   * `agentToken`) connects as those agents.
+   */
+  readonly startAgentk?: boolean;
   /** Idle tunnels each agent keeps. Default 2. */
   readonly tunnelsPerAgent?: number;
   /** Default `'current'`; `'legacy'` runs every replica with `--legacy-stop-order`. */
@@ -56,6 +62,8 @@ export interface LocalCluster {
   readonly caPem: string;
   /** The demo user's kube proxy token for one agent. */
   userToken(agentId: string): string;
+  /** The token an agent authenticates with (what agentk reads from its token file). */
+  agentToken(agentId: string): string;
   replica(id: string): KasReplica;
   /** The replica whose agent address this is. */
   replicaByAddress(agentAddress: string): KasReplica | undefined;
@@ -143,7 +151,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     cleanUps.push(() => loadBalancer.close());
 
     const agentk = new AgentkFleet(
-      files.agentIdsByProcess.map((agents, p) =>
+      (options.startAgentk === false ? [] : files.agentIdsByProcess).map((agents, p) =>
         startAgentkProcess({
           program: programs.agentk,
           kasAddresses: replicas.map((_, index) => {
@@ -173,6 +181,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       loadBalancer,
       caPem: files.caPem,
       userToken: files.userToken,
+      agentToken: files.agentToken,
       replica(id) {
         const replica = replicas.find((candidate) => candidate.id === id);
         if (replica === undefined) {
@@ -209,7 +218,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       stop,
     };
     await Promise.all([
-      cluster.waitForAgents(),
+      ...(options.startAgentk === false ? [] : [cluster.waitForAgents()]),
       ...replicas.map((replica) => loadBalancer.waitUntilReady(replica.id)),
     ]);
     return cluster;

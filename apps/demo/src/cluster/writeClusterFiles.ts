@@ -5,6 +5,7 @@ import { createDevCertificates } from '@kas/dev-certificates';
 import { sha256Hex } from '@kas/module-agent-grpc';
 import { userToken } from '@kas/module-kube-proxy';
 import { stringify } from 'yaml';
+import { DemoError } from '../errors/DemoError.js';
 
 /** The ports one replica listens on, picked before it first starts so a restart keeps them. */
 export interface ReplicaPorts {
@@ -38,6 +39,8 @@ export interface ClusterFiles {
   readonly tokenFilePattern: (process: number) => string;
   /** The kube proxy token of the demo user for one agent (`user:<agent-id>:<secret>`). */
   readonly userToken: (agentId: string) => string;
+  /** The token an agent authenticates with (the content of its token file). */
+  readonly agentToken: (agentId: string) => string;
   /** The config file of each replica, by id. */
   readonly configPaths: ReadonlyMap<string, string>;
 }
@@ -95,6 +98,17 @@ export async function writeClusterFiles(options: ClusterFilesOptions): Promise<C
     agentIdsByProcess,
     tokenFilePattern: (process) => path('tokens', `agent-${process + 1}-{i}.token`),
     userToken: (agentId) => userToken(agentId, userSecret),
+    agentToken: (agentId) => {
+      const token = agentTokens.get(agentId);
+      if (token === undefined) {
+        throw new DemoError(
+          'KAS_DEMO_UNKNOWN_AGENT',
+          `no agent "${agentId}" in this cluster's agents file`,
+          "use one of the cluster's agentIds",
+        );
+      }
+      return token;
+    },
     configPaths,
   };
 }
