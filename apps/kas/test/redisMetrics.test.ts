@@ -18,7 +18,7 @@ describe('kas_redis_connected', () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('is 1 while Redis answers, 0 from the moment it is killed (readiness stays 200: local agents are still served), 1 again once it is back', async () => {
+  it('is 1 while Redis answers, 0 while it is paused (SIGSTOP) and from the moment it is killed (readiness stays 200: local agents are still served), 1 again once it is back', async () => {
     redis = await startRedis();
     dir = await mkdtemp(join(tmpdir(), 'kas-redis-metrics-'));
     const dev = await prepareDevFiles(join(dir, 'dev'));
@@ -32,6 +32,14 @@ describe('kas_redis_connected', () => {
       return /^kas_redis_connected (\d)$/m.exec(metrics)?.[1];
     };
     expect(await connected()).toBe('1');
+
+    // Paused: the connection stays open and ioredis reports nothing, but Redis does not answer.
+    redis.process.signal('SIGSTOP');
+    await eventually(async () => (await connected()) === '0', { timeoutMs: 15_000 });
+    expect(kas.logs()).toContainEqual(expect.objectContaining({ event: 'redis.stalled', level: 40 }));
+    redis.process.signal('SIGCONT');
+    await eventually(async () => (await connected()) === '1', { timeoutMs: 15_000 });
+    expect(kas.logs()).toContainEqual(expect.objectContaining({ event: 'redis.answering', level: 30 }));
 
     await redis.kill();
     await eventually(async () => (await connected()) === '0');

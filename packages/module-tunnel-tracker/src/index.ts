@@ -12,6 +12,7 @@ export { TunnelTrackerError } from './errors/TunnelTrackerError.js';
 export { type MemoryTunnelEntry, MemoryTunnelTable } from './memory/MemoryTunnelTable.js';
 export { REDIS_CONNECTION } from './moduleRefs.js';
 export { type RedisClient, RedisToken } from './redis/RedisClient.js';
+export { type RedisHealth, RedisHealthToken, STALL_CHECK_INTERVAL_MS } from './redis/RedisStallWatch.js';
 export {
   type RedisClusterConfig,
   type RedisConnectionConfig,

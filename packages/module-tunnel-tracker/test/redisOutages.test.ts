@@ -1,7 +1,13 @@
 import { startTestApp, type TestApp } from '@kas/core/testing';
 import { eventually, freePort, type RedisServer, startRedis } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RedisToken, type ReplicaInfo, redisConnectionModule, TunnelTrackerError } from '../src/index.js';
+import {
+  RedisHealthToken,
+  RedisToken,
+  type ReplicaInfo,
+  redisConnectionModule,
+  TunnelTrackerError,
+} from '../src/index.js';
 import { captureLogs } from './support/captureLogs.js';
 import { startRedisHarness } from './support/replicaHarness.js';
 
@@ -128,6 +134,39 @@ describe('Redis outages', () => {
       message: expect.stringContaining('Command timed out'),
     });
     expect(b.metrics.snapshot().failedRoundTrips.find).toBe(1);
+  });
+
+  it('a stalled Redis (connection open, no answers) is one redis.stalled warning and health false; its first answer one redis.answering line', async () => {
+    harness = await startRedisHarness();
+    const b = await harness.startReplica('replica-b', { connection: { commandTimeout: 200 } });
+    const health = b.testApp.app.get(RedisHealthToken);
+    expect(health.isAnswering()).toBe(true);
+    harness.server.process.signal('SIGSTOP');
+    await eventually(() => !health.isAnswering(), { timeoutMs: 10_000 });
+    expect(b.testApp.app.get(RedisToken).status).toBe('ready'); // ioredis sees nothing wrong
+    const stalled = () => b.logs.filter((line) => line.event === 'redis.stalled');
+    expect(stalled()).toEqual([
+      expect.objectContaining({
+        level: 40,
+        address: harness.server.url,
+        commandTimeoutMs: 200,
+        reason: 'Command timed out',
+        msg: `Redis at ${harness.server.url} did not answer a PING within 200ms though its connection is open (paused, overloaded, or a stalled network); until it answers, look-ups of agents held by other replicas fail (503) and this replica's entries are not refreshed`,
+      }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 2_500)); // more PINGs go unanswered: still one line
+    expect(stalled()).toHaveLength(1);
+
+    harness.server.process.signal('SIGCONT');
+    await eventually(() => health.isAnswering(), { timeoutMs: 10_000 });
+    const answering = b.logs.filter((line) => line.event === 'redis.answering');
+    expect(answering).toEqual([
+      expect.objectContaining({ level: 30, address: harness.server.url, silentMs: expect.any(Number) }),
+    ]);
+    expect(answering[0]?.silentMs).toBeGreaterThanOrEqual(2_500);
+    expect(answering[0]?.msg).toMatch(
+      /^Redis at redis:\/\/127\.0\.0\.1:\d+ answers again \(it was silent for \d/,
+    );
   });
 
   it('look-ups fail with KAS_TUNNEL_DIRECTORY_UNAVAILABLE once the Redis connection has closed', async () => {

@@ -1,7 +1,12 @@
 import type { Token } from '@kas/core';
 import { AgentGrpcServerToken } from '@kas/module-agent-grpc';
 import { type KubeProxyMetrics, KubeProxyMetricsToken } from '@kas/module-kube-proxy';
-import { RedisToken, TRACKER_OPERATIONS, TunnelTrackerMetricsToken } from '@kas/module-tunnel-tracker';
+import {
+  RedisHealthToken,
+  RedisToken,
+  TRACKER_OPERATIONS,
+  TunnelTrackerMetricsToken,
+} from '@kas/module-tunnel-tracker';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Finds what a module provides, or undefined while that module does not exist (yet, or in this app). */
@@ -48,12 +53,14 @@ export function registerModuleMetrics(registry: Registry, lookup: ProvidedLookup
   });
   new Gauge({
     name: 'kas_redis_connected',
-    help: "1 while the tunnel directory's Redis connection is ready, 0 while it is lost and ioredis reconnects (absent with the in-memory directory): requests for agents held elsewhere fail meanwhile",
+    help: "1 while the tunnel directory's Redis connection is ready and Redis answers, 0 while it is lost (ioredis reconnects) or stalled (open, but no answer to a PING within the command timeout); absent with the in-memory directory. Requests for agents held elsewhere fail meanwhile",
     registers: [registry],
     collect() {
       const client = lookup(RedisToken);
       this.reset();
-      if (client !== undefined) this.set(client.status === 'ready' ? 1 : 0);
+      if (client === undefined) return;
+      const health = lookup(RedisHealthToken);
+      this.set((health?.isAnswering() ?? client.status === 'ready') ? 1 : 0);
     },
   });
   new Gauge({

@@ -6,6 +6,7 @@ import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
 import { REDIS_CONNECTION } from '../moduleRefs.js';
 import { describeClusterNodes, describeRedisOptions, describeRedisUrl } from './describeRedisAddress.js';
 import { type RedisClient, RedisToken } from './RedisClient.js';
+import { RedisHealthToken, RedisStallWatch } from './RedisStallWatch.js';
 import { type RedisConnectionConfig, redisConnectionConfigSchema } from './redisConnectionConfigSchema.js';
 
 /**
@@ -40,14 +41,18 @@ export function redisConnectionModule(input: RedisConnectionConfig = {}) {
     // for the draining kube proxy until then).
     stop: { last: true },
     drainBudget: '5s',
-    provides: { redis: RedisToken },
+    provides: { redis: RedisToken, health: RedisHealthToken },
     create: ({ log }) => {
       const client = createClient(config);
       watchConnection(client, address, log as Logger);
+      const stallWatch = new RedisStallWatch(client, address, commandTimeoutOf(config), log as Logger);
       return {
-        provides: { redis: client },
+        provides: { redis: client, health: stallWatch },
         start: (ctx: LifecycleContext) => connect(client, address, ctx),
-        stop: (ctx: LifecycleContext) => close(client, ctx),
+        stop: (ctx: LifecycleContext) => {
+          stallWatch.stop();
+          return close(client, ctx);
+        },
       };
     },
   });
@@ -67,6 +72,12 @@ function createClient(config: RedisConnectionConfig): RedisClient {
     lazyConnect: true,
   };
   return config.url === undefined ? new Redis(options) : new Redis(config.url, options);
+}
+
+function commandTimeoutOf(config: RedisConnectionConfig): number {
+  const timeout =
+    'cluster' in config ? config.options?.redisOptions?.commandTimeout : config.options?.commandTimeout;
+  return timeout ?? DEFAULT_COMMAND_TIMEOUT_MS;
 }
 
 function describeConfig(config: RedisConnectionConfig): string {
