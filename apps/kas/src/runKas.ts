@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { createApp } from '@kas/core';
+import { createApp, formatDuration, type ModuleOverride } from '@kas/core';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { exitWithoutStart } from './cli/exitWithoutStart.js';
 import type { KasArgs } from './cli/parseKasArgs.js';
@@ -87,6 +87,14 @@ export async function runKas(
       'LEGACY STOP ORDER: agents get GOAWAY only after the kube proxy has drained, and the directory stops advertising them before that. This reproduces the outage kas was fixed for: for comparison only',
     );
   }
+  const overridden = Object.entries(config.overrides);
+  if (overridden.length > 0) {
+    // What an operator changed in modules' declarations: the plan (and each module.stopping line) has it too.
+    log.info(
+      { event: 'config.overrides', overrides: config.overrides },
+      `overrides: ${overridden.map(([module, override]) => `${module} (${describeOverride(override)})`).join(', ')}`,
+    );
+  }
   if (agentFiles.agentCount === 0) {
     // Allowed (kas may be deployed before its first agent is registered), but said loudly, and in /readiness.
     const warning = `${where(['agentGrpc', 'agentsFile'])}: agentGrpc.agentsFile: ${config.agentGrpc.agentsFile} lists no agents: no agent can connect to this replica until one { id, tokenSha256 } is added and kas restarted`;
@@ -111,4 +119,16 @@ export async function runKas(
   kas.connect(app);
   signals?.release();
   return app.run(); // installs the runner's handlers in this same turn
+}
+
+/** `drainBudget 2m, stop {"after":["kube-proxy"]}`: an entry of `overrides:`, for the log. */
+function describeOverride({ drainBudget, startBudget, stop }: ModuleOverride): string {
+  const budget = (value: ModuleOverride['drainBudget']) =>
+    typeof value === 'number' ? formatDuration(value) : String(value);
+  const changes = [
+    ...(drainBudget === undefined ? [] : [`drainBudget ${budget(drainBudget)}`]),
+    ...(startBudget === undefined ? [] : [`startBudget ${budget(startBudget)}`]),
+    ...(stop === undefined ? [] : [`stop ${JSON.stringify(stop)}`]),
+  ];
+  return changes.length === 0 ? 'no change' : changes.join(', ');
 }

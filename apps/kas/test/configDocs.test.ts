@@ -20,9 +20,14 @@ function exampleWithCommentedKeys(): unknown {
   return parse(text);
 }
 
-/** The key paths of a parsed YAML value, down to its scalars and lists, with their values. */
+/**
+ * The key paths of a parsed YAML value, down to its scalars and lists, with their values; a key whose
+ * schema is not a section (`overrides:`, a map from module names to entries) is one value.
+ */
 function leavesOf(value: unknown, path: readonly string[] = []): [string[], unknown][] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [[[...path], value]];
+  const schema = path.length === 0 ? kasConfigSchema : schemaAt(path);
+  if (schema !== undefined && shapeOf(schema) === undefined) return [[[...path], value]];
   return Object.entries(value).flatMap(([key, child]) => leavesOf(child, [...path, key]));
 }
 

@@ -114,3 +114,40 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
     expect((await run(['lint', `${app}#legacy`])).code).toBe(1);
   });
 });
+
+describe('kas-graph --config kas.yaml with overrides: the graph kas runs, overrides applied', () => {
+  it("plans and lints a loaded module's overridden budget and stop", async () => {
+    const file = await writeConfig(
+      'overridden.yaml',
+      'modules: [../plain.mjs]\noverrides:\n  plain-extra: { drainBudget: 2m, stop: { after: [kube-proxy, private-api] } }\n',
+    );
+    const plan = await run(['plan', '--config', file]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('  stage plain-extra  begins by 1h, completes by 1h 2m (drain budget 2m)');
+    expect(plan.stdout).toContain(
+      '    plain-extra  drain 2m; stops after kube-proxy (declared after), private-api (declared after)',
+    );
+    const lint = await run(['lint', '--config', file]);
+    expect(lint).toMatchObject({ code: 0, stderr: '' });
+    expect(lint.stdout).toMatch(/--config .*overridden\.yaml: no findings/);
+  });
+
+  it('exits 1 with the rule an override breaks: the tracker moved out of the agent edge', async () => {
+    const file = await writeConfig('split.yaml', 'overrides:\n  tunnel-tracker: { stop: {} }\n');
+    const lint = await run(['lint', '--config', file]);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout).toContain(
+      'error KAS_ADVERTISE_ACCEPT_SPLIT [tunnel-tracker, agent-grpc-server] "tunnel-tracker" advertises agent-tunnels and "agent-grpc-server" accepts them, but they stop in different stages',
+    );
+  });
+
+  it("exits 2 with kas's own error for an override kas would refuse, at its line", async () => {
+    const file = await writeConfig('unknown.yaml', 'overrides:\n  kube-proxi: { startBudget: 1m }\n');
+    const lint = await run(['lint', '--config', file]);
+    expect(lint.code).toBe(2);
+    expect(lint.stderr).toContain('KAS_GRAPH_KAS_CONFIG_INVALID');
+    expect(lint.stderr).toMatch(
+      /KAS_OVERRIDE_MODULE_UNKNOWN: .*\n {2}.*unknown\.yaml:2:15: overrides\.kube-proxi: "kube-proxi" is not a module of this kas/,
+    );
+  });
+});

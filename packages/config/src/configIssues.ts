@@ -129,14 +129,24 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   return shape === undefined ? undefined : Object.keys(shape);
 }
 
-/** The schema of the key at `path`, through nested objects; undefined past anything else. */
+/**
+ * The schema of the key at `path`, through nested objects and records (a map from names to entries of
+ * one schema); undefined past anything else.
+ */
 function schemaAt(schema: z.ZodType, path: readonly PropertyKey[]): z.ZodType | undefined {
   let current: z.ZodType | undefined = schema;
   for (const key of path) {
     if (current === undefined || typeof key !== 'string') return undefined;
-    current = isPlainObject(current) ? shapeOf(current)?.[key] : undefined;
+    current = isPlainObject(current) ? shapeOf(current)?.[key] : recordValueOf(current);
   }
   return current;
+}
+
+/** The schema of every entry of a record, or undefined when `schema` is not one. */
+function recordValueOf(schema: z.ZodType): z.ZodType | undefined {
+  const { core } = unwrapSchema(schema);
+  const def = (core as unknown as { _zod: { def: { type: string; valueType?: z.ZodType } } })._zod.def;
+  return def.type === 'record' ? def.valueType : undefined;
 }
 
 /** The keys of the object schema at `path`, with their schemas; undefined where it is not an object. */

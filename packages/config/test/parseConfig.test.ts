@@ -137,6 +137,27 @@ describe('parseConfig', () => {
     );
   });
 
+  it('names the known keys of an entry of a map from names to entries (a z.record), at any depth', () => {
+    const app = z.strictObject({
+      overrides: z.record(
+        z.string(),
+        z.strictObject({
+          drainBudget: duration().optional(),
+          stop: z.strictObject({ after: z.array(z.string()).optional() }).optional(),
+        }),
+      ),
+    });
+    const invalid = (problems: string) => new Error(problems);
+    expect(() =>
+      parseConfig(app, { overrides: { 'kube-proxy': { drainBugdet: '2h', stop: { befor: [] } } } }, invalid),
+    ).toThrow(
+      'overrides.kube-proxy.stop.befor: unknown key (known here: after); overrides.kube-proxy.drainBugdet: unknown key (known here: drainBudget, stop)',
+    );
+    expect(() => parseConfig(app, { overrides: { 'kube-proxy': 5 } }, invalid)).toThrow(
+      'overrides.kube-proxy: expected a section (optional keys: drainBudget, stop) (got 5)',
+    );
+  });
+
   it('finds no issues in an error that is not about config', () => {
     expect(configIssuesOf(new Error('x', { cause: new Error('y') }))).toBeUndefined();
     expect(formatKeyPath([])).toBe('(top level)');

@@ -16,6 +16,7 @@ import { KasActivity, KasActivityToken } from '../extension/KasActivity.js';
 import { type LoadedModuleEntry, loadModuleEntries } from '../extension/loadModuleEntries.js';
 import { KasTelemetry } from '../observability/KasTelemetry.js';
 import { KasTelemetryToken } from '../observability/observabilityModule.js';
+import { applyOverrides } from './applyOverrides.js';
 import { composeKas, type StopOrder } from './composeKas.js';
 import { lintOnly } from './lintOnly.js';
 
@@ -92,9 +93,10 @@ const UNREAD_FILES: KasFiles = {
  * The one way kas is composed from its config: `kas --config kas.yaml` runs what this returns with
  * `purpose: 'run'`, and `kas-graph lint --config kas.yaml` (also `plan`, `draw`, `--manifests`) lints what
  * it returns with `purpose: 'lint'`: the same schema, environment overrides, loaded modules, module
- * configs and composition. Loads the `modules:` entries, validates every key (the loaded modules'
- * sections with their own schemas), creates the modules, and checks what loaded modules name. Throws
- * `KAS_CONFIG_*` and `KAS_MODULE_*` errors before anything starts.
+ * configs, composition and `overrides:`. Loads the `modules:` entries, validates every key (the loaded
+ * modules' sections with their own schemas), creates the modules, checks what loaded modules name, and
+ * applies kas.yaml's `overrides:` over the stop order's. Throws `KAS_CONFIG_*`, `KAS_MODULE_*` and
+ * `KAS_OVERRIDE_*` errors before anything starts.
  */
 export async function composeFromConfig(
   source: KasConfigText,
@@ -164,8 +166,9 @@ export async function composeFromConfig(
     options.stopOrder ?? 'current',
   );
   checkLoadedModules(composed, loadedBy);
+  const overridden = applyOverrides(composed, kasConfig.overrides, where);
   return {
-    composition: purpose === 'run' ? composed : lintOnly(composed),
+    composition: purpose === 'run' ? overridden : lintOnly(overridden),
     config: kasConfig,
     ...(kasConfig.shutdownDeadline === undefined ? {} : { shutdownDeadlineMs: kasConfig.shutdownDeadline }),
     listenGraceMs: kasConfig.kubeProxy.listenGrace,

@@ -6,6 +6,7 @@ import { KasAppError } from '../errors/KasAppError.js';
 import { observabilityConfigSchema } from '../observability/observabilityModule.js';
 import { BUILT_IN_SECTIONS } from './builtInSections.js';
 import type { KasSection } from './KasSection.js';
+import { overridesSchema } from './overridesSchema.js';
 import { yamlText } from './yamlText.js';
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -39,6 +40,7 @@ export const appSettingsShape = {
     .describe(
       "Modules to load besides kas's own: package names (resolved from this file's directory) or paths (`./` or `/`). Each package's default export is a module, a list of modules, or a factory that takes its config section; a factory's package also exports `configKey` (its key in this file) and `configSchema` (zod). See docs/write-a-module.md.",
     ),
+  overrides: overridesSchema,
   // Not a section: observability stops after every other module (it declares stop: { last: true }).
   observability: z
     .strictObject({

@@ -16,6 +16,10 @@ export const KAS_APP_ERROR_CODES = {
     "a loaded module's name, or its config key, is already taken by a built-in module, a kas.yaml key or another loaded module",
   KAS_MODULE_RELATION_UNKNOWN:
     'a loaded module starts after, stops with, alongside or after a module that this kas does not have',
+  KAS_OVERRIDE_MODULE_UNKNOWN:
+    'an entry of `overrides:` names a module, as its key or in a stop relation, that this kas does not have',
+  KAS_OVERRIDE_CONFLICT:
+    'an entry of `overrides:` sets what another setting decides: the stop of a module `--legacy-stop-order` reorders, or the drain budget of a built-in module that has a kas.yaml key for it',
   KAS_LINT_ONLY: 'a composition made for linting (placeholder secrets, no files read) was started',
   KAS_USAGE: 'the command line is wrong (unknown flag, missing value, conflicting flags)',
   KAS_DEV_UNAVAILABLE:
