@@ -136,7 +136,7 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
           new TunnelTrackerError(
             'KAS_REDIS_UNREACHABLE',
             `redis-connection could not reach Redis at ${address} ${why} (${formatDuration(Date.now() - startedAt)})${detail}`,
-            `check that Redis runs at ${address} and is reachable from this host (redis.url, redis.sentinel or redis.cluster in kas.yaml); kas waits for it up to 30 s at start (the start budget of "redis-connection": kas.yaml has no setting for it; an app of your own can change it with an override), so start Redis first or let kas be restarted`,
+            `check that Redis runs at ${address} and is reachable from this host (redis.url, redis.sentinel or redis.cluster in kas.yaml); kas waits for it up to 30 s at start (the start budget of "redis-connection": to wait longer, set overrides: { redis-connection: { startBudget: 2m } } in kas.yaml), so start Redis first or let kas be restarted`,
             lastError === undefined ? undefined : { cause: lastError },
           ),
         );
