@@ -127,10 +127,29 @@ describe('the kustomize bases and overlays', () => {
           ?.filter((variable) => variable.value !== undefined)
           .map((variable) => [variable.name, variable.value?.replace('$(POD_IP)', '10.0.0.7')]) ?? [],
       );
+      // What a kubelet adds for each Service of the namespace where service links are on (the default;
+      // the Deployment turns them off, and kas skips them anyway): KAS_USERS_SERVICE_HOST, ...
+      const serviceLinks = Object.fromEntries(
+        (objects.filter((object) => object.kind === 'Service') as Loose[]).flatMap((service) => {
+          const name = String(service.metadata.name).toUpperCase().replaceAll('-', '_');
+          const port = service.spec.ports[0].port;
+          return [
+            [`${name}_SERVICE_HOST`, '10.96.0.10'],
+            [`${name}_SERVICE_PORT`, String(port)],
+            [`${name}_PORT`, `tcp://10.96.0.10:${port}`],
+            [`${name}_PORT_${port}_TCP`, `tcp://10.96.0.10:${port}`],
+            [`${name}_PORT_${port}_TCP_PROTO`, 'tcp'],
+            [`${name}_PORT_${port}_TCP_PORT`, String(port)],
+            [`${name}_PORT_${port}_TCP_ADDR`, '10.96.0.10'],
+          ];
+        }),
+      );
+      expect(Object.keys(serviceLinks)).toContain('KAS_USERS_SERVICE_HOST');
+      expect(deployment.spec.template.spec.enableServiceLinks).toBe(false);
       const kas = await composeFromConfig({
         text: configMap.data['kas.yaml'],
         file: `kas.yaml of ConfigMap ${configMap.metadata.name}`,
-        env: { ...env, KAS_REPLICA__ID: 'kas-7d9f-abcde' },
+        env: { ...serviceLinks, ...env, KAS_REPLICA__ID: 'kas-7d9f-abcde' },
       });
       const names = kas.composition.modules.map((module) => module.name);
       expect(names).toContain('redis-connection'); // every kas overlay has a shared directory

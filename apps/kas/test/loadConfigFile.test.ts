@@ -36,6 +36,34 @@ describe('loading a config file', () => {
     });
   });
 
+  it('skips the variables Kubernetes sets for a Service named kas-* (KAS_USERS_SERVICE_HOST), which are not config keys', async () => {
+    const file = await configFile('replica:\n  id: from-file\n');
+    const serviceLinks = {
+      KAS_USERS_SERVICE_HOST: '10.96.56.78',
+      KAS_USERS_SERVICE_PORT: '443',
+      KAS_USERS_SERVICE_PORT_HTTPS: '443',
+      KAS_USERS_PORT: 'tcp://10.96.56.78:443',
+      KAS_USERS_PORT_443_TCP: 'tcp://10.96.56.78:443',
+      KAS_USERS_PORT_443_TCP_PROTO: 'tcp',
+      KAS_USERS_PORT_443_TCP_PORT: '443',
+      KAS_USERS_PORT_443_TCP_ADDR: '10.96.56.78',
+      KAS_REDIS_SERVICE_HOST: '10.96.0.9',
+    };
+    const { config } = await loadConfigFile(schema, {
+      file,
+      env: { ...serviceLinks, KAS_KUBE_PROXY__DRAIN_BUDGET_MS: '7' },
+    });
+    expect(config).toEqual({
+      replica: { id: 'from-file' },
+      kubeProxy: { listenAddress: '127.0.0.1:8443', drainBudgetMs: 7 },
+    });
+    // A misspelt key is still reported, not taken for a Service's variable.
+    const error = await loadConfigFile(schema, { file, env: { KAS_KUBEPROXY: 'x' } }).catch(
+      (caught: Error) => caught.message,
+    );
+    expect(error).toContain('environment KAS_KUBEPROXY: kubeproxy: unknown key');
+  });
+
   it('names the file, line, key path and what is expected for a bad value', async () => {
     const file = await configFile(
       'replica:\n  id: a\nkubeProxy:\n  drainBudgetMs: soon\n  listenAdress: x\n',

@@ -11,9 +11,24 @@ export interface EnvOverride {
 }
 
 /**
+ * What the kubelet sets in a pod for every Service of its namespace (unless `enableServiceLinks: false`):
+ * `<NAME>_SERVICE_HOST`, `<NAME>_SERVICE_PORT[_<PORT NAME>]`, `<NAME>_PORT` and
+ * `<NAME>_PORT_<n>_<PROTOCOL>[_PROTO|_PORT|_ADDR]`, so a Service named `kas-users` gives `KAS_USERS_PORT`.
+ * No kas key has that shape (a section's key has `__` in its variable; a top-level key is no `_PORT`).
+ */
+const SERVICE_LINK =
+  /^KAS_[A-Z0-9_]+?_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)$/;
+
+/** True for a variable the kubelet set for a Service whose name begins with `kas-`, not a config key. */
+export function isServiceLinkVariable(variable: string): boolean {
+  return !variable.includes('__') && SERVICE_LINK.test(variable);
+}
+
+/**
  * Maps `KAS_<SECTION>__<KEY>` variables to config paths: `KAS_KUBE_PROXY__LISTEN_ADDRESS` sets
  * `kubeProxy.listenAddress` (levels split by `__`, words by `_`, camelCased). Values are read as YAML
  * scalars or flow collections, so `8080` is a number, `true` a boolean, `[a, b]` a list, `10s` a string.
+ * Kubernetes' service-link variables (`KAS_USERS_SERVICE_HOST` for a Service `kas-users`) are skipped.
  */
 export function readEnvOverrides(
   env: Readonly<Record<string, string | undefined>>,
@@ -22,6 +37,7 @@ export function readEnvOverrides(
   const overrides: EnvOverride[] = [];
   for (const [variable, raw] of Object.entries(env)) {
     if (!variable.startsWith(ENV_PREFIX) || raw === undefined || ignored.includes(variable)) continue;
+    if (isServiceLinkVariable(variable)) continue;
     const path = variable
       .slice(ENV_PREFIX.length)
       .split('__')
