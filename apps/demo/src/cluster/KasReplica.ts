@@ -19,6 +19,12 @@ export interface KasReplicaOptions {
   readonly stopOrder: StopOrder;
   /** How long a start may take before it counts as failed. Default 30 s. */
   readonly startTimeoutMs?: number;
+  /**
+   * Called once, after the first run started, with the ports it was given by the OS (its config said
+   * port 0, so no other process can take them in between): write them into the config, so that every
+   * later run listens where agents, peers and the load balancer expect it.
+   */
+  readonly keepPorts?: (ports: ReplicaPorts) => Promise<void>;
 }
 
 /** One SIGTERM sent to a replica. */
@@ -33,10 +39,13 @@ export interface Termination {
 
 /**
  * One kas replica as a real process (`kas --config <file> --trace-file <file>`), on ports fixed for its
- * whole life so agents' address lists and the load balancer keep working across restarts.
+ * whole life so agents' address lists and the load balancer keep working across restarts: the first run
+ * listens on ports the OS picks (port 0 in its config: a port picked by the harness and bound later could
+ * be taken meanwhile by a busy machine's other processes), later runs on the same ones.
  */
 export class KasReplica {
   #state: ReplicaState = 'stopped';
+  #ports: ReplicaPorts;
   #current: RunningProcess | undefined;
   #traceFile: string | undefined;
   #isKilled = false;
@@ -44,9 +53,16 @@ export class KasReplica {
 
   constructor(
     readonly id: string,
-    readonly ports: ReplicaPorts,
+    ports: ReplicaPorts,
     private readonly options: KasReplicaOptions,
-  ) {}
+  ) {
+    this.#ports = ports;
+  }
+
+  /** The ports it listens on (all 0 until its first run has started, when those are `keepPorts`). */
+  get ports(): ReplicaPorts {
+    return this.#ports;
+  }
 
   get state(): ReplicaState {
     return this.#state;
@@ -115,6 +131,10 @@ export class KasReplica {
     });
     try {
       await run.waitForLog({ event: 'app.started' }, this.options.startTimeoutMs ?? 30_000);
+      if (Object.values(this.#ports).includes(0)) {
+        this.#ports = boundPorts(run.logs(), this.id);
+        await this.options.keepPorts?.(this.#ports);
+      }
     } catch (error) {
       await run.stop(1_000);
       throw new DemoError(
@@ -159,4 +179,42 @@ export class KasReplica {
     clearTimeout(cut);
     clearTimeout(kill);
   }
+}
+
+/** The ports a run listens on, from its `...listening` log lines. */
+function boundPorts(logs: readonly Record<string, unknown>[], id: string): ReplicaPorts {
+  const portOf = (what: string, line: Record<string, unknown> | undefined, field: 'address' | 'url') => {
+    const port = Number(/:(\d+)$/.exec(String(line?.[field] ?? ''))?.[1]);
+    if (!Number.isInteger(port) || port <= 0) {
+      throw new DemoError(
+        'KAS_DEMO_PROCESS_FAILED',
+        `replica ${id} started, but its log names no ${what} port`,
+        'read its log lines: the listening lines of kas have changed',
+      );
+    }
+    return port;
+  };
+  const find = (test: (line: Record<string, unknown>) => boolean) => logs.find(test);
+  return {
+    agentGrpc: portOf(
+      'agent gRPC',
+      find((line) => line.event === 'grpc.listening'),
+      'address',
+    ),
+    kubeProxy: portOf(
+      'kube proxy',
+      find((line) => line.event === 'kubeProxy.listening'),
+      'url',
+    ),
+    privateApi: portOf(
+      'private API',
+      find((line) => line.event === 'privateApi.listening'),
+      'address',
+    ),
+    observability: portOf(
+      'observability',
+      find((line) => line.msg === 'observability listening'),
+      'url',
+    ),
+  };
 }

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type RedisServer, startRedis } from '@kas/testkit';
+import { type RedisServer, startRedis } from '@kas/testkit';
 import { DemoError } from '../errors/DemoError.js';
 import { AgentkFleet } from './AgentkFleet.js';
 import { KasReplica, type StopOrder } from './KasReplica.js';
@@ -105,16 +105,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     cleanUps.push(() => directoryReader.close());
 
     const ids = Array.from({ length: options.replicas ?? 3 }, (_, index) => `kas-${'abcdefghij'[index]}`);
-    const ports = new Map<string, ReplicaPorts>();
-    for (const id of ids) {
-      const [agentGrpc, kubeProxy, privateApi, observability] = [
-        await freePort(),
-        await freePort(),
-        await freePort(),
-        await freePort(),
-      ] as [number, number, number, number];
-      ports.set(id, { agentGrpc, kubeProxy, privateApi, observability });
-    }
+    // Port 0 everywhere: each replica's first run is given free ports by the OS and keeps them (KasReplica).
+    const unbound: ReplicaPorts = { agentGrpc: 0, kubeProxy: 0, privateApi: 0, observability: 0 };
+    const ports = new Map<string, ReplicaPorts>(ids.map((id) => [id, unbound]));
     const agentkProcesses = options.agentkProcesses ?? 3;
     const files = await writeClusterFiles({
       directory,
@@ -135,6 +128,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
           configPath: files.configPaths.get(id) as string,
           traceDirectory,
           stopOrder: options.stopOrder ?? 'current',
+          keepPorts: (bound) => files.writeReplicaConfig(id, bound),
         }),
     );
     cleanUps.push(async () => void (await Promise.all(replicas.map((replica) => replica.kill()))));

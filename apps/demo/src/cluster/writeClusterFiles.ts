@@ -7,7 +7,7 @@ import { userToken } from '@kas/module-kube-proxy';
 import { stringify } from 'yaml';
 import { DemoError } from '../errors/DemoError.js';
 
-/** The ports one replica listens on, picked before it first starts so a restart keeps them. */
+/** The ports one replica listens on: 0 (the OS picks) for its first run, then those it was given. */
 export interface ReplicaPorts {
   readonly agentGrpc: number;
   readonly kubeProxy: number;
@@ -43,6 +43,8 @@ export interface ClusterFiles {
   readonly agentToken: (agentId: string) => string;
   /** The config file of each replica, by id. */
   readonly configPaths: ReadonlyMap<string, string>;
+  /** Writes a replica's config again with these ports (the ones its first run was given). */
+  writeReplicaConfig(id: string, ports: ReplicaPorts): Promise<void>;
 }
 
 /** What the files describe. */
@@ -58,7 +60,7 @@ export interface ClusterFilesOptions {
 /**
  * Writes a throwaway CA and server certificate, one token per agent with the agents file, one user who
  * may reach every agent, the replicas' shared secret, and one kas config per replica (Redis directory,
- * fixed loopback ports, the given budgets).
+ * loopback ports (0 until a replica's first run has its own: `writeReplicaConfig`), the given budgets).
  */
 export async function writeClusterFiles(options: ClusterFilesOptions): Promise<ClusterFiles> {
   const { directory, budgets } = options;
@@ -97,6 +99,8 @@ export async function writeClusterFiles(options: ClusterFilesOptions): Promise<C
     caPem: ca.cert,
     agentIdsByProcess,
     tokenFilePattern: (process) => path('tokens', `agent-${process + 1}-{i}.token`),
+    writeReplicaConfig: (id, ports) =>
+      writeFile(path(`${id}.yaml`), kasConfig(id, ports, options.redisUrl, budgets, path), { mode: 0o600 }),
     userToken: (agentId) => userToken(agentId, userSecret),
     agentToken: (agentId) => {
       const token = agentTokens.get(agentId);
