@@ -6,15 +6,14 @@ import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { writeKubeconfig } from '@kas/fake-kube-api';
-import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { eventually, kubectl, spawnKubectl, startProcess } from '@kas/testkit';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userTokenOf } from './support/identities.js';
 import { rawUpgrade } from './support/rawUpgrade.js';
-import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
-import { type KasReplica, startKasReplica } from './support/startKasReplica.js';
-import { addRunningPod } from './support/startPodReplica.js';
+import type { TestCluster } from './support/startCluster.js';
+import type { KasReplica } from './support/startKasReplica.js';
+import { type RoutedPod, startRoutedPod } from './support/startPodReplica.js';
 
 const SPDY = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false', KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' };
 
@@ -37,37 +36,18 @@ describe.each([
   ['a local tunnel', 'local'],
   ['a forwarding replica', 'remote'],
 ] as const)('kubectl exec, attach, cp, port-forward and logs -f through kas, over %s', (_title, route) => {
+  let setup: RoutedPod;
   let cluster: TestCluster;
   let holder: KasReplica;
   let entry: KasReplica;
-  let agent: TestAgent;
   let kubeconfigPath: string;
 
   beforeAll(async () => {
-    cluster = await startCluster();
-    const table = new MemoryTunnelTable();
-    holder = await startKasReplica({
-      replicaId: 'kas-a',
-      tls: cluster.certificates.server,
-      directory: { table },
-    });
-    entry =
-      route === 'local'
-        ? holder
-        : await startKasReplica({
-            replicaId: 'kas-b',
-            tls: cluster.certificates.server,
-            directory: { table },
-          });
-    agent = await startAgent(cluster.upstream, [holder.agentAddress]);
-    await eventually(() => holder.registry.hasAgent('agent-1'));
-    kubeconfigPath = await addRunningPod(cluster, entry.proxy.url);
+    setup = await startRoutedPod(route);
+    ({ cluster, holder, entry, kubeconfigPath } = setup);
   });
   afterAll(async () => {
-    await agent?.app.stop();
-    if (entry !== holder) await entry?.kas.stop();
-    await holder?.kas.stop();
-    await cluster?.stop();
+    await setup?.stop();
   });
 
   const replicas = () => [...new Set([entry, holder])];

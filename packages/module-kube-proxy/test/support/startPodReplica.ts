@@ -58,3 +58,52 @@ export async function startPodReplica(kubeProxy: Partial<KubeProxyConfig>): Prom
     },
   };
 }
+
+/** How a user's request reaches the replica holding agent-1: on it, or through a second one that forwards. */
+export type PodRoute = 'local' | 'remote';
+
+/**
+ * The replica holding agent-1's tunnels (`holder`) and the one a user's kubeconfig reaches (`entry`):
+ * the same replica for `'local'`, a second one sharing the tunnel directory, which forwards to the
+ * holder, for `'remote'`; with a running pod `web-0` and a kubeconfig for `entry` as alice.
+ */
+export interface RoutedPod {
+  readonly cluster: TestCluster;
+  readonly holder: KasReplica;
+  readonly entry: KasReplica;
+  readonly agent: TestAgent;
+  readonly kubeconfigPath: string;
+  /** Stops the agent, the replicas and the cluster (what is stopped already is skipped). */
+  stop(): Promise<void>;
+}
+
+/** Starts a {@link RoutedPod}. */
+export async function startRoutedPod(route: PodRoute): Promise<RoutedPod> {
+  const cluster = await startCluster();
+  const table = new MemoryTunnelTable();
+  const holder = await startKasReplica({
+    replicaId: 'kas-a',
+    tls: cluster.certificates.server,
+    directory: { table },
+  });
+  const entry =
+    route === 'local'
+      ? holder
+      : await startKasReplica({ replicaId: 'kas-b', tls: cluster.certificates.server, directory: { table } });
+  const agent = await startAgent(cluster.upstream, [holder.agentAddress]);
+  await eventually(() => holder.registry.hasAgent('agent-1'));
+  const kubeconfigPath = await addRunningPod(cluster, entry.proxy.url);
+  return {
+    cluster,
+    holder,
+    entry,
+    agent,
+    kubeconfigPath,
+    async stop() {
+      await agent.app.stop();
+      if (entry !== holder) await entry.kas.stop();
+      await holder.kas.stop();
+      await cluster.stop();
+    },
+  };
+}
