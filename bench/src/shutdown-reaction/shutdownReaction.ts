@@ -237,28 +237,44 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
   };
   const nth = (values: readonly number[], fraction: number) =>
     values.length === 0 ? undefined : values[Math.ceil(fraction * values.length) - 1];
+  /** The rows of kas's side up to GOAWAY, the same for agentk and for the floor's clients. */
+  const goawayRows = (layout: Layout, clients: AgentClients) => {
+    row('kas handled the signal (trace)', layout, (run) => run.signalMs, undefined, undefined, clients);
+    row(
+      'agent-grpc-server called tryShutdown (trace)',
+      layout,
+      (run) => run.goawaySentMs,
+      undefined,
+      undefined,
+      clients,
+    );
+    const seen = [
+      ['first', (run: ShutdownRun) => run.goawayMs[0], (t: GoawayTimes) => t.firstMs],
+      ['median', (run: ShutdownRun) => nth(run.goawayMs, 0.5), (t: GoawayTimes) => t.medianMs],
+      ['last', (run: ShutdownRun) => complete(run, run.goawayMs), (t: GoawayTimes) => t.lastMs],
+    ] as const;
+    for (const [which, figure, floor] of seen) {
+      row(
+        `${which} agent saw GOAWAY`,
+        layout,
+        figure,
+        goawayFloor(layout, floor),
+        which === 'last' ? GOALS.goawayRatio : undefined,
+        clients,
+      );
+    }
+  };
+  const withdrawnRow = (layout: Layout, clients: AgentClients) =>
+    row(
+      "A's entries gone: tracker's withdrawn mark (trace)",
+      layout,
+      (run) => run.withdrawnMs,
+      withdrawFloor,
+      GOALS.withdrawRatio,
+      clients,
+    );
   for (const layout of LAYOUTS) {
-    row('kas handled the signal (trace)', layout, (run) => run.signalMs);
-    row('agent-grpc-server called tryShutdown (trace)', layout, (run) => run.goawaySentMs);
-    row(
-      'first agent saw GOAWAY',
-      layout,
-      (run) => run.goawayMs[0],
-      goawayFloor(layout, (t) => t.firstMs),
-    );
-    row(
-      'median agent saw GOAWAY',
-      layout,
-      (run) => nth(run.goawayMs, 0.5),
-      goawayFloor(layout, (t) => t.medianMs),
-    );
-    row(
-      'last agent saw GOAWAY',
-      layout,
-      (run) => complete(run, run.goawayMs),
-      goawayFloor(layout, (t) => t.lastMs),
-      GOALS.goawayRatio,
-    );
+    goawayRows(layout, 'agentk');
     row('tunnel-tracker began its withdraw (trace)', layout, (run) => run.trackerStoppingMs);
     row(
       'withdraw round trip, as the tracker timed it',
@@ -266,13 +282,7 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
       (run) => run.withdrawDurationMs,
       withdrawFloor,
     );
-    row(
-      "A's entries gone: tracker's withdrawn mark (trace)",
-      layout,
-      (run) => run.withdrawnMs,
-      withdrawFloor,
-      GOALS.withdrawRatio,
-    );
+    withdrawnRow(layout, 'agentk');
     row(
       `A's entries gone: outside Redis read every ${PROBE_INTERVAL_MS} ms`,
       layout,
@@ -315,47 +325,8 @@ function summarize(runs: readonly ShutdownRun[], warm: FloorRuns, cold: FloorRun
   }
   for (const layout of LAYOUTS) {
     const clients = 'floor clients';
-    row('kas handled the signal (trace)', layout, (run) => run.signalMs, undefined, undefined, clients);
-    row(
-      'agent-grpc-server called tryShutdown (trace)',
-      layout,
-      (run) => run.goawaySentMs,
-      undefined,
-      undefined,
-      clients,
-    );
-    row(
-      'first agent saw GOAWAY',
-      layout,
-      (run) => run.goawayMs[0],
-      goawayFloor(layout, (t) => t.firstMs),
-      undefined,
-      clients,
-    );
-    row(
-      'median agent saw GOAWAY',
-      layout,
-      (run) => nth(run.goawayMs, 0.5),
-      goawayFloor(layout, (t) => t.medianMs),
-      undefined,
-      clients,
-    );
-    row(
-      'last agent saw GOAWAY',
-      layout,
-      (run) => complete(run, run.goawayMs),
-      goawayFloor(layout, (t) => t.lastMs),
-      GOALS.goawayRatio,
-      clients,
-    );
-    row(
-      "A's entries gone: tracker's withdrawn mark (trace)",
-      layout,
-      (run) => run.withdrawnMs,
-      withdrawFloor,
-      GOALS.withdrawRatio,
-      clients,
-    );
+    goawayRows(layout, clients);
+    withdrawnRow(layout, clients);
     for (const user of CPU_USERS.filter((user) => user !== 'kas B')) {
       row(
         `CPU ms of ${user === 'agentk' ? 'the clients' : user} until the last agent saw GOAWAY`,
