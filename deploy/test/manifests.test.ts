@@ -86,7 +86,11 @@ describe('the kustomize bases and overlays', () => {
       expect(
         pod.topologySpreadConstraints.map((spread: { topologyKey: string }) => spread.topologyKey),
       ).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
-      expect(find(objects, 'PodDisruptionBudget', 'kas').spec.maxUnavailable).toBe(1);
+      expect(pod.topologySpreadConstraints[1].nodeTaintsPolicy).toBe('Honor'); // a cordoned node is no domain
+      expect(find(objects, 'PodDisruptionBudget', 'kas').spec).toMatchObject({
+        maxUnavailable: 1,
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      });
       expect(kas.env).toContainEqual({
         name: 'KAS_REPLICA__ID',
         valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
