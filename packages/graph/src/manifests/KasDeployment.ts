@@ -20,9 +20,23 @@ export interface KasDeployment {
     readonly label: string;
     readonly env: Readonly<Record<string, string>>;
   };
+  /**
+   * Environment of the kas container that kas-graph cannot read, so `config.env` lacks it: each
+   * `envFrom` source, and each `KAS_*` variable whose value comes from a Secret, a ConfigMap or a field
+   * other than the pod's name, namespace and IP. Such a value may change the stop plan the checks see.
+   */
+  readonly unseenEnvironment?: readonly UnseenEnvironment[];
   /** Where a field of this Deployment is set in the manifests (or where it would go). */
   locate(path: FieldPath): SourceLocation | undefined;
 }
 
 /** Field paths of the pod template the checks point at. */
 export const POD_SPEC: FieldPath = ['spec', 'template', 'spec'];
+
+/** One source of the kas container's environment that `--manifests` cannot read. */
+export interface UnseenEnvironment {
+  /** `envFrom: configMapRef kas-env`, `env KAS_SHUTDOWN_DEADLINE: secretKeyRef kas-settings/deadline` */
+  readonly description: string;
+  /** Its field, for the finding's location. */
+  readonly path: FieldPath;
+}

@@ -1,5 +1,6 @@
 import type { LintRule } from '../lint/LintRule.js';
 import type { DeploymentLintContext } from './DeploymentLintContext.js';
+import { environmentUnseen } from './rules/environmentUnseen.js';
 import { graceBelowShutdownDeadline } from './rules/graceBelowShutdownDeadline.js';
 import { graceBelowStopPlan } from './rules/graceBelowStopPlan.js';
 import { readinessSlowerThanListenGrace } from './rules/readinessSlowerThanListenGrace.js';
@@ -7,7 +8,7 @@ import { shutdownDeadlineCutsStopPlan } from './rules/shutdownDeadlineCutsStopPl
 
 /**
  * The rules `kas-graph lint --manifests` adds: the kas Deployment's grace period and readiness probe
- * against the stop plan of the config it runs with. Without a context (for `explain` and the docs)
+ * against the stop plan of the config it runs with, and the environment it cannot read. Without a context (for `explain` and the docs)
  * they find nothing.
  */
 export function deploymentLintRules(context?: DeploymentLintContext): LintRule[] {
@@ -16,5 +17,6 @@ export function deploymentLintRules(context?: DeploymentLintContext): LintRule[]
     graceBelowShutdownDeadline(context),
     shutdownDeadlineCutsStopPlan(context),
     readinessSlowerThanListenGrace(context),
+    environmentUnseen(context),
   ];
 }

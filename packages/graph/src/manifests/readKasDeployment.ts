@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import { CliError } from '../cli/CliError.js';
-import type { KasDeployment } from './KasDeployment.js';
+import type { KasDeployment, UnseenEnvironment } from './KasDeployment.js';
 import { locateField } from './locateField.js';
 import type { RenderedManifests } from './renderManifests.js';
 
@@ -13,13 +13,24 @@ type Json = Record<string, unknown>;
 interface EnvVar {
   readonly name: string;
   readonly value?: string;
-  readonly valueFrom?: { readonly fieldRef?: { readonly fieldPath?: string } };
+  readonly valueFrom?: {
+    readonly fieldRef?: { readonly fieldPath?: string };
+    readonly secretKeyRef?: { readonly name?: string; readonly key?: string };
+    readonly configMapKeyRef?: { readonly name?: string; readonly key?: string };
+    readonly resourceFieldRef?: { readonly resource?: string };
+  };
+}
+interface EnvFromSource {
+  readonly prefix?: string;
+  readonly configMapRef?: { readonly name?: string };
+  readonly secretRef?: { readonly name?: string };
 }
 interface Container {
   readonly name: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
   readonly env?: readonly EnvVar[];
+  readonly envFrom?: readonly EnvFromSource[];
   readonly volumeMounts?: readonly { name: string; mountPath: string; subPath?: string }[];
   readonly readinessProbe?: { periodSeconds?: number; failureThreshold?: number };
   readonly lifecycle?: {
@@ -73,6 +84,7 @@ export function readKasDeployment(manifests: RenderedManifests): KasDeployment {
           },
         }),
     config: readConfig(objects, container, pod, label, name, namespace),
+    unseenEnvironment: unseenEnvironmentOf(container),
     locate: (path) => locateField(manifests.sources, { kind: 'Deployment', name }, path),
   };
 }
@@ -153,6 +165,46 @@ function readConfig(
     label: `${key} of ConfigMap ${namespace === undefined ? '' : `${namespace}/`}${volume.configMap.name}`,
     env,
   };
+}
+
+/** Fields of a running pod that `environmentOf` gives stand-ins for. */
+const KNOWN_FIELDS = new Set(['metadata.name', 'metadata.namespace', 'status.podIP']);
+
+/** The kas container's environment that `environmentOf` cannot read (see `KasDeployment`). */
+function unseenEnvironmentOf(container: Container): UnseenEnvironment[] {
+  const inContainer = ['spec', 'template', 'spec', 'containers', { name: container.name }] as const;
+  const unseen: UnseenEnvironment[] = [];
+  for (const source of container.envFrom ?? []) {
+    const from =
+      source.configMapRef !== undefined
+        ? `configMapRef ${source.configMapRef.name ?? '(unnamed)'}`
+        : source.secretRef !== undefined
+          ? `secretRef ${source.secretRef.name ?? '(unnamed)'}`
+          : 'a source';
+    unseen.push({
+      description: `envFrom: ${from}${source.prefix === undefined ? '' : ` (prefix ${source.prefix})`}`,
+      path: [...inContainer, 'envFrom'],
+    });
+  }
+  for (const variable of container.env ?? []) {
+    const from = variable.valueFrom;
+    if (!variable.name.startsWith('KAS_') || variable.value !== undefined || from === undefined) continue;
+    if (KNOWN_FIELDS.has(from.fieldRef?.fieldPath ?? '')) continue;
+    const ref = from.secretKeyRef ?? from.configMapKeyRef;
+    const what =
+      from.secretKeyRef !== undefined
+        ? 'secretKeyRef'
+        : from.configMapKeyRef !== undefined
+          ? 'configMapKeyRef'
+          : from.resourceFieldRef !== undefined
+            ? `resourceFieldRef ${from.resourceFieldRef.resource ?? ''}`.trim()
+            : `fieldRef ${from.fieldRef?.fieldPath ?? ''}`.trim();
+    unseen.push({
+      description: `env ${variable.name}: ${what}${ref === undefined ? '' : ` ${ref.name ?? '(unnamed)'}/${ref.key ?? '(no key)'}`}`,
+      path: [...inContainer, 'env', { name: variable.name }],
+    });
+  }
+  return unseen;
 }
 
 /** `--config X`, `--config=X`, `-c X`. */

@@ -59,6 +59,33 @@ describe('kas-graph lint --manifests, on rendered YAML', () => {
     ]);
   });
 
+  it('warns about KAS_* environment it cannot read (envFrom, a ConfigMap key), not about other variables', async () => {
+    const manifest = 'test/fixtures/manifests/environment-unseen.yaml';
+    const run = await runKasGraph(['lint', entry, '--manifests', manifest, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0); // warnings only
+    expect(JSON.parse(run.stdout).findings).toEqual([
+      {
+        code: 'KAS_ENVIRONMENT_UNSEEN',
+        severity: 'warn',
+        message:
+          'Deployment edge/kas: the kas container takes environment kas-graph cannot read (envFrom: configMapRef kas-env): any KAS_* setting in it is not in this plan or these checks',
+        fix: expect.stringContaining('into kas.yaml or as literal env values'),
+        modules: [],
+        location: { file: manifest, line: 39, column: 11 }, // the envFrom list
+      },
+      {
+        code: 'KAS_ENVIRONMENT_UNSEEN',
+        severity: 'warn',
+        message:
+          'Deployment edge/kas: the kas container takes environment kas-graph cannot read (env KAS_SHUTDOWN_DEADLINE: configMapKeyRef kas-settings/deadline): any KAS_* setting in it is not in this plan or these checks',
+        fix: expect.stringContaining('into kas.yaml or as literal env values'),
+        modules: [],
+        location: { file: manifest, line: 35, column: 15 },
+      },
+    ]);
+  });
+
   it('puts SARIF results at the manifest lines', async () => {
     const run = await runKasGraph(['lint', entry, '--manifests', rendered, '--format', 'sarif']);
     const log = JSON.parse(run.stdout);
