@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,36 @@ describe('kas-graph lint apps/kas --manifests', () => {
     expect(result?.locations[0]?.physicalLocation).toMatchObject({
       artifactLocation: { uri: relative(repositoryRoot, join(copy, 'kas/deployment.yaml')) },
       region: { startLine: line },
+    });
+  });
+
+  it("points a finding set by an overlay's inline patch at that patch, in the overlay's kustomization.yaml", async () => {
+    const overlay = join(copy, 'my-kas');
+    await mkdir(overlay);
+    const kustomization = [
+      'apiVersion: kustomize.config.k8s.io/v1beta1',
+      'kind: Kustomization',
+      'resources: [../overlays/redis]',
+      'patches:',
+      '  - patch: |-',
+      '      apiVersion: apps/v1',
+      '      kind: Deployment',
+      '      metadata:',
+      '        name: kas',
+      '      spec:',
+      '        template:',
+      '          spec:',
+      '            terminationGracePeriodSeconds: 30',
+      '',
+    ].join('\n');
+    await writeFile(join(overlay, 'kustomization.yaml'), kustomization);
+    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay, '--format', 'json']);
+    expect(run.code).toBe(1);
+    const [finding] = (JSON.parse(run.stdout) as { findings: { code: string; location: unknown }[] })
+      .findings;
+    expect(finding).toMatchObject({
+      code: 'KAS_GRACE_BELOW_STOP_PLAN',
+      location: { file: relative(repositoryRoot, join(overlay, 'kustomization.yaml')), line: 13, column: 13 },
     });
   });
 

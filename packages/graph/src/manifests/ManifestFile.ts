@@ -7,7 +7,8 @@ export interface ManifestFile {
   /** The path as shown in findings (relative to the current directory when given so). */
   readonly file: string;
   readonly documents: readonly Document.Parsed[];
-  readonly lines: LineCounter;
+  /** The 1-based line and column of an offset in the parsed text, as `file` numbers them. */
+  readonly lines: Pick<LineCounter, 'linePos'>;
 }
 
 /** Parses YAML text of one or more documents; throws `KAS_GRAPH_MANIFESTS_INVALID` for a syntax error. */
