@@ -37,26 +37,8 @@ export async function addRunningPod(cluster: TestCluster, server: string): Promi
 
 /** Starts a {@link PodReplica} whose kube proxy has `kubeProxy` on top of the test defaults. */
 export async function startPodReplica(kubeProxy: Partial<KubeProxyConfig>): Promise<PodReplica> {
-  const cluster = await startCluster();
-  const replica = await startKasReplica({
-    tls: cluster.certificates.server,
-    directory: { table: new MemoryTunnelTable() },
-    kubeProxy,
-  });
-  const agent = await startAgent(cluster.upstream, [replica.agentAddress]);
-  await eventually(() => replica.registry.hasAgent('agent-1'));
-  const kubeconfigPath = await addRunningPod(cluster, replica.proxy.url);
-  return {
-    cluster,
-    replica,
-    agent,
-    kubeconfigPath,
-    async stop() {
-      await agent.app.stop();
-      await replica.kas.stop();
-      await cluster.stop();
-    },
-  };
+  const { cluster, holder, agent, kubeconfigPath, stop } = await startRoutedPod('local', kubeProxy);
+  return { cluster, replica: holder, agent, kubeconfigPath, stop };
 }
 
 /** How a user's request reaches the replica holding agent-1: on it, or through a second one that forwards. */
@@ -77,19 +59,17 @@ export interface RoutedPod {
   stop(): Promise<void>;
 }
 
-/** Starts a {@link RoutedPod}. */
-export async function startRoutedPod(route: PodRoute): Promise<RoutedPod> {
+/** Starts a {@link RoutedPod}; every kube proxy has `kubeProxy` on top of the test defaults. */
+export async function startRoutedPod(
+  route: PodRoute,
+  kubeProxy: Partial<KubeProxyConfig> = {},
+): Promise<RoutedPod> {
   const cluster = await startCluster();
   const table = new MemoryTunnelTable();
-  const holder = await startKasReplica({
-    replicaId: 'kas-a',
-    tls: cluster.certificates.server,
-    directory: { table },
-  });
-  const entry =
-    route === 'local'
-      ? holder
-      : await startKasReplica({ replicaId: 'kas-b', tls: cluster.certificates.server, directory: { table } });
+  const replica = (replicaId: string) =>
+    startKasReplica({ replicaId, tls: cluster.certificates.server, directory: { table }, kubeProxy });
+  const holder = await replica('kas-a');
+  const entry = route === 'local' ? holder : await replica('kas-b');
   const agent = await startAgent(cluster.upstream, [holder.agentAddress]);
   await eventually(() => holder.registry.hasAgent('agent-1'));
   const kubeconfigPath = await addRunningPod(cluster, entry.proxy.url);
