@@ -117,6 +117,9 @@ describe('the lifecycle page following a replica', () => {
   it('after a clean end of the stream waits for the replica to come back, twice as long after each try, up to 30 s', async () => {
     const opened = await harness.open(harness.server.pageUrl, { clock: true });
     const { page } = opened;
+    // The page's time stands still from here on and moves only by runFor: on a loaded machine a wait that
+    // flowed could run out before its status line is read (seen in CI: the 1 s wait missed).
+    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 60_000);
     const stream = await harness.server.nextEventsRequest();
     harness.server.breakOffStreams(); // the replica is gone once its stream ends
     stream.open(snapshotAt(forcedStop, momentOf(forcedStop, 'app.stopped')));
