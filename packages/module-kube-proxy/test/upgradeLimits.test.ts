@@ -27,7 +27,12 @@ describe('limits of upgraded connections', () => {
     session.child.stdin?.write('open\n');
     await session.waitForLine((line) => line.text === 'open', 15_000);
 
-    const second = await kubectl(cluster.dir, kubeconfigPath, ['exec', 'web-0', '--', 'echo', 'hi']);
+    // The session is kept busy until the second one is refused: on a loaded machine kubectl alone can take
+    // longer to start than the idle timeout (seen in CI: the first session had ended, the second ran).
+    const typing = setInterval(() => session.child.stdin?.write('.\n'), 250);
+    const second = await kubectl(cluster.dir, kubeconfigPath, ['exec', 'web-0', '--', 'echo', 'hi']).finally(
+      () => clearInterval(typing),
+    );
     expect(second.code).not.toBe(0);
     expect(second.stderr).toContain(
       'user "alice" already has 1 exec, attach or port-forward connections open',
