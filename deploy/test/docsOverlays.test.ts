@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeFromConfig } from '@kas/kas';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { readDocsBlock } from './support/readDocsBlock.js';
@@ -109,6 +110,41 @@ describe('the overlays of your own that the guides show', () => {
     const lint = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay]);
     expect(lint.stdout).toContain('no findings');
     expect(lint.code).toBe(0);
+  });
+
+  it('run-on-kubernetes.md: the NetworkPolicy patch lets only the monitoring namespace reach the observability port, and changes no other rule', async () => {
+    const kustomization = parse(readDocsBlock(runOnKubernetes, 'my-kas/kustomization.yaml')) as {
+      patches: unknown[];
+    };
+    const patch = readDocsBlock(runOnKubernetes, 'my-kas/observability-from-monitoring.yaml');
+    // The entry the block's comment says to add to patches: (its lines indented under the first).
+    const entries = parse(
+      patch
+        .split('\n')
+        .filter((line) => line.startsWith('#   '))
+        .map((line) => line.slice(2))
+        .join('\n'),
+    ) as unknown[];
+    expect(entries).toHaveLength(1);
+    kustomization.patches.push(...entries);
+    const objects = await renderKustomization(
+      await writeOverlay('my-kas', {
+        'kustomization.yaml': stringify(kustomization),
+        'observability-from-monitoring.yaml': patch,
+      }),
+    );
+    expect((await Promise.all(objects.map(validateKubeObject))).flat()).toEqual([]);
+    const policyOf = (rendered: readonly KubeObject[]) =>
+      rendered.find((object) => object.kind === 'NetworkPolicy') as unknown as INetworkPolicy;
+    const base = policyOf(await renderKustomization(join(repositoryRoot, 'deploy/kubernetes/kas')));
+    const monitoring = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+    };
+    expect(policyOf(objects).spec?.ingress).toEqual(
+      base.spec?.ingress?.map((rule) =>
+        rule.ports?.[0]?.port === 'observability' ? { ...rule, from: [monitoring] } : rule,
+      ),
+    );
   });
 
   it('install-agentk.md: my-agentk sets the image, the kas address and the token, and every object validates', async () => {

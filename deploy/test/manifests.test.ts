@@ -1,6 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { composeFromConfig } from '@kas/kas';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import { describe, expect, it } from 'vitest';
 import { checkKnownFields } from './support/checkKnownFields.js';
 import { type KubeObject, renderKustomization } from './support/renderKustomization.js';
@@ -30,6 +32,45 @@ const find = (objects: readonly KubeObject[], kind: string, name: string) => {
   return found as KubeObject & Loose;
 };
 
+/**
+ * Asserts what the NetworkPolicy `kas` lets in: it is the only policy, selects exactly the Deployment's
+ * pods, names only ports of the kas container (each port by a rule that names its ports: a rule without
+ * them admits its sources to every port), admits the ports the Services target from anyone, the private
+ * API from kas pods of the namespace alone, and the observability port from pods of every namespace.
+ */
+function expectNetworkPolicyFitsKas(objects: readonly KubeObject[]): void {
+  expect(objects.filter((object) => object.kind === 'NetworkPolicy')).toHaveLength(1);
+  const policy = find(objects, 'NetworkPolicy', 'kas') as unknown as INetworkPolicy;
+  const deployment = find(objects, 'Deployment', 'kas');
+  const kasPods = { matchLabels: deployment.spec.selector.matchLabels };
+  expect(policy.spec?.podSelector).toEqual(kasPods);
+  expect(deployment.spec.template.metadata.labels).toMatchObject(kasPods.matchLabels);
+  expect(policy.spec?.policyTypes).toEqual(['Ingress']); // egress stays open: Redis, DNS, the other replicas
+  const kas = deployment.spec.template.spec.containers.find(
+    (container: Container) => container.name === 'kas',
+  ) as Container;
+  const portNames = kas.ports?.map((port) => port.name) ?? [];
+  // Who may connect, by port name: a rule without `from` (or with an empty one) admits anyone.
+  const sources = new Map<string, (readonly INetworkPolicyPeer[] | 'anyone')[]>();
+  for (const rule of policy.spec?.ingress ?? []) {
+    expect(rule.ports?.length ?? 0).toBeGreaterThan(0); // a rule without ports admits to every port
+    for (const { port, protocol } of rule.ports ?? []) {
+      expect(portNames).toContain(port);
+      expect(protocol ?? 'TCP').toBe('TCP');
+      const name = String(port);
+      sources.set(name, [...(sources.get(name) ?? []), rule.from?.length ? rule.from : 'anyone']);
+    }
+  }
+  expect([...sources.keys()].sort()).toEqual([...portNames].sort());
+  const servicePorts = (objects.filter((object) => object.kind === 'Service') as Loose[]).flatMap((service) =>
+    service.spec.ports.map((port: { targetPort: string }) => port.targetPort),
+  );
+  expect(servicePorts).toEqual(['agent-grpc', 'kube-proxy']);
+  for (const port of servicePorts) expect(sources.get(port), port).toEqual(['anyone']);
+  expect(sources.get('private-api')).toEqual([[{ podSelector: kasPods }]]); // no namespaceSelector, no ipBlock
+  expect(sources.get('observability')).toEqual([[{ namespaceSelector: {} }]]);
+}
+
 describe('the kustomize bases and overlays', () => {
   it('ships the overlays the docs name', () => {
     expect(overlays).toEqual(['agentk', 'redis', 'sentinel']);
@@ -48,6 +89,7 @@ describe('the kustomize bases and overlays', () => {
         ),
       );
       expect(problems.flat()).toEqual([]);
+      expect(checkKnownFields(objects)).toEqual([]);
     },
   );
 
@@ -115,6 +157,64 @@ describe('the kustomize bases and overlays', () => {
       );
     },
   );
+
+  it.each([...kasOverlays.map((name) => `overlays/${name}`), 'kas'])(
+    "%s: a NetworkPolicy admits the private API from kas pods of the namespace only, the Services' ports from anyone, and names only ports of the kas container",
+    async (path) => {
+      expectNetworkPolicyFitsKas(await renderKustomization(`${kubernetesDir}${path}`));
+    },
+  );
+
+  it('the NetworkPolicy checks notice a policy that opens the private API, misses the pods or a port, or closes a Service port (the checks above can fail)', async () => {
+    const objects = await renderKustomization(`${kubernetesDir}kas`);
+    expectNetworkPolicyFitsKas(objects);
+    const breaks: Record<string, (policy: Loose) => void> = {
+      'private API from kas pods of every namespace': (policy) => {
+        policy.spec.ingress[1].from[0].namespaceSelector = {};
+      },
+      'private API from an address block': (policy) => {
+        policy.spec.ingress[1].from.push({ ipBlock: { cidr: '0.0.0.0/0' } });
+      },
+      'private API from anyone': (policy) => {
+        delete policy.spec.ingress[1].from;
+      },
+      'a rule without ports (every port for its sources)': (policy) => {
+        delete policy.spec.ingress[2].ports;
+      },
+      'a port name the container lacks': (policy) => {
+        policy.spec.ingress[1].ports[0].port = 'privateapi';
+      },
+      'a port number instead of its name': (policy) => {
+        policy.spec.ingress[1].ports[0].port = 8155;
+      },
+      'other pods selected': (policy) => {
+        policy.spec.podSelector.matchLabels['app.kubernetes.io/name'] = 'kas-proxy';
+      },
+      'the kube proxy closed to clients outside the cluster': (policy) => {
+        policy.spec.ingress[0].from = [{ namespaceSelector: {} }];
+      },
+      'egress restricted too': (policy) => {
+        policy.spec.policyTypes.push('Egress');
+      },
+    };
+    const unnoticed = Object.entries(breaks)
+      .filter(([, change]) => {
+        const broken = objects.map((object) => {
+          if (object.kind !== 'NetworkPolicy') return object;
+          const copy = structuredClone(object) as Loose;
+          change(copy);
+          return copy as KubeObject;
+        });
+        try {
+          expectNetworkPolicyFitsKas(broken);
+          return true;
+        } catch {
+          return false;
+        }
+      })
+      .map(([name]) => name);
+    expect(unnoticed).toEqual([]);
+  });
 
   it.each(kasOverlays)(
     "%s: kas's own config loader accepts the ConfigMap's kas.yaml with the Deployment's environment",
