@@ -45,6 +45,15 @@ describe('kas-graph lint apps/kas --manifests', () => {
     expect(run.code).toBe(0);
   });
 
+  it('exits 1 for the base alone: three replicas without the shared tunnel directory an overlay adds', async () => {
+    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', 'deploy/kubernetes/kas']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^error KAS_REPLICAS_WITHOUT_SHARED_STATE Deployment kas\/kas runs 3 replicas, but with kas\.yaml of ConfigMap kas\/kas-\w+ its tunnel directory is in memory \(no redis:\), so each replica knows only the agents connected to it: about 2 in 3 of a user's requests fail/m,
+    );
+    expect(run.stdout).toContain('1 error, 0 warnings');
+  });
+
   it('exits 1 naming the Deployment, the field and the worst case when the grace period is cut to 30 s', async () => {
     const line = await editDeployment(
       'terminationGracePeriodSeconds: 3700',

@@ -65,6 +65,12 @@ export interface ConfiguredKas {
   readonly shutdownDeadlineMs?: number;
   /** The kube proxy's listen grace: how long it accepts new connections after its readiness turned false. */
   readonly listenGraceMs: number;
+  /**
+   * Why kas with this config must run as a single replica (its tunnel directory is in memory: no
+   * `redis:`), or absent when replicas share the directory. `kas-graph lint --manifests` checks a
+   * Deployment's replica count against it.
+   */
+  readonly singleReplicaOnly?: string;
   /** The modules `modules:` loaded, with the places in the config that added them. */
   readonly loaded: readonly LoadedModuleSource[];
   /** Where a key path of the config was set (`kas.yaml:12:3`, `environment KAS_...`, `defaults`). */
@@ -172,6 +178,12 @@ export async function composeFromConfig(
     config: kasConfig,
     ...(kasConfig.shutdownDeadline === undefined ? {} : { shutdownDeadlineMs: kasConfig.shutdownDeadline }),
     listenGraceMs: kasConfig.kubeProxy.listenGrace,
+    ...(kasConfig.redis === undefined
+      ? {
+          singleReplicaOnly:
+            'its tunnel directory is in memory (no redis:), so each replica knows only the agents connected to it',
+        }
+      : {}),
     loaded: sources,
     where,
     files,

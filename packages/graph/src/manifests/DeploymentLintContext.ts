@@ -9,6 +9,8 @@ export interface DeploymentLintContext {
   readonly shutdownDeadlineMs?: number;
   /** The kube proxy's listen grace: new connections are accepted this long after SIGTERM. */
   readonly listenGraceMs: number;
+  /** Why the config runs as a single replica only (kas: an in-memory tunnel directory), when it does. */
+  readonly singleReplicaOnly?: string;
 }
 
 /**

@@ -9,6 +9,14 @@ export interface KasDeployment {
   /** `terminationGracePeriodSeconds` (Kubernetes' default 30 when not set). */
   readonly terminationGraceSeconds: number;
   readonly isTerminationGraceDefault: boolean;
+  /** `spec.replicas` (Kubernetes' default 1 when not set). */
+  readonly replicas: number;
+  /** A HorizontalPodAutoscaler among the manifests that scales this Deployment. */
+  readonly autoscaler?: {
+    /** `HorizontalPodAutoscaler <namespace>/<name>`, for messages. */
+    readonly label: string;
+    readonly maxReplicas: number;
+  };
   /** How long a preStop hook delays SIGTERM: `sleep.seconds`, or an exec of `sleep N`; 0 without one. */
   readonly preStopDelaySeconds: number;
   /** The readiness probe's timing (Kubernetes' defaults filled in), when the container has one. */

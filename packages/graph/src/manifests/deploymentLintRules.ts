@@ -4,11 +4,13 @@ import { environmentUnseen } from './rules/environmentUnseen.js';
 import { graceBelowShutdownDeadline } from './rules/graceBelowShutdownDeadline.js';
 import { graceBelowStopPlan } from './rules/graceBelowStopPlan.js';
 import { readinessSlowerThanListenGrace } from './rules/readinessSlowerThanListenGrace.js';
+import { replicasWithoutSharedState } from './rules/replicasWithoutSharedState.js';
 import { shutdownDeadlineCutsStopPlan } from './rules/shutdownDeadlineCutsStopPlan.js';
 
 /**
  * The rules `kas-graph lint --manifests` adds: the kas Deployment's grace period and readiness probe
- * against the stop plan of the config it runs with, and the environment it cannot read. Without a context (for `explain` and the docs)
+ * against the stop plan of the config it runs with, its replica count against a config that keeps its state
+ * in one process, and the environment it cannot read. Without a context (for `explain` and the docs)
  * they find nothing.
  */
 export function deploymentLintRules(context?: DeploymentLintContext): LintRule[] {
@@ -17,6 +19,7 @@ export function deploymentLintRules(context?: DeploymentLintContext): LintRule[]
     graceBelowShutdownDeadline(context),
     shutdownDeadlineCutsStopPlan(context),
     readinessSlowerThanListenGrace(context),
+    replicasWithoutSharedState(context),
     environmentUnseen(context),
   ];
 }

@@ -18,6 +18,7 @@ interface ConfiguredApp {
   readonly composition: AppComposition;
   readonly shutdownDeadlineMs?: number;
   readonly listenGraceMs: number;
+  readonly singleReplicaOnly?: string;
 }
 
 type ComposeFromConfig = (source: {
@@ -92,6 +93,9 @@ export async function loadManifestGraph(
         ? {}
         : { shutdownDeadlineMs: configured.shutdownDeadlineMs }),
       listenGraceMs: configured.listenGraceMs,
+      ...(typeof configured.singleReplicaOnly === 'string'
+        ? { singleReplicaOnly: configured.singleReplicaOnly }
+        : {}),
     },
   };
 }

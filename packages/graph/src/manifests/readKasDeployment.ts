@@ -68,12 +68,15 @@ export function readKasDeployment(manifests: RenderedManifests): KasDeployment {
   const label = `Deployment ${namespace === undefined ? '' : `${namespace}/`}${name}`;
   const pod = ((deployment.spec as Json)?.template as Json)?.spec as Json;
   const grace = pod.terminationGracePeriodSeconds;
+  const replicas = (deployment.spec as Json).replicas;
   const probe = container.readinessProbe;
   return {
     label,
     containerName: container.name,
     terminationGraceSeconds: typeof grace === 'number' ? grace : DEFAULTS.terminationGraceSeconds,
     isTerminationGraceDefault: typeof grace !== 'number',
+    replicas: typeof replicas === 'number' ? replicas : 1,
+    ...autoscalerOf(objects, name, namespace),
     preStopDelaySeconds: preStopDelayOf(container),
     ...(probe === undefined
       ? {}
@@ -86,6 +89,30 @@ export function readKasDeployment(manifests: RenderedManifests): KasDeployment {
     config: readConfig(objects, container, pod, label, name, namespace),
     unseenEnvironment: unseenEnvironmentOf(container),
     locate: (path) => locateField(manifests.sources, { kind: 'Deployment', name }, path),
+  };
+}
+
+/** The HorizontalPodAutoscaler of the manifests whose scale target is the Deployment `name`. */
+function autoscalerOf(
+  objects: readonly (Json | null)[],
+  name: string,
+  namespace: string | undefined,
+): Pick<KasDeployment, 'autoscaler'> {
+  const autoscaler = objects.find((object): object is Json => {
+    if (object === null || object.kind !== 'HorizontalPodAutoscaler') return false;
+    const target = (object.spec as Json | undefined)?.scaleTargetRef as Json | undefined;
+    return (
+      target?.kind === 'Deployment' && target.name === name && metadataOf(object).namespace === namespace
+    );
+  });
+  if (autoscaler === undefined) return {};
+  const { maxReplicas } = autoscaler.spec as Json;
+  const at = metadataOf(autoscaler).namespace;
+  return {
+    autoscaler: {
+      label: `HorizontalPodAutoscaler ${at === undefined ? '' : `${at}/`}${nameOf(autoscaler)}`,
+      maxReplicas: typeof maxReplicas === 'number' ? maxReplicas : 1,
+    },
   };
 }
 

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runKasGraph } from './runKasGraph.js';
 import { lintReportValidator, sarifValidator } from './schemas.js';
@@ -84,6 +87,46 @@ describe('kas-graph lint --manifests, on rendered YAML', () => {
         location: { file: manifest, line: 35, column: 15 },
       },
     ]);
+  });
+
+  it('refuses several replicas, or an autoscaler that may add them, with the tunnel directory in memory', async () => {
+    const manifest = 'test/fixtures/manifests/replicas-in-memory.yaml';
+    const run = await runKasGraph(['lint', entry, '--manifests', manifest, '--format', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).findings).toEqual([
+      {
+        code: 'KAS_REPLICAS_WITHOUT_SHARED_STATE',
+        severity: 'error',
+        message:
+          "Deployment edge/kas may run up to 5 replicas (HorizontalPodAutoscaler edge/kas), but with kas.yaml of ConfigMap edge/kas-config its tunnel directory is in memory (no redis:): about 4 in 5 of a user's requests fail",
+        fix: expect.stringContaining('redis: in kas.yaml'),
+        modules: [],
+        location: { file: manifest, line: 19, column: 3 }, // spec.replicas
+      },
+    ]);
+
+    const folder = await mkdtemp(join(tmpdir(), 'kas-graph-replicas-'));
+    try {
+      const text = await readFile(manifest, 'utf8');
+      const withoutAutoscaler = join(folder, 'three.yaml');
+      await writeFile(withoutAutoscaler, text.slice(0, text.lastIndexOf('---')));
+      const three = await runKasGraph(['lint', entry, '--manifests', withoutAutoscaler]);
+      expect(three.code).toBe(1);
+      expect(three.stdout).toContain('Deployment edge/kas runs 3 replicas, but with kas.yaml');
+      expect(three.stdout).toContain('about 2 in 3 of a user');
+
+      const shared = join(folder, 'shared.yaml');
+      await writeFile(
+        shared,
+        text.replace('    kubeProxy:\n', '    redis: { url: redis://redis:6379 }\n    kubeProxy:\n'),
+      );
+      const withRedis = await runKasGraph(['lint', entry, '--manifests', shared]);
+      expect(withRedis.stdout).toContain('no findings');
+      expect(withRedis.code).toBe(0);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('puts SARIF results at the manifest lines', async () => {
