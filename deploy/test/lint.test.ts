@@ -179,7 +179,7 @@ describe('kas-graph lint apps/kas --manifests', () => {
   });
 
   it('exits 2 with a clear error for manifests without a kas Deployment', async () => {
-    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', 'deploy/kubernetes/overlays/agentk']);
+    const run = await runKasGraph(['lint', 'apps/kas', '--manifests', 'deploy/kubernetes/agentk']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('KAS_GRAPH_MANIFESTS_INVALID');
     expect(run.stderr).toContain('has no kas Deployment');

@@ -10,7 +10,6 @@ import { validateKubeObject } from './support/validateKubeObject.js';
 
 const kubernetesDir = fileURLToPath(new URL('../kubernetes/', import.meta.url));
 const overlays = readdirSync(`${kubernetesDir}overlays`).sort();
-const kasOverlays = overlays.filter((name) => name !== 'agentk');
 
 /** Rendered objects are walked field by field in these tests. */
 // biome-ignore lint/suspicious/noExplicitAny: test data read by path
@@ -73,7 +72,7 @@ function expectNetworkPolicyFitsKas(objects: readonly KubeObject[]): void {
 
 describe('the kustomize bases and overlays', () => {
   it('ships the overlays the docs name', () => {
-    expect(overlays).toEqual(['agentk', 'redis', 'sentinel']);
+    expect(overlays).toEqual(['redis', 'sentinel']);
   });
 
   it.each([...overlays.map((name) => `overlays/${name}`), 'kas', 'agentk'])(
@@ -114,7 +113,7 @@ describe('the kustomize bases and overlays', () => {
     ]);
   });
 
-  it.each(kasOverlays)(
+  it.each(overlays)(
     '%s: kas runs 3 replicas with probes, resources, spread and a disruption budget',
     async (name) => {
       const objects = await renderKustomization(`${kubernetesDir}overlays/${name}`);
@@ -158,7 +157,7 @@ describe('the kustomize bases and overlays', () => {
     },
   );
 
-  it.each([...kasOverlays.map((name) => `overlays/${name}`), 'kas'])(
+  it.each([...overlays.map((name) => `overlays/${name}`), 'kas'])(
     "%s: a NetworkPolicy admits the private API from kas pods of the namespace only, the Services' ports from anyone, and names only ports of the kas container",
     async (path) => {
       expectNetworkPolicyFitsKas(await renderKustomization(`${kubernetesDir}${path}`));
@@ -216,7 +215,7 @@ describe('the kustomize bases and overlays', () => {
     expect(unnoticed).toEqual([]);
   });
 
-  it.each(kasOverlays)(
+  it.each(overlays)(
     "%s: kas's own config loader accepts the ConfigMap's kas.yaml with the Deployment's environment",
     async (name) => {
       const objects = await renderKustomization(`${kubernetesDir}overlays/${name}`);
@@ -263,7 +262,7 @@ describe('the kustomize bases and overlays', () => {
   );
 
   it('agentk: namespace, service account, RBAC, the token Secret, and a Deployment on the in-cluster API', async () => {
-    const objects = await renderKustomization(`${kubernetesDir}overlays/agentk`);
+    const objects = await renderKustomization(`${kubernetesDir}agentk`);
     expect(objects.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([
       'ClusterRole/agentk',
       'ClusterRoleBinding/agentk',
@@ -281,11 +280,7 @@ describe('the kustomize bases and overlays', () => {
   });
 
   it('agentk: a rolling update keeps the old pod until the new one has had 10 s to connect (it has no readiness probe)', async () => {
-    const deployment = find(
-      await renderKustomization(`${kubernetesDir}overlays/agentk`),
-      'Deployment',
-      'agentk',
-    );
+    const deployment = find(await renderKustomization(`${kubernetesDir}agentk`), 'Deployment', 'agentk');
     expect((deployment.spec.template.spec.containers[0] as Container).readinessProbe).toBeUndefined();
     expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxSurge: 1, maxUnavailable: 0 });
     expect(deployment.spec.minReadySeconds).toBe(10);
