@@ -9,6 +9,7 @@ const deployment = (readiness: KasDeployment['readiness'], preStopDelaySeconds: 
   containerName: 'kas',
   terminationGraceSeconds: 3700,
   isTerminationGraceDefault: false,
+  replicas: 3,
   preStopDelaySeconds,
   ...(readiness === undefined ? {} : { readiness }),
   config: { text: '', label: 'kas.yaml of ConfigMap kas/kas-5fh2k', env: {} },
