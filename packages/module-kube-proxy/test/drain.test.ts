@@ -187,6 +187,25 @@ describe('stopping the kube proxy', () => {
       expect(progress).toMatchObject({ inFlight: 0, watches: 0, cut: 2 });
   });
 
+  it("publishes a cut request's end before its stop ends, also for one still waiting for a tunnel (an observer stopping after it heard nothing)", async () => {
+    const a = await startReplica('kas-a', {
+      kubeProxy: { listenGrace: '100ms', drainBudget: '300ms', tunnelWait: '30s' },
+    });
+    const order: string[] = [];
+    a.metrics.onRequestFinished((request) => order.push(`finished ${request.outcome}`));
+    a.kas.app.subscribe((event) => {
+      if (event.type === 'module.stopped' && event.module === 'kube-proxy') order.push('kube-proxy stopped');
+    });
+    // agent-1 never connects: the request waits for a tunnel until the drain budget cuts it.
+    const waiting = send(`${a.proxy.url}/version`, { ca, token: aliceToken('agent-1') }).catch(
+      (error: Error) => error.message,
+    );
+    await eventually(() => a.metrics.snapshot().inFlight === 1);
+    expect(await a.kas.stop()).toMatchObject({ status: 'clean', cut: ['kube-proxy'] });
+    expect(order).toEqual(['finished cut', 'kube-proxy stopped']);
+    await waiting;
+  });
+
   /** The kube proxy's and the private API's own lines about the drain cut. */
   const drainCutLines = (replica: KasReplica) =>
     replica.logs.lines.filter((line) =>

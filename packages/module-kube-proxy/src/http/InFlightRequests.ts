@@ -35,6 +35,7 @@ export class InFlightRequests {
   readonly #ending = new Set<InFlightHandle>();
   #watches = 0;
   #whenIdle: (() => void) | undefined;
+  #whenCutClosed: (() => void) | undefined;
   #onChange: (() => void) | undefined;
 
   /** How many requests are in flight, not counting those cut. */
@@ -55,7 +56,10 @@ export class InFlightRequests {
 
   /** Called when a request's response (or upgraded socket) has closed, whether it was cut or not. */
   delete(response: InFlightHandle): void {
-    if (this.#ending.delete(response)) return;
+    if (this.#ending.delete(response)) {
+      if (this.#ending.size === 0) this.#whenCutClosed?.();
+      return;
+    }
     const request = this.#requests.get(response);
     if (request === undefined) return;
     this.#requests.delete(response);
@@ -74,6 +78,23 @@ export class InFlightRequests {
     if (this.#requests.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.#whenIdle = resolve;
+    });
+  }
+
+  /**
+   * Resolves once every cut request's response (or socket) has closed, so it has been counted and its
+   * end published to the proxy's listeners (kas's activity), or after `limitMs`, whichever comes first.
+   */
+  whenCutClosed(limitMs: number): Promise<void> {
+    if (this.#ending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#whenCutClosed = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, limitMs);
+      this.#whenCutClosed = done;
     });
   }
 

@@ -21,6 +21,9 @@ import type { UpgradeLimits } from './UpgradeLimits.js';
 import { UpgradeProxy } from './UpgradeProxy.js';
 import { writeRawStatus } from './writeRawResponse.js';
 
+/** How long a cut stop waits for its cut requests' responses to close (they close within milliseconds). */
+const CUT_CLOSE_WAIT_MS = 500;
+
 /** What the running kube proxy tells the app (readiness probe, address) and tests. */
 export interface KubeProxyInfo {
   /** The bound `host:port` (the real port when 0 was configured). Throws before the module started. */
@@ -248,6 +251,10 @@ export class KubeProxyServer implements KubeProxyInfo {
     // left carries nothing, mid-handshake sockets included.
     this.#connections?.closeIdle();
     await closed;
+    // A cut request is recorded (metrics, the activity a loaded module observes) when its response closes,
+    // which may come after the server's close: the stop ends after those records, so an observer that
+    // stops after the kube proxy hears every request's end (found by a module author's trial).
+    await this.inFlight.whenCutClosed(CUT_CLOSE_WAIT_MS);
     this.#state = 'stopped';
     this.inFlight.onChange(undefined); // nothing is in flight now: cut requests were counted out at the cut
     publishProgress();
