@@ -1,6 +1,7 @@
 import type { LintRule } from './LintRule.js';
 import { acceptorBehindDrain } from './rules/acceptorBehindDrain.js';
 import { advertiseAcceptSplit } from './rules/advertiseAcceptSplit.js';
+import { alongsideInOneStage } from './rules/alongsideInOneStage.js';
 import { budgetOverLimit } from './rules/budgetOverLimit.js';
 import { misspeltTag } from './rules/misspeltTag.js';
 import { observerStopsEarly } from './rules/observerStopsEarly.js';
@@ -14,6 +15,7 @@ export const KAS_LINT_RULES: readonly LintRule[] = [
   ...STRUCTURAL_RULES,
   advertiseAcceptSplit,
   acceptorBehindDrain,
+  alongsideInOneStage,
   useOutlivesOwner,
   outlivesDependency,
   observerStopsEarly,

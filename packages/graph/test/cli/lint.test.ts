@@ -13,7 +13,7 @@ describe('kas-graph lint, run as a process', () => {
   it('exits 0 on the kas graph', async () => {
     const run = await runKasGraph(['lint', kas]);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    expect(run.stdout).toBe(`${kas}: no findings (15 rules checked)\n`);
+    expect(run.stdout).toBe(`${kas}: no findings (16 rules checked)\n`);
   });
 
   it('exits 1 on the pre-fix ordering, naming tunnel-tracker and agent-grpc-server in the advertise/accept finding', async () => {
@@ -24,7 +24,7 @@ describe('kas-graph lint, run as a process', () => {
       /^error KAS_ADVERTISE_ACCEPT_SPLIT \[tunnel-tracker, agent-grpc-server\] .+ -- fix: declare stop: \{ with: \['agent-grpc-server'\] \} on "tunnel-tracker"/,
     );
     expect(lines[1]).toMatch(/^error KAS_ACCEPTOR_BEHIND_DRAIN \[agent-grpc-server, /);
-    expect(lines[2]).toBe(`${kas}#legacy: 2 errors, 0 warnings (15 rules checked)`);
+    expect(lines[2]).toBe(`${kas}#legacy: 2 errors, 0 warnings (16 rules checked)`);
   });
 
   it('fails a JavaScript composition with a misspelt tag: an error, not a warning', async () => {
@@ -72,7 +72,7 @@ describe('kas-graph lint, run as a process', () => {
       severity: 'error',
       modules: ['tunnel-tracker', 'agent-grpc-server'],
     });
-    expect(report.rules).toHaveLength(15);
+    expect(report.rules).toHaveLength(16);
   });
 
   it('prints valid SARIF 2.1.0 with a result per finding at the entry file', async () => {
@@ -112,7 +112,7 @@ describe('kas-graph lint, run as a process', () => {
     const relaxed = await runKasGraph(args);
     expect(relaxed.code).toBe(0);
     expect(relaxed.stdout).toMatch(/^warn {2}KAS_ADVERTISE_ACCEPT_SPLIT /);
-    expect(relaxed.stdout).toContain('0 errors, 1 warning (14 rules checked)');
+    expect(relaxed.stdout).toContain('0 errors, 1 warning (15 rules checked)');
     const strict = await runKasGraph([...args, '--max-warnings', '0']);
     expect(strict.code).toBe(1);
     expect(strict.stdout).toContain('1 warning exceeds --max-warnings 0');

@@ -27,7 +27,7 @@ describe('a third-party module package outside the workspaces, composed with the
     expect(run.stdout).toContain(
       'error ACME_AUDIT_LOG_STOPS_EARLY [audit-log, kube-proxy] "audit-log" may stop before "kube-proxy", whose in-flight requests it records',
     );
-    expect(run.stdout).toContain(`${app}#withoutOverride: 3 errors, 0 warnings (16 rules checked)`);
+    expect(run.stdout).toContain(`${app}#withoutOverride: 3 errors, 0 warnings (17 rules checked)`);
   });
 
   it("explains the plugin's rule when run next to the config", async () => {

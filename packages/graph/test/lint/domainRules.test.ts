@@ -350,3 +350,47 @@ describe('KAS_OBSERVER_STOPS_EARLY', () => {
     ]);
   });
 });
+
+describe('KAS_ALONGSIDE_IN_ONE_STAGE', () => {
+  /** kas's shape: the edge and its directory in one stage, the proxy and its forwarder in another. */
+  const stages = () => [
+    declare({ name: 'edge', accepts: ['conns'], drainBudget: '70s' }),
+    declare({ name: 'directory', startAfter: ['edge'], advertises: ['conns'], stop: { with: ['edge'] } }),
+    declare({
+      name: 'proxy',
+      startAfter: ['edge'],
+      uses: ['conns'],
+      drainBudget: '60s',
+      stop: { alongside: ['edge', 'directory'] },
+    }),
+    declare({ name: 'forwarder', startAfter: ['proxy'], stop: { with: ['proxy'], alongside: ['edge'] } }),
+  ];
+
+  it('passes the two stages that alongside asks for', () => {
+    expect(findings({ modules: stages() }, 'KAS_ALONGSIDE_IN_ONE_STAGE')).toEqual([]);
+  });
+
+  it('flags a module whose stop.with names both, naming it and not the modules with their own with', () => {
+    const modules = [...stages(), declare({ name: 'flush', stop: { with: ['proxy', 'edge'] } })];
+    const [finding, ...rest] = findings({ modules }, 'KAS_ALONGSIDE_IN_ONE_STAGE');
+    expect(rest).toEqual([]);
+    expect(finding).toMatchObject({
+      severity: 'error',
+      modules: ['proxy', 'edge', 'directory', 'forwarder', 'flush'],
+    });
+    expect(finding?.message).toBe(
+      'the stop.with of "flush" joins modules declared alongside into one stop stage (budget 1m 10s): "proxy" and "edge", "proxy" and "directory", "forwarder" and "edge"; "proxy" is cut only at the stage\'s budget, not at its own 1m; "directory" is cut only at the stage\'s budget, not at its own 30s; "forwarder" is cut only at the stage\'s budget, not at its own 30s; what stops after the stage waits for all of them',
+    );
+    expect(finding?.fix).toContain('let the stop.with of "flush" name modules of only one side');
+  });
+
+  it('names both modules when two of them join the same stages (neither alone does)', () => {
+    const modules = [
+      ...stages(),
+      declare({ name: 'flush', stop: { with: ['proxy', 'edge'] } }),
+      declare({ name: 'audit', stop: { with: ['forwarder', 'directory'] } }),
+    ];
+    const [finding] = findings({ modules }, 'KAS_ALONGSIDE_IN_ONE_STAGE');
+    expect(finding?.message).toMatch(/^the stop\.with of "flush", "audit" join modules declared alongside/);
+  });
+});
