@@ -150,6 +150,47 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(JSON.stringify(kas.logs.lines)).not.toContain(USER_SECRETS.alice);
     });
 
+    it('says in each finished request what was asked and by whom, as far as kas knew it (for an audit module)', async () => {
+      const finished: unknown[] = [];
+      const unsubscribe = kas.metrics.onRequestFinished((request) => finished.push(request));
+      try {
+        await send(url('/api/v1/namespaces/default/pods?limit=1'), { ca, token: aliceToken('agent-1') });
+        await send(url('/version?x=1'), { ca, token: aliceToken('agent-3') });
+        await send(url('/version'), { ca, token: userToken('agent-2', 'not-a-known-secret') });
+        await send(url('/version'), { ca });
+        await eventually(() => finished.length === 4);
+      } finally {
+        unsubscribe();
+      }
+      expect(finished).toEqual([
+        expect.objectContaining({
+          status: 200,
+          route: 'local',
+          method: 'GET',
+          path: '/api/v1/namespaces/default/pods',
+          user: 'alice',
+          agentId: 'agent-1',
+        }),
+        expect.objectContaining({
+          status: 403,
+          method: 'GET',
+          path: '/version',
+          user: 'alice',
+          agentId: 'agent-3',
+        }),
+        expect.objectContaining({ status: 401, method: 'GET', path: '/version', agentId: 'agent-2' }),
+        {
+          status: 401,
+          durationSeconds: expect.any(Number),
+          route: 'none',
+          outcome: 'completed',
+          method: 'GET',
+          path: '/version',
+        },
+      ]);
+      expect(finished[2]).not.toHaveProperty('user');
+    });
+
     it('answers an agent id kas does not know with 404 NotFound', async () => {
       const answer = await send(url('/api/v1/pods'), { ca, token: aliceToken('agent-404') });
       expect(answer.status).toBe(404);

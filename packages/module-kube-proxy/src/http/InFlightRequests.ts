@@ -1,4 +1,5 @@
-import type { RequestOutcome } from '../metrics/KubeProxyMetrics.js';
+import type { Authentication } from '../auth/UserAuthenticator.js';
+import type { FinishedRequest, RequestOutcome } from '../metrics/KubeProxyMetrics.js';
 import type { RouteKind } from '../routing/TunnelRouter.js';
 import type { DrainCutWords } from './drainCutWords.js';
 
@@ -8,6 +9,12 @@ export interface InFlightRequest {
   route: RouteKind | 'none';
   /** A Kubernetes watch (`watch=1` or `watch=true`): a stream of JSON lines. Known when added. */
   readonly isWatch: boolean;
+  readonly method: string;
+  /** The path, without the query. */
+  readonly path: string;
+  /** Who the token named, as far as kas knows it (see `FinishedRequest`). */
+  user?: string;
+  agentId?: string;
   /** Set when the request ends other than by completing or by its client leaving. */
   outcome: RequestOutcome | undefined;
   /**
@@ -17,6 +24,24 @@ export interface InFlightRequest {
   endWatchCleanly?: () => boolean;
   /** For an upgraded connection (exec, attach, port-forward): cuts it and tells its client why. */
   cutUpgraded?: (cut: DrainCutWords) => void;
+}
+
+/** Keeps on the request who its token named, for its record when it ends. */
+export function identify(entry: InFlightRequest, auth: Authentication): void {
+  if ('user' in auth) entry.user = auth.user;
+  if (auth.agentId !== undefined) entry.agentId = auth.agentId;
+}
+
+/** The fields of a finished request's record that say what was asked and by whom. */
+export function identityOf(
+  entry: InFlightRequest,
+): Pick<FinishedRequest, 'method' | 'path' | 'user' | 'agentId'> {
+  return {
+    method: entry.method,
+    path: entry.path,
+    ...(entry.user === undefined ? {} : { user: entry.user }),
+    ...(entry.agentId === undefined ? {} : { agentId: entry.agentId }),
+  };
 }
 
 /** What a request in flight is held by: its response, or for an upgraded connection its socket. */

@@ -9,7 +9,7 @@ import type { Authentication, UserAuthenticator } from '../auth/UserAuthenticato
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
-import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
+import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import { sendStatus } from './kubeStatus.js';
 import { logUnrouted } from './logUnrouted.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
@@ -52,17 +52,22 @@ export class KubeApiProxy {
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
+    const path = queryStart < 0 ? url : url.slice(0, queryStart);
+    const method = request.method ?? 'GET';
     const entry: InFlightRequest = {
       startedAt: performance.now(),
       route: 'none',
       outcome: undefined,
       isWatch: queryStart >= 0 && WATCH_QUERY.test(url.slice(queryStart + 1)),
+      method,
+      path,
     };
     this.inFlight.add(response, entry);
     const connection = this.#connectionOf(request.socket);
     const signal = connection.signal;
     response.once('close', () => this.#finished(response, entry));
     const auth = this.#authenticate(connection, request.headers.authorization);
+    identify(entry, auth);
     if (auth.kind !== 'allowed') {
       const answer = statusForAuthentication(auth);
       this.refusals.denied(request, auth, answer.code);
@@ -75,8 +80,8 @@ export class KubeApiProxy {
       return;
     }
     const tunnelRequest: TunnelRequest = {
-      method: request.method ?? 'GET',
-      path: queryStart < 0 ? url : url.slice(0, queryStart),
+      method,
+      path,
       query: queryStart < 0 ? '' : url.slice(queryStart + 1),
       headers: upstreamRequestHeaders(request.rawHeaders),
     };
@@ -192,6 +197,7 @@ export class KubeApiProxy {
         durationSeconds: (performance.now() - entry.startedAt) / 1000,
         route: entry.route,
         outcome: entry.outcome ?? (response.writableFinished ? 'completed' : 'clientClosed'),
+        ...identityOf(entry),
       });
     } catch (error) {
       this.log.error({ event: 'metrics.listenerFailed', err: error }, 'a request metrics listener threw');

@@ -8,7 +8,7 @@ import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
-import type { InFlightRequest, InFlightRequests } from './InFlightRequests.js';
+import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import type { StatusAnswer } from './kubeStatus.js';
 import { causeOf, logUnrouted } from './logUnrouted.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
@@ -42,11 +42,15 @@ export class UpgradeProxy {
   ) {}
 
   readonly handle = (request: IncomingMessage, socket: Socket, head: Buffer): void => {
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
     const entry: InFlightRequest = {
       startedAt: performance.now(),
       route: 'none',
       outcome: undefined,
       isWatch: false,
+      method: request.method ?? 'GET',
+      path: queryStart < 0 ? url : url.slice(0, queryStart),
     };
     const upgrade = request.headers.upgrade ?? '';
     const abort = new AbortController();
@@ -66,6 +70,7 @@ export class UpgradeProxy {
         route: entry.route,
         outcome: entry.outcome ?? (connection?.ending === 'upstreamFailed' ? 'upstreamFailed' : 'completed'),
         upgrade: connection?.ending ?? 'notSwitched',
+        ...identityOf(entry),
       });
     });
     const answer = (statusAnswer: StatusAnswer) => {
@@ -73,13 +78,13 @@ export class UpgradeProxy {
       writeRawStatus(socket, statusAnswer);
     };
     const auth = this.authenticator.authenticate(request.headers.authorization);
+    identify(entry, auth);
     if (auth.kind !== 'allowed') {
       const status = statusForAuthentication(auth);
       this.refusals.denied(request, auth, status.code);
       answer(status);
       return;
     }
-    const url = request.url ?? '/';
     if (!url.startsWith('/')) {
       answer({ code: 400, reason: 'BadRequest', message: 'the request target must be a path (origin-form)' });
       return;
@@ -104,10 +109,9 @@ export class UpgradeProxy {
     }
     release = slot;
     if (head.length > 0) socket.unshift(head);
-    const queryStart = url.indexOf('?');
     const tunnelRequest: TunnelRequest = {
       method: request.method ?? 'GET',
-      path: queryStart < 0 ? url : url.slice(0, queryStart),
+      path: entry.path,
       query: queryStart < 0 ? '' : url.slice(queryStart + 1),
       headers: upstreamRequestHeaders(request.rawHeaders),
       upgrade,

@@ -26,6 +26,15 @@ export interface FinishedRequest {
    * ended, or `notSwitched` when it was answered without a switch (refused, not allowed, upstream error).
    */
   readonly upgrade?: UpgradedEnding | 'notSwitched';
+  /** The request's method and path (without the query); absent for one Node could not parse. */
+  readonly method?: string;
+  readonly path?: string;
+  /**
+   * The user its token named, once kas knew the token's secret (absent without a valid token), and the
+   * agent the token named (present even for an unknown secret).
+   */
+  readonly user?: string;
+  readonly agentId?: string;
 }
 
 /** Counters since start, and the gauges of now. */
