@@ -54,6 +54,17 @@ describe('kas as a process', () => {
     ).toMatchObject({ budgetMs: 180_000 });
   });
 
+  it('in dev mode, loads the modules KAS_MODULES lists, configured by their KAS_<KEY>__ variables', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
+    const recorder = fileURLToPath(new URL('./fixtures/modules/recorder.mjs', import.meta.url));
+    kas = startDevKas(dir, [], {
+      env: { KAS_MODULES: JSON.stringify([recorder]), KAS_RECORDER__LABEL: 'recorded in dev mode' },
+    });
+    // The recorder logs its label for each activity event: the dev agent's connect is the first.
+    const recorded = await kas.waitForLog({ module: 'recorder', msg: 'recorded in dev mode' }, 20_000);
+    expect(recorded.event).toBe('agent.connected');
+  });
+
   it('in dev mode, serves kubectl through kas -> tunnel -> dev agent -> fake Kubernetes API, and stops cleanly on SIGTERM', async () => {
     dir = await mkdtemp(join(tmpdir(), 'kas-dev-'));
     kas = startDevKas(dir);

@@ -131,9 +131,92 @@ describe('modules: in kas.yaml', () => {
 
     await writeFile(join(directory, 'throws.mjs'), "throw new Error('the module broke while loading');\n");
     const threw = await refusal('modules: [./throws.mjs]\n');
-    expect(threw.code).toBe('KAS_MODULE_NOT_FOUND');
-    expect(threw.message).toMatch(/importing .*throws\.mjs failed: the module broke while loading$/);
+    expect(threw.code).toBe('KAS_MODULE_IMPORT_FAILED');
+    expect(threw.message).toMatch(
+      /modules\[0\] "\.\/throws\.mjs" was found \(.*throws\.mjs\) but threw while being imported: the module broke while loading$/,
+    );
     expect(threw.fix).toContain('node --input-type=module -e "await import(');
+  });
+
+  it('tells a module that throws at import (a declaration the core refuses) from one that is not there', async () => {
+    const declaration = await refusal('modules:\n  - ../bad-declaration.mjs\n');
+    expect(declaration.code).toBe('KAS_MODULE_IMPORT_FAILED');
+    expect(declaration.message).toMatch(
+      /kas\.yaml:2:5: modules\[0\] "\.\.\/bad-declaration\.mjs" was found .* but threw while being imported: KAS_INVALID_DECLARATION: module "bad-budget": drainBudget: "ten seconds" is not a duration$/,
+    );
+    expect(declaration.fix).toMatch(/^the module's own code failed at import/);
+    expect(declaration.fix).not.toContain('install');
+    expect(declaration.cause).toMatchObject({ code: 'KAS_INVALID_DECLARATION' });
+
+    const dependency = await refusal('modules:\n  - ../missing-dependency.mjs\n');
+    expect(dependency.code).toBe('KAS_MODULE_NOT_FOUND');
+    expect(dependency.message).toMatch(
+      /importing .*missing-dependency\.mjs failed: .*@acme\/not-installed-anywhere/,
+    );
+    expect(dependency.fix).toMatch(/^install the package's dependencies where it is/);
+  });
+
+  it('says to write ./ before a path that is written like a package name', async () => {
+    await mkdir(join(directory, 'extra'), { recursive: true });
+    await writeFile(join(directory, 'extra', 'stats.mjs'), "export { default } from '../../plain.mjs';\n");
+    const error = await refusal('modules: [extra/stats.mjs]\n');
+    expect(error.code).toBe('KAS_MODULE_NOT_FOUND');
+    expect(error.fix).toMatch(
+      /^write it as \.\/extra\/stats\.mjs: a path must start with \.\/ or \.\.\/ .* or \/$/,
+    );
+    expect(error.fix).not.toContain('npm install');
+    const kas = await compose('modules: [./extra/stats.mjs]\n');
+    expect(kas.loaded.map((source) => source.module)).toEqual(['plain-extra']);
+  });
+
+  it('refuses a module listed twice, naming both entries, before its name or config key is found taken', async () => {
+    const twice = await refusal(
+      'modules:\n  - ../recorder.mjs\n  - ../recorder.mjs\nrecorder:\n  label: x\n',
+    );
+    expect(twice.code).toBe('KAS_MODULE_LISTED_TWICE');
+    expect(twice.message).toMatch(
+      /kas\.yaml:3:5: modules\[1\] "\.\.\/recorder\.mjs" is listed twice: modules\[0\] at .*kas\.yaml:2:5 and modules\[1\] at .*kas\.yaml:3:5 load the same module$/,
+    );
+    expect(twice.fix).toMatch(/^remove one of the two entries/);
+
+    const sameFile = await refusal(`modules:\n  - ../plain.mjs\n  - ${join(fixtures, 'plain.mjs')}\n`);
+    expect(sameFile.code).toBe('KAS_MODULE_LISTED_TWICE');
+    expect(sameFile.message).toContain(
+      `("../plain.mjs" and "${join(fixtures, 'plain.mjs')}" both load ${join(fixtures, 'plain.mjs')})`,
+    );
+  });
+
+  it("reports a factory that throws as the module's failure, at its entry and its section, with the thrown error as the cause", async () => {
+    const error = await refusal('modules:\n  - ../throwing-factory.mjs\nthrower:\n  label: y\n');
+    expect(error.code).toBe('KAS_MODULE_FACTORY_FAILED');
+    expect(error.message).toMatch(
+      /kas\.yaml:2:5: modules\[0\] "\.\.\/throwing-factory\.mjs": its factory threw while creating its modules from its config section "thrower" \(.*kas\.yaml:4:3\): boom in factory$/,
+    );
+    expect(error.fix).toMatch(
+      /^the module's factory threw while being created from its config section: check "thrower:"/,
+    );
+    expect(error.fix).toContain("report the error to the module's author");
+    expect(error.cause).toBeInstanceOf(Error);
+    expect((error.cause as Error).message).toBe('boom in factory');
+  });
+
+  it("takes a missing section as {} when the module's schema accepts it, and keeps a section with a required key required", async () => {
+    const kas = await compose('modules: [../defaults-only.mjs]\n');
+    expect(kas.loaded.map((source) => source.module)).toEqual(['defaults-only-0', 'defaults-only-1']);
+    expect(kas.config).toMatchObject({ defaultsOnly: { copies: 2 } });
+
+    const required = await refusal('modules: [../recorder.mjs]\n');
+    expect(required.code).toBe('KAS_CONFIG_INVALID');
+    expect(required.message).toMatch(/recorder: missing: expected a section/);
+  });
+
+  it("takes its list from KAS_MODULES, a YAML list in the environment, which replaces the file's", async () => {
+    const file = join(directory, 'kas.yaml');
+    await writeFile(file, `modules: [../recorder.mjs]\n${BASE}`);
+    const kas = await composeFromConfig({ file, env: { KAS_MODULES: '["../plain.mjs"]' } });
+    expect(kas.loaded).toEqual([
+      { module: 'plain-extra', entry: '../plain.mjs', at: 'environment KAS_MODULES' },
+    ]);
   });
 
   it('refuses a config key that kas already has', async () => {

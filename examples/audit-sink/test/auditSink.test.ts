@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineModule } from '@kas/core';
 import { startTestApp } from '@kas/core/testing';
 import { KasActivity, KasActivityToken } from '@kas/kas';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +20,17 @@ const records = async (file: string) =>
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+// A module that drains until its signal fires, as the kube proxy's watches do: the sink waits for it.
+const draining = defineModule({
+  name: 'draining',
+  create: () => ({
+    async start() {},
+    async stop(ctx) {
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    },
+  }),
+});
 
 describe('the audit sink', () => {
   it('writes every event it saw to its file when it stops, in order, and marks the flush', async () => {
@@ -46,6 +58,37 @@ describe('the audit sink', () => {
     expect(trace).toContainEqual(
       expect.objectContaining({ type: 'module.mark', module: 'audit-sink', name: 'audit.flushed' }),
     );
+  });
+
+  it('on a forced stop, writes what it holds without waiting for the sync, and is reported as cut', async () => {
+    const file = join(directory, 'audit.jsonl');
+    const activity = new KasActivity();
+    const { app, trace, stop } = await startTestApp({
+      modules: [auditSinkModule({ file, flushIntervalMs: 60_000 }), draining],
+      provide: [{ token: KasActivityToken, useValue: activity }],
+    });
+    activity.publish({ type: 'agent.connected', agentId: 'agent-1' });
+    const stopped = stop();
+    app.cut(); // the second signal: the sink's stop begins with its signal already fired
+    const outcome = await stopped;
+    expect((await records(file)).map((record) => record.type)).toEqual(['agent.connected']);
+    expect(trace).toContainEqual(
+      expect.objectContaining({
+        type: 'module.drainCut',
+        module: 'audit-sink',
+        reason: 'signal',
+        preCut: true,
+      }),
+    );
+    expect(trace).toContainEqual(
+      expect.objectContaining({
+        type: 'module.mark',
+        name: 'audit.flushed',
+        data: expect.objectContaining({ isSynced: false }),
+      }),
+    );
+    expect(outcome).toMatchObject({ status: 'forced', forcedBy: 'signal' });
+    expect(outcome.cut).toContain('audit-sink');
   });
 
   it('declares what kas.yaml needs: its key and a schema that fills in defaults and refuses unknown keys', () => {

@@ -120,9 +120,7 @@ export async function composeFromConfig(
   const entries = readModuleList(document.raw.modules, document.where);
   const baseDirectory =
     source.file === undefined || source.text !== undefined ? process.cwd() : dirname(resolve(source.file));
-  const loaded = await loadModuleEntries(entries, baseDirectory, (index) =>
-    document.where(['modules', index]),
-  );
+  const loaded = await loadModuleEntries(entries, baseDirectory, document.where);
   const sections: KasSection[] = [...BUILT_IN_SECTIONS];
   checkConfigKeys(loaded, sections);
   for (const entry of loaded) if (entry.section !== undefined) sections.push(entry.section);
@@ -130,7 +128,7 @@ export async function composeFromConfig(
     assembleKasConfigSchema(sections).superRefine((value, context) =>
       checkDrainBudgets(value as KasConfig, context),
     ),
-    document,
+    { ...document, raw: withEmptySections(document.raw, loaded) },
   );
   const kasConfig = config as KasConfig;
   const files = purpose === 'run' ? diskFiles(where, baseDirectory) : UNREAD_FILES;
@@ -203,6 +201,31 @@ function readModuleList(value: unknown, where: (path: readonly PropertyKey[]) =>
     parsed.error.issues.map((issue) => ({ path: ['modules', ...issue.path], message: issue.message })),
     where,
   );
+}
+
+/**
+ * The config with `{}` for each loaded module's section that is not set and whose schema accepts an empty
+ * section (every key optional): its defaults apply, as for kas's own optional sections. A schema with a
+ * required key keeps the section required (`missing: expected a section`).
+ */
+function withEmptySections(
+  raw: Readonly<Record<string, unknown>>,
+  loaded: readonly LoadedModuleEntry[],
+): Readonly<Record<string, unknown>> {
+  const filled = { ...raw };
+  for (const { section } of loaded) {
+    if (section === undefined || filled[section.key] !== undefined) continue;
+    if (acceptsEmptySection(section.schema)) filled[section.key] = {};
+  }
+  return filled;
+}
+
+function acceptsEmptySection(schema: KasSection['schema']): boolean {
+  try {
+    return schema.safeParse({}).success;
+  } catch {
+    return false; // a schema whose own code throws on `{}` is not one that accepts it
+  }
 }
 
 function checkConfigKeys(loaded: readonly LoadedModuleEntry[], sections: readonly KasSection[]): void {

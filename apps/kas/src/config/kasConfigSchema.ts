@@ -38,7 +38,7 @@ export const appSettingsShape = {
     .default([])
     .meta({ defaultText: 'none' })
     .describe(
-      "Modules to load besides kas's own: package names (resolved from this file's directory) or paths (`./` or `/`). Each package's default export is a module, a list of modules, or a factory that takes its config section; a factory's package also exports `configKey` (its key in this file) and `configSchema` (zod). See docs/write-a-module.md.",
+      "Modules to load besides kas's own: package names (resolved from this file's directory) or paths, which start with `./` or `../` (relative to this file's directory) or `/` (`extra/stats.mjs` is a package name; write `./extra/stats.mjs`). Each package's default export is a module, a list of modules, or a factory that takes its config section; a factory's package also exports `configKey` (its key in this file) and `configSchema` (zod). See docs/write-a-module.md. In the environment, a YAML or JSON list that replaces the file's: `KAS_MODULES='[\"@acme/kas-audit-sink\", ./extra]'` (a package name that starts with `@` needs its quotes in YAML).",
     ),
   overrides: overridesSchema,
   // Not a section: observability stops after every other module (it declares stop: { last: true }).

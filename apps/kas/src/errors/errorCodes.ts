@@ -9,9 +9,15 @@ export const KAS_APP_ERROR_CODES = {
   KAS_OBSERVABILITY_LISTEN_FAILED:
     'the observability listener cannot bind its address (port in use, no permission)',
   KAS_MODULE_NOT_FOUND:
-    'an entry of `modules:` cannot be loaded: no such package or file next to the config, or importing it failed',
+    'an entry of `modules:` cannot be loaded: no such package or file next to the config, or an import of its code cannot be resolved (a dependency not installed)',
+  KAS_MODULE_IMPORT_FAILED:
+    'an entry of `modules:` was found, but its code threw while being imported (its top level, e.g. a declaration the core refuses)',
+  KAS_MODULE_LISTED_TWICE:
+    'the same module is listed twice under `modules:`: the same entry, or two entries that resolve to the same file',
   KAS_MODULE_EXPORT_INVALID:
     'an entry of `modules:` has no default export that is a module, a list of modules or a factory (with `configKey` and `configSchema`)',
+  KAS_MODULE_FACTORY_FAILED:
+    "the factory an entry of `modules:` exports threw while kas created the entry's modules from its config section",
   KAS_MODULE_NAME_TAKEN:
     "a loaded module's name, or its config key, is already taken by a built-in module, a kas.yaml key or another loaded module",
   KAS_MODULE_RELATION_UNKNOWN:

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { AnyModule } from '@kas/core';
-import type { z } from 'zod';
 import type { KasSection } from '../config/KasSection.js';
 import { KasAppError } from '../errors/KasAppError.js';
+import { describeThrown } from './describeThrown.js';
+import { findModuleFile } from './findModuleFile.js';
+import { type EntryPlace, readEntryExports } from './readEntryExports.js';
 
 /** A `modules:` entry after loading: where it is in the config, and what it adds to kas. */
 export interface LoadedModuleEntry {
@@ -19,176 +19,89 @@ export interface LoadedModuleEntry {
 }
 
 /**
+ * Node's codes for an import that cannot be resolved: the file is there, but it, or a package it imports,
+ * names something that is not installed or not exported.
+ */
+const UNRESOLVED_IMPORT_CODES: ReadonlySet<string> = new Set([
+  'ERR_MODULE_NOT_FOUND',
+  'MODULE_NOT_FOUND',
+  'ERR_PACKAGE_PATH_NOT_EXPORTED',
+  'ERR_PACKAGE_IMPORT_NOT_DEFINED',
+  'ERR_UNSUPPORTED_DIR_IMPORT',
+]);
+
+/**
  * Imports every entry of `modules:` (package names resolved from `baseDirectory`, paths relative to it)
  * and turns each default export into what kas composes: modules as they are, or a factory's section
  * (its `configKey`, its `configSchema`, and the factory as `create`). Each failure is one clear error
- * naming the entry and where it is written.
+ * naming the entry and where it is written (`where`: the config's place of a key path).
  */
 export async function loadModuleEntries(
   entries: readonly string[],
   baseDirectory: string,
-  where: (index: number) => string,
+  where: (path: readonly PropertyKey[]) => string,
 ): Promise<LoadedModuleEntry[]> {
   const loaded: LoadedModuleEntry[] = [];
+  const byFile = new Map<string, EntryPlace>();
   for (const [index, specifier] of entries.entries()) {
-    const at = where(index);
-    const named = `${at}: modules[${index}] "${specifier}"`;
-    const found = findEntry(specifier, baseDirectory);
+    const at = where(['modules', index]);
+    const place: EntryPlace = { index, specifier, at, named: `${at}: modules[${index}] "${specifier}"` };
+    const found = findModuleFile(specifier, baseDirectory);
     if ('missing' in found) {
-      throw new KasAppError('KAS_MODULE_NOT_FOUND', `${named} cannot be loaded: ${found.missing}`, found.fix);
-    }
-    const url = pathToFileURL(found.file).href;
-    let exports: Record<string, unknown>;
-    try {
-      exports = (await import(url)) as Record<string, unknown>;
-    } catch (error) {
-      // The file is there: its own code, or one of its imports, failed while loading.
       throw new KasAppError(
         'KAS_MODULE_NOT_FOUND',
-        `${named} cannot be loaded: importing ${found.file} failed: ${(error as Error).message}`,
-        `install the package's dependencies where it is, or fix its code; to see where it fails: node --input-type=module -e "await import('${url}')"`,
+        `${place.named} cannot be loaded: ${found.missing}`,
+        found.fix,
       );
     }
-    loaded.push({ specifier, at, ...fromExports(exports, named) });
+    const file = realpathSync(found.file);
+    const earlier = byFile.get(file);
+    if (earlier !== undefined) throw listedTwice(earlier, place, file);
+    byFile.set(file, place);
+    const exports = await importEntry(file, place);
+    loaded.push({ specifier, at, ...readEntryExports(exports, place, where) });
   }
   return loaded;
 }
 
-function fromExports(
-  exports: Record<string, unknown>,
-  named: string,
-): { readonly section?: KasSection; readonly modules: readonly AnyModule[] } {
-  const value = exports.default;
-  if (isModule(value)) return { modules: [value] };
-  if (Array.isArray(value) && value.length > 0 && value.every(isModule)) return { modules: value };
-  if (typeof value === 'function') {
-    const { configKey, configSchema } = exports;
-    const keyIsValid = typeof configKey === 'string' && /^[a-z][A-Za-z0-9]*$/.test(configKey);
-    const wrong = [
-      ...(keyIsValid
-        ? []
-        : [
-            `configKey (a camelCase key of kas.yaml; got ${configKey === undefined ? 'none' : JSON.stringify(configKey)})`,
-          ]),
-      ...(isSchema(configSchema) ? [] : [`configSchema (a zod schema; got ${describe(configSchema)})`]),
-    ];
-    if (wrong.length > 0 || typeof configKey !== 'string' || !isSchema(configSchema)) {
-      const fixes = [
-        ...(keyIsValid ? [] : ["export const configKey = '<yourSection>';"]),
-        ...(isSchema(configSchema) ? [] : ['export const configSchema = z.strictObject({...});']),
-      ];
+/** Two entries that load one module: its name and its config key would be claimed twice. */
+function listedTwice(earlier: EntryPlace, later: EntryPlace, file: string): KasAppError {
+  const same =
+    earlier.specifier === later.specifier
+      ? ''
+      : ` ("${earlier.specifier}" and "${later.specifier}" both load ${file})`;
+  return new KasAppError(
+    'KAS_MODULE_LISTED_TWICE',
+    `${later.named} is listed twice: modules[${earlier.index}] at ${earlier.at} and modules[${later.index}] at ${later.at} load the same module${same}`,
+    'remove one of the two entries: a module is loaded once, and its config section configures it',
+  );
+}
+
+/**
+ * Imports the entry's file. An import that cannot be resolved (the file's own imports) is
+ * `KAS_MODULE_NOT_FOUND`; code of the module that ran and threw is `KAS_MODULE_IMPORT_FAILED`.
+ */
+async function importEntry(file: string, place: EntryPlace): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file).href;
+  const seeWhere = `to see where it fails: node --input-type=module -e "await import('${url}')"`;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const { code } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown };
+    if (typeof code === 'string' && UNRESOLVED_IMPORT_CODES.has(code)) {
       throw new KasAppError(
-        'KAS_MODULE_EXPORT_INVALID',
-        `${named} exports a factory, but not a valid ${wrong.join(' and ')}`,
-        `${fixes.join(' ')} next to the default export`,
+        'KAS_MODULE_NOT_FOUND',
+        `${place.named} cannot be loaded: importing ${file} failed: ${(error as Error).message}`,
+        `install the package's dependencies where it is (npm install in its folder), or correct the import it names; ${seeWhere}`,
+        { cause: error },
       );
     }
-    const factory = value as (section: unknown) => unknown;
-    const section: KasSection = {
-      key: configKey,
-      schema: configSchema,
-      async create(config) {
-        const made = await factory(config);
-        if (isModule(made)) return [made];
-        if (Array.isArray(made) && made.every(isModule)) return made;
-        throw new KasAppError(
-          'KAS_MODULE_EXPORT_INVALID',
-          `${named}: its factory returned ${describe(made)}, not a module or a list of modules`,
-          'return defineModule({...}) (or a list of them) from the default export',
-        );
-      },
-    };
-    return { section, modules: [] };
+    const thrown = describeThrown(error);
+    throw new KasAppError(
+      'KAS_MODULE_IMPORT_FAILED',
+      `${place.named} was found (${file}) but threw while being imported: ${thrown.text}`,
+      `the module's own code failed at import, before kas could use it (its top level ran and threw, e.g. a declaration the core refuses)${thrown.fix === undefined ? '' : `: ${thrown.fix}`}. Fix the module, or report this error to its author; ${seeWhere}`,
+      { cause: error },
+    );
   }
-  const available = Object.keys(exports).join(', ') || 'none';
-  throw new KasAppError(
-    'KAS_MODULE_EXPORT_INVALID',
-    `${named} has no default export that is a kas module, a list of modules or a factory (its default export is ${describe(value)}; its exports: ${available})`,
-    'export default defineModule({...}) (or a list of modules, or a factory taking its config section, with configKey and configSchema)',
-  );
-}
-
-/** The file to import for an entry, or why there is none and what to do. */
-type FoundEntry = { readonly file: string } | { readonly missing: string; readonly fix: string };
-
-/** The file to import for an entry: a package name from `base`, or a path (file or package directory). */
-function findEntry(specifier: string, base: string): FoundEntry {
-  const isPath = specifier.startsWith('.') || isAbsolute(specifier);
-  if (!isPath) {
-    try {
-      return { file: createRequire(join(base, 'kas.yaml')).resolve(specifier) };
-    } catch (error) {
-      return {
-        missing: (error as Error).message.split('\n')[0] as string,
-        fix: `install the package where the config can find it (npm install ${specifier} in ${base}; a package of your own: build it first), or give a path that starts with ./ (relative to the config file) to a built package or file`,
-      };
-    }
-  }
-  const path = resolve(base, specifier);
-  if (!existsSync(path)) {
-    return {
-      missing: `${path} does not exist`,
-      fix: `correct the path: one that starts with ./ is relative to the config file's directory (${base})`,
-    };
-  }
-  if (!statSync(path).isDirectory()) return { file: path };
-  const manifest = join(path, 'package.json');
-  const file = existsSync(manifest) ? manifestEntry(manifest) : join(path, 'index.js');
-  if (existsSync(file)) return { file };
-  return existsSync(manifest)
-    ? {
-        missing: `the package in ${path} is not built: its entry ${file} does not exist`,
-        fix: `build the package (npm run build in ${path}), then start again`,
-      }
-    : {
-        missing: `${path} has neither a package.json nor an index.js`,
-        fix: 'give the path of a package (a directory with a package.json), a directory with an index.js, or a file',
-      };
-}
-
-function manifestEntry(manifest: string): string {
-  const { exports, main } = JSON.parse(readFileSync(manifest, 'utf8')) as {
-    exports?: unknown;
-    main?: string;
-  };
-  return resolve(dirname(manifest), packageEntry(exports) ?? main ?? 'index.js');
-}
-
-function packageEntry(exports: unknown): string | undefined {
-  if (typeof exports === 'string') return exports;
-  if (typeof exports !== 'object' || exports === null) return undefined;
-  const record = exports as Record<string, unknown>;
-  const root = '.' in record ? record['.'] : record;
-  if (typeof root === 'string') return root;
-  if (typeof root !== 'object' || root === null) return undefined;
-  const conditions = root as Record<string, unknown>;
-  for (const condition of ['import', 'node', 'default']) {
-    const target = conditions[condition];
-    if (typeof target === 'string') return target;
-    const nested = packageEntry(target);
-    if (nested !== undefined) return nested;
-  }
-  return undefined;
-}
-
-/** Recognises modules by shape, so a module made by another copy of `@kas/core` works too. */
-function isModule(value: unknown): value is AnyModule {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { name?: unknown }).name === 'string' &&
-    typeof (value as { create?: unknown }).create === 'function'
-  );
-}
-
-function isSchema(value: unknown): value is z.ZodType {
-  return typeof value === 'object' && value !== null && typeof (value as z.ZodType).safeParse === 'function';
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value).join(', ') || '(none)'}`;
-  return `a ${typeof value}`;
 }
