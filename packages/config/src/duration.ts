@@ -1,4 +1,4 @@
-import { type Duration, toMilliseconds } from '@kas/core';
+import { type Duration, formatDuration, MAX_DURATION_MS, toMilliseconds } from '@kas/core';
 import { z } from 'zod';
 
 /** A duration after parsing: whole or fractional milliseconds. */
@@ -22,8 +22,12 @@ export function duration() {
     .transform((value, context): Milliseconds => {
       try {
         return toMilliseconds(value, 'duration');
-      } catch {
-        context.addIssue({ code: 'custom', message: `${EXPECTED}${got(value)}`, input: value });
+      } catch (error) {
+        const isTooLong = error instanceof Error && error.message.includes('is longer than the longest');
+        const message = isTooLong
+          ? `expected a duration of at most ${formatDuration(MAX_DURATION_MS)} (about 24.8 days: kas cannot time a longer one)${got(value)}`
+          : `${EXPECTED}${got(value)}`;
+        context.addIssue({ code: 'custom', message, input: value });
         return z.NEVER;
       }
     })

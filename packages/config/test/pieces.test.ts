@@ -17,6 +17,11 @@ const messageOf = (schema: z.ZodType, input: unknown) => schema.safeParse(input)
 describe('duration', () => {
   it('reads milliseconds and the strings @kas/core reads, into milliseconds', () => {
     expect(duration().parse(250)).toBe(250);
+    // Node's timers fire at once beyond 2^31 - 1 ms: a longer budget would cut at the first moment.
+    expect(duration().safeParse('30d').error?.issues[0]?.message).toBe(
+      'expected a duration of at most 596h 31m 23s 647ms (about 24.8 days: kas cannot time a longer one) (got "30d")',
+    );
+    expect(duration().parse('24d')).toBe(24 * 86_400_000);
     expect(duration().parse('10s')).toBe(10_000);
     expect(duration().parse('75m')).toBe(4_500_000);
     expect(duration().parse(0)).toBe(0);

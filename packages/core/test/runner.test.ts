@@ -266,3 +266,16 @@ describe('the runner', () => {
     ]);
   });
 });
+
+describe('the runner with budgets near the longest a timer waits', () => {
+  it('stops clean when the stages add up past 24.8 days: a deadline no timer reaches is not armed (it fired at once)', async () => {
+    const log = new ProbeLog();
+    const { stop } = await startTestApp({
+      modules: [
+        probeModule(log, { name: 'first', drainBudget: '20d' }, { stopMs: 50 }),
+        probeModule(log, { name: 'second', drainBudget: '20d', startAfter: ['first'] }, { stopMs: 50 }),
+      ],
+    });
+    expect(await stop()).toMatchObject({ status: 'clean', cut: [] });
+  });
+});

@@ -248,6 +248,11 @@ describe('validation at composition', () => {
     expect(invalid(() => probe({ name: 'Bad Name' }))).toBe('KAS_INVALID_DECLARATION');
     // @ts-expect-error: '10 parsecs' is not a duration
     expect(invalid(() => probe({ name: 'a', drainBudget: '10 parsecs' }))).toBe('KAS_INVALID_DECLARATION');
+    expect(invalid(() => probe({ name: 'a', drainBudget: '30d' }))).toBe('KAS_INVALID_DECLARATION');
+    expect(() => probe({ name: 'a', drainBudget: '30d' })).toThrow(
+      'module "a": drainBudget: "30d" is longer than the longest duration kas can time, 596h 31m 23s 647ms',
+    );
+    expect(invalid(() => probe({ name: 'a', drainBudget: '24d' }))).toBe('no error');
     // @ts-expect-error: stop relations are lists of names
     expect(invalid(() => probe({ name: 'a', stop: { with: 'b' } }))).toBe('KAS_INVALID_DECLARATION');
     // @ts-expect-error: 'before' is not a stop relation

@@ -7,6 +7,12 @@ import { CoreError } from '../errors/CoreError.js';
  */
 export type Duration = number | ms.StringValue;
 
+/**
+ * The longest duration kas accepts: Node's timers wait at most 2^31 - 1 ms (about 24.8 days) and fire at
+ * once for anything longer, so a longer drain budget or deadline would cut at the first moment.
+ */
+export const MAX_DURATION_MS = 2_147_483_647;
+
 /** Parses a duration into milliseconds, throwing `KAS_INVALID_DECLARATION` with `where` in the message. */
 export function toMilliseconds(duration: Duration, where: string): number {
   // ms throws a plain Error for what is neither a string nor a number; such input is a bad declaration too.
@@ -22,6 +28,13 @@ export function toMilliseconds(duration: Duration, where: string): number {
       'KAS_INVALID_DECLARATION',
       `${where}: ${JSON.stringify(duration)} is not a duration`,
       "give milliseconds as a number, or a string such as '500ms', '10s', '75m' or '1h'",
+    );
+  }
+  if (value > MAX_DURATION_MS) {
+    throw new CoreError(
+      'KAS_INVALID_DECLARATION',
+      `${where}: ${JSON.stringify(duration)} is longer than the longest duration kas can time, ${formatDuration(MAX_DURATION_MS)} (about 24.8 days: Node's timers fire at once beyond it)`,
+      "give at most '24d'",
     );
   }
   return value;

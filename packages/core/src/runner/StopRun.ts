@@ -1,5 +1,5 @@
 import type { CutReason, LifecycleEvent, StopStatus } from '../events/LifecycleEvent.js';
-import { formatDuration } from '../module/Duration.js';
+import { formatDuration, MAX_DURATION_MS } from '../module/Duration.js';
 import type { StopStage } from '../plan/AppPlan.js';
 import type { ModuleRuntime, Unstamped } from './ModuleRuntime.js';
 
@@ -60,7 +60,10 @@ export class StopRun {
     return new Promise((resolve) => {
       this.#finish = resolve;
       this.#beganAt = performance.now();
-      this.#deadlineTimer = setTimeout(() => this.onDeadline(), this.deadlineMs);
+      // A deadline further than a timer reaches (stages whose budgets add up past 24.8 days) would fire at
+      // once: it is not armed, and each stage's own budget still bounds the stop.
+      if (this.deadlineMs <= MAX_DURATION_MS)
+        this.#deadlineTimer = setTimeout(() => this.onDeadline(), this.deadlineMs);
       this.beginReady(
         [...this.#stages.values()].filter((stage) => stage.follows.length === 0).map((stage) => stage.id),
       );
