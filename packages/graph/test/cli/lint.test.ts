@@ -138,6 +138,14 @@ describe('kas-graph lint, run as a process', () => {
   });
 });
 
+describe('kas-graph with an entry that leaves a timer running at import', () => {
+  it('prints its report and exits, instead of waiting for the timer forever', async () => {
+    const run = await runKasGraph(['lint', 'test/fixtures/failures/handleAtImport.mjs']);
+    expect(run.stdout).toBe('test/fixtures/failures/handleAtImport.mjs: no findings (16 rules checked)\n');
+    expect(run.code).toBe(0); // not null: runKasGraph kills a run after 30 s
+  });
+});
+
 describe('kas-graph usage and load errors exit 2 with the code and a fix', () => {
   beforeAll(assertBuilt);
 
