@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyzeComposition } from '../src/analysis.js';
 import {
   type AnyModule,
   CoreError,
@@ -74,6 +75,44 @@ describe('stop: { last: true }', () => {
     });
     await stop();
     expect(order.at(-1)).toBe('infra');
+  });
+
+  it('reports a module that declares after a last module: the last one would silently not be last (there was no finding)', () => {
+    const { plan, problems } = analyzeComposition({
+      modules: [plain('infra', { stop: { last: true } }), plain('audit', { stop: { after: ['infra'] } })],
+    });
+    expect(problems).toEqual([
+      {
+        code: 'KAS_STOP_CONTRADICTION',
+        message:
+          '"infra" declares stop: { last: true } (stop after every module that does not declare last), but "audit" declares stop: { after: ["infra"] } (stop after "infra"): both cannot hold',
+        fix: 'drop one of them: remove "infra" from the stop.after of "audit", or drop last on "infra" (and name in its stop.after the modules it must stop after); if "audit" must stop after "infra" and after everything else, declare stop: { last: true } on "audit" too',
+        modules: ['infra', 'audit'],
+      },
+    ]);
+    expect(plan).toBeDefined(); // the linter still checks the rest of the plan
+  });
+
+  it('orders last modules by an after between them, and keeps a last module and one it names in with as one last stage', () => {
+    // Both last: "after" orders them like any other pair; their default yields to it.
+    expect(
+      followsOf([
+        plain('audit', { stop: { last: true, after: ['infra'] } }),
+        plain('infra', { stop: { last: true } }),
+        plain('edge'),
+      ]),
+    ).toEqual({ edge: [], infra: ['edge'], audit: ['edge', 'infra'] });
+    // A last module with another in one stage: the stage stops after every other module, whichever side names the pair.
+    for (const modules of [
+      [plain('metrics', { stop: { last: true, with: ['audit'] } }), plain('audit'), plain('edge')],
+      [
+        plain('metrics', { stop: { last: true } }),
+        plain('audit', { stop: { with: ['metrics'] } }),
+        plain('edge'),
+      ],
+    ]) {
+      expect(followsOf(modules)).toEqual({ edge: [], 'metrics+audit': ['edge'] });
+    }
   });
 
   it('refuses a last that is not a boolean', () => {

@@ -1,6 +1,7 @@
+import { scaledMs } from '@kas/testkit';
 import { describe, expect, it } from 'vitest';
 import { analyzeComposition } from '../src/analysis.js';
-import { CoreError, createApp, createToken, defineModule, GraphError } from '../src/index.js';
+import { type AnyModule, CoreError, createApp, createToken, defineModule, GraphError } from '../src/index.js';
 import { ProbeLog, probeModule } from './support/probeModule.js';
 
 const log = new ProbeLog();
@@ -24,11 +25,41 @@ describe('validation at composition', () => {
     expect(error.fix).toMatch(/unique name/);
   });
 
-  it('rejects a start dependency on a module the app does not have, listing the modules it has', () => {
+  it('rejects a start dependency on a module the app does not have, listing the modules of a small app', () => {
     const error = graphError(() => createApp({ modules: [probe({ name: 'a', startAfter: ['redis'] })] }));
     expect(error.code).toBe('KAS_UNKNOWN_MODULE');
-    expect(error.message).toContain('"a" startAfter names "redis"');
-    expect(error.message).toContain('(modules: a)');
+    expect(error.message).toBe(
+      `"a" startAfter names "redis", which is not a module of this app (the app's modules: a)`,
+    );
+  });
+
+  it('suggests the closest names for an unknown one, and in a large app says how many modules there are instead of listing them (it printed all 10,000)', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => probe({ name: `module-${i}` }));
+    const message = (name: string, modules: readonly AnyModule[]) =>
+      analyzeComposition({ modules: [...modules, probe({ name: 'proxy', startAfter: [name] })] }).problems[0]
+        ?.message;
+    expect(message('redis-conection', [probe({ name: 'redis-connection' }), probe({ name: 'edge' })])).toBe(
+      `"proxy" startAfter names "redis-conection", which is not a module of this app (did you mean "redis-connection"? the app's modules: redis-connection, edge, proxy)`,
+    );
+    expect(message('module-12x', many)).toBe(
+      '"proxy" startAfter names "module-12x", which is not a module of this app (did you mean "module-12", "module-120", "module-121"? the app has 10,001 modules; `kas-graph plan` lists them)',
+    );
+    expect(message('audit-sink', many)).toBe(
+      '"proxy" startAfter names "audit-sink", which is not a module of this app (the app has 10,001 modules; `kas-graph plan` lists them)',
+    );
+  });
+
+  it('bounds the search for close names: 3,000 unknown names among 10,000 modules give short messages, and the search stops once its budget is spent', {
+    timeout: scaledMs(60_000),
+  }, () => {
+    const modules = Array.from({ length: 10_000 }, (_, i) =>
+      probe({ name: `module-${i}`, ...(i < 3_000 ? { startAfter: [`module-${i}x`, 'ghost'] } : {}) }),
+    );
+    const { problems } = analyzeComposition({ modules });
+    expect(problems).toHaveLength(6_000);
+    expect(Math.max(...problems.map((problem) => problem.message.length))).toBeLessThan(300);
+    expect(problems[0]?.message).toContain('(did you mean "module-0"');
+    expect(problems.at(-2)?.message).toMatch(/names "module-2999x", .* \(the app has 10,000 modules;/);
   });
 
   it('rejects an unknown name in a stop relation and in an override', () => {
@@ -257,6 +288,64 @@ describe('validation at composition', () => {
     expect(invalid(() => probe({ name: 'a', stop: { with: 'b' } }))).toBe('KAS_INVALID_DECLARATION');
     // @ts-expect-error: 'before' is not a stop relation
     expect(invalid(() => probe({ name: 'a', stop: { before: ['b'] } }))).toBe('KAS_INVALID_DECLARATION');
+  });
+
+  it('rejects a module name in startAfter or stop, and a resource tag, with control characters or other text a name cannot have, showing it escaped (it reached the terminal raw)', () => {
+    const ansi = '\u001b[2J\u001b[31mred';
+    const cases: [Omit<AnyModule, 'create' | 'name'>, string][] = [
+      [{ startAfter: ['ok', ansi] }, 'startAfter[1]'],
+      [{ stop: { with: [ansi] } }, 'stop.with[0]'],
+      [{ stop: { alongside: ['line\nbreak'] } }, 'stop.alongside[0]'],
+      [{ stop: { after: ['Upper'] } }, 'stop.after[0]'],
+      [{ accepts: [ansi] }, 'accepts[0]'],
+      [{ advertises: ['agent tunnels'] }, 'advertises[0]'],
+      [{ uses: ['-dash'] }, 'uses[0]'],
+      [{ observes: ['tab\t'] }, 'observes[0]'],
+    ];
+    for (const [declaration, field] of cases) {
+      const thrown = (() => {
+        try {
+          probe({ name: 'proxy', ...declaration });
+        } catch (error) {
+          return error;
+        }
+        return undefined;
+      })();
+      expect(thrown).toBeInstanceOf(CoreError);
+      const { code, message } = thrown as CoreError;
+      expect(code).toBe('KAS_INVALID_DECLARATION');
+      expect(message).toMatch(new RegExp(`^module "proxy": ${field.replace(/[[\].]/g, '\\$&')} \\S`));
+      expect([...message].some((char) => char < ' ' || char === '\u007f')).toBe(false);
+    }
+    expect(() => probe({ name: 'proxy', startAfter: [ansi] })).toThrow(
+      'module "proxy": startAfter[0] "\\u001b[2J\\u001b[31mred" is not a module name',
+    );
+    expect(() => probe({ name: 'proxy', accepts: ['agent tunnels'] })).toThrow(
+      'module "proxy": accepts[0] "agent tunnels" is not a resource tag',
+    );
+    // The same for module objects not made by defineModule, for an override's stop, and for an override's key.
+    const handMade = { name: 'proxy', uses: [ansi], create: () => ({}) } as unknown as AnyModule;
+    expect(() => analyzeComposition({ modules: [handMade] })).toThrow(/^module "proxy": uses\[0\] "\\u001b/);
+    expect(() =>
+      analyzeComposition({
+        modules: [probe({ name: 'a' })],
+        overrides: { a: { stop: { after: [ansi] } } },
+      }),
+    ).toThrow(/^module "a": stop.after\[0\] "\\u001b/);
+    expect(() => analyzeComposition({ modules: [probe({ name: 'a' })], overrides: { [ansi]: {} } })).toThrow(
+      /^the app's overrides: "\\u001b\[2J\\u001b\[31mred" is not a module name/,
+    );
+  });
+
+  it('quotes a DI token description with control characters, escaped: a token may be any symbol', () => {
+    const needsOdd = defineModule({
+      name: 'proxy',
+      needs: { odd: createToken<string>('odd\u001b[2J\nclient') },
+      create: () => ({ start: async () => {}, stop: async () => {} }),
+    });
+    expect(analyzeComposition({ modules: [needsOdd] }).problems[0]?.message).toBe(
+      '"proxy" needs token "odd\\u001b[2J\\u000aclient", which no module and no app value provides',
+    );
   });
 
   it('reports every problem of a graph at once', () => {

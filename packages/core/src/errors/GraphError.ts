@@ -18,14 +18,18 @@ export class GraphError extends CoreError {
   override readonly name = 'GraphError';
 
   constructor(readonly problems: readonly [GraphProblem, ...GraphProblem[]]) {
-    const [first] = problems;
-    const more =
-      problems.length > 1
-        ? ` (and ${problems.length - 1} more problem(s): ${problems
-            .slice(1)
-            .map((p) => p.code)
-            .join(', ')})`
-        : '';
-    super(first.code, `${first.message}${more}`, first.fix);
+    const [first, ...rest] = problems;
+    super(first.code, `${first.message}${summarize(rest)}`, first.fix);
   }
+}
+
+/** ` (and 3 more problems: KAS_UNKNOWN_MODULE, KAS_START_CYCLE ×2)`: each code once, however many problems. */
+function summarize(rest: readonly GraphProblem[]): string {
+  if (rest.length === 0) return '';
+  const counts = new Map<string, number>();
+  for (const problem of rest) counts.set(problem.code, (counts.get(problem.code) ?? 0) + 1);
+  const codes = [...counts].map(([code, count]) =>
+    count === 1 ? code : `${code} ×${count.toLocaleString('en-US')}`,
+  );
+  return ` (and ${rest.length.toLocaleString('en-US')} more problem${rest.length === 1 ? '' : 's'}: ${codes.join(', ')})`;
 }

@@ -4,12 +4,13 @@
  */
 export const CORE_ERROR_CODES = {
   KAS_INVALID_DECLARATION:
-    'a module declaration or app option is malformed (empty name, bad duration, wrong type)',
+    'a module declaration or app option is malformed (bad name or tag, bad duration, wrong type)',
   KAS_DUPLICATE_MODULE: 'two modules of one app have the same name',
   KAS_UNKNOWN_MODULE: 'a start dependency, stop relation or override names a module the app does not have',
   KAS_START_CYCLE: 'start dependencies (declared, or implied by DI needs) form a cycle',
   KAS_STOP_CYCLE: 'stop relations and the start-order default form a cycle between stop stages',
-  KAS_STOP_CONTRADICTION: 'two stop relations between the same modules cannot both hold',
+  KAS_STOP_CONTRADICTION:
+    'two stop declarations cannot both hold (two relations for one pair, or an after on a last module)',
   KAS_TOKEN_NOT_PROVIDED: 'a module needs a DI token that no module and no app value provides',
   KAS_TOKEN_PROVIDED_TWICE:
     "a DI token is provided twice: by two modules, by a module and the app, or twice in the app's provide",

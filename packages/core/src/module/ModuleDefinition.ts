@@ -19,7 +19,9 @@ export interface StopDeclaration {
    * "Stop after everything else": the module begins its stop only after every module of the app that
    * does not declare `last` has stopped, whenever it was composed (infrastructure such as a connection
    * pool, or what records the others: metrics, an audit log). Modules that declare `last` keep the default
-   * among themselves; a pair either module names in `with`, `alongside` or `after` keeps that relation.
+   * among themselves; a pair either module names in `with`, `alongside` or `after` keeps that relation
+   * (a module in `with` joins the last stage). A module that does not declare `last` may not name one
+   * that does in its `after`: the last module would stop before it (`KAS_STOP_CONTRADICTION`).
    */
   readonly last?: boolean;
 }

@@ -29,7 +29,11 @@ export type ModuleNameInput = string & { readonly [resourceTagBrand]?: never };
  */
 export type ResourceTagInput = string & { readonly [moduleRefBrand]?: never };
 
-const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+/** What a module name and a resource tag may be: what reads the same in a log line, a URL and a terminal. */
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+
+/** What `NAME_PATTERN` allows, for messages. */
+export const NAME_RULE = 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
 
 /**
  * Makes the typed constant for a module name; checks the name at once (`KAS_INVALID_DECLARATION`).
@@ -59,7 +63,7 @@ function checkRefText(text: unknown, what: string, example: string): void {
   if (typeof text !== 'string' || !NAME_PATTERN.test(text)) {
     throw new CoreError(
       'KAS_INVALID_DECLARATION',
-      `${JSON.stringify(text)} is not a valid ${what}: lower-case letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      `${JSON.stringify(text)} is not a valid ${what}: ${NAME_RULE}`,
       `write it like ${example}`,
     );
   }

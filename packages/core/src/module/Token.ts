@@ -27,8 +27,33 @@ export function createToken<T>(description: string): Token<T> {
   return Symbol.for(`${TOKEN_KEY_PREFIX}${description}`) as Token<T>;
 }
 
-/** The description of a token, for messages (without the registry key's prefix). */
+/**
+ * The description of a token, for messages (without the registry key's prefix). A description with
+ * control characters (an ANSI escape, a newline) is quoted with them escaped, so it cannot reach a
+ * terminal raw: a token may be any symbol, so its description is not checked where it is declared.
+ */
 export function describeToken(token: symbol): string {
   const description = token.description ?? token.toString();
-  return description.startsWith(TOKEN_KEY_PREFIX) ? description.slice(TOKEN_KEY_PREFIX.length) : description;
+  const name = description.startsWith(TOKEN_KEY_PREFIX)
+    ? description.slice(TOKEN_KEY_PREFIX.length)
+    : description;
+  return [...name].some(isControl) ? `"${[...name].map(escapeControl).join('')}"` : name;
+}
+
+/** C0 and C1 control characters, DEL, line and paragraph separators, and bidirectional overrides. */
+function isControl(char: string): boolean {
+  const code = char.codePointAt(0) ?? 0;
+  return (
+    code < 0x20 ||
+    (code >= 0x7f && code <= 0x9f) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    (code >= 0x202a && code <= 0x202e) ||
+    (code >= 0x2066 && code <= 0x2069)
+  );
+}
+
+function escapeControl(char: string): string {
+  if (char === '"' || char === '\\') return `\\${char}`;
+  return isControl(char) ? `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}` : char;
 }

@@ -8,9 +8,9 @@ import type {
   StopRelation,
   TokenRecord,
 } from './ModuleDefinition.js';
+import { NAME_PATTERN, NAME_RULE } from './ModuleRef.js';
 
 const STOP_RELATIONS: readonly StopRelation[] = ['with', 'alongside', 'after'];
-const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 /**
  * Declares a module: its lifecycle contract as data, plus a factory. Checks the shape of the
@@ -70,13 +70,9 @@ export function checkModuleDefinition(definition: AnyModule): void {
     );
   };
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    fail(
-      'name',
-      'must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
-      "name it like 'tunnel-tracker'",
-    );
+    fail('name', `must be ${NAME_RULE}`, "name it like 'tunnel-tracker'");
   }
-  checkNameList(definition.startAfter, 'startAfter', fail);
+  checkNameList(definition.startAfter, 'startAfter', 'module', fail);
   if (definition.stop !== undefined) {
     if (typeof definition.stop !== 'object' || definition.stop === null || Array.isArray(definition.stop)) {
       fail('stop', 'must be an object of stop relations', "write stop: { with: ['some-module'] }");
@@ -90,10 +86,11 @@ export function checkModuleDefinition(definition: AnyModule): void {
     if (last !== undefined && typeof last !== 'boolean') {
       fail('stop.last', 'must be true or false', 'write stop: { last: true } to stop after everything else');
     }
-    for (const relation of STOP_RELATIONS) checkNameList(definition.stop[relation], `stop.${relation}`, fail);
+    for (const relation of STOP_RELATIONS)
+      checkNameList(definition.stop[relation], `stop.${relation}`, 'module', fail);
   }
   for (const field of ['accepts', 'advertises', 'uses', 'observes'] as const)
-    checkNameList(definition[field], field, fail);
+    checkNameList(definition[field], field, 'tag', fail);
   if (definition.drainBudget !== undefined)
     toMilliseconds(definition.drainBudget, `module "${name}": drainBudget`);
   if (definition.startBudget !== undefined)
@@ -108,13 +105,29 @@ export function checkModuleDefinition(definition: AnyModule): void {
     fail('create', 'is not a function', 'give a factory that returns { start, stop }');
 }
 
+/**
+ * Checks a list of module names or resource tags: each must be a name as a module's own is, so what a
+ * message or a plan prints from a declaration never carries control characters (ANSI escapes, newlines).
+ */
 function checkNameList(
   list: readonly string[] | undefined,
   field: string,
+  kind: 'module' | 'tag',
   fail: (field: string, problem: string, fix: string) => never,
 ): void {
   if (list === undefined) return;
+  const example = kind === 'module' ? 'tunnel-tracker' : 'agent-tunnels';
   if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) {
-    fail(field, 'must be an array of non-empty strings', `write ${field}: ['some-module']`);
+    fail(field, 'must be an array of non-empty strings', `write ${field}: ['${example}']`);
   }
+  list.forEach((item, index) => {
+    if (NAME_PATTERN.test(item)) return;
+    fail(
+      `${field}[${index}]`,
+      `${JSON.stringify(item)} is not a ${kind === 'module' ? 'module name' : 'resource tag'}: ${NAME_RULE}`,
+      kind === 'module'
+        ? `name the module as it names itself, like '${example}'`
+        : `write resource tags like '${example}' (createResourceTag checks one where it is defined)`,
+    );
+  });
 }

@@ -19,7 +19,8 @@ export interface StopDeclarations {
 
 /**
  * Collects the stop relations of every module and reports pairs named twice with relations that cannot
- * both hold (`with` and `after`, or `after` both ways), and modules that name themselves.
+ * both hold (`with` and `after`, or `after` both ways), modules that name themselves, and an `after` on a
+ * module that declares `last` by one that does not (the last module would then not stop last).
  */
 export function collectStopDeclarations(modules: readonly PlannedModule[]): StopDeclarations {
   const indexOf = new Map(modules.map((module, index) => [module.name, index]));
@@ -41,6 +42,9 @@ export function collectStopDeclarations(modules: readonly PlannedModule[]): Stop
             modules: [module.name],
           });
           continue;
+        }
+        if (relation === 'after' && module.stop.last !== true && modules[other]?.stop.last === true) {
+          problems.push(afterLastContradiction(module.name, name));
         }
         const pair: NamedPair = { module: index, other, relation };
         const key = index < other ? `${index}:${other}` : `${other}:${index}`;
@@ -75,5 +79,19 @@ function contradiction(modules: readonly PlannedModule[], first: NamedPair, seco
       ? `drop one of the two "after"s (keep it on the module that must stop last), or declare "with" (one stage) or "alongside" (no order) instead`
       : 'keep one relation for this pair: "with" (one stage), "alongside" (no order) or "after" (one waits for the other)',
     modules: [name(first.module), name(first.other)],
+  };
+}
+
+/**
+ * `last` on one module and `after: [it]` on another that does not declare `last`: the module that
+ * declares `last` would stop before it, so one of the two declarations does not hold. (Between two
+ * modules that both declare `last`, an `after` orders them and contradicts nothing.)
+ */
+function afterLastContradiction(module: string, last: string): GraphProblem {
+  return {
+    code: 'KAS_STOP_CONTRADICTION',
+    message: `"${last}" declares stop: { last: true } (stop after every module that does not declare last), but "${module}" declares stop: { after: ["${last}"] } (stop after "${last}"): both cannot hold`,
+    fix: `drop one of them: remove "${last}" from the stop.after of "${module}", or drop last on "${last}" (and name in its stop.after the modules it must stop after); if "${module}" must stop after "${last}" and after everything else, declare stop: { last: true } on "${module}" too`,
+    modules: [last, module],
   };
 }

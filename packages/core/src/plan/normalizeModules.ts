@@ -1,10 +1,13 @@
+import { CoreError } from '../errors/CoreError.js';
 import type { GraphProblem } from '../errors/GraphError.js';
 import { toMilliseconds } from '../module/Duration.js';
 import { checkModuleDefinition } from '../module/defineModule.js';
 import type { AnyModule } from '../module/ModuleDefinition.js';
+import { NAME_PATTERN, NAME_RULE } from '../module/ModuleRef.js';
 import { describeToken } from '../module/Token.js';
 import type { AppComposition, ModuleOverride } from './AppComposition.js';
 import type { PlannedModule, StartDependency } from './AppPlan.js';
+import { unknownModuleProblem } from './unknownModuleProblem.js';
 
 /** The default drain budget of a module that declares none. */
 export const DEFAULT_DRAIN_BUDGET_MS = 30_000;
@@ -42,10 +45,17 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
     }
     definitions.set(module.name, module);
   }
+  const unknownModule = unknownModuleProblem([...definitions.keys()]);
   const overrides = composition.overrides ?? {};
   for (const name of Object.keys(overrides)) {
-    if (!definitions.has(name))
-      problems.push(unknownModule("the app's overrides", name, [...definitions.keys()]));
+    if (!NAME_PATTERN.test(name)) {
+      throw new CoreError(
+        'KAS_INVALID_DECLARATION',
+        `the app's overrides: ${JSON.stringify(name)} is not a module name: ${NAME_RULE}`,
+        "key each override by the name of a module of the app, like 'tunnel-tracker'",
+      );
+    }
+    if (!definitions.has(name)) problems.push(unknownModule("the app's overrides", name));
   }
 
   const providers = new Map<symbol, { readonly name: string; readonly key: string }>();
@@ -86,10 +96,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
     const startAfter: StartDependency[] = [];
     for (const name of new Set(module.startAfter ?? [])) {
       if (definitions.has(name)) startAfter.push({ module: name, reason: 'declared' });
-      else
-        problems.push(
-          unknownModule(`"${module.name}" startAfter`, name, [...definitions.keys()], module.name),
-        );
+      else problems.push(unknownModule(`"${module.name}" startAfter`, name, module.name));
     }
     for (const token of Object.values<symbol>(module.needs ?? {})) {
       const provider = providers.get(token)?.name;
@@ -108,9 +115,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
     for (const relation of ['with', 'alongside', 'after'] as const) {
       for (const name of stop[relation] ?? []) {
         if (!definitions.has(name)) {
-          problems.push(
-            unknownModule(`"${module.name}" stop.${relation}`, name, [...definitions.keys()], module.name),
-          );
+          problems.push(unknownModule(`"${module.name}" stop.${relation}`, name, module.name));
         }
       }
     }
@@ -168,13 +173,4 @@ function expandLast(modules: readonly PlannedModule[]): PlannedModule[] {
 function ownOverride(composition: AppComposition, name: string): ModuleOverride | undefined {
   const overrides = composition.overrides ?? {};
   return Object.hasOwn(overrides, name) ? overrides[name] : undefined;
-}
-
-function unknownModule(where: string, name: string, known: readonly string[], owner?: string): GraphProblem {
-  return {
-    code: 'KAS_UNKNOWN_MODULE',
-    message: `${where} names "${name}", which is not a module of this app (modules: ${known.join(', ') || 'none'})`,
-    fix: `compose a module named "${name}", or correct the name`,
-    modules: owner === undefined ? [name] : [owner, name],
-  };
 }

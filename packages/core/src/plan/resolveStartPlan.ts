@@ -1,6 +1,6 @@
 import type { GraphProblem } from '../errors/GraphError.js';
 import type { PlannedModule, StartStage } from './AppPlan.js';
-import { findCycle } from './findCycle.js';
+import { findCycles } from './findCycles.js';
 
 /** The start plan, plus what the stop plan needs from it. */
 export interface ResolvedStart {
@@ -14,7 +14,7 @@ export interface ResolvedStart {
 
 /**
  * Layers modules into start stages: a module's stage is one past the latest stage of what it starts
- * after. Reports a start cycle with its path when there is one.
+ * after. Reports each start cycle with its path: one for each group of modules that wait on each other.
  */
 export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedStart {
   const indexOf = new Map(modules.map((module, index) => [module.name, index]));
@@ -45,28 +45,13 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
   if (order.length < modules.length) {
     const placed = new Set(order);
     const rest = modules.map((_, index) => index).filter((index) => !placed.has(index));
-    const cycle = findCycle(rest, (index) => dependencies[index] ?? []) ?? rest;
-    const names = cycle.map((index) => modules[index]?.name ?? '?');
-    // Each step says why: a declared startAfter or a DI need (with its token and provider).
-    const reasons = names.slice(1).map((name, i) => {
-      const from = modules[cycle[i] as number];
-      const link = from?.startAfter.find((dependency) => dependency.module === name);
-      return link?.reason === 'needs'
-        ? `${from?.name} needs ${link.token ?? 'a token'} from ${name}`
-        : `${from?.name} declares startAfter ${name}`;
-    });
     return {
       stages: [],
       order,
       dependencies,
-      problems: [
-        {
-          code: 'KAS_START_CYCLE',
-          message: `start cycle: ${names.join(' -> ')} (${reasons.join('; ')})`,
-          fix: 'remove one startAfter on this path, or the DI need that implies it (a needed token makes its provider start first)',
-          modules: [...new Set(names)],
-        },
-      ],
+      problems: findCycles(rest, (index) => dependencies[index] ?? []).map((cycle) =>
+        startCycleProblem(modules, cycle),
+      ),
     };
   }
 
@@ -84,5 +69,23 @@ export function resolveStartPlan(modules: readonly PlannedModule[]): ResolvedSta
     order: byLevel.flat(),
     dependencies,
     problems: [],
+  };
+}
+
+/** The KAS_START_CYCLE problem for a cycle of module indices, each step with why: a declared startAfter or a DI need. */
+function startCycleProblem(modules: readonly PlannedModule[], cycle: readonly number[]): GraphProblem {
+  const names = cycle.map((index) => modules[index]?.name ?? '?');
+  const reasons = names.slice(1).map((name, i) => {
+    const from = modules[cycle[i] as number];
+    const link = from?.startAfter.find((dependency) => dependency.module === name);
+    return link?.reason === 'needs'
+      ? `${from?.name} needs ${link.token ?? 'a token'} from ${name}`
+      : `${from?.name} declares startAfter ${name}`;
+  });
+  return {
+    code: 'KAS_START_CYCLE',
+    message: `start cycle: ${names.join(' -> ')} (${reasons.join('; ')})`,
+    fix: 'remove one startAfter on this path, or the DI need that implies it (a needed token makes its provider start first)',
+    modules: [...new Set(names)],
   };
 }

@@ -2,7 +2,7 @@ import type { GraphProblem } from '../errors/GraphError.js';
 import type { PlannedModule, StopPlan } from './AppPlan.js';
 import { buildStopPlan } from './buildStopPlan.js';
 import { defaultStopEdges } from './defaultStopEdges.js';
-import { findCycle } from './findCycle.js';
+import { findCycles } from './findCycles.js';
 import type { ModuleEdge } from './ModuleEdge.js';
 import type { ResolvedStart } from './resolveStartPlan.js';
 import { collectStopDeclarations } from './StopDeclarations.js';
@@ -49,11 +49,11 @@ export function resolveStopPlan(
   const topological = sortStages(stageIds, stageEdges, start.order, stageOf, edgeStages);
   if (topological.length < stageIds.length) {
     const placed = new Set(topological);
-    const cycle = findCycle(
+    const cycles = findCycles(
       stageIds.filter((stage) => !placed.has(stage)),
       (stage) => stageEdges.get(stage)?.keys() ?? [],
     );
-    problems.push(stopCycleProblem(cycle ?? [], stageEdges, name));
+    for (const cycle of cycles) problems.push(stopCycleProblem(cycle, stageEdges, name));
     return { problems };
   }
 

@@ -50,6 +50,46 @@ describe('structural rules', () => {
     },
   );
 
+  it('report every independent start cycle and every independent stop cycle in one run (an operator fixed one, reran and found the next)', () => {
+    const startCycles = lintComposition({
+      modules: [
+        declare({ name: 'a', startAfter: ['b'] }),
+        declare({ name: 'b', startAfter: ['a'] }),
+        declare({ name: 'c', startAfter: ['d'] }),
+        declare({ name: 'd', startAfter: ['c'] }),
+      ],
+    });
+    expect(startCycles.findings.map((finding) => [finding.code, finding.modules])).toEqual([
+      ['KAS_START_CYCLE', ['a', 'b']],
+      ['KAS_START_CYCLE', ['c', 'd']],
+    ]);
+    const ring = (suffix: string) => [
+      declare({ name: `store${suffix}` }),
+      declare({ name: `cache${suffix}`, startAfter: [`store${suffix}`] }),
+      declare({
+        name: `proxy${suffix}`,
+        startAfter: [`cache${suffix}`],
+        stop: { after: [`store${suffix}`] },
+      }),
+    ];
+    const stopCycles = lintComposition({ modules: [...ring('-1'), ...ring('-2')] });
+    expect(stopCycles.findings.map((finding) => finding.code)).toEqual(['KAS_STOP_CYCLE', 'KAS_STOP_CYCLE']);
+    expect(stopCycles.findings[0]?.message).toContain('store-1 -[after]-> proxy-1');
+    expect(stopCycles.findings[1]?.message).toContain('store-2 -[after]-> proxy-2');
+  });
+
+  it('report an "after" on a module that declares last (the last module silently stopped before it)', () => {
+    const result = lintComposition({
+      modules: [
+        declare({ name: 'redis-connection', stop: { last: true } }),
+        declare({ name: 'audit', stop: { after: ['redis-connection'] } }),
+      ],
+    });
+    expect(result.findings).toMatchObject([
+      { code: 'KAS_STOP_CONTRADICTION', severity: 'error', modules: ['redis-connection', 'audit'] },
+    ]);
+  });
+
   it('skip the plan rules when a cycle leaves no plan, saying why', () => {
     const result = lintComposition({ modules: failing.KAS_START_CYCLE ?? [] });
     expect(result.plan).toBeUndefined();

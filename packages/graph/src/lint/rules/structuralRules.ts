@@ -23,12 +23,13 @@ const STRUCTURAL: Readonly<Partial<Record<CoreErrorCode, StructuralText>>> = {
     rationale:
       'A start dependency, stop relation or override that names a module the app does not have orders nothing: the module it was meant to protect stops whenever.',
     example:
-      'defineModule({ name: \'tunnel-tracker\', stop: { with: [\'agent-grpc\'] }, ... })\n-> "tunnel-tracker" stop.with names "agent-grpc", which is not a module of this app',
-    fix: 'compose the module that is named, or correct the name',
+      'defineModule({ name: \'tunnel-tracker\', stop: { with: [\'agent-grpc\'] }, ... })\n-> "tunnel-tracker" stop.with names "agent-grpc", which is not a module of this app (did you mean "agent-grpc-server"? the app\'s modules: observability, agent-grpc-server, redis-connection, tunnel-tracker, private-api, kube-proxy)',
+    fix: 'compose the module that is named, or correct the name (the message suggests the closest names the app has)',
   },
   KAS_START_CYCLE: {
     title: 'start cycle',
-    rationale: 'Modules that start after each other (declared, or through DI needs) can never start.',
+    rationale:
+      'Modules that start after each other (declared, or through DI needs) can never start. Each group of modules that wait on each other is one finding with one cycle through it, so one run reports every cycle to break.',
     example:
       "a: startAfter ['b']; b needs a token a provides\n-> start cycle: a -> b -> a (a declares startAfter b; b needs a.value from a)",
     fix: 'remove one startAfter on the cycle, or the DI need that implies it',
@@ -36,7 +37,7 @@ const STRUCTURAL: Readonly<Partial<Record<CoreErrorCode, StructuralText>>> = {
   KAS_STOP_CYCLE: {
     title: 'stop cycle',
     rationale:
-      'Stop relations and the start-order default that wait on each other in a ring: no stage of the ring can begin, so the app never stops.',
+      'Stop relations and the start-order default that wait on each other in a ring: no stage of the ring can begin, so the app never stops. Each group of stages that wait on each other is one finding with one cycle through it, so one run reports every cycle to break.',
     example:
       "store; cache: startAfter ['store']; proxy: startAfter ['cache'], stop { after: ['store'] }\n-> stop cycle: store -[after]-> proxy -[default]-> cache -[default]-> store",
     fix: 'remove one of the "after" declarations on the cycle, or merge the modules with "with"',
@@ -44,10 +45,10 @@ const STRUCTURAL: Readonly<Partial<Record<CoreErrorCode, StructuralText>>> = {
   KAS_STOP_CONTRADICTION: {
     title: 'contradictory stop declarations',
     rationale:
-      'Stop relations that cannot all hold (with and after, after both ways, an alongside that other relations order, or a chain of with that puts a module in one stage with a module it started after without naming it): the plan cannot honour what the declarations say.',
+      'Stop relations that cannot all hold (with and after, after both ways, an alongside that other relations order, a chain of with that puts a module in one stage with a module it started after without naming it, or an after on a module that declares last by one that does not, which would make the last module stop before it): the plan cannot honour what the declarations say.',
     example:
       'private-api: stop { with: [\'kube-proxy\'] } without alongside: [\'agent-grpc-server\'] while kube-proxy declares alongside: [\'agent-grpc-server\']\n-> "kube-proxy" declares alongside: ["agent-grpc-server"], but other relations make "kube-proxy" stop before "agent-grpc-server"',
-    fix: 'keep one relation per pair, and declare alongside (or with) for the modules between them',
+    fix: 'keep one relation per pair, and declare alongside (or with) for the modules between them; a module that must stop after a last module declares last too',
   },
   KAS_TOKEN_NOT_PROVIDED: {
     title: 'DI token not provided',
