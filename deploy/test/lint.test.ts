@@ -1,7 +1,7 @@
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { repositoryRoot, runKasGraph } from './support/runKasGraph.js';
 
@@ -73,7 +73,8 @@ describe('kas-graph lint apps/kas --manifests', () => {
     const [result] = sarif.runs[0]?.results ?? [];
     expect(result?.ruleId).toBe('KAS_GRACE_BELOW_STOP_PLAN');
     expect(result?.locations[0]?.physicalLocation).toMatchObject({
-      artifactLocation: { uri: relative(repositoryRoot, join(copy, 'kas/deployment.yaml')) },
+      // the copy is outside the working directory: an absolute file:// URI (a ../ path is not valid SARIF)
+      artifactLocation: { uri: pathToFileURL(join(copy, 'kas/deployment.yaml')).href },
       region: { startLine: line },
     });
   });

@@ -52,7 +52,9 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('recorder');
     // observability declares stop: { last: true }: the plan says why it waits for the others.
-    expect(plan.stdout).toMatch(/ {4}observability {2}drain \S+; stops after .*kube-proxy \(declared last\)/);
+    expect(plan.stdout).toMatch(
+      / {4}observability {2}drain \S+; stops after (?:.*\n {8})*.*kube-proxy \(declared last\)/,
+    );
     const draw = await run(['draw', '--config', file, '--format', 'mermaid']);
     expect(draw.stdout).toContain(String.raw`["recorder"]`);
   });

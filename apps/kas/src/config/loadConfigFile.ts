@@ -1,6 +1,13 @@
-import { readFile } from 'node:fs/promises';
-import { type ConfigIssue, formatKeyPath, toConfigIssues } from '@kas/config';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
+import {
+  type ConfigIssue,
+  ConfigTooLargeError,
+  formatKeyPath,
+  MAX_CONFIG_FILE_BYTES,
+  parseConfigYaml,
+  toConfigIssues,
+} from '@kas/config';
+import { type Document, isMap, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import { type EnvOverride, readEnvOverrides, setPath } from './envOverrides.js';
@@ -68,12 +75,13 @@ export function validateConfig<S extends z.ZodType>(
 export async function readConfigSource(source: ConfigSource): Promise<ConfigDocument> {
   const lines = new LineCounter();
   let raw: Record<string, unknown> = {};
-  let document: ReturnType<typeof parseDocument> | undefined;
+  let document: Document.Parsed | undefined;
   if (source.file !== undefined) {
     let text: string;
     try {
-      text = source.text ?? (await readFile(source.file, 'utf8'));
+      text = source.text ?? (await readConfigText(source.file));
     } catch (error) {
+      if (error instanceof ConfigTooLargeError) throw error;
       throw new KasAppError(
         'KAS_CONFIG_UNREADABLE',
         `cannot read config file ${source.file}: ${(error as Error).message}`,
@@ -81,7 +89,7 @@ export async function readConfigSource(source: ConfigSource): Promise<ConfigDocu
         { cause: error },
       );
     }
-    document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+    document = parseConfigYaml(text, { lineCounter: lines, file: source.file });
     const [syntax] = document.errors;
     if (syntax !== undefined) {
       const at = lines.linePos(syntax.pos[0]);
@@ -108,6 +116,13 @@ export async function readConfigSource(source: ConfigSource): Promise<ConfigDocu
   return { raw, where, ...(source.file === undefined ? {} : { file: source.file }) };
 }
 
+/** The file's text; one larger than a config can be is refused before it is read. */
+async function readConfigText(file: string): Promise<string> {
+  const { size } = await stat(file);
+  if (size > MAX_CONFIG_FILE_BYTES) throw new ConfigTooLargeError(file, size);
+  return readFile(file, 'utf8');
+}
+
 /** One `KAS_CONFIG_INVALID` listing every issue, each with where it was set and its key path. */
 export function invalidConfig(
   issues: readonly ConfigIssue[],
@@ -123,7 +138,7 @@ function describeSource(
   path: readonly PropertyKey[],
   overrides: readonly EnvOverride[],
   file: string | undefined,
-  document: ReturnType<typeof parseDocument> | undefined,
+  document: Document.Parsed | undefined,
   lines: LineCounter,
 ): string {
   const fromEnv = overrides.findLast(

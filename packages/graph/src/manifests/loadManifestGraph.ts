@@ -2,6 +2,8 @@ import { relative } from 'node:path';
 import type { AppComposition } from '@kas/core';
 import { CliError } from '../cli/CliError.js';
 import { analyzeLoadedComposition } from '../cli/load/analyzeLoadedComposition.js';
+import { configuredComposition } from '../cli/load/configuredComposition.js';
+import { entryLoadFailed } from '../cli/load/entryLoadFailed.js';
 import { importModule } from '../cli/load/importModule.js';
 import type { LoadedGraph } from '../cli/load/loadGraph.js';
 import { parseEntry } from '../cli/load/loadGraph.js';
@@ -46,12 +48,7 @@ export async function loadManifestGraph(
   try {
     exports = await importModule(file);
   } catch (error) {
-    throw new CliError(
-      'KAS_GRAPH_ENTRY_LOAD_FAILED',
-      `importing ${shown} failed: ${error instanceof Error ? error.message : String(error)}`,
-      'build the workspace packages it imports (npm run build)',
-      { cause: error },
-    );
+    throw entryLoadFailed(shown, error, 'build the workspace packages it imports (npm run build)');
   }
   const compose = exports[COMPOSE_FROM_CONFIG_EXPORT];
   if (typeof compose !== 'function') {
@@ -77,13 +74,14 @@ export async function loadManifestGraph(
       { cause: error },
     );
   }
-  const analysis = analyzeLoadedComposition(configured.composition);
+  const composition = configuredComposition(configured, shown);
+  const analysis = analyzeLoadedComposition(composition);
   return {
     graph: {
       label: `${entryArgument} --manifests ${manifestsArgument}`,
       file,
       exportName: COMPOSE_FROM_CONFIG_EXPORT,
-      source: { kind: 'composition', composition: configured.composition },
+      source: { kind: 'composition', composition },
       ...(analysis.plan === undefined ? {} : { plan: analysis.plan }),
       problems: analysis.problems,
     },

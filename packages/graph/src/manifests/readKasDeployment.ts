@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { CliError } from '../cli/CliError.js';
+import { checkKasPod } from './checkKasPod.js';
 import type { KasDeployment, UnseenEnvironment } from './KasDeployment.js';
 import { locateField } from './locateField.js';
+import { manifestObjects } from './manifestObjects.js';
 import type { RenderedManifests } from './renderManifests.js';
 
 /** Kubernetes' defaults for fields a manifest may leave out. */
@@ -48,7 +50,7 @@ const invalid = (message: string, fix: string): never => {
  * ConfigMap mounted where its `--config` points, with the container's environment (`KAS_*` overrides).
  */
 export function readKasDeployment(manifests: RenderedManifests): KasDeployment {
-  const objects = manifests.rendered.documents.map((document) => document.toJS() as Json | null);
+  const objects = manifestObjects(manifests.rendered) as (Json | null)[];
   const deployments = objects.filter(
     (object): object is Json => object !== null && object.kind === 'Deployment',
   );
@@ -67,6 +69,7 @@ export function readKasDeployment(manifests: RenderedManifests): KasDeployment {
   const name = nameOf(deployment);
   const label = `Deployment ${namespace === undefined ? '' : `${namespace}/`}${name}`;
   const pod = ((deployment.spec as Json)?.template as Json)?.spec as Json;
+  checkKasPod(pod, container as unknown as Json, label);
   const grace = pod.terminationGracePeriodSeconds;
   const replicas = (deployment.spec as Json).replicas;
   const probe = container.readinessProbe;
@@ -106,7 +109,7 @@ function autoscalerOf(
     );
   });
   if (autoscaler === undefined) return {};
-  const { maxReplicas } = autoscaler.spec as Json;
+  const maxReplicas = (autoscaler.spec as Json | undefined)?.maxReplicas;
   const at = metadataOf(autoscaler).namespace;
   return {
     autoscaler: {
@@ -126,8 +129,11 @@ function nameOf(object: Json): string {
 
 function kasContainerOf(deployment: Json): Container | undefined {
   const pod = ((deployment.spec as Json)?.template as Json)?.spec as Json | undefined;
-  const containers = (pod?.containers ?? []) as Container[];
-  return containers.find((container) => container.name === 'kas');
+  const containers = pod?.containers;
+  if (!Array.isArray(containers)) return undefined;
+  return (containers as (Container | null)[]).find(
+    (container) => typeof container === 'object' && container?.name === 'kas',
+  ) as Container | undefined;
 }
 
 /** The kubelet runs preStop before SIGTERM, inside the grace period: a sleep there delays the stop. */

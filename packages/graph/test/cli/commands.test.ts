@@ -22,7 +22,7 @@ describe('kas-graph plan, draw and explain, run as a process', () => {
       '  stage agent-grpc-server+tunnel-tracker  begins by 0s, completes by 1h (drain budget 1h)\n    waits for: nothing (begins at SIGTERM)\n',
     );
     expect(run.stdout).toContain(
-      '    redis-connection  drain 5s; stops after tunnel-tracker (started after it), kube-proxy (started after it)\n',
+      '    redis-connection  drain 5s; stops after tunnel-tracker (started after it),\n        kube-proxy (started after it)\n',
     );
     expect(run.stdout).toContain(
       'Critical path: agent-grpc-server+tunnel-tracker (1h) -> redis-connection (5s); worst case 1h 5s\n',

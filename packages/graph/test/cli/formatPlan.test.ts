@@ -16,7 +16,65 @@ function counted<T>(items: readonly T[]): { readonly items: readonly T[]; readon
   return { items: proxy, reads: () => reads };
 }
 
+/** The lines of a plan's text that are not one of its two fixed headings, longest first. */
+function longestLines(text: string): number[] {
+  return text
+    .split('\n')
+    .filter((line) => !/^(Start|Stop) plan \(/.test(line))
+    .map((line) => line.length)
+    .sort((a, b) => b - a)
+    .slice(0, 3);
+}
+
 describe('formatPlan', () => {
+  it('wraps long lists at about 100 columns (at 3,000 modules a line was 50-95 KB)', () => {
+    const size = 3_000;
+    // A stage of 3,000 members (with), a module that starts after 3,000 others, one that stops last
+    // after all of them, and a chain of 3,000 on the critical path.
+    const wide = Array.from({ length: size }, (_, i) =>
+      declare({ name: `member-${i}`, ...(i > 0 ? { stop: { with: [`member-${i - 1}`] } } : {}) }),
+    );
+    const fan = [
+      ...Array.from({ length: size }, (_, i) => declare({ name: `leaf-${i}` })),
+      declare({ name: 'root', startAfter: Array.from({ length: size }, (_, i) => `leaf-${i}`) }),
+      declare({ name: 'metrics', stop: { last: true } }),
+    ];
+    const chain = Array.from({ length: size }, (_, i) =>
+      declare({ name: `m${i}`, ...(i > 0 ? { stop: { after: [`m${i - 1}`] } } : {}) }),
+    );
+    for (const modules of [wide, fan, chain]) {
+      const { plan, problems } = analyzeComposition({ modules });
+      if (plan === undefined) throw new Error(problems.map((problem) => problem.message).join('\n'));
+      const [longest = 0] = longestLines(formatPlan(plan));
+      expect(longest).toBeLessThanOrEqual(110);
+    }
+  });
+
+  it('keeps a small plan one module per line, wrapping only a list that passes 100 columns', () => {
+    const edge = ['agent-grpc-server', 'tunnel-tracker', 'private-api', 'kube-proxy'];
+    const { plan } = analyzeComposition({
+      modules: [
+        declare({ name: 'observability' }),
+        ...edge.map((name) => declare({ name, startAfter: ['observability'] })),
+        declare({ name: 'gateway', startAfter: edge }),
+      ],
+    });
+    if (plan === undefined) throw new Error('the graph has a plan');
+    const text = formatPlan(plan);
+    expect(text).toContain('    gateway  after agent-grpc-server, tunnel-tracker, private-api, kube-proxy\n');
+    expect(text).toContain(
+      [
+        '    observability  drain 30s; stops after agent-grpc-server (started after it),',
+        '        tunnel-tracker (started after it), private-api (started after it),',
+        '        kube-proxy (started after it)',
+        '',
+      ].join('\n'),
+    );
+    expect(text).toMatch(
+      /\nCritical path: gateway \(30s\) -> \S+ \(30s\) -> observability \(30s\); worst case 1m 30s\n$/,
+    );
+  });
+
   it('reads each stop edge and stage a bounded number of times (it filtered every edge once per module)', () => {
     const size = 2_000;
     const modules = Array.from({ length: size }, (_, i) =>

@@ -156,6 +156,63 @@ describe('kas-graph lint --manifests, on rendered YAML', () => {
     expect(run.stdout).toContain('readiness probe slower than the listen grace');
   });
 
+  it('reports a YAML alias bomb ("billion laughs") as the file\'s problem, at its document (it said KAS_GRAPH_INTERNAL)', async () => {
+    const manifest = 'test/fixtures/manifests/alias-bomb.yaml';
+    const run = await runKasGraph(['lint', entry, '--manifests', manifest]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `kas-graph: KAS_GRAPH_MANIFESTS_INVALID: ${manifest}:3:1: the document there cannot be read: Excessive alias count indicates a resource exhaustion attack (its aliases resolve to more than 100 copies of what they name)\n` +
+        '  fix: write the values out instead of repeating them through YAML aliases (*name): a document whose aliases multiply like this is refused, as the Kubernetes API server refuses it\n',
+    );
+  });
+
+  it.each([
+    [
+      'env as a mapping',
+      (text: string) =>
+        text.replace(/ {10}env:\n(?: {12}[^\n]*\n)+/, '          env: { POD_IP: 192.0.2.10 }\n'),
+      'spec.template.spec.containers[kas].env must be a list of objects, not {"POD_IP":"192.0.2.10"}',
+    ],
+    [
+      'a preStop command as one string',
+      (text: string) => text.replace('command: [/bin/sh, -c, sleep 3]', 'command: sleep 3'),
+      'spec.template.spec.containers[kas].lifecycle.preStop.exec.command must be a list of strings, not "sleep 3"',
+    ],
+    [
+      'volumeMounts as a mapping',
+      (text: string) =>
+        text.replace(
+          '          volumeMounts:\n            - name: config\n              mountPath: /etc/kas/config\n',
+          '          volumeMounts: { name: config }\n',
+        ),
+      'spec.template.spec.containers[kas].volumeMounts must be a list of objects, not {"name":"config"}',
+    ],
+    [
+      'a number as an env value',
+      (text: string) => text.replace('value: $(POD_IP):8155', 'value: 8155'),
+      'spec.template.spec.containers[kas].env[1].value must be a string, not 8155',
+    ],
+  ])(
+    'names a kas Deployment field of the wrong type (%s), not KAS_GRAPH_INTERNAL (a TypeError)',
+    async (_, edit, problem) => {
+      const folder = await mkdtemp(join(tmpdir(), 'kas-graph-shape-'));
+      try {
+        const manifest = join(folder, 'rendered.yaml');
+        const text = await readFile(rendered, 'utf8');
+        const edited = edit(text);
+        expect(edited).not.toBe(text);
+        await writeFile(manifest, edited);
+        const run = await runKasGraph(['lint', entry, '--manifests', manifest]);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(
+          `kas-graph: KAS_GRAPH_MANIFESTS_INVALID: Deployment edge/kas: ${problem}\n  fix: `,
+        );
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('exits 2 naming what is missing: a path, a kas Deployment, composeFromConfig', async () => {
     const missing = await runKasGraph(['lint', entry, '--manifests', 'no/such/dir']);
     expect(missing.code).toBe(2);

@@ -131,6 +131,16 @@ describe('kas-graph timeline, run as a process', () => {
     const run = await runKasGraph(['timeline', broken, '-o', join(directory, 'x.svg')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`KAS_GRAPH_TRACE_INVALID: ${broken}:2: not JSON`);
+    const partial = join(directory, 'partial.jsonl');
+    writeFileSync(
+      partial,
+      '{"type":"module.stopping","at":2,"module":"web"}\n{"type":"app.starting","at":1}\n',
+    );
+    const withoutModules = await runKasGraph(['timeline', partial, '-o', join(directory, 'x.svg')]);
+    expect(withoutModules.code).toBe(2);
+    expect(withoutModules.stderr).toContain(
+      `KAS_GRAPH_TRACE_INVALID: ${partial}:2: event "app.starting" needs "modules" (a list of strings)\n`,
+    ); // it was KAS_GRAPH_INTERNAL: a TypeError of the drawing
     const png = await runKasGraph(['timeline', trace, '-o', join(directory, 'x.png')]);
     expect(png.code).toBe(2);
     expect(png.stderr).toContain('the timeline is written as .svg or .html');

@@ -252,7 +252,76 @@ describe('kas-graph watch', () => {
     expect(run.stdout).toMatch(
       /· stopped · stop \(SIGTERM\) forced by a second stop signal in [^\n]* · cut: kube-proxy/,
     );
-    expect(run.stdout).toMatch(/✓ kube-proxy {2}cut short by a second stop signal in /);
+    // not ✓, as if it had stopped by itself: cut, by what, and which module
+    expect(run.stdout).toMatch(
+      /✂ kube-proxy {2}cut short by a second stop signal in [^\n]* \(budget 1 h 00 m 00 s\): kube-proxy\n/,
+    );
+    expect(run.stdout).not.toMatch(/✓ kube-proxy/);
+  });
+
+  it('shows a stage whose drain budget ran out as cut, naming the module cut, not with ✓ as a clean stop', async () => {
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [
+        quickModule('redis-connection'),
+        defineModule({
+          name: 'kube-proxy',
+          startAfter: ['redis-connection'],
+          drainBudget: '50ms',
+          create: () => ({
+            start: async () => {},
+            // a watch that never ends by itself: it returns when its drain budget cuts it
+            stop: (ctx: LifecycleContext) =>
+              new Promise<void>((resolve) => {
+                if (ctx.signal.aborted) resolve();
+                ctx.signal.addEventListener('abort', () => resolve());
+              }),
+            provides: {},
+          }),
+        }),
+      ],
+    });
+    await app.start();
+    let stopped: Promise<unknown> | undefined;
+    const url = await serveApp(app, () => {
+      stopped = app.stop('SIGTERM');
+    });
+    const run = await runKasGraph(['watch', url]);
+    await stopped;
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0); // a cut at the drain budget keeps to the plan: the stop is clean
+    expect(run.stdout).toMatch(
+      /✂ kube-proxy {2}completed in [^\n]* \(budget 50 ms\); cut by its drain budget: kube-proxy\n {4}kube-proxy — stopped in [^\n]* cut \(budget\)/,
+    );
+    expect(run.stdout).not.toMatch(/✓ kube-proxy/);
+    expect(run.stdout).toMatch(/✓ redis-connection {2}completed in /);
+  });
+
+  it('shows a stop stage whose module threw while stopping as failed (✗), naming it', async () => {
+    const app = createApp({
+      logger: pino({ level: 'silent' }),
+      modules: [
+        defineModule({
+          name: 'audit-sink',
+          create: () => ({
+            start: async () => {},
+            stop: async () => {
+              throw new Error('disk full');
+            },
+            provides: {},
+          }),
+        }),
+      ],
+    });
+    await app.start();
+    let stopped: Promise<unknown> | undefined;
+    const url = await serveApp(app, () => {
+      stopped = app.stop('SIGTERM').catch(() => {});
+    });
+    const run = await runKasGraph(['watch', url]);
+    await stopped;
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/✗ audit-sink {2}completed in [^\n]*; failed: audit-sink\n/);
   });
 
   it('watches a listener on a port fetch refuses ("bad port": 6000, 6665-6669, ...)', async () => {

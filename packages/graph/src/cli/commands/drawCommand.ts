@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import { type CliIo, writeOutput } from '../CliIo.js';
+import { checkDrawLayoutSize } from '../draw/drawLimits.js';
 import { graphEdges } from '../draw/graphEdges.js';
 import { htmlPage } from '../draw/htmlPage.js';
 import { renderSvg } from '../draw/renderSvg.js';
@@ -44,6 +45,7 @@ export function addDrawCommand(program: Command, io: CliIo, exit: (code: number)
         const dot = toDot(graph.plan, title);
         const edges = graphEdges(graph.plan);
         const size = { modules: graph.plan.modules.length, edges: edges.start.length + edges.stop.length };
+        if (options.format === 'svg' || options.format === 'html') checkDrawLayoutSize(size, options.format);
         const text =
           options.format === 'mermaid'
             ? toMermaid(graph.plan)

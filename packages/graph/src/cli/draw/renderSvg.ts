@@ -2,18 +2,14 @@ import { format } from 'node:util';
 import type { Viz } from '@viz-js/viz';
 import { CliError } from '../CliError.js';
 import { describeThrown } from '../describeThrown.js';
-
-/** How big the drawing is, for the error that says Graphviz could not render it. */
-export interface DrawingSize {
-  readonly modules: number;
-  readonly edges: number;
-}
+import type { DrawingSize } from './drawLimits.js';
 
 /**
  * Renders Graphviz DOT to SVG with Graphviz compiled to WebAssembly: no system Graphviz, no network.
- * Throws `KAS_GRAPH_DRAW_FAILED` when Graphviz fails: on a large graph it runs out of its WebAssembly
- * memory and exits, which Emscripten throws as an `ExitStatus` object, not an Error. What Graphviz wrote to
- * its stderr goes into that error, not raw onto the user's terminal ahead of it.
+ * The caller keeps the drawing within `DRAW_LAYOUT_LIMITS`. Throws `KAS_GRAPH_DRAW_FAILED` when Graphviz
+ * fails: when it runs out of its WebAssembly memory it exits, which Emscripten throws as an `ExitStatus`
+ * object, not an Error. What Graphviz wrote to its stderr goes into that error, not raw onto the user's
+ * terminal ahead of it.
  */
 export async function renderSvg(dot: string, size: DrawingSize): Promise<string> {
   const graphvizStderr: string[] = [];

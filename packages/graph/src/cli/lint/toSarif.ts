@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { relative, resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { ArtifactLocation, Log, ReportingDescriptor, Result } from 'sarif';
 import type { LintRule } from '../../lint/LintRule.js';
 import type { CliFailure } from '../CliFailure.js';
 import type { LintReport } from './LintReport.js';
@@ -32,8 +32,8 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
     properties: { source: applied.get(rule.code)?.source ?? 'core' },
   }));
   const index = new Map(rules.map((rule, position) => [rule.code, position]));
-  const toUri = (file: string) => relative(context.cwd, resolve(context.cwd, file)).split('\\').join('/');
-  const uri = toUri(context.file);
+  const toLocation = (file: string) => artifactLocation(file, context.cwd);
+  const entryLocation = toLocation(context.file);
   const results: Result[] = report.findings.map((finding) => ({
     ruleId: finding.code,
     ruleIndex: index.get(finding.code) ?? -1,
@@ -43,9 +43,9 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
       {
         physicalLocation:
           finding.location === undefined
-            ? { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region: { startLine: 1 } }
+            ? { artifactLocation: entryLocation, region: { startLine: 1 } }
             : {
-                artifactLocation: { uri: toUri(finding.location.file), uriBaseId: 'SRCROOT' },
+                artifactLocation: toLocation(finding.location.file),
                 region: { startLine: finding.location.line, startColumn: finding.location.column },
               },
         logicalLocations: finding.modules.map((module) => ({ name: module, kind: 'module' })),
@@ -59,7 +59,7 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
               id: 1,
               message: { text: `the modules: entry that loads "${finding.modules[0]}"` },
               physicalLocation: {
-                artifactLocation: { uri: toUri(finding.configLocation.file), uriBaseId: 'SRCROOT' },
+                artifactLocation: toLocation(finding.configLocation.file),
                 region: {
                   startLine: finding.configLocation.line,
                   startColumn: finding.configLocation.column,
@@ -88,15 +88,17 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
         },
         originalUriBaseIds: { SRCROOT: { uri: `${pathToFileURL(context.cwd).href}/` } },
         artifacts: [
-          ...new Set([
-            uri,
-            ...report.findings.flatMap((finding) =>
-              [finding.location, finding.configLocation].flatMap((location) =>
-                location === undefined ? [] : [toUri(location.file)],
+          ...new Map(
+            [
+              entryLocation,
+              ...report.findings.flatMap((finding) =>
+                [finding.location, finding.configLocation].flatMap((location) =>
+                  location === undefined ? [] : [toLocation(location.file)],
+                ),
               ),
-            ),
-          ]),
-        ].map((artifact) => ({ location: { uri: artifact, uriBaseId: 'SRCROOT' } })),
+            ].map((location) => [`${location.uriBaseId ?? ''} ${location.uri}`, location]),
+          ).values(),
+        ].map((location) => ({ location })),
         results,
         invocations: [{ executionSuccessful: true }],
         properties: { entry: report.entry },
@@ -139,6 +141,27 @@ export function toFailedSarif(
         properties: { entry: context.entry },
       },
     ],
+  };
+}
+
+/**
+ * Where a file is, as SARIF wants it (§3.4.4): inside the current directory, a relative reference
+ * against `SRCROOT` (the current directory), percent-encoded; outside it, an absolute `file://` URI, not
+ * a `../` reference climbing out of its base. A location that is a URI already (`node:...`) stays one.
+ */
+function artifactLocation(file: string, cwd: string): ArtifactLocation {
+  if (/^[a-z][a-z0-9+.-]+:/i.test(file) && !isAbsolute(file)) return { uri: file };
+  const absolute = resolve(cwd, file);
+  const inside = relative(cwd, absolute);
+  if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    return { uri: pathToFileURL(absolute).href };
+  }
+  return {
+    uri: inside
+      .split(sep)
+      .map((segment) => encodeURIComponent(segment))
+      .join('/'),
+    uriBaseId: 'SRCROOT',
   };
 }
 

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import type { AppComposition } from '@kas/core';
 import { CliError } from '../CliError.js';
 import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
-import { importModule, importPackage } from './importModule.js';
+import { configuredComposition } from './configuredComposition.js';
+import { entryLoadFailed } from './entryLoadFailed.js';
+import { ImportNeverSettledError, importModule, importPackage } from './importModule.js';
 import type { ConfigSource, LoadedGraph } from './loadGraph.js';
 import { parseEntry } from './loadGraph.js';
 import { resolveEntryFile, shownEntryFile } from './resolveEntryFile.js';
@@ -61,12 +63,13 @@ export async function loadConfiguredGraph(
       { cause: error },
     );
   }
-  const analysis = analyzeLoadedComposition(configured.composition);
+  const composition = configuredComposition(configured, entryArgument ?? KAS_APP_PACKAGE);
+  const analysis = analyzeLoadedComposition(composition);
   return {
     label: `${entryArgument === undefined ? '' : `${entryArgument} `}--config ${configArgument}`,
     file: configFile,
     exportName: 'composeFromConfig',
-    source: { kind: 'composition', composition: configured.composition },
+    source: { kind: 'composition', composition },
     ...(analysis.plan === undefined ? {} : { plan: analysis.plan }),
     problems: analysis.problems,
     configSources: configured.loaded ?? [],
@@ -88,7 +91,7 @@ async function importComposeFromConfig(
     try {
       exports = await importModule(file);
     } catch (error) {
-      throw loadFailed(`importing ${shown} failed`, error);
+      throw entryLoadFailed(shown, error, LOAD_FIX);
     }
   } else {
     shown = KAS_APP_PACKAGE;
@@ -102,6 +105,7 @@ async function importComposeFromConfig(
         exports = await importPackage(KAS_APP_PACKAGE, from);
         break;
       } catch (error) {
+        if (error instanceof ImportNeverSettledError) throw entryLoadFailed(KAS_APP_PACKAGE, error, LOAD_FIX);
         failures.push(`from ${said}: ${withoutRequireStack(error)}`);
       }
     }
@@ -123,11 +127,8 @@ async function importComposeFromConfig(
 const INSTALL_KAS =
   "make @kas/kas resolvable from kas.yaml's directory the way kas itself runs there: the npm pack tarball of apps/kas (docs/write-a-module.md), not the npm registry, where @kas packages are not published";
 
-function loadFailed(message: string, cause?: unknown): CliError {
-  return new CliError(
-    'KAS_GRAPH_ENTRY_LOAD_FAILED',
-    cause === undefined ? message : `${message}: ${withoutRequireStack(cause)}`,
-    `give the kas app as the entry (kas-graph lint <kas checkout>/apps/kas --config kas.yaml; build it first: npm run build), or ${INSTALL_KAS}`,
-    { cause },
-  );
+const LOAD_FIX = `give the kas app as the entry (kas-graph lint <kas checkout>/apps/kas --config kas.yaml; build it first: npm run build), or ${INSTALL_KAS}`;
+
+function loadFailed(message: string): CliError {
+  return new CliError('KAS_GRAPH_ENTRY_LOAD_FAILED', message, LOAD_FIX);
 }

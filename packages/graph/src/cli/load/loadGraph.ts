@@ -1,9 +1,10 @@
 import type { AppComposition, AppPlan, GraphProblem } from '@kas/core';
 import { CliError } from '../CliError.js';
 import { analyzeLoadedComposition } from './analyzeLoadedComposition.js';
+import { type AppLike, classifyExport, exportLabel, isGraphExport, planOfApp } from './classifyExport.js';
+import { entryLoadFailed } from './entryLoadFailed.js';
 import { importModule } from './importModule.js';
 import { resolveEntryFile, shownEntryFile } from './resolveEntryFile.js';
-import { withoutRequireStack } from './withoutRequireStack.js';
 
 /** Where a module of a graph composed from a kas.yaml came from: its `modules:` entry and config key. */
 export interface ConfigSource {
@@ -56,11 +57,10 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
   try {
     exports = await importModule(file);
   } catch (error) {
-    throw new CliError(
-      'KAS_GRAPH_ENTRY_LOAD_FAILED',
-      `importing ${shown} failed: ${withoutRequireStack(error)}`,
+    throw entryLoadFailed(
+      shown,
+      error,
       'run the file with node (or vitest) to see the whole error; build the workspace packages it imports (npm run build)',
-      { cause: error },
     );
   }
   if (!(exportName in exports) || exports[exportName] === undefined) {
@@ -72,7 +72,7 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
     );
   }
   const value = exports[exportName];
-  const kind = classify(value);
+  const kind = classifyExport(value, exportLabel(exportName), shown);
   const label = argument;
   if (kind === 'app') {
     return {
@@ -80,7 +80,7 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
       file,
       exportName,
       source: { kind: 'app' },
-      plan: (value as AppLike).plan(),
+      plan: planOfApp(value as AppLike, exportLabel(exportName), shown),
       problems: [],
     };
   }
@@ -107,7 +107,7 @@ export async function loadGraph(argument: string, cwd: string): Promise<LoadedGr
 
 /** The exports that are compositions or apps: the default first (the bare entry loads it), then the named ones. */
 function graphExports(exports: Record<string, unknown>): string[] {
-  const names = Object.keys(exports).filter((key) => classify(exports[key]) !== undefined);
+  const names = Object.keys(exports).filter((key) => isGraphExport(exports[key]));
   return [...names.filter((name) => name === 'default'), ...names.filter((name) => name !== 'default')];
 }
 
@@ -122,35 +122,6 @@ function exportFix(path: string, candidates: readonly string[]): string {
   return ways.length > 0
     ? `write ${ways.join(', or ')}`
     : 'export an app composition ({ modules, overrides?, provide? }) from the entry';
-}
-
-interface AppLike {
-  plan(): AppPlan;
-}
-
-/** Recognises compositions and apps by shape, so a second copy of `@kas/core` loaded by the entry works too. */
-function classify(value: unknown): 'composition' | 'app' | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  if (
-    typeof record.plan === 'function' &&
-    typeof record.start === 'function' &&
-    typeof record.stop === 'function'
-  )
-    return 'app';
-  const modules = record.modules;
-  if (
-    Array.isArray(modules) &&
-    modules.every(
-      (module) =>
-        typeof module === 'object' &&
-        module !== null &&
-        typeof (module as Record<string, unknown>).name === 'string' &&
-        typeof (module as Record<string, unknown>).create === 'function',
-    )
-  )
-    return 'composition';
-  return undefined;
 }
 
 function describe(value: unknown): string {

@@ -1,10 +1,14 @@
 import type { AppPlan, StopEdge } from '@kas/core';
 import { formatDuration } from '@kas/core';
 import { stopTimings } from '../../lint/stopTimings.js';
+import { stageLabel } from './stageLabel.js';
+import { commaSeparated, wrapWords } from './wrapWords.js';
 
 /**
  * Both plans as readable text: start stages with what each module starts after; stop stages with what
- * each waits for (and why), drain budgets, worst-case begin and completion; the critical path.
+ * each waits for (and why), drain budgets, worst-case begin and completion; the critical path. One module
+ * per line; a list that passes 100 columns wraps onto indented lines, and a stage with a very long id
+ * (thousands of members) is named by its first and last members and its size.
  */
 export function formatPlan(plan: AppPlan): string {
   const lines: string[] = [
@@ -19,17 +23,18 @@ export function formatPlan(plan: AppPlan): string {
       // needs tunnel-tracker.replica-identity from private-api", never "private-api (needs ...)".
       const declared = after.filter((dependency) => dependency.reason !== 'needs');
       const needed = after.filter((dependency) => dependency.reason === 'needs');
-      const reasons = [
-        ...(declared.length > 0
-          ? [`after ${declared.map((dependency) => dependency.module).join(', ')}`]
-          : []),
-        ...(needed.length > 0
-          ? [
-              `needs ${needed.map((dependency) => `${dependency.token ?? 'a token'} from ${dependency.module}`).join(', ')}`,
-            ]
-          : []),
-      ];
-      lines.push(`    ${name}${reasons.length > 0 ? `  ${reasons.join('; ')}` : ''}`);
+      const afterWords = listWords(
+        'after',
+        declared.map((dependency) => dependency.module),
+      );
+      const needsWords = listWords(
+        'needs',
+        needed.map((dependency) => `${dependency.token ?? 'a token'} from ${dependency.module}`),
+      );
+      const last = afterWords.length - 1;
+      if (needsWords.length > 0 && last >= 0) afterWords[last] = `${afterWords[last]};`;
+      const words = [...afterWords, ...needsWords];
+      lines.push(...wrapWords(words.length > 0 ? `    ${name} ` : `    ${name}`, words, '        '));
     }
   }
 
@@ -44,11 +49,15 @@ export function formatPlan(plan: AppPlan): string {
     '',
     'Stop plan (a stage begins when every stage it waits for has completed; its members stop together; times are worst cases after SIGTERM)',
   );
+  const labels = new Map(plan.stop.stages.map((stage) => [stage.id, stageLabel(stage)]));
+  const label = (id: string) => labels.get(id) ?? id;
   for (const stage of plan.stop.stages) {
     const timing = timings.get(stage.id);
     lines.push(
-      `  stage ${stage.id}  begins by ${formatDuration(timing?.latestBeginMs ?? 0)}, completes by ${formatDuration(timing?.latestCompleteMs ?? 0)} (drain budget ${formatDuration(stage.drainBudgetMs)})`,
-      `    waits for: ${stage.follows.length > 0 ? stage.follows.join(', ') : 'nothing (begins at SIGTERM)'}`,
+      `  stage ${label(stage.id)}  begins by ${formatDuration(timing?.latestBeginMs ?? 0)}, completes by ${formatDuration(timing?.latestCompleteMs ?? 0)} (drain budget ${formatDuration(stage.drainBudgetMs)})`,
+      ...(stage.follows.length > 0
+        ? wrapWords('    waits for:', commaSeparated(stage.follows.map(label)), '        ')
+        : ['    waits for: nothing (begins at SIGTERM)']),
     );
     for (const member of stage.members) {
       const module = byName.get(member);
@@ -58,16 +67,36 @@ export function formatPlan(plan: AppPlan): string {
       const waits = (edgesTo.get(member) ?? []).map(
         (edge) => `${edge.from} (${edge.reason === 'after' ? afterReason : 'started after it'})`,
       );
+      const drain = `    ${member}  drain ${formatDuration(module?.drainBudgetMs ?? 0)}`;
       lines.push(
-        `    ${member}  drain ${formatDuration(module?.drainBudgetMs ?? 0)}${waits.length > 0 ? `; stops after ${waits.join(', ')}` : ''}`,
+        ...(waits.length > 0
+          ? wrapWords(`${drain}; stops after`, commaSeparated(waits), '        ')
+          : [drain]),
       );
     }
   }
   const { stages, worstCaseMs } = plan.stop.criticalPath;
   const budgets = new Map(plan.stop.stages.map((stage) => [stage.id, stage.drainBudgetMs]));
-  const path = stages.map((id) => `${id} (${formatDuration(budgets.get(id) ?? 0)})`).join(' -> ');
-  lines.push('', `Critical path: ${path || 'none'}; worst case ${formatDuration(worstCaseMs)}`);
+  const path = stages.map(
+    (id, index) =>
+      `${label(id)} (${formatDuration(budgets.get(id) ?? 0)})${index < stages.length - 1 ? ' ->' : ';'}`,
+  );
+  lines.push(
+    '',
+    ...wrapWords(
+      'Critical path:',
+      [...(path.length > 0 ? path : ['none;']), `worst case ${formatDuration(worstCaseMs)}`],
+      '  ',
+    ),
+  );
   return `${lines.join('\n')}\n`;
+}
+
+/** A list as words for `wrapWords`: `after a,` `b,` `c` (the lead word glued to the first item). */
+function listWords(lead: string, items: readonly string[]): string[] {
+  const words = commaSeparated(items);
+  if (words.length > 0) words[0] = `${lead} ${words[0]}`;
+  return words;
 }
 
 /** Both plans as JSON, with the worst-case timing of every stop stage. */
