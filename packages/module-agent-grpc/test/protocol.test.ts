@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { connect as netConnect } from 'node:net';
 import { text } from 'node:stream/consumers';
 import { type Client, status } from '@grpc/grpc-js';
+import { eventually } from '@kas/testkit';
 import { AgentMessage, EMPTY_BODY } from '@kas/tunnel-protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectRawAgent, openRawTunnel, openRegisteredTunnel, type RawTunnel } from './support/rawAgent.js';
@@ -298,5 +299,55 @@ describe('agents that break the rules', () => {
       code: 'KAS_FRAME_TOO_LARGE',
     });
     await expectOthersServed();
+  });
+
+  it('a message over twice the size limit, refused by grpc-js itself, is one warning naming the agent and the limit, and counted apart from cancelled tunnels', async () => {
+    kas = await startKas({ maxMessageBytes: 256 * 1024 });
+    const { tunnel, answered } = await busyTunnel();
+    // Over grpc-js's receive limit (twice maxMessageBytes, 512 KiB): refused before kas's code sees it.
+    const oversized = AgentMessage.encode({
+      body: Buffer.alloc(600 * 1024),
+      end: false,
+      heartbeat: false,
+    }).finish();
+    tunnel.call.write(Buffer.from(oversized));
+    const ended = await tunnel.status;
+    expect(ended.code).toBe(status.RESOURCE_EXHAUSTED);
+    expect(ended.details).toMatch(/^Received message larger than max \(\d+ vs\.? 524288\)/);
+    await expect(answered).rejects.toMatchObject({
+      code: 'KAS_TUNNEL_BROKEN',
+      message: expect.stringContaining('ended by grpc-js'),
+    });
+    expect(kas.server.counters()).toMatchObject({ 'tunnels.endedByGrpc': 1 });
+    expect(kas.server.counters()['tunnels.cancelled']).toBeUndefined();
+    // Logged once the status has left kas's side of the stream: one line.
+    const warning = await eventually(
+      () => kas.logs.find((log) => log.event === 'tunnel.endedByGrpc') ?? false,
+    );
+    expect(kas.logs.filter((log) => log.event === 'tunnel.endedByGrpc')).toHaveLength(1);
+    expect(warning).toMatchObject({
+      level: 40,
+      agentId: 'agent-1',
+      grpcStatus: 'RESOURCE_EXHAUSTED',
+      maxMessageBytes: 256 * 1024,
+      receiveLimitBytes: 512 * 1024,
+    });
+    expect(warning.msg).toMatch(
+      /^tunnel of agent "agent-1" ended by grpc-js with RESOURCE_EXHAUSTED \(Received message larger than max .*\): the agent sent a message over 524288 bytes, twice agentGrpc\.maxMessageBytes \(262144\)/,
+    );
+    await expectOthersServed();
+  });
+
+  it('a busy tunnel the agent cancels is counted as cancelled, not as ended by grpc-js, and logs no warning', async () => {
+    kas = await startKas();
+    const { tunnel, answered } = await busyTunnel();
+    tunnel.call.cancel();
+    await expect(answered).rejects.toMatchObject({
+      code: 'KAS_TUNNEL_BROKEN',
+      message: expect.stringContaining('the agent cancelled it'),
+    });
+    expect(kas.server.counters()).toMatchObject({ 'tunnels.cancelled': 1 });
+    expect(kas.server.counters()['tunnels.endedByGrpc']).toBeUndefined();
+    expect(kas.logs.filter((log) => Number(log.level) >= 40)).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ export function registerModuleMetrics(registry: Registry, lookup: ProvidedLookup
   });
   new Counter({
     name: 'kas_agent_tunnel_events_total',
-    help: 'What happened to reverse tunnels since start, by event (tunnels.registered, exchanges.finished, tunnels.finished, tunnels.trimmed, tunnels.cancelled, tunnels.lost, tunnels.refused.<code>)',
+    help: 'What happened to reverse tunnels since start, by event (tunnels.registered, exchanges.finished, tunnels.finished, tunnels.trimmed, tunnels.cancelled, tunnels.endedByGrpc, tunnels.lost, tunnels.refused.<code>)',
     labelNames: ['event'] as const,
     registers: [registry],
     collect() {

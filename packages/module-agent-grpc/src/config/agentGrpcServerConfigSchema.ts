@@ -45,7 +45,7 @@ export const agentGrpcServerConfigSchema = z.strictObject({
     })
     .default(4 * 1024 * 1024)
     .describe(
-      'The largest message accepted or sent, in bytes (4 MiB by default; at least 128 KiB). A larger one ends its tunnel with `RESOURCE_EXHAUSTED` (`KAS_FRAME_TOO_LARGE`); grpc-js refuses messages over twice this size by itself.',
+      'The largest message accepted or sent, in bytes (4 MiB by default; at least 128 KiB). A larger one ends its tunnel with `RESOURCE_EXHAUSTED` (`KAS_FRAME_TOO_LARGE`); grpc-js refuses messages over twice this size by itself (RESOURCE_EXHAUSTED, logged as `tunnel.endedByGrpc` with the agent and the limit).',
     ),
   maxTunnelsPerAgent: z
     .number()

@@ -20,6 +20,7 @@ import { drainCutWords } from './drainCutWords.js';
 import { loadServerCredentials } from './loadServerCredentials.js';
 import { ServerTunnel, type TunnelCall, type TunnelEnding, type TunnelOwner } from './ServerTunnel.js';
 import { type TunnelCounterName, TunnelCounters } from './TunnelCounters.js';
+import type { StatusSentByGrpc } from './watchStatusSentByGrpc.js';
 
 /** Idle tunnels ended per event-loop turn at stop. */
 const IDLE_ENDS_PER_TURN = 50;
@@ -45,7 +46,7 @@ export interface AgentGrpcServerInfo {
   tunnelCount(): number;
   /** Tunnels waiting for a request right now (the others are busy carrying one). */
   idleTunnelCount(): number;
-  /** What happened to tunnels since start: registered, finished, cancelled, refused by error code. */
+  /** What happened to tunnels since start: registered, finished, cancelled, ended by grpc-js, refused by error code. */
   counters(): Readonly<Partial<Record<TunnelCounterName, number>>>;
 }
 
@@ -337,6 +338,10 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
           'tunnel cancelled',
         );
         return;
+      case 'endedByGrpc':
+        // Logged by onStatusSentByGrpc once the status has left: it says why.
+        this.#counters.increment('tunnels.endedByGrpc');
+        return;
       case 'lost':
         this.#counters.increment('tunnels.lost');
         this.log.warn(
@@ -357,6 +362,27 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
         throw new Error(`unhandled tunnel ending ${JSON.stringify(unhandled)}`);
       }
     }
+  }
+
+  onStatusSentByGrpc(tunnel: ServerTunnel, { code, name, details }: StatusSentByGrpc): void {
+    const receiveLimitBytes = this.config.maxMessageBytes * 2;
+    // The one grpc-js sends in practice: an agent's message over its receive limit.
+    const isOverLimit = code === status.RESOURCE_EXHAUSTED && details.startsWith('Received message');
+    this.#refusals.write(
+      `grpc-js ${name}`,
+      {
+        event: 'tunnel.endedByGrpc',
+        agentId: tunnel.agentId,
+        peer: tunnel.peer,
+        grpcCode: code,
+        grpcStatus: name,
+        details,
+        ...(isOverLimit ? { maxMessageBytes: this.config.maxMessageBytes, receiveLimitBytes } : {}),
+      },
+      isOverLimit
+        ? `tunnel of agent "${tunnel.agentId}" ended by grpc-js with ${name} (${details}): the agent sent a message over ${receiveLimitBytes} bytes, twice agentGrpc.maxMessageBytes (${this.config.maxMessageBytes}), which grpc-js refuses before kas reads it; give the agent a message size limit no larger than agentGrpc.maxMessageBytes`
+        : `tunnel of agent "${tunnel.agentId}" ended by grpc-js with ${name} (${details})`,
+    );
   }
 
   #accept(call: TunnelCall): void {

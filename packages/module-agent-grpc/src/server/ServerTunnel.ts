@@ -15,6 +15,7 @@ import { AgentGrpcError } from '../errors/AgentGrpcError.js';
 import type { AgentGrpcErrorCode } from '../errors/errorCodes.js';
 import type { RegisteredTunnel } from '../registry/LocalTunnelRegistry.js';
 import { TunnelExchange } from './TunnelExchange.js';
+import { type StatusSentByGrpc, watchStatusSentByGrpc } from './watchStatusSentByGrpc.js';
 
 /** The server side of one `Connect` call. */
 export type TunnelCall = ServerDuplexStream<AgentMessage | UndecodableMessage, KasTunnelMessage>;
@@ -23,12 +24,14 @@ export type TunnelCall = ServerDuplexStream<AgentMessage | UndecodableMessage, K
 export type ServerTunnelState = 'handshake' | 'idle' | 'reserved' | 'busy' | 'closed';
 
 /**
- * How a tunnel ended: cleanly, by the agent or its connection, its agent silent past the heartbeat
- * timeout (the connection is lost), or for breaking the protocol.
+ * How a tunnel ended: cleanly, by the agent or its connection, by grpc-js itself (a message over its
+ * receive limit), its agent silent past the heartbeat timeout (the connection is lost), or for breaking
+ * the protocol.
  */
 export type TunnelEnding =
   | { readonly kind: 'finished' }
   | { readonly kind: 'cancelled' }
+  | { readonly kind: 'endedByGrpc' }
   | { readonly kind: 'lost'; readonly message: string }
   | { readonly kind: 'refused'; readonly code: AgentGrpcErrorCode; readonly message: string };
 
@@ -40,6 +43,8 @@ export interface TunnelOwner {
   onIdleAgain(tunnel: ServerTunnel): void;
   /** The tunnel closed and can no longer be used. Called once. */
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void;
+  /** The status grpc-js sent when it ended the tunnel by itself (`endedByGrpc`), once it has left. */
+  onStatusSentByGrpc(tunnel: ServerTunnel, sent: StatusSentByGrpc): void;
 }
 
 /** How long a half-close in the middle of a response may wait for the cancellation that explains it. */
@@ -265,14 +270,23 @@ export class ServerTunnel implements RegisteredTunnel {
 
   #onCancelled(): void {
     if (this.#state === 'closed') return;
-    this.#exchange?.break(
-      new AgentGrpcError(
-        'KAS_TUNNEL_BROKEN',
-        `the tunnel of agent "${this.agentId}" ended before the response did (the agent cancelled it, vanished, or the replica cut it)`,
-        'retry the request: the agent opens new tunnels when it is back',
-      ),
+    const isEndedByGrpc = watchStatusSentByGrpc(this.call, (sent) =>
+      this.owner.onStatusSentByGrpc(this, sent),
     );
-    this.#close({ kind: 'cancelled' });
+    this.#exchange?.break(
+      isEndedByGrpc
+        ? new AgentGrpcError(
+            'KAS_TUNNEL_BROKEN',
+            `the tunnel of agent "${this.agentId}" was ended by grpc-js before the response did: grpc-js ends a call by itself when the agent sends a message over its receive limit, twice agentGrpc.maxMessageBytes (RESOURCE_EXHAUSTED)`,
+            "kas's log names the agent and the status (event tunnel.endedByGrpc); the same request fails again until the agent's message size limit is no larger than kas's",
+          )
+        : new AgentGrpcError(
+            'KAS_TUNNEL_BROKEN',
+            `the tunnel of agent "${this.agentId}" ended before the response did (the agent cancelled it, vanished, or the replica cut it)`,
+            'retry the request: the agent opens new tunnels when it is back',
+          ),
+    );
+    this.#close(isEndedByGrpc ? { kind: 'endedByGrpc' } : { kind: 'cancelled' });
   }
 
   /**

@@ -10,8 +10,10 @@ export type TunnelCounterName =
   | 'tunnels.finished'
   /** Idle tunnels kas ended because the agent kept more idle than it asked for, idle longer than the timeout. */
   | 'tunnels.trimmed'
-  /** Tunnels that ended without kas ending them: the agent cancelled, vanished, or grpc-js ended the call. */
+  /** Tunnels that ended without kas ending them: the agent cancelled or vanished. */
   | 'tunnels.cancelled'
+  /** Tunnels grpc-js ended by itself, with a status of its own: a message over its receive limit (RESOURCE_EXHAUSTED). */
+  | 'tunnels.endedByGrpc'
   /** Tunnels kas ended because their agent did not answer a heartbeat in time (connection lost). */
   | 'tunnels.lost'
   /** Tunnels kas ended with an error status, by the error code in the status details. */
