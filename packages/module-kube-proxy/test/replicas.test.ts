@@ -388,7 +388,7 @@ describe('replicas sharing a tunnel directory in Redis', () => {
       const answer = await version(b);
       expect(performance.now() - startedAt).toBeLessThan(5_000);
       expect(answer.status).toBe(503);
-      expect(answer.headers['retry-after']).toBe('5');
+      expect(answer.headers['retry-after']).toBe('1');
       expect(JSON.parse(answer.body).message).toMatch(
         /^agent "agent-1" has no tunnel on this replica, and the tunnel directory could not be asked for other replicas: it is unavailable/,
       );

@@ -370,17 +370,71 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       watch.close();
     });
 
-    it('answers 503 ServiceUnavailable with Retry-After when the agent is not connected anywhere', async () => {
+    it('kubectl sends a request again after the 504 of a busy agent (Retry-After: 1), and it goes through once a tunnel is free', async () => {
+      const kubeconfig = await writeKubeconfig({
+        path: join(cluster.dir, 'busy-agent'),
+        server: kas.proxy.url,
+        caPem: ca,
+        token: aliceToken('agent-2'),
+      });
+      // agent-2 keeps one tunnel: the watch holds it.
+      const watch = await openStream(url('/api/v1/namespaces/default/pods?watch=1'), {
+        ca,
+        token: aliceToken('agent-2'),
+      });
+      expect(watch.status).toBe(200);
+      const busyAnswers = () => kas.metrics.snapshot().requestsByStatus['504'] ?? 0;
+      await eventually(() => kas.metrics.snapshot().inFlight === 1); // the requests before are counted
+      const before = busyAnswers();
+      const version = kubectl(cluster.dir, kubeconfig, ['get', '--raw', '/version']);
+      await eventually(() => busyAnswers() > before);
+      watch.close();
+      const result = await version;
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ gitVersion: 'v1.32.4-fake' });
+    });
+
+    it('answers 503 ServiceUnavailable without Retry-After when the agent is not connected anywhere: kas already waited for it', async () => {
       await agents[2]?.app.stop();
       await eventually(() => !kas.registry.hasAgent('agent-2'));
       const answer = await send(url('/version'), { ca, token: aliceToken('agent-2') });
       expect(answer.status).toBe(503);
-      expect(answer.headers['retry-after']).toBe('5');
-      expect(JSON.parse(answer.body)).toMatchObject({
+      expect(answer.headers['retry-after']).toBeUndefined();
+      const status = JSON.parse(answer.body);
+      expect(status).toMatchObject({
         reason: 'ServiceUnavailable',
-        message: 'agent "agent-2" is not connected to kas (waited 300ms for it to reconnect)',
-        details: { name: 'agent-2', kind: 'agent', retryAfterSeconds: 5 },
+        message:
+          'agent "agent-2" is not connected to kas (waited 300ms for it to reconnect); check that the agent runs and reaches kas (its log says why not)',
+        details: { name: 'agent-2', kind: 'agent' },
       });
+      expect(status.details).not.toHaveProperty('retryAfterSeconds');
+    });
+
+    it('kubectl fails at once with the message when the agent is not connected: one request, not ten retries', async () => {
+      await eventually(() => !kas.registry.hasAgent('agent-2')); // stopped by the test above
+      const kubeconfig = await writeKubeconfig({
+        path: join(cluster.dir, 'agent-away'),
+        server: kas.proxy.url,
+        caPem: ca,
+        token: aliceToken('agent-2'),
+      });
+      // Counted by path: a kubectl that is gcloud's version dispatcher asks /version first, on its own.
+      const path = '/api/v1/namespaces';
+      const answers: number[] = [];
+      const unsubscribe = kas.metrics.onRequestFinished((request) => {
+        if (request.path === path) answers.push(request.status);
+      });
+      try {
+        const result = await kubectl(cluster.dir, kubeconfig, ['get', '--raw', path]);
+        expect(result).toMatchObject({
+          code: 1,
+          stderr:
+            'Error from server (ServiceUnavailable): agent "agent-2" is not connected to kas (waited 300ms for it to reconnect); check that the agent runs and reaches kas (its log says why not)\n',
+        });
+        expect(answers).toEqual([503]);
+      } finally {
+        unsubscribe();
+      }
     });
 
     it('serves plain HTTP only when configured so, and forwards to the replica holding the agent', async () => {

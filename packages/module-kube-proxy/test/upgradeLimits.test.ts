@@ -123,7 +123,7 @@ describe('the log line of an upgrade kas answers itself', () => {
       agentId: 'agent-2',
       status: 503,
       code: 'KAS_AGENT_NOT_CONNECTED',
-      fix: expect.stringContaining('check that the agent is running'),
+      fix: expect.stringContaining('check that the agent runs and reaches kas'),
       msg: expect.stringMatching(/^agent "agent-2" is not connected to kas/),
     };
     expect(plainLine).toMatchObject(expected);

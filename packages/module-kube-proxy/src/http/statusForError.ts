@@ -1,8 +1,13 @@
 import type { Authentication } from '../auth/UserAuthenticator.js';
 import type { StatusAnswer } from './kubeStatus.js';
 
-/** Seconds a client is asked to wait before retrying when the agent is not reachable right now. */
-const RETRY_AFTER_SECONDS = 5;
+/**
+ * Seconds a client is asked to wait before it sends again a request that should go through within
+ * seconds (a replica stopping, the agent moving, Redis restarting). client-go (kubectl) retries an answer
+ * with Retry-After up to 10 times, waiting this long each time: 1 s keeps a user's wait short when the
+ * retries do not help either. An answer retrying cannot mend carries none, and kubectl prints it at once.
+ */
+const TRANSIENT_RETRY_AFTER_SECONDS = 1;
 
 /** The `Status` for a request the authenticator did not allow. */
 export function statusForAuthentication(auth: Exclude<Authentication, { kind: 'allowed' }>): StatusAnswer {
@@ -49,7 +54,18 @@ export function statusForError(
         ? error.message
         : String(error);
   switch (code) {
-    case 'KAS_AGENT_NOT_CONNECTED':
+    case 'KAS_AGENT_NOT_CONNECTED': {
+      // kas already waited the tunnel wait for the agent to come back (an agent moving between replicas
+      // is back within a second): retrying would only make the user wait ten times as long for this answer.
+      const fix = (error as { fix?: unknown }).fix;
+      return {
+        code: 503,
+        reason: 'ServiceUnavailable',
+        message: typeof fix === 'string' ? `${message}; ${fix}` : message,
+        agentId,
+        isKnown: true,
+      };
+    }
     case 'KAS_TUNNEL_DIRECTORY_UNAVAILABLE':
     case 'KAS_FORWARD_REFUSED':
     case 'KAS_REPLICA_STOPPING':
@@ -59,15 +75,29 @@ export function statusForError(
         reason: 'ServiceUnavailable',
         message,
         agentId,
-        retryAfterSeconds: RETRY_AFTER_SECONDS,
+        retryAfterSeconds: TRANSIENT_RETRY_AFTER_SECONDS,
         isKnown: true,
       };
     case 'KAS_UPGRADE_UNSUPPORTED':
       return { code: 501, reason: 'NotImplemented', message, agentId, isKnown: true };
     case 'KAS_UPGRADE_LIMIT_REACHED':
-      return { code: 429, reason: 'TooManyRequests', message, agentId, retryAfterSeconds: 1, isKnown: true };
+      return {
+        code: 429,
+        reason: 'TooManyRequests',
+        message,
+        agentId,
+        retryAfterSeconds: TRANSIENT_RETRY_AFTER_SECONDS,
+        isKnown: true,
+      };
     case 'KAS_TUNNEL_WAIT_TIMEOUT':
-      return { code: 504, reason: 'Timeout', message, agentId, retryAfterSeconds: 1, isKnown: true };
+      return {
+        code: 504,
+        reason: 'Timeout',
+        message,
+        agentId,
+        retryAfterSeconds: TRANSIENT_RETRY_AFTER_SECONDS,
+        isKnown: true,
+      };
     case 'KAS_AGENT_REQUEST_FAILED':
     case 'KAS_TUNNEL_BROKEN':
     case 'KAS_FORWARD_FAILED':
