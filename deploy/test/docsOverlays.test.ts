@@ -147,6 +147,44 @@ describe('the overlays of your own that the guides show', () => {
     );
   });
 
+  it('run-on-kubernetes.md: the lifecycle-view patch turns on /debug/lifecycle in the pods, and passes kas-graph lint', async () => {
+    const kustomization = parse(readDocsBlock(runOnKubernetes, 'my-kas/kustomization.yaml')) as {
+      patches: unknown[];
+    };
+    const withoutPatch = await composeForPod(
+      await renderKustomization(
+        await writeOverlay('my-kas', { 'kustomization.yaml': stringify(kustomization) }),
+      ),
+      '10.244.0.7',
+    );
+    expect(withoutPatch.config.observability.debug).toBe(false);
+
+    const patch = readDocsBlock(runOnKubernetes, 'my-kas/lifecycle-view.yaml');
+    // The entry the block's comment says to add to patches: (its lines indented under the first).
+    kustomization.patches.push(
+      ...(parse(
+        patch
+          .split('\n')
+          .filter((line) => line.startsWith('#   '))
+          .map((line) => line.slice(2))
+          .join('\n'),
+      ) as unknown[]),
+    );
+    const overlay = await writeOverlay('my-kas-lifecycle-view', {
+      'kustomization.yaml': stringify(kustomization),
+      'lifecycle-view.yaml': patch,
+    });
+    const objects = await renderKustomization(overlay);
+    expect((await Promise.all(objects.map(validateKubeObject))).flat()).toEqual([]);
+    const kas = containerOf(objects, 'kas');
+    // Added to the overlay's variables, not in place of them.
+    expect(kas.env).toContainEqual({ name: 'KAS_REDIS__URL', value: 'redis://redis.mycompany.example:6379' });
+    expect((await composeForPod(objects, '10.244.0.7')).config.observability.debug).toBe(true);
+    const lint = await runKasGraph(['lint', 'apps/kas', '--manifests', overlay]);
+    expect(lint.stdout).toContain('no findings');
+    expect(lint.code).toBe(0);
+  });
+
   it('install-agentk.md: my-agentk sets the image, the kas address and the token, and every object validates', async () => {
     const overlay = await writeOverlay('my-agentk', {
       'kustomization.yaml': readDocsBlock(installAgentk, 'my-agentk/kustomization.yaml'),

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,30 @@ describe('the agentk bin', () => {
       ]);
     } finally {
       await rm(unbuilt, { recursive: true, force: true });
+    }
+  });
+
+  it('turns source maps on before it loads agentk, so a stack names src/*.ts lines, not dist/*.js', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agentk-source-maps-'));
+    try {
+      // Reports each call of process.setSourceMapsEnabled on stderr.
+      const preload = join(dir, 'reportSourceMaps.mjs');
+      await writeFile(
+        preload,
+        `const enable = process.setSourceMapsEnabled.bind(process);
+process.setSourceMapsEnabled = (on) => {
+  process.stderr.write('setSourceMapsEnabled(' + on + ')\\n');
+  enable(on);
+};
+`,
+      );
+      const child = startProcess(process.execPath, ['--import', preload, await binOf('agentk'), '--help']);
+      expect(await child.exited).toMatchObject({ code: 0 });
+      const texts = child.lines.map((line) => line.text);
+      expect(texts).toContain('setSourceMapsEnabled(true)');
+      expect(texts).toContain('Usage: agentk [options]');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

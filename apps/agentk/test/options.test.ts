@@ -42,6 +42,18 @@ describe("agentk's options", () => {
     });
   });
 
+  it('refuses an unknown log level before anything starts, listing the levels (it crashed in pino with a stack)', async () => {
+    expect(() => args('unused', '--kas', 'kas:8150', '--log-level', 'bogus')).toThrow(
+      expect.objectContaining({
+        code: 'commander.invalidArgument',
+        message: expect.stringContaining(
+          'Allowed choices are fatal, error, warn, info, debug, trace, silent',
+        ),
+      }),
+    );
+    expect(args('unused', '--kas', 'kas:8150', '--log-level', 'debug').logLevel).toBe('debug');
+  });
+
   it('are parsed again by the module, which names the key for in-process users', () => {
     expect(() =>
       agentkModule({

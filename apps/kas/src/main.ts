@@ -12,6 +12,12 @@ const onSignalWhileLoading = (signal: NodeJS.Signals) => {
 };
 for (const signal of STOP_SIGNALS) process.on(signal, onSignalWhileLoading);
 
+// Stack frames point at the TypeScript sources (dist/x.js -> src/x.ts, through the maps the build emits and
+// dist/ ships). Only files loaded after this line are mapped, hence before the import below. A map is read
+// when its file loads; a stack is mapped only when it is formatted (an error logged with its stack), so
+// requests pay nothing for it.
+process.setSourceMapsEnabled(true);
+
 const { runMain } = await import('./runMain.js');
 await runMain({
   signalWhileLoading: () => signalWhileLoading,

@@ -7,6 +7,7 @@ import { composeFromConfig } from './composition/composeFromConfig.js';
 import { checkAgentFiles } from './config/checkAgentFiles.js';
 import { tunnelWaitWarning } from './config/tunnelWaitWarning.js';
 import { loadDevMode } from './dev/loadDevMode.js';
+import { KasAppError } from './errors/KasAppError.js';
 
 /** The stop signals kas heeds while it loads, before `app.run()` owns the process. */
 export interface SignalsWhileLoading {
@@ -110,15 +111,36 @@ export async function runKas(
     );
     return exitWithoutStart(log, 'signal');
   }
-  const app = createApp({
-    ...kas.composition,
-    logger: log,
-    ...(config.shutdownDeadline === undefined ? {} : { shutdownDeadline: config.shutdownDeadline }),
-    ...(args.traceFile === undefined ? {} : { traceFile: args.traceFile }),
-  });
+  const app = createKasApp(args.traceFile, () =>
+    createApp({
+      ...kas.composition,
+      logger: log,
+      ...(config.shutdownDeadline === undefined ? {} : { shutdownDeadline: config.shutdownDeadline }),
+      ...(args.traceFile === undefined ? {} : { traceFile: args.traceFile }),
+    }),
+  );
   kas.connect(app);
   signals?.release();
   return app.run(); // installs the runner's handlers in this same turn
+}
+
+/**
+ * Creates the app; the core opens `--trace-file` then, and a file it cannot open (a read-only filesystem,
+ * a missing directory) is told as the flag's problem rather than as a bare system error.
+ */
+function createKasApp<T>(traceFile: string | undefined, create: () => T): T {
+  try {
+    return create();
+  } catch (error) {
+    const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+    if (traceFile === undefined || path !== traceFile) throw error;
+    throw new KasAppError(
+      'KAS_TRACE_FILE_UNWRITABLE',
+      `--trace-file ${traceFile}: cannot open it for writing (${code ?? 'error'}: ${(error as Error).message})`,
+      'give a path in a writable directory that exists, or leave --trace-file out; in Kubernetes, where the root filesystem is read-only, record a stop through the lifecycle view instead (docs/run-on-kubernetes.md, "Watching and recording a stop")',
+      { cause: error },
+    );
+  }
 }
 
 /** `drainBudget 2m, stop {"after":["kube-proxy"]}`: an entry of `overrides:`, for the log. */

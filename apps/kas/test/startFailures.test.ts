@@ -37,8 +37,8 @@ describe('kas refuses to start, in one line that says what to change', () => {
     await writeFile(path, yaml);
     return path;
   };
-  const startKas = (config: string) => {
-    kas = startProcess(process.execPath, [main, '--config', config]);
+  const startKas = (config: string, ...flags: string[]) => {
+    kas = startProcess(process.execPath, [main, '--config', config, ...flags]);
     return kas;
   };
 
@@ -141,6 +141,19 @@ describe('kas refuses to start, in one line that says what to change', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'KAS_CONFIG_UNREADABLE' });
     expect(errors[0]?.msg).toContain(`kubeProxy.tls.certFile: cannot read ${missing}: ENOENT`);
+    expect(child.logs().some((log) => log.event === 'app.starting')).toBe(false);
+  });
+
+  it('a --trace-file that cannot be written: exit 2 before anything starts, naming the flag (was: a bare "ENOENT: no such file or directory, open ...")', async () => {
+    const config = await configWith((yaml) => yaml);
+    const traceFile = join(dir, 'no-such-directory', 'trace.jsonl');
+    const child = startKas(config, '--trace-file', traceFile);
+    expect(await child.exited).toEqual({ code: 2, signal: null });
+    const errors = errorLines(child);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'KAS_TRACE_FILE_UNWRITABLE' });
+    expect(errors[0]?.msg).toContain(`--trace-file ${traceFile}: cannot open it for writing (ENOENT:`);
+    expect(String(errors[0]?.fix)).toContain('writable directory');
     expect(child.logs().some((log) => log.event === 'app.starting')).toBe(false);
   });
 

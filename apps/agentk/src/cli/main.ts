@@ -1,26 +1,9 @@
 #!/usr/bin/env node
-import { createApp } from '@kas/core';
-import { CommanderError } from 'commander';
-import { pino } from 'pino';
-import { agentkModule } from '../agentkModule.js';
-import { loadAgentkOptions } from '../config/loadAgentkOptions.js';
-import { AgentkError } from '../errors/AgentkError.js';
-import { parseAgentkArgs } from './parseAgentkArgs.js';
+// Stack frames point at the TypeScript sources (dist/x.js -> src/x.ts, through the maps the build emits and
+// dist/ ships). Only files loaded after this line are mapped, hence no static import here. A map is read
+// when its file loads; a stack is mapped only when it is formatted (an error logged with its stack), so
+// the tunnels' work pays nothing for it.
+process.setSourceMapsEnabled(true);
 
-// The agentk process: flags and files are checked first, then the app owns the process (signals, exit).
-try {
-  const args = parseAgentkArgs(process.argv);
-  // Synchronous stdout keeps lines in order: tests and benchmarks read GOAWAY and reconnect times from them.
-  const logger = pino({ level: args.logLevel }, pino.destination({ sync: true }));
-  try {
-    const options = await loadAgentkOptions(args);
-    await createApp({ modules: [agentkModule(options)], logger }).run();
-  } catch (error) {
-    if (!(error instanceof AgentkError)) throw error;
-    logger.fatal({ event: 'agentk.invalidConfig', code: error.code, fix: error.fix }, error.message);
-    process.exitCode = 2;
-  }
-} catch (error) {
-  if (!(error instanceof CommanderError)) throw error;
-  process.exitCode = error.exitCode === 0 ? 0 : 2;
-}
+const { runAgentk } = await import('./runAgentk.js');
+await runAgentk(process.argv);

@@ -110,7 +110,12 @@ export function agentkCommand(): Command {
         .env('AGENTK_DRAIN_BUDGET')
         .default(AGENTK_DEFAULTS.drainBudget),
     )
-    .addOption(new Option('--log-level <level>', 'pino log level').env('AGENTK_LOG_LEVEL').default('info'));
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .env('AGENTK_LOG_LEVEL')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    );
 }
 
 /**

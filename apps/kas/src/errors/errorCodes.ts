@@ -26,6 +26,8 @@ export const KAS_APP_ERROR_CODES = {
     'an entry of `overrides:` names a module, as its key or in a stop relation, that this kas does not have',
   KAS_OVERRIDE_CONFLICT:
     'an entry of `overrides:` sets what another setting decides: the stop of a module `--legacy-stop-order` reorders, or the drain budget of a built-in module that has a kas.yaml key for it',
+  KAS_TRACE_FILE_UNWRITABLE:
+    'the file `--trace-file` names cannot be opened for writing (no such directory, a read-only filesystem, no permission)',
   KAS_LINT_ONLY: 'a composition made for linting (placeholder secrets, no files read) was started',
   KAS_USAGE: 'the command line is wrong (unknown flag, missing value, conflicting flags)',
   KAS_DEV_UNAVAILABLE:

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { AnyModule } from '@kas/core';
 import type { KasSection } from '../config/KasSection.js';
 import { KasAppError } from '../errors/KasAppError.js';
-import { describeThrown } from './describeThrown.js';
+import { describeModuleError } from './describeModuleError.js';
 import { findModuleFile } from './findModuleFile.js';
 import { type EntryPlace, readEntryExports } from './readEntryExports.js';
 
@@ -96,7 +96,7 @@ async function importEntry(file: string, place: EntryPlace): Promise<Record<stri
         { cause: error },
       );
     }
-    const thrown = describeThrown(error);
+    const thrown = describeModuleError(error);
     throw new KasAppError(
       'KAS_MODULE_IMPORT_FAILED',
       `${place.named} was found (${file}) but threw while being imported: ${thrown.text}`,

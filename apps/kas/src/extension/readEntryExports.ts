@@ -3,7 +3,7 @@ import type { AnyModule } from '@kas/core';
 import type { z } from 'zod';
 import type { KasSection } from '../config/KasSection.js';
 import { KasAppError } from '../errors/KasAppError.js';
-import { describeThrown } from './describeThrown.js';
+import { describeModuleError } from './describeModuleError.js';
 
 /** An entry's place in the config: `modules[1] "@acme/kas-audit-sink"` written at `kas.yaml:3:5`. */
 export interface EntryPlace {
@@ -106,7 +106,7 @@ function describe(value: unknown): string {
 
 /** A factory that threw while kas created the entry's modules from its config section. */
 function factoryFailed(error: unknown, place: EntryPlace, configKey: string, configAt: string): KasAppError {
-  const thrown = describeThrown(error);
+  const thrown = describeModuleError(error);
   return new KasAppError(
     'KAS_MODULE_FACTORY_FAILED',
     `${place.named}: its factory threw while creating its modules from its config section "${configKey}" (${configAt}): ${thrown.text}`,
