@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { type App, createApp, defineModule, type LifecycleContext } from '@kas/core';
+import { type App, createApp, type Duration, defineModule, type LifecycleContext } from '@kas/core';
 import { freePort, startProcess } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -218,22 +218,7 @@ describe('kas-graph watch', () => {
   it('shows a forced stop as forced, by what, and exits 3 as kas does (a second stop signal cut the drain)', async () => {
     const app = createApp({
       logger: pino({ level: 'silent' }),
-      modules: [
-        defineModule({
-          name: 'kube-proxy',
-          drainBudget: '1h',
-          create: () => ({
-            start: async () => {},
-            // drains until cut (the test cuts it as it begins to stop: its signal may be aborted already)
-            stop: (ctx: LifecycleContext) =>
-              new Promise<void>((resolve) => {
-                if (ctx.signal.aborted) resolve();
-                ctx.signal.addEventListener('abort', () => resolve());
-              }),
-            provides: {},
-          }),
-        }),
-      ],
+      modules: [drainsUntilCut('kube-proxy', '1h')],
     });
     await app.start();
     const unsubscribe = app.subscribe((event) => {
@@ -262,24 +247,7 @@ describe('kas-graph watch', () => {
   it('shows a stage whose drain budget ran out as cut, naming the module cut, not with ✓ as a clean stop', async () => {
     const app = createApp({
       logger: pino({ level: 'silent' }),
-      modules: [
-        quickModule('redis-connection'),
-        defineModule({
-          name: 'kube-proxy',
-          startAfter: ['redis-connection'],
-          drainBudget: '50ms',
-          create: () => ({
-            start: async () => {},
-            // a watch that never ends by itself: it returns when its drain budget cuts it
-            stop: (ctx: LifecycleContext) =>
-              new Promise<void>((resolve) => {
-                if (ctx.signal.aborted) resolve();
-                ctx.signal.addEventListener('abort', () => resolve());
-              }),
-            provides: {},
-          }),
-        }),
-      ],
+      modules: [quickModule('redis-connection'), drainsUntilCut('kube-proxy', '50ms', ['redis-connection'])],
     });
     await app.start();
     let stopped: Promise<unknown> | undefined;
@@ -362,6 +330,27 @@ function quickModule(name: string) {
 }
 
 /** `kas-graph watch <url>` as a shell command, run by the built CLI. */
+/**
+ * A module whose stop drains until it is cut (a watch that never ends by itself): by its drain budget,
+ * or by a second stop signal (its signal may be aborted already when it begins to stop).
+ */
+function drainsUntilCut(name: string, drainBudget: Duration, startAfter: readonly string[] = []) {
+  return defineModule({
+    name,
+    startAfter,
+    drainBudget,
+    create: () => ({
+      start: async () => {},
+      stop: (ctx: LifecycleContext) =>
+        new Promise<void>((resolve) => {
+          if (ctx.signal.aborted) resolve();
+          ctx.signal.addEventListener('abort', () => resolve());
+        }),
+      provides: {},
+    }),
+  });
+}
+
 function watchCommandLine(url: string): string {
   return `${process.execPath} ${join(packageDirectory, 'dist/cli/main.js')} watch ${url}`;
 }
