@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { eventually, type RunningProcess, startProcess } from '@kas/testkit';
+import { type RunningProcess, startProcess } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repositoryRoot, runKasGraph } from './support/runKasGraph.js';
+import { kasGraphBin, repositoryRoot } from './support/runKasGraph.js';
 
 const run = promisify(execFile);
 const runOnKubernetes = fileURLToPath(new URL('../../docs/run-on-kubernetes.md', import.meta.url));
@@ -16,10 +16,15 @@ async function guideCommand(program: string): Promise<string> {
   const markdown = await readFile(runOnKubernetes, 'utf8');
   const block = [...markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)]
     .map(([, body = '']) => body)
-    .find((body) => body.includes('/debug/lifecycle/events'));
+    .find((body) => body.includes('--record'));
   const line = block?.split('\n').find((candidate) => candidate.startsWith(`${program} `));
   if (line === undefined) throw new Error(`no "${program} ..." line in the guide's recording block`);
   return line.replace(/\s*&?\s*(#.*)?$/, '');
+}
+
+/** A guide line as a shell command here: `npx kas-graph` is this checkout's bin (npx outside it would download one). */
+function withLocalKasGraph(command: string): string {
+  return command.replace(/^npx kas-graph /, `"${process.execPath}" "${kasGraphBin}" `);
 }
 
 describe('run-on-kubernetes.md: watching and recording a stop', () => {
@@ -31,7 +36,7 @@ describe('run-on-kubernetes.md: watching and recording a stop', () => {
     folder = undefined;
   });
 
-  it("the guide's curl and sed lines record a replica's stop as a trace that kas-graph timeline draws", async () => {
+  it("the guide's kas-graph watch --record line records a replica's stop as a trace that its timeline line draws", async () => {
     folder = await mkdtemp(join(tmpdir(), 'kas-record-stop-'));
     const dir = folder;
     // A kas with the lifecycle view on (dev mode turns it on), in place of the forwarded pod.
@@ -48,29 +53,37 @@ describe('run-on-kubernetes.md: watching and recording a stop', () => {
     const url = String((await kas.waitForLog({ msg: 'observability listening' })).url);
     const port = new URL(url).port;
 
-    const curl = (await guideCommand('curl')).replace('127.0.0.1:8151', `127.0.0.1:${port}`);
-    const recorder = startProcess('sh', ['-c', curl], { cwd: dir });
-    processes.push(recorder);
-    // The stream's first event is the replica's state: from then on, every event is recorded.
-    await eventually(async () =>
-      expect(await readFile(join(dir, 'stop.sse'), 'utf8').catch(() => '')).toContain('event: snapshot'),
+    const watch = withLocalKasGraph(await guideCommand('npx kas-graph watch')).replace(
+      '127.0.0.1:8151',
+      `127.0.0.1:${port}`,
     );
+    const recorder = startProcess('sh', ['-c', watch], { cwd: dir });
+    processes.push(recorder);
+    // Without a terminal, watch prints the view once it has the replica's state: from then on, every
+    // event is recorded.
+    await recorder.waitForLine((line) => line.text === 'stop plan:');
 
     kas.signal('SIGTERM');
     expect(await kas.exited).toEqual({ code: 0, signal: null });
     expect(await recorder.exited).toEqual({ code: 0, signal: null }); // the stream ends with the stop
-
-    await run('sh', ['-c', await guideCommand('sed')], { cwd: dir });
     const trace = (await readFile(join(dir, 'stop.jsonl'), 'utf8'))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { type: string });
     expect(trace[0]).toMatchObject({ type: 'signal.received', signal: 'SIGTERM' });
     expect(trace.at(-1)).toMatchObject({ type: 'app.stopped' });
+    expect(recorder.lines.map((line) => line.text)).toContain(
+      `recorded ${trace.length} lifecycle events to stop.jsonl`,
+    );
 
-    const timeline = await runKasGraph(['timeline', join(dir, 'stop.jsonl'), '-o', join(dir, 'stop.svg')]);
+    const timeline = await run(
+      'sh',
+      ['-c', withLocalKasGraph(await guideCommand('npx kas-graph timeline'))],
+      {
+        cwd: dir,
+      },
+    );
     expect(timeline.stderr).toBe('');
-    expect(timeline.code).toBe(0);
     expect(await readFile(join(dir, 'stop.svg'), 'utf8')).toContain('tunnels.withdrawn');
   });
 });

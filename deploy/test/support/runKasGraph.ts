@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root: `kas-graph lint apps/kas ...` runs from here, as the docs show it. */
 export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = fileURLToPath(new URL('../../../packages/graph/bin/kas-graph.js', import.meta.url));
+/** The `kas-graph` bin of this checkout, which `npx kas-graph` runs in the repository. */
+export const kasGraphBin = fileURLToPath(
+  new URL('../../../packages/graph/bin/kas-graph.js', import.meta.url),
+);
 
 /** What one run of `kas-graph` did. */
 export interface KasGraphRun {
@@ -17,7 +20,7 @@ export function runKasGraph(args: readonly string[]): Promise<KasGraphRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [bin, ...args],
+      [kasGraphBin, ...args],
       { cwd: repositoryRoot, timeout: 170_000 },
       (error, stdout, stderr) => {
         resolve({

@@ -6,6 +6,7 @@ export {
   toConfigIssues,
 } from './configIssues.js';
 export { describeListenFailure, listenFailureFix } from './describeListenFailure.js';
+export { duplicateKeyErrors } from './duplicateKeyErrors.js';
 export { duration, type Milliseconds, positiveDuration } from './duration.js';
 export { ConfigIssuesError } from './errors/ConfigIssuesError.js';
 export { ConfigTooLargeError } from './errors/ConfigTooLargeError.js';

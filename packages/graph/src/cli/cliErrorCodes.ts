@@ -19,7 +19,7 @@ export const CLI_ERROR_CODES = {
     'a declaration or override of the graph is malformed (e.g. a drain budget that is not a duration)',
   KAS_GRAPH_TRACE_INVALID:
     'the trace file cannot be read, or a line is not a lifecycle event or lacks a field the timeline reads',
-  KAS_GRAPH_OUTPUT_FAILED: 'the output file cannot be written',
+  KAS_GRAPH_OUTPUT_FAILED: 'the output file (-o, or the trace of watch --record) cannot be opened or written',
   KAS_GRAPH_DRAW_FAILED:
     'Graphviz could not render draw --format svg or html (it ran out of its WebAssembly memory): use --format dot or mermaid, or draw fewer modules',
   KAS_GRAPH_DRAW_TOO_LARGE:

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { duplicateKeyErrors } from '@kas/config';
 import { type Document, LineCounter, parseAllDocuments } from 'yaml';
 import { CliError } from '../cli/CliError.js';
 
@@ -11,13 +12,17 @@ export interface ManifestFile {
   readonly lines: Pick<LineCounter, 'linePos'>;
 }
 
-/** Parses YAML text of one or more documents; throws `KAS_GRAPH_MANIFESTS_INVALID` for a syntax error. */
+/**
+ * Parses YAML text of one or more documents; throws `KAS_GRAPH_MANIFESTS_INVALID` for a syntax error or a
+ * repeated key, at the first one. Repeated keys are found by `duplicateKeyErrors`, in linear time: `yaml`'s
+ * own check compares each key with every earlier key of its mapping (100,000 keys, 1.2 MB, took 80 s).
+ */
 export function parseManifestText(text: string, file: string): ManifestFile {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false });
+  const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   if (!Array.isArray(documents)) return { file, documents: [], lines }; // an empty stream
   for (const document of documents) {
-    const [error] = document.errors;
+    const [error] = [...document.errors, ...duplicateKeyErrors(document)].sort((a, b) => a.pos[0] - b.pos[0]);
     if (error !== undefined) {
       const at = lines.linePos(error.pos[0]);
       throw new CliError(

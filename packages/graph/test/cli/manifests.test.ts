@@ -166,6 +166,50 @@ describe('kas-graph lint --manifests, on rendered YAML', () => {
     );
   });
 
+  it('reports a repeated key at its line, in whichever document it is (DUPLICATE_KEY, as yaml reports it)', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'kas-graph-duplicate-'));
+    try {
+      const manifest = join(folder, 'rendered.yaml');
+      const text = await readFile(rendered, 'utf8');
+      const edited = text.replace(
+        '          image: kas:1\n',
+        '          image: kas:1\n          image: kas:2\n',
+      );
+      expect(edited).not.toBe(text);
+      await writeFile(manifest, edited);
+      const line = edited.split('\n').indexOf('          image: kas:2') + 1;
+      const run = await runKasGraph(['lint', entry, '--manifests', manifest]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `kas-graph: KAS_GRAPH_MANIFESTS_INVALID: ${manifest}:${line}:11: Map keys must be unique\n  fix: fix the YAML at that line\n`,
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a mapping of 100,000 keys in time linear in its size (yaml alone compares each key with every earlier one: over a minute)', {
+    timeout: 60_000,
+  }, async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'kas-graph-big-mapping-'));
+    try {
+      const manifest = join(folder, 'rendered.yaml');
+      const keys = Array.from({ length: 100_000 }, (_, index) => `  k${index}: v\n`).join('');
+      const big = `---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n  namespace: edge\ndata:\n${keys}`;
+      await writeFile(manifest, `${await readFile(rendered, 'utf8')}${big}`);
+      // runKasGraph kills the CLI after 30 s
+      const run = await runKasGraph(['lint', entry, '--manifests', manifest, '--format', 'json']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(JSON.parse(run.stdout).findings.map((finding: { code: string }) => finding.code)).toEqual([
+        'KAS_GRACE_BELOW_STOP_PLAN',
+        'KAS_READINESS_SLOWER_THAN_LISTEN_GRACE',
+      ]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     [
       'env as a mapping',

@@ -1,12 +1,21 @@
 import { once } from 'node:events';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
-import { type App, createApp, type Duration, defineModule, type LifecycleContext } from '@kas/core';
+import {
+  type App,
+  createApp,
+  type Duration,
+  defineModule,
+  type LifecycleContext,
+  type LifecycleEvent,
+} from '@kas/core';
 import { freePort, startProcess } from '@kas/testkit';
 import { pino } from 'pino';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { assertBuilt, packageDirectory, runKasGraph } from './runKasGraph.js';
 
 describe('kas-graph watch', () => {
@@ -290,6 +299,154 @@ describe('kas-graph watch', () => {
     await stopped;
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/✗ audit-sink {2}completed in [^\n]*; failed: audit-sink\n/);
+  });
+
+  describe('--record <file>', () => {
+    let folder = '';
+    beforeEach(async () => {
+      folder = await mkdtemp(join(tmpdir(), 'kas-graph-record-'));
+    });
+    afterEach(async () => {
+      await rm(folder, { recursive: true, force: true });
+    });
+
+    /** An app whose stop leaves a progress record and a mark in the trace. */
+    const recordedApp = () =>
+      createApp({
+        logger: pino({ level: 'silent' }),
+        modules: [
+          quickModule('redis-connection'),
+          defineModule({
+            name: 'kube-proxy',
+            startAfter: ['redis-connection'],
+            create: () => ({
+              start: async () => {},
+              stop: async (ctx: LifecycleContext) => {
+                ctx.progress({ state: 'draining', inFlight: 1 });
+                ctx.mark('listener.closed');
+              },
+              provides: {},
+            }),
+          }),
+        ],
+      });
+
+    /** The trace file's events. */
+    const readRecorded = async (path: string) =>
+      (await readFile(path, 'utf8'))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as LifecycleEvent);
+
+    it("writes the app's events as it sent them, in order, as a trace that kas-graph timeline draws (without a terminal)", async () => {
+      const app = recordedApp();
+      await app.start();
+      const emitted: LifecycleEvent[] = [];
+      let unsubscribe = () => {};
+      let stopped: Promise<unknown> | undefined;
+      const url = await serveApp(app, () => {
+        unsubscribe = app.subscribe((event) => emitted.push(event), { withProgress: true });
+        stopped = app.stop('SIGTERM');
+      });
+      // relative to the current directory, as an operator types it
+      const run = await runKasGraph(['watch', url, '--record', 'stop.jsonl'], folder);
+      await stopped;
+      unsubscribe();
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/✓ kube-proxy {2}completed in /); // still the plain view
+      expect(run.stdout).toContain(`recorded ${emitted.length} lifecycle events to stop.jsonl\n`);
+      // the events only: the snapshot the stream begins with is no trace line
+      const recorded = await readRecorded(join(folder, 'stop.jsonl'));
+      expect(recorded).toEqual(JSON.parse(JSON.stringify(emitted)));
+      expect(recorded.map((event) => event.type)).toEqual(
+        expect.arrayContaining(['app.stopping', 'module.progress', 'module.mark', 'app.stopped']),
+      );
+
+      const timeline = await runKasGraph(['timeline', 'stop.jsonl', '-o', 'stop.svg'], folder);
+      expect(timeline.stderr).toBe('');
+      expect(timeline.code).toBe(0);
+      expect(await readFile(join(folder, 'stop.svg'), 'utf8')).toContain('listener.closed');
+    });
+
+    it('interrupted by Ctrl-C, leaves a trace of what it saw and says so', async () => {
+      let release: (() => void) | undefined;
+      const app = createApp({
+        logger: pino({ level: 'silent' }),
+        modules: [
+          defineModule({
+            name: 'kube-proxy',
+            drainBudget: '1h',
+            create: () => ({
+              start: async () => {},
+              stop: () =>
+                new Promise<void>((resolve) => {
+                  release = resolve;
+                }),
+              provides: {},
+            }),
+          }),
+        ],
+      });
+      await app.start();
+      let stopped: Promise<unknown> | undefined;
+      const url = await serveApp(app, () => {
+        stopped = app.stop('SIGTERM');
+      });
+      const file = join(folder, 'stop.jsonl');
+      const watch = startProcess(process.execPath, [
+        join(packageDirectory, 'dist/cli/main.js'),
+        'watch',
+        url,
+        '--record',
+        file,
+      ]);
+      try {
+        await watch.waitForLine((line) => /\] module\.stopping kube-proxy$/.test(line.text));
+        watch.signal('SIGINT');
+        expect(await watch.exited).toEqual({ code: null, signal: 'SIGINT' });
+        const recorded = await readRecorded(file);
+        expect(recorded.at(-1)).toMatchObject({ type: 'module.stopping', module: 'kube-proxy' });
+        expect(watch.lines.map((line) => line.text)).toContain(
+          `recorded ${recorded.length} lifecycle events to ${file}`,
+        );
+        const timeline = await runKasGraph(['timeline', file, '-o', join(folder, 'stop.svg')]);
+        expect(timeline.stderr).toBe('');
+        expect(timeline.code).toBe(0);
+      } finally {
+        release?.();
+        await stopped;
+        await watch.stop();
+      }
+    });
+
+    it('fails with KAS_GRAPH_OUTPUT_FAILED, before connecting, when the file cannot be opened', async () => {
+      const port = await freePort(); // nothing listens: a watch that connected first would say so
+      const file = join(folder, 'no-such-directory', 'stop.jsonl');
+      const run = await runKasGraph(['watch', `http://127.0.0.1:${port}`, '--record', file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        `kas-graph: KAS_GRAPH_OUTPUT_FAILED: --record ${file}: cannot open it for writing (ENOENT`,
+      );
+      expect(run.stderr).toContain('give a path in a directory that exists and is writable');
+      expect(run.stderr).not.toContain('KAS_GRAPH_WATCH_FAILED');
+    });
+
+    it('fails with KAS_GRAPH_OUTPUT_FAILED, not as a broken stream, when the disk is full', async () => {
+      const app = createApp({ logger: pino({ level: 'silent' }), modules: [quickModule('web')] });
+      await app.start();
+      let stopped: Promise<unknown> | undefined;
+      const url = await serveApp(app, () => {
+        stopped = app.stop('test');
+      });
+      const run = await runKasGraph(['watch', url, '--record', '/dev/full']);
+      await stopped;
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(
+        'KAS_GRAPH_OUTPUT_FAILED: --record /dev/full: cannot write event 1 (app.stopping) (ENOSPC',
+      );
+      expect(run.stdout).toContain('recorded 0 lifecycle events to /dev/full');
+    });
   });
 
   it('watches a listener on a port fetch refuses ("bad port": 6000, 6665-6669, ...)', async () => {

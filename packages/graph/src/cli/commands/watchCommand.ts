@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { CutReason, LifecycleEvent } from '@kas/core';
 import { applyLifecycleEvent, type LifecycleSnapshot } from '@kas/core/snapshot';
 import type { Command } from 'commander';
@@ -6,6 +7,7 @@ import pc from 'picocolors';
 import { CliError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
 import { fitToTerminal, type TerminalSize } from '../watch/fitToTerminal.js';
+import { openTraceRecording, type TraceRecording } from '../watch/openTraceRecording.js';
 import { lifecycleStreamUrl, readLifecycleStream } from '../watch/readLifecycleStream.js';
 import {
   describeForcedBy,
@@ -36,8 +38,24 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
       '--plain',
       'print plain lines (the default when stdout is not a terminal): the view at each stage change, a line per event',
     )
-    .action(async (address: string, options: { readonly plain?: boolean }) => {
+    .option(
+      '--record <file>',
+      'also write every lifecycle event it receives to <file> as it comes, one JSON line each: a trace that kas-graph timeline draws',
+    )
+    .action(async (address: string, options: { readonly plain?: boolean; readonly record?: string }) => {
       const url = lifecycleStreamUrl(address);
+      // opened before connecting: a path that cannot be written fails before the stop it would miss
+      const recording =
+        options.record === undefined
+          ? undefined
+          : openTraceRecording(options.record, resolve(io.cwd, options.record));
+      // Ctrl-C ends the watch as before (the file has every event so far), after saying what it recorded
+      const onInterrupt = () => {
+        process.off('SIGINT', onInterrupt);
+        if (recording !== undefined) io.write(`\n${describeRecording(recording)}\n`);
+        process.kill(process.pid, 'SIGINT');
+      };
+      if (recording !== undefined) process.on('SIGINT', onInterrupt);
       // A pty that reports no size (script(1) without a terminal, some CI runners) cannot be redrawn in:
       // log-update would draw nothing into zero rows.
       const terminalSize = (): TerminalSize => ({
@@ -80,6 +98,7 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
           }
           if (snapshot === undefined) return undefined;
           const { event } = message;
+          recording?.record(event);
           snapshot = applyLifecycleEvent(snapshot, event);
           if (event.type === 'app.stopped') forcedBy = event.forcedBy;
           if (isLive) draw();
@@ -98,6 +117,11 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
           logUpdate.done();
           if (snapshot !== undefined) io.write(`${renderLifecycle(snapshot, now(), view())}\n`);
         }
+        process.off('SIGINT', onInterrupt);
+        if (recording !== undefined) {
+          recording.close();
+          io.write(`${describeRecording(recording)}\n`);
+        }
       }
       if (snapshot?.state !== 'stopped') {
         throw new CliError(
@@ -108,6 +132,12 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
       }
       exit(watchExitCode(snapshot.stop?.status ?? 'clean'));
     });
+}
+
+/** `recorded 42 lifecycle events to stop.jsonl`. */
+function describeRecording(recording: TraceRecording): string {
+  const events = recording.eventCount === 1 ? 'event' : 'events';
+  return `recorded ${recording.eventCount} lifecycle ${events} to ${recording.path}`;
 }
 
 /** One event as a plain line: `[+1.2 s] stage.complete agent-grpc-server+tunnel-tracker (23 ms)`. */

@@ -33,7 +33,8 @@ export function lifecycleStreamUrl(address: string): URL {
 /**
  * Reads the Server-Sent Events stream at `url` (`/debug/lifecycle/events`) and calls `onMessage` for
  * each message, until the stream ends or `onMessage` returns `'done'`. Fails with
- * `KAS_GRAPH_WATCH_FAILED` when the listener cannot be reached or does not serve the stream.
+ * `KAS_GRAPH_WATCH_FAILED` when the listener cannot be reached or does not serve the stream, and with
+ * the error `onMessage` throws.
  *
  * node:http, not fetch: fetch refuses the ports on its blocked list (6000, 6665-6669, 10080, ...) with
  * "bad port", and a replica's observability listener may be on any port.
@@ -88,6 +89,7 @@ export async function readLifecycleStream(
       if (isDone) break; // ends the iteration, which destroys the response and closes the connection
     }
   } catch (error) {
+    if (error instanceof CliError) throw error; // onMessage's own (a --record file that cannot be written)
     throw failed('the stream broke', 'run kas-graph watch again', error);
   }
 }
