@@ -102,7 +102,7 @@ describe('modules: in kas.yaml', () => {
     [
       '../relation.mjs',
       'KAS_MODULE_RELATION_UNKNOWN',
-      /"typo" .* names "kube-prox" in stop\.after, which is not a module of this kas/,
+      /"typo" .* names "kube-prox" in stop\.after, which is not a module of this kas \(did you mean "kube-proxy"\?; modules: /,
     ],
   ])('refuses %s with one clear error (%s) at its entry', async (entry, code, message) => {
     const error = await refusal(`modules:\n  - ${entry}\n`);

@@ -156,7 +156,7 @@ describe('a bad overrides: entry is refused before anything starts, at its line,
       `overrides: names modules this kas does not have (its modules: ${MODULES}):`,
     );
     expect(error.message).toMatch(
-      /kas\.yaml:4:5: overrides\.plain-extar: "plain-extar" is not a module of this kas\n/,
+      /kas\.yaml:4:5: overrides\.plain-extar: "plain-extar" is not a module of this kas \(did you mean "plain-extra"\?\)\n/,
     );
     expect(error.message).toMatch(
       /kas\.yaml:5:15: overrides\.audit-sink: "audit-sink" is not a module of this kas$/,
@@ -171,7 +171,7 @@ describe('a bad overrides: entry is refused before anything starts, at its line,
     );
     expect(error.code).toBe('KAS_OVERRIDE_MODULE_UNKNOWN');
     expect(error.message).toMatch(
-      /kas\.yaml:4:34: overrides\.plain-extra\.stop\.after\[1\]: "kube-prox" is not a module of this kas$/,
+      /kas\.yaml:4:34: overrides\.plain-extra\.stop\.after\[1\]: "kube-prox" is not a module of this kas \(did you mean "kube-proxy"\?\)$/,
     );
     expect(error.message).toContain(`(its modules: ${MODULES})`);
   });

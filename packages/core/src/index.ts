@@ -55,6 +55,7 @@ export type {
   StopPlan,
   StopStage,
 } from './plan/AppPlan.js';
+export { ClosestNames } from './plan/closestNames.js';
 export { resolvePlan } from './plan/resolvePlan.js';
 export type { AppState, ModuleState } from './runner/AppState.js';
 export { type App, type AppOptions, createApp, SHUTDOWN_DEADLINE_MARGIN_MS } from './runner/createApp.js';

@@ -1,9 +1,10 @@
 import { formatKeyPath } from '@kas/config';
-import type { AppComposition, ModuleOverride } from '@kas/core';
+import { type AppComposition, ClosestNames, type ModuleOverride } from '@kas/core';
 import { KUBE_PROXY, PRIVATE_API } from '@kas/module-kube-proxy';
 import { AGENT_GRPC_SERVER, TUNNEL_TRACKER } from '@kas/tunnel-protocol';
 import type { KasOverrides } from '../config/overridesSchema.js';
 import { KasAppError } from '../errors/KasAppError.js';
+import { didYouMean } from './didYouMean.js';
 
 /**
  * Built-in modules whose drain budget is a kas.yaml key of its own. An override would bypass what kas
@@ -84,13 +85,15 @@ export function applyOverrides(
 /** Every name in `overrides:` (an entry's key, a module its stop names) that is not one of `names`. */
 function unknownNames(overrides: KasOverrides, names: readonly string[]): OverrideProblem[] {
   const known = new Set(names);
+  const closest = new ClosestNames(names);
   const problem = (path: readonly PropertyKey[], name: string): OverrideProblem => {
     // `auditSink` (a KAS_OVERRIDES__AUDIT_SINK__... variable) or `kube_proxy` for `audit-sink`, `kube-proxy`
     const squash = (text: string) => text.replace(/[-_.]/g, '').toLowerCase();
-    const meant = names.find((candidate) => squash(candidate) === squash(name));
+    const squashed = names.find((candidate) => squash(candidate) === squash(name));
+    const meant = squashed === undefined ? closest.closestTo(name) : [squashed];
     return {
       path,
-      message: `"${name}" is not a module of this kas${meant === undefined ? '' : ` (did you mean "${meant}"?)`}`,
+      message: `"${name}" is not a module of this kas${didYouMean(meant, ' (', ')')}`,
     };
   };
   const problems: OverrideProblem[] = [];

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import type { AnyModule, App, AppComposition } from '@kas/core';
+import { type AnyModule, type App, type AppComposition, ClosestNames } from '@kas/core';
 import { BUILT_IN_SECTIONS } from '../config/builtInSections.js';
 import { createKasModules } from '../config/createKasModules.js';
 import { diskFiles, type KasFiles } from '../config/KasFiles.js';
@@ -18,6 +18,7 @@ import { KasTelemetry } from '../observability/KasTelemetry.js';
 import { KasTelemetryToken } from '../observability/observabilityModule.js';
 import { applyOverrides } from './applyOverrides.js';
 import { composeKas, type StopOrder } from './composeKas.js';
+import { didYouMean } from './didYouMean.js';
 import { lintOnly } from './lintOnly.js';
 
 /** Where kas's config comes from: a file, or a text read elsewhere (a ConfigMap), and the environment. */
@@ -270,6 +271,7 @@ function checkLoadedModules(
     }
     owners.set(module.name, owner);
   }
+  const closest = new ClosestNames(owners.keys());
   for (const [module, source] of loadedBy) {
     const named: [string, readonly string[] | undefined][] = [
       ['startAfter', module.startAfter],
@@ -282,7 +284,7 @@ function checkLoadedModules(
         if (owners.has(name)) continue;
         throw new KasAppError(
           'KAS_MODULE_RELATION_UNKNOWN',
-          `${source.at}: the module "${module.name}" (modules entry "${source.entry}") names "${name}" in ${field}, which is not a module of this kas (modules: ${[...owners.keys()].join(', ')})`,
+          `${source.at}: the module "${module.name}" (modules entry "${source.entry}") names "${name}" in ${field}, which is not a module of this kas (${didYouMean(closest.closestTo(name), '', '; ')}modules: ${[...owners.keys()].join(', ')})`,
           `load the module named "${name}" too (add its package to modules:), or correct the name; in TypeScript, name modules with their packages' constants (KUBE_PROXY) so a typo does not compile`,
         );
       }
