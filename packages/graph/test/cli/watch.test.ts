@@ -369,6 +369,44 @@ describe('kas-graph watch', () => {
       expect(await readFile(join(folder, 'stop.svg'), 'utf8')).toContain('listener.closed');
     });
 
+    it('records the same events under the live terminal view, and says so below the last view', async () => {
+      const app = recordedApp();
+      await app.start();
+      const emitted: LifecycleEvent[] = [];
+      let unsubscribe = () => {};
+      let stopped: Promise<unknown> | undefined;
+      const url = await serveApp(app, () => {
+        unsubscribe = app.subscribe((event) => emitted.push(event), { withProgress: true });
+        stopped = app.stop('SIGTERM');
+      });
+      const cli = join(packageDirectory, 'dist/cli/main.js');
+      const watch = startProcess(
+        'script',
+        [
+          '-qfec',
+          `stty cols 120 rows 30; ${process.execPath} ${cli} watch ${url} --record stop.jsonl`,
+          '/dev/null',
+        ],
+        { cwd: folder },
+      );
+      try {
+        expect(await watch.exited).toEqual({ code: 0, signal: null });
+        await stopped;
+        unsubscribe();
+        const output = watch.lines.map((line) => line.text).join('\n');
+        expect(output).toContain('\u001b[1A'); // the live view, redrawn in place
+        const plain = stripVTControlCharacters(output);
+        expect(plain).toMatch(
+          new RegExp(
+            `✓ kube-proxy {2}completed in [^\\n]*\\n(.*\\n)*recorded ${emitted.length} lifecycle events to stop\\.jsonl`,
+          ),
+        );
+        expect(await readRecorded(join(folder, 'stop.jsonl'))).toEqual(JSON.parse(JSON.stringify(emitted)));
+      } finally {
+        await watch.stop();
+      }
+    });
+
     it('interrupted by Ctrl-C, leaves a trace of what it saw and says so', async () => {
       let release: (() => void) | undefined;
       const app = createApp({
