@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp, createToken, defineModule } from '../src/index.js';
+import { type AppOptions, createApp, createToken, defineModule } from '../src/index.js';
 import { startTestApp } from '../src/testing/index.js';
 
 interface Clock {
@@ -118,5 +118,40 @@ describe('declaration types', () => {
     // @ts-expect-error: a module must have a stop
     defineModule({ name: 'no-stop', create: () => ({ start: async () => {} }) });
     expect(typed.needs).toEqual({ clock: ClockToken });
+  });
+
+  it("types a module declared inline in an app's modules as it types one declared on its own", () => {
+    // The list's element type (a module with erased parameters) must not become what defineModule
+    // infers: it made provides required of every inline module (found by a third-party author trial).
+    const app: AppOptions = {
+      modules: [
+        defineModule({ name: 'plain', create: () => ({ start: async () => {}, stop: async () => {} }) }),
+        defineModule({
+          name: 'clock',
+          provides: { clock: ClockToken },
+          create: () => ({
+            provides: { clock: { now: () => 1 } },
+            start: async () => {},
+            stop: async () => {},
+          }),
+        }),
+        defineModule({
+          name: 'reader',
+          needs: { clock: ClockToken },
+          create: ({ clock }) => {
+            // @ts-expect-error: still typed from needs, not any
+            clock.later();
+            return { start: async () => {}, stop: async () => {} };
+          },
+        }),
+        defineModule({
+          name: 'liar',
+          provides: { clock: ClockToken },
+          // @ts-expect-error: still checked against provides
+          create: () => ({ start: async () => {}, stop: async () => {} }),
+        }),
+      ],
+    };
+    expect(app.modules.map((module) => module.name)).toEqual(['plain', 'clock', 'reader', 'liar']);
   });
 });

@@ -31,7 +31,7 @@ const STOP_RELATIONS: readonly StopRelation[] = ['with', 'alongside', 'after'];
 export function defineModule<
   N extends TokenRecord = Record<never, never>,
   P extends TokenRecord = Record<never, never>,
->(definition: ModuleDefinition<N, P>): ModuleDefinition<N, P> {
+>(definition: ModuleDefinition<N, P>): ModuleDefinition<NoInfer<N>, NoInfer<P>> {
   checkModuleDefinition(definition);
   const declaredAt = definition.declaredAt ?? callerSite();
   return Object.freeze(declaredAt === undefined ? definition : { ...definition, declaredAt });
