@@ -84,6 +84,56 @@ describe('what a module author reads in the log', () => {
     );
   });
 
+  it('a factory that throws, or returns no instance with start and stop, fails the start naming the factory', async () => {
+    vi.useRealTimers();
+    // What a JavaScript module (no compiler to catch it) may hand back.
+    const factories: Record<string, () => unknown> = {
+      throws: () => {
+        throw new Error('missing setting: url');
+      },
+      'no-stop': () => ({ async start() {} }),
+      'async-create': async () => ({ start: async () => {}, stop: async () => {} }),
+      nothing: () => undefined,
+      'string-start': () => ({ start: 'yes', stop: async () => {} }),
+    };
+    const failures: Record<string, Readonly<Record<string, unknown>> | undefined> = {};
+    for (const [name, create] of Object.entries(factories)) {
+      const { logger, lines } = recordingLogger();
+      const app = createApp({
+        logger,
+        modules: [ok('db'), { name, startAfter: ['db'], create } as ModuleDefinition],
+      });
+      await expect(app.start()).rejects.toMatchObject({ code: 'KAS_START_FAILED' });
+      const failed = lines.find((line) => line.event === 'module.failed');
+      expect(failed, name).toMatchObject({ level: 50, module: name, error: { code: 'KAS_START_FAILED' } });
+      failures[name] = failed?.error;
+      // the module that did start is stopped, as after any failed start
+      expect(app.moduleStates().get('db'), name).toBe('stopped');
+    }
+    expect(failures.throws).toMatchObject({
+      message: 'its factory (create) threw: missing setting: url',
+      fix: expect.stringContaining(
+        'fix the factory (create) of "throws" (the stack of its error says where it threw)',
+      ),
+      stack: expect.stringContaining('missing setting: url\n    at '),
+    });
+    expect(failures['no-stop']).toMatchObject({
+      message:
+        'the factory (create) of module "no-stop" returned an instance without stop as a function (stop: undefined)',
+      fix: 'give the instance "no-stop" returns both hooks: start(ctx) and stop(ctx), each returning a Promise',
+    });
+    expect(failures['async-create']).toMatchObject({
+      message: expect.stringContaining('the factory (create) of module "async-create" returned a Promise'),
+      fix: expect.stringContaining('synchronous (not async)'),
+    });
+    expect(failures.nothing).toMatchObject({
+      message: 'the factory (create) of module "nothing" returned undefined, not an instance',
+    });
+    expect(failures['string-start']).toMatchObject({
+      message: expect.stringContaining('without start as a function (start: a string)'),
+    });
+  });
+
   it('a sibling whose start rejects when aborted did not start and is not stopped; one that resolves did, and is', async () => {
     for (const [answer, expected] of [
       ['reject', []],

@@ -77,9 +77,11 @@ export class ModuleRuntime {
     const onAbort = () => control.abort(abort.reason);
     abort.addEventListener('abort', onAbort, { once: true });
     let timer: NodeJS.Timeout | undefined;
+    let phase: 'create' | 'start' = 'create';
     try {
       const started = (async () => {
         const instance = this.create();
+        phase = 'start';
         await instance.start(this.context(control.signal, Date.now() + this.planned.startBudgetMs));
       })();
       // Raced, so that a module that ignores its signal cannot hold the app forever.
@@ -119,7 +121,7 @@ export class ModuleRuntime {
         stage,
         phase: 'start',
         durationMs: performance.now() - startedAt,
-        error: failedEventError(this.name, 'start', error),
+        error: failedEventError(this.name, phase, error),
       });
       return { isRunning: false, error };
     } finally {
@@ -235,7 +237,8 @@ export class ModuleRuntime {
     // every later scope would walk them.
     for (const [key, token] of Object.entries<symbol>(this.definition.needs ?? {}))
       needs[key] = this.appContainer.resolve(token);
-    const instance = this.definition.create({ ...needs, log: this.log, container });
+    const instance: unknown = this.definition.create({ ...needs, log: this.log, container });
+    checkInstance(this.name, instance);
     for (const [key, token] of Object.entries<symbol>(this.definition.provides ?? {})) {
       if (instance.provides === undefined || !(key in instance.provides)) {
         throw new CoreError(
@@ -277,20 +280,71 @@ export const STOP_CUT_GRACE_MS = 2_000;
  * (`KAS_START_FAILED` or `KAS_STOP_FAILED`) and a fix beside its own stack, which says where it threw. A
  * code it had (a Node system error's `ENOENT`) stays in its message.
  */
-function failedEventError(module: string, phase: 'start' | 'stop', error: unknown): EventError {
+function failedEventError(module: string, phase: 'create' | 'start' | 'stop', error: unknown): EventError {
   const own = toEventError(error);
   if (error instanceof CoreError) return own;
-  const fix =
-    phase === 'start'
-      ? `fix the start of "${module}" (the stack of its error says where it threw); the modules already started are stopped by the stop plan`
-      : `fix the stop of "${module}" (the stack of its error says where it threw); the other modules went on stopping`;
-  // The message stays the module's own: the event and its log line name the module and the phase.
+  const fix = {
+    create: `fix the factory (create) of "${module}" (the stack of its error says where it threw); the modules already started are stopped by the stop plan`,
+    start: `fix the start of "${module}" (the stack of its error says where it threw); the modules already started are stopped by the stop plan`,
+    stop: `fix the stop of "${module}" (the stack of its error says where it threw); the other modules went on stopping`,
+  }[phase];
+  // The message stays the module's own: the event and its log line name the module and the phase (a
+  // factory's throw is a failed start, said to come from the factory).
+  const message = own.code === undefined ? own.message : `${own.message} (${own.code})`;
   return {
     ...own,
-    message: own.code === undefined ? own.message : `${own.message} (${own.code})`,
-    code: phase === 'start' ? 'KAS_START_FAILED' : 'KAS_STOP_FAILED',
+    message: phase === 'create' ? `its factory (create) threw: ${message}` : message,
+    code: phase === 'stop' ? 'KAS_STOP_FAILED' : 'KAS_START_FAILED',
     fix,
   };
+}
+
+/**
+ * Fails a start at once, naming the module, when its factory returned no instance with a start and a
+ * stop function (a JavaScript module, or an `async` factory): otherwise it would fail with "instance.stop
+ * is not a function" at the stop, from inside the runner, long after the start looked fine.
+ */
+function checkInstance(
+  module: string,
+  instance: unknown,
+): asserts instance is ModuleHooks & {
+  readonly provides?: Readonly<Record<string, unknown>>;
+} {
+  const factory = `the factory (create) of module "${module}"`;
+  if (typeof instance !== 'object' || instance === null) {
+    throw new CoreError(
+      'KAS_START_FAILED',
+      `${factory} returned ${instance === null ? 'null' : typeof instance}, not an instance`,
+      `return { start, stop } (two async functions) from the create of "${module}"`,
+    );
+  }
+  if (typeof (instance as { then?: unknown }).then === 'function') {
+    throw new CoreError(
+      'KAS_START_FAILED',
+      `${factory} returned a Promise: create is called synchronously, its instance is used at once`,
+      `make the create of "${module}" synchronous (not async) and do the asynchronous setup in its start`,
+    );
+  }
+  const missing = (['start', 'stop'] as const).filter(
+    (hook) => typeof (instance as Record<string, unknown>)[hook] !== 'function',
+  );
+  if (missing.length > 0) {
+    const got = missing.map(
+      (hook) => `${hook}: ${describeValue((instance as Record<string, unknown>)[hook])}`,
+    );
+    throw new CoreError(
+      'KAS_START_FAILED',
+      `${factory} returned an instance without ${missing.join(' and ')} as a function (${got.join(', ')})`,
+      `give the instance "${module}" returns both hooks: start(ctx) and stop(ctx), each returning a Promise`,
+    );
+  }
+}
+
+/** `undefined`, `a string`, `an object`: what a hook was instead of a function. */
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 /** How long a module whose start was aborted gets to settle before it is given up. */
