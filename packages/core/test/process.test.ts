@@ -84,6 +84,44 @@ describe('an app run as a real process', () => {
     ]);
   });
 
+  it('a third signal ends the wait for a module stuck in its stop: the stages after it run, exit 3 (found by a module author)', async () => {
+    child = startProcess(process.execPath, [fixture], {
+      env: { PROXY_DRAIN_MS: 'forever', PROXY_STOP: 'stuck' },
+    });
+    await child.waitForLog({ event: 'app.started' });
+    child.signal('SIGTERM');
+    await child.waitForLog({ event: 'module.stopping', module: 'proxy' });
+    child.signal('SIGINT');
+    await child.waitForLog({ msg: 'cutting in-flight work' });
+    // Without the third signal, the store's stage would wait for the proxy until the deadline (over an hour).
+    child.signal('SIGTERM');
+    expect(await child.exited).toEqual({ code: EXIT_CODES.forced, signal: null });
+    const logs = child.logs();
+    expect(logs.filter((log) => log.event === 'signal.received').map((log) => log.action)).toEqual([
+      'stop',
+      'cut',
+      'abandon',
+    ]);
+    expect(logs.find((log) => log.event === 'module.stopOverdue')).toMatchObject({
+      module: 'proxy',
+      msg: expect.stringMatching(
+        /wait for it until the shutdown deadline in 1h .*, or until a third stop signal\./,
+      ),
+    });
+    // the stage after the stuck one ran, and the stuck module is named as stuck
+    expect(logs.find((log) => log.event === 'module.stopped' && log.module === 'store')).toBeDefined();
+    expect(logs.find((log) => log.event === 'module.failed' && log.module === 'proxy')).toMatchObject({
+      error: {
+        code: 'KAS_STOP_STUCK',
+        message: 'module "proxy" was still stopping 1s after a third stop signal ended the wait for it',
+      },
+    });
+    expect(logs.slice(-2)).toMatchObject([
+      { event: 'app.stopped', status: 'forced', forcedBy: 'signal' },
+      { event: 'app.exiting', exitCode: EXIT_CODES.forced },
+    ]);
+  });
+
   // Regression: the runner dropped its handlers before it had logged and exited, so a signal of the burst
   // that came then killed the process by its default action (exit by SIGTERM, 143 in a shell).
   it('a burst of 21 SIGTERMs during a drain ends with the forced code, never by the signal (6 runs)', async () => {

@@ -21,7 +21,8 @@ export const CORE_ERROR_CODES = {
   KAS_STOP_FAILED: 'a module threw while stopping',
   KAS_DRAIN_CUT:
     'the reason of a stop signal: the drain budget ended, a second signal came, or the deadline passed',
-  KAS_STOP_STUCK: 'a module did not finish stopping even after it was cut at the shutdown deadline',
+  KAS_STOP_STUCK:
+    'a module did not finish stopping even after it was cut at the shutdown deadline or a third stop signal',
 } as const;
 
 /** A stable error code of `@kas/core`; callers branch on it. */

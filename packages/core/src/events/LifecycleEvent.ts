@@ -60,7 +60,12 @@ export type LifecycleEvent =
       readonly failed: readonly string[];
       readonly cut: readonly string[];
     })
-  | (At & { readonly type: 'signal.received'; readonly signal: string; readonly action: 'stop' | 'cut' })
+  | (At & {
+      readonly type: 'signal.received';
+      readonly signal: string;
+      /** `stop`: the first signal; `cut`: the second, every drain cut; `abandon`: a later one, stuck stops no longer waited for. */
+      readonly action: 'stop' | 'cut' | 'abandon';
+    })
   | (At & {
       readonly type: 'stage.begin';
       readonly phase: Phase;

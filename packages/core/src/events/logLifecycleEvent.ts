@@ -1,5 +1,7 @@
 import type { Level, Logger } from 'pino';
 import { formatDuration } from '../module/Duration.js';
+import { STOP_CUT_GRACE_MS } from '../runner/ModuleRuntime.js';
+import { DEADLINE_GRACE_MS } from '../runner/StopRun.js';
 import type { CutReason, LifecycleEvent } from './LifecycleEvent.js';
 
 /**
@@ -73,9 +75,11 @@ function describe(event: LifecycleEvent): [Level, string] {
     case 'signal.received':
       return [
         'warn',
-        event.action === 'stop'
-          ? `${event.signal} received: stopping`
-          : `${event.signal} received during the stop (a second stop signal): cutting every drain`,
+        {
+          stop: `${event.signal} received: stopping`,
+          cut: `${event.signal} received during the stop (a second stop signal): cutting every drain; a third stops waiting for modules that do not return from their cut`,
+          abandon: `${event.signal} received during the stop (a third stop signal): modules that have not returned from their cut ${formatDuration(STOP_CUT_GRACE_MS)} after it are no longer waited for; the stages left then begin, and the stop ends ${formatDuration(DEADLINE_GRACE_MS)} later`,
+        }[event.action],
       ];
     case 'stage.begin':
       return ['info', `${event.phase} stage ${event.stage} begins`];
@@ -111,7 +115,8 @@ function describe(event: LifecycleEvent): [Level, string] {
       return [
         'warn',
         `module has not returned from its stop ${formatDuration(event.sinceCutMs)} after its drain was cut (${event.reason}); ` +
-          `the stages after "${event.stage}" wait for it until the shutdown deadline in ${formatDuration(event.deadlineInMs)}. ` +
+          `the stages after "${event.stage}" wait for it until the shutdown deadline in ${formatDuration(event.deadlineInMs)}, ` +
+          'or until a third stop signal. ' +
           `To fix: make the stop of "${event.module}" return when ctx.signal fires`,
       ];
     case 'module.mark':

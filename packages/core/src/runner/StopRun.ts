@@ -1,7 +1,7 @@
 import type { CutReason, LifecycleEvent, StopStatus } from '../events/LifecycleEvent.js';
 import { formatDuration, MAX_DURATION_MS } from '../module/Duration.js';
 import type { StopStage } from '../plan/AppPlan.js';
-import type { ModuleRuntime, Unstamped } from './ModuleRuntime.js';
+import { type ModuleRuntime, STOP_CUT_GRACE_MS, type Unstamped } from './ModuleRuntime.js';
 
 /** How long a stop may run on after the deadline cut everything before it is given up as forced. */
 export const DEADLINE_GRACE_MS = 1_000;
@@ -32,6 +32,11 @@ export class StopRun {
   readonly #completed = new Set<string>();
   readonly #failed = new Set<string>();
   #forcedBy: CutReason | undefined;
+  /** What ended the wait for modules still stopping: the deadline, or a cut after a cut (a third signal). */
+  #abandonedBy: CutReason | undefined;
+  /** When the first cut came (`performance.now()`). */
+  #cutAt: number | undefined;
+  #abandonTimer: NodeJS.Timeout | undefined;
   #beganAt = 0;
   #deadlineTimer: NodeJS.Timeout | undefined;
   #graceTimer: NodeJS.Timeout | undefined;
@@ -71,8 +76,19 @@ export class StopRun {
     });
   }
 
-  /** Cuts every drain now; stages not yet begun begin with their signal already fired. */
+  /**
+   * Cuts every drain now; stages not yet begun begin with their signal already fired. A cut after a cut
+   * (a third stop signal) stops waiting, as the deadline does, for modules that have not returned from
+   * theirs `STOP_CUT_GRACE_MS` after it: a burst of signals does not take a module's moment to answer.
+   */
   cut(reason: CutReason): void {
+    if (this.#cutAt !== undefined && this.#finish !== undefined) {
+      if (this.#abandonTimer !== undefined || this.#abandonedBy !== undefined) return;
+      const wait = Math.max(0, this.#cutAt + STOP_CUT_GRACE_MS - performance.now());
+      this.#abandonTimer = setTimeout(() => this.abandon(reason), wait);
+      return;
+    }
+    this.#cutAt ??= performance.now();
     this.#forcedBy ??= reason;
     for (const runtime of this.runtimes.values())
       runtime.cut(this.#stageOfModule.get(runtime.name) ?? '?', reason);
@@ -87,7 +103,18 @@ export class StopRun {
       deadlineMs: this.deadlineMs,
       pending: pending.map((runtime) => runtime.name),
     });
-    this.cut('deadline');
+    if (this.#cutAt === undefined) this.cut('deadline');
+    else for (const runtime of pending) runtime.cut(this.#stageOfModule.get(runtime.name) ?? '?', 'deadline');
+    this.abandon('deadline');
+  }
+
+  /**
+   * Stops waiting for modules that have not returned from their stop: every stage not yet begun begins
+   * (its modules' signals already fired), and the stop ends `DEADLINE_GRACE_MS` later whatever is left.
+   */
+  private abandon(reason: CutReason): void {
+    if (this.#abandonedBy !== undefined) return;
+    this.#abandonedBy = reason;
     this.beginReady([...this.#stages.keys()].filter((id) => !this.#begun.has(id)));
     this.#graceTimer = setTimeout(() => this.complete(), DEADLINE_GRACE_MS);
   }
@@ -153,6 +180,7 @@ export class StopRun {
     this.#finish = undefined;
     clearTimeout(this.#deadlineTimer);
     clearTimeout(this.#graceTimer);
+    clearTimeout(this.#abandonTimer);
     for (const runtime of this.runtimes.values()) {
       if (runtime.state !== 'stopping') continue;
       this.#failed.add(runtime.name);
@@ -165,7 +193,11 @@ export class StopRun {
         error: {
           name: 'CoreError',
           code: 'KAS_STOP_STUCK',
-          message: `module "${runtime.name}" was still stopping ${formatDuration(DEADLINE_GRACE_MS)} after the shutdown deadline cut it`,
+          message: `module "${runtime.name}" was still stopping ${formatDuration(DEADLINE_GRACE_MS)} after ${
+            this.#abandonedBy === 'signal'
+              ? 'a third stop signal ended the wait for it'
+              : 'the shutdown deadline cut it'
+          }`,
           fix: `make the stop of "${runtime.name}" return when ctx.signal fires (its drain budget, a second signal or the deadline); the process exits without waiting for it`,
         },
       });

@@ -64,13 +64,17 @@ export interface App {
   stop(reason?: string): Promise<StopOutcome>;
   /** Resolves when the app has stopped, whoever asked (a signal, `stop()`, a failed start). */
   stopped(): Promise<StopOutcome>;
-  /** Cuts every drain at once: what a second signal does. */
+  /**
+   * Cuts every drain at once: what a second signal does. Called again during the same stop (a third
+   * signal), it stops waiting for modules that have not returned from their cut, as the shutdown deadline
+   * does: every stage not yet begun begins, and the stop ends a second later, those modules `KAS_STOP_STUCK`.
+   */
   cut(reason?: CutReason): void;
   /** Resolves a value from the app's container (what modules and the app provide). */
   get<T>(token: Token<T>): T;
   /**
-   * Owns the process: starts, stops at the first SIGTERM, SIGINT or SIGHUP, cuts every drain at a second, and
-   * exits with `EXIT_CODES`.
+   * Owns the process: starts, stops at the first SIGTERM, SIGINT or SIGHUP, cuts every drain at a second,
+   * stops waiting for modules stuck in their stop at a third, and exits with `EXIT_CODES`.
    */
   run(): Promise<never>;
 }

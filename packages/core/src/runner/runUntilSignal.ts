@@ -36,7 +36,8 @@ export function exitCodeFor(outcome: StopOutcome): number {
 
 /**
  * The runner's ownership of the process: the first SIGTERM/SIGINT/SIGHUP stops the app, a second cuts every
- * drain; then it ends the process with `exitProcess`.
+ * drain, a third stops waiting for modules that did not return from their cut (as the shutdown deadline
+ * does); then it ends the process with `exitProcess`.
  * The handlers stay installed until `process.exit`: a signal that comes while the exit code is being
  * logged would otherwise kill the process by its default action (143 instead of the code).
  */
@@ -50,7 +51,11 @@ export async function runUntilSignal(
   const onSignal = (signal: NodeJS.Signals) => {
     if (isExiting) return; // the stop is over and its outcome logged: the exit code stands
     signalCount += 1;
-    emit({ type: 'signal.received', signal, action: signalCount === 1 ? 'stop' : 'cut' });
+    emit({
+      type: 'signal.received',
+      signal,
+      action: signalCount === 1 ? 'stop' : signalCount === 2 ? 'cut' : 'abandon',
+    });
     if (signalCount === 1) void app.stop(signal);
     else app.cut('signal');
   };
