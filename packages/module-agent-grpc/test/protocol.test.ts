@@ -168,14 +168,14 @@ describe('agents that break the rules', () => {
     await expectOthersServed();
   });
 
-  it('ends a busy tunnel that sends a body before the head, and fails its request with KAS_TUNNEL_BROKEN', async () => {
+  it('ends a busy tunnel that sends a body before the head, and fails its request with KAS_AGENT_ANSWER_INVALID', async () => {
     kas = await startKas();
     const { tunnel, answered } = await busyTunnel();
     tunnel.call.write({ body: Buffer.from('body first'), end: false });
     expect((await tunnel.status).details).toBe(
       'KAS_FRAME_OUT_OF_ORDER: response frames out of order: a body or end before the head',
     );
-    await expect(answered).rejects.toMatchObject({ code: 'KAS_TUNNEL_BROKEN' });
+    await expect(answered).rejects.toMatchObject({ code: 'KAS_AGENT_ANSWER_INVALID' });
     await expectOthersServed();
   });
 
@@ -207,6 +207,18 @@ describe('agents that break the rules', () => {
       [{ name: 'content-length', values: ['5', '6'] }],
       'the response has 2 different Content-Length values',
     ],
+    [
+      'a 100 KB header value',
+      200,
+      [{ name: 'x-big', values: ['v'.repeat(100_000)] }],
+      'the head is too large: 1 header lines of 100009 bytes (at most 256 lines, 65536 bytes)',
+    ],
+    [
+      '300 header lines',
+      200,
+      Array.from({ length: 300 }, (_, i) => ({ name: `x-h${i}`, values: ['1'] })),
+      /^the head is too large: 300 header lines of \d+ bytes/,
+    ],
   ])(
     'ends a busy tunnel whose response head has %s (KAS_RESPONSE_INVALID) and fails its request, naming the agent',
     async (_case, status, headers, why) => {
@@ -217,7 +229,7 @@ describe('agents that break the rules', () => {
       expect(ended.details).toMatch(/^KAS_RESPONSE_INVALID: response head refused: /);
       expect(ended.details.replace('KAS_RESPONSE_INVALID: response head refused: ', '')).toMatch(why);
       await expect(answered).rejects.toMatchObject({
-        code: 'KAS_TUNNEL_BROKEN',
+        code: 'KAS_AGENT_ANSWER_INVALID',
         message: expect.stringContaining('tunnel of agent "agent-1" ended: response head refused: '),
       });
       expect(kas.server.counters()['tunnels.refused.KAS_RESPONSE_INVALID']).toBe(1);
@@ -256,6 +268,21 @@ describe('agents that break the rules', () => {
     expect((await short.tunnel.status).details).toBe(
       'KAS_RESPONSE_INVALID: the response body ended 5 byte(s) short of its Content-Length (10 bytes)',
     );
+    // The head came in the frame that broke its length: the request fails, it is not handed on with a
+    // body already destroyed (its reader waited for an end that never came: the client hung).
+    await expect(short.answered).rejects.toMatchObject({
+      message: expect.stringContaining('the response body ended 5 byte(s) short of its Content-Length'),
+    });
+
+    const longInOne = await busyTunnel();
+    longInOne.tunnel.call.write({
+      head: { status: 200, headers: [{ name: 'content-length', values: ['1'] }] },
+      body: Buffer.from('{}'),
+      end: true,
+    });
+    await expect(longInOne.answered).rejects.toMatchObject({
+      message: expect.stringContaining('the response body is longer than its Content-Length (1 bytes)'),
+    });
     await expectOthersServed();
   });
 
@@ -294,7 +321,7 @@ describe('agents that break the rules', () => {
     expect(ended.details).toMatch(
       /^KAS_FRAME_TOO_LARGE: AgentMessage of \d+ bytes is over the maximum message size of 262144 bytes/,
     );
-    await expect(answered).rejects.toMatchObject({ code: 'KAS_TUNNEL_BROKEN' });
+    await expect(answered).rejects.toMatchObject({ code: 'KAS_AGENT_ANSWER_INVALID' });
     expect(kas.logs.find((log) => log.event === 'tunnel.refused')).toMatchObject({
       code: 'KAS_FRAME_TOO_LARGE',
     });
@@ -315,7 +342,7 @@ describe('agents that break the rules', () => {
     expect(ended.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(ended.details).toMatch(/^Received message larger than max \(\d+ vs\.? 524288\)/);
     await expect(answered).rejects.toMatchObject({
-      code: 'KAS_TUNNEL_BROKEN',
+      code: 'KAS_AGENT_ANSWER_INVALID',
       message: expect.stringContaining('ended by grpc-js'),
     });
     expect(kas.server.counters()).toMatchObject({ 'tunnels.endedByGrpc': 1 });

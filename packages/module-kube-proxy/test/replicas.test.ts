@@ -353,6 +353,26 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     }
   });
 
+  it("answers 502 from the holder's refusal of the agent's answer, sending a forwarded GET once (B sent it again for the whole tunnel wait)", async () => {
+    const echo = await startEchoApi(cluster.certificates.server);
+    try {
+      const a = await startReplica('kas-a');
+      const b = await startReplica('kas-b');
+      agents.push(await startAgent({ url: echo.url, ca }, [a.agentAddress], 'agent-3'));
+      const bob = userToken('agent-3', USER_SECRETS.bob);
+      await eventually(async () => (await send(`${b.proxy.url}/version`, { ca, token: bob })).status === 200);
+      const answer = await send(`${b.proxy.url}/status-999`, { ca, token: bob });
+      expect(answer.status).toBe(502);
+      expect(JSON.parse(answer.body).message).toContain(
+        'KAS_AGENT_ANSWER_INVALID: tunnel of agent "agent-3" ended: response head refused: status 999 is not a final HTTP status',
+      );
+      expect(echo.requests.filter((request) => request.url === '/status-999')).toHaveLength(1);
+    } finally {
+      for (const agent of agents.splice(0)) await agent.app.stop();
+      await echo.stop();
+    }
+  });
+
   it('refuses a Forward call with the wrong secret: the caller answers 502 and the secret is logged nowhere', async () => {
     const a = await startReplica('kas-a');
     const wrongSecret = 'not-the-private-api-secret';

@@ -291,6 +291,22 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(answer.headers['x-hop']).toBe('must not reach the client');
     });
 
+    it("answers 502 naming the cause, at once and sending the GET once, when kas refuses the agent's answer (it sent it again for the whole tunnel wait, then answered 504)", async () => {
+      const before = echo.requests.filter((request) => request.url === '/status-999').length;
+      const answer = await send(url('/status-999'), { ca, token: bob });
+      expect(answer.status).toBe(502);
+      expect(answer.headers['retry-after']).toBeUndefined();
+      expect(JSON.parse(answer.body)).toMatchObject({
+        kind: 'Status',
+        code: 502,
+        reason: 'BadGateway',
+        message: expect.stringContaining(
+          'response head refused: status 999 is not a final HTTP status (200-599)',
+        ),
+      });
+      expect(echo.requests.filter((request) => request.url === '/status-999').length - before).toBe(1);
+    });
+
     it('cuts the client connection when the answer breaks after its head, so no truncated body looks whole', async () => {
       const stream = await openStream(url('/break'), { ca, token: bob });
       expect(stream.status).toBe(200);

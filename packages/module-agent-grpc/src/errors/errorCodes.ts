@@ -13,6 +13,8 @@ export const AGENT_GRPC_ERROR_CODES = {
   KAS_UPGRADE_UNSUPPORTED:
     'a connection upgrade (exec, attach, cp, port-forward) to an agent whose descriptor does not say it carries upgrades',
   KAS_AGENT_REQUEST_FAILED: 'the agent answered with an error frame: it could not reach or read its upstream',
+  KAS_AGENT_ANSWER_INVALID:
+    'the agent answered the request with frames kas refuses (malformed, out of order, an invalid response head): the tunnel ended, and the request is not sent again',
   KAS_UNAUTHENTICATED: 'a tunnel came with a missing, malformed or unknown bearer token',
   KAS_TUNNEL_LIMIT: 'an agent opened more tunnels than the per-agent limit allows',
   KAS_FRAME_MALFORMED: 'a message is not valid protobuf for its type',
@@ -22,7 +24,7 @@ export const AGENT_GRPC_ERROR_CODES = {
   KAS_FRAME_TOO_LARGE: 'a message is larger than the maximum message size',
   KAS_DESCRIPTOR_TIMEOUT: 'a tunnel sent no descriptor within `handshakeTimeout` of its start',
   KAS_RESPONSE_INVALID:
-    "an agent's response cannot be passed on as HTTP: not a final status (200–599, or 101 for an upgrade), a header Node cannot write, two different `Content-Length` values, or a body longer or shorter than its `Content-Length`; checked before any of it reaches the client",
+    "an agent's response cannot be passed on as HTTP: not a final status (200–599, or 101 for an upgrade), a header Node cannot write, a head over 64 KiB or 256 header lines, two different `Content-Length` values, or a body longer or shorter than its `Content-Length`; checked before any of it reaches the client",
 } as const;
 
 /** A stable error code of `@kas/module-agent-grpc`; callers branch on it. */

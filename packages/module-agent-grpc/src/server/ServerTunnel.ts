@@ -190,10 +190,11 @@ export class ServerTunnel implements RegisteredTunnel {
 
   /** Ends the tunnel with an error status whose details start with `code`. */
   refuse(code: AgentGrpcErrorCode, message: string): void {
+    // The agent sent what kas refuses: the same request sent again would most likely get the same answer.
     const error = new AgentGrpcError(
-      'KAS_TUNNEL_BROKEN',
+      'KAS_AGENT_ANSWER_INVALID',
       `tunnel of agent "${this.agentId}" ended: ${message}`,
-      'none',
+      `fix the agent (or what answers it upstream): it broke the tunnel protocol (${code})`,
     );
     this.#exchange?.break(error);
     if (!this.#close({ kind: 'refused', code, message })) return;
@@ -276,7 +277,7 @@ export class ServerTunnel implements RegisteredTunnel {
     this.#exchange?.break(
       isEndedByGrpc
         ? new AgentGrpcError(
-            'KAS_TUNNEL_BROKEN',
+            'KAS_AGENT_ANSWER_INVALID',
             `the tunnel of agent "${this.agentId}" was ended by grpc-js before the response did: grpc-js ends a call by itself when the agent sends a message over its receive limit, twice agentGrpc.maxMessageBytes (RESOURCE_EXHAUSTED)`,
             "kas's log names the agent and the status (event tunnel.endedByGrpc); the same request fails again until the agent's message size limit is no larger than kas's",
           )

@@ -138,6 +138,10 @@ export class TunnelExchange {
         return { code: 'KAS_RESPONSE_INVALID', message: `response head refused: ${checked}` };
       this.#bodyLeft = checked.bodyLength;
       this.#bodyLength = checked.bodyLength ?? 0;
+      // Checked before the head goes out: a head whose own frame breaks its Content-Length is refused
+      // whole (the client gets a 502), not handed on with a body that is already broken.
+      const lengthViolation = this.#takeBodyLength(frame);
+      if (lengthViolation !== undefined) return lengthViolation;
       this.#isUpgraded = this.#isUpgradeRequest && frame.head.status === 101;
       const body = new Readable({
         // Once the exchange is over the call may carry the next one: this body no longer steers it.
@@ -153,21 +157,9 @@ export class TunnelExchange {
       });
       this.#body = body;
       this.#resolveHead({ status: frame.head.status, headers, body: this.#body });
-    }
-    if (this.#bodyLeft !== undefined) {
-      // Checked before the bytes reach the client: past its Content-Length they would be read as the
-      // start of the next answer on the client's keep-alive connection.
-      if (frame.body.length > this.#bodyLeft)
-        return {
-          code: 'KAS_RESPONSE_INVALID',
-          message: `the response body is longer than its Content-Length (${this.#bodyLength} bytes)`,
-        };
-      this.#bodyLeft -= frame.body.length;
-      if (frame.end && this.#bodyLeft > 0)
-        return {
-          code: 'KAS_RESPONSE_INVALID',
-          message: `the response body ended ${this.#bodyLeft} byte(s) short of its Content-Length (${this.#bodyLength} bytes)`,
-        };
+    } else {
+      const lengthViolation = this.#takeBodyLength(frame);
+      if (lengthViolation !== undefined) return lengthViolation;
     }
     if (frame.body.length > 0 && !this.#body?.push(frame.body)) this.call.pause();
     if (frame.end) {
@@ -182,6 +174,26 @@ export class TunnelExchange {
       if (this.#isRequestSent) this.owner.onExchangeDone();
       else this.owner.finish();
     }
+    return undefined;
+  }
+
+  /**
+   * Counts a frame's body against the response's `Content-Length`, before the bytes reach the client: past
+   * it they would be read as the start of the next answer on the client's keep-alive connection.
+   */
+  #takeBodyLength(frame: AgentMessage): ResponseViolation | undefined {
+    if (this.#bodyLeft === undefined) return undefined;
+    if (frame.body.length > this.#bodyLeft)
+      return {
+        code: 'KAS_RESPONSE_INVALID',
+        message: `the response body is longer than its Content-Length (${this.#bodyLength} bytes)`,
+      };
+    this.#bodyLeft -= frame.body.length;
+    if (frame.end && this.#bodyLeft > 0)
+      return {
+        code: 'KAS_RESPONSE_INVALID',
+        message: `the response body ended ${this.#bodyLeft} byte(s) short of its Content-Length (${this.#bodyLength} bytes)`,
+      };
     return undefined;
   }
 

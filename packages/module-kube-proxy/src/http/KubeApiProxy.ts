@@ -218,6 +218,13 @@ function streamBody(
   entry: InFlightRequest,
   onBroken: (error: unknown) => void,
 ): void {
+  // A body that broke before its reader came (in the turn its head was handed over) emits nothing more.
+  if (body.destroyed && !body.readableEnded) {
+    entry.outcome ??= 'upstreamFailed';
+    onBroken(body.errored ?? new Error('the answer broke off before its body could be read'));
+    response.destroy();
+    return;
+  }
   const resume = () => body.resume();
   let isAtLineEnd = true; // watch events are JSON lines
   body.on('data', (chunk: Buffer) => {

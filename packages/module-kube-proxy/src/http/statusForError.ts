@@ -99,6 +99,7 @@ export function statusForError(
         isKnown: true,
       };
     case 'KAS_AGENT_REQUEST_FAILED':
+    case 'KAS_AGENT_ANSWER_INVALID':
     case 'KAS_TUNNEL_BROKEN':
     case 'KAS_FORWARD_FAILED':
       return { code: 502, reason: 'BadGateway', message, agentId, isKnown: true };

@@ -282,6 +282,9 @@ function canRetry(error: unknown, request: TunnelRequest, body: Readable | undef
   if (!isBodyUntouched) return false;
   if (code === 'KAS_FORWARD_REFUSED') return true;
   const isSafe = body === undefined && SAFE_METHODS.has(request.method);
+  // The agent answered, with what kas refuses: sent again, the request would get the same answer (an
+  // agent answering a GET so made kas send it about fifty times within the tunnel wait, then time out).
+  if ((error as Partial<ForwardError>).remoteCode === 'KAS_AGENT_ANSWER_INVALID') return false;
   if (code === 'KAS_FORWARD_FAILED') return !(error as { isDelivered?: boolean }).isDelivered || isSafe;
   return code === 'KAS_TUNNEL_BROKEN' && isSafe;
 }

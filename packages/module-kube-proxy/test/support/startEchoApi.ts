@@ -24,7 +24,8 @@ export interface EchoApi {
 /**
  * Routes: `/break` answers a head and one chunk, then destroys its connection; `/hop` answers with
  * hop-by-hop headers; `/hang` never answers (until the client goes away); `/slow-head` sends its head
- * after 200 ms and ends its body 2 s later; everything else answers 200 with the request as JSON.
+ * after 200 ms and ends its body 2 s later; `/status-999` answers status 999; everything else answers 200
+ * with the request as JSON.
  */
 export async function startEchoApi(tls: CertificateAndKey): Promise<EchoApi> {
   const requests: EchoedRequest[] = [];
@@ -44,6 +45,11 @@ export async function startEchoApi(tls: CertificateAndKey): Promise<EchoApi> {
       return;
     }
     if (seen.url === '/hang') return;
+    if (seen.url === '/status-999') {
+      // Node writes any three-digit status; kas refuses to pass on one that is no final HTTP status.
+      response.writeHead(999, { 'content-type': 'text/plain' }).end('not http');
+      return;
+    }
     if (seen.url === '/slow-head') {
       setTimeout(() => {
         response.writeHead(200, { 'content-type': 'text/plain' });
