@@ -1,5 +1,6 @@
 import { request } from 'node:https';
-import { scaledMs } from '@kas/testkit';
+import { connect } from 'node:tls';
+import { scaledMs, send } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type KasReplica,
@@ -64,6 +65,45 @@ async function until(what: string, condition: () => boolean, timeoutMs: number):
   while (!condition()) {
     if (Date.now() > giveUpAt) throw new Error(`${what}: not within ${timeoutMs}ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * A client that GETs `path`, reads the first bytes, then stops reading for `pauseMs` (a paused pager,
+ * a slow link) before it reads the rest: resolves with the whole answer (head and body) it received.
+ */
+function readAfterPause(server: string, caPem: string, token: string, path: string, pauseMs: number) {
+  const { hostname, port } = new URL(server);
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect({ host: hostname, port: Number(port), ca: caPem }, () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+      );
+    });
+    let isPaused = false;
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (isPaused) return;
+      isPaused = true;
+      socket.pause();
+      setTimeout(() => socket.resume(), pauseMs);
+    });
+    socket.once('end', () => resolve(Buffer.concat(chunks).toString()));
+    socket.once('error', reject);
+  });
+}
+
+/** The body of a chunked HTTP/1.1 answer, its chunk sizes removed. */
+function dechunk(body: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const lineEnd = body.indexOf('\r\n', at);
+    const size = Number.parseInt(body.slice(at, lineEnd), 16);
+    if (!(size > 0)) return out;
+    out += body.slice(lineEnd + 2, lineEnd + 2 + size);
+    at = lineEnd + 2 + size + 2;
   }
 }
 
@@ -174,6 +214,59 @@ describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats e
     for (const agentk of cluster?.agentk.processes ?? []) agentk.signal('SIGCONT');
     await cluster?.stop();
     cluster = undefined;
+  });
+
+  // Regression: heartbeat answers travel on the call behind the body, so a call its reader paused (the
+  // client read slower than the agent sent) went silent: kas ended the agent's tunnel as lost and the
+  // client's answer broke off at about 4 MB of 20 (and B ended its Forward call to A the same way).
+  it('a client that stops reading a large answer for three heartbeat limits, straight to A and through B, gets the whole answer, and no tunnel or call is taken for lost', {
+    timeout: scaledMs(90_000),
+  }, async () => {
+    cluster = await startLocalCluster({
+      replicas: 2,
+      agentkProcesses: 1,
+      agentsPerProcess: 1,
+      agentPlacement: 'first-replica',
+      budgets: BUDGETS,
+    });
+    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
+    const agent = cluster.agentIds[0] as string;
+    const { caPem } = cluster;
+    const token = cluster.userToken(agent);
+    const configMaps = `/api/v1/namespaces/default/configmaps`;
+    // 24 ConfigMaps of 500 KB: a list of about 12 MB, far more than every buffer and window on the way.
+    for (let i = 0; i < 24; i += 1) {
+      const created = await send(`${a.kubeProxyUrl}${configMaps}`, {
+        ca: caPem,
+        token,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `big-${i}` },
+          data: { blob: 'x'.repeat(500_000) },
+        }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const pauseMs = 3 * 2 * KEEPALIVE_MS; // three times heartbeat time plus timeout
+    const answers = await Promise.all(
+      [a, b].map((replica) => readAfterPause(replica.kubeProxyUrl, caPem, token, configMaps, pauseMs)),
+    );
+    for (const answer of answers) {
+      expect(answer.slice(0, 15)).toBe('HTTP/1.1 200 OK');
+      const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
+      const list = JSON.parse(body.includes('\r\n') ? dechunk(body) : body) as { items: unknown[] };
+      expect(list.items.length).toBeGreaterThanOrEqual(24);
+    }
+    const logsOf = (replica: KasReplica) => replica.runs.at(-1)?.logs() ?? [];
+    expect(logsOf(a).filter((log) => log.event === 'tunnel.lost' || log.event === 'response.broken')).toEqual(
+      [],
+    );
+    expect(
+      logsOf(b).filter((log) => /is lost/.test(String(log.msg)) || log.event === 'response.broken'),
+    ).toEqual([]);
   });
 
   it('a paused kas replica: its agents find the connection lost and move to the other replica; a paused agentk: kas ends its tunnels as lost', {

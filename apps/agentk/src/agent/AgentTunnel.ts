@@ -140,6 +140,9 @@ export class AgentTunnel {
   #watchSilence(inMs: number): void {
     this.#silenceTimer = setTimeout(() => {
       const limitMs = this.#silenceLimitMs as number;
+      // agentk itself stopped reading the call (its upstream takes a request body slower than kas sends
+      // it): kas's heartbeats wait behind that body, so the silence says nothing about kas.
+      if (this.#call.isPaused()) this.#heardAt = performance.now();
       const silentMs = performance.now() - this.#heardAt;
       if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
       this.host.onLost(

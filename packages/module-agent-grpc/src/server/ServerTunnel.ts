@@ -304,6 +304,13 @@ export class ServerTunnel implements RegisteredTunnel {
 
   /** No answer to a heartbeat within the timeout: the agent or its connection is gone. */
   #onSilent(): void {
+    this.#answerTimer = undefined;
+    // Silence says nothing about the agent when kas itself stopped reading the call (its client reads the
+    // answer slower than the agent sends it: the agent's answers wait behind the body it could not send
+    // yet), or when kas's heartbeat still waits behind a request body the agent has not taken: ending the
+    // tunnel would cut a healthy exchange. The next heartbeat asks again; an agent that froze meanwhile is
+    // found once the body moves again, or the exchange ends with its client.
+    if (this.call.isPaused() || this.call.writableLength > 0) return;
     const message = `agent "${this.agentId}" did not answer a heartbeat within ${formatDuration(this.heartbeat.timeoutMs)}: its connection is lost`;
     this.#exchange?.break(
       new AgentGrpcError(

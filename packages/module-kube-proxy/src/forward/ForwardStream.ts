@@ -156,6 +156,9 @@ export class ForwardStream {
   #watchSilence(inMs: number): void {
     this.#silenceTimer = setTimeout(() => {
       const limitMs = this.#silenceLimitMs as number;
+      // This replica stopped reading the call (its client reads the answer slower than it comes): the
+      // callee's heartbeats wait behind the body, so the silence says nothing about the callee.
+      if (this.call.isPaused()) this.#heardAt = performance.now();
       const silentMs = performance.now() - this.#heardAt;
       if (silentMs < limitMs) return this.#watchSilence(limitMs - silentMs);
       this.#lose({

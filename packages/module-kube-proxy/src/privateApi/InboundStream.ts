@@ -204,6 +204,12 @@ export class InboundStream implements InboundExchangeOwner {
 
   /** No answer to a heartbeat within the timeout: the calling replica or its connection is gone. */
   #onSilent(heartbeat: HeartbeatTiming): void {
+    this.#answerTimer = undefined;
+    // Silence says nothing about the caller when this replica stopped reading the call (the tunnel takes
+    // the request body slower than the caller sends it: its answers wait behind that body), or when the
+    // heartbeat still waits behind an answer the caller has not read (its client reads slowly). The next
+    // heartbeat asks again.
+    if (this.call.isPaused() || this.call.writableLength > 0) return;
     const why = `the calling replica did not answer a heartbeat within ${formatDuration(heartbeat.timeoutMs)}: its connection is lost`;
     this.#exchange?.cancel('cancelled', why);
     if (!this.#close()) return;
