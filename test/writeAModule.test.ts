@@ -1,14 +1,15 @@
 // Every code block of docs/write-a-module.md is checked: TypeScript blocks are compiled together with tsc
-// (next to examples/audit-sink, so the packages they import resolve as they would for a module author)
-// and the testing block is run; the kas.yaml block is composed by kas and linted, and the lint output the
-// guide shows is what lint reports without the sink's stop: { last: true }; the JSON block parses.
+// (next to examples/audit-sink, so the packages they import resolve as they would for a module author),
+// the testing block is run and the lint rules block's rules are linted with; the kas.yaml block is
+// composed by kas and linted, and the lint output the guide shows is what lint reports without the sink's
+// stop: { last: true }; the JSON blocks parse. test/docCodeBlocks.test.ts compiles the other docs' blocks.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { lintComposition } from '@kas/graph';
+import { defineLintRule, type LintRule, lintComposition } from '@kas/graph';
 import { composeFromConfig } from '@kas/kas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -57,6 +58,29 @@ describe('docs/write-a-module.md', () => {
     } finally {
       await rm(audit, { recursive: true, force: true });
     }
+  });
+
+  it('has lint rules that kas-graph runs, as plain objects that import nothing of @kas/graph at run time', async () => {
+    const index = blocks('ts').findIndex((source) => source.includes('kasGraphRules'));
+    const source = blocks('ts')[index] as string;
+    // Only `import type`: the build drops it, so kas, which imports the module's entry, needs no @kas/graph.
+    expect(source.match(/^import\b[^;]*'@kas\/graph';/gm)).toEqual([
+      "import type { LintRule } from '@kas/graph';",
+    ]);
+    const file = join(directory, `rules${index}.ts`);
+    await writeFile(file, source);
+    const { kasGraphRules } = (await import(pathToFileURL(file).href)) as {
+      kasGraphRules: readonly LintRule[];
+    };
+    for (const rule of kasGraphRules) defineLintRule({ ...rule }); // the check kas-graph runs on each rule it loads
+    const [yaml] = blocks('yaml');
+    const config = join(directory, 'kas-short-budget.yaml');
+    await writeFile(config, `${yaml}overrides:\n  audit-sink:\n    drainBudget: 100ms\n`);
+    const kas = await composeFromConfig({ file: config, env: {} });
+    const result = lintComposition(kas.composition, { rules: kasGraphRules });
+    expect(result.findings.map((finding) => `${finding.code} ${finding.message}`)).toEqual([
+      'ACME_AUDIT_SINK_BUDGET_SHORT "audit-sink" has 100 ms to write and sync its last records',
+    ]);
   });
 
   it('has a kas.yaml that kas composes, with the module, and that lints clean', async () => {
