@@ -56,7 +56,7 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
       / {4}observability {2}drain \S+; stops after (?:.*\n {8})*.*kube-proxy \(declared last\)/,
     );
     const draw = await run(['draw', '--config', file, '--format', 'mermaid']);
-    expect(draw.stdout).toContain(String.raw`["recorder"]`);
+    expect(draw.stdout).toContain('["recorder"]');
   });
 
   it('exits 1 naming the module and the rule when a loaded observer keeps the default stop', async () => {
@@ -149,7 +149,7 @@ describe('kas-graph --config kas.yaml with overrides: the graph kas runs, overri
     expect(lint.code).toBe(2);
     expect(lint.stderr).toContain('KAS_GRAPH_KAS_CONFIG_INVALID');
     expect(lint.stderr).toMatch(
-      /KAS_OVERRIDE_MODULE_UNKNOWN: .*\n {2}.*unknown\.yaml:2:15: overrides\.kube-proxi: "kube-proxi" is not a module of this kas/,
+      /KAS_OVERRIDE_MODULE_UNKNOWN: .*\n {2}.*unknown\.yaml:2:3: overrides\.kube-proxi: "kube-proxi" is not a module of this kas/,
     );
   });
 });

@@ -74,7 +74,7 @@ describe('loading a config file', () => {
       `${file}:4:18: kubeProxy.drainBudgetMs: expected a number (got "soon")`,
     );
     expect((error as Error).message).toContain(
-      `${file}:5:17: kubeProxy.listenAdress: unknown key (known here: listenAddress, drainBudgetMs)`,
+      `${file}:5:3: kubeProxy.listenAdress: unknown key (known here: listenAddress, drainBudgetMs), did you mean "listenAddress"?`,
     );
   });
 

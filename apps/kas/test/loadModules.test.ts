@@ -82,7 +82,9 @@ describe('modules: in kas.yaml', () => {
     expect(error.code).toBe('KAS_CONFIG_INVALID');
     expect(error.message).toMatch(/kas\.yaml:4:10: recorder\.limit: .*number/);
     const unknown = await refusal('modules: [../recorder.mjs]\nrecorder:\n  label: audit\n  labell: x\n');
-    expect(unknown.message).toMatch(/kas\.yaml:4:11: recorder\.labell: unknown key/);
+    expect(unknown.message).toMatch(
+      /kas\.yaml:4:3: recorder\.labell: unknown key \(known here: label, limit\), did you mean "label"\?$/,
+    );
   });
 
   it.each([
@@ -154,6 +156,77 @@ describe('modules: in kas.yaml', () => {
       /importing .*missing-dependency\.mjs failed: .*@acme\/not-installed-anywhere/,
     );
     expect(dependency.fix).toMatch(/^install the package's dependencies where it is/);
+  });
+
+  it("says that redis-connection is kas's own, there with a redis: section, to a module that needs its client or starts after it", async () => {
+    const needs = await compose('modules: [../needs-redis.mjs]\n').then(
+      () => undefined,
+      (caught: unknown) => caught as { code?: string; message: string; fix: string },
+    );
+    expect(needs).toMatchObject({ code: 'KAS_TOKEN_NOT_PROVIDED' });
+    expect(needs?.message).toMatch(
+      /kas\.yaml:1:11: the module "redis-stats" \(modules entry "\.\.\/needs-redis\.mjs"\) needs, as needs\.redis, a token only "redis-connection" provides, and this kas has no "redis-connection"$/,
+    );
+    expect(needs?.fix).toBe(
+      '"redis-connection" is kas\'s own module for the shared tunnel directory, composed only when kas.yaml has a redis: section: add a redis: section to kas.yaml (url:, sentinel: or cluster:, as in kas.example.yaml)',
+    );
+
+    const after = await refusal('modules: [../after-redis.mjs]\n');
+    expect(after.code).toBe('KAS_MODULE_RELATION_UNKNOWN');
+    expect(after.message).toMatch(
+      /names "redis-connection" in startAfter, which is not a module of this kas/,
+    );
+    expect(after.fix).toMatch(
+      /^"redis-connection" is kas's own module .*, composed only when kas\.yaml has a redis: section: add a redis: section to kas\.yaml/,
+    );
+    expect(after.fix).not.toContain('add its package to modules:');
+
+    const withRedis = await compose(
+      'modules: [../needs-redis.mjs, ../after-redis.mjs]\nredis:\n  url: redis://redis:6379\n',
+    );
+    expect(withRedis.loaded.map((source) => source.module)).toEqual(['redis-stats', 'after-redis']);
+  });
+
+  it('reports an unknown top-level key at the key, not at its value, with the closest known key', async () => {
+    const error = await refusal(
+      'modules: [../recorder.mjs]\nrecorder:\n  label: x\nrecordr:\n  label: y\nfoo: 1\n',
+    );
+    expect(error.code).toBe('KAS_CONFIG_INVALID');
+    expect(error.message).toMatch(
+      /kas\.yaml:4:1: recordr: unknown key \(known here: .*\), did you mean "recorder"\?\n/,
+    );
+    expect(error.message).toMatch(/kas\.yaml:6:1: foo: unknown key \(known here: [^)]*\)$/m);
+  });
+
+  it('says a modules: that is not a list should be one, with the entry written as a list', async () => {
+    const error = await refusal('modules: "@acme/kas-healthz"\n');
+    expect(error.code).toBe('KAS_CONFIG_INVALID');
+    expect(error.message).toMatch(
+      /kas\.yaml:1:10: modules: expected a YAML list of module entries, each a package name or a path \(got "@acme\/kas-healthz"\): write modules: \["@acme\/kas-healthz"\], or one line per entry below modules:, such as - "@acme\/kas-healthz"$/,
+    );
+    expect(error.message).not.toContain('Invalid input');
+    const empty = await refusal("modules: ['']\n");
+    expect(empty.message).toMatch(/kas\.yaml:1:11: modules\[0\]: give a package name or a path$/);
+  });
+
+  it('says kas loads JavaScript for an entry that is TypeScript source, and names its build instead (was: "its top level ran and threw")', async () => {
+    await mkdir(join(directory, 'src'), { recursive: true });
+    await writeFile(join(directory, 'src', 'index.ts'), 'export default {};\n');
+    const file = join(directory, 'typescript.yaml');
+    await writeFile(file, `modules: [./src/index.ts]\n${BASE}`);
+    // kas itself, not this test's runner, which imports TypeScript
+    const kas = startProcess('node', [KAS_MAIN, '--config', file, '--log-format', 'json']);
+    expect((await kas.exited).code).toBe(2);
+    const refused = kas.lines
+      .map((line) => JSON.parse(line.text) as { event?: string; code?: string; msg?: string; fix?: string })
+      .find((line) => line.event === 'kas.notStarted');
+    expect(refused?.code).toBe('KAS_MODULE_NOT_FOUND');
+    expect(refused?.msg).toMatch(
+      /typescript\.yaml:1:11: modules\[0\] "\.\/src\/index\.ts" cannot be loaded: .*src\/index\.ts is TypeScript source, and kas loads JavaScript \(\.js, \.mjs or \.cjs\)$/,
+    );
+    expect(refused?.fix).toBe(
+      "build the module (npm run build in its package), then name its built file under modules: (e.g. ./dist/index.js, where its tsconfig's outDir puts it), or its package folder (whose package.json names the built entry)",
+    );
   });
 
   it('says to write ./ before a path that is written like a package name', async () => {

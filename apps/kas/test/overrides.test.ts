@@ -156,13 +156,24 @@ describe('a bad overrides: entry is refused before anything starts, at its line,
       `overrides: names modules this kas does not have (its modules: ${MODULES}):`,
     );
     expect(error.message).toMatch(
-      /kas\.yaml:4:5: overrides\.plain-extar: "plain-extar" is not a module of this kas \(did you mean "plain-extra"\?\)\n/,
+      /kas\.yaml:3:3: overrides\.plain-extar: "plain-extar" is not a module of this kas \(did you mean "plain-extra"\?\)\n/,
     );
     expect(error.message).toMatch(
-      /kas\.yaml:5:15: overrides\.audit-sink: "audit-sink" is not a module of this kas$/,
+      /kas\.yaml:5:3: overrides\.audit-sink: "audit-sink" is not a module of this kas$/,
     );
     expect(error.fix).toContain('name one of the modules listed');
     expect(error.fix).toContain('or load the module under modules:');
+  });
+
+  it("redis-connection without a redis: section, saying it is kas's own and what to write to have it", async () => {
+    const error = await refusal('overrides:\n  redis-connection: { drainBudget: 2s }\n');
+    expect(error.code).toBe('KAS_OVERRIDE_MODULE_UNKNOWN');
+    expect(error.message).toMatch(
+      /kas\.yaml:2:3: overrides\.redis-connection: "redis-connection" is not a module of this kas: it is kas's own module for the shared tunnel directory, composed only when kas\.yaml has a redis: section$/,
+    );
+    expect(error.fix).toMatch(
+      /^for "redis-connection", add a redis: section to kas\.yaml \(url:, sentinel: or cluster:, as in kas\.example\.yaml\); /,
+    );
   });
 
   it('a stop relation naming a module that does not exist', async () => {
@@ -182,10 +193,10 @@ describe('a bad overrides: entry is refused before anything starts, at its line,
     );
     expect(error.code).toBe('KAS_CONFIG_INVALID');
     expect(error.message).toContain(
-      'kas.yaml:3:18: overrides.kube-proxy.drainBugdet: unknown key (known here: drainBudget, startBudget, stop)',
+      'kas.yaml:3:5: overrides.kube-proxy.drainBugdet: unknown key (known here: drainBudget, startBudget, stop), did you mean "drainBudget"?',
     );
     expect(error.message).toContain(
-      'kas.yaml:4:20: overrides.kube-proxy.stop.befor: unknown key (known here: with, alongside, after, last)',
+      'kas.yaml:4:13: overrides.kube-proxy.stop.befor: unknown key (known here: with, alongside, after, last)',
     );
   });
 

@@ -1,3 +1,4 @@
+import { ClosestNames } from '@kas/core';
 import type { z } from 'zod';
 import { shapeOf, unwrapSchema } from './unwrapSchema.js';
 
@@ -5,6 +6,11 @@ import { shapeOf, unwrapSchema } from './unwrapSchema.js';
 export interface ConfigIssue {
   readonly path: readonly PropertyKey[];
   readonly message: string;
+  /**
+   * True when the key itself is wrong (an unknown key), not its value: an app that knows where keys are
+   * written reports it at the key's line and column.
+   */
+  readonly isAboutKey?: boolean;
 }
 
 /** A key path as people write it: `agents[0].tokenSha256`, `kubeProxy.tls.certFile`. */
@@ -70,9 +76,22 @@ function fromZodIssues(
     }
     if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
     const known = schema === undefined ? undefined : knownKeysAt(schema, path);
-    const message = known === undefined ? 'unknown key' : `unknown key (known here: ${known.join(', ')})`;
-    return issue.keys.map((key) => ({ path: [...path, key], message }));
+    if (known === undefined) {
+      return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown key', isAboutKey: true }));
+    }
+    const closest = new ClosestNames(known);
+    return issue.keys.map((key) => ({
+      path: [...path, key],
+      message: `unknown key (known here: ${known.join(', ')})${didYouMean(closest.closestTo(key))}`,
+      isAboutKey: true,
+    }));
   });
+}
+
+/** `, did you mean "healthz"?` for the known keys closest to an unknown one; nothing without one. */
+function didYouMean(suggestions: readonly string[]): string {
+  if (suggestions.length === 0) return '';
+  return `, did you mean ${suggestions.map((name) => `"${name}"`).join(' or ')}?`;
 }
 
 /** ` (got "yes please")`: the value given, when zod reported it (`reportInput`). */

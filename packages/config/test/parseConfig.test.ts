@@ -1,7 +1,14 @@
 import { CoreError } from '@kas/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { configIssuesOf, duration, formatKeyPath, hostPort, parseConfig } from '../src/index.js';
+import {
+  configIssuesOf,
+  duration,
+  formatKeyPath,
+  hostPort,
+  parseConfig,
+  toConfigIssues,
+} from '../src/index.js';
 
 class ModuleError extends CoreError<'KAS_TEST_CONFIG_INVALID'> {}
 
@@ -48,6 +55,21 @@ describe('parseConfig', () => {
       'drainBudget',
       'agents[0].id',
       'listenAdress',
+    ]);
+  });
+
+  it('suggests the closest known key for an unknown one, and marks the issue as about the key, not its value', () => {
+    const app = z.strictObject({ healthz: z.strictObject({ path: z.string() }).optional(), log: z.string() });
+    const result = app.safeParse({ healthZ: { path: '/x' }, log: 'info', foo: 1 });
+    expect(result.success).toBe(false);
+    const issues = result.success ? [] : toConfigIssues(result.error, app);
+    expect(issues).toEqual([
+      {
+        path: ['healthZ'],
+        message: 'unknown key (known here: healthz, log), did you mean "healthz"?',
+        isAboutKey: true,
+      },
+      { path: ['foo'], message: 'unknown key (known here: healthz, log)', isAboutKey: true },
     ]);
   });
 

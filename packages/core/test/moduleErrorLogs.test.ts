@@ -250,6 +250,37 @@ describe('what a module author reads in the log', () => {
     });
   });
 
+  it("logs a stop error whose message ends a sentence without doubling its punctuation before the fix (was 'Connection is closed.. To fix')", async () => {
+    const { logger, lines } = recordingLogger();
+    const throwing = (name: string, message: string) =>
+      defineModule({
+        name,
+        create: () => ({
+          start: async () => {},
+          stop: async () => {
+            throw new Error(message);
+          },
+        }),
+      });
+    const app = createApp({
+      logger,
+      modules: [
+        throwing('closed', 'Connection is closed.'),
+        throwing('asking', 'is the server up?'),
+        throwing('plain', 'socket hang up'),
+      ],
+    });
+    await app.start();
+    await app.stop('test');
+    const logged = (module: string) =>
+      lines.find((line) => line.event === 'module.failed' && line.module === module)?.msg;
+    expect(logged('closed')).toMatch(
+      /^module failed to stop: Connection is closed\. To fix: fix the stop of "closed"/,
+    );
+    expect(logged('asking')).toMatch(/^module failed to stop: is the server up\? To fix: /);
+    expect(logged('plain')).toMatch(/^module failed to stop: socket hang up\. To fix: /);
+  });
+
   it('gives an uncoded or Node-coded error KAS_STOP_FAILED (its own code in the message); a CoreError keeps its code', async () => {
     const { logger, lines } = recordingLogger();
     class AcmeError extends CoreError<'ACME_FLUSH_FAILED'> {}

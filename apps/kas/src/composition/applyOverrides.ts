@@ -2,8 +2,10 @@ import { formatKeyPath } from '@kas/config';
 import { type AppComposition, ClosestNames, type ModuleOverride } from '@kas/core';
 import { KUBE_PROXY, PRIVATE_API } from '@kas/module-kube-proxy';
 import { AGENT_GRPC_SERVER, TUNNEL_TRACKER } from '@kas/tunnel-protocol';
+import type { WhereSet } from '../config/loadConfigFile.js';
 import type { KasOverrides } from '../config/overridesSchema.js';
 import { KasAppError } from '../errors/KasAppError.js';
+import { type ConditionalModule, conditionalModuleNamed } from './conditionalModules.js';
 import { didYouMean } from './didYouMean.js';
 
 /**
@@ -25,6 +27,13 @@ const STOP_RELATIONS = ['with', 'alongside', 'after'] as const;
 interface OverrideProblem {
   readonly path: readonly PropertyKey[];
   readonly message: string;
+  /** The entry's key is wrong (reported at the key), not its value. */
+  readonly isAboutKey?: boolean;
+}
+
+/** An unknown name in `overrides:`; `conditional` when it is one of kas's own modules the config leaves out. */
+interface UnknownName extends OverrideProblem {
+  readonly conditional?: ConditionalModule;
 }
 
 /**
@@ -39,17 +48,18 @@ interface OverrideProblem {
 export function applyOverrides(
   composition: AppComposition,
   overrides: KasOverrides,
-  where: (path: readonly PropertyKey[]) => string,
+  where: WhereSet,
 ): AppComposition {
   if (Object.keys(overrides).length === 0) return composition;
   const names = composition.modules.map((module) => module.name);
   const unknown = unknownNames(overrides, names);
   if (unknown.length > 0) {
     const isFromEnvironment = unknown.some((problem) => where(problem.path).startsWith('environment'));
+    const conditionals = new Set(unknown.flatMap(({ conditional }) => conditional ?? []));
     throw new KasAppError(
       'KAS_OVERRIDE_MODULE_UNKNOWN',
       `overrides: names modules this kas does not have (its modules: ${names.join(', ')}):\n  ${describe(unknown, where)}`,
-      `name one of the modules listed (a loaded module's name is the name: of its defineModule), or load the module under modules:${
+      `${[...conditionals].map((conditional) => `for "${conditional.name}", ${conditional.howToAdd}; `).join('')}name one of the modules listed (a loaded module's name is the name: of its defineModule), or load the module under modules:${
         isFromEnvironment
           ? `; a KAS_OVERRIDES__<MODULE>__... variable cannot spell a name with "-": set KAS_OVERRIDES to a YAML mapping instead (KAS_OVERRIDES='{audit-sink: {drainBudget: 2m}}')`
           : ''
@@ -83,10 +93,19 @@ export function applyOverrides(
 }
 
 /** Every name in `overrides:` (an entry's key, a module its stop names) that is not one of `names`. */
-function unknownNames(overrides: KasOverrides, names: readonly string[]): OverrideProblem[] {
+function unknownNames(overrides: KasOverrides, names: readonly string[]): UnknownName[] {
   const known = new Set(names);
   const closest = new ClosestNames(names);
-  const problem = (path: readonly PropertyKey[], name: string): OverrideProblem => {
+  const problem = (path: readonly PropertyKey[], name: string, isAboutKey = false): UnknownName => {
+    const conditional = conditionalModuleNamed(name);
+    if (conditional !== undefined) {
+      return {
+        path,
+        message: `"${name}" is not a module of this kas: it is ${conditional.composedWhen}`,
+        isAboutKey,
+        conditional,
+      };
+    }
     // `auditSink` (a KAS_OVERRIDES__AUDIT_SINK__... variable) or `kube_proxy` for `audit-sink`, `kube-proxy`
     const squash = (text: string) => text.replace(/[-_.]/g, '').toLowerCase();
     const squashed = names.find((candidate) => squash(candidate) === squash(name));
@@ -94,11 +113,12 @@ function unknownNames(overrides: KasOverrides, names: readonly string[]): Overri
     return {
       path,
       message: `"${name}" is not a module of this kas${didYouMean(meant, ' (', ')')}`,
+      isAboutKey,
     };
   };
-  const problems: OverrideProblem[] = [];
+  const problems: UnknownName[] = [];
   for (const [name, override] of Object.entries(overrides)) {
-    if (!known.has(name)) problems.push(problem(['overrides', name], name));
+    if (!known.has(name)) problems.push(problem(['overrides', name], name, true));
     for (const relation of STOP_RELATIONS) {
       for (const [index, other] of (override.stop?.[relation] ?? []).entries()) {
         if (!known.has(other)) problems.push(problem(['overrides', name, 'stop', relation, index], other));
@@ -145,11 +165,11 @@ function conflictsOf(
   return problems;
 }
 
-function describe(
-  problems: readonly OverrideProblem[],
-  where: (path: readonly PropertyKey[]) => string,
-): string {
+function describe(problems: readonly OverrideProblem[], where: WhereSet): string {
   return problems
-    .map((problem) => `${where(problem.path)}: ${formatKeyPath(problem.path)}: ${problem.message}`)
+    .map(
+      (problem) =>
+        `${where(problem.path, problem.isAboutKey === true ? 'key' : 'value')}: ${formatKeyPath(problem.path)}: ${problem.message}`,
+    )
     .join('\n  ');
 }

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
-import { type AnyModule, type App, type AppComposition, ClosestNames } from '@kas/core';
+import { toConfigIssues } from '@kas/config';
+import type { AnyModule, App, AppComposition } from '@kas/core';
 import { BUILT_IN_SECTIONS } from '../config/builtInSections.js';
 import { createKasModules } from '../config/createKasModules.js';
 import { diskFiles, type KasFiles } from '../config/KasFiles.js';
@@ -10,15 +11,15 @@ import {
   checkDrainBudgets,
   type KasConfig,
 } from '../config/kasConfigSchema.js';
-import { invalidConfig, readConfigSource, validateConfig } from '../config/loadConfigFile.js';
+import { invalidConfig, readConfigSource, validateConfig, type WhereSet } from '../config/loadConfigFile.js';
 import { KasAppError } from '../errors/KasAppError.js';
 import { KasActivity, KasActivityToken } from '../extension/KasActivity.js';
 import { type LoadedModuleEntry, loadModuleEntries } from '../extension/loadModuleEntries.js';
 import { KasTelemetry } from '../observability/KasTelemetry.js';
 import { KasTelemetryToken } from '../observability/observabilityModule.js';
 import { applyOverrides } from './applyOverrides.js';
+import { checkLoadedModules } from './checkLoadedModules.js';
 import { composeKas, type StopOrder } from './composeKas.js';
-import { didYouMean } from './didYouMean.js';
 import { lintOnly } from './lintOnly.js';
 
 /** Where kas's config comes from: a file, or a text read elsewhere (a ConfigMap), and the environment. */
@@ -101,9 +102,10 @@ const UNREAD_FILES: KasFiles = {
  * `purpose: 'run'`, and `kas-graph lint --config kas.yaml` (also `plan`, `draw`, `--manifests`) lints what
  * it returns with `purpose: 'lint'`: the same schema, environment overrides, loaded modules, module
  * configs, composition and `overrides:`. Loads the `modules:` entries, validates every key (the loaded
- * modules' sections with their own schemas), creates the modules, checks what loaded modules name, and
- * applies kas.yaml's `overrides:` over the stop order's. Throws `KAS_CONFIG_*`, `KAS_MODULE_*` and
- * `KAS_OVERRIDE_*` errors before anything starts.
+ * modules' sections with their own schemas), creates the modules, checks what loaded modules name and
+ * need, and applies kas.yaml's `overrides:` over the stop order's. Throws `KAS_CONFIG_*`, `KAS_MODULE_*`
+ * and `KAS_OVERRIDE_*` errors before anything starts, and the core's `KAS_TOKEN_NOT_PROVIDED` (a
+ * `GraphError`) for a loaded module that needs what only an absent kas module (`redis-connection`) provides.
  */
 export async function composeFromConfig(
   source: KasConfigText,
@@ -195,13 +197,22 @@ export async function composeFromConfig(
 }
 
 /** `modules:` checked on its own first: what it names decides the rest of the schema. */
-function readModuleList(value: unknown, where: (path: readonly PropertyKey[]) => string): string[] {
-  const parsed = appSettingsShape.modules.safeParse(value);
+function readModuleList(value: unknown, where: WhereSet): string[] {
+  const parsed = appSettingsShape.modules.safeParse(value, { reportInput: true });
   if (parsed.success) return [...parsed.data];
+  const issues = Array.isArray(value)
+    ? toConfigIssues(parsed.error, appSettingsShape.modules)
+    : [{ path: [], message: notAModuleList(value) }];
   throw invalidConfig(
-    parsed.error.issues.map((issue) => ({ path: ['modules', ...issue.path], message: issue.message })),
+    issues.map((issue) => ({ ...issue, path: ['modules', ...issue.path] })),
     where,
   );
+}
+
+/** What a `modules:` that is not a list should be: the same entry, in a YAML list. */
+function notAModuleList(value: unknown): string {
+  const entry = typeof value === 'string' ? JSON.stringify(value) : '"@acme/kas-audit-sink"';
+  return `expected a YAML list of module entries, each a package name or a path (got ${JSON.stringify(value)}): write modules: [${entry}], or one line per entry below modules:, such as - ${entry}`;
 }
 
 /**
@@ -245,49 +256,5 @@ function checkConfigKeys(loaded: readonly LoadedModuleEntry[], sections: readonl
       );
     }
     taken.set(entry.section.key, `the key of modules entry "${entry.specifier}" (${entry.at})`);
-  }
-}
-
-/**
- * A loaded module's name must be its own, and every module it names must be there. Checked here, before
- * the core's own checks, so the error points at the `modules:` entry that brought the module in.
- */
-function checkLoadedModules(
-  composition: AppComposition,
-  loadedBy: ReadonlyMap<AnyModule, LoadedModuleSource>,
-): void {
-  const owners = new Map<string, string>();
-  for (const module of composition.modules) {
-    const source = loadedBy.get(module);
-    const owner = source === undefined ? 'a module of kas itself' : `modules entry "${source.entry}"`;
-    const earlier = owners.get(module.name);
-    if (earlier !== undefined) {
-      const at = source?.at ?? 'kas.yaml';
-      throw new KasAppError(
-        'KAS_MODULE_NAME_TAKEN',
-        `${at}: the module "${module.name}" is added by ${owner}, but that name is taken by ${earlier}`,
-        'rename the loaded module (its name: in defineModule), or load it only once',
-      );
-    }
-    owners.set(module.name, owner);
-  }
-  const closest = new ClosestNames(owners.keys());
-  for (const [module, source] of loadedBy) {
-    const named: [string, readonly string[] | undefined][] = [
-      ['startAfter', module.startAfter],
-      ['stop.with', module.stop?.with],
-      ['stop.alongside', module.stop?.alongside],
-      ['stop.after', module.stop?.after],
-    ];
-    for (const [field, names] of named) {
-      for (const name of names ?? []) {
-        if (owners.has(name)) continue;
-        throw new KasAppError(
-          'KAS_MODULE_RELATION_UNKNOWN',
-          `${source.at}: the module "${module.name}" (modules entry "${source.entry}") names "${name}" in ${field}, which is not a module of this kas (${didYouMean(closest.closestTo(name), '', '; ')}modules: ${[...owners.keys()].join(', ')})`,
-          `load the module named "${name}" too (add its package to modules:), or correct the name; in TypeScript, name modules with their packages' constants (KUBE_PROXY) so a typo does not compile`,
-        );
-      }
-    }
   }
 }

@@ -7,7 +7,7 @@ import {
   parseConfigYaml,
   toConfigIssues,
 } from '@kas/config';
-import { type Document, isMap, LineCounter } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter } from 'yaml';
 import type { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import { type EnvOverride, readEnvOverrides, setPath } from './envOverrides.js';
@@ -26,11 +26,16 @@ export interface ConfigSource {
   readonly ignoredEnv?: readonly string[];
 }
 
+/**
+ * `kas.yaml:12:3`, `environment KAS_KUBE_PROXY__LISTEN` or `defaults`: where a key path was set. In the
+ * file, at its value by default, or at the key itself with `at: 'key'` (an unknown key, a misspelt name).
+ */
+export type WhereSet = (path: readonly PropertyKey[], at?: 'key' | 'value') => string;
+
 /** A validated config, and where each of its keys was set. */
 export interface LoadedConfig<T> {
   readonly config: T;
-  /** `kas.yaml:12:3`, `environment KAS_KUBE_PROXY__LISTEN` or `defaults`: where a key path was set. */
-  readonly where: (path: readonly PropertyKey[]) => string;
+  readonly where: WhereSet;
 }
 
 /** The fix of every `KAS_CONFIG_INVALID` about kas.yaml. */
@@ -53,7 +58,7 @@ export async function loadConfigFile<S extends z.ZodType>(
 export interface ConfigDocument {
   /** The merged values (empty keys dropped). */
   readonly raw: Readonly<Record<string, unknown>>;
-  readonly where: (path: readonly PropertyKey[]) => string;
+  readonly where: WhereSet;
   /** The file, when there is one (its directory is where `modules:` paths are resolved from). */
   readonly file?: string;
 }
@@ -111,8 +116,8 @@ export async function readConfigSource(source: ConfigSource): Promise<ConfigDocu
   const overrides = readEnvOverrides(source.env, source.ignoredEnv ?? []);
   for (const override of overrides) setPath(raw, override.path, override.value);
 
-  const where = (path: readonly PropertyKey[]) =>
-    describeSource(path, overrides, source.file, document, lines);
+  const where: WhereSet = (path, at = 'value') =>
+    describeSource(path, at, overrides, source.file, document, lines);
   return { raw, where, ...(source.file === undefined ? {} : { file: source.file }) };
 }
 
@@ -124,18 +129,17 @@ async function readConfigText(file: string): Promise<string> {
 }
 
 /** One `KAS_CONFIG_INVALID` listing every issue, each with where it was set and its key path. */
-export function invalidConfig(
-  issues: readonly ConfigIssue[],
-  where: (path: readonly PropertyKey[]) => string,
-): KasAppError {
+export function invalidConfig(issues: readonly ConfigIssue[], where: WhereSet): KasAppError {
   const problems = issues.map(
-    (issue) => `${where(issue.path)}: ${formatKeyPath(issue.path)}: ${issue.message}`,
+    (issue) =>
+      `${where(issue.path, issue.isAboutKey === true ? 'key' : 'value')}: ${formatKeyPath(issue.path)}: ${issue.message}`,
   );
   return new KasAppError('KAS_CONFIG_INVALID', `invalid config:\n  ${problems.join('\n  ')}`, CONFIG_FIX);
 }
 
 function describeSource(
   path: readonly PropertyKey[],
+  at: 'key' | 'value',
   overrides: readonly EnvOverride[],
   file: string | undefined,
   document: Document.Parsed | undefined,
@@ -158,6 +162,11 @@ function describeSource(
     return `environment ${belowFromEnv.variable}`;
   }
   if (file === undefined || document === undefined) return 'defaults';
+  const keyRange = at === 'key' ? keyNode(document, path)?.range : undefined;
+  if (keyRange) {
+    const { line, col } = lines.linePos(keyRange[0]);
+    return `${file}:${line}:${col}`;
+  }
   for (let length = path.length; length > 0; length--) {
     const node = document.getIn(path.slice(0, length), true) as
       | { range?: [number, number, number] }
@@ -168,6 +177,16 @@ function describeSource(
     }
   }
   return file;
+}
+
+/** The node of the last key of `path` as written in the file (`healthZ:`), if the file has it. */
+function keyNode(document: Document.Parsed, path: readonly PropertyKey[]) {
+  if (path.length === 0) return undefined;
+  const parent = path.length === 1 ? document.contents : document.getIn(path.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const name = String(path.at(-1));
+  const pair = parent.items.find((item) => isScalar(item.key) && String(item.key.value) === name);
+  return isScalar(pair?.key) ? pair.key : undefined;
 }
 
 /** An empty YAML key (`tunnelTracker:` with everything below commented out) means "the default". */

@@ -5,6 +5,7 @@ import type { KasSection } from '../config/KasSection.js';
 import { KasAppError } from '../errors/KasAppError.js';
 import { describeModuleError } from './describeModuleError.js';
 import { findModuleFile } from './findModuleFile.js';
+import { notJavaScriptError } from './notJavaScriptError.js';
 import { type EntryPlace, readEntryExports } from './readEntryExports.js';
 
 /** A `modules:` entry after loading: where it is in the config, and what it adds to kas. */
@@ -58,7 +59,7 @@ export async function loadModuleEntries(
     const earlier = byFile.get(file);
     if (earlier !== undefined) throw listedTwice(earlier, place, file);
     byFile.set(file, place);
-    const exports = await importEntry(file, place);
+    const exports = await importEntry(file, place, baseDirectory);
     loaded.push({ specifier, at, ...readEntryExports(exports, place, where) });
   }
   return loaded;
@@ -78,16 +79,24 @@ function listedTwice(earlier: EntryPlace, later: EntryPlace, file: string): KasA
 }
 
 /**
- * Imports the entry's file. An import that cannot be resolved (the file's own imports) is
- * `KAS_MODULE_NOT_FOUND`; code of the module that ran and threw is `KAS_MODULE_IMPORT_FAILED`.
+ * Imports the entry's file. An import that cannot be resolved (the file's own imports), or a file Node
+ * does not import (TypeScript source), is `KAS_MODULE_NOT_FOUND`; code of the module that ran and threw is
+ * `KAS_MODULE_IMPORT_FAILED`.
  */
-async function importEntry(file: string, place: EntryPlace): Promise<Record<string, unknown>> {
+async function importEntry(
+  file: string,
+  place: EntryPlace,
+  baseDirectory: string,
+): Promise<Record<string, unknown>> {
   const url = pathToFileURL(file).href;
   const seeWhere = `to see where it fails: node --input-type=module -e "await import('${url}')"`;
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     const { code } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown };
+    if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw notJavaScriptError(error as Error, file, place, baseDirectory);
+    }
     if (typeof code === 'string' && UNRESOLVED_IMPORT_CODES.has(code)) {
       throw new KasAppError(
         'KAS_MODULE_NOT_FOUND',
@@ -100,7 +109,7 @@ async function importEntry(file: string, place: EntryPlace): Promise<Record<stri
     throw new KasAppError(
       'KAS_MODULE_IMPORT_FAILED',
       `${place.named} was found (${file}) but threw while being imported: ${thrown.text}`,
-      `the module's own code failed at import, before kas could use it (its top level ran and threw, e.g. a declaration the core refuses)${thrown.fix === undefined ? '' : `: ${thrown.fix}`}. Fix the module, or report this error to its author; ${seeWhere}`,
+      `the module's own code failed at import, before kas could use it (its top level ran and threw, e.g. a declaration the core refuses)${thrown.fix === undefined ? '' : `: ${thrown.fix.replace(/\.$/, '')}`}. Fix the module, or report this error to its author; ${seeWhere}`,
       { cause: error },
     );
   }

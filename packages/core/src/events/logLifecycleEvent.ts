@@ -98,10 +98,7 @@ function describe(event: LifecycleEvent): [Level, string] {
       // failing module's line is the one error line of a failed start.
       if (event.phase === 'start' && event.error.code === 'KAS_START_ABORTED')
         return ['warn', `module start aborted: ${event.error.message}`];
-      return [
-        'error',
-        `module failed to ${event.phase}: ${event.error.message}${event.error.fix === undefined ? '' : `. To fix: ${event.error.fix}`}`,
-      ];
+      return ['error', `module failed to ${event.phase}: ${withFix(event.error.message, event.error.fix)}`];
     case 'module.drainCut':
       // A module whose stop began after the stop was forced lost nothing to the cut: the one warning is
       // the force itself (and the drains it did cut short).
@@ -138,4 +135,14 @@ function describe(event: LifecycleEvent): [Level, string] {
       throw new Error(`unhandled lifecycle event ${JSON.stringify(unhandled)}`);
     }
   }
+}
+
+/**
+ * `message. To fix: fix`, or the message alone without a fix. A message that ends a sentence itself
+ * (`Connection is closed.`, `is it running?`) keeps its own punctuation instead of getting a second.
+ */
+function withFix(message: string, fix: string | undefined): string {
+  if (fix === undefined) return message;
+  const sentence = message.trimEnd();
+  return `${sentence}${/[.?!]$/.test(sentence) ? '' : '.'} To fix: ${fix}`;
 }

@@ -1,3 +1,4 @@
+import { FakeKubeApiError } from '../errors/FakeKubeApiError.js';
 import type { ResourceDefinition } from '../resources/ResourceDefinition.js';
 import { findResource } from '../resources/resourceDefinitions.js';
 
@@ -13,13 +14,15 @@ export interface ResourcePath {
 
 /**
  * Parses `/api/v1/<resource>[/<name>[/<sub>]]` and `/api/v1/namespaces/<ns>/<resource>[/<name>[/<sub>]]`;
- * undefined for a path the fake does not serve (an unknown resource or subresource).
+ * undefined for a path the fake does not serve (an unknown resource or subresource). Throws
+ * `KAS_FAKE_KUBE_BAD_REQUEST` (400, as the real server answers) for a segment that is not valid
+ * percent-encoding (`/api/%ZZ`).
  */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
   const segments = pathname
     .split('/')
     .filter((segment) => segment !== '')
-    .map(decodeURIComponent);
+    .map((segment) => decodeSegment(segment, pathname));
   if (segments[0] !== 'api' || segments[1] !== 'v1') return undefined;
   const rest = segments.slice(2);
   const namespacedResource =
@@ -30,6 +33,20 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
   const resource = findResource(rest[0] ?? '');
   if (resource === undefined) return undefined;
   return withName(resource, undefined, rest.slice(1));
+}
+
+function decodeSegment(segment: string, pathname: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new FakeKubeApiError(
+      'KAS_FAKE_KUBE_BAD_REQUEST',
+      `invalid URL escape in the path ${pathname}: "${segment}" is not valid percent-encoding`,
+      'percent-encode each path segment (encodeURIComponent): a "%" must be followed by two hex digits, and the bytes must be UTF-8',
+      undefined,
+      { cause: error },
+    );
+  }
 }
 
 function withName(

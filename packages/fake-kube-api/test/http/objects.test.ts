@@ -79,6 +79,26 @@ describe('objects over HTTP', () => {
       expect(answer.json()).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure' });
   });
 
+  it('answers a path with a malformed percent-escape with 400 BadRequest, as the real server does, not 500', async () => {
+    const answers = await Promise.all([
+      send('/api/%ZZ'),
+      send('/api/v1/namespaces/default/pods/web%E0%A4%A'),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.json()).toMatchObject({
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'BadRequest',
+        code: 400,
+      });
+    }
+    expect(answers[0]?.json().message).toBe(
+      'invalid URL escape in the path /api/%ZZ: "%ZZ" is not valid percent-encoding',
+    );
+  });
+
   it('applies a strategic merge patch: maps merge, containers merge by name, env by name', async () => {
     await sendRequest(pods(), { method: 'POST', body: pod('web-0') });
     const answer = await sendRequest(`${pods()}/web-0`, {

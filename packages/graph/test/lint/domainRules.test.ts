@@ -306,10 +306,35 @@ describe('KAS_OUTLIVES_DEPENDENCY', () => {
         severity: 'error',
         message:
           '"reporter" needs connection.client of "connection" but begins its stop only after "connection" has stopped: its work uses what is gone',
-        fix: 'let "reporter" stop before "connection": drop the stop.after (or stop.last) that orders it later, or declare stop: { last: true } on "connection"',
+        fix: 'let "reporter" stop before "connection": declare stop: { last: true } on "connection" too, without naming it in the stop.after of "reporter" (among last modules the default stops "reporter" first); or drop last from the stop of "reporter"',
         modules: ['reporter', 'connection'],
         location: expect.objectContaining({ file: expect.stringMatching(/declare\.ts$/) }),
       },
+    ]);
+  });
+
+  it('does not suggest last on a provider that already declares it: names the stop.after that orders the module later', () => {
+    const reporter = declare({ name: 'reporter', needs: { client: ClientToken } });
+    const modules = [connection({ stop: { last: true } }), reporter, declare({ name: 'edge' })];
+    const overridden = findings(
+      { modules, overrides: { reporter: { stop: { last: true, after: ['connection'] } } } },
+      'KAS_OUTLIVES_DEPENDENCY',
+    );
+    expect(overridden.map((finding) => finding.fix)).toEqual([
+      'let "reporter" stop before "connection": remove "connection" from the stop.after of "reporter" (in its declaration, or in the app\'s override of it): both declare last, and among last modules the default stops "reporter" first, since it needs "connection"',
+    ]);
+    expect(overridden[0]?.fix).not.toContain('declare stop: { last: true } on "connection"');
+    const declared = findings(
+      {
+        modules: [
+          connection(),
+          declare({ name: 'reporter', needs: { client: ClientToken }, stop: { after: ['connection'] } }),
+        ],
+      },
+      'KAS_OUTLIVES_DEPENDENCY',
+    );
+    expect(declared.map((finding) => finding.fix)).toEqual([
+      'let "reporter" stop before "connection": remove "connection" from the stop.after of "reporter"',
     ]);
   });
 

@@ -1,3 +1,4 @@
+import type { PlannedModule } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
 
 /**
@@ -25,10 +26,30 @@ export const outlivesDependency = defineLintRule({
         if (dependency.reason !== 'needs' || !graph.stopsAfter(module.name, dependency.module)) continue;
         yield {
           message: `"${module.name}" needs ${dependency.token ?? 'a token'} of "${dependency.module}" but begins its stop only after "${dependency.module}" has stopped: its work uses what is gone`,
-          fix: `let "${module.name}" stop before "${dependency.module}": drop the stop.after (or stop.last) that orders it later, or declare stop: { last: true } on "${dependency.module}"`,
+          fix: `let "${module.name}" stop before "${dependency.module}": ${whatOrdersItLater(module, graph.module(dependency.module))}`,
           modules: [module.name, dependency.module],
         };
       }
     }
   },
 });
+
+/**
+ * What to change so that `module` stops before `provider`, from what the two declare (overrides
+ * included), never suggesting what is already declared. In the plan, a `last` module's `after` also lists
+ * every module that does not declare `last`; a `last` provider there was named by the module itself.
+ */
+function whatOrdersItLater(module: PlannedModule, provider: PlannedModule): string {
+  const isLast = module.stop.last === true;
+  const isProviderLast = provider.stop.last === true;
+  const where = module.isOverridden ? " (in its declaration, or in the app's override of it)" : '';
+  const isNamed = module.stop.after?.includes(provider.name) === true;
+  if (isLast && isProviderLast && isNamed) {
+    return `remove "${provider.name}" from the stop.after of "${module.name}"${where}: both declare last, and among last modules the default stops "${module.name}" first, since it needs "${provider.name}"`;
+  }
+  if (isLast && !isProviderLast) {
+    return `declare stop: { last: true } on "${provider.name}" too, without naming it in the stop.after of "${module.name}" (among last modules the default stops "${module.name}" first); or drop last from the stop of "${module.name}"${where}`;
+  }
+  if (isNamed) return `remove "${provider.name}" from the stop.after of "${module.name}"${where}`;
+  return `drop the stop relation (a stop.after or stop.with of "${module.name}" or of a module it stops after) that orders it after "${provider.name}"`;
+}
