@@ -35,7 +35,8 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
   return withName(resource, undefined, rest.slice(1));
 }
 
-function decodeSegment(segment: string, pathname: string): string {
+/** A path segment decoded; `KAS_FAKE_KUBE_BAD_REQUEST` when it is not valid percent-encoding. */
+export function decodeSegment(segment: string, pathname: string): string {
   try {
     return decodeURIComponent(segment);
   } catch (error) {

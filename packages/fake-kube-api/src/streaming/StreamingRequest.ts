@@ -1,3 +1,5 @@
+import { decodeSegment } from '../http/parseResourcePath.js';
+
 /** What an exec, attach or port-forward request asks for. */
 export interface StreamingRequest {
   readonly kind: 'exec' | 'attach' | 'portforward';
@@ -17,7 +19,10 @@ export interface StreamingRequest {
 
 const STREAMING_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach|portforward)\/?$/;
 
-/** Parses `/api/v1/namespaces/<ns>/pods/<pod>/(exec|attach|portforward)?...`; undefined for other paths. */
+/**
+ * Parses `/api/v1/namespaces/<ns>/pods/<pod>/(exec|attach|portforward)?...`; undefined for other paths.
+ * Throws `KAS_FAKE_KUBE_BAD_REQUEST` for a namespace or pod name that is not valid percent-encoding.
+ */
 export function parseStreamingRequest(url: URL): StreamingRequest | undefined {
   const match = STREAMING_PATH.exec(url.pathname);
   if (match === null) return undefined;
@@ -25,8 +30,8 @@ export function parseStreamingRequest(url: URL): StreamingRequest | undefined {
   const flag = (name: string) => query.get(name) === 'true' || query.get(name) === '1';
   return {
     kind: match[3] as StreamingRequest['kind'],
-    namespace: decodeURIComponent(match[1] as string),
-    pod: decodeURIComponent(match[2] as string),
+    namespace: decodeSegment(match[1] as string, url.pathname),
+    pod: decodeSegment(match[2] as string, url.pathname),
     container: query.get('container') ?? undefined,
     command: query.getAll('command'),
     stdin: flag('stdin'),

@@ -42,7 +42,13 @@ export function createUpgradeHandler(
       refuse(socket, failureStatus(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
-    const streaming = parseStreamingRequest(url);
+    let streaming: StreamingRequest | undefined;
+    try {
+      streaming = parseStreamingRequest(url);
+    } catch (error) {
+      refuse(socket, failureStatus(400, 'BadRequest', (error as Error).message));
+      return;
+    }
     if (streaming === undefined) {
       refuse(socket, failureStatus(404, 'NotFound', 'the server could not find the requested resource'));
       return;

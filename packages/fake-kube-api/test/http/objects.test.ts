@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeKubeApi, startFakeKubeApi } from '../../src/index.js';
 import { sendRequest } from '../support/sendRequest.js';
@@ -97,6 +99,32 @@ describe('objects over HTTP', () => {
     expect(answers[0]?.json().message).toBe(
       'invalid URL escape in the path /api/%ZZ: "%ZZ" is not valid percent-encoding',
     );
+  });
+
+  it('answers an exec upgrade whose pod name is a malformed percent-escape with 400 BadRequest, not a thrown handler', async () => {
+    const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const sent = request(`${api.url}/api/v1/namespaces/default/pods/web%ZZ/exec?command=ls&stdout=1`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          'sec-websocket-protocol': 'v5.channel.k8s.io',
+        },
+      });
+      sent.once('upgrade', () => reject(new Error('upgraded')));
+      sent.once('response', async (response) =>
+        resolve({ status: response.statusCode, body: await text(response) }),
+      );
+      sent.once('error', reject);
+      sent.end();
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'BadRequest',
+      message: expect.stringContaining('"web%ZZ" is not valid percent-encoding'),
+    });
   });
 
   it('applies a strategic merge patch: maps merge, containers merge by name, env by name', async () => {

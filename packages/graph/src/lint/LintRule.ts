@@ -39,8 +39,10 @@ export interface LintFinding extends LintFindingDraft {
 
 /**
  * A graph lint rule: metadata that `kas-graph explain` and the rule list print, plus a check over the
- * resolved plans. Create one with `defineLintRule`; a third-party package exports its rules as
- * `kasGraphRules` and an app lists the package in `kas-graph.config.json`.
+ * resolved plans. A third-party package exports its rules as `kasGraphRules` and an app lists the package
+ * in `kas-graph.config.json`. A module package kas itself loads writes them as plain objects typed with
+ * `import type { LintRule }`, so `@kas/graph` is no run-time dependency of it; a package only kas-graph
+ * loads may create them with `defineLintRule`. kas-graph checks each rule it loads either way.
  */
 export interface LintRule {
   /** Stable code, upper-case words joined by `_` (e.g. `KAS_ADVERTISE_ACCEPT_SPLIT`). `KAS_` is the core's. */

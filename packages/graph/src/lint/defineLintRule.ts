@@ -37,7 +37,11 @@ export function checkLintRule(rule: LintRule): void {
     throw new CoreError('KAS_INVALID_DECLARATION', `lint rule ${name}: ${field} ${problem}`, fix);
   };
   if (typeof rule !== 'object' || rule === null)
-    fail('rule', 'is not an object', 'create rules with defineLintRule');
+    fail(
+      'rule',
+      'is not an object',
+      'give each rule as an object with the fields of LintRule (code, title, severity, ..., check)',
+    );
   if (typeof rule.code !== 'string' || !CODE_PATTERN.test(rule.code)) {
     fail('code', 'must be upper-case words joined by "_"', "name it like 'ACME_AUDIT_STOPS_EARLY'");
   }

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ArtifactLocation, Log, ReportingDescriptor, Result } from 'sarif';
 import type { LintRule } from '../../lint/LintRule.js';
 import type { CliFailure } from '../CliFailure.js';
+import { sentence } from '../text/sentence.js';
 import type { LintReport } from './LintReport.js';
 
 /** What SARIF needs beyond the report: the rules' texts and where the entry file is. */
@@ -38,7 +39,7 @@ export function toSarif(report: LintReport, context: SarifContext): Log {
     ruleId: finding.code,
     ruleIndex: index.get(finding.code) ?? -1,
     level: finding.severity === 'error' ? 'error' : 'warning',
-    message: { text: `${finding.message}. Fix: ${finding.fix}` },
+    message: { text: `${sentence(finding.message)} Fix: ${finding.fix}` },
     locations: [
       {
         physicalLocation:
@@ -129,7 +130,7 @@ export function toFailedSarif(
               {
                 level: 'error',
                 descriptor: { id: failure.code },
-                message: { text: `${failure.code}: ${failure.message}. Fix: ${failure.fix}` },
+                message: { text: `${failure.code}: ${sentence(failure.message)} Fix: ${failure.fix}` },
                 properties: {
                   isInternal: failure.isInternal,
                   ...(failure.stack === undefined ? {} : { stack: failure.stack }),

@@ -60,7 +60,7 @@ export async function loadPlugins(
     if (!Array.isArray(exported)) {
       fail(
         'has no kasGraphRules export (an array of rules)',
-        'export const kasGraphRules = [defineLintRule({...})]',
+        'export const kasGraphRules: LintRule[] = [{ code, title, severity, ... }] (plain objects typed with `import type { LintRule }`, or made with defineLintRule)',
       );
     }
     for (const rule of exported as LintRule[]) {
@@ -69,7 +69,7 @@ export async function loadPlugins(
       } catch (error) {
         fail(
           (error as Error).message,
-          (error as { fix?: string }).fix ?? 'create rules with defineLintRule',
+          (error as { fix?: string }).fix ?? 'give each rule as an object with the fields of LintRule',
           error,
         );
       }
