@@ -3,13 +3,12 @@
 // resolve as they would for a module author. A block fenced `typescript` is not compiled: keep that for an
 // excerpt of a declaration (`...` for the rest). docs/write-a-module.md's blocks are checked, and run, by
 // test/writeAModule.test.ts.
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileFolder } from './support/compileFolder.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const GUIDE = 'docs/write-a-module.md';
@@ -60,13 +59,7 @@ async function codeBlocks(): Promise<CodeBlock[]> {
 
 /** tsc's findings, each placed at its line in the markdown file (`packages/core/README.md:95:3: error ...`). */
 async function compile(directory: string, blocks: readonly CodeBlock[]): Promise<string> {
-  const tsc = join(root, 'node_modules/typescript/bin/tsc');
-  let output = '';
-  try {
-    await promisify(execFile)(process.execPath, [tsc, '-p', directory, '--pretty', 'false']);
-  } catch (error) {
-    output = (error as { stdout?: string }).stdout || String(error);
-  }
+  const output = await compileFolder(directory);
   const byFile = new Map(blocks.map((block) => [block.fileName, block]));
   return output.replace(
     /^(?:\S*\/)?([^\s/]+\.ts)\((\d+),(\d+)\)/gm,
@@ -91,14 +84,6 @@ describe('code blocks of the READMEs and docs', () => {
     const blocks = await codeBlocks();
     expect(blocks.length).toBeGreaterThanOrEqual(15);
     await Promise.all(blocks.map((block) => writeFile(join(directory, block.fileName), block.source)));
-    await writeFile(
-      join(directory, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../tsconfig.json',
-        compilerOptions: { rootDir: '.', noEmit: true },
-        include: ['*.ts'],
-      }),
-    );
     expect(await compile(directory, blocks)).toBe('');
   }, 60_000);
 });

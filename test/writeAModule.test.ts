@@ -3,15 +3,14 @@
 // the testing block is run and the lint rules block's rules are linted with; the kas.yaml block is
 // composed by kas and linted, and the lint output the guide shows is what lint reports without the sink's
 // stop: { last: true }; the JSON blocks parse. test/docCodeBlocks.test.ts compiles the other docs' blocks.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { defineLintRule, type LintRule, lintComposition } from '@kas/graph';
 import { composeFromConfig } from '@kas/kas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileFolder } from './support/compileFolder.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const guide = await readFile(join(root, 'docs/write-a-module.md'), 'utf8');
@@ -33,16 +32,7 @@ describe('docs/write-a-module.md', () => {
     const sources = blocks('ts');
     expect(sources.length).toBeGreaterThanOrEqual(4);
     await Promise.all(sources.map((source, index) => writeFile(join(directory, `block${index}.ts`), source)));
-    await writeFile(
-      join(directory, 'tsconfig.json'),
-      JSON.stringify({
-        extends: '../tsconfig.json',
-        compilerOptions: { rootDir: '.', noEmit: true },
-        include: ['*.ts'],
-      }),
-    );
-    const tsc = join(root, 'node_modules/typescript/bin/tsc');
-    await expect(promisify(execFile)(process.execPath, [tsc, '-p', directory])).resolves.toBeDefined();
+    expect(await compileFolder(directory)).toBe('');
   }, 60_000);
 
   it('has a testing block that passes', async () => {
