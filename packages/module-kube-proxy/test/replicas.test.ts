@@ -7,7 +7,7 @@ import { userToken } from '../src/index.js';
 import { aliceToken, USER_SECRETS } from './support/identities.js';
 import { progressBeforeStopped } from './support/progressBeforeStopped.js';
 import { startAgent, startCluster, type TestAgent, type TestCluster } from './support/startCluster.js';
-import { startEchoApi } from './support/startEchoApi.js';
+import { type EchoApi, startEchoApi } from './support/startEchoApi.js';
 import { type KasReplica, type KasReplicaOptions, startKasReplica } from './support/startKasReplica.js';
 
 const run = promisify(execFile);
@@ -331,7 +331,13 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     expect(b.metrics.snapshot().cutAtDrainEnd).toBe(0);
   });
 
-  it('forwards large bodies both ways, in frames, with backpressure', async () => {
+  /**
+   * Runs `test` with agent-3 on A serving the echo API (startEchoApi's routes), reached by bob through B
+   * once B can forward to it.
+   */
+  const withEchoAgentOnA = async (
+    test: (b: KasReplica, echo: EchoApi, bob: string) => Promise<void>,
+  ): Promise<void> => {
     const echo = await startEchoApi(cluster.certificates.server);
     try {
       const a = await startReplica('kas-a');
@@ -339,6 +345,15 @@ describe('replicas sharing a tunnel directory in Redis', () => {
       agents.push(await startAgent({ url: echo.url, ca }, [a.agentAddress], 'agent-3'));
       const bob = userToken('agent-3', USER_SECRETS.bob);
       await eventually(async () => (await send(`${b.proxy.url}/version`, { ca, token: bob })).status === 200);
+      await test(b, echo, bob);
+    } finally {
+      for (const agent of agents.splice(0)) await agent.app.stop();
+      await echo.stop();
+    }
+  };
+
+  it('forwards large bodies both ways, in frames, with backpressure', async () => {
+    await withEchoAgentOnA(async (b, _echo, bob) => {
       const body = 'k'.repeat(3 * 1024 * 1024 + 7);
       const answer = await send(`${b.proxy.url}/upload`, { ca, token: bob, method: 'PUT', body });
       expect(answer.status).toBe(200);
@@ -347,30 +362,18 @@ describe('replicas sharing a tunnel directory in Redis', () => {
       expect(seen.body.length).toBe(body.length);
       expect(seen.body === body).toBe(true);
       await eventually(() => b.metrics.snapshot().requestsByRoute.remote >= 2);
-    } finally {
-      for (const agent of agents.splice(0)) await agent.app.stop();
-      await echo.stop();
-    }
+    });
   });
 
   it("answers 502 from the holder's refusal of the agent's answer, sending a forwarded GET once (B sent it again for the whole tunnel wait)", async () => {
-    const echo = await startEchoApi(cluster.certificates.server);
-    try {
-      const a = await startReplica('kas-a');
-      const b = await startReplica('kas-b');
-      agents.push(await startAgent({ url: echo.url, ca }, [a.agentAddress], 'agent-3'));
-      const bob = userToken('agent-3', USER_SECRETS.bob);
-      await eventually(async () => (await send(`${b.proxy.url}/version`, { ca, token: bob })).status === 200);
+    await withEchoAgentOnA(async (b, echo, bob) => {
       const answer = await send(`${b.proxy.url}/status-999`, { ca, token: bob });
       expect(answer.status).toBe(502);
       expect(JSON.parse(answer.body).message).toContain(
         'KAS_AGENT_ANSWER_INVALID: tunnel of agent "agent-3" ended: response head refused: status 999 is not a final HTTP status',
       );
       expect(echo.requests.filter((request) => request.url === '/status-999')).toHaveLength(1);
-    } finally {
-      for (const agent of agents.splice(0)) await agent.app.stop();
-      await echo.stop();
-    }
+    });
   });
 
   it('refuses a Forward call with the wrong secret: the caller answers 502 and the secret is logged nowhere', async () => {
