@@ -331,6 +331,25 @@ describe('kas-graph watch', () => {
         ],
       });
 
+    /** `recordedApp` started and served: it stops at the first stream client, recording what it emits. */
+    const serveRecordedStop = async () => {
+      const app = recordedApp();
+      await app.start();
+      const emitted: LifecycleEvent[] = [];
+      let unsubscribe = () => {};
+      let stopping: Promise<unknown> | undefined;
+      const url = await serveApp(app, () => {
+        unsubscribe = app.subscribe((event) => emitted.push(event), { withProgress: true });
+        stopping = app.stop('SIGTERM');
+      });
+      /** Resolves once the app has stopped; then `emitted` is complete. */
+      const stopped = async () => {
+        await stopping;
+        unsubscribe();
+      };
+      return { url, emitted, stopped };
+    };
+
     /** The trace file's events. */
     const readRecorded = async (path: string) =>
       (await readFile(path, 'utf8'))
@@ -339,19 +358,10 @@ describe('kas-graph watch', () => {
         .map((line) => JSON.parse(line) as LifecycleEvent);
 
     it("writes the app's events as it sent them, in order, as a trace that kas-graph timeline draws (without a terminal)", async () => {
-      const app = recordedApp();
-      await app.start();
-      const emitted: LifecycleEvent[] = [];
-      let unsubscribe = () => {};
-      let stopped: Promise<unknown> | undefined;
-      const url = await serveApp(app, () => {
-        unsubscribe = app.subscribe((event) => emitted.push(event), { withProgress: true });
-        stopped = app.stop('SIGTERM');
-      });
+      const { url, emitted, stopped } = await serveRecordedStop();
       // relative to the current directory, as an operator types it
       const run = await runKasGraph(['watch', url, '--record', 'stop.jsonl'], folder);
-      await stopped;
-      unsubscribe();
+      await stopped();
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/✓ kube-proxy {2}completed in /); // still the plain view
@@ -370,15 +380,7 @@ describe('kas-graph watch', () => {
     });
 
     it('records the same events under the live terminal view, and says so below the last view', async () => {
-      const app = recordedApp();
-      await app.start();
-      const emitted: LifecycleEvent[] = [];
-      let unsubscribe = () => {};
-      let stopped: Promise<unknown> | undefined;
-      const url = await serveApp(app, () => {
-        unsubscribe = app.subscribe((event) => emitted.push(event), { withProgress: true });
-        stopped = app.stop('SIGTERM');
-      });
+      const { url, emitted, stopped } = await serveRecordedStop();
       const cli = join(packageDirectory, 'dist/cli/main.js');
       const watch = startProcess(
         'script',
@@ -391,8 +393,7 @@ describe('kas-graph watch', () => {
       );
       try {
         expect(await watch.exited).toEqual({ code: 0, signal: null });
-        await stopped;
-        unsubscribe();
+        await stopped();
         const output = watch.lines.map((line) => line.text).join('\n');
         expect(output).toContain('\u001b[1A'); // the live view, redrawn in place
         const plain = stripVTControlCharacters(output);
