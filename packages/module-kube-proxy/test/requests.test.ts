@@ -282,6 +282,38 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(echo.requests.some((seen) => seen.url.includes('elsewhere'))).toBe(false);
     });
 
+    it('answers 400 to a path with a "." or ".." segment or an empty one, which an upstream could resolve outside the API', async () => {
+      const paths = [
+        '/api/../../etc/passwd',
+        '/api/v1/%2e%2e/secret',
+        '/api/v1/./pods',
+        '//evil/x',
+        '/api/v1/..',
+      ];
+      for (const path of paths) {
+        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpsRequest(kas.proxy.url, {
+            ca,
+            agent: false,
+            path,
+            headers: { authorization: `Bearer ${bob}` },
+          });
+          req.once('response', async (response) =>
+            resolve({ status: response.statusCode ?? 0, body: await text(response) }),
+          );
+          req.once('error', reject);
+          req.end();
+        });
+        expect(answer.status, path).toBe(400);
+        expect(JSON.parse(answer.body).message, path).toContain('has a "." or ".." segment or an empty one');
+      }
+      expect(echo.requests.some((seen) => /\.\.|%2e|\/\/|\/\.\//i.test(seen.url))).toBe(false);
+      // a dot inside a name is no segment of its own
+      expect((await send(url('/api/v1/namespaces/a.b/configmaps/x..y'), { ca, token: bob })).status).toBe(
+        200,
+      );
+    });
+
     it('keeps repeated headers and their order both ways, and drops hop-by-hop fields of the answer', async () => {
       const answer = await send(url('/hop'), { ca, token: bob });
       expect(answer).toMatchObject({ status: 200, body: 'hop' });

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { connect } from 'node:tls';
 import { writeKubeconfig } from '@kas/fake-kube-api';
 import { eventually, kubectl, spawnKubectl, startProcess } from '@kas/testkit';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
@@ -221,6 +222,50 @@ describe.each([
     // Nothing went through a tunnel: kas answered both itself.
     expect(after.requestsByRoute[route]).toBe(before.requestsByRoute[route]);
     expect(after.requestsByRoute.none).toBe(before.requestsByRoute.none + 2);
+  });
+
+  // Regression: kas answered and ended the connection but never read it again, so a client that had
+  // sent bytes after its request (or never closed) kept it open: in flight for a stop to drain (an hour by
+  // default), holding an upgrade slot (found by a hostile-client trial).
+  it('closes an upgrade it did not switch, when the client sent bytes after its request and never closes: nothing stays in flight, no slot is held', async () => {
+    const before = entry.metrics.snapshot();
+    const { hostname, port } = new URL(entry.proxy.url);
+    const sendAndStay = (path: string, token: string | undefined) =>
+      new Promise<{ readonly head: string; readonly closed: Promise<unknown> }>((resolve, reject) => {
+        const socket = connect(
+          { host: hostname, port: Number(port), ca: cluster.certificates.ca.cert },
+          () => {
+            socket.write(
+              `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\n${token === undefined ? '' : `Authorization: Bearer ${token}\r\n`}Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`,
+            );
+            // a client that streams without waiting for the switch
+            socket.write(Buffer.alloc(8 << 20, 0x61));
+          },
+        );
+        let received = '';
+        const closed = once(socket, 'close');
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          if (received.includes('\r\n\r\n')) resolve({ head: received.split('\r\n')[0] as string, closed });
+        });
+        socket.on('error', () => {}); // kas may close it while bytes are still on their way
+        socket.once('close', () => reject(new Error(`closed before an answer: ${received}`)));
+      });
+    const answers = await Promise.all([
+      sendAndStay('/api/v1/namespaces/default/pods/web-0/exec?command=sh&stdin=true', undefined),
+      sendAndStay(
+        '/api/v1/namespaces/default/pods/no-such-pod/exec?command=sh&stdin=true',
+        userTokenOf('alice', 'agent-1'),
+      ),
+    ]);
+    expect(answers.map((answer) => answer.head)).toEqual([
+      'HTTP/1.1 401 Unauthorized',
+      'HTTP/1.1 404 Not Found',
+    ]);
+    // kas closes both (the client never does), so neither stays in flight nor holds a slot.
+    await Promise.all(answers.map((answer) => answer.closed));
+    await eventually(() => entry.metrics.snapshot().inFlight === before.inFlight);
+    expect(entry.metrics.snapshot().upgrades.open).toBe(before.upgrades.open);
   });
 
   it('serves @kubernetes/client-node 1.4 Exec and PortForward', async () => {

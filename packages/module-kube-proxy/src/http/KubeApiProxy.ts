@@ -12,6 +12,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.
 import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import { sendStatus } from './kubeStatus.js';
 import { logUnrouted } from './logUnrouted.js';
+import { requestTargetProblem } from './requestTargetProblem.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 
 /** What the proxy keeps per client connection. */
@@ -74,9 +75,9 @@ export class KubeApiProxy {
       sendStatus(response, answer, this.isStopping());
       return;
     }
-    if (!url.startsWith('/')) {
-      const message = 'the request target must be a path (origin-form), not an absolute URL or "*"';
-      sendStatus(response, { code: 400, reason: 'BadRequest', message }, this.isStopping());
+    const targetProblem = requestTargetProblem(url, path);
+    if (targetProblem !== undefined) {
+      sendStatus(response, { code: 400, reason: 'BadRequest', message: targetProblem }, this.isStopping());
       return;
     }
     const tunnelRequest: TunnelRequest = {

@@ -11,10 +11,11 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.
 import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import type { StatusAnswer } from './kubeStatus.js';
 import { causeOf, logUnrouted } from './logUnrouted.js';
+import { requestTargetProblem } from './requestTargetProblem.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 import { UpgradedConnection } from './UpgradedConnection.js';
 import type { UpgradeLimits } from './UpgradeLimits.js';
-import { rawResponseHead, writeRawStatus } from './writeRawResponse.js';
+import { closeAfterAnswer, rawResponseHead, writeRawStatus } from './writeRawResponse.js';
 
 /** The settings an upgraded connection is served with. */
 export interface UpgradeSettings {
@@ -85,8 +86,9 @@ export class UpgradeProxy {
       answer(status);
       return;
     }
-    if (!url.startsWith('/')) {
-      answer({ code: 400, reason: 'BadRequest', message: 'the request target must be a path (origin-form)' });
+    const targetProblem = requestTargetProblem(url, entry.path);
+    if (targetProblem !== undefined) {
+      answer({ code: 400, reason: 'BadRequest', message: targetProblem });
       return;
     }
     // Answers a request kas does not route (a limit, no tunnel, a failed forward), logged as a plain one is.
@@ -188,7 +190,10 @@ function relayRefusal(socket: Socket, routed: RoutedResponse): void {
       socket.once('drain', () => body.resume());
     }
   });
-  body.once('end', () => socket.end());
+  body.once('end', () => {
+    socket.end();
+    closeAfterAnswer(socket);
+  });
   body.once('error', () => socket.destroy());
   socket.once('close', () => {
     if (!body.readableEnded) body.destroy();
