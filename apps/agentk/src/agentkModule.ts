@@ -47,6 +47,7 @@ export function agentkModule(input: AgentkOptions) {
             minIdleTunnels: options.minIdleTunnels,
             maxTunnels: options.maxTunnels,
             backoff: options.backoff,
+            registerTimeoutMs: options.registerTimeout,
             log,
           }),
       );

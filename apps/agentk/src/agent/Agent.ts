@@ -15,6 +15,9 @@ import { timestamps } from './timestamps.js';
 /** Shared by every agent of the process, so their connection setups take turns with reading. */
 const REPLACEMENTS = new TurnQueue<Agent>();
 
+/** How long kas may take to register a tunnel by default: a kas that takes longer is as good as down. */
+export const REGISTER_TIMEOUT_MS = 10_000;
+
 /** One agent: its identity, where kas is, what it serves, and how many tunnels it keeps. */
 export interface AgentOptions {
   /** A label for logs (e.g. the token file's name); kas knows the agent by its token alone. */
@@ -29,6 +32,11 @@ export interface AgentOptions {
   /** Tunnels at most, idle and busy. */
   readonly maxTunnels: number;
   readonly backoff?: BackoffOptions;
+  /**
+   * How long kas may take to register a new tunnel (send its response metadata); then the tunnel is
+   * cancelled and counts as failed (backoff, next address). Default `REGISTER_TIMEOUT_MS`.
+   */
+  readonly registerTimeoutMs?: number;
   /** Default 4 MiB, as kas's. */
   readonly maxMessageBytes?: number;
   readonly log: Logger;
@@ -140,11 +148,12 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
     if (this.#state === 'stopping') tunnel.endIfIdle();
   }
 
-  onExchangeDone(_tunnel: AgentTunnel, outcome: ExchangeOutcome): void {
+  onExchangeDone(tunnel: AgentTunnel, outcome: ExchangeOutcome): void {
     if (outcome.kind === 'failed') {
       this.#log.warn(
-        { event: 'request.failed', code: outcome.code },
-        `upstream request failed: ${outcome.message}`,
+        { event: 'request.failed', kasAddress: tunnel.connection.address, code: outcome.code },
+        // A refused head's message says what was wrong with it; the others say what the upstream did.
+        outcome.code === 'REQUEST_INVALID' ? outcome.message : `upstream request failed: ${outcome.message}`,
       );
     }
   }
@@ -253,6 +262,7 @@ export class Agent extends EventEmitter<AgentEvents> implements TunnelHost {
           this.options.upstream,
           this,
           this.options.minIdleTunnels,
+          this.options.registerTimeoutMs ?? REGISTER_TIMEOUT_MS,
         ),
       );
       spare += 1;

@@ -1,4 +1,9 @@
-import type { ClientDuplexStream, Metadata, StatusObject } from '@grpc/grpc-js';
+import {
+  type ClientDuplexStream,
+  status as grpcStatus,
+  type Metadata,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { formatDuration } from '@kas/core';
 import {
   AGENT_HEARTBEAT,
@@ -59,6 +64,9 @@ export class AgentTunnel {
   #silenceLimitMs: number | undefined;
   #heardAt = 0;
   #silenceTimer: NodeJS.Timeout | undefined;
+  #registerTimer: NodeJS.Timeout | undefined;
+  /** Set when the tunnel was cancelled because kas did not register it in time: why it ended. */
+  #unregisteredFor: string | undefined;
 
   constructor(
     readonly connection: KasConnection,
@@ -70,6 +78,8 @@ export class AgentTunnel {
     private readonly host: TunnelHost,
     /** Idle tunnels the agent keeps: told to kas, which ends idle ones beyond that after a while. */
     idleTunnels: number,
+    /** How long kas may take to register the tunnel (send response metadata) before it is cancelled. */
+    registerTimeoutMs: number,
   ) {
     const call = connection.client.makeBidiStreamRequest(
       method.path,
@@ -82,6 +92,11 @@ export class AgentTunnel {
     call.on('data', (frame: KasMessage | UndecodableMessage) => this.#onFrame(frame));
     call.on('status', (status: StatusObject) => this.#onStatus(status));
     call.on('error', () => {}); // 'status' reports every ending
+    // A kas that accepts the call but never answers would otherwise hold the tunnel, silently, for ever.
+    this.#registerTimer = setTimeout(() => {
+      this.#unregisteredFor = `kas accepted the tunnel but did not register it (send response metadata) within ${formatDuration(registerTimeoutMs)}`;
+      call.cancel();
+    }, registerTimeoutMs).unref();
     call.write({
       // upgrades: this agent carries exec, attach, cp and port-forward (tunnel protocol 1.1); heartbeats:
       // it answers kas's heartbeats (1.2), which replace HTTP/2 keepalive pings (see #onLive).
@@ -123,6 +138,7 @@ export class AgentTunnel {
 
   #onLive(metadata: Metadata): void {
     if (this.#state !== 'opening') return;
+    clearTimeout(this.#registerTimer);
     this.#state = 'idle';
     this.#wasLive = true;
     // kas sends heartbeats on the tunnel itself: HTTP/2 pings would be cancelled once the connection has
@@ -209,8 +225,13 @@ export class AgentTunnel {
   #onStatus(status: StatusObject): void {
     if (this.#state === 'closed') return;
     clearTimeout(this.#silenceTimer);
+    clearTimeout(this.#registerTimer);
     this.#state = 'closed';
     this.#exchange?.cancel();
-    this.host.onClosed(this, status, this.#wasLive);
+    const ending =
+      this.#unregisteredFor === undefined
+        ? status
+        : { ...status, code: grpcStatus.DEADLINE_EXCEEDED, details: this.#unregisteredFor };
+    this.host.onClosed(this, ending, this.#wasLive);
   }
 }

@@ -1,9 +1,14 @@
-import { duration, hostPort, text } from '@kas/config';
+import { duration, hostPort, positiveDuration, text } from '@kas/config';
 import { z } from 'zod';
 import type { BackoffOptions } from '../agent/Backoff.js';
 
 /** Defaults of `AgentkOptions` (also shown by `agentk --help`). */
-export const AGENTK_DEFAULTS = { minIdleTunnels: 4, maxTunnels: 64, drainBudget: '30s' } as const;
+export const AGENTK_DEFAULTS = {
+  minIdleTunnels: 4,
+  maxTunnels: 64,
+  drainBudget: '30s',
+  registerTimeout: '10s',
+} as const;
 
 const count = (what: string) =>
   z
@@ -68,6 +73,11 @@ export const agentkOptionsSchema = z.strictObject({
     .custom<BackoffOptions>((value) => typeof value === 'object' && value !== null)
     .optional()
     .describe('Delays between reconnect attempts.'),
+  registerTimeout: positiveDuration()
+    .prefault(AGENTK_DEFAULTS.registerTimeout)
+    .describe(
+      'How long kas may take to register a new tunnel (its response metadata) before the tunnel is cancelled and counts as failed.',
+    ),
   drainBudget: duration()
     .prefault(AGENTK_DEFAULTS.drainBudget)
     .describe('How long in-flight requests may finish at stop.'),

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { RequestHead } from '@kas/tunnel-protocol';
 import { AgentkError } from '../errors/AgentkError.js';
 import { AGENTK_VERSION } from '../version.js';
+import { checkRequestHead } from './checkRequestHead.js';
 import { isHopByHop } from './hopByHop.js';
 import { RotatingTokenFile } from './RotatingTokenFile.js';
 
@@ -72,14 +73,19 @@ export class KubeApiUpstream {
   /**
    * Starts the upstream request for a tunnelled request head; the caller writes the body and ends it. A
    * head with `upgrade` asks to switch protocols (`Connection: Upgrade`): the request emits `upgrade`
-   * with the switched socket, or `response` for any other answer.
+   * with the switched socket, or `response` for any other answer. Throws `REQUEST_INVALID` for a head
+   * that is not a valid request under the `--kube-api` path (see `checkRequestHead`).
    */
   request(head: RequestHead): ClientRequest {
+    checkRequestHead(head);
     // Node takes headers as a flat [name, value, ...] list (the `rawHeaders` shape) and writes them as
     // they are: no header object to build, no setHeader per field. It then adds no Host of its own.
     const headers: string[] = ['host', this.#url.host];
     let userAgent: string | undefined;
-    for (const { name, values } of head.headers) {
+    for (const header of head.headers) {
+      // Names are compared, and sent, lower-case: a hostile `Host` must not reach the API as a second one.
+      const name = header.name.toLowerCase();
+      const { values } = header;
       if (isHopByHop(name) || name === 'host') continue;
       if (name === 'user-agent') {
         userAgent = values[0];

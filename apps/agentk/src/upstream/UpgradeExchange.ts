@@ -1,10 +1,18 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestFrame, RequestHead } from '@kas/tunnel-protocol';
+import type { AgentkErrorCode } from '../errors/errorCodes.js';
+import { refusalOf } from './checkRequestHead.js';
 import type { KubeApiUpstream } from './KubeApiUpstream.js';
 import { ResponseFrameWriter } from './ResponseFrameWriter.js';
 import { responseHeaders } from './responseHeaders.js';
 import type { ExchangeCall, ExchangeOutcome } from './UpstreamExchange.js';
+
+/**
+ * Client bytes held while the upstream has not switched yet; beyond this the tunnel is paused until it
+ * answers, so a client that streams without waiting for the `101` is held back instead of buffered.
+ */
+export const EARLY_BYTES_LIMIT = 64 * 1024;
 
 /**
  * One upgraded connection (kubectl exec, attach, cp, port-forward), seen from the agent: asks the
@@ -14,12 +22,16 @@ import type { ExchangeCall, ExchangeOutcome } from './UpstreamExchange.js';
  * answer other than `101` is relayed as an ordinary response.
  */
 export class UpgradeExchange {
-  readonly #request: ClientRequest;
+  /** Undefined when the head was refused before a request could be made. */
+  readonly #request: ClientRequest | undefined;
   readonly #writer: ResponseFrameWriter;
   #socket: Socket | undefined;
   #response: IncomingMessage | undefined;
   /** Client bytes that came before the upstream switched (a client should wait, but may not). */
   #early: Buffer[] | undefined = [];
+  #earlyBytes = 0;
+  /** The tunnel is paused because the early bytes reached `EARLY_BYTES_LIMIT`. */
+  #isHoldingCall = false;
   #isRequestEnded = false;
   #isDone = false;
   #isCancelled = false;
@@ -38,22 +50,39 @@ export class UpgradeExchange {
         call.once('drain', () => source?.resume());
       },
     );
-    this.#request = upstream.request(head);
-    this.#request.on('upgrade', (response, socket: Socket, rest: Buffer) =>
+    this.#request = this.#start(upstream, head);
+  }
+
+  /** Client bytes held until the upstream switches, for tests and stats. */
+  get earlyBytes(): number {
+    return this.#earlyBytes;
+  }
+
+  #start(upstream: KubeApiUpstream, head: RequestHead): ClientRequest | undefined {
+    let request: ClientRequest;
+    try {
+      request = upstream.request(head);
+    } catch (error) {
+      const { code, message } = refusalOf(error);
+      this.#fail(message, code);
+      return undefined;
+    }
+    request.on('upgrade', (response, socket: Socket, rest: Buffer) =>
       this.#onUpgrade(response, socket, rest),
     );
-    this.#request.on('response', (response) => this.#onResponse(response));
-    this.#request.on('error', (error) => this.#fail(error.message));
-    this.#request.end();
+    request.on('response', (response) => this.#onResponse(response));
+    request.on('error', (error) => this.#fail(error.message));
+    request.end();
+    return request;
   }
 
   /** Takes a request frame: the client's bytes go to the upstream socket, its end half-closes it. */
   accept(frame: RequestFrame): void {
-    if (this.#isCancelled) return;
+    if (this.#isCancelled || this.#request === undefined) return;
     if (frame.end) this.#isRequestEnded = true;
     const socket = this.#socket;
     if (socket === undefined) {
-      if (frame.body.length > 0) this.#early?.push(Buffer.from(frame.body));
+      if (frame.body.length > 0) this.#holdEarly(frame.body);
       return;
     }
     if (frame.body.length > 0 && !socket.write(frame.body)) {
@@ -68,9 +97,33 @@ export class UpgradeExchange {
     if (this.#isCancelled) return;
     this.#isDone = true;
     this.#isCancelled = true;
-    this.#request.destroy();
+    this.#request?.destroy();
     this.#socket?.destroy();
     this.#response?.destroy();
+  }
+
+  #holdEarly(body: Uint8Array): void {
+    const early = this.#early;
+    if (early === undefined) return; // answered without switching: the bytes have nowhere to go
+    early.push(Buffer.from(body));
+    this.#earlyBytes += body.length;
+    if (this.#earlyBytes >= EARLY_BYTES_LIMIT && !this.#isHoldingCall) {
+      this.#isHoldingCall = true;
+      this.call.pause();
+    }
+  }
+
+  /** Ends the wait for the switch: the held bytes go to `socket` (or are dropped), and the tunnel reads on. */
+  #releaseEarly(socket: Socket | undefined): void {
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    this.#earlyBytes = 0;
+    let isFull = false;
+    if (socket !== undefined) for (const chunk of early) isFull = !socket.write(chunk);
+    if (!this.#isHoldingCall) return;
+    this.#isHoldingCall = false;
+    if (isFull && socket !== undefined) socket.once('drain', () => this.call.resume());
+    else this.call.resume();
   }
 
   #onUpgrade(response: IncomingMessage, socket: Socket, rest: Buffer): void {
@@ -95,13 +148,13 @@ export class UpgradeExchange {
       if (!this.#isDone) this.#fail(hadError ? 'the upgraded connection broke' : 'the upstream closed');
     });
     socket.on('error', () => {}); // 'close' reports it
-    for (const chunk of this.#early ?? []) socket.write(chunk);
-    this.#early = undefined;
+    this.#releaseEarly(socket);
     if (this.#isRequestEnded) socket.end();
   }
 
   #onResponse(response: IncomingMessage): void {
     this.#response = response;
+    this.#releaseEarly(undefined);
     this.#writer.head({ status: response.statusCode ?? 502, headers: responseHeaders(response, false) });
     response.on('data', (chunk: Buffer) => this.#writer.body(chunk));
     response.once('end', () => {
@@ -116,12 +169,14 @@ export class UpgradeExchange {
     response.on('error', () => {});
   }
 
-  #fail(message: string): void {
+  #fail(
+    message: string,
+    code: AgentkErrorCode = this.#socket === undefined && this.#response === undefined
+      ? 'UPSTREAM_UNREACHABLE'
+      : 'UPSTREAM_ABORTED',
+  ): void {
     if (this.#isDone) return;
-    const code =
-      this.#socket === undefined && this.#response === undefined
-        ? 'UPSTREAM_UNREACHABLE'
-        : 'UPSTREAM_ABORTED';
+    this.#releaseEarly(undefined);
     this.#writer.error(code, message);
     this.#isDone = true;
     this.#socket?.destroy();

@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { AgentMessage, RequestFrame, RequestHead } from '@kas/tunnel-protocol';
 import type { AgentkErrorCode } from '../errors/errorCodes.js';
+import { refusalOf } from './checkRequestHead.js';
 import type { KubeApiUpstream } from './KubeApiUpstream.js';
 import { ResponseFrameWriter } from './ResponseFrameWriter.js';
 import { responseHeaders } from './responseHeaders.js';
@@ -26,7 +27,8 @@ export type ExchangeOutcome =
  * each with backpressure (a slow kas pauses the upstream response; a slow upstream pauses the tunnel).
  */
 export class UpstreamExchange {
-  #request: ClientRequest;
+  /** Undefined when the head was refused before a request could be made. */
+  #request: ClientRequest | undefined;
   readonly #writer: ResponseFrameWriter;
   #response: IncomingMessage | undefined;
   #isDone = false;
@@ -50,7 +52,17 @@ export class UpstreamExchange {
         call.once('drain', () => this.#response?.resume());
       },
     );
-    this.#request = this.#send();
+    this.#request = this.#sendOrRefuse();
+  }
+
+  #sendOrRefuse(): ClientRequest | undefined {
+    try {
+      return this.#send();
+    } catch (error) {
+      const { code, message } = refusalOf(error);
+      this.#fail(message, code);
+      return undefined;
+    }
   }
 
   #send(): ClientRequest {
@@ -59,8 +71,8 @@ export class UpstreamExchange {
     request.on('error', (error: NodeJS.ErrnoException) => {
       if (this.#shouldRetry(request, error)) {
         this.#hasRetried = true;
-        this.#request = this.#send();
-        if (this.#isRequestEnded) this.#request.end();
+        this.#request = this.#sendOrRefuse();
+        if (this.#isRequestEnded) this.#request?.end();
         return;
       }
       this.#fail(error.message);
@@ -88,17 +100,18 @@ export class UpstreamExchange {
 
   /** Takes a request frame (the first one too): body pieces go upstream, the end ends the upstream request. */
   accept(frame: RequestFrame): void {
-    if (this.#isDone) return;
+    const request = this.#request;
+    if (this.#isDone || request === undefined) return;
     if (frame.body.length > 0) {
       this.#hasSentBody = true;
-      if (!this.#request.write(frame.body)) {
+      if (!request.write(frame.body)) {
         this.call.pause();
-        this.#request.once('drain', () => this.call.resume());
+        request.once('drain', () => this.call.resume());
       }
     }
     if (frame.end) {
       this.#isRequestEnded = true;
-      this.#request.end();
+      request.end();
     }
   }
 
@@ -107,7 +120,7 @@ export class UpstreamExchange {
     if (this.#isDone) return;
     this.#isDone = true;
     this.#isCancelled = true;
-    this.#request.destroy();
+    this.#request?.destroy();
     this.#response?.destroy();
   }
 
@@ -127,9 +140,11 @@ export class UpstreamExchange {
     response.on('error', () => {}); // 'close' reports it
   }
 
-  #fail(message: string): void {
+  #fail(
+    message: string,
+    code: AgentkErrorCode = this.#response === undefined ? 'UPSTREAM_UNREACHABLE' : 'UPSTREAM_ABORTED',
+  ): void {
     if (this.#isDone) return;
-    const code = this.#response === undefined ? 'UPSTREAM_UNREACHABLE' : 'UPSTREAM_ABORTED';
     this.#writer.error(code, message);
     this.#isDone = true;
     this.onDone({ kind: 'failed', code, message });

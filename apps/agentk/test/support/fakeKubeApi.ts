@@ -8,6 +8,8 @@ export interface SeenRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
+  /** As they came, repeated names included. */
+  readonly rawHeaders: readonly string[];
   body?: string;
   wasClosedEarly: boolean;
 }
@@ -39,6 +41,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       method: request.method ?? '',
       url: request.url ?? '',
       headers: request.headers,
+      rawHeaders: request.rawHeaders,
       wasClosedEarly: false,
     };
     requests.push(seen);
