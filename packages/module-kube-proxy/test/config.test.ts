@@ -74,7 +74,7 @@ describe('kube-proxy configuration', () => {
     ],
     [
       { users: [...USERS, { ...USERS[0], name: 'mallory' }] },
-      'kube-proxy config: users[2].tokenSha256: is also the token hash of user "alice": give each user a secret of their own',
+      'kube-proxy config: users[3].tokenSha256: is also the token hash of user "alice": give each user a secret of their own',
     ],
     [
       { privateApiSecret: 'short' },

@@ -113,6 +113,11 @@ export const kubeProxyConfigSchema = z
       .describe(
         'How many upgraded connections one user may have open through this replica at once; one more is answered `429 TooManyRequests`.',
       ),
+    maxLongRunningPerUser: upgradeCount()
+      .default(32)
+      .describe(
+        "How many watches and followed logs (`kubectl get -w`, `kubectl logs -f`, a controller's informers) one user may have in flight to one agent through this replica at once; one more is answered `429 TooManyRequests`. Each holds one of the agent's tunnels while it runs: keep it below agentk's `--max-tunnels` (64 by default), so that one user's watches cannot take every tunnel and leave other users' requests waiting.",
+      ),
     upgradeIdleTimeout: duration()
       .prefault('4h')
       .describe(

@@ -19,6 +19,7 @@ export interface ResolvedKubeProxyConfig {
   readonly drainBudgetMs: Milliseconds;
   readonly maxUpgradesPerAgent: number;
   readonly maxUpgradesPerUser: number;
+  readonly maxLongRunningPerUser: number;
   readonly upgradeIdleTimeoutMs: Milliseconds;
   readonly responseHeaderTimeoutMs: Milliseconds;
   readonly headersTimeoutMs: Milliseconds;
@@ -53,6 +54,7 @@ export function resolveKubeProxyConfig(config: KubeProxyConfig): ResolvedKubePro
     drainBudgetMs: parsed.drainBudget,
     maxUpgradesPerAgent: parsed.maxUpgradesPerAgent,
     maxUpgradesPerUser: parsed.maxUpgradesPerUser,
+    maxLongRunningPerUser: parsed.maxLongRunningPerUser,
     upgradeIdleTimeoutMs: parsed.upgradeIdleTimeout,
     responseHeaderTimeoutMs: parsed.responseHeaderTimeout,
     headersTimeoutMs: parsed.headersTimeout,

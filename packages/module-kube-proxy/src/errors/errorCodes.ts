@@ -20,6 +20,8 @@ export const KUBE_PROXY_ERROR_CODES = {
     'forwarding to another replica failed: it could not be reached, accepted the connection but never answered, refused the secret, broke the frame order, or the stream broke',
   KAS_UPGRADE_LIMIT_REACHED:
     'an exec, attach, cp or port-forward connection over maxUpgradesPerAgent or maxUpgradesPerUser (the request is answered 429)',
+  KAS_LONG_RUNNING_LIMIT_REACHED:
+    'a watch or followed log over maxLongRunningPerUser: the user has that many in flight to the agent through this replica (the request is answered 429)',
   KAS_PRIVATE_API_UNAUTHENTICATED:
     'a Forward call came without the shared secret of the private API, or with a wrong one',
 } as const;

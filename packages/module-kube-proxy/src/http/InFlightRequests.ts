@@ -22,6 +22,8 @@ export interface InFlightRequest {
    * the bytes sent so far end at an event boundary, and says whether it could.
    */
   endWatchCleanly?: () => boolean;
+  /** Gives back the request's slot under a limit (`maxLongRunningPerUser`) when it ends. */
+  releaseSlot?: () => void;
   /** For an upgraded connection (exec, attach, port-forward): cuts it and tells its client why. */
   cutUpgraded?: (cut: DrainCutWords) => void;
 }

@@ -6,11 +6,13 @@ import type { TunnelRequest, TunnelResponse } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { RefusedRequestLog } from '../auth/RefusedRequestLog.js';
 import type { Authentication, UserAuthenticator } from '../auth/UserAuthenticator.js';
+import { KubeProxyError } from '../errors/KubeProxyError.js';
 import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
 import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import { sendStatus } from './kubeStatus.js';
+import { LongRunningLimit } from './LongRunningLimit.js';
 import { logUnrouted } from './logUnrouted.js';
 import { requestTargetProblem } from './requestTargetProblem.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
@@ -37,6 +39,7 @@ interface ClientConnection {
  */
 export class KubeApiProxy {
   readonly #connections = new WeakMap<Socket, ClientConnection>();
+  readonly #longRunning: LongRunningLimit;
 
   constructor(
     private readonly authenticator: UserAuthenticator,
@@ -45,21 +48,27 @@ export class KubeApiProxy {
     private readonly counters: ProxyCounters,
     /** True once the proxy is stopping: every answer then closes its connection. */
     private readonly isStopping: () => boolean,
-    private readonly settings: { readonly responseHeaderTimeoutMs: number },
+    private readonly settings: {
+      readonly responseHeaderTimeoutMs: number;
+      readonly maxLongRunningPerUser: number;
+    },
     private readonly refusals: RefusedRequestLog,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#longRunning = new LongRunningLimit(settings.maxLongRunningPerUser);
+  }
 
   readonly handle = (request: IncomingMessage, response: ServerResponse): void => {
     const url = request.url ?? '/';
     const queryStart = url.indexOf('?');
     const path = queryStart < 0 ? url : url.slice(0, queryStart);
     const method = request.method ?? 'GET';
+    const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
     const entry: InFlightRequest = {
       startedAt: performance.now(),
       route: 'none',
       outcome: undefined,
-      isWatch: queryStart >= 0 && WATCH_QUERY.test(url.slice(queryStart + 1)),
+      isWatch: WATCH_QUERY.test(query),
       method,
       path,
     };
@@ -80,10 +89,17 @@ export class KubeApiProxy {
       sendStatus(response, { code: 400, reason: 'BadRequest', message: targetProblem }, this.isStopping());
       return;
     }
+    if (
+      (entry.isWatch || (path.endsWith('/log') && FOLLOW_QUERY.test(query))) &&
+      !this.#takeLongRunning(entry, auth)
+    ) {
+      this.#fail(response, auth.agentId, this.#longRunningLimitError(auth), undefined);
+      return;
+    }
     const tunnelRequest: TunnelRequest = {
       method,
       path,
-      query: queryStart < 0 ? '' : url.slice(queryStart + 1),
+      query,
       headers: upstreamRequestHeaders(request.rawHeaders),
     };
     const timeoutMs = this.settings.responseHeaderTimeoutMs;
@@ -122,6 +138,23 @@ export class KubeApiProxy {
     this.log.warn({ event: 'request.headTimeout', agentId, timeoutMs }, message);
     if (response.headersSent || response.destroyed) response.destroy();
     else sendStatus(response, { code: 504, reason: 'Timeout', message, agentId }, true);
+  }
+
+  /** Takes the request a slot under `maxLongRunningPerUser`, given back when it ends; false at the limit. */
+  #takeLongRunning(entry: InFlightRequest, auth: Authentication & { readonly kind: 'allowed' }): boolean {
+    const release = this.#longRunning.take(auth.user, auth.agentId);
+    if (release === undefined) return false;
+    entry.releaseSlot = release;
+    return true;
+  }
+
+  #longRunningLimitError(auth: Authentication & { readonly kind: 'allowed' }): KubeProxyError {
+    const limit = this.#longRunning.maxPerUser;
+    return new KubeProxyError(
+      'KAS_LONG_RUNNING_LIMIT_REACHED',
+      `user "${auth.user}" already has ${limit} watches or followed logs in flight to agent "${auth.agentId}" through this kas replica (kubeProxy.maxLongRunningPerUser); end one and retry`,
+      `end one of them, or raise kubeProxy.maxLongRunningPerUser in kas.yaml (each holds one of the agent's tunnels: keep it below agentk's --max-tunnels, so other users still get one)`,
+    );
   }
 
   #connectionOf(socket: Socket): ClientConnection {
@@ -192,6 +225,7 @@ export class KubeApiProxy {
 
   #finished(response: ServerResponse, entry: InFlightRequest): void {
     this.inFlight.delete(response);
+    entry.releaseSlot?.();
     try {
       this.counters.record({
         status: response.headersSent ? response.statusCode : 0,
@@ -211,6 +245,8 @@ const NEWLINE = 0x0a;
 
 /** `watch=1` or `watch=true` in a query string. */
 const WATCH_QUERY = /(?:^|&)watch=(?:1|true)(?:&|$)/;
+/** `follow=1` or `follow=true` in a query string (a pod's log, followed). */
+const FOLLOW_QUERY = /(?:^|&)follow=(?:1|true)(?:&|$)/;
 
 /** Copies the agent's body to the client as it arrives, with backpressure; cuts the client if it breaks. */
 function streamBody(

@@ -80,7 +80,10 @@ export class KubeProxyServer implements KubeProxyInfo {
       this.inFlight,
       counters,
       () => this.isStopping(),
-      { responseHeaderTimeoutMs: config.responseHeaderTimeoutMs },
+      {
+        responseHeaderTimeoutMs: config.responseHeaderTimeoutMs,
+        maxLongRunningPerUser: config.maxLongRunningPerUser,
+      },
       this.#refusals,
       log,
     );

@@ -1,3 +1,5 @@
+import { SlotCounts } from './SlotCounts.js';
+
 /** Why an upgraded connection was refused by the limits. */
 export interface UpgradeRefusal {
   readonly scope: 'agent' | 'user';
@@ -10,8 +12,8 @@ export interface UpgradeRefusal {
  * `take` returns.
  */
 export class UpgradeLimits {
-  readonly #byAgent = new Map<string, number>();
-  readonly #byUser = new Map<string, number>();
+  readonly #byAgent = new SlotCounts();
+  readonly #byUser = new SlotCounts();
   #open = 0;
 
   constructor(
@@ -26,26 +28,18 @@ export class UpgradeLimits {
 
   /** Takes a slot for `user` on `agentId`: the release function, or why there is none. */
   take(user: string, agentId: string): (() => void) | UpgradeRefusal {
-    const agentCount = this.#byAgent.get(agentId) ?? 0;
-    if (agentCount >= this.maxPerAgent) return { scope: 'agent', limit: this.maxPerAgent };
-    const userCount = this.#byUser.get(user) ?? 0;
-    if (userCount >= this.maxPerUser) return { scope: 'user', limit: this.maxPerUser };
-    this.#byAgent.set(agentId, agentCount + 1);
-    this.#byUser.set(user, userCount + 1);
+    if (this.#byAgent.of(agentId) >= this.maxPerAgent) return { scope: 'agent', limit: this.maxPerAgent };
+    if (this.#byUser.of(user) >= this.maxPerUser) return { scope: 'user', limit: this.maxPerUser };
+    this.#byAgent.add(agentId);
+    this.#byUser.add(user);
     this.#open += 1;
     let isReleased = false;
     return () => {
       if (isReleased) return;
       isReleased = true;
       this.#open -= 1;
-      decrement(this.#byAgent, agentId);
-      decrement(this.#byUser, user);
+      this.#byAgent.remove(agentId);
+      this.#byUser.remove(user);
     };
   }
-}
-
-function decrement(counts: Map<string, number>, key: string): void {
-  const count = (counts.get(key) ?? 1) - 1;
-  if (count === 0) counts.delete(key);
-  else counts.set(key, count);
 }

@@ -81,6 +81,7 @@ export function statusForError(
     case 'KAS_UPGRADE_UNSUPPORTED':
       return { code: 501, reason: 'NotImplemented', message, agentId, isKnown: true };
     case 'KAS_UPGRADE_LIMIT_REACHED':
+    case 'KAS_LONG_RUNNING_LIMIT_REACHED':
       return {
         code: 429,
         reason: 'TooManyRequests',

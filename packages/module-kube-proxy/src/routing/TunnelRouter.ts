@@ -14,7 +14,7 @@ import type { CachedDirectory } from './CachedDirectory.js';
  * request (watches, exec sessions), or the agent is stopping (it opens no new tunnels while it drains).
  */
 const BUSY_TUNNELS_FIX =
-  'retry (kubectl does, after Retry-After); if it persists, every tunnel of the agent is busy with long requests (watches, exec) or the agent is stopping and opens no new ones (its log says): let it keep more tunnels (agentk --max-tunnels), or raise kubeProxy.tunnelWait in kas.yaml';
+  'retry (kubectl does, after Retry-After); if it persists, every tunnel of the agent is busy with long requests (watches, exec) or the agent is stopping and opens no new ones (its log says): let it keep more tunnels (agentk --max-tunnels), lower kubeProxy.maxLongRunningPerUser so that the watches of one user cannot take them all, or raise kubeProxy.tunnelWait in kas.yaml';
 
 /** Where a request went: a tunnel of this replica, or another replica's through the private API. */
 export type RouteKind = 'local' | 'remote';

@@ -13,12 +13,17 @@ export const AGENT_TOKENS = {
 export type AgentId = keyof typeof AGENT_TOKENS;
 
 /** The secrets of the test users (the part of their token after `user:<agent-id>:`). */
-export const USER_SECRETS = { alice: 'alice-secret-0123456789', bob: 'bob-secret-0123456789' } as const;
+export const USER_SECRETS = {
+  alice: 'alice-secret-0123456789',
+  bob: 'bob-secret-0123456789',
+  carol: 'carol-secret-0123456789',
+} as const;
 
-/** alice may reach agents 1 and 2; bob only agent 3. */
+/** alice may reach agents 1 and 2; bob only agent 3; carol only agent 1. */
 export const USERS: readonly KubeProxyUser[] = [
   { name: 'alice', tokenSha256: sha256(USER_SECRETS.alice), agents: ['agent-1', 'agent-2'] },
   { name: 'bob', tokenSha256: sha256(USER_SECRETS.bob), agents: ['agent-3'] },
+  { name: 'carol', tokenSha256: sha256(USER_SECRETS.carol), agents: ['agent-1'] },
 ];
 
 /** The shared secret of the test replicas' private API. */

@@ -34,6 +34,7 @@ export const kubeProxySectionSchema = z
     drainBudget: moduleKeys.drainBudget,
     maxUpgradesPerAgent: moduleKeys.maxUpgradesPerAgent,
     maxUpgradesPerUser: moduleKeys.maxUpgradesPerUser,
+    maxLongRunningPerUser: moduleKeys.maxLongRunningPerUser,
     upgradeIdleTimeout: moduleKeys.upgradeIdleTimeout,
     responseHeaderTimeout: moduleKeys.responseHeaderTimeout,
     privateApiConnectTimeout: moduleKeys.privateApiConnectTimeout,
