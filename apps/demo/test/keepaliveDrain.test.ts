@@ -94,6 +94,69 @@ function readAfterPause(server: string, caPem: string, token: string, path: stri
   });
 }
 
+/**
+ * POSTs a body that never ends (chunks of 64 KiB as fast as the connection takes them) and resolves with
+ * how the request ended: the answer's status and body, or `cut` when the connection was cut without one.
+ */
+function endlessUpload(server: string, caPem: string, token: string, path: string) {
+  let sentBytes = 0;
+  let isAnswered = false;
+  const ended = new Promise<{ status: number; body: string } | 'cut'>((resolve) => {
+    const req = request(
+      `${server}${path}`,
+      {
+        method: 'POST',
+        ca: caPem,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+        response.once('error', () => resolve('cut'));
+        isAnswered = true; // the rest of the body is not needed
+      },
+    );
+    req.once('error', () => resolve('cut'));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (!req.destroyed && !isAnswered) {
+        sentBytes += chunk.length;
+        if (!req.write(chunk)) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+    };
+    req.write('{"data":{"blob":"');
+    pump();
+  });
+  return { ended, sentBytes: () => sentBytes };
+}
+
+const CONFIG_MAPS = '/api/v1/namespaces/default/configmaps';
+
+/** Creates 24 ConfigMaps of 500 KB: their list is about 12 MB, far more than every buffer and window on the way. */
+async function createBigList(server: string, caPem: string, token: string): Promise<void> {
+  for (let i = 0; i < 24; i += 1) {
+    const created = await send(`${server}${CONFIG_MAPS}`, {
+      ca: caPem,
+      token,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `big-${i}` },
+        data: { blob: 'x'.repeat(500_000) },
+      }),
+    });
+    expect(created.status).toBe(201);
+  }
+}
+
 /** The body of a chunked HTTP/1.1 answer, its chunk sizes removed. */
 function dechunk(body: string): string {
   let out = '';
@@ -207,7 +270,7 @@ describe('streams through a stopping replica with keepalive 1 s, shorter than th
   });
 });
 
-describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats every 1 s, timeout 1 s', () => {
+describe('a peer that vanishes is found by heartbeats every 1 s (timeout 1 s), and by an HTTP/2 ping where a heartbeat cannot tell', () => {
   let cluster: LocalCluster | undefined;
   afterEach(async () => {
     for (const replica of cluster?.replicas ?? []) replica.process?.signal('SIGCONT');
@@ -233,26 +296,10 @@ describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats e
     const agent = cluster.agentIds[0] as string;
     const { caPem } = cluster;
     const token = cluster.userToken(agent);
-    const configMaps = `/api/v1/namespaces/default/configmaps`;
-    // 24 ConfigMaps of 500 KB: a list of about 12 MB, far more than every buffer and window on the way.
-    for (let i = 0; i < 24; i += 1) {
-      const created = await send(`${a.kubeProxyUrl}${configMaps}`, {
-        ca: caPem,
-        token,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          metadata: { name: `big-${i}` },
-          data: { blob: 'x'.repeat(500_000) },
-        }),
-      });
-      expect(created.status).toBe(201);
-    }
+    await createBigList(a.kubeProxyUrl, caPem, token);
     const pauseMs = 3 * 2 * KEEPALIVE_MS; // three times heartbeat time plus timeout
     const answers = await Promise.all(
-      [a, b].map((replica) => readAfterPause(replica.kubeProxyUrl, caPem, token, configMaps, pauseMs)),
+      [a, b].map((replica) => readAfterPause(replica.kubeProxyUrl, caPem, token, CONFIG_MAPS, pauseMs)),
     );
     for (const answer of answers) {
       expect(answer.slice(0, 15)).toBe('HTTP/1.1 200 OK');
@@ -267,6 +314,81 @@ describe('a peer that vanishes is still found without HTTP/2 pings: heartbeats e
     expect(
       logsOf(b).filter((log) => /is lost/.test(String(log.msg)) || log.event === 'response.broken'),
     ).toEqual([]);
+  });
+
+  // Regression: kas's heartbeat waits behind a request body the agent has not taken, so a silence there
+  // was excused (it may be a slow reader): an agentk that froze while kas sent it a body was never found,
+  // and the upload hung until its client gave up. An HTTP/2 ping, which no flow control holds back, tells
+  // a frozen peer (no answer) from a slow one (answers at once).
+  it('an agentk paused while kas sends it a request body is found by an HTTP/2 ping: kas ends its tunnel as lost and answers the client', {
+    timeout: scaledMs(90_000),
+  }, async () => {
+    cluster = await startLocalCluster({
+      replicas: 1,
+      agentkProcesses: 1,
+      agentsPerProcess: 1,
+      agentPlacement: 'first-replica',
+      budgets: BUDGETS,
+    });
+    const [a] = cluster.replicas as [KasReplica];
+    const agentk = cluster.agentk.processes[0];
+    if (agentk === undefined) throw new Error('no agentk process');
+    const agent = cluster.agentIds[0] as string;
+    const upload = endlessUpload(
+      a.kubeProxyUrl,
+      cluster.caPem,
+      cluster.userToken(agent),
+      '/api/v1/namespaces/default/configmaps',
+    );
+    await until('the body flows', () => upload.sentBytes() > 1024 * 1024, scaledMs(10_000));
+    agentk.signal('SIGSTOP');
+    const process = a.process;
+    if (process === undefined) throw new Error('A is not running');
+    const lost = await process.waitForLog({ event: 'tunnel.lost', agentId: agent }, scaledMs(30_000));
+    expect(String(lost.msg)).toMatch(/did not answer an HTTP\/2 ping within 1s/);
+    const answer = await upload.ended;
+    if (answer === 'cut') throw new Error('the client was cut without an answer');
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.body).message).toMatch(
+      /did not answer an HTTP\/2 ping within 1s: its connection is lost/,
+    );
+  });
+
+  it('a forwarding replica paused while the holder sends it an answer is found by an HTTP/2 ping: the holder ends the Forward call as lost', {
+    timeout: scaledMs(90_000),
+  }, async () => {
+    cluster = await startLocalCluster({
+      replicas: 2,
+      agentkProcesses: 1,
+      agentsPerProcess: 1,
+      agentPlacement: 'first-replica',
+      budgets: BUDGETS,
+    });
+    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
+    const agent = cluster.agentIds[0] as string;
+    const { caPem } = cluster;
+    const token = cluster.userToken(agent);
+    await createBigList(a.kubeProxyUrl, caPem, token);
+    // The list through B, which is paused as its first bytes reach the client: A's answer to B backs up
+    // behind B's flow-control window, with A's heartbeats behind it.
+    const { hostname, port } = new URL(b.kubeProxyUrl);
+    const socket = connect({ host: hostname, port: Number(port), ca: caPem }, () => {
+      socket.write(
+        `GET ${CONFIG_MAPS} HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      );
+    });
+    try {
+      socket.once('data', () => b.process?.signal('SIGSTOP'));
+      socket.on('error', () => {});
+      const process = a.process;
+      if (process === undefined) throw new Error('A is not running');
+      const lost = await process.waitForLog({ event: 'privateApi.callLost' }, scaledMs(30_000));
+      expect(String(lost.reason)).toMatch(
+        /^the calling replica did not answer an HTTP\/2 ping within 1s: its connection is lost$/,
+      );
+    } finally {
+      socket.destroy();
+    }
   });
 
   it('a paused kas replica: its agents find the connection lost and move to the other replica; a paused agentk: kas ends its tunnels as lost', {

@@ -1,6 +1,8 @@
 // @kas/tunnel-protocol: the wire protocol between agentk and kas, and between kas replicas: the .proto
 // files and their generated code, the frame codec and order rules, the request-body pump, hop-by-hop
 // headers, and the contracts (TunnelRegistry and its token) modules share without depending on each other.
+
+export { ConnectionPings, type PingOutcome } from './connections/ConnectionPings.js';
 export { AGENT_GRPC_SERVER, AGENT_TUNNELS, TUNNEL_TRACKER } from './contracts/agentEdgeRefs.js';
 export type { PemSource } from './contracts/PemSource.js';
 export type {

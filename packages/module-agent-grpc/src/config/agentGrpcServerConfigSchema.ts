@@ -32,7 +32,7 @@ export const agentGrpcServerConfigSchema = z.strictObject({
       timeout: positiveDuration()
         .prefault('10s')
         .describe(
-          'A tunnel whose heartbeat is not answered within this is ended as lost (`tunnel.lost`), so tunnels of a vanished agent go away. agentk ends a tunnel on which it heard nothing from kas for `time` plus this, and reconnects.',
+          'A tunnel whose heartbeat is not answered within this is ended as lost (`tunnel.lost`), so tunnels of a vanished agent go away; so is a busy one whose heartbeat cannot tell (it waits behind a request body) when the agent does not answer an HTTP/2 ping within this. agentk ends a tunnel on which it heard nothing from kas for `time` plus this, and reconnects.',
         ),
     })
     .prefault({}),

@@ -10,7 +10,12 @@ import {
   peerOf,
   RateLimitedLog,
 } from '@kas/core';
-import { createReverseTunnelMethod, widenServerFlowControlWindow } from '@kas/tunnel-protocol';
+import {
+  ConnectionPings,
+  createReverseTunnelMethod,
+  type PingOutcome,
+  widenServerFlowControlWindow,
+} from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { ResolvedAgentGrpcServerConfig } from '../config/agentGrpcServerConfigSchema.js';
 import { AgentGrpcError } from '../errors/AgentGrpcError.js';
@@ -87,6 +92,8 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
   /** While stopping: tells the stop's progress as tunnels end. */
   #onTunnelClosed: (() => void) | undefined;
   readonly #authenticator: AgentAuthenticator;
+  /** Asks a connection whose busy tunnel went silent whether the agent is still there. */
+  readonly #pings: ConnectionPings;
   /** Refused calls, logged without flooding (a few each interval, then a summary by reason). */
   readonly #refusals: RateLimitedLog;
   #state: ServerState = 'idle';
@@ -102,6 +109,7 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     private readonly log: Logger,
   ) {
     this.#authenticator = new AgentAuthenticator(config.agents);
+    this.#pings = new ConnectionPings(config.keepalive.timeout);
     this.#refusals = new RateLimitedLog(log, {
       level: 'warn',
       summaryEvent: 'tunnel.refusedSummary',
@@ -312,6 +320,10 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     }
   }
 
+  pingPeer(tunnel: ServerTunnel): Promise<PingOutcome> {
+    return this.#pings.ping(tunnel.peer);
+  }
+
   onIdleAgain(tunnel: ServerTunnel): void {
     this.#counters.increment('exchanges.finished');
     if (this.#state !== 'serving' || !this.registry.release(tunnel)) tunnel.finish();
@@ -451,6 +463,12 @@ export class AgentGrpcServer implements AgentGrpcServerInfo, TunnelOwner {
     const target = this.config.listen;
     const { host, port } = splitHostPort(target);
     const injector = server.createConnectionInjector(credentials);
+    if (!this.#pings.attach(server)) {
+      this.log.warn(
+        { event: 'grpc.pingsUnavailable' },
+        'this grpc-js version hides its HTTP/2 servers: an agent that freezes while kas sends it a request body is not found until the body moves again or its client gives up',
+      );
+    }
     if (!widenServerFlowControlWindow(server)) {
       this.log.warn(
         { event: 'grpc.flowControlDefault' },

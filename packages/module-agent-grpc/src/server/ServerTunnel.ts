@@ -6,6 +6,7 @@ import type {
   AgentMessage,
   HeartbeatTiming,
   KasTunnelMessage,
+  PingOutcome,
   Tunnel,
   TunnelRequest,
   TunnelResponse,
@@ -45,6 +46,8 @@ export interface TunnelOwner {
   onClosed(tunnel: ServerTunnel, ending: TunnelEnding): void;
   /** The status grpc-js sent when it ended the tunnel by itself (`endedByGrpc`), once it has left. */
   onStatusSentByGrpc(tunnel: ServerTunnel, sent: StatusSentByGrpc): void;
+  /** Sends an HTTP/2 ping on the tunnel's connection: whether the agent answered it in time. */
+  pingPeer(tunnel: ServerTunnel): Promise<PingOutcome>;
 }
 
 /** How long a half-close in the middle of a response may wait for the cancellation that explains it. */
@@ -308,10 +311,22 @@ export class ServerTunnel implements RegisteredTunnel {
     // Silence says nothing about the agent when kas itself stopped reading the call (its client reads the
     // answer slower than the agent sends it: the agent's answers wait behind the body it could not send
     // yet), or when kas's heartbeat still waits behind a request body the agent has not taken: ending the
-    // tunnel would cut a healthy exchange. The next heartbeat asks again; an agent that froze meanwhile is
-    // found once the body moves again, or the exchange ends with its client.
-    if (this.call.isPaused() || this.call.writableLength > 0) return;
-    const message = `agent "${this.agentId}" did not answer a heartbeat within ${formatDuration(this.heartbeat.timeoutMs)}: its connection is lost`;
+    // tunnel would cut a healthy exchange. An HTTP/2 ping, which neither holds back, tells: an agent that
+    // is only slow answers it. One that cannot be asked (its connection got GOAWAY) is asked again by the
+    // next heartbeat.
+    if (this.call.isPaused() || this.call.writableLength > 0) {
+      this.owner.pingPeer(this).then((outcome) => {
+        if (outcome === 'silent' && this.#state !== 'closed')
+          this.#lose(`did not answer an HTTP/2 ping within ${formatDuration(this.heartbeat.timeoutMs)}`);
+      });
+      return;
+    }
+    this.#lose(`did not answer a heartbeat within ${formatDuration(this.heartbeat.timeoutMs)}`);
+  }
+
+  /** Ends the tunnel as lost: the agent did not answer (`what`). */
+  #lose(what: string): void {
+    const message = `agent "${this.agentId}" ${what}: its connection is lost`;
     this.#exchange?.break(
       new AgentGrpcError(
         'KAS_TUNNEL_BROKEN',

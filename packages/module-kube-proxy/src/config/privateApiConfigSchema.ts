@@ -54,7 +54,7 @@ export const privateApiConfigSchema = z
         timeout: positiveDuration()
           .prefault('10s')
           .describe(
-            'A call whose heartbeat the calling replica does not answer within this is cancelled; the caller cancels one on which it heard nothing for `time` plus this.',
+            'A call whose heartbeat the calling replica does not answer within this is cancelled (and one whose heartbeat waits behind an answer the caller has not read, when the caller does not answer an HTTP/2 ping within this); the caller cancels one on which it heard nothing for `time` plus this.',
           ),
       })
       .prefault({}),

@@ -5,6 +5,7 @@ import {
   type ForwardRequest,
   FrameOrder,
   type HeartbeatTiming,
+  type PingOutcome,
   type TunnelRegistry,
   UndecodableMessage,
 } from '@kas/tunnel-protocol';
@@ -38,6 +39,10 @@ export interface InboundStreamOwner {
   onRefused(stream: InboundStream, code: string, details: string): void;
   /** The call is over. Called once. */
   onClosed(stream: InboundStream): void;
+  /** The calling replica did not answer a heartbeat or a ping in time: the call ends (for the log). */
+  onLost(stream: InboundStream, message: string): void;
+  /** Sends an HTTP/2 ping on the call's connection: whether the calling replica answered it in time. */
+  pingPeer(stream: InboundStream): Promise<PingOutcome>;
 }
 
 /**
@@ -54,6 +59,8 @@ export class InboundStream implements InboundExchangeOwner {
   readonly #abort = new AbortController();
   /** Armed by a heartbeat, disarmed by any message from the caller. */
   #answerTimer: NodeJS.Timeout | undefined;
+  /** The calling replica's connection: its remote address and port, as grpc-js says them. */
+  readonly peer: string;
 
   constructor(
     private readonly call: ForwardServerCall,
@@ -62,6 +69,7 @@ export class InboundStream implements InboundExchangeOwner {
     /** Set when the caller answers heartbeats (it said so in its metadata). */
     heartbeat?: HeartbeatTiming,
   ) {
+    this.peer = call.getPeer();
     call.on('data', this.#onMessage);
     call.on('end', this.#onCallerEnded);
     call.on('cancelled', this.#onCancelled);
@@ -207,12 +215,25 @@ export class InboundStream implements InboundExchangeOwner {
     this.#answerTimer = undefined;
     // Silence says nothing about the caller when this replica stopped reading the call (the tunnel takes
     // the request body slower than the caller sends it: its answers wait behind that body), or when the
-    // heartbeat still waits behind an answer the caller has not read (its client reads slowly). The next
-    // heartbeat asks again.
-    if (this.call.isPaused() || this.call.writableLength > 0) return;
-    const why = `the calling replica did not answer a heartbeat within ${formatDuration(heartbeat.timeoutMs)}: its connection is lost`;
+    // heartbeat still waits behind an answer the caller has not read (its client reads slowly). An HTTP/2
+    // ping, which neither holds back, tells: a caller that is only slow answers it. One that cannot be
+    // asked (its connection got GOAWAY) is asked again by the next heartbeat.
+    if (this.call.isPaused() || this.call.writableLength > 0) {
+      this.owner.pingPeer(this).then((outcome) => {
+        if (outcome === 'silent' && this.#state !== 'closed')
+          this.#lose(`did not answer an HTTP/2 ping within ${formatDuration(heartbeat.timeoutMs)}`);
+      });
+      return;
+    }
+    this.#lose(`did not answer a heartbeat within ${formatDuration(heartbeat.timeoutMs)}`);
+  }
+
+  /** Ends the call as lost: the calling replica did not answer (`what`). */
+  #lose(what: string): void {
+    const why = `the calling replica ${what}: its connection is lost`;
     this.#exchange?.cancel('cancelled', why);
     if (!this.#close()) return;
+    this.owner.onLost(this, why);
     this.call.emit('error', { code: status.UNAVAILABLE, details: `KAS_FORWARD_LOST: ${why}` });
   }
 

@@ -6,11 +6,13 @@ import { cutReasonOf, type LifecycleContext, ListenerConnections, peerOf, RateLi
 import type { ReplicaIdentity } from '@kas/module-tunnel-tracker';
 import type { TunnelRegistry } from '@kas/tunnel-protocol';
 import {
+  ConnectionPings,
   createForwardMethod,
   FORWARD_METADATA,
   FORWARD_V1_PATH,
   HEARTBEAT_METADATA,
   MAX_FORWARD_MESSAGE_BYTES,
+  type PingOutcome,
   widenServerFlowControlWindow,
 } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
@@ -81,6 +83,8 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
 
   /** Refused calls: anyone on the pod network can cause them, so they are logged rate-limited. */
   readonly #refusals: RateLimitedLog;
+  /** Asks a connection whose busy call went silent whether the calling replica is still there. */
+  readonly #pings: ConnectionPings;
 
   constructor(
     private readonly config: ResolvedPrivateApiConfig,
@@ -88,6 +92,7 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     private readonly log: Logger,
   ) {
     this.#secret = new SharedSecret(config.secret);
+    this.#pings = new ConnectionPings(config.heartbeat.timeoutMs);
     this.#refusals = new RateLimitedLog(log, {
       level: 'warn',
       summaryEvent: 'privateApi.refusedSummary',
@@ -152,6 +157,17 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     );
   }
 
+  onLost(stream: InboundStream, message: string): void {
+    this.log.warn(
+      { event: 'privateApi.callLost', peer: stream.peer, reason: message },
+      `ended a Forward call: ${message}`,
+    );
+  }
+
+  pingPeer(stream: InboundStream): Promise<PingOutcome> {
+    return this.#pings.ping(stream.peer);
+  }
+
   onClosed(stream: InboundStream): void {
     this.#calls.delete(stream);
     this.#connectionMarks.get(stream)?.();
@@ -194,6 +210,12 @@ export class PrivateApiServer implements PrivateApiInfo, InboundStreamOwner {
     );
     const target = formatHostPort(this.config.host, this.config.port);
     const injector = server.createConnectionInjector(await this.#credentials());
+    if (!this.#pings.attach(server)) {
+      this.log.warn(
+        { event: 'privateApi.pingsUnavailable' },
+        'this grpc-js version hides its HTTP/2 servers: a calling replica that freezes while this one sends it an answer is not found until the answer moves again or its client gives up',
+      );
+    }
     if (!widenServerFlowControlWindow(server)) {
       this.log.warn(
         { event: 'privateApi.flowControlDefault' },

@@ -1,5 +1,6 @@
-import type { Http2Server, Http2Session } from 'node:http2';
+import type { Http2Session } from 'node:http2';
 import type { Server } from '@grpc/grpc-js';
+import { http2ServersOf } from '../connections/http2ServersOf.js';
 
 /**
  * How much a tunnel or Forward call may have on its way to its receiver before the sender waits for a
@@ -23,10 +24,9 @@ export const FLOW_CONTROL_WINDOW = {
  * server checks the window a client sees.
  */
 export function widenServerFlowControlWindow(server: Server): boolean {
-  const http2Servers = (server as unknown as { http2Servers?: unknown }).http2Servers;
-  if (!(http2Servers instanceof Map) || http2Servers.size === 0) return false;
-  for (const http2Server of http2Servers.keys() as IterableIterator<Http2Server>) {
-    if (typeof http2Server.updateSettings !== 'function') return false;
+  const http2Servers = http2ServersOf(server);
+  if (http2Servers === undefined) return false;
+  for (const http2Server of http2Servers) {
     http2Server.updateSettings({ initialWindowSize: FLOW_CONTROL_WINDOW.streamBytes });
     http2Server.on('session', (session: Http2Session) => {
       session.setLocalWindowSize(FLOW_CONTROL_WINDOW.connectionBytes);
