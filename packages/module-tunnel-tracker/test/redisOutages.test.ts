@@ -123,6 +123,59 @@ describe('Redis outages', () => {
     expect(a.metrics.snapshot().failedRoundTrips.check).toBe(0);
   });
 
+  it('Redis refusing writes (maxmemory, noeviction) is one warning for the whole refusal, not one per retry, and one line when writes succeed again', async () => {
+    harness = await startRedisHarness();
+    // Short periods: many syncs, checks and clean-ups are refused within the test.
+    const a = await harness.startReplica('replica-a', {
+      agents: ['agent-1', 'agent-2'],
+      timings: { entryTtl: 2_000, refreshPeriod: 100, cleanUpPeriod: 100, entryCheckPeriod: 50 },
+    });
+    await harness.observer.config('SET', 'maxmemory-policy', 'noeviction');
+    await harness.observer.config('SET', 'maxmemory', '1');
+    // The entries expire meanwhile: the entry check then asks for a sync every 50 ms, each refused.
+    await eventually(() => expect(a.metrics.snapshot().failedRoundTrips.sync).toBeGreaterThanOrEqual(10), {
+      timeoutMs: 20_000,
+    });
+    a.presence.connect('agent-3');
+    await eventually(() => expect(a.metrics.snapshot().failedRoundTrips.register).toBe(1));
+    await eventually(() => expect(a.metrics.snapshot().failedRoundTrips.cleanUp).toBeGreaterThanOrEqual(1));
+
+    const writeWarnings = a.logs.filter(
+      (line) => (line.level as number) >= 40 && line.event !== 'tunnels.lost',
+    );
+    expect(writeWarnings).toEqual([
+      expect.objectContaining({
+        event: 'tunnels.writeFailing',
+        store: harness.server.url,
+        reason: expect.stringContaining('OOM command not allowed'),
+        msg: expect.stringContaining(
+          `cannot write this replica's tunnel directory entries in ${harness.server.url} (OOM`,
+        ),
+      }),
+    ]);
+    // What Redis refused is said in a few words: not the script's arguments, nor a stack.
+    expect(JSON.stringify(writeWarnings[0]).length).toBeLessThan(1_000);
+
+    await harness.observer.config('SET', 'maxmemory', '0');
+    await eventually(async () =>
+      expect((await harness?.storedEntries('agent-3'))?.map((entry) => entry.replicaId)).toEqual([
+        'replica-a',
+      ]),
+    );
+    const recovered = await eventually(() => {
+      const lines = a.logs.filter((line) => line.event === 'tunnels.writeRecovered');
+      expect(lines).toHaveLength(1);
+      return lines[0];
+    });
+    expect(recovered).toMatchObject({
+      level: 30,
+      store: harness.server.url,
+      failedWrites: expect.any(Number),
+    });
+    expect(recovered?.failedWrites).toBeGreaterThanOrEqual(12);
+    expect(a.logs.filter((line) => line.event === 'tunnels.writeFailing')).toHaveLength(1);
+  });
+
   it('a look-up on a stalled Redis fails with KAS_TUNNEL_DIRECTORY_UNAVAILABLE at the command timeout', async () => {
     harness = await startRedisHarness();
     const b = await harness.startReplica('replica-b', { connection: { commandTimeout: 200 } });
@@ -206,6 +259,52 @@ describe('Redis outages', () => {
     expect(lines.filter((line) => line.msg === 'Redis connection error').length).toBeGreaterThan(1);
     expect(JSON.stringify(lines)).not.toContain('secret');
     expect(failure?.message).not.toContain('secret');
+  });
+
+  it('a Redis that asks for a password kas lacks, or refuses the one it has: the start fails with KAS_REDIS_AUTH_FAILED naming the password, not reachability', async () => {
+    server = await startRedis({ args: ['--requirepass', 'the-real-password'] });
+    for (const [url, reply] of [
+      [server.url, 'NOAUTH'],
+      [`redis://:a-wrong-password@127.0.0.1:${server.port}`, 'WRONGPASS'],
+    ] as const) {
+      const failure = await startTestApp({ modules: [redisConnectionModule({ url })] }).then(
+        () => undefined,
+        (error: unknown) => error as Error & { code: string; cause: TunnelTrackerError },
+      );
+      expect(failure?.code).toBe('KAS_START_FAILED');
+      expect(failure?.cause).toMatchObject({
+        code: 'KAS_REDIS_AUTH_FAILED',
+        message: expect.stringContaining(
+          `Redis at ${server.url} refused this client's credentials: ${reply}`,
+        ),
+        fix: expect.stringContaining('redis.passwordFile'),
+      });
+      expect(failure?.cause.message).not.toContain('a-wrong-password');
+    }
+  });
+
+  it('a Redis that asks for a password after a restart: one warning names the refusal and the password key, not one per reconnect attempt', async () => {
+    harness = await startRedisHarness();
+    const a = await harness.startReplica('replica-a', { agents: ['agent-1'] });
+    const client = a.testApp.app.get(RedisToken);
+    await harness.observer.config('SET', 'requirepass', 'the-real-password');
+    await harness.observer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await eventually(() => expect(client.status).not.toBe('ready'));
+    // ioredis tries again and again, each attempt refused.
+    const attempts = () => a.logs.filter((line) => line.event === 'redis.error').length;
+    await eventually(() => expect(attempts()).toBeGreaterThanOrEqual(3), { timeoutMs: 20_000 });
+    const warnings = a.logs.filter((line) => line.event === 'redis.error' && line.level === 40);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        address: harness.server.url,
+        reason: expect.stringContaining('NOAUTH'),
+        fix: expect.stringContaining('redis.passwordFile'),
+      }),
+    ]);
+    await harness.observer.auth('the-real-password');
+    await harness.observer.config('SET', 'requirepass', '');
+    await eventually(() => expect(client.status).toBe('ready'), { timeoutMs: 20_000 });
+    expect(a.logs.filter((line) => line.event === 'redis.back')).toHaveLength(1);
   });
 
   it('Redis that comes up while the connection starts: ioredis retries connect it within the start budget', async () => {

@@ -2,6 +2,7 @@ import { parseConfig } from '@kas/config';
 import { defineModule, formatDuration, type LifecycleContext } from '@kas/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { credentialsFix, errorKind } from '../errors/errorKind.js';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
 import { REDIS_CONNECTION } from '../moduleRefs.js';
 import { describeClusterNodes, describeRedisOptions, describeRedisUrl } from './describeRedisAddress.js';
@@ -85,15 +86,22 @@ function describeConfig(config: RedisConnectionConfig): string {
   return config.url === undefined ? describeRedisOptions(config.options) : describeRedisUrl(config.url);
 }
 
-/** Logs the connection's life: one warning per outage, not one per reconnect attempt. */
+/**
+ * Logs the connection's life: one warning per outage, not one per reconnect attempt, and one warning for
+ * each kind of error while it lasts (a refused connection, then a password Redis now asks for), so an
+ * outage that does not end says why; repeats of a kind are debug lines.
+ */
 function watchConnection(client: RedisClient, address: string, log: Logger): void {
   let hasBeenReady = false;
   let isDown = false;
+  /** The kind of error last warned about since the connection was last ready. */
+  let warnedKind: string | undefined;
   client.on('ready', () => {
     if (isDown) log.info({ event: 'redis.back', address }, 'Redis connection is back');
     else if (!hasBeenReady) log.info({ event: 'redis.ready', address }, 'Redis connection ready');
     hasBeenReady = true;
     isDown = false;
+    warnedKind = undefined;
   });
   client.on('close', () => {
     if (!hasBeenReady || isDown || client.status === 'end') return;
@@ -101,9 +109,19 @@ function watchConnection(client: RedisClient, address: string, log: Logger): voi
     log.warn({ event: 'redis.lost', address }, 'Redis connection lost; ioredis reconnects');
   });
   client.on('error', (error: Error) => {
-    log[isDown || !hasBeenReady ? 'debug' : 'warn'](
-      { event: 'redis.error', address, err: error },
-      'Redis connection error',
+    const kind = errorKind(error);
+    // Before the first ready, the start reports (redis.waiting, then its error).
+    if (!hasBeenReady || kind === warnedKind) {
+      log.debug({ event: 'redis.error', address, err: error }, 'Redis connection error');
+      return;
+    }
+    warnedKind = kind;
+    const fix = credentialsFix(error);
+    log.warn(
+      { event: 'redis.error', address, reason: error.message, ...(fix === undefined ? {} : { fix }) },
+      fix === undefined
+        ? `Redis connection error at ${address}: ${error.message}`
+        : `Redis at ${address} refused this client's credentials (${error.message}); ${fix}`,
     );
   });
   client.on('end', () => log.info({ event: 'redis.closed', address }, 'Redis connection closed'));
@@ -112,11 +130,18 @@ function watchConnection(client: RedisClient, address: string, log: Logger): voi
 /**
  * Resolves when the client is ready. ioredis retries with its own backoff meanwhile; the start budget
  * decides when to give up (a little before it, so the error that names the address is the one reported).
+ * Credentials Redis refuses fail the start at once (`KAS_REDIS_AUTH_FAILED`): retrying cannot change them.
  */
 async function connect(client: RedisClient, address: string, ctx: LifecycleContext): Promise<void> {
   const startedAt = Date.now();
   let lastError: unknown;
+  let refuseCredentials: (error: Error, fix: string) => void = () => {};
   const onError = (error: Error) => {
+    const fix = credentialsFix(error);
+    if (fix !== undefined) {
+      refuseCredentials(error, fix);
+      return;
+    }
     // Once, so the wait is not silent (it lasts up to the start budget: 30 s in kas).
     if (lastError === undefined)
       ctx.log.warn(
@@ -141,6 +166,15 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
           ),
         );
       };
+      refuseCredentials = (error, fix) =>
+        reject(
+          new TunnelTrackerError(
+            'KAS_REDIS_AUTH_FAILED',
+            `redis-connection: Redis at ${address} refused this client's credentials: ${error.message}`,
+            fix,
+            { cause: error },
+          ),
+        );
       const onReady = () => resolve();
       const onEnd = fail('and ioredis stopped retrying');
       // Abandoned (another module failed, or a stop came): not Redis's fault, so no word about reaching it.

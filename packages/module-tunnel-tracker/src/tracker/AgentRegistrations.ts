@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ReplicaIdentity } from '../directory/TunnelDirectory.js';
 import type { TrackerTimings } from './TrackerTimings.js';
 import type { TunnelStore } from './TunnelStore.js';
+import type { WriteFailureReporter } from './WriteFailureReporter.js';
 
 /**
  * The agents that hold tunnels on this replica, and which of them the store holds an entry for. Follows
@@ -26,6 +27,8 @@ export class AgentRegistrations {
     private readonly log: Logger,
     /** Registrations and unregistrations happen only while the tracker runs. */
     private readonly isRunning: () => boolean,
+    /** Failed writes: one warning per refusal, however many agents come and go meanwhile. */
+    private readonly writeFailures: WriteFailureReporter,
   ) {}
 
   /** Agents with tunnels here, as the registry reported them (advertised or waiting for the store). */
@@ -118,13 +121,11 @@ export class AgentRegistrations {
     }
     try {
       await roundTrip();
+      this.writeFailures.succeeded(operation);
       if (operation === 'unregister') this.#registered.delete(agentId);
       else if (this.#agents.has(agentId)) this.#registered.add(agentId);
     } catch (error) {
-      this.log.warn(
-        { err: error, agentId, operation, store: this.store.location },
-        'tunnel directory write failed; the next refresh corrects it',
-      );
+      this.writeFailures.failed(operation, error, { agentId }); // the next refresh corrects it
     }
   }
 }

@@ -4,6 +4,7 @@ import type { AgentRegistrations } from './AgentRegistrations.js';
 import { EntryLossReporter } from './EntryLossReporter.js';
 import type { TrackerTimings } from './TrackerTimings.js';
 import type { TunnelStore } from './TunnelStore.js';
+import type { WriteFailureReporter } from './WriteFailureReporter.js';
 
 /** Why the tracker rewrites all its entries. */
 type SyncReason = 'start' | 'refresh' | 'reconnect' | 'lost';
@@ -39,6 +40,8 @@ export class EntryRefresher {
     private readonly log: Logger,
     /** Syncs, checks and clean-ups run only while the tracker runs. */
     private readonly isRunning: () => boolean,
+    /** Failed syncs and clean-ups: one warning per refusal, however often they are retried. */
+    private readonly writeFailures: WriteFailureReporter,
   ) {
     this.#losses = new EntryLossReporter(store, timings, log);
   }
@@ -104,15 +107,13 @@ export class EntryRefresher {
       );
       this.#lastRefreshAt = sentAt;
       this.registrations.synced(agents);
+      this.writeFailures.succeeded('sync');
       this.log[loggedReason === 'refresh' ? 'debug' : 'info'](
         { reason: loggedReason, agents: result.entries, roundTrips: result.roundTrips },
         'tunnel directory entries written',
       );
     } catch (error) {
-      this.log.warn(
-        { err: error, reason: loggedReason, agents: agents.length, store: this.store.location },
-        'could not write the tunnel directory entries; retrying at the next refresh',
-      );
+      this.writeFailures.failed('sync', error, { syncReason: loggedReason, agents: agents.length });
     }
   }
 
@@ -148,9 +149,10 @@ export class EntryRefresher {
     if (!this.isRunning() || !this.store.isAvailable()) return;
     try {
       const result = await this.store.cleanUp(this.replica.id);
+      this.writeFailures.succeeded('cleanUp');
       if (result.entries > 0) this.log.debug({ removed: result.entries }, 'expired tunnel entries removed');
     } catch (error) {
-      this.log.warn({ err: error, store: this.store.location }, 'tunnel directory clean-up failed');
+      this.writeFailures.failed('cleanUp', error);
     }
   }
 }

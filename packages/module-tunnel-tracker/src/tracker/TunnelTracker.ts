@@ -13,6 +13,7 @@ import type {
   TunnelTrackerMetrics,
   TunnelTrackerMetricsSource,
 } from './TunnelTrackerMetrics.js';
+import { WriteFailureReporter } from './WriteFailureReporter.js';
 
 /** Where a tracker is in its life. Registrations and refreshes happen only while `running`. */
 export type TrackerState = 'idle' | 'running' | 'withdrawing' | 'stopped';
@@ -39,8 +40,25 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     log: Logger,
   ) {
     const isRunning = () => this.#state === 'running';
-    this.#registrations = new AgentRegistrations(store, registry, replica, timings, log, isRunning);
-    this.#refresher = new EntryRefresher(store, replica, timings, this.#registrations, log, isRunning);
+    const writeFailures = new WriteFailureReporter(store, log);
+    this.#registrations = new AgentRegistrations(
+      store,
+      registry,
+      replica,
+      timings,
+      log,
+      isRunning,
+      writeFailures,
+    );
+    this.#refresher = new EntryRefresher(
+      store,
+      replica,
+      timings,
+      this.#registrations,
+      log,
+      isRunning,
+      writeFailures,
+    );
     this.#withdrawal = new EntryWithdrawal(store, replica, timings, this.#registrations);
   }
 
@@ -82,7 +100,7 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     ctx.log.info(
       {
         store: this.store.location,
-        replica: id,
+        replicaId: id, // not `replica`: kas's logger already carries that key on every line
         agents: this.#registrations.connectedCount,
         ...this.timings,
       },
