@@ -102,7 +102,16 @@ describe('loading a config file', () => {
     const file = await configFile(`replica:\n  id: a\nextra:\n${keys}\n  k7: again\n`);
     await expect(loadConfigFile(schema, { file, env: {} })).rejects.toMatchObject({
       code: 'KAS_CONFIG_SYNTAX',
-      message: `${file}:30004:3: Map keys must be unique`,
+      message: `${file}:30004:3: Map keys must be unique: "k7" is set twice in one mapping (first at line 11)`,
+    });
+  });
+
+  it('says which key is repeated and how to fix it (was: "Map keys must be unique", fix "indentation, quotes, a missing colon")', async () => {
+    const file = await configFile('replica:\n  id: a\nlog:\n  level: info\nreplica:\n  id: b\n');
+    await expect(loadConfigFile(schema, { file, env: {} })).rejects.toMatchObject({
+      code: 'KAS_CONFIG_SYNTAX',
+      message: `${file}:5:1: Map keys must be unique: "replica" is set twice in one mapping (first at line 1)`,
+      fix: 'merge the two "replica:" entries into one: YAML keeps no repeated key',
     });
   });
 

@@ -177,6 +177,27 @@ describe('kas refuses to start, in one line that says what to change', () => {
     expect(child.logs().at(-1)).toMatchObject({ event: 'app.exiting', exitCode: 2 });
   });
 
+  it('an agents file that names the directory a Secret is mounted at, not the file in it: exit 2, the fix names the file there (was: "create the file")', async () => {
+    let files = '';
+    const config = await configWith((yaml, devFiles) => {
+      files = devFiles;
+      return yaml.replace(`agentsFile: ${join(files, 'agents.yaml')}`, `agentsFile: ${files}`);
+    });
+    const child = startKas(config);
+    expect(await child.exited).toEqual({ code: 2, signal: null });
+    const errors = errorLines(child);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'KAS_CONFIG_UNREADABLE' });
+    expect(errors[0]?.msg).toMatch(
+      new RegExp(
+        `${config}:\\d+:\\d+: agentGrpc\\.agentsFile: cannot read ${files}: EISDIR \\(a directory\\)$`,
+      ),
+    );
+    expect(errors[0]?.fix).toMatch(
+      /^agentGrpc\.agentsFile names a directory: name a file in it \(it holds [^)]*\bagents\.yaml\b[^)]*\)$/,
+    );
+  });
+
   it('a boolean written in words: exit 2, naming the line, what is expected and the value given (was: zod\'s "Invalid input: expected boolean, received string")', async () => {
     const config = await configWith((yaml) =>
       yaml.replace(

@@ -1,5 +1,5 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatKeyPath, toConfigIssues } from '@kas/config';
 import { parse } from 'yaml';
@@ -60,10 +60,12 @@ export function diskFiles(
     } catch (error) {
       // A relative path names the file it tried: the directory it is read from is not always the one in mind.
       const tried = absolute === path ? path : `${path} (looked for ${absolute})`;
+      const code = (error as NodeJS.ErrnoException).code;
+      const relativeNote = absolute === path ? '' : ` (a relative path is read from ${from})`;
       throw new KasAppError(
         'KAS_CONFIG_UNREADABLE',
-        `${prefix(key)}: cannot read ${tried}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-        `create the file or correct ${formatKeyPath(key)}${absolute === path ? '' : ` (a relative path is read from ${from})`}`,
+        `${prefix(key)}: cannot read ${tried}: ${code === undefined ? (error as Error).message : `${code}${ERRNO_WORDS[code] ?? ''}`}`,
+        await unreadableFix(code, absolute, formatKeyPath(key), relativeNote),
         { cause: error },
       );
     }
@@ -165,4 +167,38 @@ export function diskFiles(
       throw invalid(key, path, result.error, schema, `write a YAML list such as:\n${example}`);
     },
   };
+}
+
+/** A few words after the errno code, for the codes an operator meets. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = {
+  EISDIR: ' (a directory)',
+  EACCES: ' (permission denied)',
+};
+
+/**
+ * What to change when a file the config names cannot be read: a directory (often the folder a Kubernetes
+ * Secret is mounted at) is named with the files in it, a permission names the user kas runs as.
+ */
+async function unreadableFix(
+  code: string | undefined,
+  absolute: string,
+  keyPath: string,
+  relativeNote: string,
+): Promise<string> {
+  if (code === 'EISDIR') {
+    const names = await readdir(absolute).then(
+      (entries) => entries.filter((name) => !name.startsWith('.')).sort(),
+      () => [],
+    );
+    const holds =
+      names.length === 0
+        ? 'it is empty'
+        : `it holds ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}`;
+    return `${keyPath} names a directory: name a file in it (${holds})`;
+  }
+  if (code === 'EACCES') {
+    const user = typeof process.getuid === 'function' ? ` (uid ${process.getuid()})` : '';
+    return `make the file readable by the user kas runs as${user}, or correct ${keyPath}${relativeNote}`;
+  }
+  return `create the file or correct ${keyPath}${relativeNote}`;
 }

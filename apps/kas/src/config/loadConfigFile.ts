@@ -7,7 +7,7 @@ import {
   parseConfigYaml,
   toConfigIssues,
 } from '@kas/config';
-import { type Document, isMap, isScalar, LineCounter } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, visit } from 'yaml';
 import type { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import { type EnvOverride, readEnvOverrides, setPath } from './envOverrides.js';
@@ -98,10 +98,13 @@ export async function readConfigSource(source: ConfigSource): Promise<ConfigDocu
     const [syntax] = document.errors;
     if (syntax !== undefined) {
       const at = lines.linePos(syntax.pos[0]);
+      const repeated = syntax.code === 'DUPLICATE_KEY' ? repeatedKey(document, syntax.pos[0]) : undefined;
       throw new KasAppError(
         'KAS_CONFIG_SYNTAX',
-        `${source.file}:${at.line}:${at.col}: ${syntax.message}`,
-        'fix the YAML at that line (indentation, quotes, a missing colon)',
+        `${source.file}:${at.line}:${at.col}: ${syntax.message}${repeated === undefined ? '' : `: "${repeated.key}" is set twice in one mapping (first at line ${lines.linePos(repeated.firstAt).line})`}`,
+        repeated === undefined
+          ? 'fix the YAML at that line (indentation, quotes, a missing colon)'
+          : `merge the two "${repeated.key}:" entries into one: YAML keeps no repeated key`,
       );
     }
     if (document.contents !== null && !isMap(document.contents)) {
@@ -198,4 +201,19 @@ function dropEmptyKeys(value: unknown): Record<string, unknown> | undefined {
     return [[key, isMapping ? dropEmptyKeys(child) : child]];
   });
   return Object.fromEntries(entries);
+}
+
+/** The key repeated at offset `at` of the document, and the offset of its first occurrence in that mapping. */
+function repeatedKey(document: Document.Parsed, at: number): { key: string; firstAt: number } | undefined {
+  let found: { key: string; firstAt: number } | undefined;
+  visit(document, {
+    Map(_, map) {
+      const repeated = map.items.find((item) => isScalar(item.key) && item.key.range?.[0] === at)?.key;
+      if (!isScalar(repeated)) return undefined;
+      const first = map.items.find((item) => isScalar(item.key) && item.key.value === repeated.value)?.key;
+      if (isScalar(first)) found = { key: String(repeated.value), firstAt: first.range?.[0] ?? at };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
