@@ -50,6 +50,22 @@ describe('an app run as a real process', () => {
     ]);
   });
 
+  it("logs the process's warnings as process.warning lines, not Node's stderr text; a TLS server name set to an IP address only at debug (found by an operator trial: agentk printed DEP0123)", async () => {
+    child = startProcess(process.execPath, [fixture], { env: { PROXY_WARN: '1' } });
+    await child.waitForLog({ event: 'app.started' });
+    child.signal('SIGTERM');
+    expect(await child.exited).toEqual({ code: EXIT_CODES.clean, signal: null });
+    expect(child.logs().filter((log) => log.event === 'process.warning')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        name: 'DeprecationWarning',
+        code: 'DEP_PROXY',
+        reason: 'proxy.legacy is deprecated',
+      }),
+    ]);
+    expect(child.lines.filter((line) => line.stream === 'stderr').map((line) => line.text)).toEqual([]);
+  });
+
   it('cuts every drain at a second signal and exits with the forced code', async () => {
     child = startProcess(process.execPath, [fixture], { env: { PROXY_DRAIN_MS: 'forever' } });
     await child.waitForLog({ event: 'app.started' });

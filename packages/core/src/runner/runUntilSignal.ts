@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { App } from './createApp.js';
 import { exitProcess } from './exitProcess.js';
+import { logProcessWarnings } from './logProcessWarnings.js';
 import type { Unstamped } from './ModuleRuntime.js';
 import type { StopOutcome } from './StopRun.js';
 
@@ -35,7 +36,8 @@ export function exitCodeFor(outcome: StopOutcome): number {
 }
 
 /**
- * The runner's ownership of the process: the first SIGTERM/SIGINT/SIGHUP stops the app, a second cuts every
+ * The runner's ownership of the process: the process's warnings go to the app's log
+ * (`logProcessWarnings`); the first SIGTERM/SIGINT/SIGHUP stops the app, a second cuts every
  * drain, a third stops waiting for modules that did not return from their cut (as the shutdown deadline
  * does); then it ends the process with `exitProcess`.
  * The handlers stay installed until `process.exit`: a signal that comes while the exit code is being
@@ -60,6 +62,7 @@ export async function runUntilSignal(
     else app.cut('signal');
   };
   for (const signal of SIGNALS) process.on(signal, onSignal);
+  logProcessWarnings(log);
   // Signal handlers do not keep Node's event loop alive; a running app must, even with no open sockets.
   const keepAlive = setInterval(() => {}, 2 ** 30);
 
