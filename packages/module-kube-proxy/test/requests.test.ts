@@ -452,7 +452,7 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
       expect(status).toMatchObject({
         reason: 'ServiceUnavailable',
         message:
-          'agent "agent-2" is not connected to kas (waited 300ms for it to reconnect); check that the agent runs and reaches kas (its log says why not)',
+          'agent "agent-2" is not connected to kas (waited 300ms for it to reconnect); check that the agent runs and reaches kas (its log says why not); if it does, the replica holding it cannot write the tunnel directory (that replica logs tunnels.writeFailing)',
         details: { name: 'agent-2', kind: 'agent' },
       });
       expect(status.details).not.toHaveProperty('retryAfterSeconds');
@@ -477,7 +477,7 @@ describe('what a Kubernetes client sees of the kube proxy', () => {
         expect(result).toMatchObject({
           code: 1,
           stderr:
-            'Error from server (ServiceUnavailable): agent "agent-2" is not connected to kas (waited 300ms for it to reconnect); check that the agent runs and reaches kas (its log says why not)\n',
+            'Error from server (ServiceUnavailable): agent "agent-2" is not connected to kas (waited 300ms for it to reconnect); check that the agent runs and reaches kas (its log says why not); if it does, the replica holding it cannot write the tunnel directory (that replica logs tunnels.writeFailing)\n',
         });
         expect(answers).toEqual([503]);
       } finally {

@@ -252,7 +252,7 @@ export class TunnelRouter {
     return new KubeProxyError(
       'KAS_AGENT_NOT_CONNECTED',
       `agent "${agentId}" is not connected to kas (waited ${formatDuration(this.tunnelWaitMs)} for it to reconnect)`,
-      'check that the agent runs and reaches kas (its log says why not)',
+      'check that the agent runs and reaches kas (its log says why not); if it does, the replica holding it cannot write the tunnel directory (that replica logs tunnels.writeFailing)',
     );
   }
 
