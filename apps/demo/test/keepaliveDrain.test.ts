@@ -279,23 +279,29 @@ describe('a peer that vanishes is found by heartbeats every 1 s (timeout 1 s), a
     cluster = undefined;
   });
 
+  /** Replica A (and B, when `replicas` is 2) with one agent of one agentk process connected to A, and a user token for it. */
+  const startWithOneAgent = async (replicas: 1 | 2) => {
+    cluster = await startLocalCluster({
+      replicas,
+      agentkProcesses: 1,
+      agentsPerProcess: 1,
+      agentPlacement: 'first-replica',
+      budgets: BUDGETS,
+    });
+    const [a, b] = cluster.replicas as [KasReplica, KasReplica | undefined];
+    const agentk = cluster.agentk.processes[0];
+    if (agentk === undefined) throw new Error('no agentk process');
+    const agent = cluster.agentIds[0] as string;
+    return { a, b: b as KasReplica, agent, agentk, caPem: cluster.caPem, token: cluster.userToken(agent) };
+  };
+
   // Regression: heartbeat answers travel on the call behind the body, so a call its reader paused (the
   // client read slower than the agent sent) went silent: kas ended the agent's tunnel as lost and the
   // client's answer broke off at about 4 MB of 20 (and B ended its Forward call to A the same way).
   it('a client that stops reading a large answer for three heartbeat limits, straight to A and through B, gets the whole answer, and no tunnel or call is taken for lost', {
     timeout: scaledMs(90_000),
   }, async () => {
-    cluster = await startLocalCluster({
-      replicas: 2,
-      agentkProcesses: 1,
-      agentsPerProcess: 1,
-      agentPlacement: 'first-replica',
-      budgets: BUDGETS,
-    });
-    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
-    const agent = cluster.agentIds[0] as string;
-    const { caPem } = cluster;
-    const token = cluster.userToken(agent);
+    const { a, b, caPem, token } = await startWithOneAgent(2);
     await createBigList(a.kubeProxyUrl, caPem, token);
     const pauseMs = 3 * 2 * KEEPALIVE_MS; // three times heartbeat time plus timeout
     const answers = await Promise.all(
@@ -323,23 +329,8 @@ describe('a peer that vanishes is found by heartbeats every 1 s (timeout 1 s), a
   it('an agentk paused while kas sends it a request body is found by an HTTP/2 ping: kas ends its tunnel as lost and answers the client', {
     timeout: scaledMs(90_000),
   }, async () => {
-    cluster = await startLocalCluster({
-      replicas: 1,
-      agentkProcesses: 1,
-      agentsPerProcess: 1,
-      agentPlacement: 'first-replica',
-      budgets: BUDGETS,
-    });
-    const [a] = cluster.replicas as [KasReplica];
-    const agentk = cluster.agentk.processes[0];
-    if (agentk === undefined) throw new Error('no agentk process');
-    const agent = cluster.agentIds[0] as string;
-    const upload = endlessUpload(
-      a.kubeProxyUrl,
-      cluster.caPem,
-      cluster.userToken(agent),
-      '/api/v1/namespaces/default/configmaps',
-    );
+    const { a, agent, agentk, caPem, token } = await startWithOneAgent(1);
+    const upload = endlessUpload(a.kubeProxyUrl, caPem, token, '/api/v1/namespaces/default/configmaps');
     await until('the body flows', () => upload.sentBytes() > 1024 * 1024, scaledMs(10_000));
     agentk.signal('SIGSTOP');
     const process = a.process;
@@ -357,17 +348,7 @@ describe('a peer that vanishes is found by heartbeats every 1 s (timeout 1 s), a
   it('a forwarding replica paused while the holder sends it an answer is found by an HTTP/2 ping: the holder ends the Forward call as lost', {
     timeout: scaledMs(90_000),
   }, async () => {
-    cluster = await startLocalCluster({
-      replicas: 2,
-      agentkProcesses: 1,
-      agentsPerProcess: 1,
-      agentPlacement: 'first-replica',
-      budgets: BUDGETS,
-    });
-    const [a, b] = cluster.replicas as [KasReplica, KasReplica];
-    const agent = cluster.agentIds[0] as string;
-    const { caPem } = cluster;
-    const token = cluster.userToken(agent);
+    const { a, b, caPem, token } = await startWithOneAgent(2);
     await createBigList(a.kubeProxyUrl, caPem, token);
     // The list through B, which is paused as its first bytes reach the client: A's answer to B backs up
     // behind B's flow-control window, with A's heartbeats behind it.
