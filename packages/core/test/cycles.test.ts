@@ -1,7 +1,7 @@
 import { scaledMs } from '@kas/testkit';
 import { describe, expect, it } from 'vitest';
 import { analyzeComposition } from '../src/analysis.js';
-import { type AnyModule, createApp, defineModule, type StopDeclaration } from '../src/index.js';
+import { type AnyModule, createApp, defineModule, GraphError, type StopDeclaration } from '../src/index.js';
 
 const hooks = () => ({ start: async () => {}, stop: async () => {} });
 const declare = (name: string, startAfter: readonly string[] = [], stop: StopDeclaration = {}) =>
@@ -92,5 +92,33 @@ describe('cycles: every independent one is reported', () => {
     const [long, ...none] = analyzeComposition({ modules: longRing }).problems;
     expect(none).toEqual([]);
     expect(long?.modules).toHaveLength(10_000);
+  });
+});
+
+describe('a cycle through 20,000 modules', () => {
+  // createApp threw a GraphError whose message was the whole path: 866 KB, one log line of kas.
+  it("throws a GraphError whose message is the path's first 2,000 characters and how many more; problems keep it whole", () => {
+    const names = Array.from({ length: 20_000 }, (_, i) => `m${i}`);
+    const modules = names.map((name, i) =>
+      defineModule({
+        name,
+        startAfter: [names[(i + names.length - 1) % names.length] as string],
+        create: () => ({ start: async () => {}, stop: async () => {} }),
+      }),
+    );
+    let thrown: unknown;
+    try {
+      createApp({ modules });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GraphError);
+    const error = thrown as GraphError;
+    expect(error.code).toBe('KAS_START_CYCLE');
+    expect(error.message).toMatch(
+      /^start cycle: m0 -> m19999 -> m19998 -> .* … \([\d,]+ more characters: the error's problems have the whole message\)$/,
+    );
+    expect(error.message.length).toBeLessThan(2_200);
+    expect(error.problems[0].message.length).toBeGreaterThan(800_000);
   });
 });

@@ -121,3 +121,16 @@ describe('stop: { last: true }', () => {
     ).toThrow(CoreError);
   });
 });
+
+describe('stop: { last: true } at scale', () => {
+  // Each module that declares last was compared with every module of the app: 50,000 modules that all
+  // declare it took 38 s to compose, so 60,000 (3.6 billion comparisons) cannot finish within this
+  // test's time-out; visiting only the modules that do not declare last, it takes about a second.
+  it('composes 60,000 modules that all declare last, each its own stage in no order', () => {
+    const modules = Array.from({ length: 60_000 }, (_, i) => plain(`m${i}`, { stop: { last: true } }));
+    const { plan, problems } = analyzeComposition({ modules });
+    expect(problems).toEqual([]);
+    expect(plan?.stop.stages).toHaveLength(60_000);
+    expect(plan?.stop.edges).toEqual([]);
+  });
+});

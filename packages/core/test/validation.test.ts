@@ -364,3 +364,23 @@ describe('validation at composition', () => {
     expect(plan).toBeDefined();
   });
 });
+
+describe('values a declaration gets wrong, in its error', () => {
+  // JSON.stringify leaves C1 controls and bidirectional overrides (U+202E) as they are, so an invalid
+  // name reached the terminal with them, reordering the line; and a 1 MB value was quoted whole.
+  it('quotes them with bidirectional overrides and C1 controls escaped, and cuts a long one', () => {
+    const messageOf = (name: string) => {
+      try {
+        defineModule({ name, create: () => ({ start: async () => {}, stop: async () => {} }) });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return undefined;
+    };
+    expect(messageOf('abc\u202edcba\u009b2J')).toBe(
+      'module "abc\\u202edcba\\u009b2J": name must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+    );
+    const long = messageOf(`<${'x'.repeat(1024 * 1024)}`);
+    expect(long).toMatch(/^module "<x{199}…" \(1,048,577 characters\): name must be /);
+  });
+});

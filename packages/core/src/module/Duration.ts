@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { CoreError } from '../errors/CoreError.js';
+import { quoteValue } from './quoteValue.js';
 
 /**
  * A duration: milliseconds as a number, or a string `ms` understands (`'500ms'`, `'10s'`, `'75m'`,
@@ -26,14 +27,14 @@ export function toMilliseconds(duration: Duration, where: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new CoreError(
       'KAS_INVALID_DECLARATION',
-      `${where}: ${JSON.stringify(duration)} is not a duration`,
+      `${where}: ${quoteValue(duration)} is not a duration`,
       "give milliseconds as a number, or a string such as '500ms', '10s', '75m' or '1h'",
     );
   }
   if (value > MAX_DURATION_MS) {
     throw new CoreError(
       'KAS_INVALID_DECLARATION',
-      `${where}: ${JSON.stringify(duration)} is longer than the longest duration kas can time, ${formatDuration(MAX_DURATION_MS)} (about 24.8 days: Node's timers fire at once beyond it)`,
+      `${where}: ${quoteValue(duration)} is longer than the longest duration kas can time, ${formatDuration(MAX_DURATION_MS)} (about 24.8 days: Node's timers fire at once beyond it)`,
       "give at most '24d'",
     );
   }

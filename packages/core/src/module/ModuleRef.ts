@@ -1,4 +1,5 @@
 import { CoreError } from '../errors/CoreError.js';
+import { quoteValue } from './quoteValue.js';
 
 declare const moduleRefBrand: unique symbol;
 declare const resourceTagBrand: unique symbol;
@@ -63,7 +64,7 @@ function checkRefText(text: unknown, what: string, example: string): void {
   if (typeof text !== 'string' || !NAME_PATTERN.test(text)) {
     throw new CoreError(
       'KAS_INVALID_DECLARATION',
-      `${JSON.stringify(text)} is not a valid ${what}: ${NAME_RULE}`,
+      `${quoteValue(text)} is not a valid ${what}: ${NAME_RULE}`,
       `write it like ${example}`,
     );
   }

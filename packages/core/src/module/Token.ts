@@ -53,7 +53,8 @@ function isControl(char: string): boolean {
   );
 }
 
-function escapeControl(char: string): string {
+/** `char`, or its `\\uXXXX` escape when it is a control character (and `"` and `\\` escaped). */
+export function escapeControl(char: string): string {
   if (char === '"' || char === '\\') return `\\${char}`;
   return isControl(char) ? `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}` : char;
 }

@@ -9,6 +9,7 @@ import type {
   TokenRecord,
 } from './ModuleDefinition.js';
 import { NAME_PATTERN, NAME_RULE } from './ModuleRef.js';
+import { quoteValue } from './quoteValue.js';
 
 const STOP_RELATIONS: readonly StopRelation[] = ['with', 'alongside', 'after'];
 
@@ -63,11 +64,7 @@ function callerSite(): DeclarationSite | undefined {
 export function checkModuleDefinition(definition: AnyModule): void {
   const { name } = definition;
   const fail = (field: string, problem: string, fix: string): never => {
-    throw new CoreError(
-      'KAS_INVALID_DECLARATION',
-      `module ${JSON.stringify(name)}: ${field} ${problem}`,
-      fix,
-    );
+    throw new CoreError('KAS_INVALID_DECLARATION', `module ${quoteValue(name)}: ${field} ${problem}`, fix);
   };
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     fail('name', `must be ${NAME_RULE}`, "name it like 'tunnel-tracker'");
@@ -124,7 +121,7 @@ function checkNameList(
     if (NAME_PATTERN.test(item)) return;
     fail(
       `${field}[${index}]`,
-      `${JSON.stringify(item)} is not a ${kind === 'module' ? 'module name' : 'resource tag'}: ${NAME_RULE}`,
+      `${quoteValue(item)} is not a ${kind === 'module' ? 'module name' : 'resource tag'}: ${NAME_RULE}`,
       kind === 'module'
         ? `name the module as it names itself, like '${example}'`
         : `write resource tags like '${example}' (createResourceTag checks one where it is defined)`,
