@@ -24,4 +24,5 @@ export {
   type LintResult,
   lintComposition,
   lintPlan,
+  MAX_FINDINGS_PER_RULE,
 } from './lint/lintComposition.js';

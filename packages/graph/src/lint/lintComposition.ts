@@ -3,12 +3,20 @@ import { CoreError } from '@kas/core';
 import { analyzeComposition } from '@kas/core/analysis';
 import { KAS_LINT_RULES } from './coreLintRules.js';
 import { createLintGraph, type LintLimits } from './LintGraph.js';
-import type { LintFinding, LintRule, LintSetting } from './LintRule.js';
+import type { LintFinding, LintRule, LintSetting, LintSeverity } from './LintRule.js';
 import { LintRuleError } from './LintRuleError.js';
 import { isStructuralCode } from './rules/structuralRules.js';
 
 /** The accept delay limit when none is given: a stage at the default drain budget is not a long drain. */
 export const DEFAULT_ACCEPT_DELAY_LIMIT_MS = 30_000;
+
+/**
+ * How many findings of one rule a lint run lists. A rule that pairs modules (every observer with every
+ * module serving what it observes) can find a number of problems that grows with the square of the graph:
+ * 2,500 observers of 2,500 acceptors are 6.25 million. After this many, the run adds one finding saying
+ * there are more and checks the rule no further.
+ */
+export const MAX_FINDINGS_PER_RULE = 1_000;
 
 /** What to check and how loud: extra rules, severities by code, and limits. */
 export interface LintOptions {
@@ -78,8 +86,14 @@ export function lintAnalysis(
       continue;
     }
     applied.push({ rule, setting });
+    let listed = 0;
     try {
       for (const draft of rule.check(graph)) {
+        if (listed === MAX_FINDINGS_PER_RULE) {
+          findings.push(moreFindingsOf(rule.code, setting));
+          break;
+        }
+        listed += 1;
         const location = draft.location ?? declaredAt.get(draft.modules[0] ?? '');
         findings.push({
           code: rule.code,
@@ -100,6 +114,17 @@ export function lintAnalysis(
     errorCount: findings.filter((finding) => finding.severity === 'error').length,
     warningCount: findings.filter((finding) => finding.severity === 'warn').length,
     ...(plan === undefined ? {} : { plan }),
+  };
+}
+
+/** The finding that ends a rule's list once it reached `MAX_FINDINGS_PER_RULE`. */
+function moreFindingsOf(code: string, severity: LintSeverity): LintFinding {
+  return {
+    code,
+    severity,
+    message: `more findings of ${code} than the first ${MAX_FINDINGS_PER_RULE.toLocaleString('en-US')}, which are listed: fix those and lint again to see the rest`,
+    fix: `fix the findings of ${code} listed above (often one declaration, such as stop: { last: true } on an observer, fixes many), then run kas-graph lint again`,
+    modules: [],
   };
 }
 

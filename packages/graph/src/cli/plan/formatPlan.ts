@@ -1,7 +1,7 @@
 import type { AppPlan, StopEdge } from '@kas/core';
 import { formatDuration } from '@kas/core';
+import { stageLabel } from '../../lint/stageLabel.js';
 import { stopTimings } from '../../lint/stopTimings.js';
-import { stageLabel } from './stageLabel.js';
 import { commaSeparated, wrapWords } from './wrapWords.js';
 
 /**

@@ -2,6 +2,8 @@ import type { StopEdge } from '@kas/core';
 import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
 import type { LintGraph } from '../LintGraph.js';
+import { listSome } from '../listSome.js';
+import { stageLabel } from '../stageLabel.js';
 
 /** A module that accepts connections must begin its stop at once, not behind a long drain. */
 export const acceptorBehindDrain = defineLintRule({
@@ -33,7 +35,7 @@ export const acceptorBehindDrain = defineLintRule({
       const longest = longestBefore.get(stage.id) as string;
       edgesInto ??= groupEdgesByTarget(graph);
       yield {
-        message: `"${acceptor.name}" accepts ${acceptor.accepts.join(', ')} but cannot begin stopping until stage "${longest}" (drain budget ${formatDuration(graph.stopStage(longest).drainBudgetMs)}) has completed, up to ${formatDuration(timing.latestBeginMs)} after the stop begins: it keeps accepting on a replica that is going away`,
+        message: `"${acceptor.name}" accepts ${acceptor.accepts.join(', ')} but cannot begin stopping until stage "${stageLabel(graph.stopStage(longest))}" (drain budget ${formatDuration(graph.stopStage(longest).drainBudgetMs)}) has completed, up to ${formatDuration(timing.latestBeginMs)} after the stop begins: it keeps accepting on a replica that is going away`,
         fix: unblock(graph, edgesInto, blocker, stage.id),
         modules: [acceptor.name, ...graph.stopStage(longest).members],
       };
@@ -80,7 +82,7 @@ function unblock(
     .members.flatMap((member) => edgesInto.get(member) ?? [])
     .filter((candidate) => blockers.has(candidate.from));
   if (edges.length === 0)
-    return `remove what makes stage "${acceptorStage}" wait for stage "${blockerStage}"`;
+    return `remove what makes stage "${stageLabel(graph.stopStage(acceptorStage))}" wait for stage "${stageLabel(graph.stopStage(blockerStage))}"`;
   const lastOnes = new Set<string>();
   const fixes = edges.flatMap((edge) => {
     if (edge.reason === 'default')
@@ -88,12 +90,12 @@ function unblock(
         `"${edge.from}" started after "${edge.to}", so by default it stops first: declare stop: { alongside: ['${edge.to}'] } on "${edge.from}"`,
       ];
     // `last` puts every other module into the stop.after of the module that declares it: one fix for all.
-    if (graph.plan.modules.find((module) => module.name === edge.to)?.stop.last === true) {
+    if (graph.module(edge.to).stop.last === true) {
       if (lastOnes.has(edge.to)) return [];
       lastOnes.add(edge.to);
       return [`drop stop: { last: true } from "${edge.to}": an acceptor must begin its stop at once`];
     }
     return [`drop "${edge.from}" from the stop.after of "${edge.to}"`];
   });
-  return fixes.join('; ');
+  return listSome(fixes, '; ');
 }

@@ -1,6 +1,7 @@
 import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
 import type { LintGraph } from '../LintGraph.js';
+import { listSome } from '../listSome.js';
 
 /** Above this many `with` declarations in one stage, the joiners are not searched for (it is quadratic). */
 const MOST_CANDIDATES = 200;
@@ -34,7 +35,9 @@ export const alongsideInOneStage = defineLintRule({
         const key = [module.name, other].sort().join('\u0000');
         if (seen.has(key)) continue;
         seen.add(key);
-        pairsByStage.set(stage, [...(pairsByStage.get(stage) ?? []), [module.name, other]]);
+        const inStage = pairsByStage.get(stage);
+        if (inStage === undefined) pairsByStage.set(stage, [[module.name, other]]);
+        else inStage.push([module.name, other]);
       }
     }
     for (const [stageId, pairs] of pairsByStage) {
@@ -44,7 +47,7 @@ export const alongsideInOneStage = defineLintRule({
         joiners === undefined
           ? 'stop.with declarations join'
           : `the stop.with of ${quoteAll(joiners)} ${joiners.length === 1 ? 'joins' : 'join'}`;
-      const paired = pairs.map(([a, b]) => `"${a}" and "${b}"`).join(', ');
+      const paired = listSome(pairs.map(([a, b]) => `"${a}" and "${b}"`));
       const inPairs = [...new Set(pairs.flat())];
       const cutLate = inPairs
         .map((name) => graph.module(name))
@@ -54,7 +57,7 @@ export const alongsideInOneStage = defineLintRule({
             `"${planned.name}" is cut only at the stage's budget, not at its own ${formatDuration(planned.drainBudgetMs)}`,
         );
       yield {
-        message: `${by} modules declared alongside into one stop stage (budget ${formatDuration(stage.drainBudgetMs)}): ${paired}; ${[...cutLate, 'what stops after the stage waits for all of them'].join('; ')}`,
+        message: `${by} modules declared alongside into one stop stage (budget ${formatDuration(stage.drainBudgetMs)}): ${paired}; ${[...(cutLate.length > 0 ? [listSome(cutLate, '; ')] : []), 'what stops after the stage waits for all of them'].join('; ')}`,
         fix:
           joiners === undefined
             ? 'let each stop.with in this stage name modules of only one side of each pair, or declare stop: { after: [...] } to stop after them'
@@ -65,7 +68,7 @@ export const alongsideInOneStage = defineLintRule({
   },
 });
 
-const quoteAll = (names: readonly string[]) => names.map((name) => `"${name}"`).join(', ');
+const quoteAll = (names: readonly string[]) => listSome(names.map((name) => `"${name}"`));
 
 /**
  * The modules of the stage whose `with` declarations join what was declared apart: each one whose

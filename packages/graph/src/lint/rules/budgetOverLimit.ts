@@ -1,5 +1,7 @@
 import { formatDuration } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
+import { listSome } from '../listSome.js';
+import { stageLabel } from '../stageLabel.js';
 
 /** The stop plan's worst case must fit in the platform's termination grace. */
 export const budgetOverLimit = defineLintRule({
@@ -21,16 +23,19 @@ export const budgetOverLimit = defineLintRule({
     const limitMs = graph.limits.terminationGraceMs;
     const { stages, worstCaseMs } = graph.plan.stop.criticalPath;
     if (limitMs === undefined || worstCaseMs <= limitMs) return;
-    const path = stages
-      .map((id) => `${id} (${formatDuration(graph.stopStage(id).drainBudgetMs)})`)
-      .join(' -> ');
+    const path = listSome(
+      stages.map(
+        (id) => `${stageLabel(graph.stopStage(id))} (${formatDuration(graph.stopStage(id).drainBudgetMs)})`,
+      ),
+      ' -> ',
+    );
     const longest = stages.flatMap((id) => {
       const stage = graph.stopStage(id);
       return stage.members.filter((member) => graph.module(member).drainBudgetMs === stage.drainBudgetMs);
     });
     yield {
       message: `the stop plan may take up to ${formatDuration(worstCaseMs)} (critical path: ${path}), more than the termination grace of ${formatDuration(limitMs)}: the platform kills the process before the stop completes`,
-      fix: `shorten every stop path longer than ${formatDuration(limitMs)} by at least ${formatDuration(worstCaseMs - limitMs)} (the critical path: ${longest.map((name) => `"${name}" ${formatDuration(graph.module(name).drainBudgetMs)}`).join(', ')}), or raise the grace period to at least ${Math.ceil(worstCaseMs / 1000)}s`,
+      fix: `shorten every stop path longer than ${formatDuration(limitMs)} by at least ${formatDuration(worstCaseMs - limitMs)} (the critical path: ${listSome(longest.map((name) => `"${name}" ${formatDuration(graph.module(name).drainBudgetMs)}`))}), or raise the grace period to at least ${Math.ceil(worstCaseMs / 1000)}s`,
       modules: longest,
     };
   },

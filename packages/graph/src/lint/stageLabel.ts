@@ -4,7 +4,7 @@ import type { StopStage } from '@kas/core';
 const LONGEST_ID = 80;
 
 /**
- * How the text of a plan names a stop stage: its id (its members joined with `+`), or for a stage whose
+ * How a plan's text and lint messages name a stop stage: its id (its members joined with `+`), or for a stage whose
  * id would fill lines (3,000 modules in one stage) its first two members and its last, `…` between, and
  * how many members it has. Still one stage only: a module is a member of one stage, and the first is named.
  */
