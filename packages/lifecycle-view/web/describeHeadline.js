@@ -31,15 +31,16 @@ export function describeHeadline(snapshot, now, lost) {
       escapeText(`last known: ${known.join(', ')}`),
     ].join(' · ');
   }
+  // Every field of a snapshot is what the stream said (any ?source= URL): written as text, even in classes.
   const outcome = stop?.status === undefined ? '' : ` ${stop.status}`;
   const parts = [
-    `<span class="app-state ${snapshot.state}${outcome}">${snapshot.state}</span>`,
+    `<span class="app-state ${escapeText(`${snapshot.state}${outcome}`)}">${escapeText(snapshot.state)}</span>`,
     escapeText(started),
   ];
   if (stop !== undefined) {
     if (stop.status !== undefined) {
       parts.push(
-        `stop (${escapeText(stop.reason)}) <span class="outcome ${stop.status}" data-outcome>${escapeText(formatStopOutcome(stop))}</span> in ${formatMs(stop.durationMs ?? 0)}` +
+        `stop (${escapeText(stop.reason)}) <span class="outcome ${escapeText(stop.status)}" data-outcome>${escapeText(formatStopOutcome(stop))}</span> in ${escapeText(formatMs(stop.durationMs ?? 0))}` +
           (stop.cut?.length ? escapeText(` · cut: ${stop.cut.join(', ')}`) : ''),
       );
     } else {

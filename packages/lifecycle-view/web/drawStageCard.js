@@ -78,14 +78,15 @@ export function drawStageCard(stage, modules, now, { isStale = false, measure })
   });
   const height = y - LINE + 22;
   const attributes = [
-    `class="stage ${state}${isCut ? ' cut' : ''}"`,
+    // Every field of a snapshot is what the stream said (any ?source= URL): escaped, even states.
+    `class="stage ${escapeText(state)}${isCut ? ' cut' : ''}"`,
     `data-stage="${escapeText(stage.id)}"`,
-    `data-state="${state}"`,
-    isUnknown ? `data-last-known-state="${stage.state}"` : '',
+    `data-state="${escapeText(state)}"`,
+    isUnknown ? `data-last-known-state="${escapeText(stage.state)}"` : '',
     budget.remainingMs === undefined || isStale
       ? ''
       : `data-remaining-ms="${Math.round(budget.remainingMs)}"`,
-    `data-budget-ms="${stage.budgetMs}"`,
+    `data-budget-ms="${escapeText(stage.budgetMs)}"`,
     cutMembers.length > 0
       ? `data-cut="${escapeText(cutMembers.map((module) => module.name).join(' '))}"`
       : '',
@@ -153,8 +154,8 @@ function drawMember(module, now, { isStale, measure, y }) {
   const height = Math.max(2 * LINE, end + LINE) + ROW_GAP;
   return {
     height,
-    markup: `<g class="module ${state}${module.cut === undefined ? '' : ' cut'}" data-module="${escapeText(module.name)}" data-state="${state}"${
-      isUnknown ? ` data-last-known-state="${module.state}"` : ''
+    markup: `<g class="module ${escapeText(state)}${module.cut === undefined ? '' : ' cut'}" data-module="${escapeText(module.name)}" data-state="${escapeText(state)}"${
+      isUnknown ? ` data-last-known-state="${escapeText(module.state)}"` : ''
     } transform="translate(${PAD},${y})">
         <circle cx="5" cy="-4" r="5" />
         ${lines.join('')}
