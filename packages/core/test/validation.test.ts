@@ -378,9 +378,18 @@ describe('values a declaration gets wrong, in its error', () => {
       return undefined;
     };
     expect(messageOf('abc\u202edcba\u009b2J')).toBe(
-      'module "abc\\u202edcba\\u009b2J": name must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit',
+      'module "abc\\u202edcba\\u009b2J": name must be lower-case letters, digits, ".", "_" or "-", starting with a letter or digit, at most 253 characters',
     );
     const long = messageOf(`<${'x'.repeat(1024 * 1024)}`);
     expect(long).toMatch(/^module "<x{199}…" \(1,048,577 characters\): name must be /);
+  });
+
+  it('refuses a name over 253 characters (a valid 1 MB name made 1 MB lint and log lines)', () => {
+    const declare = (name: string) =>
+      defineModule({ name, create: () => ({ start: async () => {}, stop: async () => {} }) });
+    expect(() => declare('m'.repeat(253))).not.toThrow();
+    expect(() => declare('m'.repeat(254))).toThrow(
+      /\(254 characters\): name must be .*at most 253 characters/,
+    );
   });
 });

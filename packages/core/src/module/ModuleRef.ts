@@ -31,10 +31,11 @@ export type ModuleNameInput = string & { readonly [resourceTagBrand]?: never };
 export type ResourceTagInput = string & { readonly [moduleRefBrand]?: never };
 
 /** What a module name and a resource tag may be: what reads the same in a log line, a URL and a terminal. */
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,252}$/;
 
 /** What `NAME_PATTERN` allows, for messages. */
-export const NAME_RULE = 'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit';
+export const NAME_RULE =
+  'lower-case letters, digits, ".", "_" or "-", starting with a letter or digit, at most 253 characters';
 
 /**
  * Makes the typed constant for a module name; checks the name at once (`KAS_INVALID_DECLARATION`).
