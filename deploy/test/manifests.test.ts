@@ -261,6 +261,19 @@ describe('the kustomize bases and overlays', () => {
     },
   );
 
+  it("sentinel: the password of the Secret kas-redis goes to the Redis servers and to the sentinels (Bitnami's auth.sentinel has them ask for it)", async () => {
+    const objects = await renderKustomization(`${kubernetesDir}overlays/sentinel`);
+    const pod = find(objects, 'Deployment', 'kas').spec.template.spec;
+    const kas = pod.containers.find((container: Container) => container.name === 'kas');
+    const volume = pod.volumes.find((candidate: Loose) => candidate.secret?.secretName === 'kas-redis');
+    const mount = kas.volumeMounts.find((candidate: Loose) => candidate.name === volume?.name);
+    expect(mount).toMatchObject({ mountPath: '/etc/kas/redis', readOnly: true });
+    const variable = (name: string) =>
+      (kas as Container).env?.find((candidate) => candidate.name === name)?.value;
+    expect(variable('KAS_REDIS__PASSWORD_FILE')).toBe('/etc/kas/redis/password');
+    expect(variable('KAS_REDIS__SENTINEL__PASSWORD_FILE')).toBe('/etc/kas/redis/password');
+  });
+
   it('agentk: namespace, service account, RBAC, the token Secret, and a Deployment on the in-cluster API', async () => {
     const objects = await renderKustomization(`${kubernetesDir}agentk`);
     expect(objects.map((object) => `${object.kind}/${object.metadata.name}`).sort()).toEqual([

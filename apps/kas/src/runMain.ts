@@ -8,7 +8,7 @@ import { runKas, type SignalsWhileLoading } from './runKas.js';
 
 /**
  * `kas`'s command line: parse, load, run; a refusal to start is one fatal line, then `app.exiting` with exit
- * code 2. `--help` prints the usage only.
+ * code 2. `--help` prints the usage only, `--version` the version only.
  */
 export async function runMain(signals: SignalsWhileLoading): Promise<void> {
   const isTty = process.stdout.isTTY === true;
@@ -21,7 +21,7 @@ export async function runMain(signals: SignalsWhileLoading): Promise<void> {
     await runKas(args, process.env, logDestination, signals);
   } catch (error) {
     // The loading-time signal handlers stay until the process exits (see `SignalsWhileLoading.release`).
-    if (error instanceof CommanderError) return; // --help: commander printed it
+    if (error instanceof CommanderError) return; // --help or --version: commander printed it
     const { code, fix } = error as { code?: string; fix?: string };
     logDestination ??= await openLogDestination(chooseLogFormat({ isDev: false, isTty }));
     const log = pino({ name: 'kas' }, logDestination);

@@ -40,8 +40,18 @@ describe("kas's command line", () => {
     expect(stderr).toBe('');
     expect(stdout.match(/^Usage: kas /gm)).toHaveLength(1);
     expect(stdout).toContain('-c, --config <file>');
+    expect(stdout).toMatch(/^ {2}-V, --version +print the version and exit$/m);
     expect(stdout.trimEnd().endsWith('show this help')).toBe(true);
   });
+
+  it.each(['--version', '-V'])(
+    '%s prints the version alone, on stdout, and exits 0 (was: KAS_USAGE, exit 2)',
+    async (flag) => {
+      const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+      const { stdout, stderr, code } = await kas(flag);
+      expect({ stdout, stderr, code }).toEqual({ stdout: `${manifest.version}\n`, stderr: '', code: 0 });
+    },
+  );
 
   it('an unknown option: exit 2, one fatal line with the fix, then the app.exiting line with the code', async () => {
     const { stdout, stderr, code } = await kas('--confg', 'kas.yaml');

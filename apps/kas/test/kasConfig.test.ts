@@ -178,7 +178,7 @@ describe('the kas config', () => {
     });
   });
 
-  it('gives ioredis a Sentinel or a Cluster as host and port pairs, with the password from its file', async () => {
+  it("gives ioredis a Sentinel or a Cluster as host and port pairs, with the servers' and the sentinels' passwords from their files", async () => {
     const sentinel = await load({
       KAS_REDIS__URL: '',
       KAS_REDIS__SENTINEL: '{ name: mymaster, nodes: ["sentinel-0:26379", "[::1]:26380"] }',
@@ -193,16 +193,19 @@ describe('the kas config', () => {
         KAS_PRIVATE_API__SHARED_SECRET_FILE: 's',
         KAS_REDIS__SENTINEL: '{ name: mymaster, nodes: ["sentinel-0:26379", "[::1]:26380"] }',
         KAS_REDIS__PASSWORD_FILE: '/etc/kas/redis-password',
+        KAS_REDIS__SENTINEL__PASSWORD_FILE: '/etc/kas/sentinel-password',
       },
     }).then(({ config }) => config);
-    expect(await toRedisConnectionConfig(redis as NonNullable<typeof redis>, { files })).toEqual({
+    const secretOf: KasFiles = { ...files, readSecret: async (path, key) => `${key.join('.')} from ${path}` };
+    expect(await toRedisConnectionConfig(redis as NonNullable<typeof redis>, { files: secretOf })).toEqual({
       options: {
         sentinels: [
           { host: 'sentinel-0', port: 26379 },
           { host: '::1', port: 26380 },
         ],
         name: 'mymaster',
-        password: 'a-secret-of-sixteen+',
+        password: 'redis.passwordFile from /etc/kas/redis-password',
+        sentinelPassword: 'redis.sentinel.passwordFile from /etc/kas/sentinel-password',
       },
     });
   });

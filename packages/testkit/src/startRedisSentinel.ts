@@ -56,6 +56,16 @@ export interface StartRedisSentinelOptions {
   readonly sentinels?: number;
   /** The name the master is monitored under. Default `'kas-test'`. */
   readonly name?: string;
+  /**
+   * The master's and the replica's password (`requirepass`, and `masterauth` for the replica and
+   * `sentinel auth-pass` for the sentinels). Default: none.
+   */
+  readonly password?: string;
+  /**
+   * The sentinels' own password (their `requirepass`; they also give it to each other), as a Helm chart's
+   * `auth.sentinel` sets it. Default: none.
+   */
+  readonly sentinelPassword?: string;
 }
 
 /**
@@ -63,7 +73,8 @@ export interface StartRedisSentinelOptions {
  * (`--replicaof`), and sentinels (`redis-server <config> --sentinel`) that declare the master down after
  * 500 ms, so killing it makes them promote the replica within seconds. Resolves when the replica is in
  * sync and every sentinel knows the master, the replica and the other sentinels. If a part does not come
- * up, stops what was started and throws an error naming that part. Needs `redis-server` and `redis-cli`
+ * up, stops what was started and throws an error naming that part. With `password` and
+ * `sentinelPassword` the servers and the sentinels ask for them. Needs `redis-server` and `redis-cli`
  * on PATH. The caller stops it.
  */
 export async function startRedisSentinel(options: StartRedisSentinelOptions = {}): Promise<RedisSentinel> {
@@ -94,24 +105,31 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
     }
   };
 
-  const master = await step('starting the master', () => startRedis({ args: REPLICATION_ARGS }));
+  const { password, sentinelPassword } = options;
+  const serverArgs =
+    password === undefined
+      ? REPLICATION_ARGS
+      : [...REPLICATION_ARGS, '--requirepass', password, '--masterauth', password];
+  const master = await step('starting the master', () => startRedis({ args: serverArgs }));
   servers.push(master);
   const replica = await step('starting the replica', () =>
-    startRedis({ args: [...REPLICATION_ARGS, '--replicaof', master.host, String(master.port)] }),
+    startRedis({ args: [...serverArgs, '--replicaof', master.host, String(master.port)] }),
   );
   servers.push(replica);
+  const sentinelAuth = { password, sentinelPassword };
   await step(`waiting for the replica ${address(replica)} to sync with the master ${address(master)}`, () =>
     pollUntil(
-      () => cli(replica.port, 'INFO', 'replication'),
+      () => cli({ port: replica.port, password }, 'INFO', 'replication'),
       (info) => info.includes('master_link_status:up'),
       abandoned.signal,
     ),
   );
+  const asSentinel = (sentinel: SentinelServer) => ({ port: sentinel.port, password: sentinelPassword });
   const quorum = Math.floor(count / 2) + 1;
   for (let index = 0; index < count; index += 1) {
     sentinels.push(
       await step(`starting sentinel ${index + 1} of ${count}`, () =>
-        startSentinel(dir, name, master, quorum),
+        startSentinel(dir, name, master, quorum, sentinelAuth),
       ),
     );
   }
@@ -122,8 +140,8 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
         () =>
           pollUntil(
             async () => ({
-              master: (await cliJson(sentinel.port, 'SENTINEL', 'MASTER', name)) as Fields,
-              replicas: (await cliJson(sentinel.port, 'SENTINEL', 'REPLICAS', name)) as Fields[],
+              master: (await cliJson(asSentinel(sentinel), 'SENTINEL', 'MASTER', name)) as Fields,
+              replicas: (await cliJson(asSentinel(sentinel), 'SENTINEL', 'REPLICAS', name)) as Fields[],
             }),
             (seen) =>
               seen.master.flags === 'master' &&
@@ -152,7 +170,7 @@ export async function startRedisSentinel(options: StartRedisSentinelOptions = {}
       for (const sentinel of sentinels) {
         try {
           const [host, port] = (await cliJson(
-            sentinel.port,
+            asSentinel(sentinel),
             'SENTINEL',
             'GET-MASTER-ADDR-BY-NAME',
             name,
@@ -177,6 +195,7 @@ async function startSentinel(
   name: string,
   master: RedisServer,
   quorum: number,
+  { password, sentinelPassword }: Pick<StartRedisSentinelOptions, 'password' | 'sentinelPassword'>,
 ): Promise<SentinelServer> {
   const port = await freePort();
   const configPath = join(dir, `sentinel-${port}.conf`);
@@ -190,6 +209,8 @@ async function startSentinel(
       `sentinel monitor ${name} ${master.host} ${master.port} ${quorum}`,
       `sentinel down-after-milliseconds ${name} ${DOWN_AFTER_MS}`,
       `sentinel failover-timeout ${name} ${FAILOVER_TIMEOUT_MS}`,
+      ...(password === undefined ? [] : [`sentinel auth-pass ${name} ${password}`]),
+      ...(sentinelPassword === undefined ? [] : [`requirepass ${sentinelPassword}`]),
       '',
     ].join('\n'),
   );
@@ -218,19 +239,27 @@ function address(node: { readonly host: string; readonly port: number }): string
   return `${node.host}:${node.port}`;
 }
 
+/** A loopback server `redis-cli` talks to, with the password it asks for. */
+interface CliTarget {
+  readonly port: number;
+  readonly password?: string | undefined;
+}
+
 /** Runs one command with `redis-cli` against a loopback port; resolves with what it printed. */
-async function cli(port: number, ...command: string[]): Promise<string> {
-  return (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command])).stdout;
+async function cli({ port, password }: CliTarget, ...command: string[]): Promise<string> {
+  // REDISCLI_AUTH, not -a: the password stays off the command line.
+  const env = password === undefined ? process.env : { ...process.env, REDISCLI_AUTH: password };
+  return (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...command], { env })).stdout;
 }
 
 /** Runs one command with `redis-cli --json` (a reply as JSON) against a loopback port and parses it. */
-async function cliJson(port: number, ...command: string[]): Promise<unknown> {
-  const printed = await cli(port, '--json', ...command);
+async function cliJson(target: CliTarget, ...command: string[]): Promise<unknown> {
+  const printed = await cli(target, '--json', ...command);
   try {
     return JSON.parse(printed) as unknown;
   } catch {
     // Error replies are printed as text, not JSON.
-    throw new Error(`127.0.0.1:${port} answered ${command.join(' ')} with: ${printed.trim()}`);
+    throw new Error(`127.0.0.1:${target.port} answered ${command.join(' ')} with: ${printed.trim()}`);
   }
 }
 

@@ -77,6 +77,37 @@ describe('startRedisSentinel', () => {
     expect(await setup.masterAddress()).toEqual({ host: '127.0.0.1', port: replica.port });
   });
 
+  it('with password and sentinelPassword, the servers and the sentinels ask for them, and still fail over', async () => {
+    setup = await startRedisSentinel({ password: 'server-secret', sentinelPassword: 'sentinel-secret' });
+    const { master, replica, sentinels, name } = setup;
+    const sentinelPort = sentinels[0]?.port ?? 0;
+    expect(await cli(master.port, 'PING')).toMatch(/^NOAUTH/);
+    expect(await cli(sentinelPort, 'PING')).toMatch(/^NOAUTH/);
+    expect(await cli(master.port, '--no-auth-warning', '-a', 'server-secret', 'PING')).toBe('PONG');
+    // The replica authenticates to the master, the sentinel to both.
+    expect(
+      await cli(master.port, '--no-auth-warning', '-a', 'server-secret', 'INFO', 'replication'),
+    ).toContain('connected_slaves:1');
+    expect(await setup.masterAddress()).toEqual({ host: '127.0.0.1', port: master.port });
+
+    await master.kill();
+
+    await eventually(async () =>
+      expect(await setup?.masterAddress()).toEqual({ host: '127.0.0.1', port: replica.port }),
+    );
+    expect(
+      await cli(
+        sentinelPort,
+        '--no-auth-warning',
+        '-a',
+        'sentinel-secret',
+        'SENTINEL',
+        'GET-MASTER-ADDR-BY-NAME',
+        name,
+      ),
+    ).toBe(`127.0.0.1\n${replica.port}`);
+  });
+
   it('says which part did not come up, and leaves nothing running', async () => {
     // The sentinel rejects its config: a master name cannot contain a space.
     await expect(startRedisSentinel({ name: 'bad name' })).rejects.toThrow(

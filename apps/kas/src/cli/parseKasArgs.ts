@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { KasAppError } from '../errors/KasAppError.js';
 import { LOG_FORMATS, type LogFormat } from '../logging/chooseLogFormat.js';
+import { KAS_VERSION } from '../version.js';
 
 /** What the command line asks for. */
 export interface KasArgs {
@@ -14,7 +15,10 @@ export interface KasArgs {
   readonly logFormat?: LogFormat;
 }
 
-/** Parses `kas` arguments; throws `KAS_USAGE` with commander's message for a bad command line. */
+/**
+ * Parses `kas` arguments; throws `KAS_USAGE` with commander's message for a bad command line. `--help` and
+ * `--version` (`-V`) throw commander's error after it printed the usage or the version on stdout.
+ */
 export function parseKasArgs(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -23,6 +27,7 @@ export function parseKasArgs(
     .description(
       'kas: agents keep reverse tunnels to kas; users reach their clusters through its Kubernetes API proxy',
     )
+    .version(KAS_VERSION, '-V, --version', 'print the version and exit')
     .option(
       '-c, --config <file>',
       'the YAML config file (env KAS_CONFIG); every key can be overridden by a KAS_* variable',
@@ -63,7 +68,7 @@ export function parseKasArgs(
   } catch (error) {
     if (
       error instanceof CommanderError &&
-      (error.code === 'commander.helpDisplayed' || error.code === 'commander.help')
+      ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(error.code)
     ) {
       throw error;
     }

@@ -7,7 +7,7 @@ export const TUNNEL_TRACKER_ERROR_CODES = {
     'a look-up could not be answered: the Redis connection is down, reconnecting or closed, or the look-up failed or timed out',
   KAS_REDIS_UNREACHABLE: 'the Redis connection did not become ready within its start budget',
   KAS_REDIS_AUTH_FAILED:
-    "Redis refused the connection's credentials at start: it asks for a password none was given for, or refuses the one given",
+    "Redis, or a Sentinel asked where the master is, refused the connection's credentials at start: it asks for a password none was given for, or refuses the one given",
   KAS_TUNNEL_TRACKER_CONFIG_INVALID:
     'a tunnel tracker option is malformed or the timings contradict each other',
   KAS_REDIS_CONFIG_INVALID: 'the Redis connection configuration is malformed',

@@ -34,7 +34,7 @@ const redisServerSchema = z.strictObject({
     .optional()
     .meta({ typeLabel: 'RedisOptions', defaultText: '`{}`' })
     .describe(
-      "ioredis's own options, unchanged: Sentinel is `{ sentinels: [{ host, port }], name }`; with `cluster`, a `ClusterOptions`. The module sets `lazyConnect: true` (it connects in start) and defaults `commandTimeout` to `2000` ms (for a Cluster in `redisOptions`) so a look-up on a stalled Redis fails instead of hanging the request that asked.",
+      "ioredis's own options, unchanged: Sentinel is `{ sentinels: [{ host, port }], name }`, with `sentinelPassword` when the sentinels ask for a password of their own (`password` is the servers'); with `cluster`, a `ClusterOptions`. The module sets `lazyConnect: true` (it connects in start) and defaults `commandTimeout` to `2000` ms (for a Cluster in `redisOptions`) so a look-up on a stalled Redis fails instead of hanging the request that asked.",
     ),
 });
 

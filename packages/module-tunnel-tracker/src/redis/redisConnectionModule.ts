@@ -2,7 +2,8 @@ import { parseConfig } from '@kas/config';
 import { defineModule, formatDuration, type LifecycleContext } from '@kas/core';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { credentialsFix, errorKind } from '../errors/errorKind.js';
+import { type CredentialsRefusal, credentialsRefusal } from '../errors/credentialsRefusal.js';
+import { errorKind } from '../errors/errorKind.js';
 import { TunnelTrackerError } from '../errors/TunnelTrackerError.js';
 import { REDIS_CONNECTION } from '../moduleRefs.js';
 import { describeClusterNodes, describeRedisOptions, describeRedisUrl } from './describeRedisAddress.js';
@@ -116,12 +117,17 @@ function watchConnection(client: RedisClient, address: string, log: Logger): voi
       return;
     }
     warnedKind = kind;
-    const fix = credentialsFix(error);
+    const refusal = credentialsRefusal(error);
     log.warn(
-      { event: 'redis.error', address, reason: error.message, ...(fix === undefined ? {} : { fix }) },
-      fix === undefined
+      {
+        event: 'redis.error',
+        address,
+        reason: error.message,
+        ...(refusal === undefined ? {} : { fix: refusal.fix }),
+      },
+      refusal === undefined
         ? `Redis connection error at ${address}: ${error.message}`
-        : `Redis at ${address} refused this client's credentials (${error.message}); ${fix}`,
+        : `${refusedBy(refusal, address)} refused this client's credentials (${refusal.reply}); ${refusal.fix}`,
     );
   });
   client.on('end', () => log.info({ event: 'redis.closed', address }, 'Redis connection closed'));
@@ -131,15 +137,29 @@ function watchConnection(client: RedisClient, address: string, log: Logger): voi
  * Resolves when the client is ready. ioredis retries with its own backoff meanwhile; the start budget
  * decides when to give up (a little before it, so the error that names the address is the one reported).
  * Credentials Redis refuses fail the start at once (`KAS_REDIS_AUTH_FAILED`): retrying cannot change them.
+ * So do a Sentinel's, once every sentinel failed and one of them refused them.
  */
 async function connect(client: RedisClient, address: string, ctx: LifecycleContext): Promise<void> {
   const startedAt = Date.now();
   let lastError: unknown;
-  let refuseCredentials: (error: Error, fix: string) => void = () => {};
+  let refuseCredentials: (refusal: CredentialsRefusal, error: Error, sentinels: readonly string[]) => void =
+    () => {};
+  // The sentinels that refused the credentials in this round of asking every sentinel: ioredis's
+  // `sentinelError` names each one, its `error` after a round where all failed names only the last error.
+  const refusingSentinels = new Map<string, CredentialsRefusal>();
+  const onSentinelError = (error: Error) => {
+    const refusal = credentialsRefusal(error);
+    if (refusal?.sentinel !== undefined) refusingSentinels.set(refusal.sentinel, refusal);
+  };
   const onError = (error: Error) => {
-    const fix = credentialsFix(error);
-    if (fix !== undefined) {
-      refuseCredentials(error, fix);
+    const sentinels = [...refusingSentinels.keys()];
+    const [firstRefusal] = refusingSentinels.values();
+    const isEverySentinelFailed = errorKind(error).startsWith('sentinel ');
+    if (isEverySentinelFailed) refusingSentinels.clear();
+    // All sentinels failed and one refused the credentials: the others are not reached, or refuse too.
+    const refusal = credentialsRefusal(error) ?? (isEverySentinelFailed ? firstRefusal : undefined);
+    if (refusal !== undefined) {
+      refuseCredentials(refusal, error, sentinels);
       return;
     }
     // Once, so the wait is not silent (it lasts up to the start budget: 30 s in kas).
@@ -151,6 +171,7 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
     lastError = error;
   };
   client.on('error', onError);
+  client.on('sentinelError', onSentinelError);
   let giveUp: NodeJS.Timeout | undefined;
   let cleanUp = () => {};
   try {
@@ -166,15 +187,20 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
           ),
         );
       };
-      refuseCredentials = (error, fix) =>
+      refuseCredentials = (refusal, error, sentinels) => {
+        const who =
+          refusal.refusedBy === 'sentinel' && sentinels.length > 0
+            ? `the sentinel${sentinels.length === 1 ? '' : 's'} ${sentinels.join(', ')} (of ${address})`
+            : refusedBy(refusal, address);
         reject(
           new TunnelTrackerError(
             'KAS_REDIS_AUTH_FAILED',
-            `redis-connection: Redis at ${address} refused this client's credentials: ${error.message}`,
-            fix,
+            `redis-connection: ${who} refused this client's credentials: ${refusal.reply}`,
+            refusal.fix,
             { cause: error },
           ),
         );
+      };
       const onReady = () => resolve();
       const onEnd = fail('and ioredis stopped retrying');
       // Abandoned (another module failed, or a stop came): not Redis's fault, so no word about reaching it.
@@ -200,7 +226,13 @@ async function connect(client: RedisClient, address: string, ctx: LifecycleConte
     clearTimeout(giveUp);
     cleanUp();
     client.off('error', onError);
+    client.off('sentinelError', onSentinelError);
   }
+}
+
+/** Who refused: `Redis at <address>`, or `the Sentinel of sentinel "name" via <sentinels>`. */
+function refusedBy(refusal: CredentialsRefusal, address: string): string {
+  return refusal.refusedBy === 'sentinel' ? `the Sentinel of ${address}` : `Redis at ${address}`;
 }
 
 /** QUIT when connected and wait for the close (bounded by the drain budget); otherwise disconnect at once. */
@@ -217,7 +249,8 @@ async function close(client: RedisClient, ctx: LifecycleContext): Promise<void> 
   );
   const quit = client.quit().then(
     () => ended,
-    (error: unknown) => ctx.log.warn({ err: error }, 'Redis QUIT failed; disconnecting'),
+    (error: unknown) =>
+      ctx.log.warn({ event: 'redis.quitFailed', err: error }, 'Redis QUIT failed; disconnecting'),
   );
   await Promise.race([quit, cut]);
   // The drain budget ended, or QUIT failed: drop the connection (ioredis destroys it after disconnectTimeout).

@@ -109,7 +109,12 @@ export class EntryRefresher {
       this.registrations.synced(agents);
       this.writeFailures.succeeded('sync');
       this.log[loggedReason === 'refresh' ? 'debug' : 'info'](
-        { reason: loggedReason, agents: result.entries, roundTrips: result.roundTrips },
+        {
+          event: 'tunnels.written',
+          reason: loggedReason,
+          agents: result.entries,
+          roundTrips: result.roundTrips,
+        },
         'tunnel directory entries written',
       );
     } catch (error) {

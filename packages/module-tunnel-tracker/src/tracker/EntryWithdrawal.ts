@@ -37,6 +37,7 @@ export class EntryWithdrawal {
       ctx.progress({ state: 'leftToExpire', agents: advertised, reason });
       ctx.log.warn(
         {
+          event: 'tunnels.leftToExpire',
           err: error,
           store: this.store.location,
           agents: advertised,
@@ -61,7 +62,10 @@ export class EntryWithdrawal {
       this.registrations.forgetRegistered();
       ctx.progress({ state: 'withdrawn', ...this.#last });
       ctx.mark('tunnels.withdrawn', { ...this.#last });
-      ctx.log.info({ store: this.store.location, ...this.#last }, "withdrew this replica's tunnel entries");
+      ctx.log.info(
+        { event: 'tunnels.withdrawn', store: this.store.location, ...this.#last },
+        "withdrew this replica's tunnel entries",
+      );
     } catch (error) {
       leftToExpire(ctx.signal.aborted ? 'drain budget ended' : 'store error', error);
     }

@@ -99,6 +99,7 @@ export class TunnelTracker implements TunnelTrackerMetricsSource {
     await this.#refresher.start();
     ctx.log.info(
       {
+        event: 'tunnels.advertising',
         store: this.store.location,
         replicaId: id, // not `replica`: kas's logger already carries that key on every line
         agents: this.#registrations.connectedCount,

@@ -19,6 +19,11 @@ export const redisSectionSchema = z
       .strictObject({
         name: yamlText().describe('The master group name the sentinels watch.'),
         nodes: z.array(hostPort()).min(1).describe('The sentinels, `host:port` each.'),
+        passwordFile: filePath()
+          .optional()
+          .describe(
+            "A file holding the sentinels' own password (their `requirepass`), when they ask for one; `redis.passwordFile` is the servers'. A Helm chart with `auth.sentinel` (Bitnami's default) gives the sentinels the Redis password: name the same file. A sentinel without a password accepts the connection all the same.",
+          ),
       })
       .optional()
       .describe('Sentinel: the master group and its sentinels.'),
@@ -27,7 +32,11 @@ export const redisSectionSchema = z
       .min(1)
       .optional()
       .describe('Redis Cluster: startup nodes, `host:port` each; the client discovers the rest.'),
-    passwordFile: filePath().optional().describe('A file holding the Redis password.'),
+    passwordFile: filePath()
+      .optional()
+      .describe(
+        "A file holding the Redis servers' password; the sentinels' is `redis.sentinel.passwordFile`.",
+      ),
   })
   .superRefine((redis, context) => {
     const given = [redis.url, redis.sentinel, redis.cluster].filter((value) => value !== undefined).length;
@@ -44,7 +53,10 @@ export const redisSectionSchema = z
     'The shared tunnel directory, for several replicas: the `redis-connection` module. Exactly one of `url`, `sentinel` or `cluster`.',
   );
 
-/** The `redis-connection` module's config (ioredis's own shape), with the password read from its file. */
+/**
+ * The `redis-connection` module's config (ioredis's own shape), with the passwords read from their files:
+ * the servers' (`password`) and the sentinels' (`sentinelPassword`).
+ */
 export async function toRedisConnectionConfig(
   redis: NonNullable<z.output<typeof redisSectionSchema>>,
   { files }: Pick<KasSectionContext, 'files'>,
@@ -57,8 +69,18 @@ export async function toRedisConnectionConfig(
     return { cluster: redis.cluster.map(splitHostPort), options: { redisOptions: { password } } };
   }
   if (redis.sentinel !== undefined) {
+    const { nodes, name, passwordFile: sentinelPasswordFile } = redis.sentinel;
+    const sentinelPassword =
+      sentinelPasswordFile === undefined
+        ? undefined
+        : await files.readSecret(sentinelPasswordFile, ['redis', 'sentinel', 'passwordFile']);
     return {
-      options: { sentinels: redis.sentinel.nodes.map(splitHostPort), name: redis.sentinel.name, password },
+      options: {
+        sentinels: nodes.map(splitHostPort),
+        name,
+        password,
+        ...(sentinelPassword === undefined ? {} : { sentinelPassword }),
+      },
     };
   }
   return { url: redis.url, options: { password } };
