@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { drawableText } from './drawableText.js';
 import {
   APP_LABEL_FONT_PX,
   layoutTimeline,
@@ -52,7 +53,7 @@ export function timelineSpec(timeline: Timeline, title: string): TopLevelSpec {
   const subtitle =
     timeline.wallClock === undefined ? [] : [`app started ${new Date(timeline.wallClock).toISOString()}`];
   return {
-    title: { text: title, subtitle },
+    title: { text: drawableText(title), subtitle }, // the title names the trace file, whose name may hold any character
     width: layout.plotWidthPx,
     // A height, not a step: the label layers' y is in pixels, which a step-sized view does not allow.
     height: Math.max(1, timeline.modules.length) * layout.rowStepPx,

@@ -1,4 +1,5 @@
 import type { LifecycleEvent } from '@kas/core';
+import { drawableText } from './drawableText.js';
 
 /** A bar of one module's row: from `startS` to `endS` seconds after the origin. */
 export interface TimelineBar {
@@ -18,7 +19,7 @@ export interface TimelineMark {
   readonly label: string;
 }
 
-/** The chart's data. */
+/** The chart's data; its names and labels are as drawn, control characters written as escapes (`drawableText`). */
 export interface Timeline {
   /** Row order: the app's modules in the order the trace names them. */
   readonly modules: readonly string[];
@@ -139,10 +140,17 @@ export function toTimeline(events: readonly LifecycleEvent[], isStopOnly: boolea
   const visibleBars = isStopOnly
     ? bars.filter((bar) => bar.endS > 0).map((bar) => ({ ...bar, startS: Math.max(0, bar.startS) }))
     : bars;
+  const visibleMarks = isStopOnly ? marks.filter((mark) => mark.atS >= 0) : marks;
+  // Names and labels as the chart can draw them: a control character from the trace (ESC in an error
+  // message) would make the SVG unparseable.
   return {
-    modules,
-    bars: visibleBars,
-    marks: isStopOnly ? marks.filter((mark) => mark.atS >= 0) : marks,
+    modules: modules.map(drawableText),
+    bars: visibleBars.map((bar) => ({ ...bar, module: drawableText(bar.module) })),
+    marks: visibleMarks.map(({ module, label, ...mark }) => ({
+      ...mark,
+      ...(module === undefined ? {} : { module: drawableText(module) }),
+      label: drawableText(label),
+    })),
     origin:
       originEvent !== undefined
         ? 'the stop began'
