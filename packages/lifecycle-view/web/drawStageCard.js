@@ -34,9 +34,15 @@ export function budgetOf(stage, now) {
   return { fraction: 1, label: `budget ${formatMs(stage.budgetMs)}` };
 }
 
+/** Where a card's markup places it: its group's `transform`. */
+export function cardTransform(x, y) {
+  return `translate(${x},${y})`;
+}
+
 /**
- * The card of `stage` at `now`: its `height` and `draw(x, y)`, its markup at that place. `measure(text,
- * className)` is the drawn width of a text.
+ * The card of `stage` at `now`: its `height`, `draw(x, y)`, its markup at that place, and `isTimed`,
+ * whether it reads `now` (a budget counting down, a member's time left): a card that is not timed looks
+ * the same at any moment. `measure(text, className)` is the drawn width of a text.
  */
 export function drawStageCard(stage, modules, now, { isStale = false, measure }) {
   const members = stage.members.map((name) => modules.get(name) ?? { name, state: 'idle' });
@@ -46,6 +52,9 @@ export function drawStageCard(stage, modules, now, { isStale = false, measure })
   const state = isUnknown ? 'unknown' : stage.state;
   const badge = isCut ? 'cut' : state;
   const budget = budgetOf(stage, now);
+  const isTimed =
+    budget.remainingMs !== undefined ||
+    members.some((module) => module.state === 'stopping' && module.deadlineAt !== undefined);
   const reasons = [...new Set(cutMembers.map((module) => formatCut(module)))].join(', ');
   const budgetLabel = isUnknown
     ? stage.state === 'running'
@@ -93,7 +102,8 @@ export function drawStageCard(stage, modules, now, { isStale = false, measure })
   ].filter(Boolean);
   return {
     height,
-    draw: (x, top) => `<g ${attributes.join(' ')} transform="translate(${x},${top})">
+    isTimed,
+    draw: (x, top) => `<g ${attributes.join(' ')} transform="${cardTransform(x, top)}">
       <rect class="card" width="${CARD_WIDTH}" height="${height}" rx="8" />
       <rect class="bar-bg" x="${PAD}" y="30" width="${BAR_WIDTH}" height="8" rx="4" />
       <rect class="bar" x="${PAD}" y="30" width="${(BAR_WIDTH * budget.fraction).toFixed(1)}" height="8" rx="4" />

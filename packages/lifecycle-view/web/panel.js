@@ -1,9 +1,9 @@
 // One source's panel: a headline (state, stop, deadline), the counts modules report, the stop plan as a
 // picture that shows when it is wider than the panel, and the last picture of the replica's previous
 // run once it came back as a new one.
+import { createStopPlanView } from './createStopPlanView.js';
 import { createTextMeasure } from './createTextMeasure.js';
 import { describeHeadline } from './describeHeadline.js';
-import { drawStopPlan } from './drawStopPlan.js';
 import { escapeText, formatProgress } from './format.js';
 
 const FINAL_MODULE_STATES = new Set(['stopped', 'failed']);
@@ -43,9 +43,16 @@ export function createPanel(container, title, { isNarrow = false } = {}) {
     const sides = [];
     if (plan.scrollLeft > 1) sides.push('left');
     if (plan.scrollLeft + plan.clientWidth < plan.scrollWidth - 1) sides.push('right');
-    frame.dataset.overflow = sides.join(' ');
+    setData(frame, 'overflow', sides.join(' '));
   };
   plan.addEventListener('scroll', showOverflow, { passive: true });
+  // The sides change when the panel or the picture changes size: read after the browser's own layout,
+  // not forced by each render.
+  const resizes = new ResizeObserver(showOverflow);
+  resizes.observe(plan);
+  /** @type {Element | null} */
+  let picture = null;
+  const planView = createStopPlanView(plan, { isNarrow, measure });
   /** @type {Map<HTMLElement, string>} */
   const drawn = new Map();
   const replace = (element, markup) => {
@@ -53,8 +60,8 @@ export function createPanel(container, title, { isNarrow = false } = {}) {
     drawn.set(element, markup);
     element.innerHTML = markup;
   };
-  const drawPlan = (snapshot, now, lost) =>
-    drawStopPlan(snapshot, now, { isNarrow, isStale: lost !== undefined, measure });
+  let countedModules; // the modules the counts were written for, and whether the stream was lost then
+  let isCountedStale = false;
   return {
     element: section,
     controls: () => section.querySelector('.controls'),
@@ -72,22 +79,34 @@ export function createPanel(container, title, { isNarrow = false } = {}) {
       else status.dataset.retryMs = String(retryMs);
     },
     render(snapshot, now, lost) {
-      section.dataset.appState = lost === undefined ? snapshot.state : 'unknown';
-      setData(section, 'lastKnownState', lost === undefined ? undefined : snapshot.state);
+      const isStale = lost !== undefined;
+      setData(section, 'appState', isStale ? 'unknown' : snapshot.state);
+      setData(section, 'lastKnownState', isStale ? snapshot.state : undefined);
       setData(section, 'stopStatus', snapshot.stop?.status);
       setData(section, 'forcedBy', snapshot.stop?.forcedBy);
-      section.classList.toggle('stale', lost !== undefined);
+      section.classList.toggle('stale', isStale);
       replace(headline, describeHeadline(snapshot, now, lost));
-      replace(counts, describeCounts(snapshot, lost !== undefined));
-      replace(plan, drawPlan(snapshot, now, lost));
-      showOverflow();
+      if (snapshot.modules !== countedModules || isStale !== isCountedStale) {
+        replace(counts, describeCounts(snapshot, isStale)); // the counts do not change with time
+        [countedModules, isCountedStale] = [snapshot.modules, isStale];
+      }
+      planView.render(snapshot, now, isStale);
+      if (plan.firstElementChild !== picture) {
+        if (picture !== null) resizes.unobserve(picture);
+        picture = plan.firstElementChild;
+        if (picture !== null) resizes.observe(picture);
+      }
     },
     /** Keeps the last picture of the replica's run before this one, below the live one. */
     keepPreviousRun(snapshot, now, lost) {
       previous.hidden = false;
       find('[data-previous-run] summary').innerHTML =
         `<b>previous run</b> · ${describeHeadline(snapshot, now, lost)}`;
-      find('[data-previous-plan]').innerHTML = drawPlan(snapshot, now, lost);
+      createStopPlanView(find('[data-previous-plan]'), { isNarrow, measure }).render(
+        snapshot,
+        now,
+        lost !== undefined,
+      );
     },
   };
 }
@@ -121,7 +140,8 @@ function describeCounts(snapshot, isStale) {
     .join('');
 }
 
+/** Sets (or, for `undefined`, removes) a data attribute, leaving it alone when it already says so. */
 function setData(element, key, value) {
   if (value === undefined) delete element.dataset[key];
-  else element.dataset[key] = String(value);
+  else if (element.dataset[key] !== String(value)) element.dataset[key] = String(value);
 }

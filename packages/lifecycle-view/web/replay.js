@@ -61,6 +61,8 @@ export function startReplay(panel, events) {
   });
   panel.setStatus(`replay: ${events.length} events`, 'replay');
   let previous = performance.now();
+  let snapshot;
+  let foldedCount = -1; // how many events `snapshot` is the fold of: folded again only when that changes
   const timer = setInterval(() => {
     const now = performance.now();
     if (state.isPlaying) state.t = Math.min(last, state.t + (now - previous) * state.speed);
@@ -70,7 +72,8 @@ export function startReplay(panel, events) {
     seek.value = String(state.t);
     const since = stopAt === undefined ? state.t - first : state.t - stopAt;
     clock.textContent = `${since < 0 ? '−' : '+'}${(Math.abs(since) / 1000).toFixed(1)} s ${stopAt === undefined ? 'since start' : 'from the stop'}`;
-    const snapshot = foldLifecycleEvents(events.filter((event) => event.at <= state.t));
+    const shown = events.filter((event) => event.at <= state.t);
+    if (shown.length !== foldedCount) [snapshot, foldedCount] = [foldLifecycleEvents(shown), shown.length];
     if (snapshot !== undefined) panel.render(snapshot, state.t);
   }, 50);
   return () => clearInterval(timer);

@@ -1,8 +1,8 @@
-// The stop plan as an SVG picture: a column per depth (a stage sits right of every stage it follows),
-// or one stage under the other when panels stand side by side, and arrows for "follows" that never pass
+// Where the stop plan's cards go: a column per depth (a stage sits right of every stage it follows), or
+// one stage under the other when panels stand side by side, and arrows for "follows" that never pass
 // under a card: an arrow that skips columns runs in the gaps between them and in a lane below the cards
 // it passes.
-import { CARD_WIDTH, drawStageCard } from './drawStageCard.js';
+import { CARD_WIDTH } from './drawStageCard.js';
 import { escapeText } from './format.js';
 
 const GAP_X = 70;
@@ -26,11 +26,12 @@ function stackedLayout(stages, cards) {
 }
 
 function columnLayout(stages, cards) {
+  const byId = new Map(stages.map((stage) => [stage.id, stage]));
   const depth = new Map();
   const depthOf = (stage) => {
     if (!depth.has(stage.id)) {
       depth.set(stage.id, 0); // a cycle cannot happen in a resolved plan; this only guards the recursion
-      const before = stage.follows.map((id) => stages.find((candidate) => candidate.id === id));
+      const before = stage.follows.map((id) => byId.get(id));
       depth.set(stage.id, Math.max(-1, ...before.filter(Boolean).map(depthOf)) + 1);
     }
     return depth.get(stage.id);
@@ -144,33 +145,19 @@ function stackedArrows(stages, boxes) {
 }
 
 /**
- * The SVG markup of the stop stages of `snapshot` at `now` (the app's monotonic milliseconds): a column
- * per depth, or with `isNarrow` (panels side by side) one stage under the other. `measure(text,
- * className)` is a text's drawn width (createTextMeasure.js); `isStale` draws the stream-lost picture.
+ * Where the cards of `stages` go and the arrows between them: `cards` maps a stage's id to its card's
+ * `{ height }` (drawStageCard.js). A column per depth, or with `isNarrow` (panels side by side) one stage
+ * under the other. `boxes` maps a stage's id to its card's `{ x, y }`; `arrows` is the arrows' SVG markup,
+ * `width` and `height` the picture's.
  */
-export function drawStopPlan(snapshot, now, { isNarrow = false, isStale = false, measure }) {
-  const stages = snapshot.stages.filter((stage) => stage.phase === 'stop');
-  if (stages.length === 0) return '<p class="empty">no stop stages</p>';
-  const modules = new Map(snapshot.modules.map((module) => [module.name, module]));
-  const cards = new Map(
-    stages.map((stage) => [stage.id, drawStageCard(stage, modules, now, { isStale, measure })]),
-  );
+export function layoutStopPlan(stages, cards, isNarrow) {
   const { boxes, columns, width, height } = isNarrow
     ? stackedLayout(stages, cards)
     : columnLayout(stages, cards);
   const { arrows, lowest } = isNarrow ? stackedArrows(stages, boxes) : columnArrows(stages, boxes, columns);
-  const fullHeight = Math.max(height, lowest + MARGIN);
   const arrowMarkup = arrows.map(
     ({ id, stage, d }) =>
       `<path class="follows" d="${d}" data-from="${escapeText(id)}" data-to="${escapeText(stage.id)}" marker-end="url(#arrow)"><title>${escapeText(stage.id)} begins after ${escapeText(id)} completed</title></path>`,
   );
-  const cardMarkup = stages.map((stage) => {
-    const box = boxes.get(stage.id);
-    return cards.get(stage.id).draw(box.x, box.y);
-  });
-  return `<svg class="plan" viewBox="0 0 ${width} ${fullHeight}" width="${width}" height="${fullHeight}" role="img" aria-label="stop plan">
-    <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" /></marker></defs>
-    ${arrowMarkup.join('')}
-    ${cardMarkup.join('')}
-  </svg>`;
+  return { boxes, width, height: Math.max(height, lowest + MARGIN), arrows: arrowMarkup.join('') };
 }
