@@ -10,7 +10,7 @@ import {
   type LifecycleEvent,
   type LifecycleSnapshot,
 } from '../src/index.js';
-import { foldLifecycleEvents } from '../src/snapshot/index.js';
+import { applyLifecycleEvent, applyLifecycleEvents, foldLifecycleEvents } from '../src/snapshot/index.js';
 import { startTestApp } from '../src/testing/index.js';
 import { ProbeLog, probeModule } from './support/probeModule.js';
 
@@ -132,6 +132,26 @@ describe('the live snapshot', () => {
     const folded = foldLifecycleEvents(events);
     expect(comparable(folded)).toEqual(comparable(app.snapshot()));
     expect(moduleOf(folded as LifecycleSnapshot, 'proxy')).toMatchObject({ state: 'stopped', cut: 'budget' });
+  });
+
+  it('is the same folded in batches (as a page folds what came between two frames) as event by event', async () => {
+    const drained: { finish?: () => void } = {};
+    const app = createApp({ logger: silent, modules: drainingApp(drained) });
+    const events: LifecycleEvent[] = [];
+    app.subscribe((event) => events.push(event), { withProgress: true });
+    await app.start();
+    const started = app.snapshot();
+    const stopped = app.stop('test');
+    await vi.advanceTimersByTimeAsync(60_000);
+    await stopped;
+    const stopEvents = events.slice(events.findIndex((event) => event.type === 'app.stopping'));
+    const oneByOne = stopEvents.reduce(applyLifecycleEvent, started);
+    let batched = started;
+    for (let at = 0; at < stopEvents.length; at += 3)
+      batched = applyLifecycleEvents(batched, stopEvents.slice(at, at + 3));
+    expect(comparable(batched)).toEqual(comparable(oneByOne));
+    expect(comparable(batched)).toEqual(comparable(app.snapshot()));
+    expect(applyLifecycleEvents(started, [])).toBe(started);
   });
 
   it('marks stop stages that never began as skipped once the app has stopped', async () => {

@@ -13,7 +13,7 @@ describe('the lifecycle page files', () => {
     expect(main?.contentType).toBe('text/javascript; charset=utf-8');
     const fold = await readLifecycleViewAsset('snapshot/index.js');
     expect(fold?.body.toString()).toContain(
-      "export { applyLifecycleEvent } from './applyLifecycleEvent.js';",
+      "export { applyLifecycleEvent, applyLifecycleEvents } from './applyLifecycleEvent.js';",
     );
     // Import-free: every import of the fold, followed from its index, is a relative one the page serves.
     const seen = new Set<string>();

@@ -6,7 +6,7 @@
 // snapshot from another run of the replica (it restarted) starts over; the run before goes to `onNewRun`.
 import { createParser } from 'eventsource-parser';
 import { formatClock } from './format.js';
-import { applyLifecycleEvent } from './snapshot/index.js';
+import { applyLifecycleEvents } from './snapshot/index.js';
 
 /** @typedef {import('./snapshot/index.js').LifecycleSnapshot} LifecycleSnapshot */
 
@@ -32,12 +32,30 @@ const SAME_RUN_CLOCK_MS = 1_000; // how far apart two snapshots' clock origins m
  */
 export function connectLive(url, { onStatus, onNewRun }) {
   const abort = new AbortController();
+  /** @type {LifecycleSnapshot | undefined} */
+  let folded;
+  /**
+   * Events not folded into `folded` yet: they are folded at once when the snapshot is read (each frame),
+   * not one by one as they come: a stop's thousands of events each copied a large plan's snapshot.
+   * @type {Parameters<typeof applyLifecycleEvents>[1][number][]}
+   */
+  let pending = [];
   /**
    * @type {{ snapshot: LifecycleSnapshot | undefined, stream: StreamState, lost: StreamLoss | undefined,
    *   offsetMs: number, now(): number, close(): void }}
    */
   const live = {
-    snapshot: undefined,
+    get snapshot() {
+      if (folded !== undefined && pending.length > 0) {
+        folded = applyLifecycleEvents(folded, pending);
+        pending = [];
+      }
+      return folded;
+    },
+    set snapshot(snapshot) {
+      folded = snapshot;
+      pending = [];
+    },
     stream: 'connecting',
     lost: undefined,
     offsetMs: 0,
@@ -70,8 +88,8 @@ export function connectLive(url, { onStatus, onNewRun }) {
     onStatus({ text, kind: isStopped ? 'ended' : 'live' });
   };
   const receiveEvent = (event) => {
-    if (live.snapshot === undefined) return;
-    live.snapshot = applyLifecycleEvent(live.snapshot, event);
+    if (folded === undefined) return;
+    pending.push(event);
     if (event.type === 'app.stopped') {
       live.stream = 'ended';
       onStatus({ text: 'the replica stopped; the stream ended', kind: 'ended' });
