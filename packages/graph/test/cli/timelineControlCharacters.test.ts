@@ -99,6 +99,8 @@ describe('kas-graph timeline of a trace whose text holds control characters', ()
     const lines = /<pre>(.*)<\/pre>/s.exec(html)?.[1] ?? '';
     expect(lines).toContain('goaway\\u001b[0m.sent\\u000b');
     expect(charactersXmlRefuses(lines)).toEqual([]);
+    expect(charactersXmlRefuses(html)).toEqual([]); // the page's title and heading name the trace file too
+    expect(html).toContain('<h1>lifecycle timeline: stop\\x1b[1m.jsonl</h1>');
   });
 
   it('drawableText turns any text into one an XML text node can hold, with no control character, and leaves other text as it is', () => {

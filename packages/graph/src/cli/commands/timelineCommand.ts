@@ -4,6 +4,7 @@ import { CliError } from '../CliError.js';
 import { type CliIo, writeOutput } from '../CliIo.js';
 import { htmlPage } from '../draw/htmlPage.js';
 import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
+import { drawableText } from '../timeline/drawableText.js';
 import { readTrace } from '../timeline/readTrace.js';
 import { renderTimeline } from '../timeline/renderTimeline.js';
 import { timelineSpec } from '../timeline/timelineSpec.js';
@@ -33,7 +34,7 @@ export function addTimelineCommand(program: Command, io: CliIo, exit: (code: num
       }
       const events = readTrace(trace);
       const timeline = toTimeline(events, options.stopOnly === true);
-      const title = `lifecycle timeline: ${basename(trace)}`;
+      const title = `lifecycle timeline: ${drawableText(basename(trace))}`;
       const svg = await renderTimeline(timelineSpec(timeline, title));
       const eventLines = events.map((event) => JSON.stringify(event)).join('\n');
       writeOutput(
