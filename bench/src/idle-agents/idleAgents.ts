@@ -4,7 +4,7 @@ import { measureServerRun, type ServerKind, type ServerRun } from './measureServ
 
 const STEPS = [1_000, 5_000] as const;
 const TUNNELS_PER_AGENT = 2;
-const RUNS = 3;
+const RUNS = 2;
 const IDLE_MS = 2_000;
 const GOAL_RATIO = 1.5;
 

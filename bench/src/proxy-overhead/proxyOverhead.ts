@@ -28,10 +28,10 @@ const BASELINE_ROOT = process.env.BENCH_KAS_BASELINE;
 const PLAIN: readonly Variant[] =
   BASELINE_ROOT === undefined ? ['a', 'b', 'd', 'e', 'c'] : ['a', 'b0', 'b', 'd', 'e', 'c', 'c0'];
 const LOADS: readonly LoadPlan[] = [
-  { body: 'small', connections: 16, durationS: 2, rounds: 6, variants: [...PLAIN, 'b-https', 'd-https'] },
-  { body: 'large', connections: 4, durationS: 2, rounds: 4, variants: PLAIN },
+  { body: 'small', connections: 16, durationS: 2, rounds: 4, variants: [...PLAIN, 'b-https', 'd-https'] },
+  { body: 'large', connections: 4, durationS: 2, rounds: 3, variants: PLAIN },
 ];
-const FIXED_RATE = { ratePerSecond: 500, durationMs: 3_000, leadInMs: 500, rounds: 3, variants: PLAIN };
+const FIXED_RATE = { ratePerSecond: 500, durationMs: 3_000, leadInMs: 500, rounds: 2, variants: PLAIN };
 const WARM_UP_S = 2;
 const GOALS = {
   smallBd: 0.9,

@@ -29,7 +29,7 @@ type Layout = (typeof LAYOUTS)[number];
  */
 const DRAIN_BUDGET_MS = 10_000;
 /** Rounds of (floors, current order in each layout, legacy in one process); the order inside alternates. */
-const ROUNDS = 3;
+const ROUNDS = 2;
 const GOAWAY_FLOOR_RUNS_PER_ROUND = 2;
 const RECONNECT_FLOOR_RUNS_PER_ROUND = 1;
 /** Cold floor runs start fresh processes each (5–6 of them with five client processes): one per round. */
