@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { CutReason, LifecycleEvent } from '@kas/core';
-import { applyLifecycleEvent, type LifecycleSnapshot } from '@kas/core/snapshot';
+import { applyLifecycleEvent, applyLifecycleEvents, type LifecycleSnapshot } from '@kas/core/snapshot';
 import type { Command } from 'commander';
 import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
@@ -75,12 +75,26 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
         ...(forcedBy === undefined ? {} : { forcedBy }),
       });
       let snapshot: LifecycleSnapshot | undefined;
+      // Live, events are folded once per frame, not one by one: a stop of thousands of modules sends
+      // thousands of events, and a terminal shows at most a frame every 200 ms.
+      let pending: LifecycleEvent[] = [];
+      const current = () => {
+        if (snapshot !== undefined && pending.length > 0) {
+          snapshot = applyLifecycleEvents(snapshot, pending);
+          pending = [];
+        }
+        return snapshot;
+      };
       let offsetMs = 0;
-      const now = () => (snapshot?.state === 'stopped' ? snapshot.at : performance.now() + offsetMs);
+      const now = () => {
+        const shown = current();
+        return shown?.state === 'stopped' ? shown.at : performance.now() + offsetMs;
+      };
       const logUpdate = isLive ? createLogUpdate(process.stdout) : undefined;
       const draw = () => {
-        if (snapshot !== undefined) {
-          logUpdate?.(fitToTerminal(renderLifecycle(snapshot, now(), view()), terminalSize(), colors));
+        const shown = current();
+        if (shown !== undefined) {
+          logUpdate?.(fitToTerminal(renderLifecycle(shown, now(), view()), terminalSize(), colors));
         }
       };
       const printView = () => {
@@ -91,6 +105,7 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
         await readLifecycleStream(url, (message) => {
           if (message.kind === 'snapshot') {
             snapshot = message.snapshot;
+            pending = [];
             offsetMs = snapshot.at - performance.now();
             if (isLive) draw();
             else printView();
@@ -99,10 +114,12 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
           if (snapshot === undefined) return undefined;
           const { event } = message;
           recording?.record(event);
-          snapshot = applyLifecycleEvent(snapshot, event);
           if (event.type === 'app.stopped') forcedBy = event.forcedBy;
-          if (isLive) draw();
-          else {
+          if (isLive) {
+            pending.push(event);
+            if (event.type === 'app.stopped') draw();
+          } else {
+            snapshot = applyLifecycleEvent(snapshot, event);
             io.write(`${describeEvent(snapshot, event)}\n`);
             if (VIEW_MOMENTS.has(event.type) && !(event.type === 'stage.begin' && event.phase === 'start'))
               printView();
@@ -115,7 +132,8 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
           // The last view whole, below the redrawn one: it stays in the scrollback, however tall it is.
           logUpdate.clear();
           logUpdate.done();
-          if (snapshot !== undefined) io.write(`${renderLifecycle(snapshot, now(), view())}\n`);
+          const shown = current();
+          if (shown !== undefined) io.write(`${renderLifecycle(shown, now(), view())}\n`);
         }
         process.off('SIGINT', onInterrupt);
         if (recording !== undefined) {
