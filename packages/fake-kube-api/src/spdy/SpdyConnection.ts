@@ -53,7 +53,12 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> implement
     super();
     socket.on('data', (chunk: Buffer) => this.#onBytes(chunk));
     socket.once('close', () => this.#close());
-    socket.once('end', () => this.#close());
+    // The client is done (an agent relays kubectl's close as a half-close): the session is over, and the
+    // socket is ended too, or it would stay open half-closed (CLOSE_WAIT) for as long as the fake runs.
+    socket.once('end', () => {
+      this.#close();
+      socket.end();
+    });
     socket.on('error', () => this.#close());
   }
 
