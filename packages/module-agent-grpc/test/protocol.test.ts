@@ -365,6 +365,25 @@ describe('agents that break the rules', () => {
     await expectOthersServed();
   });
 
+  it('a request that crosses the agent half-closing its idle tunnel (agentk stopping) fails as a broken tunnel (KAS_TUNNEL_BROKEN: the kube proxy sends a GET again), not as a protocol violation (it was a 502)', async () => {
+    kas = await startKas();
+    const tunnel = await openRegisteredTunnel(connect(), AGENT_TOKENS['agent-1']);
+    const taken = await kas.registry.acquire('agent-1', { timeoutMs: 1_000 });
+    // kas sends the request as the agent, which saw the tunnel idle, half-closes it: it never takes it.
+    const answered = taken.roundTrip(GET, undefined, new AbortController().signal);
+    answered.catch(() => {});
+    tunnel.call.end();
+    await expect(answered).rejects.toMatchObject({
+      code: 'KAS_TUNNEL_BROKEN',
+      message: expect.stringContaining('closed the tunnel before it took the request'),
+    });
+    expect((await tunnel.status).code).toBe(status.OK);
+    expect(kas.server.counters()).toMatchObject({ 'tunnels.finished': 1 });
+    expect(kas.server.counters()['tunnels.refused.KAS_FRAME_OUT_OF_ORDER']).toBeUndefined();
+    expect(kas.logs.filter((log) => Number(log.level) >= 40)).toEqual([]);
+    await expectOthersServed();
+  });
+
   it('a busy tunnel the agent cancels is counted as cancelled, not as ended by grpc-js, and logs no warning', async () => {
     kas = await startKas();
     const { tunnel, answered } = await busyTunnel();

@@ -67,6 +67,8 @@ export class AgentTunnel {
   #registerTimer: NodeJS.Timeout | undefined;
   /** Set when the tunnel was cancelled because kas did not register it in time: why it ended. */
   #unregisteredFor: string | undefined;
+  /** The agent closed its half of the idle tunnel (it is stopping): nothing kas sends is taken any more. */
+  #isHalfClosed = false;
 
   constructor(
     readonly connection: KasConnection,
@@ -120,6 +122,7 @@ export class AgentTunnel {
   /** Closes the tunnel if it carries no request: half-closes a registered one (kas ends it with OK). */
   endIfIdle(): boolean {
     if (this.#state === 'idle') {
+      this.#isHalfClosed = true;
       this.#call.end();
       return true;
     }
@@ -170,6 +173,9 @@ export class AgentTunnel {
 
   #onFrame(frame: KasMessage | UndecodableMessage): void {
     this.#heardAt = performance.now();
+    // A request that crossed the agent's close: the agent can no longer answer it, so it must not carry it
+    // out either (kas tells its client it was not served, and sends a GET again on another tunnel).
+    if (this.#isHalfClosed) return;
     if (frame instanceof UndecodableMessage) {
       this.#refuse(frame.code, frame.message);
       return;

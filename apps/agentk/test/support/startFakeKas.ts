@@ -22,6 +22,10 @@ export interface FakeKasTunnel {
   send(frame: RequestFrame): boolean;
   /** Waits for the agent's first answer with an error or a head. */
   answer(): Promise<AgentMessage>;
+  /** Resolves when the agent has closed its half of the call. */
+  readonly agentEnded: Promise<void>;
+  /** Ends the call with status OK, as kas does once the agent closed its half. */
+  end(): void;
 }
 
 /**
@@ -39,14 +43,22 @@ export interface FakeKas {
 
 type ConnectCall = ServerDuplexStream<AgentMessage | UndecodableMessage, KasTunnelMessage>;
 
-export async function startFakeKas(options: { readonly isRegistering?: boolean } = {}): Promise<FakeKas> {
+export async function startFakeKas(
+  options: {
+    readonly isRegistering?: boolean;
+    /** Default true: end each call as soon as the agent closed its half; false: the test calls `end()`. */
+    readonly endsWhenAgentEnds?: boolean;
+  } = {},
+): Promise<FakeKas> {
   const method = createReverseTunnelMethod(4 * 1024 * 1024);
   const ready: FakeKasTunnel[] = [];
   const server = new Server();
   server.addService({ connect: method } as unknown as ServiceDefinition, {
     connect: (call: ConnectCall) => {
       call.on('error', () => {});
-      call.on('end', () => call.end()); // the agent closed its half (an idle tunnel at stop): done
+      const agentEnded = new Promise<void>((resolve) => call.once('end', () => resolve()));
+      // The agent closed its half (an idle tunnel at stop): done.
+      if (options.endsWhenAgentEnds !== false) call.on('end', () => call.end());
       if (options.isRegistering === false) {
         call.on('data', () => {});
         return;
@@ -56,6 +68,8 @@ export async function startFakeKas(options: { readonly isRegistering?: boolean }
       const tunnel: FakeKasTunnel = {
         answers,
         send: (frame) => call.write(frame),
+        agentEnded,
+        end: () => call.end(),
         answer: () =>
           eventually(
             () =>

@@ -266,9 +266,23 @@ export class ServerTunnel implements RegisteredTunnel {
     // readable side, before grpc-js reports the cancellation: 10 ms later under load, not within one turn
     // of the loop. Only a half-close that no cancellation follows breaks the protocol.
     setTimeout(() => {
-      if (this.#state === 'busy') {
-        this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the agent ended the stream before the response ended');
+      if (this.#state !== 'busy') return;
+      if (this.#exchange?.isAnswered === false) {
+        // The agent half-closed a tunnel it saw idle (agentk closes its idle tunnels as it stops) while the
+        // request was on its way: the request crossed the close and the agent never took it. No protocol
+        // was broken: the request fails as a broken tunnel (the kube proxy sends a GET again on another
+        // one) and the tunnel ends as finished.
+        this.#exchange.break(
+          new AgentGrpcError(
+            'KAS_TUNNEL_BROKEN',
+            `agent "${this.agentId}" closed the tunnel before it took the request (the agent is stopping)`,
+            'retry the request: the agent reconnects, or another of its tunnels carries it',
+          ),
+        );
+        this.finish();
+        return;
       }
+      this.refuse('KAS_FRAME_OUT_OF_ORDER', 'the agent ended the stream before the response ended');
     }, HALF_CLOSE_GRACE_MS).unref();
   }
 

@@ -65,6 +65,7 @@ export class TunnelExchange {
   /** Body bytes still to come by the response's `Content-Length`; undefined when it is not sized. */
   #bodyLeft: number | undefined;
   #bodyLength = 0;
+  #isAnswered = false;
 
   constructor(
     private readonly call: ExchangeCall,
@@ -109,8 +110,14 @@ export class TunnelExchange {
       });
   }
 
+  /** True once the agent sent a frame of the response (a head, a body, an end or an error). */
+  get isAnswered(): boolean {
+    return this.#isAnswered;
+  }
+
   /** Takes the next response frame; returns what is wrong with it, if anything (the owner then ends the tunnel). */
   accept(frame: AgentMessage): ResponseViolation | undefined {
+    this.#isAnswered = true;
     const violation = this.#order.accept(frame);
     if (violation !== undefined) return violation;
     if (frame.error !== undefined) {
