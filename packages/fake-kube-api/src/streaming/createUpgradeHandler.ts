@@ -35,6 +35,14 @@ export function createUpgradeHandler(
   services: PodServices,
 ): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
   const webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  // ws refuses a subprotocol that is not an RFC 6455 token (400 "Invalid Sec-WebSocket-Protocol header"),
+  // and kubectl's port-forward offers `SPDY/3.1+portforward.k8s.io`, with a `/`: kubectl then fell back to
+  // plain SPDY every time. The fake chooses the subprotocol itself (above) and names it in the 101.
+  const chosenProtocols = new WeakMap<IncomingMessage, string>();
+  webSockets.on('headers', (headers, request) => {
+    const protocol = chosenProtocols.get(request);
+    if (protocol !== undefined) headers.push(`Sec-WebSocket-Protocol: ${protocol}`);
+  });
   return (request, socket, head) => {
     socket.on('error', () => {});
     const url = new URL(request.url ?? '/', 'http://fake-kube-api');
@@ -105,6 +113,8 @@ export function createUpgradeHandler(
         );
         return;
       }
+      chosenProtocols.set(request, protocol);
+      delete request.headers['sec-websocket-protocol'];
       webSockets.handleUpgrade(request, socket, head, (webSocket) => {
         webSocket.on('error', () => {});
         if (streaming.kind !== 'portforward') {

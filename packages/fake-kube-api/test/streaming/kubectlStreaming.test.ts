@@ -75,10 +75,15 @@ describe.each([
     }
   });
 
-  it('forwards a local port to the pod service', async () => {
-    const forward = spawnKubectl(fake.dir, fake.kubeconfigPath, ['port-forward', 'pod/web-0', ':80'], {
-      env,
-    });
+  it('forwards a local port to the pod service, over the protocol asked for (no fallback)', async () => {
+    const forward = spawnKubectl(
+      fake.dir,
+      fake.kubeconfigPath,
+      ['port-forward', 'pod/web-0', ':80', '-v=6'],
+      {
+        env,
+      },
+    );
     try {
       const line = await forward.waitForLine(
         (candidate) => candidate.text.startsWith('Forwarding from 127.0.0.1:'),
@@ -97,6 +102,9 @@ describe.each([
           .end();
       });
       expect(body).toBe('hello from web-0\n');
+      // kubectl falls back to SPDY when its WebSocket upgrade is refused: it was, by the fake's WebSocket
+      // library, which took `SPDY/3.1+portforward.k8s.io` for an invalid subprotocol.
+      expect(forward.lines.filter((candidate) => candidate.text.includes('fallback'))).toEqual([]);
     } finally {
       await forward.stop();
     }
