@@ -59,6 +59,17 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
     expect(draw.stdout).toContain('["recorder"]');
   });
 
+  it('loads a module package TypeScript compiled to CommonJS, whose exports Node gives as the default export, marked __esModule (was: "no default export")', async () => {
+    // A real process: vitest's own loader unwraps __esModule where Node's import() does not.
+    const file = await writeConfig(
+      'commonjs.yaml',
+      'modules: [../compiled-commonjs.cjs]\ncompiledCommonjs: { label: ts }\n',
+    );
+    const plan = await run(['plan', '--config', file]);
+    expect(plan).toMatchObject({ code: 0, stderr: '' });
+    expect(plan.stdout).toContain('compiled-commonjs-ts');
+  });
+
   it('exits 1 naming the module and the rule when a loaded observer keeps the default stop', async () => {
     const file = await writeConfig('early.yaml', 'modules: [../outlives.mjs]\n');
     const lint = await run(['lint', '--config', file]);

@@ -158,6 +158,32 @@ describe('modules: in kas.yaml', () => {
     expect(dependency.fix).toMatch(/^install the package's dependencies where it is/);
   });
 
+  it('checks a module written as a plain object as defineModule would, at its entry (was: "names "k" in startAfter", or no entry named)', async () => {
+    const plain = await refusal('modules:\n  - ../plain-object.mjs\n');
+    expect(plain.code).toBe('KAS_MODULE_EXPORT_INVALID');
+    expect(plain.message).toMatch(
+      /kas\.yaml:2:5: modules\[0\] "\.\.\/plain-object\.mjs": its default export is not a valid module declaration: KAS_INVALID_DECLARATION: module "plain-object": startAfter must be an array of non-empty strings$/,
+    );
+    expect(plain.fix).toBe(
+      "write startAfter: ['tunnel-tracker']; declare modules with defineModule({...}) of @kas/core, which checks a declaration where it is written",
+    );
+
+    const made = await refusal('modules:\n  - ../plain-object-factory.mjs\n');
+    expect(made.code).toBe('KAS_MODULE_EXPORT_INVALID');
+    expect(made.message).toMatch(
+      /kas\.yaml:2:5: modules\[0\] "\.\.\/plain-object-factory\.mjs": its factory returned a module that is not a valid module declaration: KAS_INVALID_DECLARATION: module "plain-object-factory": drainBudget: "soon" is not a duration$/,
+    );
+  });
+
+  it('names at most ten exports of a package that is not a module, such as a library listed by mistake (was: every key of zod, thousands of characters)', async () => {
+    const library = await refusal('modules: [zod]\n');
+    expect(library.code).toBe('KAS_MODULE_EXPORT_INVALID');
+    expect(library.message).toMatch(
+      /its default export is an object with keys (?:[^,;]+, ){9}[^,;]+ and \d+ more; its exports: (?:[^,;]+, ){9}[^,;]+ and \d+ more\)$/,
+    );
+    expect(library.message.length).toBeLessThan(600);
+  });
+
   it("says that redis-connection is kas's own, there with a redis: section, to a module that needs its client or starts after it", async () => {
     const needs = await compose('modules: [../needs-redis.mjs]\n').then(
       () => undefined,

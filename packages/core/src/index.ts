@@ -20,7 +20,7 @@ export type {
 export { ListenerConnections, peerOf } from './listener/ListenerConnections.js';
 export { RateLimitedLog, type RateLimitedLogOptions } from './listener/RateLimitedLog.js';
 export { type Duration, formatDuration, MAX_DURATION_MS, toMilliseconds } from './module/Duration.js';
-export { defineModule } from './module/defineModule.js';
+export { checkModuleDefinition, defineModule } from './module/defineModule.js';
 export type {
   AnyModule,
   DeclarationSite,

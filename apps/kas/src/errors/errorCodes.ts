@@ -15,7 +15,7 @@ export const KAS_APP_ERROR_CODES = {
   KAS_MODULE_LISTED_TWICE:
     'the same module is listed twice under `modules:`: the same entry, or two entries that resolve to the same file',
   KAS_MODULE_EXPORT_INVALID:
-    'an entry of `modules:` has no default export that is a module, a list of modules or a factory (with `configKey` and `configSchema`)',
+    'an entry of `modules:` has no default export that is a module, a list of modules or a factory (with `configKey` and `configSchema`), or a module it gives is a declaration `defineModule` would refuse',
   KAS_MODULE_FACTORY_FAILED:
     "the factory an entry of `modules:` exports threw while kas created the entry's modules from its config section",
   KAS_MODULE_NAME_TAKEN:

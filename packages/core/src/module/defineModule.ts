@@ -58,8 +58,10 @@ function callerSite(): DeclarationSite | undefined {
 }
 
 /**
- * Checks one module declaration's own fields; used by `defineModule`, and again when an app is composed
- * (for module objects not made by `defineModule`, and with the app's overrides applied).
+ * Checks one module declaration's own fields, as `defineModule` does, and throws `KAS_INVALID_DECLARATION`
+ * naming the bad field; used by `defineModule`, and again when an app is composed (for module objects not
+ * made by `defineModule`, and with the app's overrides applied). Exported for code that takes modules from
+ * elsewhere (kas's `modules:` entries) and reports a bad one where it came from.
  */
 export function checkModuleDefinition(definition: AnyModule): void {
   const { name } = definition;
