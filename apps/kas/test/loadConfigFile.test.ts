@@ -64,6 +64,30 @@ describe('loading a config file', () => {
     expect(error).toContain('environment KAS_KUBEPROXY: kubeproxy: unknown key');
   });
 
+  it('takes an empty key for its defaults, and still reports an empty key it does not know, with a hint about modules: (was: accepted silently)', async () => {
+    const good = await configFile('replica:\n  id: a\nkubeProxy:\n');
+    expect((await loadConfigFile(schema, { file: good, env: {} })).config).toEqual({
+      replica: { id: 'a' },
+      kubeProxy: { listenAddress: '127.0.0.1:8443', drainBudgetMs: 10 },
+    });
+    const typo = await configFile(
+      'replica:\n  id: a\nkubeProxi:\nkubeProxy:\n  listenAdress:\nagentStatus:\n',
+    );
+    const error = await loadConfigFile(schema, { file: typo, env: {} }).catch(
+      (caught: Error) => caught.message,
+    );
+    expect(error).toContain(
+      `${typo}:3:1: kubeProxi: unknown key (known here: kubeProxy, replica), did you mean "kubeProxy"?\n`,
+    );
+    expect(error).toContain(
+      `${typo}:5:3: kubeProxy.listenAdress: unknown key (known here: listenAddress, drainBudgetMs)`,
+    );
+    expect(error).toContain(
+      `${typo}:6:1: agentStatus: unknown key (known here: kubeProxy, replica); a module's section is known only when the module's package is listed under modules:`,
+    );
+    expect(error).not.toMatch(/(kubeProxi|listenAdress): unknown key.*modules:/);
+  });
+
   it('names the file, line, key path and what is expected for a bad value', async () => {
     const file = await configFile(
       'replica:\n  id: a\nkubeProxy:\n  drainBudgetMs: soon\n  listenAdress: x\n',

@@ -56,7 +56,7 @@ export async function loadConfigFile<S extends z.ZodType>(
 
 /** A config file read and merged with its `KAS_*` environment overrides, not yet validated. */
 export interface ConfigDocument {
-  /** The merged values (empty keys dropped). */
+  /** The merged values (an empty key's value undefined). */
   readonly raw: Readonly<Record<string, unknown>>;
   readonly where: WhereSet;
   /** The file, when there is one (its directory is where `modules:` paths are resolved from). */
@@ -114,7 +114,7 @@ export async function readConfigSource(source: ConfigSource): Promise<ConfigDocu
         'start from the commented example kas.example.yaml',
       );
     }
-    raw = dropEmptyKeys(document.toJS()) ?? {};
+    raw = emptyKeysUndefined(document.toJS()) ?? {};
   }
   const overrides = readEnvOverrides(source.env, source.ignoredEnv ?? []);
   for (const override of overrides) setPath(raw, override.path, override.value);
@@ -131,13 +131,21 @@ async function readConfigText(file: string): Promise<string> {
   return readFile(file, 'utf8');
 }
 
+/** After an unknown top-level key unlike any known one: it may be the section of a module not loaded. */
+const MODULE_SECTION_HINT =
+  "; a module's section is known only when the module's package is listed under modules:";
+
 /** One `KAS_CONFIG_INVALID` listing every issue, each with where it was set and its key path. */
 export function invalidConfig(issues: readonly ConfigIssue[], where: WhereSet): KasAppError {
   const problems = issues.map(
     (issue) =>
-      `${where(issue.path, issue.isAboutKey === true ? 'key' : 'value')}: ${formatKeyPath(issue.path)}: ${issue.message}`,
+      `${where(issue.path, issue.isAboutKey === true ? 'key' : 'value')}: ${formatKeyPath(issue.path)}: ${issue.message}${isUnlikeKnownTopLevelKey(issue) ? MODULE_SECTION_HINT : ''}`,
   );
   return new KasAppError('KAS_CONFIG_INVALID', `invalid config:\n  ${problems.join('\n  ')}`, CONFIG_FIX);
+}
+
+function isUnlikeKnownTopLevelKey(issue: ConfigIssue): boolean {
+  return issue.isAboutKey === true && issue.path.length === 1 && !issue.message.includes('did you mean');
 }
 
 function describeSource(
@@ -192,13 +200,17 @@ function keyNode(document: Document.Parsed, path: readonly PropertyKey[]) {
   return isScalar(pair?.key) ? pair.key : undefined;
 }
 
-/** An empty YAML key (`tunnelTracker:` with everything below commented out) means "the default". */
-function dropEmptyKeys(value: unknown): Record<string, unknown> | undefined {
+/**
+ * An empty YAML key (`tunnelTracker:` with everything below commented out) means "the default": its value
+ * becomes undefined. The key stays, so one the schema does not know (`agentStatsu:`, or the section of a
+ * module no longer listed) is still reported as unknown.
+ */
+function emptyKeysUndefined(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const entries = Object.entries(value).flatMap(([key, child]): [string, unknown][] => {
-    if (child === null) return [];
+  const entries = Object.entries(value).map(([key, child]): [string, unknown] => {
+    if (child === null) return [key, undefined];
     const isMapping = typeof child === 'object' && !Array.isArray(child);
-    return [[key, isMapping ? dropEmptyKeys(child) : child]];
+    return [key, isMapping ? emptyKeysUndefined(child) : child];
   });
   return Object.fromEntries(entries);
 }
