@@ -32,5 +32,13 @@ describe.each([
     const printed = session.lines.map((line) => line.text).join('\n');
     expect(printed).toContain('kas ended the connection: the connection to the agent broke off: reconnect');
     expect(printed).not.toContain('replica');
+    // The log line of the break carries a stable code, as every failure line does (was: only prose).
+    expect(setup.entry.logs.lines.filter((line) => line.event === 'response.broken')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        upgrade: 'websocket',
+        code: expect.stringMatching(/^KAS_[A-Z_]+$/),
+      }),
+    ]);
   });
 });

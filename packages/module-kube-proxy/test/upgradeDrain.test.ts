@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { eventually, spawnKubectl } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestCluster } from './support/startCluster.js';
@@ -130,4 +131,32 @@ describe('an upgraded connection while kas stops', () => {
       }
     },
   );
+  // Found by a fault trial: a port-forward whose client stopped reading held the kube proxy's stop for the
+  // whole 5 s WebSocket close handshake after its drain was cut, past the 2 s the core gives a cut module,
+  // so every stop with such a client logged `module.stopOverdue` (blaming kube-proxy for ignoring its cut).
+  it("returns from its stop within the core's grace after the cut, when a port-forward client reads nothing", async () => {
+    const forward = spawnKubectl(cluster.dir, kubeconfigPath, ['port-forward', 'pod/web-0', ':80']);
+    let download: Socket | undefined;
+    try {
+      const ready = await forward.waitForLine(
+        (line) => line.text.startsWith('Forwarding from 127.0.0.1:'),
+        15_000,
+      );
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(ready.text)?.[1]);
+      // A large download the client never reads: the bytes back up to kas, which waits for a frame boundary.
+      download = connect(port, '127.0.0.1');
+      download.pause();
+      download.on('error', () => {});
+      download.write('GET /bytes?size=4000000000 HTTP/1.1\r\nHost: web-0\r\n\r\n');
+      await eventually(() => replica.metrics.snapshot().upgrades.open === 1);
+      expect(await replica.kas.stop()).toMatchObject({ cut: ['kube-proxy'] });
+      expect(replica.logs.lines.filter((line) => line.event === 'module.stopOverdue')).toEqual([]);
+      expect(sessionEndLines()).toEqual([
+        expect.objectContaining({ event: 'upgrade.cut', reason: 'budget' }),
+      ]);
+    } finally {
+      download?.destroy();
+      await forward.stop();
+    }
+  });
 });

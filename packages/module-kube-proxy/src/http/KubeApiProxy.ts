@@ -13,7 +13,7 @@ import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.
 import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import { sendStatus } from './kubeStatus.js';
 import { LongRunningLimit } from './LongRunningLimit.js';
-import { logUnrouted } from './logUnrouted.js';
+import { errorCodeOf, logUnrouted } from './logUnrouted.js';
 import { requestTargetProblem } from './requestTargetProblem.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 
@@ -206,7 +206,13 @@ export class KubeApiProxy {
       // Says why the client's answer ended early: the tunnel or replica it came through was cut at its
       // drain budget, lost its connection, or the agent ended it.
       this.log.warn(
-        { event: 'response.broken', agentId, route: routed.route, reason: messageOf(error) },
+        {
+          event: 'response.broken',
+          agentId,
+          route: routed.route,
+          ...errorCodeOf(error),
+          reason: messageOf(error),
+        },
         `the answer from agent "${agentId}" broke off: ${messageOf(error)}`,
       ),
     );

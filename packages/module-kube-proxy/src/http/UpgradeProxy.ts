@@ -10,7 +10,7 @@ import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
 import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
 import type { StatusAnswer } from './kubeStatus.js';
-import { causeOf, logUnrouted } from './logUnrouted.js';
+import { causeOf, errorCodeOf, logUnrouted } from './logUnrouted.js';
 import { requestTargetProblem } from './requestTargetProblem.js';
 import { statusForAuthentication, statusForError } from './statusForError.js';
 import { UpgradedConnection } from './UpgradedConnection.js';
@@ -153,7 +153,13 @@ export class UpgradeProxy {
         // As for a streamed answer: says why the session ended early (the replica holding the
         // tunnel was cut at its stop, the connection to it was lost, the agent ended it).
         this.log.warn(
-          { event: 'response.broken', ...fields, reason: error.message, ...causeOf(error) },
+          {
+            event: 'response.broken',
+            ...fields,
+            ...errorCodeOf(error),
+            reason: error.message,
+            ...causeOf(error),
+          },
           `the upgraded connection to agent "${agentId}" broke off: ${error.message}`,
         ),
     );

@@ -12,6 +12,13 @@ export type UpgradedEnding = 'closed' | 'upstreamFailed' | 'idle' | 'cut';
 const GOING_AWAY = 1001;
 /** How long a client is given to finish the closing handshake before its connection is cut. */
 const CLOSE_HANDSHAKE_MS = 5_000;
+/**
+ * The same wait when kas cuts the connection at its stop (drain budget, second signal, deadline): the kube
+ * proxy's stop waits for its connections to close, and the core gives a cut module 2 s to return
+ * (`STOP_CUT_GRACE_MS`) before it reports it overdue. A client that stopped reading (a port-forward that
+ * backs up) never lets the goodbye through; it is cut after this instead of the full handshake time.
+ */
+const CUT_GOODBYE_MS = 1_000;
 /** The remote-command subprotocols whose channel 3 carries a `Status` that kubectl prints. */
 const STATUS_CHANNEL_PROTOCOLS = /^v[45]\.channel\.k8s\.io$/;
 const ERROR_CHANNEL = 3;
@@ -109,7 +116,7 @@ export class UpgradedConnection {
     }
     if (this.#frames.isAtBoundary) this.#sayGoodbye();
     // Otherwise the data handler says it once the frame on its way is complete.
-    setTimeout(() => this.socket.destroy(), CLOSE_HANDSHAKE_MS).unref();
+    setTimeout(() => this.socket.destroy(), kind === 'cut' ? CUT_GOODBYE_MS : CLOSE_HANDSHAKE_MS).unref();
   }
 
   /**

@@ -41,6 +41,12 @@ export function causeOf(error: unknown): { cause?: { code: unknown; message: str
   return cause === undefined ? {} : { cause: { code: codeOf(cause), message: messageOf(cause) } };
 }
 
+/** The error's own `code` (a `KAS_*` code), for the log: `{}` when it has none that is a string. */
+export function errorCodeOf(error: unknown): { code?: string } {
+  const code = codeOf(error);
+  return typeof code === 'string' ? { code } : {};
+}
+
 function codeOf(error: unknown): unknown {
   return (error as { code?: unknown } | undefined)?.code;
 }
