@@ -20,6 +20,8 @@ export const KUBE_PROXY_ERROR_CODES = {
     'forwarding to another replica failed: it could not be reached, accepted the connection but never answered, refused the secret, broke the frame order, or the stream broke',
   KAS_UPGRADE_LIMIT_REACHED:
     'an exec, attach, cp or port-forward connection over maxUpgradesPerAgent or maxUpgradesPerUser (the request is answered 429)',
+  KAS_UPGRADE_UPSTREAM_VANISHED:
+    'the Kubernetes API behind the agent ended a WebSocket session (exec, attach, cp, port-forward) without a close frame: it crashed or restarted, or the connection between agentk and it was cut; the client is told so with a Status and a close frame',
   KAS_LONG_RUNNING_LIMIT_REACHED:
     'a watch or followed log over maxLongRunningPerUser: the user has that many in flight to the agent through this replica (the request is answered 429)',
   KAS_PRIVATE_API_UNAUTHENTICATED:

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { formatDuration } from '@kas/core';
 import type { TunnelResponse } from '@kas/tunnel-protocol';
+import { KubeProxyError } from '../errors/KubeProxyError.js';
 import { clientResponseHeaders } from './forwardHeaders.js';
 import { WebSocketFrameBoundary, webSocketCloseFrame, webSocketFrame } from './WebSocketFrameBoundary.js';
 import { rawResponseHead } from './writeRawResponse.js';
@@ -72,7 +73,20 @@ export class UpgradedConnection {
     }
     body.on('data', this.#onUpstreamData);
     body.once('end', () => {
-      if (this.#ending === undefined) socket.end();
+      if (this.#ending !== undefined || this.#isClosed) return;
+      if (this.#frames?.hasSeenClose === false) {
+        // The upstream's connection ended without closing the WebSocket: it was cut, not finished.
+        const error = new KubeProxyError(
+          'KAS_UPGRADE_UPSTREAM_VANISHED',
+          'the Kubernetes API behind the agent ended the WebSocket connection without a close frame: it crashed or restarted, or the connection between agentk and it was cut',
+          'look at the Kubernetes API server behind the agent, and at anything between agentk and it; the user can reconnect',
+        );
+        this.#hasUpstreamFailed = true;
+        onBroken(error);
+        this.#upstreamBroke(Object.assign(error, { clientReason: UPSTREAM_VANISHED_REASON }));
+        return;
+      }
+      socket.end();
     });
     body.once('error', (error) => {
       clearTimeout(this.#idleTimer);
@@ -184,6 +198,10 @@ export class UpgradedConnection {
     this.response.body.destroy();
   }
 }
+
+/** Why a WebSocket session ended when the API server's connection behind the agent ended without closing it. */
+const UPSTREAM_VANISHED_REASON =
+  'the Kubernetes API behind the agent closed the connection without ending the session: reconnect';
 
 /** Why an upgraded connection ended when the agent's side of it broke off (here or on the replica holding it). */
 export const AGENT_BROKE_OFF_REASON = 'the connection to the agent broke off: reconnect';

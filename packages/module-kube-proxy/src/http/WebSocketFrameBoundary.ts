@@ -9,6 +9,15 @@ export class WebSocketFrameBoundary {
   #payloadLeft = 0;
   /** Bytes of a frame header received so far, when a header was split between chunks. */
   #header: Buffer | undefined;
+  #hasSeenClose = false;
+
+  /**
+   * True once a close frame began: the sender ended the WebSocket as the protocol asks. A connection that
+   * ends without one was cut (RFC 6455's 1006, abnormal closure).
+   */
+  get hasSeenClose(): boolean {
+    return this.#hasSeenClose;
+  }
 
   /** True when the bytes seen so far end exactly at the end of a frame. */
   get isAtBoundary(): boolean {
@@ -41,6 +50,7 @@ export class WebSocketFrameBoundary {
         return lastBoundary;
       }
       this.#header = undefined;
+      if (parsed.opcode === CLOSE_OPCODE) this.#hasSeenClose = true;
       offset += parsed.headerBytes - consumedBefore;
       this.#payloadLeft = parsed.payloadBytes;
       if (this.#payloadLeft === 0) lastBoundary = offset;
@@ -49,7 +59,11 @@ export class WebSocketFrameBoundary {
   }
 }
 
-function parseHeader(bytes: Buffer): { headerBytes: number; payloadBytes: number } | undefined {
+const CLOSE_OPCODE = 0x8;
+
+function parseHeader(
+  bytes: Buffer,
+): { opcode: number; headerBytes: number; payloadBytes: number } | undefined {
   if (bytes.length < 2) return undefined;
   const second = bytes.readUInt8(1);
   const isMasked = (second & 0x80) !== 0;
@@ -67,7 +81,7 @@ function parseHeader(bytes: Buffer): { headerBytes: number; payloadBytes: number
   }
   if (isMasked) headerBytes += 4;
   if (bytes.length < headerBytes) return undefined;
-  return { headerBytes, payloadBytes };
+  return { opcode: bytes.readUInt8(0) & 0x0f, headerBytes, payloadBytes };
 }
 
 /** An unmasked (server to client) WebSocket frame. */
@@ -99,5 +113,5 @@ export function webSocketCloseFrame(code: number, reason: string): Buffer {
   const payload = Buffer.alloc(2 + text.length);
   payload.writeUInt16BE(code, 0);
   text.copy(payload, 2);
-  return webSocketFrame(0x8, payload);
+  return webSocketFrame(CLOSE_OPCODE, payload);
 }

@@ -4,7 +4,13 @@ import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
 import { eventually } from '@kas/testkit';
 import type { KubeProxyConfig } from '../../src/index.js';
 import { aliceToken } from './identities.js';
-import { startAgent, startCluster, type TestAgent, type TestCluster } from './startCluster.js';
+import {
+  type KubeApiUpstream,
+  startAgent,
+  startCluster,
+  type TestAgent,
+  type TestCluster,
+} from './startCluster.js';
 import { type KasReplica, startKasReplica } from './startKasReplica.js';
 
 /** One replica with agent-1 connected, a running pod `web-0`, and a kubeconfig that reaches it as alice. */
@@ -63,6 +69,9 @@ export interface RoutedPod {
 export async function startRoutedPod(
   route: PodRoute,
   kubeProxy: Partial<KubeProxyConfig> = {},
+  /** What agentk reaches instead of the cluster's API (a relay in between, say). Default: the API. */
+  upstreamOf: (cluster: TestCluster) => Promise<KubeApiUpstream> | KubeApiUpstream = (cluster) =>
+    cluster.upstream,
 ): Promise<RoutedPod> {
   const cluster = await startCluster();
   const table = new MemoryTunnelTable();
@@ -70,7 +79,7 @@ export async function startRoutedPod(
     startKasReplica({ replicaId, tls: cluster.certificates.server, directory: { table }, kubeProxy });
   const holder = await replica('kas-a');
   const entry = route === 'local' ? holder : await replica('kas-b');
-  const agent = await startAgent(cluster.upstream, [holder.agentAddress]);
+  const agent = await startAgent(await upstreamOf(cluster), [holder.agentAddress]);
   await eventually(() => holder.registry.hasAgent('agent-1'));
   const kubeconfigPath = await addRunningPod(cluster, entry.proxy.url);
   return {
