@@ -11,23 +11,33 @@ export function demoPod(name: string, phase: 'Pending' | 'Running', ipSuffix: nu
     status:
       phase === 'Pending'
         ? { phase, conditions: [{ type: 'PodScheduled', status: 'True' }], qosClass: 'BestEffort' }
-        : {
-            phase,
-            podIP: `10.244.0.${ipSuffix}`,
-            startTime: now(),
-            conditions: [{ type: 'Ready', status: 'True' }],
-            containerStatuses: [
-              {
-                name: 'app',
-                image: container.image,
-                ready: true,
-                started: true,
-                restartCount: 0,
-                state: { running: { startedAt: now() } },
-              },
-            ],
-            qosClass: 'BestEffort',
-          },
+        : runningStatus([container], ipSuffix),
+  };
+}
+
+/**
+ * The status the kubelet reports for a pod whose containers (`spec.containers`, each with a name and an
+ * image) all run and are ready: one container status per container, by its own name and image.
+ */
+export function runningStatus(
+  containers: readonly { readonly name?: unknown; readonly image?: unknown }[],
+  ipSuffix: number,
+): Record<string, unknown> {
+  return {
+    phase: 'Running',
+    podIP: `10.244.0.${ipSuffix}`,
+    podIPs: [{ ip: `10.244.0.${ipSuffix}` }],
+    startTime: now(),
+    conditions: [{ type: 'Ready', status: 'True' }],
+    containerStatuses: containers.map((container) => ({
+      name: container.name,
+      image: container.image,
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: now() } },
+    })),
+    qosClass: 'BestEffort',
   };
 }
 
@@ -43,7 +53,13 @@ export function demoEvent(
       name: `${pod.metadata.name}.${sequence.toString(16).padStart(8, '0')}`,
       namespace: 'default',
     },
-    involvedObject: { kind: 'Pod', namespace: 'default', name: pod.metadata.name, uid: pod.metadata.uid },
+    involvedObject: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      namespace: 'default',
+      name: pod.metadata.name,
+      uid: pod.metadata.uid,
+    },
     reason,
     message,
     type: 'Normal',

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { KubeObject } from '../objects/KubeObject.js';
 import type { ObjectStore } from '../objects/ObjectStore.js';
-import { readPath, readRecord } from '../objects/readPath.js';
-import { demoEvent, demoPod } from './demoObjects.js';
+import { readPath, readRecord, readRecords } from '../objects/readPath.js';
+import { demoEvent, demoPod, runningStatus } from './demoObjects.js';
 
 /** Options of the demo activity. */
 export interface DemoActivityOptions {
@@ -62,9 +62,15 @@ export function startDemoActivity(
     () => {
       const pending = store.list('pods', 'default').find((pod) => readPhase(pod) === 'Pending');
       if (pending === undefined) return;
-      const running = demoPod(pending.metadata.name, 'Running', (tick % 200) + 20);
-      store.update('pods', { ...pending, status: running.status });
-      record(pending.metadata.name, 'Started', 'Started container app');
+      // The pod's own containers (a user's pod too): its statuses and event name them, as the kubelet's do.
+      const containers = readRecords(pending, 'spec.containers');
+      const spec = readRecord(pending, 'spec') ?? {};
+      store.update('pods', {
+        ...pending,
+        spec: { ...spec, nodeName: spec.nodeName ?? 'fake-node' },
+        status: runningStatus(containers, (tick % 200) + 20),
+      });
+      record(pending.metadata.name, 'Started', `Started container ${String(containers[0]?.name)}`);
     },
     () => {
       const settings = store.get('configmaps', 'demo-settings');

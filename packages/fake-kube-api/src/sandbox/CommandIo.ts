@@ -17,6 +17,13 @@ export interface CommandIo {
   writeStderr(bytes: Buffer | string): void;
   /** The last size the client reported, if any. */
   terminalSize(): TerminalSize | undefined;
-  /** Resolves when the client goes away, so a long command (sleep) stops. */
+  /** Resolves when the client goes away, or the command is interrupted, so a long command (sleep) stops. */
   readonly gone: Promise<void>;
+  /**
+   * With a terminal (`-t`), a Ctrl-C the client types is a SIGINT for the foreground command, as a pty
+   * makes it: the byte never reaches stdin. A command that catches it (the line shell) listens here;
+   * while nothing listens, a Ctrl-C ends the command with exit code 130 (`gone` resolves for it).
+   * Returns the call that stops listening. Without a terminal Ctrl-C is an ordinary byte of stdin.
+   */
+  onInterrupt(listener: () => void): () => void;
 }

@@ -4,7 +4,8 @@ import type { CommandIo } from '../sandbox/CommandIo.js';
 /**
  * A fake pod's main process, for `kubectl attach`: its output is the container's log as it is written
  * (what `objects.appendLog` adds), and what an attached client types (`-i`) is echoed back, as a `cat`
- * would. The attach lasts until the client leaves or the pod is deleted.
+ * would. The attach lasts until the client leaves, types Ctrl-C on a terminal (`-t`: the process dies
+ * of the SIGINT, exit code 130) or the pod is deleted.
  */
 export class PodProcess {
   constructor(

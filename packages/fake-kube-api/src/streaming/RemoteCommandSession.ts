@@ -14,23 +14,44 @@ export interface RemoteCommandOutput {
   finish(status: Record<string, unknown>): void;
 }
 
+const CTRL_C = 0x03;
+const INTERRUPTED_EXIT_CODE = 130;
+
 /**
  * One exec or attach, independent of the protocol that carries it: feeds stdin and terminal sizes in,
  * runs the sandbox command (exec) or follows the pod's process (attach), and ends with a `Status`.
+ * With a terminal, Ctrl-C is what a pty's line discipline makes of it: a SIGINT for the command (see
+ * `CommandIo.onInterrupt`), echoed as `^C`; an attach (`kubectl run -it`, `attach -it`) ends with 130, as
+ * the pod's main process would die of it.
  */
 export class RemoteCommandSession {
-  readonly stdin = new StdinQueue();
+  readonly #stdin = new StdinQueue();
+  /** What the protocol feeds: stdin chunks, and their end. */
+  readonly stdin = {
+    push: (chunk: Buffer) => this.#pushStdin(chunk),
+    end: () => {
+      this.#pending = this.#pending.then(() => this.#stdin.end());
+    },
+  };
   #size: TerminalSize | undefined;
   #leave!: () => void;
   readonly #gone = new Promise<void>((resolve) => {
     this.#leave = resolve;
   });
+  readonly #interruptListeners = new Set<() => void>();
+  #interruptCommand!: () => void;
+  readonly #interrupted = new Promise<void>((resolve) => {
+    this.#interruptCommand = resolve;
+  });
+  #isFinished = false;
+  /** Stdin after a Ctrl-C waits for the interrupt to be handled, so what follows it comes after it. */
+  #pending: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly request: StreamingRequest,
     private readonly output: RemoteCommandOutput,
   ) {
-    if (!request.stdin) this.stdin.end();
+    if (!request.stdin) this.#stdin.end();
   }
 
   resize(size: TerminalSize): void {
@@ -39,25 +60,56 @@ export class RemoteCommandSession {
 
   /** The client went away: a running command stops. */
   clientGone(): void {
-    this.stdin.end();
+    this.#stdin.end();
     this.#leave();
+  }
+
+  #pushStdin(chunk: Buffer): void {
+    if (!this.request.tty) {
+      this.#stdin.push(chunk);
+      return;
+    }
+    let start = 0;
+    for (let index = chunk.indexOf(CTRL_C); index !== -1; index = chunk.indexOf(CTRL_C, start)) {
+      const before = chunk.subarray(start, index);
+      this.#pending = this.#pending.then(() => {
+        if (before.length > 0) this.#stdin.push(before);
+        // The next turn of the event loop: what was typed before the Ctrl-C has been read by then.
+        return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#interrupt());
+      });
+      start = index + 1;
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length > 0) this.#pending = this.#pending.then(() => this.#stdin.push(rest));
+  }
+
+  #interrupt(): void {
+    if (this.#isFinished) return;
+    this.output.stdout(Buffer.from('^C'));
+    if (this.#interruptListeners.size === 0) this.#interruptCommand();
+    for (const listener of [...this.#interruptListeners]) listener();
   }
 
   /** Runs the command in `sandbox` (exec) or attaches to `process` (attach) and sends the final Status. */
   async run(sandbox: PodSandbox, process: PodProcess): Promise<void> {
     const io: CommandIo = {
       tty: this.request.tty,
-      readStdin: () => this.stdin.read(),
+      readStdin: () => this.#stdin.read(),
       writeStdout: (bytes) => this.output.stdout(toBuffer(bytes)),
       writeStderr: (bytes) =>
         this.request.tty ? this.output.stdout(toBuffer(bytes)) : this.output.stderr(toBuffer(bytes)),
       terminalSize: () => this.#size,
-      gone: this.#gone,
+      gone: Promise.race([this.#gone, this.#interrupted]),
+      onInterrupt: (listener) => {
+        this.#interruptListeners.add(listener);
+        return () => this.#interruptListeners.delete(listener);
+      },
     };
-    const exitCode =
-      this.request.kind === 'attach'
-        ? await process.attach(io)
-        : await runCommand(this.request.command, io, sandbox);
+    const exitCode = await Promise.race([
+      this.request.kind === 'attach' ? process.attach(io) : runCommand(this.request.command, io, sandbox),
+      this.#interrupted.then(() => INTERRUPTED_EXIT_CODE),
+    ]);
+    this.#isFinished = true;
     this.output.finish(remoteCommandStatus(exitCode, this.request.command));
   }
 }

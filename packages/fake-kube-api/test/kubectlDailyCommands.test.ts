@@ -1,0 +1,150 @@
+import { join } from 'node:path';
+import { eventually, kubectl, type RunningProcess, startProcess } from '@kas/testkit';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FakeKubeApiOptions } from '../src/index.js';
+import { type SecureFakeKubeApi, startSecureFakeKubeApi } from './support/startSecureFakeKubeApi.js';
+
+// Commands a kubectl user runs on day one, each answered as a real cluster answers it.
+
+const pod = (name: string, container = 'app', image = 'registry.example/app:1') => ({
+  metadata: { name },
+  spec: { containers: [{ name: container, image }] },
+});
+
+/** Resolves at the start of the next wall-clock second (log times are compared by the second). */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
+
+describe('kubectl commands of every day against the fake', () => {
+  let fake: SecureFakeKubeApi;
+  let child: RunningProcess | undefined;
+  const start = async (options: FakeKubeApiOptions = {}) => {
+    fake = await startSecureFakeKubeApi(options);
+  };
+  const run = (...args: string[]) => kubectl(fake.dir, fake.kubeconfigPath, args);
+
+  beforeEach(() => {
+    child = undefined;
+  });
+  afterEach(async () => {
+    await child?.stop();
+    await fake.stop();
+  });
+
+  it('kubectl logs --since, --since-time and --limit-bytes print only what they ask for', async () => {
+    await start();
+    fake.api.objects.create('pods', pod('web-0'));
+    fake.api.objects.appendLog('web-0', 'old line');
+    await nextSecond();
+    await nextSecond();
+    const sinceTime = new Date(Date.now() - 500).toISOString().replace(/\.\d+Z$/, 'Z');
+    fake.api.objects.appendLog('web-0', 'new line');
+
+    expect(await run('logs', 'web-0', '--since=1s')).toMatchObject({ code: 0, stdout: 'new line\n' });
+    expect(await run('logs', 'web-0', `--since-time=${sinceTime}`)).toMatchObject({
+      code: 0,
+      stdout: 'new line\n',
+    });
+    expect(await run('logs', 'web-0', '--since=1h')).toMatchObject({
+      code: 0,
+      stdout: 'old line\nnew line\n',
+    });
+    expect(await run('logs', 'web-0', '--limit-bytes=5')).toMatchObject({ code: 0, stdout: 'old l' });
+  });
+
+  it('kubectl logs --previous says there is no previous container, as the real server does', async () => {
+    await start();
+    fake.api.objects.create('pods', pod('web-0'));
+    fake.api.objects.appendLog('web-0', 'current line');
+    expect(await run('logs', 'web-0', '--previous')).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'Error from server (BadRequest): previous terminated container "app" in pod "web-0" not found\n',
+    });
+  });
+
+  it("the demo starts a user's pod with its own containers' statuses, and `kubectl events --for` finds its events", async () => {
+    await start({ demoActivity: { intervalMs: 50 } });
+    expect(await run('run', 'mine', '--image=nginx:1.27')).toMatchObject({ code: 0 });
+    expect(await run('wait', '--for=condition=Ready', 'pod/mine', '--timeout=15s')).toMatchObject({
+      code: 0,
+    });
+    const started = fake.api.objects.get('pods', 'mine');
+    expect(started?.status).toMatchObject({
+      phase: 'Running',
+      containerStatuses: [{ name: 'mine', image: 'nginx:1.27', ready: true }],
+    });
+    expect(started?.spec).toMatchObject({ nodeName: 'fake-node' });
+    const events = await run('events', '--for', 'pod/mine');
+    expect(events.code).toBe(0);
+    expect(events.stdout).toMatch(/Started\s+Pod\/mine\s+Started container mine/);
+  });
+
+  it('Ctrl-C in `kubectl exec -it` interrupts the command, at the line shell prompt and in a command', async () => {
+    await start();
+    fake.api.objects.create('pods', pod('web-0'));
+    // kubectl -t needs a terminal: util-linux `script` gives it a pty; kubectl puts it in raw mode, so
+    // Ctrl-C reaches the fake as a byte, as it reaches a real pod's pty.
+    const command = [
+      'kubectl',
+      `--kubeconfig ${fake.kubeconfigPath}`,
+      `--cache-dir ${join(fake.dir, 'kube-cache')}`,
+      'exec -it web-0 -- sh',
+    ].join(' ');
+    child = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe' });
+    const shell = child;
+    const type = (text: string) => shell.child.stdin?.write(text);
+    // kubectl's terminal is raw once its exec stream is open.
+    await eventually(() => fake.api.openStreams > 0, { timeoutMs: 15_000 });
+    type('sleep 100\r');
+    await shell.waitForLine((line) => line.text.includes('sleep 100'), 15_000);
+    type('\x03');
+    type('echo status $?\r');
+    await shell.waitForLine((line) => line.text.startsWith('status 130'), 15_000);
+    // What is typed before a Ctrl-C is dropped; what comes after it is a new line.
+    type('half typed\x03echo next\r');
+    await shell.waitForLine((line) => line.text.startsWith('next'), 15_000);
+    type('exit\r');
+    expect((await shell.exited).code).toBe(0);
+    expect(shell.lines.some((line) => line.text.includes('not found'))).toBe(false);
+  });
+
+  it('Ctrl-C ends `kubectl exec -it <pod> -- sleep` with exit code 130', async () => {
+    await start();
+    fake.api.objects.create('pods', pod('web-0'));
+    const command = [
+      'kubectl',
+      `--kubeconfig ${fake.kubeconfigPath}`,
+      `--cache-dir ${join(fake.dir, 'kube-cache')}`,
+      'exec -it web-0 -- sleep 100',
+    ].join(' ');
+    child = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe' });
+    const shell = child;
+    // kubectl's terminal is raw once its exec stream is open.
+    await eventually(() => fake.api.openStreams > 0, { timeoutMs: 15_000 });
+    shell.child.stdin?.write('\x03');
+    await shell.waitForLine((line) => line.text.includes('command terminated with exit code 130'), 15_000);
+    expect((await shell.exited).code).toBe(130);
+  });
+
+  it('Ctrl-C ends the attach of `kubectl run -it` (a terminal): the main process dies of it', async () => {
+    await start({ demoActivity: { intervalMs: 50 } });
+    // The fake's pods run no command of their own (`-- echo hi` is not run): the attach would last
+    // until the pod is deleted, so Ctrl-C is the user's way out, as it is on a real cluster.
+    const command = [
+      'kubectl',
+      `--kubeconfig ${fake.kubeconfigPath}`,
+      `--cache-dir ${join(fake.dir, 'kube-cache')}`,
+      'run mine --image=busybox --restart=Never -it -- echo hi',
+    ].join(' ');
+    child = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe' });
+    const shell = child;
+    // A line of the pod's main process (the demo's) shows the attach is open, and kubectl's terminal raw.
+    await shell.waitForLine((line) => line.text.startsWith('tick '), 15_000);
+    shell.child.stdin?.write('\x03');
+    await shell.waitForLine(
+      (line) => line.text.includes("couldn't attach to pod/mine") && line.text.includes('exit code 130'),
+      15_000,
+    );
+  });
+});
