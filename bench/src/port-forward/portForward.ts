@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,12 @@ import { measureExecRoundTrips } from './measureExecRoundTrips.js';
 import { measureTransfer } from './measureTransfer.js';
 
 const TRANSFER_BYTES = 100 * 1024 * 1024;
-type PathName = 'direct' | 'kubectlDirect' | 'webSocket' | 'baselineWebSocket' | 'spdy';
+type PathName = 'direct' | 'kubectlDirect' | 'webSocket' | 'mallocDefaults' | 'baselineWebSocket' | 'spdy';
 const PATH_LABELS: Readonly<Record<PathName, string>> = {
   direct: 'straight to the pod service',
   kubectlDirect: 'kubectl port-forward straight to the fake API (WebSocket)',
   webSocket: 'kubectl port-forward via kas (WebSocket)',
+  mallocDefaults: "kubectl port-forward via kas, glibc malloc's defaults (WebSocket)",
   baselineWebSocket: 'kubectl port-forward via kas, baseline build (WebSocket)',
   spdy: 'kubectl port-forward via kas (SPDY)',
 };
@@ -29,6 +31,19 @@ const ROUND_TRIPS = 50;
 const GOAL_RATIO = 0.5;
 const START_TIMEOUT_MS = 30_000;
 const SPDY = { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false', KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+/**
+ * The glibc malloc settings the images give kas and agentk (`ENV MALLOC_...` in deploy/image/*.Dockerfile):
+ * this build's kas and agentk run with them, as in production, and a second pair without them.
+ */
+function imageMallocEnv(dockerfile: string): Record<string, string> {
+  const text = readFileSync(join(THIS_ROOT, 'deploy/image', dockerfile), 'utf8');
+  return Object.fromEntries(
+    [...text.matchAll(/^ENV (MALLOC_[A-Z_]+)=(\S+)$/gm)].map((match) => [
+      match[1] as string,
+      match[2] as string,
+    ]),
+  );
+}
 const JITI_REGISTER = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('jiti/package.json')), 'lib', 'jiti-register.mjs'),
 ).href;
@@ -65,31 +80,36 @@ export const portForward: Benchmark = {
       const servicePort = Number(ready.servicePort);
       const files = await writeKasFiles(directory, [
         { id: 'pf', isTls: true },
+        { id: 'pfm', isTls: true },
         ...(BASELINE_ROOT === undefined ? [] : [{ id: 'pf0', isTls: true }]),
       ]);
       /** kas (TLS kube proxy) and agentk of one build, and a kubeconfig that reaches the agent through them. */
-      const startKasAndAgent = async (root: string, id: string) => {
+      const startKasAndAgent = async (root: string, id: string, withImageEnv = true) => {
         const kas = track(
-          startProcess(process.execPath, [
-            join(root, 'apps/kas/dist/main.js'),
-            '--config',
-            files.configs[id] as string,
-          ]),
+          startProcess(
+            process.execPath,
+            [join(root, 'apps/kas/dist/main.js'), '--config', files.configs[id] as string],
+            { env: withImageEnv ? imageMallocEnv('kas.Dockerfile') : {} },
+          ),
         );
         await kas.waitForLog({ event: 'app.started' }, START_TIMEOUT_MS);
         const logs = kas.logs();
         const grpc = String(logs.find((line) => line.event === 'grpc.listening')?.address);
         const proxyUrl = String(logs.find((line) => line.event === 'kubeProxy.listening')?.url);
         const agentk = track(
-          startProcess(process.execPath, [
-            join(root, 'apps/agentk/dist/cli/main.js'),
-            '--kas',
-            grpc,
-            '--token-file',
-            files.agentTokenFile,
-            '--kube-api',
-            apiUrl,
-          ]),
+          startProcess(
+            process.execPath,
+            [
+              join(root, 'apps/agentk/dist/cli/main.js'),
+              '--kas',
+              grpc,
+              '--token-file',
+              files.agentTokenFile,
+              '--kube-api',
+              apiUrl,
+            ],
+            { env: withImageEnv ? imageMallocEnv('agentk.Dockerfile') : {} },
+          ),
         );
         await agentk.waitForLog({ event: 'tunnels.ready' }, START_TIMEOUT_MS);
         const kubeconfig = await writeKubeconfig({
@@ -101,6 +121,7 @@ export const portForward: Benchmark = {
         return { kasPid: kas.pid, agentkPid: agentk.pid, kubeconfig };
       };
       const current = await startKasAndAgent(THIS_ROOT, 'pf');
+      const mallocDefaults = await startKasAndAgent(THIS_ROOT, 'pfm', false);
       const baseline = BASELINE_ROOT === undefined ? undefined : await startKasAndAgent(BASELINE_ROOT, 'pf0');
       const viaKas = current.kubeconfig;
       const direct = await writeKubeconfig({ path: join(directory, 'direct.kubeconfig'), server: apiUrl });
@@ -125,6 +146,7 @@ export const portForward: Benchmark = {
         direct: servicePort,
         kubectlDirect: await forwardPort('kubectlDirect', {}, direct),
         webSocket: await forwardPort('webSocket', {}, viaKas),
+        mallocDefaults: await forwardPort('mallocDefaults', {}, mallocDefaults.kubeconfig),
         ...(baseline === undefined
           ? {}
           : { baselineWebSocket: await forwardPort('baselineWebSocket', {}, baseline.kubeconfig) }),
@@ -137,6 +159,9 @@ export const portForward: Benchmark = {
         'fake API': upstream.pid,
         ...(path === 'webSocket' || path === 'spdy'
           ? { kas: current.kasPid, agentk: current.agentkPid }
+          : {}),
+        ...(path === 'mallocDefaults'
+          ? { kas: mallocDefaults.kasPid, agentk: mallocDefaults.agentkPid }
           : {}),
         ...(path === 'baselineWebSocket' && baseline !== undefined
           ? { kas: baseline.kasPid, agentk: baseline.agentkPid }
@@ -167,6 +192,16 @@ export const portForward: Benchmark = {
         }
         for (const path of measured) append(ratios, path, (times.direct as number) / (times[path] as number));
       }
+
+      // Resident memory once the transfers are done: what keeping freed memory (the images' malloc settings) costs.
+      const residentMiB = (pid: number) => {
+        const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        return kib === undefined ? 'unknown' : `${(Number(kib) / 1024).toFixed(0)} MiB`;
+      };
+      const resident = [
+        `kas ${residentMiB(current.kasPid)} (defaults ${residentMiB(mallocDefaults.kasPid)})`,
+        `agentk ${residentMiB(current.agentkPid)} (defaults ${residentMiB(mallocDefaults.agentkPid)})`,
+      ].join(', ');
 
       const execRoundTrips = async (kubeconfig: string, env: Readonly<Record<string, string>>) => {
         const session = track(
@@ -227,6 +262,11 @@ export const portForward: Benchmark = {
         notes: [
           `${ROUNDS} rounds of a ${TRANSFER_BYTES / 1024 / 1024} MiB download each way, interleaved (order reversed every other round); "kas / direct" is the median of the per-round throughput ratios.`,
           `goal: through kas >= ${GOAL_RATIO} of direct for 100 MiB (WebSocket default): ${webSocketRatio >= GOAL_RATIO ? 'met' : 'not met'} (${webSocketRatio.toFixed(2)}); kubectl port-forward without kas reached ${kubectlRatio.toFixed(2)} of direct in the same rounds, so through kas is ${(webSocketRatio / kubectlRatio).toFixed(2)} of what kubectl and the fake API's port-forward allow.`,
+          `this build's kas and agentk run with the malloc settings their images set (${
+            Object.entries(imageMallocEnv('kas.Dockerfile'))
+              .map(([name, value]) => `${name}=${value}`)
+              .join(' ') || 'none'
+          }); "glibc malloc's defaults" is a second pair of them without, in the same rounds; resident memory after the transfers: ${resident}.`,
           ...(BASELINE_ROOT === undefined
             ? []
             : [
