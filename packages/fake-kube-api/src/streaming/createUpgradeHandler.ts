@@ -21,6 +21,8 @@ const PORT_FORWARD_WEBSOCKET = ['SPDY/3.1+portforward.k8s.io', 'v4.channel.k8s.i
 /** SPDY `X-Stream-Protocol-Version`s served. */
 const REMOTE_COMMAND_SPDY = 'v4.channel.k8s.io';
 const PORT_FORWARD_SPDY = 'portforward.k8s.io';
+/** The port a pod whose containers list none serves: its HTTP service's. */
+const DEFAULT_SERVED_PORT = 80;
 
 /**
  * The fake's `upgrade` listener: exec, attach and port-forward of its pods, over WebSocket
@@ -85,7 +87,10 @@ export function createUpgradeHandler(
     }
     const sandbox = sandboxes.of(streaming.namespace, streaming.pod, container);
     const process = new PodProcess(context.store.logs, streaming.namespace, streaming.pod, container);
-    const servicePort = () => services.portOf(streaming.namespace, streaming.pod);
+    const served = servedPortsOf(pod);
+    // Only the ports the pod serves reach its service; another is refused, as the pod's own network would.
+    const servicePort = async (port: number) =>
+      served.includes(port) ? services.portOf(streaming.namespace, streaming.pod) : undefined;
     const forget = context.streams.add(() => socket.destroy());
     socket.once('close', forget);
     context.log.debug(
@@ -178,7 +183,7 @@ function serveSpdy(
   streaming: StreamingRequest,
   sandbox: ReturnType<PodSandboxes['of']>,
   process: PodProcess,
-  servicePort: () => Promise<number>,
+  servicePort: (port: number) => Promise<number | undefined>,
   socket: Duplex,
 ): void {
   if (streaming.kind === 'portforward') {
@@ -190,6 +195,19 @@ function serveSpdy(
       () => socket.resume(),
     );
   } else serveSpdyRemoteCommand(connection, streaming, sandbox, process);
+}
+
+/**
+ * The ports a pod's service answers on: the `containerPort`s its containers list, or 80 when they list
+ * none (the fake's HTTP service).
+ */
+function servedPortsOf(pod: Record<string, unknown>): readonly number[] {
+  const containers = (pod.spec as { containers?: { ports?: { containerPort?: unknown }[] }[] } | undefined)
+    ?.containers;
+  const listed = (containers ?? []).flatMap((container) =>
+    (container.ports ?? []).map((port) => port.containerPort).filter((port) => typeof port === 'number'),
+  );
+  return listed.length > 0 ? listed : [DEFAULT_SERVED_PORT];
 }
 
 function refuse(socket: Duplex, status: KubeStatus): void {

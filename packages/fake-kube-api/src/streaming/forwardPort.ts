@@ -16,9 +16,23 @@ export interface ForwardedStream {
 
 /**
  * Connects one forwarded connection to the pod's service on loopback and relays bytes both ways with
- * backpressure; each side's end half-closes the other.
+ * backpressure; each side's end half-closes the other. Without a service port (the pod serves no such
+ * port) the connection fails at once, with the kubelet's words for a refused connection.
  */
-export function forwardPort(stream: ForwardedStream, servicePort: number, pod: string, port: number): Socket {
+export function forwardPort(
+  stream: ForwardedStream,
+  servicePort: number | undefined,
+  pod: string,
+  port: number,
+): Socket | undefined {
+  const fail = (reason: string) =>
+    stream.fail(
+      `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${pod}: ${reason}`,
+    );
+  if (servicePort === undefined) {
+    fail(`dial tcp4 127.0.0.1:${port}: connect: connection refused`);
+    return undefined;
+  }
   const socket = connect({ host: '127.0.0.1', port: servicePort, allowHalfOpen: true });
   socket.setNoDelay(true);
   socket.on('data', (bytes: Buffer) => {
@@ -28,11 +42,7 @@ export function forwardPort(stream: ForwardedStream, servicePort: number, pod: s
     }
   });
   socket.on('end', () => stream.end());
-  socket.on('error', (error) => {
-    stream.fail(
-      `an error occurred forwarding ${port} -> ${port}: error forwarding port ${port} to pod ${pod}: ${error.message}`,
-    );
-  });
+  socket.on('error', (error) => fail(error.message));
   stream.onData((bytes) => {
     if (!socket.write(bytes)) {
       stream.pause();

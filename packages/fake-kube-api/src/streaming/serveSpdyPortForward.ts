@@ -7,7 +7,8 @@ import { forwardPort } from './forwardPort.js';
 interface PortRequest {
   data?: SpdyStream;
   error?: SpdyStream;
-  socket?: Socket;
+  socket?: Socket | undefined;
+  isStarted?: boolean;
 }
 
 /**
@@ -19,7 +20,7 @@ interface PortRequest {
 export function serveSpdyPortForward(
   connection: SpdyConnection,
   pod: string,
-  servicePort: () => Promise<number>,
+  servicePort: (port: number) => Promise<number | undefined>,
   pause: () => void,
   resume: () => void,
 ): void {
@@ -42,8 +43,9 @@ export function serveSpdyPortForward(
       requests.delete(requestId);
     });
     const { data, error } = pair;
-    if (data === undefined || error === undefined || pair.socket !== undefined) return;
-    void servicePort().then((target) => {
+    if (data === undefined || error === undefined || pair.isStarted === true) return;
+    pair.isStarted = true;
+    void servicePort(port).then((target) => {
       pair.socket = forwardPort(
         {
           write: (bytes) => data.write(bytes),

@@ -10,7 +10,7 @@ export function serveWebSocketPortForward(
   socket: WebSocket,
   ports: readonly number[],
   pod: string,
-  servicePort: () => Promise<number>,
+  servicePort: (port: number) => Promise<number | undefined>,
 ): void {
   const send = (channel: number, bytes: Buffer) => {
     if (socket.readyState === socket.OPEN) socket.send(Buffer.concat([Buffer.from([channel]), bytes]));
@@ -24,8 +24,8 @@ export function serveWebSocketPortForward(
   socket.on('close', () => {
     for (const end of enders) end();
   });
-  void servicePort().then((target) => {
-    ports.forEach((port, index) => {
+  ports.forEach((port, index) => {
+    void servicePort(port).then((target) => {
       const dataChannel = index * 2;
       const errorChannel = dataChannel + 1;
       const portBytes = Buffer.alloc(2);
@@ -53,7 +53,7 @@ export function serveWebSocketPortForward(
         pod,
         port,
       );
-      enders.push(() => connection.destroy());
+      enders.push(() => connection?.destroy());
     });
   });
 }

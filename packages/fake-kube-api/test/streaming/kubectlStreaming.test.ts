@@ -109,4 +109,48 @@ describe.each([
       await forward.stop();
     }
   });
+  it('refuses a port the pod does not serve as the kubelet refuses it, and serves the ports its containers list (was: every port reached the service)', async () => {
+    fake.api.objects.create('pods', {
+      metadata: { name: `api-${env === SPDY ? 'spdy' : 'ws'}` },
+      spec: { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 8080 }] }] },
+      status: { phase: 'Running' },
+    });
+    const pod = `pod/api-${env === SPDY ? 'spdy' : 'ws'}`;
+    const get = (port: number) =>
+      new Promise<string>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/' }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => {
+            text += chunk;
+          });
+          response.on('end', () => resolve(text));
+        })
+          .on('error', reject)
+          .end();
+      });
+    const forward = spawnKubectl(fake.dir, fake.kubeconfigPath, ['port-forward', pod, ':8080', ':80'], {
+      env,
+    });
+    try {
+      const ready = await forward.waitForLine((candidate) => candidate.text.includes('-> 80'), 15_000);
+      const ports = forward.lines
+        .map((candidate) => /127\.0\.0\.1:(\d+) -> (\d+)/.exec(candidate.text))
+        .filter((match) => match !== null)
+        .map((match) => ({ local: Number(match[1]), remote: Number(match[2]) }));
+      expect(ready.text).toContain('-> 80');
+      const served = ports.find((entry) => entry.remote === 8080)?.local as number;
+      const notServed = ports.find((entry) => entry.remote === 80)?.local as number;
+      expect(await get(served)).toMatch(/^hello from api-/);
+      await get(notServed).catch(() => undefined); // the connection is closed without an answer
+      await eventually(() =>
+        forward.lines.some((candidate) =>
+          /an error occurred forwarding \d+ -> 80: error forwarding port 80 to pod api-\w+: dial tcp4 127\.0\.0\.1:80: connect: connection refused/.test(
+            candidate.text,
+          ),
+        ),
+      );
+    } finally {
+      await forward.stop();
+    }
+  });
 });
