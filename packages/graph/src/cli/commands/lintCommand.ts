@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { type Command, Option } from 'commander';
-import type { LintSetting } from '../../lint/LintRule.js';
+import type { LintFinding, LintSetting } from '../../lint/LintRule.js';
 import { LintRuleError } from '../../lint/LintRuleError.js';
 import { type LintResult, lintAnalysis } from '../../lint/lintComposition.js';
 import { deploymentLintRules } from '../../manifests/deploymentLintRules.js';
@@ -13,8 +13,9 @@ import { formatHuman } from '../lint/formatHuman.js';
 import { toFailureReport, toLintReport } from '../lint/LintReport.js';
 import { loadLintSetup, mergeSettings } from '../lint/loadLintSetup.js';
 import { toFailedSarif, toSarif } from '../lint/toSarif.js';
+import { analyzeLoadedComposition } from '../load/analyzeLoadedComposition.js';
 import { isKasConfig, loadConfiguredGraph } from '../load/loadConfiguredGraph.js';
-import type { ConfigSource } from '../load/loadGraph.js';
+import type { ConfigSource, LoadedGraph } from '../load/loadGraph.js';
 import { loadGraph } from '../load/loadGraph.js';
 import { loadPlugins } from '../load/loadPlugins.js';
 import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
@@ -150,16 +151,19 @@ async function runLint(
   const maxWarnings = options.maxWarnings ?? setup.config.maxWarnings;
   const terminationGraceMs = options.terminationGrace ?? setup.config.terminationGraceMs;
   const acceptDelayLimitMs = options.acceptDelayLimit ?? setup.config.acceptDelayLimitMs;
+  const lintOptions = {
+    rules: setup.rules.filter((rule) => setup.sources.has(rule.code)),
+    settings,
+    limits: {
+      ...(terminationGraceMs === undefined ? {} : { terminationGraceMs }),
+      ...(acceptDelayLimitMs === undefined ? {} : { acceptDelayLimitMs }),
+    },
+  };
   let result: LintResult;
   try {
-    result = lintAnalysis(graph, {
-      rules: setup.rules.filter((rule) => setup.sources.has(rule.code)),
-      settings,
-      limits: {
-        ...(terminationGraceMs === undefined ? {} : { terminationGraceMs }),
-        ...(acceptDelayLimitMs === undefined ? {} : { acceptDelayLimitMs }),
-      },
-    });
+    result = withLoadedModuleCauses(lintAnalysis(graph, lintOptions), graph, (analysis) =>
+      lintAnalysis(analysis, lintOptions),
+    );
   } catch (error) {
     // A plugin's rule that throws is its author's to fix; a core rule that throws is a bug of kas-graph.
     const source = error instanceof LintRuleError ? setup.sources.get(error.rule) : undefined;
@@ -188,6 +192,49 @@ async function runLint(
         : formatHuman(report);
   writeOutput(io, text, options.output);
   exit(report.passed ? KAS_GRAPH_EXIT_CODES.clean : KAS_GRAPH_EXIT_CODES.findings);
+}
+
+/**
+ * Says, on each finding that names none of the modules a kas.yaml loaded but that kas's own modules do
+ * not have without them, that the loaded modules bring it: a loaded module's relations can reorder kas's
+ * own stages (a `stop.with` of the agent edge pulls it before the kube proxy), and the findings then name
+ * kas's modules, with fixes for their declarations, where the loaded module's relations are what to change.
+ */
+function withLoadedModuleCauses(
+  result: LintResult,
+  graph: LoadedGraph,
+  lint: (analysis: ReturnType<typeof analyzeLoadedComposition>) => LintResult,
+): LintResult {
+  const loaded = new Set((graph.configSources ?? []).map((source) => source.module));
+  if (loaded.size === 0 || graph.source.kind !== 'composition') return result;
+  const isAboutOwnOnly = (finding: LintFinding) => finding.modules.every((name) => !loaded.has(name));
+  if (!result.findings.some(isAboutOwnOnly)) return result;
+  const { composition } = graph.source;
+  let own: LintResult;
+  try {
+    own = lint(
+      analyzeLoadedComposition({
+        ...composition,
+        modules: composition.modules.filter((module) => !loaded.has(module.name)),
+      }),
+    );
+  } catch {
+    return result; // kas's modules alone do not compose (one needs what a loaded module gives): no comparison
+  }
+  const keyOf = (finding: LintFinding) => `${finding.code} ${finding.modules.join(' ')}`;
+  const ownKeys = new Set(own.findings.map(keyOf));
+  const names = [...loaded].map((name) => `"${name}"`).join(', ');
+  return {
+    ...result,
+    findings: result.findings.map((finding) =>
+      isAboutOwnOnly(finding) && !ownKeys.has(keyOf(finding))
+        ? {
+            ...finding,
+            message: `${finding.message} (only with the modules kas.yaml loads, ${names}: their relations are what to change first)`,
+          }
+        : finding,
+    ),
+  };
 }
 
 /** Adds, to each finding about a module a kas.yaml loaded, where its `modules:` entry is. */
