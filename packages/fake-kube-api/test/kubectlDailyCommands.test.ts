@@ -34,12 +34,14 @@ describe('kubectl commands of every day against the fake', () => {
     await start();
     fake.api.objects.create('pods', pod('web-0'));
     fake.api.objects.appendLog('web-0', 'old line');
-    await nextSecond();
+    // 5 s between the lines: --since=5s leaves the old one out, and takes the new one for as long as
+    // kubectl needs up to 5 s to ask (a loaded machine; it took more than 1 s beside a busy CI run).
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
     await nextSecond();
     const sinceTime = new Date(Date.now() - 500).toISOString().replace(/\.\d+Z$/, 'Z');
     fake.api.objects.appendLog('web-0', 'new line');
 
-    expect(await run('logs', 'web-0', '--since=1s')).toMatchObject({ code: 0, stdout: 'new line\n' });
+    expect(await run('logs', 'web-0', '--since=5s')).toMatchObject({ code: 0, stdout: 'new line\n' });
     expect(await run('logs', 'web-0', `--since-time=${sinceTime}`)).toMatchObject({
       code: 0,
       stdout: 'new line\n',
