@@ -17,6 +17,17 @@ const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Da
 describe('kubectl commands of every day against the fake', () => {
   let fake: SecureFakeKubeApi;
   let child: RunningProcess | undefined;
+  /** kubectl with a terminal (`-t` needs one): util-linux `script` gives it a pty; we type into its stdin. */
+  const kubectlInTerminal = (args: string) =>
+    startProcess(
+      'script',
+      [
+        '-qfec',
+        `kubectl --kubeconfig ${fake.kubeconfigPath} --cache-dir ${join(fake.dir, 'kube-cache')} ${args}`,
+        '/dev/null',
+      ],
+      { stdin: 'pipe' },
+    );
   const start = async (options: FakeKubeApiOptions = {}) => {
     fake = await startSecureFakeKubeApi(options);
   };
@@ -85,15 +96,8 @@ describe('kubectl commands of every day against the fake', () => {
   it('Ctrl-C in `kubectl exec -it` interrupts the command, at the line shell prompt and in a command', async () => {
     await start();
     fake.api.objects.create('pods', pod('web-0'));
-    // kubectl -t needs a terminal: util-linux `script` gives it a pty; kubectl puts it in raw mode, so
-    // Ctrl-C reaches the fake as a byte, as it reaches a real pod's pty.
-    const command = [
-      'kubectl',
-      `--kubeconfig ${fake.kubeconfigPath}`,
-      `--cache-dir ${join(fake.dir, 'kube-cache')}`,
-      'exec -it web-0 -- sh',
-    ].join(' ');
-    child = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe' });
+    // kubectl puts its terminal in raw mode, so Ctrl-C reaches the fake as a byte, as it reaches a real pod's pty.
+    child = kubectlInTerminal('exec -it web-0 -- sh');
     const shell = child;
     const type = (text: string) => shell.child.stdin?.write(text);
     // kubectl's terminal is raw once its exec stream is open.
@@ -114,13 +118,7 @@ describe('kubectl commands of every day against the fake', () => {
   it('Ctrl-C ends `kubectl exec -it <pod> -- sleep` with exit code 130', async () => {
     await start();
     fake.api.objects.create('pods', pod('web-0'));
-    const command = [
-      'kubectl',
-      `--kubeconfig ${fake.kubeconfigPath}`,
-      `--cache-dir ${join(fake.dir, 'kube-cache')}`,
-      'exec -it web-0 -- sleep 100',
-    ].join(' ');
-    child = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe' });
+    child = kubectlInTerminal('exec -it web-0 -- sleep 100');
     const shell = child;
     // kubectl's terminal is raw once its exec stream is open.
     await eventually(() => fake.api.openStreams > 0, { timeoutMs: 15_000 });
@@ -133,13 +131,7 @@ describe('kubectl commands of every day against the fake', () => {
     await start({ demoActivity: { intervalMs: 50 } });
     // The fake's pods run no command of their own (`-- echo hi` is not run): the attach would last
     // until the pod is deleted, so Ctrl-C is the user's way out, as it is on a real cluster.
-    const command = [
-      'kubectl',
-      `--kubeconfig ${fake.kubeconfigPath}`,
-      `--cache-dir ${join(fake.dir, 'kube-cache')}`,
-      'run mine --image=busybox --restart=Never -it -- echo hi',
-    ].join(' ');
-    child = startProcess('script', ['-qfec', command, '/dev/null'], { stdin: 'pipe' });
+    child = kubectlInTerminal('run mine --image=busybox --restart=Never -it -- echo hi');
     const shell = child;
     // A line of the pod's main process (the demo's) shows the attach is open, and kubectl's terminal raw.
     await shell.waitForLine((line) => line.text.startsWith('tick '), 15_000);

@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { join } from 'node:path';
-import { eventually, kubectl, spawnKubectl } from '@kas/testkit';
+import { eventually, kubectl, send, spawnKubectl } from '@kas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SecureFakeKubeApi, startSecureFakeKubeApi } from '../support/startSecureFakeKubeApi.js';
 
@@ -90,18 +89,7 @@ describe.each([
         15_000,
       );
       const port = Number(/127\.0\.0\.1:(\d+)/.exec(line.text)?.[1]);
-      const body = await new Promise<string>((resolve, reject) => {
-        request({ host: '127.0.0.1', port, path: '/' }, (response) => {
-          let text = '';
-          response.on('data', (chunk) => {
-            text += chunk;
-          });
-          response.on('end', () => resolve(text));
-        })
-          .on('error', reject)
-          .end();
-      });
-      expect(body).toBe('hello from web-0\n');
+      expect((await send(`http://127.0.0.1:${port}/`)).body).toBe('hello from web-0\n');
       // kubectl falls back to SPDY when its WebSocket upgrade is refused: it was, by the fake's WebSocket
       // library, which took `SPDY/3.1+portforward.k8s.io` for an invalid subprotocol.
       expect(forward.lines.filter((candidate) => candidate.text.includes('fallback'))).toEqual([]);
@@ -116,18 +104,7 @@ describe.each([
       status: { phase: 'Running' },
     });
     const pod = `pod/api-${env === SPDY ? 'spdy' : 'ws'}`;
-    const get = (port: number) =>
-      new Promise<string>((resolve, reject) => {
-        request({ host: '127.0.0.1', port, path: '/' }, (response) => {
-          let text = '';
-          response.on('data', (chunk) => {
-            text += chunk;
-          });
-          response.on('end', () => resolve(text));
-        })
-          .on('error', reject)
-          .end();
-      });
+    const get = async (port: number) => (await send(`http://127.0.0.1:${port}/`)).body;
     const forward = spawnKubectl(fake.dir, fake.kubeconfigPath, ['port-forward', pod, ':8080', ':80'], {
       env,
     });
