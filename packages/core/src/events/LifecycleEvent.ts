@@ -121,7 +121,8 @@ export type LifecycleEvent =
       /**
        * The module has not returned from its stop `sinceCutMs` after its signal fired (`reason`, as on its
        * `module.drainCut`): it ignores its signal, and the stages after its stage wait for it until the
-       * shutdown deadline, `deadlineInMs` from now. Once per stop; not sent when the cut was the deadline's.
+       * shutdown deadline, `deadlineInMs` from now. Once per stop; not sent when the cut was the deadline's, nor
+       * once a third stop signal has ended the wait (KAS_STOP_STUCK follows then).
        */
       readonly type: 'module.stopOverdue';
       readonly module: string;

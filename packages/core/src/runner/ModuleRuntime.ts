@@ -35,6 +35,8 @@ export class ModuleRuntime {
   #stopStartedAt = 0;
   #stopDeadline = 0;
   #overdueTimer: NodeJS.Timeout | undefined;
+  /** The wait for this module's stop has been ended (a third signal, the deadline): no overdue warning. */
+  #isWaitEnded = false;
   #latestProgress: LatestProgress | undefined;
 
   constructor(
@@ -206,14 +208,24 @@ export class ModuleRuntime {
     });
     // A module that ignores its cut holds every stage after it until the deadline: say so while it does
     // (a cut at the deadline is reported as KAS_STOP_STUCK instead).
-    if (reason !== 'deadline')
+    if (reason !== 'deadline' && !this.#isWaitEnded)
       this.#overdueTimer = setTimeout(() => this.warnOverdue(stage, reason), STOP_CUT_GRACE_MS);
+  }
+
+  /**
+   * The stop no longer waits for this module (a third stop signal, or the deadline): a module that is still
+   * stopping then is reported as KAS_STOP_STUCK, and no overdue warning says the stages after it wait.
+   */
+  endWait(): void {
+    this.#isWaitEnded = true;
+    clearTimeout(this.#overdueTimer);
   }
 
   /** Reports that the module has not returned from its stop some time after its signal fired. */
   private warnOverdue(stage: string, reason: CutReason): void {
     const deadlineInMs = Math.round(this.#stopDeadline - Date.now());
-    if (this.#state !== 'stopping' || deadlineInMs <= 0) return; // past the deadline: KAS_STOP_STUCK follows
+    // Past the deadline, or the wait ended by a third signal: KAS_STOP_STUCK follows.
+    if (this.#state !== 'stopping' || deadlineInMs <= 0 || this.#isWaitEnded) return;
     this.emit({
       type: 'module.stopOverdue',
       module: this.name,

@@ -86,6 +86,9 @@ export class StopRun {
       if (this.#abandonTimer !== undefined || this.#abandonedBy !== undefined) return;
       const wait = Math.max(0, this.#cutAt + STOP_CUT_GRACE_MS - performance.now());
       this.#abandonTimer = setTimeout(() => this.abandon(reason), wait);
+      // The wait now ends when a module's overdue warning would come: it would say the stages after it
+      // wait until the deadline or a third signal; KAS_STOP_STUCK says what happens instead.
+      for (const runtime of this.runtimes.values()) runtime.endWait();
       return;
     }
     this.#cutAt ??= performance.now();
@@ -115,6 +118,7 @@ export class StopRun {
   private abandon(reason: CutReason): void {
     if (this.#abandonedBy !== undefined) return;
     this.#abandonedBy = reason;
+    for (const runtime of this.runtimes.values()) runtime.endWait();
     this.beginReady([...this.#stages.keys()].filter((id) => !this.#begun.has(id)));
     this.#graceTimer = setTimeout(() => this.complete(), DEADLINE_GRACE_MS);
   }
