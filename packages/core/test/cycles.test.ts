@@ -45,6 +45,19 @@ describe('cycles: every independent one is reported', () => {
     }
   });
 
+  it('labels an order that stop.last makes "last", not "after", and says how to undo it (its fix named an "after" nobody wrote)', () => {
+    const { problems } = analyzeComposition({
+      modules: [
+        defineModule({ name: 'metrics', stop: { last: true }, create: hooks }),
+        declare('queue'),
+        declare('worker', ['queue'], { after: ['metrics'] }),
+      ],
+    });
+    const cycle = problems.find((problem) => problem.code === 'KAS_STOP_CYCLE');
+    expect(cycle?.message).toContain('metrics -[after]-> worker -[default]-> queue -[last]-> metrics');
+    expect(cycle?.fix).toContain('a "last" pair: drop that module\'s last');
+  });
+
   it('createApp refuses them all, its message naming the first and counting the rest by code', () => {
     const pairs = (count: number) =>
       Array.from({ length: count }, (_, i) => [

@@ -53,7 +53,8 @@ export function resolveStopPlan(
       stageIds.filter((stage) => !placed.has(stage)),
       (stage) => stageEdges.get(stage)?.keys() ?? [],
     );
-    for (const cycle of cycles) problems.push(stopCycleProblem(cycle, stageEdges, name));
+    const isLast = (index: number) => modules[index]?.stop.last === true;
+    for (const cycle of cycles) problems.push(stopCycleProblem(cycle, stageEdges, name, isLast));
     return { problems };
   }
 

@@ -68,6 +68,8 @@ export function stopCycleProblem(
   cycle: readonly number[],
   stageEdges: ReadonlyMap<number, ReadonlyMap<number, ModuleEdge>>,
   name: (index: number) => string,
+  /** Whether a module declares `stop.last`: its `after` edges from modules that do not are labelled `last`. */
+  isLast: (index: number) => boolean = () => false,
 ): GraphProblem {
   const parts: string[] = [];
   const involved: string[] = [];
@@ -77,7 +79,10 @@ export function stopCycleProblem(
     const previous = involved[involved.length - 1];
     if (previous !== undefined && previous !== name(edge.from)) parts.push(`~with~ ${name(edge.from)}`);
     if (parts.length === 0) parts.push(name(edge.from));
-    parts.push(`-[${edge.reason}]-> ${name(edge.to)}`);
+    // `last` is expanded into `after` pairs; a cycle through one says so, or its fix names an `after`
+    // nobody wrote.
+    const why = edge.reason === 'after' && isLast(edge.to) && !isLast(edge.from) ? 'last' : edge.reason;
+    parts.push(`-[${why}]-> ${name(edge.to)}`);
     involved.push(name(edge.from), name(edge.to));
   }
   const first = involved[0];
@@ -85,7 +90,7 @@ export function stopCycleProblem(
   return {
     code: 'KAS_STOP_CYCLE',
     message: `stop cycle: ${parts.join(' ')} ("<x> -[why]-> <y>": <y> begins its stop after <x> has stopped; "~with~": one stage)`,
-    fix: 'remove one "after" on this path, declare "alongside" for a default pair on it, or merge the modules with "with"',
+    fix: 'remove one "after" on this path (a "last" pair: drop that module\'s last, or the other relations that make it stop first), declare "alongside" for a default pair on it, or merge the modules with "with"',
     modules: [...new Set(involved)],
   };
 }
