@@ -1,7 +1,7 @@
 import type { App, LifecycleEvent, ModuleState, Token } from '@kas/core';
+import { LifecycleFeed, type LifecycleFeedOptions } from '@kas/lifecycle-view';
 import { KubeProxyMetricsToken } from '@kas/module-kube-proxy';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { LifecycleFeed, type LifecycleFeedOptions } from './LifecycleFeed.js';
 import { recordProxyDurations, registerModuleMetrics } from './registerModuleMetrics.js';
 
 const MODULE_STATES: readonly ModuleState[] = [

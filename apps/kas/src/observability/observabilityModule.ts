@@ -12,10 +12,10 @@ import {
   timeoutCheckIntervalMs,
 } from '@kas/config';
 import { createToken, defineModule, formatDuration, ListenerConnections } from '@kas/core';
+import { LIFECYCLE_PAGE } from '@kas/lifecycle-view';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
 import type { KasTelemetry } from './KasTelemetry.js';
-import { LIFECYCLE_PAGE } from './serveLifecycleDebug.js';
 import { serveObservabilityRequest } from './serveObservabilityRequest.js';
 
 /** The replica's telemetry, provided by the app (it is fed by the app's lifecycle events). */

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LIFECYCLE_DEBUG_PATHS, serveLifecycleDebug } from '@kas/lifecycle-view';
 import type { Logger } from 'pino';
 import { environmentVariableOf } from '../config/envOverrides.js';
 import type { KasTelemetry } from './KasTelemetry.js';
-import { LIFECYCLE_DEBUG_PATHS, serveLifecycleDebug } from './serveLifecycleDebug.js';
 
 /** What the observability listener answers from. */
 export interface ObservabilityAnswers {

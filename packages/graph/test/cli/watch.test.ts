@@ -59,7 +59,7 @@ describe('kas-graph watch', () => {
       `kas-graph: KAS_GRAPH_WATCH_FAILED: ${url}/debug/lifecycle/events: not found: the listener does not serve the lifecycle stream`,
     );
     expect(run.stderr).toContain(
-      'set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true)',
+      'kas: set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true) and restart kas; an app of your own: mount createLifecycleDebug(app) of @kas/lifecycle-view on its listener',
     );
   });
 

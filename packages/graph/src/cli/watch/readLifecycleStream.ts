@@ -62,12 +62,12 @@ export async function readLifecycleStream(
     if (status === 404) {
       throw failed(
         'not found: the listener does not serve the lifecycle stream',
-        'set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true) and restart kas',
+        'kas: set observability.debug: true in kas.yaml (or KAS_OBSERVABILITY__DEBUG=true) and restart kas; an app of your own: mount createLifecycleDebug(app) of @kas/lifecycle-view on its listener',
       );
     }
     throw failed(
       `answered ${status} ${contentType ?? ''}, not an event stream`,
-      "give the address of kas's observability listener (observability.listen)",
+      "give the address of kas's observability listener (observability.listen), or of the listener your app mounts createLifecycleDebug on",
     );
   }
   let isDone = false;

@@ -5,7 +5,7 @@ import { type App, createApp, defineModule } from '@kas/core';
 import { eventually } from '@kas/testkit';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LifecycleFeed } from '../src/observability/LifecycleFeed.js';
+import { LifecycleFeed } from '../src/index.js';
 
 /** A module that publishes a progress record of 20 KB every millisecond: a busy stop, many times over. */
 function chattyModule() {

@@ -1,19 +1,20 @@
 import type { ServerResponse } from 'node:http';
-import { readLifecycleViewAsset } from '@kas/lifecycle-view';
 import type { Logger } from 'pino';
 import type { LifecycleFeed } from './LifecycleFeed.js';
+import { readLifecycleViewAsset } from './readLifecycleViewAsset.js';
 
 /** The path of the lifecycle page. */
 export const LIFECYCLE_PAGE = '/debug/lifecycle/ui/';
 
-/** The paths `serveLifecycleDebug` answers, for the listener's "not found" hint. */
+/** The paths `serveLifecycleDebug` answers (the page's files are under the last), for a listener's "not found" hint. */
 export const LIFECYCLE_DEBUG_PATHS = ['/debug/lifecycle', '/debug/lifecycle/events', LIFECYCLE_PAGE] as const;
 
 /**
  * Answers the lifecycle debug endpoints: `/debug/lifecycle` (the snapshot as JSON),
  * `/debug/lifecycle/events` (Server-Sent Events: the snapshot, then every lifecycle event and progress
  * record) and the page `/debug/lifecycle/ui/` (`@kas/lifecycle-view`'s files). Returns false for any
- * other path.
+ * other path. `path` is the request's path without its query; the caller has checked the method (GET or
+ * HEAD). A file of the page that cannot be read is answered 500 and logged to `log`.
  */
 export function serveLifecycleDebug(
   path: string,

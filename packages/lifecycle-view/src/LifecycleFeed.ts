@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { App, LifecycleEvent } from '@kas/core';
 import type { LifecycleSnapshot } from '@kas/core/snapshot';
 
-/** Options of `LifecycleFeed`. */
+/** Options of `LifecycleFeed` (and of `createLifecycleDebug`, which makes one). */
 export interface LifecycleFeedOptions {
   /** How often an open stream gets a comment line, so proxies and browsers keep it open. Default 15 s. */
   readonly heartbeatMs?: number;
@@ -23,6 +23,7 @@ export interface LifecycleFeedOptions {
  * right after `app.stopped` (a viewer sees the whole stop), or at once with `endStreams()`. What the feed
  * holds is bounded: a viewer that does not keep up is cut (a stalled one grew kas by 30 MB in 10 s of a
  * busy stop, and would have grown it for the whole drain), and the number of streams is capped.
+ * `serveLifecycleDebug` answers the endpoints from it; `createLifecycleDebug` does both for one app.
  */
 export class LifecycleFeed {
   #app: App | undefined;
@@ -67,7 +68,9 @@ export class LifecycleFeed {
     if (this.#streams.size >= this.#maxStreams) {
       response
         .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' })
-        .end(`${this.#maxStreams} lifecycle streams are open, the most this kas serves at once: close one\n`);
+        .end(
+          `${this.#maxStreams} lifecycle streams are open, the most this listener serves at once: close one\n`,
+        );
       return;
     }
     response.writeHead(200, {
