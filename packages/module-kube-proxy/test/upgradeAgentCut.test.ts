@@ -1,6 +1,5 @@
-import { spawnKubectl } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RoutedPod, startRoutedPod } from './support/startPodReplica.js';
+import { openCatSession, type RoutedPod, startRoutedPod } from './support/startPodReplica.js';
 
 describe.each([
   ['a local tunnel', 'local'],
@@ -16,14 +15,7 @@ describe.each([
   });
 
   it('tells kubectl that the connection to the agent broke off, not that a replica did', async () => {
-    const session = spawnKubectl(
-      setup.cluster.dir,
-      setup.kubeconfigPath,
-      ['exec', '-i', 'web-0', '--', 'cat'],
-      { stdin: 'pipe' },
-    );
-    session.child.stdin?.write('before the cut\n');
-    await session.waitForLine((line) => line.text === 'before the cut', 15_000);
+    const session = await openCatSession(setup);
 
     // agentk stops with the session open: its drain budget (2 s) ends, and it cuts the session's tunnel.
     await setup.agent.app.stop();

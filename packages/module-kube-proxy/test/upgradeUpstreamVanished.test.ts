@@ -1,7 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { spawnKubectl } from '@kas/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RoutedPod, startRoutedPod } from './support/startPodReplica.js';
+import { openCatSession, type RoutedPod, startRoutedPod } from './support/startPodReplica.js';
 
 /**
  * A TCP relay between agentk and the Kubernetes API (the network between them) that a test can cut: each
@@ -61,14 +60,7 @@ describe.each([
       relay = await startRelay(cluster.upstream.url);
       return { url: relay.url, ca: cluster.upstream.ca };
     });
-    const session = spawnKubectl(
-      setup.cluster.dir,
-      setup.kubeconfigPath,
-      ['exec', '-i', 'web-0', '--', 'cat'],
-      { stdin: 'pipe' },
-    );
-    session.child.stdin?.write('before the cut\n');
-    await session.waitForLine((line) => line.text === 'before the cut', 15_000);
+    const session = await openCatSession(setup);
 
     relay?.cut();
     const exit = await session.exited;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeKubeconfig } from '@kas/fake-kube-api';
 import { MemoryTunnelTable } from '@kas/module-tunnel-tracker';
-import { eventually } from '@kas/testkit';
+import { eventually, spawnKubectl } from '@kas/testkit';
 import type { KubeProxyConfig } from '../../src/index.js';
 import { aliceToken } from './identities.js';
 import {
@@ -95,4 +95,17 @@ export async function startRoutedPod(
       await cluster.stop();
     },
   };
+}
+
+/**
+ * An interactive `kubectl exec -i web-0 -- cat` through the pod's kubeconfig, with one line echoed (the
+ * session is open end to end); the caller ends it.
+ */
+export async function openCatSession(pod: RoutedPod): Promise<ReturnType<typeof spawnKubectl>> {
+  const session = spawnKubectl(pod.cluster.dir, pod.kubeconfigPath, ['exec', '-i', 'web-0', '--', 'cat'], {
+    stdin: 'pipe',
+  });
+  session.child.stdin?.write('before the cut\n');
+  await session.waitForLine((line) => line.text === 'before the cut', 15_000);
+  return session;
 }
