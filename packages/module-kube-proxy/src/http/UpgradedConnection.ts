@@ -83,7 +83,7 @@ export class UpgradedConnection {
         );
         this.#hasUpstreamFailed = true;
         onBroken(error);
-        this.#upstreamBroke(Object.assign(error, { clientReason: UPSTREAM_VANISHED_REASON }));
+        this.#upstreamBroke(UPSTREAM_VANISHED_REASON);
         return;
       }
       socket.end();
@@ -97,7 +97,7 @@ export class UpgradedConnection {
         onBroken(error);
       }
       // A stop that cuts the tunnel cuts this connection in the same moment: kas's own reason goes first.
-      setImmediate(() => this.#upstreamBroke(error));
+      setImmediate(() => this.#upstreamBroke(clientReasonOf(error)));
     });
     socket.once('close', () => {
       this.#isClosed = true;
@@ -134,12 +134,12 @@ export class UpgradedConnection {
   }
 
   /**
-   * The upstream broke off. A WebSocket client is told why, as when kas ends the connection itself: the
-   * reason the error carries for the user (the holder's drain cut, a lost replica), at a frame boundary.
+   * The upstream broke off. A WebSocket client is told `why`, as when kas ends the connection itself (the
+   * reason an error carries for the user: the holder's drain cut, a lost replica), at a frame boundary.
    */
-  #upstreamBroke(error: Error): void {
+  #upstreamBroke(why: string): void {
     if (this.#isClosed || this.socket.writableEnded) return; // gone, or the goodbye is on its way
-    this.#ending ??= { kind: 'upstreamFailed', why: clientReasonOf(error) };
+    this.#ending ??= { kind: 'upstreamFailed', why };
     if (this.#frames?.isAtBoundary === true) {
       this.#sayGoodbye();
       setTimeout(() => this.socket.destroy(), CLOSE_HANDSHAKE_MS).unref();
