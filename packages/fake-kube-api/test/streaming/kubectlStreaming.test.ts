@@ -109,14 +109,17 @@ describe.each([
       env,
     });
     try {
-      const ready = await forward.waitForLine((candidate) => candidate.text.includes('-> 80'), 15_000);
-      const ports = forward.lines
-        .map((candidate) => /127\.0\.0\.1:(\d+) -> (\d+)/.exec(candidate.text))
-        .filter((match) => match !== null)
-        .map((match) => ({ local: Number(match[1]), remote: Number(match[2]) }));
-      expect(ready.text).toContain('-> 80');
-      const served = ports.find((entry) => entry.remote === 8080)?.local as number;
-      const notServed = ports.find((entry) => entry.remote === 80)?.local as number;
+      // Both ports' lines, each matched whole: `-> 8080` contains `-> 80`, and on a loaded machine the
+      // second line may come in a later chunk than the first.
+      const forwardedTo = (remote: number) =>
+        forward.waitForLine(
+          (candidate) =>
+            new RegExp(`^Forwarding from 127\\.0\\.0\\.1:\\d+ -> ${remote}$`).test(candidate.text),
+          15_000,
+        );
+      const localPort = (line: { text: string }) => Number(/127\.0\.0\.1:(\d+)/.exec(line.text)?.[1]);
+      const served = localPort(await forwardedTo(8080));
+      const notServed = localPort(await forwardedTo(80));
       expect(await get(served)).toMatch(/^hello from api-/);
       await get(notServed).catch(() => undefined); // the connection is closed without an answer
       await eventually(() =>
