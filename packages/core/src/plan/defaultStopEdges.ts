@@ -7,8 +7,8 @@ import type { ResolvedStart } from './resolveStartPlan.js';
  * The default relations, without the transitive ones already implied by others: for each module, an
  * edge to each module it started after (directly or through others) that it has not named and that is
  * not already reached. Sets are over start-order positions: everything a module started after comes
- * earlier in start order, so a module's sets need exactly as many bits as its position, and are
- * dropped once the last module that starts after it has used them.
+ * earlier in start order, so a module's sets need no more bits than its latest dependency's position
+ * (none without dependencies), and are dropped once the last module that starts after it has used them.
  */
 export function* defaultStopEdges(
   modules: readonly PlannedModule[],
@@ -32,12 +32,15 @@ export function* defaultStopEdges(
   const reach: (BitSet | undefined)[] = [];
   for (const index of start.order) {
     const at = position[index] as number;
-    const own = new BitSet(at);
-    const reached = new BitSet(at);
     const isNamed = named[index] ?? new Set<number>();
     const dependencies = [...new Set(start.dependencies[index] ?? [])].sort(
       (a, b) => (position[b] as number) - (position[a] as number),
     );
+    // Sized by the latest dependency, not by the module's own position: sets of `at` bits each were
+    // quadratic in memory for modules without dependencies (60,000 such modules: 450 MB, 7 s).
+    const capacity = dependencies.length === 0 ? 0 : (position[dependencies[0] as number] as number) + 1;
+    const own = new BitSet(capacity);
+    const reached = new BitSet(capacity);
     for (const dependency of dependencies) {
       const dependencyAt = position[dependency] as number;
       own.add(dependencyAt);

@@ -98,8 +98,8 @@ export function stopCycleProblem(
 /**
  * Modules declared `alongside` must have no order between them; a chain of other relations can impose one.
  * Walks the stages from the last to the first, keeping for each the stages it stops before (by position
- * from the end, so a stage's set needs as many bits as there are stages after it), and drops a set once
- * every stage that stops before it has used it.
+ * from the end, so a stage's set needs no more bits than the position of the latest stage it directly
+ * precedes), and drops a set once every stage that stops before it has used it.
  */
 export function orderedAlongsidePairs(
   pairs: readonly { module: number; other: number; relation: string }[],
@@ -134,8 +134,12 @@ export function orderedAlongsidePairs(
   const ordered = new Set<string>();
   for (let at = 0; at < topological.length; at++) {
     const stage = topological[topological.length - 1 - at] as number;
-    const set = new BitSet(at);
-    for (const target of stageEdges.get(stage)?.keys() ?? []) {
+    const targets = [...(stageEdges.get(stage)?.keys() ?? [])];
+    // Sized by the latest target (each comes later in stop order), not by `at`: see defaultStopEdges.
+    const set = new BitSet(
+      targets.reduce((size, target) => Math.max(size, (fromEnd.get(target) as number) + 1), 0),
+    );
+    for (const target of targets) {
       const targetAt = fromEnd.get(target) as number;
       set.add(targetAt);
       set.addAll(reachable.get(target) as BitSet);
