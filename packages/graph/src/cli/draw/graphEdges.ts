@@ -22,11 +22,21 @@ export function graphEdges(plan: AppPlan): { readonly start: DrawnEdge[]; readon
           : 'start',
     })),
   );
+  // `last` is expanded into `after` pairs in the plan; an edge it made is labelled `last`, as the
+  // module declared it, not `after`, which nobody wrote.
+  const isLast = new Set(
+    plan.modules.filter((module) => module.stop.last === true).map((module) => module.name),
+  );
   const stop: DrawnEdge[] = plan.stop.edges.map((edge) => ({
     from: edge.from,
     to: edge.to,
     kind: 'stop' as const,
-    label: edge.reason === 'after' ? 'stop (after)' : 'stop',
+    label:
+      edge.reason !== 'after'
+        ? 'stop'
+        : isLast.has(edge.to) && !isLast.has(edge.from)
+          ? 'stop (last)'
+          : 'stop (after)',
   }));
   const seen = new Set<string>();
   for (const module of plan.modules) {
