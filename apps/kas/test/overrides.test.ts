@@ -113,6 +113,23 @@ overrides:
     ]);
   });
 
+  // The problems said `"tunnel-tracker" declares after: ["kube-proxy"]`, and an operator looked for that
+  // in the module's code: it was a line of their kas.yaml.
+  it("names the entry and its line in the problems its stop causes, not the module's declaration", async () => {
+    const kas = await compose(
+      'overrides:\n  tunnel-tracker:\n    stop: { with: [agent-grpc-server], after: [kube-proxy] }\n',
+    );
+    const setBy =
+      /"tunnel-tracker" \(its stop set by overrides\.tunnel-tracker\.stop \(\S*kas\.yaml:3:11\)\) declares after: \["kube-proxy"\]/;
+    expect(() => createApp({ ...kas.composition, logger: pino({ level: 'silent' }) })).toThrow(setBy);
+    const findings = lintComposition(kas.composition).findings;
+    expect(findings.find((finding) => finding.code === 'KAS_ACCEPTOR_BEHIND_DRAIN')?.fix).toMatch(
+      /^drop "kube-proxy" from the stop\.after of "tunnel-tracker" \(set by overrides\.tunnel-tracker\.stop \(\S*kas\.yaml:3:11\)\)$/,
+    );
+    const legacy = await compose('', { stopOrder: 'legacy' });
+    expect(legacy.composition.overrides?.['agent-grpc-server']?.origin).toBe('--legacy-stop-order');
+  });
+
   it('reads KAS_OVERRIDES as a YAML mapping, as any key from the environment', async () => {
     const plan = await planOf(
       compose('modules: [../plain.mjs]\n', {}, { KAS_OVERRIDES: '{plain-extra: {drainBudget: 3m}}' }),
@@ -122,9 +139,14 @@ overrides:
 
   it('applies an entry together with --legacy-stop-order, and refuses at its line a stop that order sets too', async () => {
     const legacy = await compose('overrides:\n  kube-proxy: { startBudget: 2m }\n', { stopOrder: 'legacy' });
-    expect(legacy.composition.overrides?.['kube-proxy']).toEqual({ stop: {}, startBudget: 120_000 });
+    expect(legacy.composition.overrides?.['kube-proxy']).toEqual({
+      stop: {},
+      origin: '--legacy-stop-order',
+      startBudget: 120_000,
+    });
     expect(legacy.composition.overrides?.['agent-grpc-server']).toEqual({
       stop: { after: ['kube-proxy', 'tunnel-tracker'] },
+      origin: '--legacy-stop-order',
     });
 
     const error = await refusal(
@@ -141,7 +163,11 @@ overrides:
       'overrides:\n  kube-proxy:\n    startBudget: 2m\n    stop: { alongside: [agent-grpc-server] }\n',
     );
     expect(current.composition.overrides).toEqual({
-      'kube-proxy': { startBudget: 120_000, stop: { alongside: ['agent-grpc-server'] } },
+      'kube-proxy': {
+        startBudget: 120_000,
+        stop: { alongside: ['agent-grpc-server'] },
+        origin: expect.stringMatching(/^overrides\.kube-proxy\.stop \(\S*kas\.yaml:4:11\)$/),
+      },
     });
   });
 });

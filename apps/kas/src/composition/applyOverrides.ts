@@ -87,7 +87,13 @@ export function applyOverrides(
   }
   const merged: Record<string, ModuleOverride> = { ...own };
   for (const [name, override] of Object.entries(overrides)) {
-    merged[name] = { ...(Object.hasOwn(own, name) ? own[name] : {}), ...override };
+    const path = ['overrides', name, 'stop'];
+    merged[name] = {
+      ...(Object.hasOwn(own, name) ? own[name] : {}),
+      ...override,
+      // What a stop problem names as the source of this module's stop relations: this entry, not the module.
+      ...(override.stop === undefined ? {} : { origin: `${formatKeyPath(path)} (${where(path)})` }),
+    };
   }
   return { ...composition, overrides: merged };
 }

@@ -22,16 +22,18 @@ export interface KasModules {
   readonly extraModules?: readonly AnyModule[];
 }
 
+const LEGACY = '--legacy-stop-order';
+
 /**
  * The pre-fix ordering, as composition overrides of the same modules: the kube proxy and the tracker stop
  * first, together; the agent gRPC server begins its stop (GOAWAY) only after the proxy's drain. Agents
  * stay connected to a replica that no longer advertises them for the whole drain. Comparison only.
  */
 export const LEGACY_STOP_OVERRIDES: Readonly<Record<string, ModuleOverride>> = {
-  'kube-proxy': { stop: {} },
-  'private-api': { stop: { with: ['kube-proxy'], alongside: ['tunnel-tracker'] } }, // it started before the tracker
-  'tunnel-tracker': { stop: { alongside: ['kube-proxy'] } },
-  'agent-grpc-server': { stop: { after: ['kube-proxy', 'tunnel-tracker'] } },
+  'kube-proxy': { stop: {}, origin: LEGACY },
+  'private-api': { stop: { with: ['kube-proxy'], alongside: ['tunnel-tracker'] }, origin: LEGACY }, // it started before the tracker
+  'tunnel-tracker': { stop: { alongside: ['kube-proxy'] }, origin: LEGACY },
+  'agent-grpc-server': { stop: { after: ['kube-proxy', 'tunnel-tracker'] }, origin: LEGACY },
 };
 
 /**

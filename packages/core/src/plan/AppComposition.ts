@@ -10,6 +10,11 @@ export interface ModuleOverride {
   readonly stop?: StopDeclaration;
   readonly drainBudget?: Duration;
   readonly startBudget?: Duration;
+  /**
+   * Where the override comes from, as the problems its `stop` causes name it (kas: `overrides.audit-sink.stop
+   * (kas.yaml:12:5)`), so an operator looks there, not in the module. Default: `the app's overrides`.
+   */
+  readonly origin?: string;
 }
 
 /** A value the app registers in its container, in tsyringe's `{ token, useValue }` shape. */

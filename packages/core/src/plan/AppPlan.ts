@@ -31,6 +31,11 @@ export interface PlannedModule {
   readonly declaredAt?: DeclarationSite;
   /** True when the app's composition overrode its stop declaration or a budget. */
   readonly isOverridden: boolean;
+  /**
+   * Where its stop declaration comes from when an override replaced it (the override's `origin`, or
+   * `the app's overrides`); absent when `stop` is the module's own.
+   */
+  readonly stopSetBy?: string;
 }
 
 /** Modules that start concurrently, once every earlier stage has started. */

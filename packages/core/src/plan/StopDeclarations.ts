@@ -9,6 +9,17 @@ export interface NamedPair {
   readonly relation: StopRelation;
 }
 
+/**
+ * A module as the subject of what its stop declaration says: `"name"`, and where the declaration comes
+ * from when an override set it, so the reader looks there rather than in the module's code.
+ */
+export function declarerOf(module: PlannedModule | undefined): string {
+  if (module === undefined) return '"?"';
+  return module.stopSetBy === undefined
+    ? `"${module.name}"`
+    : `"${module.name}" (its stop set by ${module.stopSetBy})`;
+}
+
 /** The stop relations of an app, checked pair by pair. */
 export interface StopDeclarations {
   readonly pairs: readonly NamedPair[];
@@ -37,14 +48,14 @@ export function collectStopDeclarations(modules: readonly PlannedModule[]): Stop
         if (other === index) {
           problems.push({
             code: 'KAS_STOP_CONTRADICTION',
-            message: `"${module.name}" names itself in stop.${relation}`,
+            message: `${declarerOf(module)} names itself in stop.${relation}`,
             fix: `remove "${module.name}" from its own stop.${relation}`,
             modules: [module.name],
           });
           continue;
         }
         if (relation === 'after' && module.stop.last !== true && modules[other]?.stop.last === true) {
-          problems.push(afterLastContradiction(module.name, name));
+          problems.push(afterLastContradiction(module, modules[other] as PlannedModule));
         }
         const pair: NamedPair = { module: index, other, relation };
         const key = index < other ? `${index}:${other}` : `${other}:${index}`;
@@ -67,7 +78,7 @@ export function collectStopDeclarations(modules: readonly PlannedModule[]): Stop
 function contradiction(modules: readonly PlannedModule[], first: NamedPair, second: NamedPair): GraphProblem {
   const name = (index: number) => modules[index]?.name ?? '?';
   const say = (pair: NamedPair) =>
-    `"${name(pair.module)}" declares ${pair.relation}: ["${name(pair.other)}"]`;
+    `${declarerOf(modules[pair.module])} declares ${pair.relation}: ["${name(pair.other)}"]`;
   const isMutualAfter =
     first.relation === 'after' && second.relation === 'after' && first.module !== second.module;
   return {
@@ -87,10 +98,12 @@ function contradiction(modules: readonly PlannedModule[], first: NamedPair, seco
  * declares `last` would stop before it, so one of the two declarations does not hold. (Between two
  * modules that both declare `last`, an `after` orders them and contradicts nothing.)
  */
-function afterLastContradiction(module: string, last: string): GraphProblem {
+function afterLastContradiction(declaring: PlannedModule, lastModule: PlannedModule): GraphProblem {
+  const module = declaring.name;
+  const last = lastModule.name;
   return {
     code: 'KAS_STOP_CONTRADICTION',
-    message: `"${last}" declares stop: { last: true } (stop after every module that does not declare last), but "${module}" declares stop: { after: ["${last}"] } (stop after "${last}"): both cannot hold`,
+    message: `${declarerOf(lastModule)} declares stop: { last: true } (stop after every module that does not declare last), but ${declarerOf(declaring)} declares stop: { after: ["${last}"] } (stop after "${last}"): both cannot hold`,
     fix: `drop one of them: remove "${last}" from the stop.after of "${module}", or drop last on "${last}" (and name in its stop.after the modules it must stop after); if "${module}" must stop after "${last}" and after everything else, declare stop: { last: true } on "${module}" too`,
     modules: [last, module],
   };

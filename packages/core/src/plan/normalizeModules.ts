@@ -141,6 +141,7 @@ export function normalizeModules(composition: AppComposition): NormalizedModules
       needs: Object.values<symbol>(module.needs ?? {}).map(describeToken),
       provides: Object.values<symbol>(module.provides ?? {}).map(describeToken),
       isOverridden: override !== undefined,
+      ...(override?.stop === undefined ? {} : { stopSetBy: override.origin ?? "the app's overrides" }),
       ...(module.declaredAt === undefined ? {} : { declaredAt: module.declaredAt }),
     });
   }

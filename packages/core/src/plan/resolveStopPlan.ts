@@ -19,7 +19,6 @@ export function resolveStopPlan(
 ): { readonly plan?: StopPlan; readonly problems: readonly GraphProblem[] } {
   const declarations = collectStopDeclarations(modules);
   const problems: GraphProblem[] = [...declarations.problems];
-  const name = (index: number) => modules[index]?.name ?? '?';
 
   const edges = [...defaultStopEdges(modules, start, declarations.named)];
   for (const pair of declarations.pairs) {
@@ -37,7 +36,7 @@ export function resolveStopPlan(
       keptEdges.push(edge);
       if (!stageEdges.get(from)?.has(to)) stageEdges.get(from)?.set(to, edge);
     } else {
-      problems.push(orderInsideStageProblem(edge, declarations.pairs, name));
+      problems.push(orderInsideStageProblem(edge, declarations.pairs, modules));
     }
   }
 
@@ -53,12 +52,11 @@ export function resolveStopPlan(
       stageIds.filter((stage) => !placed.has(stage)),
       (stage) => stageEdges.get(stage)?.keys() ?? [],
     );
-    const isLast = (index: number) => modules[index]?.stop.last === true;
-    for (const cycle of cycles) problems.push(stopCycleProblem(cycle, stageEdges, name, isLast));
+    for (const cycle of cycles) problems.push(stopCycleProblem(cycle, stageEdges, modules));
     return { problems };
   }
 
-  problems.push(...orderedAlongsidePairs(declarations.pairs, stageOf, topological, stageEdges, name));
+  problems.push(...orderedAlongsidePairs(declarations.pairs, stageOf, topological, stageEdges, modules));
   return { plan: buildStopPlan(modules, start, stageOf, topological, stageEdges, keptEdges), problems };
 }
 

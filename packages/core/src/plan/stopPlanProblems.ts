@@ -1,6 +1,8 @@
 import type { GraphProblem } from '../errors/GraphError.js';
+import type { PlannedModule } from './AppPlan.js';
 import { BitSet } from './BitSet.js';
 import type { ModuleEdge } from './ModuleEdge.js';
+import { declarerOf } from './StopDeclarations.js';
 
 /**
  * The KAS_STOP_CONTRADICTION problem for an order between two modules that "with" declarations put in one
@@ -10,15 +12,16 @@ import type { ModuleEdge } from './ModuleEdge.js';
 export function orderInsideStageProblem(
   edge: ModuleEdge,
   pairs: readonly { module: number; other: number; relation: string }[],
-  name: (index: number) => string,
+  modules: readonly PlannedModule[],
 ): GraphProblem {
+  const name = (index: number) => modules[index]?.name ?? '?';
   const chain = withChain(edge.from, edge.to, pairs)
-    .map((pair) => `"${name(pair.module)}" with "${name(pair.other)}"`)
+    .map((pair) => `${declarerOf(modules[pair.module])} with "${name(pair.other)}"`)
     .join(', ');
   if (edge.reason === 'after') {
     return {
       code: 'KAS_STOP_CONTRADICTION',
-      message: `"${name(edge.to)}" declares after: ["${name(edge.from)}"], but "with" declarations put them in one stop stage (${chain})`,
+      message: `${declarerOf(modules[edge.to])} declares after: ["${name(edge.from)}"], but "with" declarations put them in one stop stage (${chain})`,
       fix: 'drop the "after", or the "with" that merges their stages',
       modules: [name(edge.to), name(edge.from)],
     };
@@ -67,12 +70,15 @@ function withChain(
 export function stopCycleProblem(
   cycle: readonly number[],
   stageEdges: ReadonlyMap<number, ReadonlyMap<number, ModuleEdge>>,
-  name: (index: number) => string,
-  /** Whether a module declares `stop.last`: its `after` edges from modules that do not are labelled `last`. */
-  isLast: (index: number) => boolean = () => false,
+  modules: readonly PlannedModule[],
 ): GraphProblem {
+  const name = (index: number) => modules[index]?.name ?? '?';
+  // A module that declares `stop.last`: its `after` edges from modules that do not are labelled `last`.
+  const isLast = (index: number) => modules[index]?.stop.last === true;
   const parts: string[] = [];
   const involved: string[] = [];
+  // Modules whose stop, set by an override, makes a step of the cycle: the reader looks there.
+  const overridden = new Set<number>();
   for (let step = 0; step + 1 < cycle.length; step++) {
     const edge = stageEdges.get(cycle[step] as number)?.get(cycle[step + 1] as number);
     if (edge === undefined) continue;
@@ -82,14 +88,18 @@ export function stopCycleProblem(
     // `last` is expanded into `after` pairs; a cycle through one says so, or its fix names an `after`
     // nobody wrote.
     const why = edge.reason === 'after' && isLast(edge.to) && !isLast(edge.from) ? 'last' : edge.reason;
+    if (edge.reason === 'after' && modules[edge.to]?.stopSetBy !== undefined) overridden.add(edge.to);
     parts.push(`-[${why}]-> ${name(edge.to)}`);
     involved.push(name(edge.from), name(edge.to));
   }
   const first = involved[0];
   if (first !== undefined && involved[involved.length - 1] !== first) parts.push(`~with~ ${first}`);
+  const setBy = [...overridden].map(
+    (index) => `; the stop of "${name(index)}" is set by ${modules[index]?.stopSetBy}`,
+  );
   return {
     code: 'KAS_STOP_CYCLE',
-    message: `stop cycle: ${parts.join(' ')} ("<x> -[why]-> <y>": <y> begins its stop after <x> has stopped; "~with~": one stage)`,
+    message: `stop cycle: ${parts.join(' ')} ("<x> -[why]-> <y>": <y> begins its stop after <x> has stopped; "~with~": one stage)${setBy.join('')}`,
     fix: 'remove one "after" on this path (a "last" pair: drop that module\'s last, or the other relations that make it stop first), declare "alongside" for a default pair on it, or merge the modules with "with"',
     modules: [...new Set(involved)],
   };
@@ -106,8 +116,9 @@ export function orderedAlongsidePairs(
   stageOf: readonly number[],
   topological: readonly number[],
   stageEdges: ReadonlyMap<number, ReadonlyMap<number, ModuleEdge>>,
-  name: (index: number) => string,
+  modules: readonly PlannedModule[],
 ): GraphProblem[] {
+  const name = (index: number) => modules[index]?.name ?? '?';
   const alongside = pairs.filter(
     (pair) => pair.relation === 'alongside' && stageOf[pair.module] !== stageOf[pair.other],
   );
@@ -164,7 +175,7 @@ export function orderedAlongsidePairs(
     if (first === undefined || second === undefined) continue;
     problems.push({
       code: 'KAS_STOP_CONTRADICTION',
-      message: `"${name(pair.module)}" declares alongside: ["${name(pair.other)}"], but other relations make "${name(first)}" stop before "${name(second)}" (through modules between them in start order, or "after")`,
+      message: `${declarerOf(modules[pair.module])} declares alongside: ["${name(pair.other)}"], but other relations make "${name(first)}" stop before "${name(second)}" (through modules between them in start order, or "after")`,
       fix: `also declare "alongside" (or "with") for the modules between them, or drop this "alongside"`,
       modules: [name(pair.module), name(pair.other)],
     });

@@ -61,7 +61,7 @@ describe('KAS_ACCEPTOR_BEHIND_DRAIN', () => {
     const [finding] = findings({ modules: [acceptor(), proxy()] }, 'KAS_ACCEPTOR_BEHIND_DRAIN');
     expect(finding?.modules).toEqual(['edge', 'proxy']);
     expect(finding?.message).toBe(
-      '"edge" accepts conns but cannot begin stopping until stage "proxy" (drain budget 1h) has completed, up to 1h after the stop begins: it keeps accepting on a replica that is going away',
+      '"edge" accepts conns but cannot begin stopping until stage "proxy" (drain budget 1h) has completed, up to 1h after the stop begins: it keeps accepting while its process is going away',
     );
     expect(finding?.fix).toContain(`declare stop: { alongside: ['edge'] } on "proxy"`);
   });
@@ -321,7 +321,7 @@ describe('KAS_OUTLIVES_DEPENDENCY', () => {
       'KAS_OUTLIVES_DEPENDENCY',
     );
     expect(overridden.map((finding) => finding.fix)).toEqual([
-      'let "reporter" stop before "connection": remove "connection" from the stop.after of "reporter" (in its declaration, or in the app\'s override of it): both declare last, and among last modules the default stops "reporter" first, since it needs "connection"',
+      'let "reporter" stop before "connection": remove "connection" from the stop.after of "reporter" (set by the app\'s overrides): both declare last, and among last modules the default stops "reporter" first, since it needs "connection"',
     ]);
     expect(overridden[0]?.fix).not.toContain('declare stop: { last: true } on "connection"');
     const declared = findings(

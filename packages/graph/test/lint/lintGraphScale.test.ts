@@ -154,7 +154,7 @@ describe('findings about big stages', () => {
     expect(rest).toEqual([]);
     expect(finding?.code).toBe('KAS_ACCEPTOR_BEHIND_DRAIN');
     expect(finding?.message).toBe(
-      '"acceptor" accepts conns but cannot begin stopping until stage "m0+m1+…+m19999 (20,000 modules)" (drain budget 1h) has completed, up to 1h after the stop begins: it keeps accepting on a replica that is going away',
+      '"acceptor" accepts conns but cannot begin stopping until stage "m0+m1+…+m19999 (20,000 modules)" (drain budget 1h) has completed, up to 1h after the stop begins: it keeps accepting while its process is going away',
     );
     expect(finding?.fix).toMatch(
       /^"m0" started after "acceptor", so by default it stops first: declare stop: \{ alongside: \['acceptor'\] \} on "m0"; .*; … and 19,990 more$/,

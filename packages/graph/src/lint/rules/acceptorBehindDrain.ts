@@ -13,7 +13,7 @@ export const acceptorBehindDrain = defineLintRule({
   summary:
     'a module that accepts connections cannot begin stopping until a stage with a long drain budget completes',
   rationale:
-    'Until an acceptor begins its stop it keeps accepting: clients (agents, load balancers) keep connecting to a replica that is going away, ' +
+    'Until an acceptor begins its stop it keeps accepting: clients (agents, load balancers) keep connecting to a process that is going away, ' +
     'and nothing tells them to move. An acceptor that waits for another stage to drain does this for the whole drain. ' +
     'The rule fires when the acceptor may begin its stop later than the accept delay limit (default 30s, `--accept-delay-limit`) after the stop begins, ' +
     'counting every stage it waits for at its full drain budget.',
@@ -35,7 +35,7 @@ export const acceptorBehindDrain = defineLintRule({
       const longest = longestBefore.get(stage.id) as string;
       edgesInto ??= groupEdgesByTarget(graph);
       yield {
-        message: `"${acceptor.name}" accepts ${acceptor.accepts.join(', ')} but cannot begin stopping until stage "${stageLabel(graph.stopStage(longest))}" (drain budget ${formatDuration(graph.stopStage(longest).drainBudgetMs)}) has completed, up to ${formatDuration(timing.latestBeginMs)} after the stop begins: it keeps accepting on a replica that is going away`,
+        message: `"${acceptor.name}" accepts ${acceptor.accepts.join(', ')} but cannot begin stopping until stage "${stageLabel(graph.stopStage(longest))}" (drain budget ${formatDuration(graph.stopStage(longest).drainBudgetMs)}) has completed, up to ${formatDuration(timing.latestBeginMs)} after the stop begins: it keeps accepting while its process is going away`,
         fix: unblock(graph, edgesInto, blocker, stage.id),
         modules: [acceptor.name, ...graph.stopStage(longest).members],
       };
@@ -93,9 +93,15 @@ function unblock(
     if (graph.module(edge.to).stop.last === true) {
       if (lastOnes.has(edge.to)) return [];
       lastOnes.add(edge.to);
-      return [`drop stop: { last: true } from "${edge.to}": an acceptor must begin its stop at once`];
+      const setBy = graph.module(edge.to).stopSetBy;
+      return [
+        `drop stop: { last: true } from "${edge.to}"${setBy === undefined ? '' : ` (set by ${setBy})`}: an acceptor must begin its stop at once`,
+      ];
     }
-    return [`drop "${edge.from}" from the stop.after of "${edge.to}"`];
+    const setBy = graph.module(edge.to).stopSetBy;
+    return [
+      `drop "${edge.from}" from the stop.after of "${edge.to}"${setBy === undefined ? '' : ` (set by ${setBy})`}`,
+    ];
   });
   return listSome(fixes, '; ');
 }

@@ -42,7 +42,7 @@ export const outlivesDependency = defineLintRule({
 function whatOrdersItLater(module: PlannedModule, provider: PlannedModule): string {
   const isLast = module.stop.last === true;
   const isProviderLast = provider.stop.last === true;
-  const where = module.isOverridden ? " (in its declaration, or in the app's override of it)" : '';
+  const where = module.stopSetBy === undefined ? '' : ` (set by ${module.stopSetBy})`;
   const isNamed = module.stop.after?.includes(provider.name) === true;
   if (isLast && isProviderLast && isNamed) {
     return `remove "${provider.name}" from the stop.after of "${module.name}"${where}: both declare last, and among last modules the default stops "${module.name}" first, since it needs "${provider.name}"`;
