@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { eventually, kubectl, type RunningProcess, startProcess } from '@kas/testkit';
+import { eventually, kubectl, type RunningProcess, shellOutputLine, startProcess } from '@kas/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeKubeApiOptions } from '../src/index.js';
 import { type SecureFakeKubeApi, startSecureFakeKubeApi } from './support/startSecureFakeKubeApi.js';
@@ -10,6 +10,18 @@ const pod = (name: string, container = 'app', image = 'registry.example/app:1') 
   metadata: { name },
   spec: { containers: [{ name: container, image }] },
 });
+
+/** A line as a terminal shows it: a backspace moves the cursor back, a carriage return to the start. */
+function onScreen(text: string): string {
+  const cells: string[] = [];
+  let cursor = 0;
+  for (const char of text) {
+    if (char === '\b') cursor = Math.max(0, cursor - 1);
+    else if (char === '\r') cursor = 0;
+    else cells[cursor++] = char;
+  }
+  return cells.join('').trimEnd();
+}
 
 /** Resolves at the start of the next wall-clock second (log times are compared by the second). */
 const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 20));
@@ -102,14 +114,19 @@ describe('kubectl commands of every day against the fake', () => {
     const type = (text: string) => shell.child.stdin?.write(text);
     // kubectl's terminal is raw once its exec stream is open.
     await eventually(() => fake.api.openStreams > 0, { timeoutMs: 15_000 });
+    // The shell runs once it answers: keys typed earlier are echoed at once, and a Ctrl-C then would
+    // reach no shell yet (the command starts a moment after the upgrade) and end the session.
+    type('echo ready\r');
+    await shell.waitForLine(shellOutputLine('ready'), 15_000);
     type('sleep 100\r');
     await shell.waitForLine((line) => line.text.includes('sleep 100'), 15_000);
     type('\x03');
     type('echo status $?\r');
-    await shell.waitForLine((line) => line.text.startsWith('status 130'), 15_000);
+    // What is typed ahead is echoed at once, as a pty does, so the output follows the next prompt.
+    await shell.waitForLine(shellOutputLine('status 130'), 15_000);
     // What is typed before a Ctrl-C is dropped; what comes after it is a new line.
     type('half typed\x03echo next\r');
-    await shell.waitForLine((line) => line.text.startsWith('next'), 15_000);
+    await shell.waitForLine(shellOutputLine('next'), 15_000);
     type('exit\r');
     expect((await shell.exited).code).toBe(0);
     expect(shell.lines.some((line) => line.text.includes('not found'))).toBe(false);
@@ -125,6 +142,21 @@ describe('kubectl commands of every day against the fake', () => {
     shell.child.stdin?.write('\x03');
     await shell.waitForLine((line) => line.text.includes('command terminated with exit code 130'), 15_000);
     expect((await shell.exited).code).toBe(130);
+  });
+
+  it('`kubectl exec -it <pod> -- cat` echoes what is typed, reads whole lines, erases with Backspace and ends at Ctrl-D (no echo, and Ctrl-D was a byte)', async () => {
+    await start();
+    fake.api.objects.create('pods', pod('web-0'));
+    child = kubectlInTerminal('exec -it web-0 -- cat');
+    const shell = child;
+    await eventually(() => fake.api.openStreams > 0, { timeoutMs: 15_000 });
+    shell.child.stdin?.write('helo\x7flo there\r');
+    // The terminal's echo of the line, then cat's copy of it (it reads the line once Enter ends it).
+    await eventually(() => shell.lines.filter((line) => onScreen(line.text) === 'hello there').length === 2, {
+      timeoutMs: 15_000,
+    });
+    shell.child.stdin?.write('\x04');
+    expect((await shell.exited).code).toBe(0);
   });
 
   it('Ctrl-C ends the attach of `kubectl run -it` (a terminal): the main process dies of it', async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { connect } from 'node:tls';
 import { writeKubeconfig } from '@kas/fake-kube-api';
-import { eventually, kubectl, spawnKubectl, startProcess } from '@kas/testkit';
+import { eventually, kubectl, shellOutputLine, spawnKubectl, startProcess } from '@kas/testkit';
 import { Exec, KubeConfig, PortForward, type V1Status } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userTokenOf } from './support/identities.js';
@@ -110,12 +110,12 @@ describe.each([
         ).text.trim();
         const type = (text: string) => shell.child.stdin?.write(text);
         type('echo typed-in\r');
-        await shell.waitForLine((line) => line.text.startsWith('typed-in'), 15_000);
+        await shell.waitForLine(shellOutputLine('typed-in'), 15_000);
         execFileSync('stty', ['-F', pts, 'rows', '40', 'cols', '100']);
         await eventually(
           async () => {
             type('stty size\r');
-            await shell.waitForLine((line) => line.text.startsWith('40 100'), 500);
+            await shell.waitForLine(shellOutputLine('40 100'), 500);
           },
           { timeoutMs: 15_000 },
         );

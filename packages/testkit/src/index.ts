@@ -1,7 +1,13 @@
 export { type EventuallyOptions, eventually } from './eventually.js';
 export { freePort } from './freePort.js';
 export { type Answer, type OpenStream, openStream, type SendOptions, send } from './httpClient.js';
-export { type KubectlOptions, type KubectlResult, kubectl, spawnKubectl } from './kubectl.js';
+export {
+  type KubectlOptions,
+  type KubectlResult,
+  kubectl,
+  shellOutputLine,
+  spawnKubectl,
+} from './kubectl.js';
 export { type Http2Windows, readHttp2Windows } from './readHttp2Windows.js';
 export { signalUntilExit } from './signalUntilExit.js';
 export {

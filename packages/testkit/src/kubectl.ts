@@ -65,3 +65,15 @@ export function spawnKubectl(
 ): RunningProcess {
   return startProcess('kubectl', [...baseArgs(dir, kubeconfigPath), ...args], options);
 }
+
+/**
+ * Matches the line a command run in a terminal shell (`kubectl exec -it <pod> -- sh`) printed `text` on:
+ * alone, or after the shell's prompt (`web-0:/# `), where it lands when the keys were typed ahead of the
+ * prompt and echoed at once, as a pty echoes them. A trailing `\r` (the terminal's CRLF) is ignored.
+ */
+export function shellOutputLine(text: string): (line: { readonly text: string }) => boolean {
+  return (line) => {
+    const shown = line.text.replace(/\r$/, '');
+    return shown === text || (/^\S+:\S*# /.test(shown) && shown.replace(/^\S+:\S*# /, '') === text);
+  };
+}

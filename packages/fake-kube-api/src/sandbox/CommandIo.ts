@@ -9,7 +9,7 @@ export interface TerminalSize {
  * SPDY streams). Output is written as bytes; input arrives as chunks until `null` (the client closed it).
  */
 export interface CommandIo {
-  /** Whether the client asked for a terminal (`-t`): the line shell then echoes and speaks CRLF. */
+  /** Whether the client asked for a terminal (`-t`): the session then echoes, edits lines and writes CRLF. */
   readonly tty: boolean;
   /** The next chunk of stdin, or `null` once it ended (at once when the client sends no stdin). */
   readStdin(): Promise<Buffer | null>;

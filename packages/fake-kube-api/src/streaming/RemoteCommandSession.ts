@@ -5,6 +5,7 @@ import { StdinQueue } from '../sandbox/StdinQueue.js';
 import type { PodProcess } from './PodProcess.js';
 import { remoteCommandStatus } from './remoteCommandStatus.js';
 import type { StreamingRequest } from './StreamingRequest.js';
+import { TerminalLineDiscipline, terminalOutput } from './TerminalLineDiscipline.js';
 
 /** Where a session's output goes: the protocol's stdout, stderr and error channel or streams. */
 export interface RemoteCommandOutput {
@@ -14,15 +15,15 @@ export interface RemoteCommandOutput {
   finish(status: Record<string, unknown>): void;
 }
 
-const CTRL_C = 0x03;
 const INTERRUPTED_EXIT_CODE = 130;
 
 /**
  * One exec or attach, independent of the protocol that carries it: feeds stdin and terminal sizes in,
  * runs the sandbox command (exec) or follows the pod's process (attach), and ends with a `Status`.
- * With a terminal, Ctrl-C is what a pty's line discipline makes of it: a SIGINT for the command (see
- * `CommandIo.onInterrupt`), echoed as `^C`; an attach (`kubectl run -it`, `attach -it`) ends with 130, as
- * the pod's main process would die of it.
+ * With a terminal (`-t`) the keys typed pass through a pty's line discipline
+ * ({@link TerminalLineDiscipline}: echo, whole lines, Backspace, Ctrl-D) and output gets CRLF; Ctrl-C
+ * is a SIGINT for the command (see `CommandIo.onInterrupt`), echoed as `^C`; an attach (`kubectl run
+ * -it`, `attach -it`) ends with 130, as the pod's main process would die of it.
  */
 export class RemoteCommandSession {
   readonly #stdin = new StdinQueue();
@@ -46,6 +47,19 @@ export class RemoteCommandSession {
   #isFinished = false;
   /** Stdin after a Ctrl-C waits for the interrupt to be handled, so what follows it comes after it. */
   #pending: Promise<void> = Promise.resolve();
+  readonly #terminal = new TerminalLineDiscipline({
+    echo: (text) => this.output.stdout(Buffer.from(text)),
+    deliver: (bytes) => {
+      this.#pending = this.#pending.then(() => this.#stdin.push(bytes));
+    },
+    endOfInput: () => this.stdin.end(),
+    interrupt: () => {
+      // The next turn of the event loop: what was typed before the Ctrl-C has been read by then.
+      this.#pending = this.#pending
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => this.#interrupt());
+    },
+  });
 
   constructor(
     private readonly request: StreamingRequest,
@@ -65,27 +79,12 @@ export class RemoteCommandSession {
   }
 
   #pushStdin(chunk: Buffer): void {
-    if (!this.request.tty) {
-      this.#stdin.push(chunk);
-      return;
-    }
-    let start = 0;
-    for (let index = chunk.indexOf(CTRL_C); index !== -1; index = chunk.indexOf(CTRL_C, start)) {
-      const before = chunk.subarray(start, index);
-      this.#pending = this.#pending.then(() => {
-        if (before.length > 0) this.#stdin.push(before);
-        // The next turn of the event loop: what was typed before the Ctrl-C has been read by then.
-        return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#interrupt());
-      });
-      start = index + 1;
-    }
-    const rest = chunk.subarray(start);
-    if (rest.length > 0) this.#pending = this.#pending.then(() => this.#stdin.push(rest));
+    if (this.request.tty) this.#terminal.input(chunk);
+    else this.#stdin.push(chunk);
   }
 
   #interrupt(): void {
     if (this.#isFinished) return;
-    this.output.stdout(Buffer.from('^C'));
     if (this.#interruptListeners.size === 0) this.#interruptCommand();
     for (const listener of [...this.#interruptListeners]) listener();
   }
@@ -95,9 +94,12 @@ export class RemoteCommandSession {
     const io: CommandIo = {
       tty: this.request.tty,
       readStdin: () => this.#stdin.read(),
-      writeStdout: (bytes) => this.output.stdout(toBuffer(bytes)),
+      writeStdout: (bytes) => this.output.stdout(this.#toTerminal(toBuffer(bytes))),
+      // A terminal has one output: stderr goes to it too.
       writeStderr: (bytes) =>
-        this.request.tty ? this.output.stdout(toBuffer(bytes)) : this.output.stderr(toBuffer(bytes)),
+        this.request.tty
+          ? this.output.stdout(this.#toTerminal(toBuffer(bytes)))
+          : this.output.stderr(toBuffer(bytes)),
       terminalSize: () => this.#size,
       gone: Promise.race([this.#gone, this.#interrupted]),
       onInterrupt: (listener) => {
@@ -111,6 +113,10 @@ export class RemoteCommandSession {
     ]);
     this.#isFinished = true;
     this.output.finish(remoteCommandStatus(exitCode, this.request.command));
+  }
+
+  #toTerminal(bytes: Buffer): Buffer {
+    return this.request.tty ? terminalOutput(bytes) : bytes;
   }
 }
 
