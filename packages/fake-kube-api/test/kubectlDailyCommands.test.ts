@@ -88,7 +88,7 @@ describe('kubectl commands of every day against the fake', () => {
     });
   });
 
-  it("the demo starts a user's pod with its own containers' statuses, and `kubectl events --for` finds its events", async () => {
+  it("the demo starts a user's pod, in any namespace, with its own containers' statuses, and `kubectl events --for` finds its events", async () => {
     await start({ demoActivity: { intervalMs: 50 } });
     expect(await run('run', 'mine', '--image=nginx:1.27')).toMatchObject({ code: 0 });
     expect(await run('wait', '--for=condition=Ready', 'pod/mine', '--timeout=15s')).toMatchObject({
@@ -103,6 +103,23 @@ describe('kubectl commands of every day against the fake', () => {
     const events = await run('events', '--for', 'pod/mine');
     expect(events.code).toBe(0);
     expect(events.stdout).toMatch(/Started\s+Pod\/mine\s+Started container mine/);
+    // In any namespace (only default's pods were started: a pod elsewhere stayed Pending).
+    expect(await run('create', 'namespace', 'team')).toMatchObject({ code: 0 });
+    expect(await run('run', 'theirs', '-n', 'team', '--image=busybox')).toMatchObject({ code: 0 });
+    expect(
+      await run('wait', '-n', 'team', '--for=condition=Ready', 'pod/theirs', '--timeout=15s'),
+    ).toMatchObject({ code: 0 });
+    const theirs = await run('events', '-n', 'team', '--for', 'pod/theirs');
+    expect(theirs.stdout).toMatch(
+      /Scheduled\s+Pod\/theirs\s+Successfully assigned team\/theirs to fake-node/,
+    );
+    expect(theirs.stdout).toMatch(/Started\s+Pod\/theirs\s+Started container theirs/);
+    await eventually(
+      async () => (await run('logs', '-n', 'team', 'theirs')).stdout.includes('GET /healthz'),
+      {
+        timeoutMs: 15_000,
+      },
+    );
   });
 
   it('Ctrl-C in `kubectl exec -it` interrupts the command, at the line shell prompt and in a command', async () => {

@@ -51,12 +51,12 @@ export function demoEvent(
   return {
     metadata: {
       name: `${pod.metadata.name}.${sequence.toString(16).padStart(8, '0')}`,
-      namespace: 'default',
+      namespace: pod.metadata.namespace ?? 'default',
     },
     involvedObject: {
       apiVersion: 'v1',
       kind: 'Pod',
-      namespace: 'default',
+      namespace: pod.metadata.namespace ?? 'default',
       name: pod.metadata.name,
       uid: pod.metadata.uid,
     },

@@ -22,8 +22,10 @@ const MAX_EVENTS = 40;
  * Seeds a small cluster (pods `web-0` and `web-1` running, a ConfigMap) and keeps it alive: at each
  * interval one change — a worker pod is scheduled, starts, or is deleted, the ConfigMap is updated —
  * with the matching events, and every running pod writes a log line. So `kubectl get pods -w`,
- * `kubectl get events -w` and `kubectl logs -f web-0` show something happening. A change that a user's
- * own edits make impossible (they deleted the pod) is logged and skipped.
+ * `kubectl get events -w` and `kubectl logs -f web-0` show something happening. A pod a user creates
+ * (`kubectl run`, in any namespace) is scheduled and started at the next interval, as a node would
+ * start it within seconds. A change that a user's own edits make impossible (they deleted the pod) is
+ * logged and skipped.
  */
 export function startDemoActivity(
   store: ObjectStore,
@@ -33,18 +35,37 @@ export function startDemoActivity(
   const intervalMs = options.intervalMs ?? 3000;
   let tick = 0;
   let sequence = 0;
-  const record = (podName: string, reason: string, message: string) => {
-    const pod = store.get('pods', podName);
+  const record = (podName: string, reason: string, message: string, namespace = 'default') => {
+    const pod = store.get('pods', podName, namespace);
     if (pod === undefined) return;
     sequence += 1;
     store.create('events', demoEvent(pod, reason, message, sequence));
-    const events = [...store.list('events', 'default')].sort(
+    const events = [...store.list('events', namespace)].sort(
       (a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion),
     );
     for (const old of events.slice(0, Math.max(events.length - MAX_EVENTS, 0))) {
-      store.delete('events', old.metadata.name);
+      store.delete('events', old.metadata.name, namespace);
     }
   };
+  /** Schedules and starts a pending pod on the fake node, with its own containers' statuses and events. */
+  const startPod = (pending: KubeObject) => {
+    const { name, namespace = 'default' } = pending.metadata;
+    // The pod's own containers (a user's pod too): its statuses and event name them, as the kubelet's do.
+    const containers = readRecords(pending, 'spec.containers');
+    const spec = readRecord(pending, 'spec') ?? {};
+    // The demo's workers were scheduled when it created them.
+    if (spec.nodeName === undefined && !isDemoWorker(pending))
+      record(name, 'Scheduled', `Successfully assigned ${namespace}/${name} to fake-node`, namespace);
+    store.update('pods', {
+      ...pending,
+      spec: { ...spec, nodeName: spec.nodeName ?? 'fake-node' },
+      status: runningStatus(containers, (tick % 200) + 20),
+    });
+    record(name, 'Started', `Started container ${String(containers[0]?.name)}`, namespace);
+  };
+  /** The demo's own workers, which it schedules, starts and deletes at its pace. */
+  const isDemoWorker = (pod: KubeObject) =>
+    pod.metadata.namespace === 'default' && pod.metadata.name.startsWith('worker-');
 
   for (const [index, name] of ['web-0', 'web-1'].entries()) {
     store.create('pods', demoPod(name, 'Running', index + 10));
@@ -60,17 +81,10 @@ export function startDemoActivity(
       record(name, 'Scheduled', `Successfully assigned default/${name} to fake-node`);
     },
     () => {
-      const pending = store.list('pods', 'default').find((pod) => readPhase(pod) === 'Pending');
-      if (pending === undefined) return;
-      // The pod's own containers (a user's pod too): its statuses and event name them, as the kubelet's do.
-      const containers = readRecords(pending, 'spec.containers');
-      const spec = readRecord(pending, 'spec') ?? {};
-      store.update('pods', {
-        ...pending,
-        spec: { ...spec, nodeName: spec.nodeName ?? 'fake-node' },
-        status: runningStatus(containers, (tick % 200) + 20),
-      });
-      record(pending.metadata.name, 'Started', `Started container ${String(containers[0]?.name)}`);
+      const pending = store
+        .list('pods', 'default')
+        .find((pod) => isDemoWorker(pod) && readPhase(pod) === 'Pending');
+      if (pending !== undefined) startPod(pending);
     },
     () => {
       const settings = store.get('configmaps', 'demo-settings');
@@ -95,9 +109,14 @@ export function startDemoActivity(
     tick += 1;
     try {
       steps[tick % steps.length]?.();
-      for (const pod of store.list('pods', 'default')) {
+      for (const pod of store.list('pods')) {
+        if (!isDemoWorker(pod) && readPhase(pod) === 'Pending') startPod(pod);
+      }
+      for (const pod of store.list('pods')) {
         if (readPhase(pod) === 'Running')
-          store.appendLog(pod.metadata.name, `tick ${tick}: GET /healthz 200`);
+          store.appendLog(pod.metadata.name, `tick ${tick}: GET /healthz 200`, {
+            namespace: pod.metadata.namespace ?? 'default',
+          });
       }
     } catch (error) {
       log.warn({ event: 'demo.stepSkipped', err: error, tick }, 'demo activity skipped a change');
