@@ -131,8 +131,7 @@ describe('kubectl commands of every day against the fake', () => {
     const type = (text: string) => shell.child.stdin?.write(text);
     // kubectl's terminal is raw once its exec stream is open.
     await eventually(() => fake.api.openStreams > 0, { timeoutMs: 15_000 });
-    // The shell runs once it answers: keys typed earlier are echoed at once, and a Ctrl-C then would
-    // reach no shell yet (the command starts a moment after the upgrade) and end the session.
+    // The shell runs once it answers (keys typed earlier are echoed at once, before it prompts).
     type('echo ready\r');
     await shell.waitForLine(shellOutputLine('ready'), 15_000);
     type('sleep 100\r');
@@ -176,18 +175,52 @@ describe('kubectl commands of every day against the fake', () => {
     expect((await shell.exited).code).toBe(0);
   });
 
-  it('Ctrl-C ends the attach of `kubectl run -it` (a terminal): the main process dies of it', async () => {
+  it('`kubectl run -it` runs the command of the pod: `-- echo hi` prints hi and the pod completes (the command was never run)', async () => {
     await start({ demoActivity: { intervalMs: 50 } });
-    // The fake's pods run no command of their own (`-- echo hi` is not run): the attach would last
-    // until the pod is deleted, so Ctrl-C is the user's way out, as it is on a real cluster.
     child = kubectlInTerminal('run mine --image=busybox --restart=Never -it -- echo hi');
+    expect((await child.exited).code).toBe(0);
+    const shown = child.lines.map((line) => line.text.replace(/\r$/, ''));
+    expect(shown, JSON.stringify(shown)).toContain('hi');
+    expect(fake.api.objects.get('pods', 'mine')?.status).toMatchObject({
+      phase: 'Succeeded',
+      containerStatuses: [{ name: 'mine', state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+    });
+    expect((await run('logs', 'mine')).stdout).toBe('hi\n');
+  });
+
+  it('`kubectl run -it --rm -- sh` is a shell in the pod: what is typed runs there, exit ends it and kubectl deletes the pod', async () => {
+    await start({ demoActivity: { intervalMs: 50 } });
+    child = kubectlInTerminal('run debug --image=busybox --restart=Never -it --rm -- sh');
     const shell = child;
-    // A line of the pod's main process (the demo's) shows the attach is open, and kubectl's terminal raw.
-    await shell.waitForLine((line) => line.text.startsWith('tick '), 15_000);
+    await shell.waitForLine((line) => line.text.includes("If you don't see a command prompt"), 15_000);
+    const type = (text: string) => shell.child.stdin?.write(text);
+    // The prompt was written before kubectl attached: Enter asks for a new one, as the hint says.
+    type('\r');
+    type('hostname\r');
+    await shell.waitForLine(shellOutputLine('debug'), 15_000);
+    type('exit 3\r');
+    await shell.waitForLine((line) => line.text.includes('pod "debug" deleted'), 15_000);
+    await shell.exited;
+    expect(fake.api.objects.get('pods', 'debug')).toBeUndefined();
+  });
+
+  it('Ctrl-C ends the attach of `kubectl run -it -- sleep` (a terminal): the main process dies of it', async () => {
+    await start({ demoActivity: { intervalMs: 50 } });
+    child = kubectlInTerminal('run nap --image=busybox --restart=Never -it -- sleep 100');
+    const shell = child;
+    await shell.waitForLine((line) => line.text.includes("If you don't see a command prompt"), 15_000);
     shell.child.stdin?.write('\x03');
-    await shell.waitForLine(
-      (line) => line.text.includes("couldn't attach to pod/mine") && line.text.includes('exit code 130'),
-      15_000,
+    expect((await shell.exited).code).toBe(130); // kubectl run exits with the container's code
+    expect(shell.lines.some((line) => line.text.includes('pod default/nap terminated (Error)'))).toBe(true);
+    await eventually(
+      () =>
+        (fake.api.objects.get('pods', 'nap')?.status as { phase?: string } | undefined)?.phase === 'Failed',
+      {
+        timeoutMs: 15_000,
+      },
     );
+    expect(fake.api.objects.get('pods', 'nap')?.status).toMatchObject({
+      containerStatuses: [{ state: { terminated: { exitCode: 130, reason: 'Error' } } }],
+    });
   });
 });

@@ -113,7 +113,8 @@ export function startDemoActivity(
         if (!isDemoWorker(pod) && readPhase(pod) === 'Pending') startPod(pod);
       }
       for (const pod of store.list('pods')) {
-        if (readPhase(pod) === 'Running')
+        // A pod whose container runs a command of its own (`kubectl run … -- sh`) writes its own log.
+        if (readPhase(pod) === 'Running' && !runsOwnCommand(pod))
           store.appendLog(pod.metadata.name, `tick ${tick}: GET /healthz 200`, {
             namespace: pod.metadata.namespace ?? 'default',
           });
@@ -127,6 +128,11 @@ export function startDemoActivity(
     'demo activity: the fake cluster changes every few seconds',
   );
   return { stop: () => clearInterval(timer) };
+}
+
+function runsOwnCommand(pod: KubeObject): boolean {
+  const [container] = readRecords(pod, 'spec.containers');
+  return Array.isArray(container?.command) || Array.isArray(container?.args);
 }
 
 function readPhase(pod: KubeObject): unknown {

@@ -10,6 +10,7 @@ import { OpenStreams } from '../http/OpenStreams.js';
 import { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { ObjectStore } from '../objects/ObjectStore.js';
 import { createUpgradeHandler } from '../streaming/createUpgradeHandler.js';
+import { PodMainProcesses } from '../streaming/PodMainProcesses.js';
 import { PodSandboxes } from '../streaming/PodSandboxes.js';
 import { PodServices } from '../streaming/PodServices.js';
 
@@ -86,13 +87,15 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     serverAddress: () => `${host}:${(server.address() as AddressInfo).port}`,
   };
   const podServices = new PodServices();
+  const sandboxes = new PodSandboxes();
+  const mainProcesses = new PodMainProcesses(store, sandboxes);
   server.on(
     'request',
     createRequestHandler(context, () => tokenHashes),
   );
   server.on(
     'upgrade',
-    createUpgradeHandler(context, () => tokenHashes, new PodSandboxes(), podServices),
+    createUpgradeHandler(context, () => tokenHashes, sandboxes, podServices, mainProcesses),
   );
   try {
     await new Promise<void>((resolve, reject) => {
@@ -143,6 +146,7 @@ export async function startFakeKubeApi(options: FakeKubeApiOptions = {}): Promis
     stop() {
       stopped ??= (async () => {
         demo?.stop();
+        mainProcesses.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         const openStreams = streams.size;
         streams.endAll();

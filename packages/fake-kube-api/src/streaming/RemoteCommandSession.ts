@@ -45,6 +45,10 @@ export class RemoteCommandSession {
     this.#interruptCommand = resolve;
   });
   #isFinished = false;
+  #markRunning!: () => void;
+  readonly #running = new Promise<void>((resolve) => {
+    this.#markRunning = resolve;
+  });
   /** Stdin after a Ctrl-C waits for the interrupt to be handled, so what follows it comes after it. */
   #pending: Promise<void> = Promise.resolve();
   readonly #terminal = new TerminalLineDiscipline({
@@ -54,8 +58,11 @@ export class RemoteCommandSession {
     },
     endOfInput: () => this.stdin.end(),
     interrupt: () => {
-      // The next turn of the event loop: what was typed before the Ctrl-C has been read by then.
+      // Once the command runs (a Ctrl-C typed before it started is its SIGINT then, as on a pty, which
+      // the command has from its start), and a turn of the event loop later: what was typed before the
+      // Ctrl-C has been read by then.
       this.#pending = this.#pending
+        .then(() => this.#running)
         .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
         .then(() => this.#interrupt());
     },
@@ -107,10 +114,10 @@ export class RemoteCommandSession {
         return () => this.#interruptListeners.delete(listener);
       },
     };
-    const exitCode = await Promise.race([
-      this.request.kind === 'attach' ? process.attach(io) : runCommand(this.request.command, io, sandbox),
-      this.#interrupted.then(() => INTERRUPTED_EXIT_CODE),
-    ]);
+    const command =
+      this.request.kind === 'attach' ? process.attach(io) : runCommand(this.request.command, io, sandbox);
+    this.#markRunning();
+    const exitCode = await Promise.race([command, this.#interrupted.then(() => INTERRUPTED_EXIT_CODE)]);
     this.#isFinished = true;
     this.output.finish(remoteCommandStatus(exitCode, this.request.command));
   }

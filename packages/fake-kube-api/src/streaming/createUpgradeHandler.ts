@@ -6,6 +6,7 @@ import { isAuthorized } from '../http/authenticate.js';
 import { failureStatus } from '../http/sendJson.js';
 import type { KubeStatus } from '../objects/KubeObject.js';
 import { SpdyConnection } from '../spdy/SpdyConnection.js';
+import type { PodMainProcesses } from './PodMainProcesses.js';
 import { PodProcess } from './PodProcess.js';
 import type { PodSandboxes } from './PodSandboxes.js';
 import type { PodServices } from './PodServices.js';
@@ -35,6 +36,7 @@ export function createUpgradeHandler(
   tokenHashes: () => readonly Buffer[] | undefined,
   sandboxes: PodSandboxes,
   services: PodServices,
+  mainProcesses: PodMainProcesses,
 ): (request: IncomingMessage, socket: Duplex, head: Buffer) => void {
   const webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
   // ws refuses a subprotocol that is not an RFC 6455 token (400 "Invalid Sec-WebSocket-Protocol header"),
@@ -74,9 +76,9 @@ export function createUpgradeHandler(
       );
       return;
     }
-    const containers = ((pod.spec as { containers?: { name?: string }[] } | undefined)?.containers ?? []).map(
-      (container) => container.name ?? '',
-    );
+    const specs =
+      (pod.spec as { containers?: { name?: string; stdinOnce?: boolean }[] } | undefined)?.containers ?? [];
+    const containers = specs.map((container) => container.name ?? '');
     const container = streaming.container ?? containers[0] ?? '';
     if (!containers.includes(container)) {
       refuse(
@@ -86,7 +88,28 @@ export function createUpgradeHandler(
       return;
     }
     const sandbox = sandboxes.of(streaming.namespace, streaming.pod, container);
-    const process = new PodProcess(context.store.logs, streaming.namespace, streaming.pod, container);
+    const main = mainProcesses.of(streaming.namespace, streaming.pod, container);
+    if (streaming.kind === 'attach' && main?.exitCode !== undefined) {
+      // As the kubelet refuses it: kubectl run -it then prints the container's log (a quick `-- echo hi`).
+      refuse(
+        socket,
+        failureStatus(
+          400,
+          'BadRequest',
+          `container ${container} is not running: its command exited with code ${main.exitCode}`,
+        ),
+      );
+      return;
+    }
+    const process = new PodProcess(
+      context.store.logs,
+      streaming.namespace,
+      streaming.pod,
+      container,
+      main === undefined
+        ? undefined
+        : { process: main, stdinOnce: specs.find((spec) => spec.name === container)?.stdinOnce === true },
+    );
     const served = servedPortsOf(pod);
     // Only the ports the pod serves reach its service; another is refused, as the pod's own network would.
     const servicePort = async (port: number) =>

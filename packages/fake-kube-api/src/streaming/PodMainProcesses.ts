@@ -1,0 +1,231 @@
+import type { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
+import type { KubeObject } from '../objects/KubeObject.js';
+import { readRecord, readRecords } from '../objects/readPath.js';
+import type { CommandIo, TerminalSize } from '../sandbox/CommandIo.js';
+import { runCommand } from '../sandbox/runCommand.js';
+import { StdinQueue } from '../sandbox/StdinQueue.js';
+import type { PodSandboxes } from './PodSandboxes.js';
+
+/**
+ * The command a pod's container runs (`kubectl run <name> --image=… -- sh`: `command` and `args` of its
+ * spec), started in the container's sandbox when the pod runs; its stdin (the container's `stdin: true`)
+ * is what an attached client types, its output goes to the container's log and to every attached client.
+ * When it exits the container is terminated with its exit code, as the kubelet reports it.
+ */
+export class MainProcess {
+  readonly #stdin = new StdinQueue();
+  readonly #outputs = new Set<(bytes: Buffer) => void>();
+  readonly #interruptListeners = new Set<() => void>();
+  #size: TerminalSize | undefined;
+  #partialLine = '';
+  #hasBeenAttached = false;
+  #exitCode: number | undefined;
+  readonly exited: Promise<number>;
+  #kill!: () => void;
+  readonly #killed = new Promise<void>((resolve) => {
+    this.#kill = resolve;
+  });
+  #interrupt!: () => void;
+  readonly #interrupted = new Promise<void>((resolve) => {
+    this.#interrupt = resolve;
+  });
+
+  constructor(
+    argv: readonly string[],
+    container: Record<string, unknown>,
+    sandbox: ReturnType<PodSandboxes['of']>,
+    private readonly log: (line: string) => void,
+  ) {
+    if (container.stdin !== true) this.#stdin.end();
+    const write = (bytes: Buffer | string) =>
+      this.#write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+    const io: CommandIo = {
+      tty: container.tty === true,
+      readStdin: () => this.#stdin.read(),
+      writeStdout: write,
+      writeStderr: write,
+      terminalSize: () => this.#size,
+      gone: Promise.race([this.#killed, this.#interrupted]),
+      onInterrupt: (listener) => {
+        this.#interruptListeners.add(listener);
+        return () => this.#interruptListeners.delete(listener);
+      },
+    };
+    this.exited = Promise.race([
+      runCommand(argv, io, sandbox),
+      this.#interrupted.then(() => 130),
+      this.#killed.then(() => 137),
+    ]).then((code) => {
+      this.#exitCode = code;
+      if (this.#partialLine !== '') this.log(this.#partialLine);
+      return code;
+    });
+  }
+
+  /** The exit code, once the process has exited. */
+  get exitCode(): number | undefined {
+    return this.#exitCode;
+  }
+
+  /**
+   * Connects an attached client (`kubectl attach`, `run -it`): what it types goes to the process, what
+   * the process writes from now on goes to it, a Ctrl-C it types is the process's SIGINT. Resolves with the
+   * exit code when the process exits, or `undefined` when the client leaves first; with `stdinOnce`
+   * (kubectl run's default) the process's stdin ends when the first client leaves.
+   */
+  async attach(io: CommandIo, stdinOnce: boolean): Promise<number | undefined> {
+    if (this.#exitCode !== undefined) return this.#exitCode;
+    const isFirst = !this.#hasBeenAttached;
+    this.#hasBeenAttached = true;
+    const output = (bytes: Buffer) => io.writeStdout(bytes);
+    this.#outputs.add(output);
+    this.#size = io.terminalSize() ?? this.#size;
+    const stopInterrupts = io.onInterrupt(() => {
+      if (this.#interruptListeners.size === 0) this.#interrupt();
+      for (const listener of [...this.#interruptListeners]) listener();
+    });
+    let isAttached = true;
+    void (async () => {
+      for (;;) {
+        const chunk = await io.readStdin();
+        if (!isAttached) return;
+        this.#size = io.terminalSize() ?? this.#size;
+        if (chunk === null) return;
+        this.#stdin.push(chunk);
+      }
+    })();
+    try {
+      return await Promise.race([this.exited, io.gone.then(() => undefined)]);
+    } finally {
+      isAttached = false;
+      this.#outputs.delete(output);
+      stopInterrupts();
+      if (stdinOnce && isFirst) this.#stdin.end();
+    }
+  }
+
+  /** The pod was deleted: the process is killed. */
+  kill(): void {
+    this.#kill();
+  }
+
+  #write(bytes: Buffer): void {
+    for (const output of this.#outputs) output(bytes);
+    const lines = (this.#partialLine + bytes.toString('utf8')).split('\n');
+    this.#partialLine = lines.pop() ?? '';
+    for (const line of lines) this.log(line);
+  }
+}
+
+/**
+ * The main processes of the fake's pods: each container whose spec names a command (`command`, `args`)
+ * runs it from the moment its pod is `Running`, once; deleting the pod kills it. Containers without a
+ * command have none (the demo's pods: their log is written by the demo, and attach follows it).
+ */
+export class PodMainProcesses {
+  readonly #processes = new Map<string, MainProcess>();
+  readonly #stopWatching: () => void;
+
+  constructor(
+    private readonly store: InMemoryObjectStore,
+    private readonly sandboxes: PodSandboxes,
+  ) {
+    this.#stopWatching = store.watch({ resource: 'pods', matches: () => true }, (event) => {
+      if (event.type === 'DELETED') this.#deleted(event.object);
+      else if (readRecord(event.object, 'status')?.phase === 'Running') this.#start(event.object);
+    });
+  }
+
+  /** The main process of a container, if its spec names a command and its pod has run. */
+  of(namespace: string, pod: string, container: string): MainProcess | undefined {
+    return this.#processes.get(`${namespace}/${pod}/${container}`);
+  }
+
+  /** Kills every process and stops following the pods. */
+  stop(): void {
+    this.#stopWatching();
+    for (const process of this.#processes.values()) process.kill();
+    this.#processes.clear();
+  }
+
+  #start(pod: KubeObject): void {
+    const { name, namespace = 'default', uid } = pod.metadata;
+    for (const container of readRecords(pod, 'spec.containers')) {
+      const argv = [...strings(container.command), ...strings(container.args)];
+      const containerName = String(container.name);
+      const key = `${namespace}/${name}/${containerName}`;
+      if (argv.length === 0 || this.#processes.has(key)) continue;
+      const process = new MainProcess(
+        argv,
+        container,
+        this.sandboxes.of(namespace, name, containerName),
+        (line) => this.#appendLog(namespace, name, containerName, line),
+      );
+      this.#processes.set(key, process);
+      void process.exited.then((code) => this.#terminated(namespace, name, uid, containerName, code));
+    }
+  }
+
+  #deleted(pod: KubeObject): void {
+    const { name, namespace = 'default' } = pod.metadata;
+    for (const [key, process] of this.#processes) {
+      if (!key.startsWith(`${namespace}/${name}/`)) continue;
+      process.kill();
+      this.#processes.delete(key);
+    }
+  }
+
+  #appendLog(namespace: string, pod: string, container: string, line: string): void {
+    if (this.store.get('pods', pod, namespace) === undefined) return;
+    this.store.appendLog(pod, line, { namespace, container });
+  }
+
+  /** The kubelet's report of an exited container: terminated with its code; the pod ends once all have. */
+  #terminated(
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+    container: string,
+    exitCode: number,
+  ): void {
+    const pod = this.store.get('pods', name, namespace);
+    if (pod === undefined || pod.metadata.uid !== uid) return;
+    const status = readRecord(pod, 'status') ?? {};
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const statuses = readRecords(pod, 'status.containerStatuses').map((entry) =>
+      entry.name === container
+        ? {
+            ...entry,
+            ready: false,
+            started: false,
+            state: {
+              terminated: {
+                exitCode,
+                reason: exitCode === 0 ? 'Completed' : 'Error',
+                startedAt: readRecord(entry, 'state.running')?.startedAt ?? now,
+                finishedAt: now,
+              },
+            },
+          }
+        : entry,
+    );
+    const isDone = statuses.every((entry) => readRecord(entry, 'state.terminated') !== undefined);
+    const hasFailed = statuses.some(
+      (entry) => Number(readRecord(entry, 'state.terminated')?.exitCode ?? 0) !== 0,
+    );
+    this.store.update('pods', {
+      ...pod,
+      status: {
+        ...status,
+        ...(isDone
+          ? { phase: hasFailed ? 'Failed' : 'Succeeded', conditions: [{ type: 'Ready', status: 'False' }] }
+          : {}),
+        containerStatuses: statuses,
+      },
+    });
+  }
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
