@@ -188,6 +188,25 @@ describe('kubectl commands of every day against the fake', () => {
     expect((await run('logs', 'mine')).stdout).toBe('hi\n');
   });
 
+  it("a command the sandbox does not have (a real image's nginx) is taken as running: the pod stays Running", async () => {
+    await start({ demoActivity: { intervalMs: 50 } });
+    expect(
+      await run('run', 'web', '--image=nginx', '--command', '--', 'nginx', '-g', 'daemon off;'),
+    ).toMatchObject({
+      code: 0,
+    });
+    expect(await run('run', 'nap', '--image=busybox', '--', 'sleep', '1')).toMatchObject({ code: 0 });
+    // The sandbox's own sleep runs and ends, completing its pod; nginx's pod stays as it was started.
+    await eventually(
+      () => (fake.api.objects.get('pods', 'nap')?.status as { phase?: string })?.phase === 'Succeeded',
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    expect(fake.api.objects.get('pods', 'web')?.status).toMatchObject({ phase: 'Running' });
+    expect((await run('logs', 'web')).stdout).toMatch(/GET \/healthz 200/);
+  });
+
   it('`kubectl run -it --rm -- sh` is a shell in the pod: what is typed runs there, exit ends it and kubectl deletes the pod', async () => {
     await start({ demoActivity: { intervalMs: 50 } });
     child = kubectlInTerminal('run debug --image=busybox --restart=Never -it --rm -- sh');

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../objects/KubeObject.js';
 import type { ObjectStore } from '../objects/ObjectStore.js';
 import { readPath, readRecord, readRecords } from '../objects/readPath.js';
+import { sandboxMainCommand } from '../streaming/PodMainProcesses.js';
 import { demoEvent, demoPod, runningStatus } from './demoObjects.js';
 
 /** Options of the demo activity. */
@@ -130,9 +131,9 @@ export function startDemoActivity(
   return { stop: () => clearInterval(timer) };
 }
 
+/** Whether the pod's (first) container runs a command of the sandbox, which writes its own log. */
 function runsOwnCommand(pod: KubeObject): boolean {
-  const [container] = readRecords(pod, 'spec.containers');
-  return Array.isArray(container?.command) || Array.isArray(container?.args);
+  return sandboxMainCommand(readRecords(pod, 'spec.containers')[0]) !== undefined;
 }
 
 function readPhase(pod: KubeObject): unknown {

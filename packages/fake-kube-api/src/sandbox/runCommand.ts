@@ -21,6 +21,11 @@ export const SANDBOX_COMMANDS = [
   'true',
 ] as const;
 
+/** Whether `name` (`sh`, `/bin/sh`) is a command of the sandbox. */
+export function isSandboxCommand(name: string): boolean {
+  return (SANDBOX_COMMANDS as readonly string[]).includes(name.replace(/^\/(usr\/)?bin\//, ''));
+}
+
 /**
  * Runs one command of the sandbox's built-in set and resolves with its exit code (127 for a command it
  * does not know). Never starts a host process: every command is a function over the sandbox. An option

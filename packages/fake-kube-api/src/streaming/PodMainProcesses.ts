@@ -2,7 +2,7 @@ import type { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { KubeObject } from '../objects/KubeObject.js';
 import { readRecord, readRecords } from '../objects/readPath.js';
 import type { CommandIo, TerminalSize } from '../sandbox/CommandIo.js';
-import { runCommand } from '../sandbox/runCommand.js';
+import { isSandboxCommand, runCommand } from '../sandbox/runCommand.js';
 import { StdinQueue } from '../sandbox/StdinQueue.js';
 import type { PodSandboxes } from './PodSandboxes.js';
 
@@ -118,9 +118,10 @@ export class MainProcess {
 }
 
 /**
- * The main processes of the fake's pods: each container whose spec names a command (`command`, `args`)
- * runs it from the moment its pod is `Running`, once; deleting the pod kills it. Containers without a
- * command have none (the demo's pods: their log is written by the demo, and attach follows it).
+ * The main processes of the fake's pods: each container whose spec names a command of the sandbox
+ * (`command`, `args`: `sh`, `echo hi`, `sleep 10`) runs it from the moment its pod is `Running`, once;
+ * deleting the pod kills it. Containers without a command, or with one the sandbox does not have, have
+ * none (the demo's pods: their log is written by the demo, and attach follows it).
  */
 export class PodMainProcesses {
   readonly #processes = new Map<string, MainProcess>();
@@ -151,10 +152,10 @@ export class PodMainProcesses {
   #start(pod: KubeObject): void {
     const { name, namespace = 'default', uid } = pod.metadata;
     for (const container of readRecords(pod, 'spec.containers')) {
-      const argv = [...strings(container.command), ...strings(container.args)];
+      const argv = sandboxMainCommand(container);
       const containerName = String(container.name);
       const key = `${namespace}/${name}/${containerName}`;
-      if (argv.length === 0 || this.#processes.has(key)) continue;
+      if (argv === undefined || this.#processes.has(key)) continue;
       const process = new MainProcess(
         argv,
         container,
@@ -226,6 +227,15 @@ export class PodMainProcesses {
   }
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
+/**
+ * The command a container runs as its main process (its spec's `command` then `args`), when the sandbox
+ * has it; `undefined` otherwise (no command, or one the sandbox does not have: `nginx`, a real image's
+ * entrypoint), which is taken as running, as a container without one is.
+ */
+export function sandboxMainCommand(
+  container: Readonly<Record<string, unknown>> | undefined,
+): string[] | undefined {
+  const strings = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  const argv = [...strings(container?.command), ...strings(container?.args)];
+  return argv[0] !== undefined && isSandboxCommand(argv[0]) ? argv : undefined;
 }
