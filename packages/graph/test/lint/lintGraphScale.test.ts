@@ -1,5 +1,6 @@
 import { type AnyModule, createToken, defineModule, type Token } from '@kas/core';
 import { analyzeComposition } from '@kas/core/analysis';
+import { scaledMs } from '@kas/testkit';
 import { describe, expect, it } from 'vitest';
 import { lintComposition, MAX_FINDINGS_PER_RULE } from '../../src/index.js';
 import { createLintGraph } from '../../src/lint/LintGraph.js';
@@ -106,9 +107,12 @@ describe('resource tags at scale', () => {
 
   // KAS_ORPHAN_TAG and KAS_MISSPELT_TAG look for the closest tag of each tag. They compared it with every
   // tag of about its length, twice 400 million edit distances for 20,000 tags: 57 s by the CLI, beyond
-  // this test's time-out even on an idle machine. Compared only with tags that share a string of up to
-  // two deletions, they take a few seconds with the rest of the lint.
-  it('finds no misspelling among 20,000 tags that are all far apart, in the time of a test', () => {
+  // this test's 45 s time-out even on an idle machine. Compared only with tags that share a string of up
+  // to two deletions, they take a few seconds with the rest of the lint (up to 20 s in a full CI run on 2
+  // cores, whose load the default time-out's scale lags behind).
+  it('finds no misspelling among 20,000 tags that are all far apart, in the time of a test', {
+    timeout: scaledMs(45_000),
+  }, () => {
     const modules = farApartTags(20_000).map((tag, i) => declare({ name: `m${i}`, accepts: [tag] }));
     const result = lintComposition({ modules });
     expect(result.plan?.modules).toHaveLength(20_000);
