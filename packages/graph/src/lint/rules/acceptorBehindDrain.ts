@@ -4,6 +4,7 @@ import { defineLintRule } from '../defineLintRule.js';
 import type { LintGraph } from '../LintGraph.js';
 import { listSome } from '../listSome.js';
 import { stageLabel } from '../stageLabel.js';
+import { stopSetByNote } from '../stopSetBy.js';
 
 /** A module that accepts connections must begin its stop at once, not behind a long drain. */
 export const acceptorBehindDrain = defineLintRule({
@@ -93,15 +94,11 @@ function unblock(
     if (graph.module(edge.to).stop.last === true) {
       if (lastOnes.has(edge.to)) return [];
       lastOnes.add(edge.to);
-      const setBy = graph.module(edge.to).stopSetBy;
       return [
-        `drop stop: { last: true } from "${edge.to}"${setBy === undefined ? '' : ` (set by ${setBy})`}: an acceptor must begin its stop at once`,
+        `drop stop: { last: true } from "${edge.to}"${stopSetByNote(graph.module(edge.to))}: an acceptor must begin its stop at once`,
       ];
     }
-    const setBy = graph.module(edge.to).stopSetBy;
-    return [
-      `drop "${edge.from}" from the stop.after of "${edge.to}"${setBy === undefined ? '' : ` (set by ${setBy})`}`,
-    ];
+    return [`drop "${edge.from}" from the stop.after of "${edge.to}"${stopSetByNote(graph.module(edge.to))}`];
   });
   return listSome(fixes, '; ');
 }

@@ -1,5 +1,6 @@
 import type { PlannedModule } from '@kas/core';
 import { defineLintRule } from '../defineLintRule.js';
+import { stopSetByNote } from '../stopSetBy.js';
 
 /**
  * A module whose factory received a provider's DI token uses that provider while it runs and while it
@@ -42,7 +43,7 @@ export const outlivesDependency = defineLintRule({
 function whatOrdersItLater(module: PlannedModule, provider: PlannedModule): string {
   const isLast = module.stop.last === true;
   const isProviderLast = provider.stop.last === true;
-  const where = module.stopSetBy === undefined ? '' : ` (set by ${module.stopSetBy})`;
+  const where = stopSetByNote(module);
   const isNamed = module.stop.after?.includes(provider.name) === true;
   if (isLast && isProviderLast && isNamed) {
     return `remove "${provider.name}" from the stop.after of "${module.name}"${where}: both declare last, and among last modules the default stops "${module.name}" first, since it needs "${provider.name}"`;
