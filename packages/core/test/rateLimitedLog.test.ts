@@ -46,6 +46,28 @@ describe('RateLimitedLog: lines a peer can cause at will, without flooding the l
     expect(lines.at(-1)).toMatchObject({ index: 10 });
   });
 
+  it('opens a new interval when the summary is written, though its clock says the interval is not over (a busy loop: was, the next line was counted for a summary one interval later)', async () => {
+    const { logger, lines } = capturedLogger();
+    // The clock stands still: the timer fires while, by the clock, the interval has not ended.
+    const log = new RateLimitedLog(logger, {
+      level: 'info',
+      summaryEvent: 'test.summary',
+      what: 'denied requests',
+      perInterval: 1,
+      intervalMs: 50,
+      now: () => 1_000,
+    });
+    log.write('401', { event: 'test.denied', index: 0 }, 'denied');
+    log.write('401', { event: 'test.denied', index: 1 }, 'denied');
+    await expect.poll(() => lines.length, { timeout: 2_000 }).toBe(2);
+    log.write('401', { event: 'test.denied', index: 2 }, 'denied');
+    expect(lines.map((line) => [line.event, line.index ?? line.count])).toEqual([
+      ['test.denied', 0],
+      ['test.summary', 1],
+      ['test.denied', 2],
+    ]);
+  });
+
   it('writes its summary at flush (the listener stops) and not again at the interval end', async () => {
     const { logger, lines } = capturedLogger();
     const log = new RateLimitedLog(logger, {

@@ -65,8 +65,19 @@ export class RateLimitedLog {
     this.#suppressed.set(reason, (this.#suppressed.get(reason) ?? 0) + 1);
     if (this.#summaryTimer === undefined) {
       const untilIntervalEnds = Math.max(0, this.#intervalStartedAt + this.#intervalMs - now);
-      this.#summaryTimer = setTimeout(() => this.flush(), untilIntervalEnds).unref();
+      this.#summaryTimer = setTimeout(() => this.#endInterval(), untilIntervalEnds).unref();
     }
+  }
+
+  /**
+   * The interval's timer: its summary, and the next line opens a new interval. By the clock (`now`) the
+   * interval may not be over yet: a timer measures from the event loop's cached time, which lags
+   * `performance.now()` on a busy loop, and a line after the summary would be counted for a summary
+   * written only at the next timer.
+   */
+  #endInterval(): void {
+    this.flush();
+    this.#intervalStartedAt = Number.NEGATIVE_INFINITY;
   }
 
   /** Writes the summary of what was counted and not written, if anything was. */

@@ -89,8 +89,10 @@ export function createUpgradeHandler(
     }
     const sandbox = sandboxes.of(streaming.namespace, streaming.pod, container);
     const main = mainProcesses.of(streaming.namespace, streaming.pod, container);
-    if (streaming.kind === 'attach' && main?.exitCode !== undefined) {
-      // As the kubelet refuses it: kubectl run -it then prints the container's log (a quick `-- echo hi`).
+    if (main?.exitCode !== undefined) {
+      // A terminated container has nothing to attach to, exec in or forward to; the kubelet refuses each
+      // (kubectl run -it then prints the container's log: a quick `-- echo hi`). kubectl itself refuses
+      // exec and port-forward into a completed pod before asking; other clients (client-node) are told here.
       refuse(
         socket,
         failureStatus(
