@@ -1,4 +1,6 @@
-import { ApiException, CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { eventually } from '@kas/testkit';
+import { ApiException, CoreV1Api, Exec, KubeConfig, Watch } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SecureFakeKubeApi, startSecureFakeKubeApi } from './support/startSecureFakeKubeApi.js';
 
@@ -41,6 +43,32 @@ describe('@kubernetes/client-node 1.4 against the fake', () => {
     await core.deleteNamespacedPod({ namespace: 'default', name: 'web-0' });
     const after = await core.listNamespacedPod({ namespace: 'default' });
     expect(after.items.map((item) => item.metadata?.name)).toEqual(['web-1']);
+  });
+
+  it('refuses an exec into a container whose command has exited, as the kubelet does (was: the sandbox ran it)', async () => {
+    fake.api.objects.create('pods', {
+      metadata: { name: 'once' },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['echo', 'hi'] }] },
+      status: { phase: 'Running' },
+    });
+    await eventually(
+      () =>
+        (fake.api.objects.get('pods', 'once')?.status as { phase?: string } | undefined)?.phase ===
+        'Succeeded',
+      { timeoutMs: 10_000 },
+    );
+    let output = '';
+    const stdout = new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    });
+    const failure = await new Exec(config)
+      .exec('default', 'once', 'app', ['echo', 'ran'], stdout, null, null, false)
+      .catch((error: unknown) => error);
+    expect((failure as { message?: string }).message).toMatch(/Unexpected server response: 400/);
+    expect(output).toBe('');
   });
 
   it('answers a missing pod with a 404 NotFound Status', async () => {
