@@ -13,6 +13,19 @@ function capturedLogger() {
   return { logger, lines };
 }
 
+/** A log of denied requests that writes one line per interval, its lines kept as objects. */
+function deniedRequestsLog(options: { intervalMs: number; now?: () => number }) {
+  const { logger, lines } = capturedLogger();
+  const log = new RateLimitedLog(logger, {
+    level: 'info',
+    summaryEvent: 'test.summary',
+    what: 'denied requests',
+    perInterval: 1,
+    ...options,
+  });
+  return { log, lines };
+}
+
 describe('RateLimitedLog: lines a peer can cause at will, without flooding the log', () => {
   it('writes the first lines of an interval one by one, counts the rest by reason, and sums them up at the end of the interval', async () => {
     const { logger, lines } = capturedLogger();
@@ -47,16 +60,8 @@ describe('RateLimitedLog: lines a peer can cause at will, without flooding the l
   });
 
   it('opens a new interval when the summary is written, though its clock says the interval is not over (a busy loop: was, the next line was counted for a summary one interval later)', async () => {
-    const { logger, lines } = capturedLogger();
     // The clock stands still: the timer fires while, by the clock, the interval has not ended.
-    const log = new RateLimitedLog(logger, {
-      level: 'info',
-      summaryEvent: 'test.summary',
-      what: 'denied requests',
-      perInterval: 1,
-      intervalMs: 50,
-      now: () => 1_000,
-    });
+    const { log, lines } = deniedRequestsLog({ intervalMs: 50, now: () => 1_000 });
     log.write('401', { event: 'test.denied', index: 0 }, 'denied');
     log.write('401', { event: 'test.denied', index: 1 }, 'denied');
     await expect.poll(() => lines.length, { timeout: 2_000 }).toBe(2);
@@ -69,14 +74,7 @@ describe('RateLimitedLog: lines a peer can cause at will, without flooding the l
   });
 
   it('writes its summary at flush (the listener stops) and not again at the interval end', async () => {
-    const { logger, lines } = capturedLogger();
-    const log = new RateLimitedLog(logger, {
-      level: 'info',
-      summaryEvent: 'test.summary',
-      what: 'denied requests',
-      perInterval: 1,
-      intervalMs: 100,
-    });
+    const { log, lines } = deniedRequestsLog({ intervalMs: 100 });
     log.write('401', { event: 'test.denied' }, 'denied');
     log.write('401', { event: 'test.denied' }, 'denied');
     log.flush();
