@@ -48,7 +48,10 @@ describe('@kubernetes/client-node 1.4 against the fake', () => {
   it('refuses an exec into a container whose command has exited, as the kubelet does (was: the sandbox ran it)', async () => {
     fake.api.objects.create('pods', {
       metadata: { name: 'once' },
-      spec: { containers: [{ name: 'app', image: 'busybox', command: ['echo', 'hi'] }] },
+      spec: {
+        containers: [{ name: 'app', image: 'busybox', command: ['echo', 'hi'] }],
+        restartPolicy: 'Never',
+      },
       status: { phase: 'Running' },
     });
     await eventually(

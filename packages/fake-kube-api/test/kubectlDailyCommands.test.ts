@@ -195,7 +195,9 @@ describe('kubectl commands of every day against the fake', () => {
     ).toMatchObject({
       code: 0,
     });
-    expect(await run('run', 'nap', '--image=busybox', '--', 'sleep', '1')).toMatchObject({ code: 0 });
+    expect(await run('run', 'nap', '--image=busybox', '--restart=Never', '--', 'sleep', '1')).toMatchObject({
+      code: 0,
+    });
     // The sandbox's own sleep runs and ends, completing its pod; nginx's pod stays as it was started.
     await eventually(
       () => (fake.api.objects.get('pods', 'nap')?.status as { phase?: string })?.phase === 'Succeeded',
@@ -205,6 +207,58 @@ describe('kubectl commands of every day against the fake', () => {
     );
     expect(fake.api.objects.get('pods', 'web')?.status).toMatchObject({ phase: 'Running' });
     expect((await run('logs', 'web')).stdout).toMatch(/GET \/healthz 200/);
+  });
+
+  it("a container whose command exits restarts as its pod's restartPolicy says: CrashLoopBackOff with RESTARTS, `logs --previous` prints the run before, `logs -f` ends with the run (was: every pod completed)", async () => {
+    await start({ demoActivity: { intervalMs: 50 } });
+    // kubectl run's pods restart Always; a command that fails restarts under OnFailure, one that succeeds does not.
+    expect(await run('run', 'loop', '--image=busybox', '--', 'sh', '-c', 'echo run $HOSTNAME')).toMatchObject(
+      {
+        code: 0,
+      },
+    );
+    expect(
+      await run('run', 'once', '--image=busybox', '--restart=OnFailure', '--', 'echo', 'done'),
+    ).toMatchObject({ code: 0 });
+    expect(
+      await run('run', 'fails', '--image=busybox', '--restart=OnFailure', '--', 'cat', '/nothing'),
+    ).toMatchObject({ code: 0 });
+    const restarts = (name: string) =>
+      Number(
+        (
+          fake.api.objects.get('pods', name)?.status as
+            | { containerStatuses?: { restartCount?: number }[] }
+            | undefined
+        )?.containerStatuses?.[0]?.restartCount ?? 0,
+      );
+    // Restarted at once after the first exit, then after a 10 s back-off: seen waiting in between.
+    await eventually(
+      async () => /loop\s+0\/1\s+CrashLoopBackOff\s+1\s/.test((await run('get', 'pods')).stdout),
+      { timeoutMs: 15_000 },
+    );
+    await eventually(() => restarts('fails') === 1, { timeoutMs: 15_000 });
+    expect(fake.api.objects.get('pods', 'loop')?.status).toMatchObject({
+      phase: 'Running',
+      containerStatuses: [
+        {
+          restartCount: 1,
+          lastState: { terminated: { exitCode: 0, reason: 'Completed' } },
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+        },
+      ],
+    });
+    expect(fake.api.objects.get('pods', 'fails')?.status).toMatchObject({
+      phase: 'Running',
+      containerStatuses: [{ lastState: { terminated: { exitCode: 1, reason: 'Error' } } }],
+    });
+    expect(fake.api.objects.get('pods', 'once')?.status).toMatchObject({ phase: 'Succeeded' });
+    expect(restarts('once')).toBe(0);
+    expect(await run('logs', 'loop', '--previous')).toMatchObject({ code: 0, stdout: 'run loop\n' });
+    // The run that is waiting out its back-off has ended: its log is shown, and a follow of it ends at once.
+    expect(await run('logs', '-f', 'loop')).toMatchObject({ code: 0, stdout: 'run loop\n' });
+    expect((await run('logs', 'once', '--previous')).stderr).toContain(
+      'previous terminated container "once" in pod "once" not found',
+    );
   });
 
   it('`kubectl run -it --rm -- sh` is a shell in the pod: what is typed runs there, exit ends it and kubectl deletes the pod', async () => {

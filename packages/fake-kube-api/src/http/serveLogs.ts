@@ -8,8 +8,9 @@ import type { ResourcePath } from './parseResourcePath.js';
  * `GET pods/<name>/log`: the container's lines as `text/plain` (`tailLines`, `sinceSeconds`,
  * `sinceTime`, `limitBytes` and `timestamps` honoured as the kubelet honours them); with `follow=true`,
  * then each new line as it is appended, until the client goes away, `limitBytes` is reached, the pod is
- * deleted or the server stops. `previous=true` is refused as the real server refuses it for a container
- * that never restarted (the fake's never do).
+ * deleted, the container restarts or the server stops. `previous=true` gives the lines of the container's
+ * run before its last restart, and is refused as the real server refuses it for a container that never
+ * restarted.
  */
 export function serveLogs(
   context: ApiContext,
@@ -19,17 +20,19 @@ export function serveLogs(
   const query = url.searchParams;
   const container = context.store.containerOf(path.name, path.namespace, query.get('container') ?? undefined);
   const options = parseLogOptions(query);
-  if (isTrueQueryValue(query.get('previous'))) {
+  const isPrevious = isTrueQueryValue(query.get('previous'));
+  const previous = context.store.logs.previousLines(path.namespace, path.name, container);
+  if (isPrevious && previous === undefined) {
     throw badRequest(
       `previous terminated container "${container}" in pod "${path.name}" not found`,
-      "leave out previous (--previous): the fake's containers never restart, so there is no earlier log",
+      'leave out previous (--previous): the container has not restarted, so there is no earlier log',
     );
   }
   const format = (line: LogLine) => `${options.hasTimestamps ? `${line.timestamp} ` : ''}${line.text}\n`;
   const since = options.since;
-  const lines = context.store.logs
-    .lines(path.namespace, path.name, container)
-    .filter((line) => since === undefined || Date.parse(line.timestamp) >= since);
+  const lines = (
+    isPrevious ? (previous ?? []) : context.store.logs.lines(path.namespace, path.name, container)
+  ).filter((line) => since === undefined || Date.parse(line.timestamp) >= since);
   const tailLines = options.tailLines;
   const shown = tailLines === undefined ? lines : lines.slice(Math.max(lines.length - tailLines, 0));
   let bytesLeft = options.limitBytes ?? Number.POSITIVE_INFINITY;
@@ -43,7 +46,8 @@ export function serveLogs(
 
   response.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache, private' });
   const initial = limited(shown.map(format).join(''));
-  if (!isTrueQueryValue(query.get('follow')) || bytesLeft === 0) {
+  // A previous run has ended: there is nothing to follow.
+  if (!isTrueQueryValue(query.get('follow')) || isPrevious || bytesLeft === 0) {
     response.end(initial);
     return;
   }

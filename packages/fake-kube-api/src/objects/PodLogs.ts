@@ -8,8 +8,12 @@ export interface LogLine {
 export type LogFollower = (line: LogLine | 'ended') => void;
 
 interface ContainerLog {
-  readonly lines: LogLine[];
+  lines: LogLine[];
   readonly followers: Set<LogFollower>;
+  /** The lines of the container's previous run, once it has restarted. */
+  previous?: readonly LogLine[];
+  /** The container's process has exited: a follow ends at once. */
+  isEnded: boolean;
 }
 
 const MAX_LINES_PER_CONTAINER = 10_000;
@@ -32,9 +36,47 @@ export class PodLogs {
     return [...(this.#logs.get(key(namespace, pod, container))?.lines ?? [])];
   }
 
-  /** Calls `follower` for each line appended from now on; returns the call that stops following. */
+  /** The lines of the container's run before its last restart, or `undefined` if it never restarted. */
+  previousLines(namespace: string, pod: string, container: string): readonly LogLine[] | undefined {
+    return this.#logs.get(key(namespace, pod, container))?.previous;
+  }
+
+  /**
+   * The container restarted: its log so far becomes its previous run's (`kubectl logs --previous`), the
+   * new run's log starts empty, and every follow of the old run ends, as the kubelet's do.
+   */
+  restart(namespace: string, pod: string, container: string): void {
+    const log = this.#logFor(namespace, pod, container);
+    this.end(namespace, pod, container);
+    log.previous = log.lines;
+    log.lines = [];
+    log.isEnded = false;
+  }
+
+  /** The container's process exited: every follow of its log ends, and a follow from now on ends at once. */
+  end(namespace: string, pod: string, container: string): void {
+    const log = this.#logFor(namespace, pod, container);
+    log.isEnded = true;
+    const followers = [...log.followers];
+    log.followers.clear();
+    for (const follower of followers) follower('ended');
+  }
+
+  /**
+   * Calls `follower` for each line appended from now on, and with `'ended'` when the container's process
+   * exits (at once, on a later tick, if it has); returns the call that stops following.
+   */
   follow(namespace: string, pod: string, container: string, follower: LogFollower): () => void {
     const log = this.#logFor(namespace, pod, container);
+    if (log.isEnded) {
+      let isFollowing = true;
+      queueMicrotask(() => {
+        if (isFollowing) follower('ended');
+      });
+      return () => {
+        isFollowing = false;
+      };
+    }
     log.followers.add(follower);
     return () => log.followers.delete(follower);
   }
@@ -53,7 +95,7 @@ export class PodLogs {
     const logKey = key(namespace, pod, container);
     let log = this.#logs.get(logKey);
     if (log === undefined) {
-      log = { lines: [], followers: new Set() };
+      log = { lines: [], followers: new Set(), isEnded: false };
       this.#logs.set(logKey, log);
     }
     return log;

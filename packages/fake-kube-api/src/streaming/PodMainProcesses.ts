@@ -117,14 +117,25 @@ export class MainProcess {
   }
 }
 
+/** The kubelet's back-off before it restarts a container again: none at the first exit, then 10 s doubling, at most 5 min. */
+function restartBackOffMs(restartCount: number): number {
+  return restartCount === 0 ? 0 : Math.min(10_000 * 2 ** (restartCount - 1), 300_000);
+}
+
 /**
  * The main processes of the fake's pods: each container whose spec names a command of the sandbox
- * (`command`, `args`: `sh`, `echo hi`, `sleep 10`) runs it from the moment its pod is `Running`, once;
- * deleting the pod kills it. Containers without a command, or with one the sandbox does not have, have
- * none (the demo's pods: their log is written by the demo, and attach follows it).
+ * (`command`, `args`: `sh`, `echo hi`, `sleep 10`) runs it from the moment its pod is `Running`; deleting
+ * the pod kills it. When it exits, the pod's `restartPolicy` (`Always` when unset, `OnFailure`, `Never`)
+ * decides as the kubelet's does: the container restarts after a back-off (`CrashLoopBackOff` meanwhile,
+ * `restartCount` and `lastState` in its status, its log so far kept for `logs --previous`), or it stays
+ * terminated and the pod ends once all its containers have. Containers without a command, or with one
+ * the sandbox does not have, have none (the demo's pods: their log is written by the demo, and attach
+ * follows it).
  */
 export class PodMainProcesses {
   readonly #processes = new Map<string, MainProcess>();
+  /** Containers waiting out their back-off, by key: the timer that restarts each. */
+  readonly #backOffs = new Map<string, NodeJS.Timeout>();
   readonly #stopWatching: () => void;
 
   constructor(
@@ -137,42 +148,55 @@ export class PodMainProcesses {
     });
   }
 
-  /** The main process of a container, if its spec names a command and its pod has run. */
+  /** The main process of a container (its latest run), if its spec names a command and its pod has run. */
   of(namespace: string, pod: string, container: string): MainProcess | undefined {
     return this.#processes.get(`${namespace}/${pod}/${container}`);
   }
 
-  /** Kills every process and stops following the pods. */
+  /** Kills every process, cancels every restart and stops following the pods. */
   stop(): void {
     this.#stopWatching();
     for (const process of this.#processes.values()) process.kill();
     this.#processes.clear();
+    for (const timer of this.#backOffs.values()) clearTimeout(timer);
+    this.#backOffs.clear();
   }
 
   #start(pod: KubeObject): void {
-    const { name, namespace = 'default', uid } = pod.metadata;
+    const { name, namespace = 'default' } = pod.metadata;
     for (const container of readRecords(pod, 'spec.containers')) {
-      const argv = sandboxMainCommand(container);
-      const containerName = String(container.name);
-      const key = `${namespace}/${name}/${containerName}`;
-      if (argv === undefined || this.#processes.has(key)) continue;
-      const process = new MainProcess(
-        argv,
-        container,
-        this.sandboxes.of(namespace, name, containerName),
-        (line) => this.#appendLog(namespace, name, containerName, line),
-      );
-      this.#processes.set(key, process);
-      void process.exited.then((code) => this.#terminated(namespace, name, uid, containerName, code));
+      const key = `${namespace}/${name}/${String(container.name)}`;
+      if (!this.#processes.has(key)) this.#run(pod, container);
     }
+  }
+
+  #run(pod: KubeObject, container: Record<string, unknown>): void {
+    const { name, namespace = 'default', uid } = pod.metadata;
+    const argv = sandboxMainCommand(container);
+    if (argv === undefined) return;
+    const containerName = String(container.name);
+    const process = new MainProcess(
+      argv,
+      container,
+      this.sandboxes.of(namespace, name, containerName),
+      (line) => this.#appendLog(namespace, name, containerName, line),
+    );
+    this.#processes.set(`${namespace}/${name}/${containerName}`, process);
+    void process.exited.then((code) => this.#terminated(namespace, name, uid, containerName, code));
   }
 
   #deleted(pod: KubeObject): void {
     const { name, namespace = 'default' } = pod.metadata;
+    const prefix = `${namespace}/${name}/`;
     for (const [key, process] of this.#processes) {
-      if (!key.startsWith(`${namespace}/${name}/`)) continue;
+      if (!key.startsWith(prefix)) continue;
       process.kill();
       this.#processes.delete(key);
+    }
+    for (const [key, timer] of this.#backOffs) {
+      if (!key.startsWith(prefix)) continue;
+      clearTimeout(timer);
+      this.#backOffs.delete(key);
     }
   }
 
@@ -181,7 +205,11 @@ export class PodMainProcesses {
     this.store.appendLog(pod, line, { namespace, container });
   }
 
-  /** The kubelet's report of an exited container: terminated with its code; the pod ends once all have. */
+  /**
+   * The kubelet's report of an exited container: terminated with its code, and then, as the pod's restart
+   * policy says, restarted after its back-off (`CrashLoopBackOff` while it waits), or left terminated: the
+   * pod ends once all its containers are.
+   */
   #terminated(
     namespace: string,
     name: string,
@@ -191,28 +219,45 @@ export class PodMainProcesses {
   ): void {
     const pod = this.store.get('pods', name, namespace);
     if (pod === undefined || pod.metadata.uid !== uid) return;
+    this.store.logs.end(namespace, name, container);
     const status = readRecord(pod, 'status') ?? {};
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const statuses = readRecords(pod, 'status.containerStatuses').map((entry) =>
-      entry.name === container
-        ? {
-            ...entry,
-            ready: false,
-            started: false,
-            state: {
-              terminated: {
-                exitCode,
-                reason: exitCode === 0 ? 'Completed' : 'Error',
-                startedAt: readRecord(entry, 'state.running')?.startedAt ?? now,
-                finishedAt: now,
-              },
-            },
-          }
-        : entry,
+    const policy = String(readRecord(pod, 'spec')?.restartPolicy ?? 'Always');
+    const restarts = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
+    const entry = readRecords(pod, 'status.containerStatuses').find((each) => each.name === container);
+    const restartCount = Number(entry?.restartCount ?? 0);
+    const terminated = {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: readRecord(entry ?? {}, 'state.running')?.startedAt ?? now,
+      finishedAt: now,
+    };
+    const backOffMs = restartBackOffMs(restartCount);
+    const statuses = readRecords(pod, 'status.containerStatuses').map((each) =>
+      each.name !== container
+        ? each
+        : restarts
+          ? {
+              ...each,
+              ready: false,
+              started: false,
+              lastState: { terminated },
+              // Restarted at once after its first exit, the container is seen terminated until then.
+              state:
+                backOffMs === 0
+                  ? { terminated }
+                  : {
+                      waiting: {
+                        reason: 'CrashLoopBackOff',
+                        message: `back-off ${backOffMs / 1000}s restarting failed container=${container} pod=${name}_${namespace}(${uid ?? ''})`,
+                      },
+                    },
+            }
+          : { ...each, ready: false, started: false, state: { terminated } },
     );
-    const isDone = statuses.every((entry) => readRecord(entry, 'state.terminated') !== undefined);
+    const isDone = !restarts && statuses.every((each) => readRecord(each, 'state.terminated') !== undefined);
     const hasFailed = statuses.some(
-      (entry) => Number(readRecord(entry, 'state.terminated')?.exitCode ?? 0) !== 0,
+      (each) => Number(readRecord(each, 'state.terminated')?.exitCode ?? 0) !== 0,
     );
     this.store.update('pods', {
       ...pod,
@@ -224,6 +269,43 @@ export class PodMainProcesses {
         containerStatuses: statuses,
       },
     });
+    if (!restarts) return;
+    const key = `${namespace}/${name}/${container}`;
+    this.#backOffs.set(
+      key,
+      setTimeout(() => {
+        this.#backOffs.delete(key);
+        this.#restart(namespace, name, uid, container, restartCount + 1);
+      }, backOffMs).unref(),
+    );
+  }
+
+  /** The back-off is over: the container runs again, its log starts anew (the old one is `--previous`). */
+  #restart(
+    namespace: string,
+    name: string,
+    uid: string | undefined,
+    container: string,
+    restartCount: number,
+  ): void {
+    const pod = this.store.get('pods', name, namespace);
+    if (pod === undefined || pod.metadata.uid !== uid) return;
+    const spec = readRecords(pod, 'spec.containers').find((each) => each.name === container);
+    if (spec === undefined) return;
+    this.store.logs.restart(namespace, name, container);
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    this.store.update('pods', {
+      ...pod,
+      status: {
+        ...(readRecord(pod, 'status') ?? {}),
+        containerStatuses: readRecords(pod, 'status.containerStatuses').map((each) =>
+          each.name === container
+            ? { ...each, ready: true, started: true, restartCount, state: { running: { startedAt: now } } }
+            : each,
+        ),
+      },
+    });
+    this.#run(pod, spec);
   }
 }
 
