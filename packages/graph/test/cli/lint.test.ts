@@ -204,6 +204,23 @@ describe('kas-graph usage and load errors exit 2 with the code and a fix', () =>
     }
   });
 
+  it('lints an entry without loading what only other commands and options use: the YAML reader of --manifests, the timeline chart and its fonts, the live view, Graphviz (was: every command loaded them, a third of a lint run)', async () => {
+    const run = await runKasGraph(['lint', kas], packageDirectory, [
+      '--import',
+      join(packageDirectory, 'test/fixtures/loaded-modules/recordLoadedModules.mjs'),
+    ]);
+    expect(run.code).toBe(0);
+    const loaded = run.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('loaded: '))
+      .map((line) => line.slice('loaded: '.length));
+    expect(loaded.some((url) => url.includes('/packages/core/dist/'))).toBe(true); // the hook saw the imports
+    const unneeded = loaded.filter((url) =>
+      /\/node_modules\/(yaml|log-update|@pdf-lib|vega[^/]*|@viz-js)\//.test(url),
+    );
+    expect(unneeded).toEqual([]);
+  });
+
   it('exits 0 for --help and --version', async () => {
     expect(await runKasGraph(['--version'])).toMatchObject({ code: 0, stdout: '0.1.0\n' });
     const help = await runKasGraph(['lint', '--help']);

@@ -6,8 +6,6 @@ import { htmlPage } from '../draw/htmlPage.js';
 import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
 import { drawableText } from '../timeline/drawableText.js';
 import { readTrace } from '../timeline/readTrace.js';
-import { renderTimeline } from '../timeline/renderTimeline.js';
-import { timelineSpec } from '../timeline/timelineSpec.js';
 import { toTimeline } from '../timeline/toTimeline.js';
 
 /** `kas-graph timeline <trace.jsonl> -o out.svg|out.html`: a recorded lifecycle as a Gantt chart. */
@@ -35,6 +33,11 @@ export function addTimelineCommand(program: Command, io: CliIo, exit: (code: num
       const events = readTrace(trace);
       const timeline = toTimeline(events, options.stopOnly === true);
       const title = `lifecycle timeline: ${drawableText(basename(trace))}`;
+      // Loaded here, not with the CLI: the chart's fonts and vega are for this command only.
+      const [{ renderTimeline }, { timelineSpec }] = await Promise.all([
+        import('../timeline/renderTimeline.js'),
+        import('../timeline/timelineSpec.js'),
+      ]);
       const svg = await renderTimeline(timelineSpec(timeline, title));
       const eventLines = events.map((event) => JSON.stringify(event)).join('\n');
       writeOutput(

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { CutReason, LifecycleEvent } from '@kas/core';
 import { applyLifecycleEvent, applyLifecycleEvents, type LifecycleSnapshot } from '@kas/core/snapshot';
 import type { Command } from 'commander';
-import { createLogUpdate } from 'log-update';
 import pc from 'picocolors';
 import { CliError } from '../CliError.js';
 import type { CliIo } from '../CliIo.js';
@@ -90,7 +89,8 @@ export function addWatchCommand(program: Command, io: CliIo, exit: (code: number
         const shown = current();
         return shown?.state === 'stopped' ? shown.at : performance.now() + offsetMs;
       };
-      const logUpdate = isLive ? createLogUpdate(process.stdout) : undefined;
+      // Loaded here, not with the CLI: only a live view needs it.
+      const logUpdate = isLive ? (await import('log-update')).createLogUpdate(process.stdout) : undefined;
       const draw = () => {
         const shown = current();
         if (shown !== undefined) {
