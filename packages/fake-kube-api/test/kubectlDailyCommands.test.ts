@@ -256,6 +256,12 @@ describe('kubectl commands of every day against the fake', () => {
     expect(await run('logs', 'loop', '--previous')).toMatchObject({ code: 0, stdout: 'run loop\n' });
     // The run that is waiting out its back-off has ended: its log is shown, and a follow of it ends at once.
     expect(await run('logs', '-f', 'loop')).toMatchObject({ code: 0, stdout: 'run loop\n' });
+    // The kubelet's events of it: a Warning BackOff, and the restart's Started.
+    const events = await run('events', '--for', 'pod/loop');
+    expect(events.stdout).toMatch(
+      /Warning\s+BackOff\s+Pod\/loop\s+Back-off restarting failed container loop in pod loop_default\(/,
+    );
+    expect(events.stdout).toMatch(/Normal\s+Started\s+Pod\/loop\s+Started container loop/);
     expect((await run('logs', 'once', '--previous')).stderr).toContain(
       'previous terminated container "once" in pod "once" not found',
     );

@@ -41,12 +41,16 @@ export function runningStatus(
   };
 }
 
-/** A `Normal` event about a pod, as the kubelet or the scheduler would record it. */
-export function demoEvent(
+/**
+ * An event about a pod, as the kubelet or the scheduler would record it, named `<pod>.<sequence in hex>`
+ * (the demo's, and the main processes' restarts with a name of their own).
+ */
+export function podEvent(
   pod: KubeObject,
   reason: string,
   message: string,
   sequence: number,
+  type: 'Normal' | 'Warning' = 'Normal',
 ): KubeObjectInput {
   return {
     metadata: {
@@ -62,7 +66,7 @@ export function demoEvent(
     },
     reason,
     message,
-    type: 'Normal',
+    type,
     source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet', host: 'fake-node' },
     firstTimestamp: now(),
     lastTimestamp: now(),

@@ -3,7 +3,7 @@ import type { KubeObject } from '../objects/KubeObject.js';
 import type { ObjectStore } from '../objects/ObjectStore.js';
 import { readPath, readRecord, readRecords } from '../objects/readPath.js';
 import { sandboxMainCommand } from '../streaming/PodMainProcesses.js';
-import { demoEvent, demoPod, runningStatus } from './demoObjects.js';
+import { demoPod, podEvent, runningStatus } from './demoObjects.js';
 
 /** Options of the demo activity. */
 export interface DemoActivityOptions {
@@ -40,7 +40,7 @@ export function startDemoActivity(
     const pod = store.get('pods', podName, namespace);
     if (pod === undefined) return;
     sequence += 1;
-    store.create('events', demoEvent(pod, reason, message, sequence));
+    store.create('events', podEvent(pod, reason, message, sequence));
     const events = [...store.list('events', namespace)].sort(
       (a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion),
     );

@@ -1,3 +1,4 @@
+import { podEvent } from '../demo/demoObjects.js';
 import type { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { KubeObject } from '../objects/KubeObject.js';
 import { readRecord, readRecords } from '../objects/readPath.js';
@@ -270,6 +271,14 @@ export class PodMainProcesses {
       },
     });
     if (!restarts) return;
+    if (backOffMs > 0) {
+      this.#recordEvent(
+        pod,
+        container,
+        'BackOff',
+        `Back-off restarting failed container ${container} in pod ${name}_${namespace}(${uid ?? ''})`,
+      );
+    }
     const key = `${namespace}/${name}/${container}`;
     this.#backOffs.set(
       key,
@@ -306,6 +315,32 @@ export class PodMainProcesses {
       },
     });
     this.#run(pod, spec);
+    this.#recordEvent(pod, container, 'Started', `Started container ${container}`);
+  }
+
+  /**
+   * An event of the container's restarts, as the kubelet records it: one per reason and container, its
+   * `count` and `lastTimestamp` raised each time it happens again (`kubectl events` shows `(x3 over 2m)`).
+   */
+  #recordEvent(pod: KubeObject, container: string, reason: 'BackOff' | 'Started', message: string): void {
+    const namespace = pod.metadata.namespace ?? 'default';
+    const eventName = `${pod.metadata.name}.${container}.${reason.toLowerCase()}`;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const existing = this.store.get('events', eventName, namespace);
+    if (existing !== undefined && readRecord(existing, 'involvedObject')?.uid === pod.metadata.uid) {
+      this.store.update('events', {
+        ...existing,
+        message,
+        count: Number(existing.count ?? 1) + 1,
+        lastTimestamp: now,
+      });
+      return;
+    }
+    if (existing !== undefined) this.store.delete('events', eventName, namespace);
+    this.store.create('events', {
+      ...podEvent(pod, reason, message, 0, reason === 'BackOff' ? 'Warning' : 'Normal'),
+      metadata: { name: eventName, namespace },
+    });
   }
 }
 
