@@ -199,6 +199,7 @@ export class PodMainProcesses {
       clearTimeout(timer);
       this.#backOffs.delete(key);
     }
+    this.sandboxes.forget(namespace, name);
   }
 
   #appendLog(namespace: string, pod: string, container: string, line: string): void {
@@ -302,6 +303,7 @@ export class PodMainProcesses {
     const spec = readRecords(pod, 'spec.containers').find((each) => each.name === container);
     if (spec === undefined) return;
     this.store.logs.restart(namespace, name, container);
+    this.sandboxes.reset(namespace, name, container);
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     this.store.update('pods', {
       ...pod,

@@ -41,6 +41,25 @@ describe('the exec sandbox behaves like a shell and its tools, or says what it d
     await fake.stop();
   });
 
+  it("forgets the files of a deleted pod: a new pod of the same name starts from its image (was: it found the old one's files)", async () => {
+    const pod = {
+      metadata: { name: 'again' },
+      spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      status: { phase: 'Running' },
+    };
+    fake.api.objects.create('pods', pod);
+    const local = await mkdtemp(join(fake.dir, 'again-'));
+    await writeFile(join(local, 'left.txt'), 'from the first pod\n');
+    expect(
+      await kubectl(fake.dir, fake.kubeconfigPath, ['cp', join(local, 'left.txt'), 'again:/tmp/left.txt']),
+    ).toMatchObject({ code: 0 });
+    const cat = () => kubectl(fake.dir, fake.kubeconfigPath, ['exec', 'again', '--', 'cat', '/tmp/left.txt']);
+    expect(await cat()).toMatchObject({ code: 0, stdout: 'from the first pod\n' });
+    fake.api.objects.delete('pods', 'again');
+    fake.api.objects.create('pods', pod);
+    expect(await cat()).toMatchObject({ code: 1, stdout: '' });
+  });
+
   it('expands $VAR and $NAME in braces from the pod environment in `sh -c`, not inside single quotes', async () => {
     expect(await exec(['sh', '-c', 'echo $HOSTNAME'])).toEqual({ code: 0, stdout: 'web-0\n', stderr: '' });
     expect(
