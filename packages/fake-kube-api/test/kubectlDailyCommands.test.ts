@@ -122,6 +122,26 @@ describe('kubectl commands of every day against the fake', () => {
     );
   });
 
+  it("the demo trims only its workers' events: a user's pod keeps its own however long the demo runs (was: its BackOff went after 40 of the workers')", async () => {
+    await start({ demoActivity: { intervalMs: 5 } });
+    expect(await run('run', 'mine', '--image=nginx')).toMatchObject({ code: 0 });
+    const eventsOf = (name: string) =>
+      fake.api.objects
+        .list('events', 'default')
+        .filter((event) => (event.involvedObject as { name?: string }).name === name);
+    await eventually(() => eventsOf('mine').length === 2, { timeoutMs: 15_000 });
+    const workerEvents = () =>
+      fake.api.objects
+        .list('events', 'default')
+        .filter((event) => String((event.involvedObject as { name?: string }).name).startsWith('worker-'));
+    // Well past 40 of the workers' events, trimmed to their latest 40.
+    const first = workerEvents()[0]?.metadata.name;
+    await eventually(() => workerEvents()[0]?.metadata.name !== first && workerEvents().length === 40, {
+      timeoutMs: 15_000,
+    });
+    expect(eventsOf('mine').map((event) => event.reason)).toEqual(['Scheduled', 'Started']);
+  });
+
   it('Ctrl-C in `kubectl exec -it` interrupts the command, at the line shell prompt and in a command', async () => {
     await start();
     fake.api.objects.create('pods', pod('web-0'));

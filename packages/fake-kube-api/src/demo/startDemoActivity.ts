@@ -36,16 +36,19 @@ export function startDemoActivity(
   const intervalMs = options.intervalMs ?? 3000;
   let tick = 0;
   let sequence = 0;
+  /** The events of the demo's workers, oldest first: the churn that is trimmed to `MAX_EVENTS`. */
+  const workerEvents: string[] = [];
   const record = (podName: string, reason: string, message: string, namespace = 'default') => {
     const pod = store.get('pods', podName, namespace);
     if (pod === undefined) return;
     sequence += 1;
-    store.create('events', podEvent(pod, reason, message, sequence));
-    const events = [...store.list('events', namespace)].sort(
-      (a, b) => Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion),
-    );
-    for (const old of events.slice(0, Math.max(events.length - MAX_EVENTS, 0))) {
-      store.delete('events', old.metadata.name, namespace);
+    const event = store.create('events', podEvent(pod, reason, message, sequence));
+    // Only the workers' own events are trimmed: those of a user's pods (the demo's, and a restart's) stay,
+    // as events stay on a cluster for an hour.
+    if (!isDemoWorker(pod)) return;
+    workerEvents.push(event.metadata.name);
+    for (const old of workerEvents.splice(0, Math.max(workerEvents.length - MAX_EVENTS, 0))) {
+      if (store.get('events', old, 'default') !== undefined) store.delete('events', old, 'default');
     }
   };
   /** Schedules and starts a pending pod on the fake node, with its own containers' statuses and events. */
