@@ -1,6 +1,5 @@
 import type { KubeObject, KubeObjectInput } from '../objects/KubeObject.js';
-
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+import { kubeTimeNow } from '../objects/kubeTime.js';
 
 /** A one-container pod as the demo shows it: `Pending`, or `Running` and ready on the fake node. */
 export function demoPod(name: string, phase: 'Pending' | 'Running', ipSuffix: number): KubeObjectInput {
@@ -27,7 +26,7 @@ export function runningStatus(
     phase: 'Running',
     podIP: `10.244.0.${ipSuffix}`,
     podIPs: [{ ip: `10.244.0.${ipSuffix}` }],
-    startTime: now(),
+    startTime: kubeTimeNow(),
     conditions: [{ type: 'Ready', status: 'True' }],
     containerStatuses: containers.map((container) => ({
       name: container.name,
@@ -35,7 +34,7 @@ export function runningStatus(
       ready: true,
       started: true,
       restartCount: 0,
-      state: { running: { startedAt: now() } },
+      state: { running: { startedAt: kubeTimeNow() } },
     })),
     qosClass: 'BestEffort',
   };
@@ -68,8 +67,8 @@ export function podEvent(
     message,
     type,
     source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet', host: 'fake-node' },
-    firstTimestamp: now(),
-    lastTimestamp: now(),
+    firstTimestamp: kubeTimeNow(),
+    lastTimestamp: kubeTimeNow(),
     count: 1,
   };
 }

@@ -4,6 +4,7 @@ import type { ResourceDefinition, ResourceName } from '../resources/ResourceDefi
 import { requireResource } from '../resources/resourceDefinitions.js';
 import { checkObject, generateName } from './checkObject.js';
 import type { KubeObject, KubeObjectInput, ObjectMeta } from './KubeObject.js';
+import { kubeTimeNow } from './kubeTime.js';
 import type { ObjectStore } from './ObjectStore.js';
 import { PodLogs } from './PodLogs.js';
 import { readRecords } from './readPath.js';
@@ -46,7 +47,7 @@ export class InMemoryObjectStore implements ObjectStore {
       name,
       ...(namespace === undefined ? {} : { namespace }),
       uid: randomUUID(),
-      creationTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      creationTimestamp: kubeTimeNow(),
     });
     table.set(key(namespace, name), object);
     this.#watches.publish({ type: 'ADDED', resource: resource.name, object });

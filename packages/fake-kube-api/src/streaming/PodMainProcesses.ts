@@ -1,6 +1,7 @@
 import { podEvent } from '../demo/demoObjects.js';
 import type { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { KubeObject } from '../objects/KubeObject.js';
+import { kubeTimeNow } from '../objects/kubeTime.js';
 import { readRecord, readRecords } from '../objects/readPath.js';
 import type { CommandIo, TerminalSize } from '../sandbox/CommandIo.js';
 import { isSandboxCommand, runCommand } from '../sandbox/runCommand.js';
@@ -223,7 +224,7 @@ export class PodMainProcesses {
     if (pod === undefined || pod.metadata.uid !== uid) return;
     this.store.logs.end(namespace, name, container);
     const status = readRecord(pod, 'status') ?? {};
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = kubeTimeNow();
     const policy = String(readRecord(pod, 'spec')?.restartPolicy ?? 'Always');
     const restarts = policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
     const entry = readRecords(pod, 'status.containerStatuses').find((each) => each.name === container);
@@ -304,7 +305,7 @@ export class PodMainProcesses {
     if (spec === undefined) return;
     this.store.logs.restart(namespace, name, container);
     this.sandboxes.reset(namespace, name, container);
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = kubeTimeNow();
     this.store.update('pods', {
       ...pod,
       status: {
@@ -327,7 +328,7 @@ export class PodMainProcesses {
   #recordEvent(pod: KubeObject, container: string, reason: 'BackOff' | 'Started', message: string): void {
     const namespace = pod.metadata.namespace ?? 'default';
     const eventName = `${pod.metadata.name}.${container}.${reason.toLowerCase()}`;
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = kubeTimeNow();
     const existing = this.store.get('events', eventName, namespace);
     if (existing !== undefined && readRecord(existing, 'involvedObject')?.uid === pod.metadata.uid) {
       this.store.update('events', {
