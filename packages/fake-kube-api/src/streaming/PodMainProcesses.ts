@@ -236,27 +236,25 @@ export class PodMainProcesses {
       finishedAt: now,
     };
     const backOffMs = restartBackOffMs(restartCount);
-    const statuses = readRecords(pod, 'status.containerStatuses').map((each) =>
-      each.name !== container
-        ? each
-        : restarts
-          ? {
-              ...each,
-              ready: false,
-              started: false,
-              lastState: { terminated },
-              // Restarted at once after its first exit, the container is seen terminated until then.
-              state:
-                backOffMs === 0
-                  ? { terminated }
-                  : {
-                      waiting: {
-                        reason: 'CrashLoopBackOff',
-                        message: `back-off ${backOffMs / 1000}s restarting failed container=${container} pod=${name}_${namespace}(${uid ?? ''})`,
-                      },
+    const statuses = withContainerStatus(pod, container, (each) =>
+      restarts
+        ? {
+            ...each,
+            ready: false,
+            started: false,
+            lastState: { terminated },
+            // Restarted at once after its first exit, the container is seen terminated until then.
+            state:
+              backOffMs === 0
+                ? { terminated }
+                : {
+                    waiting: {
+                      reason: 'CrashLoopBackOff',
+                      message: `back-off ${backOffMs / 1000}s restarting failed container=${container} pod=${name}_${namespace}(${uid ?? ''})`,
                     },
-            }
-          : { ...each, ready: false, started: false, state: { terminated } },
+                  },
+          }
+        : { ...each, ready: false, started: false, state: { terminated } },
     );
     const isDone = !restarts && statuses.every((each) => readRecord(each, 'state.terminated') !== undefined);
     const hasFailed = statuses.some(
@@ -310,11 +308,13 @@ export class PodMainProcesses {
       ...pod,
       status: {
         ...(readRecord(pod, 'status') ?? {}),
-        containerStatuses: readRecords(pod, 'status.containerStatuses').map((each) =>
-          each.name === container
-            ? { ...each, ready: true, started: true, restartCount, state: { running: { startedAt: now } } }
-            : each,
-        ),
+        containerStatuses: withContainerStatus(pod, container, (each) => ({
+          ...each,
+          ready: true,
+          started: true,
+          restartCount,
+          state: { running: { startedAt: now } },
+        })),
       },
     });
     this.#run(pod, spec);
@@ -345,6 +345,23 @@ export class PodMainProcesses {
       metadata: { name: eventName, namespace },
     });
   }
+}
+
+/**
+ * The pod's container statuses with `container`'s changed by `change`; made from its spec when the pod
+ * has none for it yet (a pod written with only `phase: Running`).
+ */
+function withContainerStatus(
+  pod: KubeObject,
+  container: string,
+  change: (entry: Record<string, unknown>) => Record<string, unknown>,
+): Record<string, unknown>[] {
+  const statuses = [...readRecords(pod, 'status.containerStatuses')];
+  if (!statuses.some((each) => each.name === container)) {
+    const spec = readRecords(pod, 'spec.containers').find((each) => each.name === container);
+    statuses.push({ name: container, image: spec?.image, restartCount: 0 });
+  }
+  return statuses.map((each) => (each.name === container ? change(each) : each));
 }
 
 /**

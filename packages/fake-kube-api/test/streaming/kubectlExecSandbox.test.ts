@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { kubectl } from '@kas/testkit';
+import { eventually, kubectl, scaledMs } from '@kas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SecureFakeKubeApi, startSecureFakeKubeApi } from '../support/startSecureFakeKubeApi.js';
 
@@ -57,6 +57,29 @@ describe('the exec sandbox behaves like a shell and its tools, or says what it d
     expect(await cat()).toMatchObject({ code: 0, stdout: 'from the first pod\n' });
     fake.api.objects.delete('pods', 'again');
     fake.api.objects.create('pods', pod);
+    expect(await cat()).toMatchObject({ code: 1, stdout: '' });
+  });
+
+  it("starts a restarted container's sandbox afresh: what kubectl cp put there is gone after the restart, as a container starts from its image", {
+    timeout: scaledMs(40_000),
+  }, async () => {
+    // Its main process sleeps long enough for a cp on a loaded machine, then exits and restarts at once.
+    fake.api.objects.create('pods', {
+      metadata: { name: 'naps' },
+      spec: { containers: [{ name: 'app', image: 'busybox', command: ['sleep', '12'] }] },
+      status: { phase: 'Running' },
+    });
+    const local = await mkdtemp(join(fake.dir, 'naps-'));
+    await writeFile(join(local, 'left.txt'), 'from the first run\n');
+    expect(
+      await kubectl(fake.dir, fake.kubeconfigPath, ['cp', join(local, 'left.txt'), 'naps:/tmp/left.txt']),
+    ).toMatchObject({ code: 0 });
+    const cat = () => kubectl(fake.dir, fake.kubeconfigPath, ['exec', 'naps', '--', 'cat', '/tmp/left.txt']);
+    expect(await cat()).toMatchObject({ code: 0, stdout: 'from the first run\n' });
+    const restarts = () =>
+      (fake.api.objects.get('pods', 'naps')?.status as { containerStatuses?: { restartCount?: number }[] })
+        ?.containerStatuses?.[0]?.restartCount;
+    await eventually(() => restarts() === 1, { timeoutMs: 30_000 });
     expect(await cat()).toMatchObject({ code: 1, stdout: '' });
   });
 
