@@ -24,4 +24,11 @@ RUN sh deploy/image/install-production.sh @kas/agentk
 USER node
 # node is PID 1 and gets SIGTERM itself: in-flight requests drain, then it exits.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "apps/agentk/dist/cli/main.js"]
+# V8 counts the buffers allocated outside the JavaScript heap since its last full GC against that GC's
+# limit, and frees dead young ones only at a young-generation GC, once 32 MB of them have piled up. A
+# process that allocates little on the heap itself, as a relay, gets the least room V8 gives above a small
+# heap, 8 MB: kas and agentk then ran a full GC every 30-90 ms while relaying bytes, at 2-3 times the CPU
+# per MiB, for the rest of their life (one process in two on Node 20, nearly all on Node 22). A limit of
+# at least 96 MB gives the room for heaps up to about 45 MB; above that V8's own limits apply. Outside
+# the image, pass the flag too (NODE_OPTIONS does not take it). bench/README.md, port-forward.
+ENTRYPOINT ["node", "--initial-old-space-size=96", "apps/agentk/dist/cli/main.js"]

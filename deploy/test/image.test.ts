@@ -55,7 +55,7 @@ async function runStep(argv: readonly string[], folder: string, cwd: string): Pr
 }
 
 describe.each(['kas.Dockerfile', 'agentk.Dockerfile'])('%s', (dockerfile) => {
-  it('builds on Node 22 (Node 20 is past its end of life) in two stages and runs node as PID 1, unprivileged, stopped by SIGTERM, with glibc keeping freed memory', () => {
+  it('builds on Node 22 (Node 20 is past its end of life) in two stages and runs node as PID 1, unprivileged, stopped by SIGTERM, with glibc keeping freed memory and V8 room for relayed buffers', () => {
     const { build, final, entrypoint } = imageSteps(dockerfile);
     expect(build.from).toMatch(/^node:22-bookworm-slim AS build$/);
     expect(instruction(build, 'RUN', 'npm ci')).toMatch(/^npm ci .*&& npx turbo run build --filter=@kas\//);
@@ -66,7 +66,48 @@ describe.each(['kas.Dockerfile', 'agentk.Dockerfile'])('%s', (dockerfile) => {
     // glibc keeps freed memory for reuse (bench/README.md, port-forward): the bench runs kas and agentk so too.
     expect(instruction(final, 'ENV', 'MALLOC_')).toBe('MALLOC_TRIM_THRESHOLD_=67108864');
     expect(entrypoint[0]).toBe('node');
+    // V8 keeps room for a relay's buffers (below): the bench runs kas and agentk so too.
+    expect(nodeFlags(dockerfile)).toEqual(['--initial-old-space-size=96']);
     expect(final.instructions.filter((step) => /\bnpm (start|run)\b/.test(step.value))).toEqual([]);
+  });
+});
+
+/** The options the image gives node itself: those of the ENTRYPOINT before the script. */
+function nodeFlags(dockerfile: string): string[] {
+  const [, ...args] = imageSteps(dockerfile).entrypoint;
+  return args.slice(
+    0,
+    args.findIndex((arg) => !arg.startsWith('--')),
+  );
+}
+
+describe("the images' node options", () => {
+  /**
+   * Relays 1 GiB through short-lived 64 KiB buffers (fixtures/relayBuffers.mjs) with V8 in the state a
+   * relay drifts into: the least room above its heap before a full GC (`--heap-growing-percent=1` puts it
+   * there at once). Counting full GCs is the behaviour, not a timing: without the images' options V8 runs
+   * one for every few dozen MiB relayed, which cost kas and agentk 2-3 times the CPU per MiB.
+   */
+  async function fullGcsWhileRelaying(options: readonly string[]): Promise<number> {
+    const { stdout } = await run(process.execPath, [
+      '--expose-gc',
+      '--heap-growing-percent=1',
+      ...options,
+      fileURLToPath(new URL('./fixtures/relayBuffers.mjs', import.meta.url)),
+    ]);
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      majorGcs: number;
+      relayedMiB: number;
+    };
+    expect(report.relayedMiB).toBe(1024);
+    return report.majorGcs;
+  }
+
+  it("are the same for kas and agentk, and keep V8 from running full GCs while a relay's buffers pass", async () => {
+    const options = nodeFlags('kas.Dockerfile');
+    expect(nodeFlags('agentk.Dockerfile')).toEqual(options);
+    expect(await fullGcsWhileRelaying([])).toBeGreaterThanOrEqual(5); // V8's behaviour this guards against
+    expect(await fullGcsWhileRelaying(options)).toBe(0);
   });
 });
 

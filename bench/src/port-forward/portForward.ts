@@ -14,12 +14,12 @@ import { measureExecRoundTrips } from './measureExecRoundTrips.js';
 import { measureTransfer } from './measureTransfer.js';
 
 const TRANSFER_BYTES = 100 * 1024 * 1024;
-type PathName = 'direct' | 'kubectlDirect' | 'webSocket' | 'mallocDefaults' | 'baselineWebSocket' | 'spdy';
+type PathName = 'direct' | 'kubectlDirect' | 'webSocket' | 'runtimeDefaults' | 'baselineWebSocket' | 'spdy';
 const PATH_LABELS: Readonly<Record<PathName, string>> = {
   direct: 'straight to the pod service',
   kubectlDirect: 'kubectl port-forward straight to the fake API (WebSocket)',
   webSocket: 'kubectl port-forward via kas (WebSocket)',
-  mallocDefaults: "kubectl port-forward via kas, glibc malloc's defaults (WebSocket)",
+  runtimeDefaults: "kubectl port-forward via kas, Node's and glibc's defaults (WebSocket)",
   baselineWebSocket: 'kubectl port-forward via kas, baseline build (WebSocket)',
   spdy: 'kubectl port-forward via kas (SPDY)',
 };
@@ -31,19 +31,39 @@ const ROUND_TRIPS = 50;
 const GOAL_RATIO = 0.5;
 const START_TIMEOUT_MS = 30_000;
 const SPDY = { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false', KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
-/**
- * The glibc malloc settings the images give kas and agentk (`ENV MALLOC_...` in deploy/image/*.Dockerfile):
- * this build's kas and agentk run with them, as in production, and a second pair without them.
- */
-function imageMallocEnv(dockerfile: string): Record<string, string> {
-  const text = readFileSync(join(THIS_ROOT, 'deploy/image', dockerfile), 'utf8');
-  return Object.fromEntries(
-    [...text.matchAll(/^ENV (MALLOC_[A-Z_]+)=(\S+)$/gm)].map((match) => [
-      match[1] as string,
-      match[2] as string,
-    ]),
-  );
+/** How an image runs its process: the glibc malloc settings it sets and the options it gives node. */
+interface ImageRuntime {
+  readonly env: Readonly<Record<string, string>>;
+  readonly nodeOptions: readonly string[];
 }
+/**
+ * The runtime settings the images give kas and agentk (`ENV MALLOC_...` and the node options of the
+ * `ENTRYPOINT` in deploy/image/*.Dockerfile): this build's kas and agentk run with them, as in production,
+ * and a second pair without them.
+ */
+function imageRuntime(dockerfile: string): ImageRuntime {
+  const text = readFileSync(join(THIS_ROOT, 'deploy/image', dockerfile), 'utf8');
+  const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(text)?.[1] ?? '[]') as string[];
+  const [, ...args] = entrypoint;
+  return {
+    env: Object.fromEntries(
+      [...text.matchAll(/^ENV (MALLOC_[A-Z_]+)=(\S+)$/gm)].map((match) => [
+        match[1] as string,
+        match[2] as string,
+      ]),
+    ),
+    nodeOptions: args.slice(
+      0,
+      Math.max(
+        0,
+        args.findIndex((arg) => !arg.startsWith('--')),
+      ),
+    ),
+  };
+}
+const NO_RUNTIME_SETTINGS: ImageRuntime = { env: {}, nodeOptions: [] };
+/** The node that runs kas and agentk (`BENCH_KAS_NODE`, e.g. the images' Node 22), by default this one. */
+const KAS_NODE = process.env.BENCH_KAS_NODE ?? process.execPath;
 const JITI_REGISTER = pathToFileURL(
   join(dirname(createRequire(import.meta.url).resolve('jiti/package.json')), 'lib', 'jiti-register.mjs'),
 ).href;
@@ -84,12 +104,19 @@ export const portForward: Benchmark = {
         ...(BASELINE_ROOT === undefined ? [] : [{ id: 'pf0', isTls: true }]),
       ]);
       /** kas (TLS kube proxy) and agentk of one build, and a kubeconfig that reaches the agent through them. */
-      const startKasAndAgent = async (root: string, id: string, withImageEnv = true) => {
+      const startKasAndAgent = async (root: string, id: string, withImageRuntime = true) => {
+        const kasRuntime = withImageRuntime ? imageRuntime('kas.Dockerfile') : NO_RUNTIME_SETTINGS;
+        const agentkRuntime = withImageRuntime ? imageRuntime('agentk.Dockerfile') : NO_RUNTIME_SETTINGS;
         const kas = track(
           startProcess(
-            process.execPath,
-            [join(root, 'apps/kas/dist/main.js'), '--config', files.configs[id] as string],
-            { env: withImageEnv ? imageMallocEnv('kas.Dockerfile') : {} },
+            KAS_NODE,
+            [
+              ...kasRuntime.nodeOptions,
+              join(root, 'apps/kas/dist/main.js'),
+              '--config',
+              files.configs[id] as string,
+            ],
+            { env: kasRuntime.env },
           ),
         );
         await kas.waitForLog({ event: 'app.started' }, START_TIMEOUT_MS);
@@ -98,8 +125,9 @@ export const portForward: Benchmark = {
         const proxyUrl = String(logs.find((line) => line.event === 'kubeProxy.listening')?.url);
         const agentk = track(
           startProcess(
-            process.execPath,
+            KAS_NODE,
             [
+              ...agentkRuntime.nodeOptions,
               join(root, 'apps/agentk/dist/cli/main.js'),
               '--kas',
               grpc,
@@ -108,7 +136,7 @@ export const portForward: Benchmark = {
               '--kube-api',
               apiUrl,
             ],
-            { env: withImageEnv ? imageMallocEnv('agentk.Dockerfile') : {} },
+            { env: agentkRuntime.env },
           ),
         );
         await agentk.waitForLog({ event: 'tunnels.ready' }, START_TIMEOUT_MS);
@@ -121,7 +149,7 @@ export const portForward: Benchmark = {
         return { kasPid: kas.pid, agentkPid: agentk.pid, kubeconfig };
       };
       const current = await startKasAndAgent(THIS_ROOT, 'pf');
-      const mallocDefaults = await startKasAndAgent(THIS_ROOT, 'pfm', false);
+      const runtimeDefaults = await startKasAndAgent(THIS_ROOT, 'pfm', false);
       const baseline = BASELINE_ROOT === undefined ? undefined : await startKasAndAgent(BASELINE_ROOT, 'pf0');
       const viaKas = current.kubeconfig;
       const direct = await writeKubeconfig({ path: join(directory, 'direct.kubeconfig'), server: apiUrl });
@@ -146,7 +174,7 @@ export const portForward: Benchmark = {
         direct: servicePort,
         kubectlDirect: await forwardPort('kubectlDirect', {}, direct),
         webSocket: await forwardPort('webSocket', {}, viaKas),
-        mallocDefaults: await forwardPort('mallocDefaults', {}, mallocDefaults.kubeconfig),
+        runtimeDefaults: await forwardPort('runtimeDefaults', {}, runtimeDefaults.kubeconfig),
         ...(baseline === undefined
           ? {}
           : { baselineWebSocket: await forwardPort('baselineWebSocket', {}, baseline.kubeconfig) }),
@@ -160,8 +188,8 @@ export const portForward: Benchmark = {
         ...(path === 'webSocket' || path === 'spdy'
           ? { kas: current.kasPid, agentk: current.agentkPid }
           : {}),
-        ...(path === 'mallocDefaults'
-          ? { kas: mallocDefaults.kasPid, agentk: mallocDefaults.agentkPid }
+        ...(path === 'runtimeDefaults'
+          ? { kas: runtimeDefaults.kasPid, agentk: runtimeDefaults.agentkPid }
           : {}),
         ...(path === 'baselineWebSocket' && baseline !== undefined
           ? { kas: baseline.kasPid, agentk: baseline.agentkPid }
@@ -193,14 +221,14 @@ export const portForward: Benchmark = {
         for (const path of measured) append(ratios, path, (times.direct as number) / (times[path] as number));
       }
 
-      // Resident memory once the transfers are done: what keeping freed memory (the images' malloc settings) costs.
+      // Resident memory once the transfers are done: what the images' settings (memory kept for reuse) cost.
       const residentMiB = (pid: number) => {
         const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
         return kib === undefined ? 'unknown' : `${(Number(kib) / 1024).toFixed(0)} MiB`;
       };
       const resident = [
-        `kas ${residentMiB(current.kasPid)} (defaults ${residentMiB(mallocDefaults.kasPid)})`,
-        `agentk ${residentMiB(current.agentkPid)} (defaults ${residentMiB(mallocDefaults.agentkPid)})`,
+        `kas ${residentMiB(current.kasPid)} (defaults ${residentMiB(runtimeDefaults.kasPid)})`,
+        `agentk ${residentMiB(current.agentkPid)} (defaults ${residentMiB(runtimeDefaults.agentkPid)})`,
       ].join(', ');
 
       const execRoundTrips = async (kubeconfig: string, env: Readonly<Record<string, string>>) => {
@@ -262,11 +290,9 @@ export const portForward: Benchmark = {
         notes: [
           `${ROUNDS} rounds of a ${TRANSFER_BYTES / 1024 / 1024} MiB download each way, interleaved (order reversed every other round); "kas / direct" is the median of the per-round throughput ratios.`,
           `goal: through kas >= ${GOAL_RATIO} of direct for 100 MiB (WebSocket default): ${webSocketRatio >= GOAL_RATIO ? 'met' : 'not met'} (${webSocketRatio.toFixed(2)}); kubectl port-forward without kas reached ${kubectlRatio.toFixed(2)} of direct in the same rounds, so through kas is ${(webSocketRatio / kubectlRatio).toFixed(2)} of what kubectl and the fake API's port-forward allow.`,
-          `this build's kas and agentk run with the malloc settings their images set (${
-            Object.entries(imageMallocEnv('kas.Dockerfile'))
-              .map(([name, value]) => `${name}=${value}`)
-              .join(' ') || 'none'
-          }); "glibc malloc's defaults" is a second pair of them without, in the same rounds; resident memory after the transfers: ${resident}.`,
+          `this build's kas and agentk run with the runtime settings their images set (${describeRuntime(
+            imageRuntime('kas.Dockerfile'),
+          )}), on ${KAS_NODE === process.execPath ? `this node (${process.version})` : `${KAS_NODE} (BENCH_KAS_NODE)`}; "Node's and glibc's defaults" is a second pair of them without those settings, in the same rounds; resident memory after the transfers: ${resident}.`,
           ...(BASELINE_ROOT === undefined
             ? []
             : [
@@ -282,6 +308,14 @@ export const portForward: Benchmark = {
     }
   },
 };
+
+function describeRuntime(runtime: ImageRuntime): string {
+  const settings = [
+    ...Object.entries(runtime.env).map(([name, value]) => `${name}=${value}`),
+    ...runtime.nodeOptions.map((option) => `node ${option}`),
+  ];
+  return settings.join(', ') || 'none';
+}
 
 function append<K extends string>(lists: Partial<Record<K, number[]>>, key: K, value: number): void {
   const list = lists[key] ?? [];
