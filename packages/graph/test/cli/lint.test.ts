@@ -204,7 +204,7 @@ describe('kas-graph usage and load errors exit 2 with the code and a fix', () =>
     }
   });
 
-  it('lints an entry without loading what only other commands and options use: the YAML reader of --manifests, the timeline chart and its fonts, the live view, Graphviz (was: every command loaded them, a third of a lint run)', async () => {
+  it('lints an entry without loading what only other commands and options use: the YAML reader of --manifests, the timeline chart and its fonts, the live view and its stream parser, Graphviz (was: every command loaded them, a third of a lint run)', async () => {
     const run = await runKasGraph(['lint', kas], packageDirectory, [
       '--import',
       join(packageDirectory, 'test/fixtures/loaded-modules/recordLoadedModules.mjs'),
@@ -216,7 +216,7 @@ describe('kas-graph usage and load errors exit 2 with the code and a fix', () =>
       .map((line) => line.slice('loaded: '.length));
     expect(loaded.some((url) => url.includes('/packages/core/dist/'))).toBe(true); // the hook saw the imports
     const unneeded = loaded.filter((url) =>
-      /\/node_modules\/(yaml|log-update|@pdf-lib|vega[^/]*|@viz-js)\//.test(url),
+      /\/node_modules\/(yaml|log-update|eventsource-parser|@pdf-lib|vega[^/]*|@viz-js)\//.test(url),
     );
     expect(unneeded).toEqual([]);
   });

@@ -2,7 +2,6 @@ import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import type { LifecycleEvent } from '@kas/core';
 import type { LifecycleSnapshot } from '@kas/core/snapshot';
-import { createParser } from 'eventsource-parser';
 import { CliError } from '../CliError.js';
 
 /** What a replica's lifecycle stream sends: its snapshot first, then lifecycle events. */
@@ -71,6 +70,8 @@ export async function readLifecycleStream(
     );
   }
   let isDone = false;
+  // Loaded here, not at import: every kas-graph command imports this module, only watch reads a stream.
+  const { createParser } = await import('eventsource-parser');
   const parser = createParser({
     onEvent(message) {
       if (isDone) return;
