@@ -102,7 +102,10 @@ describe('kubectl commands of every day against the fake', () => {
     expect(started?.spec).toMatchObject({ nodeName: 'fake-node' });
     const events = await run('events', '--for', 'pod/mine');
     expect(events.code).toBe(0);
-    expect(events.stdout).toMatch(/Started\s+Pod\/mine\s+Started container mine/);
+    // As the kubelet records a start: the image (the fake node has every one), the container, its start.
+    expect(events.stdout).toMatch(
+      /Pulled\s+Pod\/mine\s+Container image "nginx:1.27" already present on machine\n.*Created\s+Pod\/mine\s+Created container: mine\n.*Started\s+Pod\/mine\s+Started container mine/,
+    );
     // In any namespace (only default's pods were started: a pod elsewhere stayed Pending).
     expect(await run('create', 'namespace', 'team')).toMatchObject({ code: 0 });
     expect(await run('run', 'theirs', '-n', 'team', '--image=busybox')).toMatchObject({ code: 0 });
@@ -129,7 +132,7 @@ describe('kubectl commands of every day against the fake', () => {
       fake.api.objects
         .list('events', 'default')
         .filter((event) => (event.involvedObject as { name?: string }).name === name);
-    await eventually(() => eventsOf('mine').length === 2, { timeoutMs: 15_000 });
+    await eventually(() => eventsOf('mine').length === 4, { timeoutMs: 15_000 });
     const workerEvents = () =>
       fake.api.objects
         .list('events', 'default')
@@ -139,7 +142,12 @@ describe('kubectl commands of every day against the fake', () => {
     await eventually(() => workerEvents()[0]?.metadata.name !== first && workerEvents().length === 40, {
       timeoutMs: 15_000,
     });
-    expect(eventsOf('mine').map((event) => event.reason)).toEqual(['Scheduled', 'Started']);
+    expect(eventsOf('mine').map((event) => event.reason)).toEqual([
+      'Scheduled',
+      'Pulled',
+      'Created',
+      'Started',
+    ]);
   });
 
   it('Ctrl-C in `kubectl exec -it` interrupts the command, at the line shell prompt and in a command', async () => {
@@ -276,11 +284,15 @@ describe('kubectl commands of every day against the fake', () => {
     expect(await run('logs', 'loop', '--previous')).toMatchObject({ code: 0, stdout: 'run loop\n' });
     // The run that is waiting out its back-off has ended: its log is shown, and a follow of it ends at once.
     expect(await run('logs', '-f', 'loop')).toMatchObject({ code: 0, stdout: 'run loop\n' });
-    // The kubelet's events of it: a Warning BackOff, and the restart's Started.
+    // The kubelet's events of it: a Warning BackOff, and the restart's Pulled, Created and Started.
     const events = await run('events', '--for', 'pod/loop');
     expect(events.stdout).toMatch(
       /Warning\s+BackOff\s+Pod\/loop\s+Back-off restarting failed container loop in pod loop_default\(/,
     );
+    expect(events.stdout).toMatch(
+      /Normal\s+Pulled\s+Pod\/loop\s+Container image "busybox" already present on machine/,
+    );
+    expect(events.stdout).toMatch(/Normal\s+Created\s+Pod\/loop\s+Created container: loop/);
     expect(events.stdout).toMatch(/Normal\s+Started\s+Pod\/loop\s+Started container loop/);
     expect((await run('logs', 'once', '--previous')).stderr).toContain(
       'previous terminated container "once" in pod "once" not found',

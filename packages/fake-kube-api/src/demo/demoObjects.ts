@@ -41,6 +41,22 @@ export function runningStatus(
 }
 
 /**
+ * The events the kubelet records as it starts a container whose image the node has (every image, on the
+ * fake node): `Pulled`, `Created`, `Started`, as reason and message; for a first start and a restart alike.
+ */
+export function containerStartEvents(container: {
+  readonly name?: unknown;
+  readonly image?: unknown;
+}): readonly (readonly [reason: 'Pulled' | 'Created' | 'Started', message: string])[] {
+  const name = String(container.name);
+  return [
+    ['Pulled', `Container image "${String(container.image)}" already present on machine`],
+    ['Created', `Created container: ${name}`],
+    ['Started', `Started container ${name}`],
+  ];
+}
+
+/**
  * An event about a pod, as the kubelet or the scheduler would record it, named `<pod>.<sequence in hex>`
  * (the demo's, and the main processes' restarts with a name of their own).
  */

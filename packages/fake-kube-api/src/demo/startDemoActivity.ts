@@ -3,7 +3,7 @@ import type { KubeObject } from '../objects/KubeObject.js';
 import type { ObjectStore } from '../objects/ObjectStore.js';
 import { readPath, readRecord, readRecords } from '../objects/readPath.js';
 import { sandboxMainCommand } from '../streaming/PodMainProcesses.js';
-import { demoPod, podEvent, runningStatus } from './demoObjects.js';
+import { containerStartEvents, demoPod, podEvent, runningStatus } from './demoObjects.js';
 
 /** Options of the demo activity. */
 export interface DemoActivityOptions {
@@ -65,15 +65,18 @@ export function startDemoActivity(
       spec: { ...spec, nodeName: spec.nodeName ?? 'fake-node' },
       status: runningStatus(containers, (tick % 200) + 20),
     });
-    record(name, 'Started', `Started container ${String(containers[0]?.name)}`, namespace);
+    for (const container of containers)
+      for (const [reason, message] of containerStartEvents(container))
+        record(name, reason, message, namespace);
   };
   /** The demo's own workers, which it schedules, starts and deletes at its pace. */
   const isDemoWorker = (pod: KubeObject) =>
     pod.metadata.namespace === 'default' && pod.metadata.name.startsWith('worker-');
 
   for (const [index, name] of ['web-0', 'web-1'].entries()) {
-    store.create('pods', demoPod(name, 'Running', index + 10));
-    record(name, 'Started', 'Started container app');
+    const pod = store.create('pods', demoPod(name, 'Running', index + 10));
+    for (const container of readRecords(pod, 'spec.containers'))
+      for (const [reason, message] of containerStartEvents(container)) record(name, reason, message);
     store.appendLog(name, `${name} listening on :8080`);
   }
   store.create('configmaps', { metadata: { name: 'demo-settings' }, data: { greeting: 'hello from kas' } });

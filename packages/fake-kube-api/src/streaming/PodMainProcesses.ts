@@ -1,4 +1,4 @@
-import { podEvent } from '../demo/demoObjects.js';
+import { containerStartEvents, podEvent } from '../demo/demoObjects.js';
 import type { InMemoryObjectStore } from '../objects/InMemoryObjectStore.js';
 import type { KubeObject } from '../objects/KubeObject.js';
 import { kubeTimeNow } from '../objects/kubeTime.js';
@@ -318,14 +318,20 @@ export class PodMainProcesses {
       },
     });
     this.#run(pod, spec);
-    this.#recordEvent(pod, container, 'Started', `Started container ${container}`);
+    for (const [reason, message] of containerStartEvents(spec))
+      this.#recordEvent(pod, container, reason, message);
   }
 
   /**
    * An event of the container's restarts, as the kubelet records it: one per reason and container, its
    * `count` and `lastTimestamp` raised each time it happens again (`kubectl events` shows `(x3 over 2m)`).
    */
-  #recordEvent(pod: KubeObject, container: string, reason: 'BackOff' | 'Started', message: string): void {
+  #recordEvent(
+    pod: KubeObject,
+    container: string,
+    reason: 'BackOff' | 'Pulled' | 'Created' | 'Started',
+    message: string,
+  ): void {
     const namespace = pod.metadata.namespace ?? 'default';
     const eventName = `${pod.metadata.name}.${container}.${reason.toLowerCase()}`;
     const now = kubeTimeNow();
