@@ -21,9 +21,14 @@ export const orphanTag = defineLintRule({
   *check(graph) {
     for (const tag of graph.tags) {
       const has = (role: ResourceRole) => graph.modulesWith(role, tag);
+      const isUnowned = has('accepts').length === 0 && has('advertises').length === 0;
+      const isUnaccepted = has('accepts').length === 0 && has('advertises').length > 0;
+      if (!isUnowned && !isUnaccepted) continue;
       // A tag within two edits of another is reported as misspelt (KAS_MISSPELT_TAG, an error) instead.
+      // Asked only of an orphan: the look-up indexes every tag of the graph, a tenth of a lint's time at
+      // 10,000 modules, which a graph without orphans need not spend.
       if (closestTag(graph, tag) !== undefined) continue;
-      if (has('accepts').length === 0 && has('advertises').length === 0) {
+      if (isUnowned) {
         for (const user of [...has('uses'), ...has('observes')]) {
           const role = has('uses').includes(user) ? 'uses' : 'observes';
           yield {
@@ -33,7 +38,7 @@ export const orphanTag = defineLintRule({
           };
         }
       }
-      if (has('accepts').length === 0) {
+      if (isUnaccepted) {
         for (const advertiser of has('advertises')) {
           yield {
             message: `"${advertiser.name}" advertises ${tag}, which no module accepts`,
