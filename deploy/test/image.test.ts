@@ -67,13 +67,13 @@ describe.each(['kas.Dockerfile', 'agentk.Dockerfile'])('%s', (dockerfile) => {
     expect(instruction(final, 'ENV', 'MALLOC_')).toBe('MALLOC_TRIM_THRESHOLD_=67108864');
     expect(entrypoint[0]).toBe('node');
     // V8 keeps room for a relay's buffers (below): the bench runs kas and agentk so too.
-    expect(nodeFlags(dockerfile)).toEqual(['--initial-old-space-size=96']);
+    expect(nodeOptions(dockerfile)).toEqual(['--initial-old-space-size=96']);
     expect(final.instructions.filter((step) => /\bnpm (start|run)\b/.test(step.value))).toEqual([]);
   });
 });
 
 /** The options the image gives node itself: those of the ENTRYPOINT before the script. */
-function nodeFlags(dockerfile: string): string[] {
+function nodeOptions(dockerfile: string): string[] {
   const [, ...args] = imageSteps(dockerfile).entrypoint;
   return args.slice(
     0,
@@ -104,8 +104,8 @@ describe("the images' node options", () => {
   }
 
   it("are the same for kas and agentk, and keep V8 from running full GCs while a relay's buffers pass", async () => {
-    const options = nodeFlags('kas.Dockerfile');
-    expect(nodeFlags('agentk.Dockerfile')).toEqual(options);
+    const options = nodeOptions('kas.Dockerfile');
+    expect(nodeOptions('agentk.Dockerfile')).toEqual(options);
     expect(await fullGcsWhileRelaying([])).toBeGreaterThanOrEqual(5); // V8's behaviour this guards against
     expect(await fullGcsWhileRelaying(options)).toBe(0);
   });
