@@ -294,6 +294,10 @@ describe('kubectl commands of every day against the fake', () => {
     );
     expect(events.stdout).toMatch(/Normal\s+Created\s+Pod\/loop\s+Created container: loop/);
     expect(events.stdout).toMatch(/Normal\s+Started\s+Pod\/loop\s+Started container loop/);
+    // One line per reason: the restart counted up the first start's event, as the kubelet's correlator does.
+    const startedLines = events.stdout.split('\n').filter((line) => /\sStarted\s+Pod\/loop\s/.test(line));
+    expect(startedLines).toHaveLength(1);
+    expect(startedLines[0]).toMatch(/\(x\d+ over /);
     expect((await run('logs', 'once', '--previous')).stderr).toContain(
       'previous terminated container "once" in pod "once" not found',
     );

@@ -323,8 +323,9 @@ export class PodMainProcesses {
   }
 
   /**
-   * An event of the container's restarts, as the kubelet records it: one per reason and container, its
-   * `count` and `lastTimestamp` raised each time it happens again (`kubectl events` shows `(x3 over 2m)`).
+   * An event of the container's restarts, as the kubelet records it: its correlator counts an event up
+   * when one with the same reason and message about the pod was recorded before (the first start's
+   * `Started` too), raising its `count` and `lastTimestamp` (`kubectl events` shows `(x3 over 2m)`).
    */
   #recordEvent(
     pod: KubeObject,
@@ -333,19 +334,26 @@ export class PodMainProcesses {
     message: string,
   ): void {
     const namespace = pod.metadata.namespace ?? 'default';
-    const eventName = `${pod.metadata.name}.${container}.${reason.toLowerCase()}`;
     const now = kubeTimeNow();
-    const existing = this.store.get('events', eventName, namespace);
-    if (existing !== undefined && readRecord(existing, 'involvedObject')?.uid === pod.metadata.uid) {
+    const existing = this.store
+      .list('events', namespace)
+      .find(
+        (event) =>
+          readRecord(event, 'involvedObject')?.uid === pod.metadata.uid &&
+          event.reason === reason &&
+          event.message === message,
+      );
+    if (existing !== undefined) {
       this.store.update('events', {
         ...existing,
-        message,
         count: Number(existing.count ?? 1) + 1,
         lastTimestamp: now,
       });
       return;
     }
-    if (existing !== undefined) this.store.delete('events', eventName, namespace);
+    const eventName = `${pod.metadata.name}.${container}.${reason.toLowerCase()}`;
+    if (this.store.get('events', eventName, namespace) !== undefined)
+      this.store.delete('events', eventName, namespace); // an earlier pod's, or one of an older message (image)
     this.store.create('events', {
       ...podEvent(pod, reason, message, 0, reason === 'BackOff' ? 'Warning' : 'Normal'),
       metadata: { name: eventName, namespace },
