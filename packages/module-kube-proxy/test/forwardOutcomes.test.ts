@@ -262,6 +262,61 @@ describe('what a client sees when a request goes through a forwarding replica', 
     ]);
   });
 
+  it('passes over a replica it could not reach while another holds the agent: one request waits privateApiConnectTimeout for the stale entry of a dead replica, not every other one for its entry TTL', async () => {
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b', { kubeProxy: { privateApiConnectTimeout: '300ms' } });
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    // A replica on a lost node (or frozen) left its entry for the agent, which has moved to A: the
+    // directory names both until the entry expires.
+    const dead = await startSilentServer();
+    silentServers.push(dead);
+    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const triesOfDead = () =>
+      b.logs.lines.filter((line) => line.event === 'route.retry' && line.replicaId === 'kas-dead').length;
+
+    // Each request picks one of the two at random until the dead one has been tried.
+    for (let i = 0; i < 30 && dead.connections === 0; i += 1) expect((await version(b)).status).toBe(200);
+    expect(dead.connections).toBe(1);
+    await eventually(() => triesOfDead() === 1);
+    for (let i = 0; i < 12; i += 1) expect((await version(b)).status).toBe(200);
+
+    expect(triesOfDead()).toBe(1);
+    expect(dead.connections).toBe(1);
+    expect(b.logs.lines.filter((line) => line.event === 'replica.failing')).toEqual([
+      expect.objectContaining({
+        level: 40,
+        replicaId: 'kas-dead',
+        address: dead.address,
+        forMs: 60_000,
+        reason: expect.stringContaining('was not established within 300ms'),
+      }),
+    ]);
+  });
+
+  it('still tries a replica it could not reach when no other holds the agent, and takes it back once it answers', async () => {
+    const relay = await startFreezableRelay();
+    relays.push(relay);
+    const a = await startReplica('kas-a', { privateApi: { advertiseAddress: relay.address } });
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '1s', privateApiConnectTimeout: '300ms' },
+    });
+    await connectAgent([a.agentAddress]);
+    // Nothing listens behind the relay yet: B's connections through it end at once.
+    relay.target = '127.0.0.1:1';
+    expect((await version(b)).status).toBe(502);
+    expect(b.logs.lines).toContainEqual(
+      expect.objectContaining({ event: 'replica.failing', replicaId: 'kas-a' }),
+    );
+
+    relay.target = a.privateApi.address;
+    await eventually(async () => (await version(b)).status === 200);
+    expect(b.logs.lines).toContainEqual(
+      expect.objectContaining({ event: 'replica.recovered', replicaId: 'kas-a', address: relay.address }),
+    );
+    expect((await version(b)).status).toBe(200);
+  });
+
   it('takes a new Forward call that gets no answer from a replica that answered before for a lost connection, at privateApiConnectTimeout, long before its heartbeat limit', async () => {
     const relay = await startFreezableRelay();
     relays.push(relay);

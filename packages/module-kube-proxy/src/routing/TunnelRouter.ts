@@ -8,6 +8,7 @@ import type { ForwardError } from '../forward/OutboundExchange.js';
 import type { ReplicaForwarder } from '../forward/ReplicaForwarder.js';
 import type { AgentArrivals } from './AgentArrivals.js';
 import type { CachedDirectory } from './CachedDirectory.js';
+import { UnreachableReplicas } from './UnreachableReplicas.js';
 
 /**
  * What to do when an agent is connected but none of its tunnels came free: every tunnel carries a long
@@ -28,7 +29,7 @@ export interface RoutedResponse {
 interface Route {
   readonly kind: RouteKind;
   readonly tunnel: Tunnel;
-  readonly replicaId?: string;
+  readonly replica?: ReplicaInfo;
 }
 
 /** What one request learnt while looking for a tunnel, for the error it may end with. */
@@ -98,6 +99,7 @@ export class TunnelRouter {
     private readonly forwarder: ReplicaForwarder,
     private readonly tunnelWaitMs: number,
     private readonly log: Logger,
+    private readonly unreachable = new UnreachableReplicas(log),
   ) {}
 
   /**
@@ -124,19 +126,30 @@ export class TunnelRouter {
     };
     for (;;) {
       const route = await this.#route(agentId, deadline, signal, search);
+      const replica = route.replica;
       try {
-        return { response: await route.tunnel.roundTrip(request, body, signal), route: route.kind };
+        const response = await route.tunnel.roundTrip(request, body, signal);
+        if (replica !== undefined) this.unreachable.answered(replica);
+        return { response, route: route.kind };
       } catch (error) {
-        if (signal.aborted || !canRetry(error, request, body)) throw error;
         const code = codeOf(error);
-        if (route.replicaId !== undefined) {
+        if (replica !== undefined && !signal.aborted) {
+          const remoteCode = (error as Partial<ForwardError>).remoteCode;
+          // It answered, if only to refuse: reachable. Not reached, or the connection lost before it
+          // answered (a cut at its stop aside): passed over while another replica holds the agent.
+          if (remoteCode !== undefined) this.unreachable.answered(replica);
+          else if (code === 'KAS_FORWARD_FAILED' && !isCut(error))
+            this.unreachable.failed(replica, messageOf(error));
+        }
+        if (signal.aborted || !canRetry(error, request, body)) throw error;
+        if (replica !== undefined) {
           search.refused ??= new Map();
-          search.refused.set(route.replicaId, Date.now());
+          search.refused.set(replica.id, Date.now());
           this.directory.forget(agentId); // the kept answer named a replica that did not serve the agent
         }
         if (code === 'KAS_FORWARD_FAILED') {
           search.routeError = error;
-          search.routeErrorReplicaId = route.replicaId;
+          search.routeErrorReplicaId = replica?.id;
         }
         if ((error as Partial<ForwardError>).remoteCode === 'KAS_TUNNEL_WAIT_TIMEOUT') {
           search.busyRefusal = error as ForwardError;
@@ -157,7 +170,7 @@ export class TunnelRouter {
             event: 'route.retry',
             agentId,
             route: route.kind,
-            replicaId: route.replicaId,
+            replicaId: replica?.id,
             code,
             reason: messageOf(error),
           },
@@ -209,9 +222,12 @@ export class TunnelRouter {
       }
       const candidates = replicas.filter(isUsable);
       if (candidates.length > 0) {
-        const replica = candidates[Math.floor(Math.random() * candidates.length)] as ReplicaInfo;
+        // A replica that could not be reached lately is tried only when no other one holds the agent.
+        const reachable = candidates.filter((replica) => !this.unreachable.has(replica));
+        const choices = reachable.length > 0 ? reachable : candidates;
+        const replica = choices[Math.floor(Math.random() * choices.length)] as ReplicaInfo;
         const tunnel = this.forwarder.tunnelTo(replica, agentId, deadline - Date.now());
-        return { kind: 'remote', tunnel, replicaId: replica.id };
+        return { kind: 'remote', tunnel, replica };
       }
       if (search.directoryError !== undefined && !search.isAgentHere) {
         if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) continue; // it arrived meanwhile
@@ -269,6 +285,10 @@ export class TunnelRouter {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function isCut(error: unknown): boolean {
+  return (error as { isCut?: boolean } | undefined)?.isCut === true;
 }
 
 function codeOf(error: unknown): unknown {
