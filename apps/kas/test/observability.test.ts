@@ -72,9 +72,18 @@ describe('the observability module', () => {
     await stopping;
     expect((await fetch(`${url}/readiness`)).status).toBe(503);
     expect((await fetch(`${url}/liveness`)).status).toBe(200);
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(
-      /^kas_module_state\{module="kube-proxy",state="stopping"\} 1$/m,
-    );
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^kas_module_state\{module="kube-proxy",state="stopping"\} 1$/m);
+    // The process's and Node's own, as every Node service exports them (prom-client's default metrics).
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_gc_duration_seconds',
+    ]) {
+      expect(metrics).toContain(`# TYPE ${name} `);
+    }
     release?.();
     expect((await stopped).status).toBe('clean');
     await expect(fetch(`${url}/liveness`)).rejects.toThrow();

@@ -1,7 +1,7 @@
 import type { App, LifecycleEvent, ModuleState, Token } from '@kas/core';
 import { LifecycleFeed, type LifecycleFeedOptions } from '@kas/lifecycle-view';
 import { KubeProxyMetricsToken } from '@kas/module-kube-proxy';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { recordProxyDurations, registerModuleMetrics } from './registerModuleMetrics.js';
 
 const MODULE_STATES: readonly ModuleState[] = [
@@ -51,6 +51,8 @@ export class KasTelemetry {
 
   constructor(options: { readonly lifecycle?: LifecycleFeedOptions } = {}) {
     this.lifecycle = new LifecycleFeed(options.lifecycle);
+    // The process's and Node's own: CPU, memory, heap spaces, event loop lag, GC durations by kind.
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /**

@@ -15,6 +15,7 @@ import { createToken, defineModule, formatDuration, ListenerConnections } from '
 import { LIFECYCLE_PAGE } from '@kas/lifecycle-view';
 import { z } from 'zod';
 import { KasAppError } from '../errors/KasAppError.js';
+import { GcPressureWatch } from './GcPressureWatch.js';
 import type { KasTelemetry } from './KasTelemetry.js';
 import { serveObservabilityRequest } from './serveObservabilityRequest.js';
 
@@ -112,6 +113,7 @@ export function observabilityModule(input: ObservabilityConfig) {
         response.once('close', connections.busy(request.socket));
       });
       const endpoint: { url: string; lifecyclePage?: string } = { url: '' };
+      const gcPressure = new GcPressureWatch(log);
       return {
         provides: { endpoint },
         async start() {
@@ -137,8 +139,10 @@ export function observabilityModule(input: ObservabilityConfig) {
             { url: endpoint.url, ...(config.debug ? { lifecyclePage: endpoint.lifecyclePage } : {}) },
             'observability listening',
           );
+          gcPressure.start();
         },
         async stop(ctx) {
+          gcPressure.stop();
           ctx.signal.addEventListener(
             'abort',
             () => {
