@@ -11,11 +11,17 @@ const fixture = fileURLToPath(new URL('./fixtures/gcPressure.mjs', import.meta.u
  * state a relay drifts into), and returns the log lines and the relay's report.
  */
 async function relay(nodeOptions: readonly string[]) {
-  const { stdout } = await run(
-    process.execPath,
-    ['--expose-gc', '--heap-growing-percent=1', ...nodeOptions, fixture],
-    { env: { ...process.env, RELAYED_MIB: '4096' }, timeout: 120_000 },
-  );
+  return watch(['--expose-gc', '--heap-growing-percent=1', ...nodeOptions], {
+    GC_LOAD: 'relay',
+    RELAYED_MIB: '4096',
+  });
+}
+
+async function watch(nodeOptions: readonly string[], env: Record<string, string>) {
+  const { stdout } = await run(process.execPath, [...nodeOptions, fixture], {
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
   const lines = stdout
     .trim()
     .split('\n')
@@ -53,5 +59,23 @@ describe("kas's GC pressure watch", () => {
     const { logs, report } = await relay(['--initial-old-space-size=96']);
     expect(report).toMatchObject({ relayedMiB: 4096, majorGcs: 0 });
     expect(logs).toEqual([]);
+  });
+
+  it("says the heap is nearly full, not to give room below V8's limit, when that is why", {
+    timeout: 180_000,
+  }, async () => {
+    const { logs } = await watch(['--max-old-space-size=96'], { GC_LOAD: 'fullHeap' });
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 40,
+        event: 'runtime.gcPressure',
+        fullGcs: 10,
+        fix: expect.stringContaining('find what holds the memory'),
+        msg: expect.stringMatching(
+          / MB on the heap, near V8's maximum of 96 MB: kas is running out of memory$/,
+        ),
+      }),
+    ]);
+    expect(logs[0]).not.toHaveProperty('suggestedInitialOldSpaceMb');
   });
 });

@@ -10,6 +10,9 @@ export interface GcPressureOptions {
 }
 
 const MB = 1024 * 1024;
+// A heap this close to V8's maximum is collected again and again because it is full.
+const NEAR_LIMIT = 0.7;
+const YOUNG_GENERATION_MB = 48;
 
 /**
  * Warns when V8 runs full (mark-compact) garbage collections back to back, once a second or more.
@@ -75,23 +78,40 @@ export class GcPressureWatch {
   #warn(fullGcs: number): void {
     const heap = getHeapStatistics();
     const heapUsedMb = Math.round(heap.used_heap_size / MB);
-    const arrayBuffersMb = Math.round(process.memoryUsage().arrayBuffers / MB);
+    const heapLimitMb = Math.round(heap.heap_size_limit / MB);
+    // heap_size_limit counts the young generation's most (3 x 16 MB semi-spaces) above the old one's.
+    const oldSpaceLimitMb = heapLimitMb - YOUNG_GENERATION_MB;
     const flag = process.execArgv.find((arg) => arg.startsWith('--initial-old-space-size'));
+    const fields = {
+      event: 'runtime.gcPressure',
+      fullGcs,
+      windowMs: this.#windowMs,
+      heapUsedMb,
+      heapLimitMb,
+      arrayBuffersMb: Math.round(process.memoryUsage().arrayBuffers / MB),
+      nodeOption: flag ?? null,
+    };
+    const what = `V8 ran ${fullGcs} full garbage collections in the last ${Math.round(this.#windowMs / 1000)} s with ${heapUsedMb} MB on the heap`;
+    if (heapUsedMb >= oldSpaceLimitMb * NEAR_LIMIT) {
+      // Full GCs because the heap itself is nearly full: more room below the floor would not help.
+      this.log.warn(
+        {
+          ...fields,
+          fix: `find what holds the memory (a heap snapshot: node --heapsnapshot-signal=SIGUSR2), or give node a larger --max-old-space-size (now ${oldSpaceLimitMb} MB) and the container the memory for it`,
+        },
+        `${what}, near V8's maximum of ${oldSpaceLimitMb} MB: kas is running out of memory`,
+      );
+      return;
+    }
     // Room for a relay's buffers between young GCs (32 MB) above the young generation (16 MB), with margin.
     const suggestedMb = Math.max(96, Math.ceil((heapUsedMb + 64) / 32) * 32);
     this.log.warn(
       {
-        event: 'runtime.gcPressure',
-        fullGcs,
-        windowMs: this.#windowMs,
-        heapUsedMb,
-        heapLimitMb: Math.round(heap.heap_size_limit / MB),
-        arrayBuffersMb,
-        nodeOption: flag ?? null,
+        ...fields,
         suggestedInitialOldSpaceMb: suggestedMb,
         fix: `start node with --initial-old-space-size=${suggestedMb} (${flag === undefined ? 'it runs without it' : `it runs with ${flag}`}; the images' Dockerfiles and deploy/README.md say why); NODE_OPTIONS does not take this option`,
       },
-      `V8 ran ${fullGcs} full garbage collections in the last ${Math.round(this.#windowMs / 1000)} s with ${heapUsedMb} MB on the heap: kas spends its CPU in the garbage collector, as when it relays bytes (port-forward, cp, large answers) with too little room below V8's limit`,
+      `${what}: kas spends its CPU in the garbage collector, as when it relays bytes (port-forward, cp, large answers) with too little room below V8's limit`,
     );
   }
 }
