@@ -263,26 +263,26 @@ describe('what a client sees when a request goes through a forwarding replica', 
   });
 
   it('passes over a replica it could not reach while another holds the agent: one request waits privateApiConnectTimeout for the stale entry of a dead replica, not every other one for its entry TTL', async () => {
-    const a = await startReplica('kas-a');
-    const b = await startReplica('kas-b', { kubeProxy: { privateApiConnectTimeout: '300ms' } });
-    await connectAgent([a.agentAddress]);
-    await eventually(async () => (await version(b)).status === 200);
     // A replica on a lost node (or frozen) left its entry for the agent, which has moved to A: the
     // directory names both until the entry expires.
     const dead = await startSilentServer();
     silentServers.push(dead);
     table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const a = await startReplica('kas-a');
+    const b = await startReplica('kas-b', { kubeProxy: { privateApiConnectTimeout: '300ms' } });
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
     const triesOfDead = () =>
       b.logs.lines.filter((line) => line.event === 'route.retry' && line.replicaId === 'kas-dead').length;
 
     // Each request picks one of the two at random until the dead one has been tried.
     for (let i = 0; i < 30 && dead.connections === 0; i += 1) expect((await version(b)).status).toBe(200);
-    expect(dead.connections).toBe(1);
-    await eventually(() => triesOfDead() === 1);
+    await eventually(() => triesOfDead() >= 1);
+    const [tries, connections] = [triesOfDead(), dead.connections];
     for (let i = 0; i < 12; i += 1) expect((await version(b)).status).toBe(200);
 
-    expect(triesOfDead()).toBe(1);
-    expect(dead.connections).toBe(1);
+    expect(triesOfDead()).toBe(tries);
+    expect(dead.connections).toBe(connections);
     expect(b.logs.lines.filter((line) => line.event === 'replica.failing')).toEqual([
       expect.objectContaining({
         level: 40,
@@ -292,6 +292,23 @@ describe('what a client sees when a request goes through a forwarding replica', 
         reason: expect.stringContaining('was not established within 300ms'),
       }),
     ]);
+  });
+
+  it('tries a replica that took a second or more to fail once per request: a request for an agent only a silent replica holds ends at its tunnel wait, after one connection', async () => {
+    const dead = await startSilentServer();
+    silentServers.push(dead);
+    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '3s', privateApiConnectTimeout: '1s' },
+    });
+
+    // It tried the silent replica again each second of the tunnel wait, and once more after it: 4 connections.
+    const answer = await version(b);
+    expect(answer.status).toBe(502);
+    expect(JSON.parse(answer.body).message).toBe(
+      'forwarding the request to the kas replica holding agent "agent-1" failed: it did not complete the connection within 1s (it accepted it but never answered, or never accepted it); the details are in the kas log, for its operator',
+    );
+    expect(dead.connections).toBe(1);
   });
 
   it('still tries a replica it could not reach when no other holds the agent, and takes it back once it answers', async () => {

@@ -43,6 +43,12 @@ interface Search {
    * again registered the agent anew (e.g. it restarted under the same id) and is tried again.
    */
   leftRefused: Set<string> | undefined;
+  /**
+   * Replicas this request could not reach after trying for a second or more (a silent address, a lost
+   * node): not tried again by it, as each try would cost as long again. One refused at once (a replica
+   * restarting on the same address) is tried again after `REFUSED_REPLICA_RETRY_MS`.
+   */
+  unreached: Set<string> | undefined;
   isAgentHere: boolean;
   directoryError: unknown;
   /** The last route that failed for a reason other than "the agent is not here" (e.g. a wrong secret). */
@@ -75,6 +81,7 @@ function reconsiderRefused(search: Search, replicas: readonly ReplicaInfo[]): vo
     } else if (search.leftRefused?.has(id) === true) {
       search.leftRefused.delete(id);
       search.refused.delete(id);
+      search.unreached?.delete(id);
     }
   }
 }
@@ -118,6 +125,7 @@ export class TunnelRouter {
     const search: Search = {
       refused: undefined,
       leftRefused: undefined,
+      unreached: undefined,
       isAgentHere: false,
       directoryError: undefined,
       routeError: undefined,
@@ -127,6 +135,7 @@ export class TunnelRouter {
     for (;;) {
       const route = await this.#route(agentId, deadline, signal, search);
       const replica = route.replica;
+      const triedAt = Date.now();
       try {
         const response = await route.tunnel.roundTrip(request, body, signal);
         if (replica !== undefined) this.unreachable.answered(replica);
@@ -138,8 +147,13 @@ export class TunnelRouter {
           // It answered, if only to refuse: reachable. Not reached, or the connection lost before it
           // answered (a cut at its stop aside): passed over while another replica holds the agent.
           if (remoteCode !== undefined) this.unreachable.answered(replica);
-          else if (code === 'KAS_FORWARD_FAILED' && !isCut(error))
+          else if (code === 'KAS_FORWARD_FAILED' && !isCut(error)) {
             this.unreachable.failed(replica, messageOf(error));
+            if (Date.now() - triedAt >= REFUSED_REPLICA_RETRY_MS) {
+              search.unreached ??= new Set();
+              search.unreached.add(replica.id);
+            }
+          }
         }
         if (signal.aborted || !canRetry(error, request, body)) throw error;
         if (replica !== undefined) {
@@ -182,6 +196,7 @@ export class TunnelRouter {
 
   async #route(agentId: string, deadline: number, signal: AbortSignal, search: Search): Promise<Route> {
     const isUsable = (replica: ReplicaInfo) => {
+      if (search.unreached?.has(replica.id) === true) return false;
       const refusedAt = search.refused?.get(replica.id);
       return refusedAt === undefined || Date.now() - refusedAt >= REFUSED_REPLICA_RETRY_MS;
     };
