@@ -290,6 +290,26 @@ describe('validation at composition', () => {
     expect(invalid(() => probe({ name: 'a', stop: { before: ['b'] } }))).toBe('KAS_INVALID_DECLARATION');
   });
 
+  it("fixes a lone name given where a list belongs with that name in a list, not with another module's", () => {
+    const fixOf = (declaration: Record<string, unknown>) => {
+      try {
+        probe({ name: 'a', ...declaration } as Parameters<typeof probe>[0]);
+      } catch (error) {
+        return (error as CoreError).fix;
+      }
+      return 'no error';
+    };
+    expect(fixOf({ startAfter: 'private-api' })).toBe("write startAfter: ['private-api']");
+    expect(fixOf({ stop: { after: 'kube-proxy' } })).toBe("write stop.after: ['kube-proxy']");
+    expect(fixOf({ accepts: 'status-http' })).toBe("write accepts: ['status-http']");
+    expect(fixOf({ startAfter: 5 })).toBe(
+      "write startAfter as an array of module names, e.g. startAfter: ['tunnel-tracker']",
+    );
+    expect(fixOf({ uses: [''] })).toBe(
+      "write uses as an array of resource tags, e.g. uses: ['agent-tunnels']",
+    );
+  });
+
   it('rejects a module name in startAfter or stop, and a resource tag, with control characters or other text a name cannot have, showing it escaped (it reached the terminal raw)', () => {
     const ansi = '\u001b[2J\u001b[31mred';
     const cases: [Omit<AnyModule, 'create' | 'name'>, string][] = [

@@ -117,7 +117,13 @@ function checkNameList(
   if (list === undefined) return;
   const example = kind === 'module' ? 'tunnel-tracker' : 'agent-tunnels';
   if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) {
-    fail(field, 'must be an array of non-empty strings', `write ${field}: ['${example}']`);
+    // A lone name given as a string is the usual slip: the fix is that name in an array.
+    const given: unknown = list;
+    const fix =
+      typeof given === 'string' && NAME_PATTERN.test(given)
+        ? `write ${field}: ['${given}']`
+        : `write ${field} as an array of ${kind === 'module' ? 'module names' : 'resource tags'}, e.g. ${field}: ['${example}']`;
+    fail(field, 'must be an array of non-empty strings', fix);
   }
   list.forEach((item, index) => {
     if (NAME_PATTERN.test(item)) return;

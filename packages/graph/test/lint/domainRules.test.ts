@@ -87,6 +87,25 @@ describe('KAS_ACCEPTOR_BEHIND_DRAIN', () => {
     );
   });
 
+  it('tells a module that accepts and observes, declared last behind a drain, to become two modules (each rule alone sent the author back and forth)', () => {
+    const modules = [
+      declare({ name: 'proxy', drainBudget: '1h', uses: ['tunnels'] }),
+      acceptor({ observes: ['tunnels'], stop: { last: true } }),
+    ];
+    const [finding] = findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN');
+    expect(finding?.fix).toBe(
+      'drop stop: { last: true } from "edge": an acceptor must begin its stop at once (it also observes tunnels, which wants it to stop last, KAS_OBSERVER_STOPS_EARLY: make it two modules, one that accepts and one that observes with stop: { last: true })',
+    );
+    // Without last, the observer rule fires, and says the same.
+    const [early] = findings(
+      { modules: [modules[0] as (typeof modules)[0], acceptor({ observes: ['tunnels'] })] },
+      'KAS_OBSERVER_STOPS_EARLY',
+    );
+    expect(early?.fix).toBe(
+      'declare stop: { last: true } on "edge", or add "proxy" to its stop.after; "edge" also accepts conns, and an acceptor must begin its stop at once (KAS_ACCEPTOR_BEHIND_DRAIN): if waiting puts it behind a long drain, make it two modules, one that accepts and one that observes with stop: { last: true }',
+    );
+  });
+
   it('tolerates a wait up to the accept delay limit, and the limit is configurable', () => {
     const modules = [acceptor(), declare({ name: 'metrics', startAfter: ['edge'], drainBudget: '30s' })];
     expect(findings({ modules }, 'KAS_ACCEPTOR_BEHIND_DRAIN')).toEqual([]);

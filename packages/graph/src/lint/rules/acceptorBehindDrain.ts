@@ -94,8 +94,12 @@ function unblock(
     if (graph.module(edge.to).stop.last === true) {
       if (lastOnes.has(edge.to)) return [];
       lastOnes.add(edge.to);
+      const observes = graph.module(edge.to).observes;
       return [
-        `drop stop: { last: true } from "${edge.to}"${stopSetByNote(graph.module(edge.to))}: an acceptor must begin its stop at once`,
+        `drop stop: { last: true } from "${edge.to}"${stopSetByNote(graph.module(edge.to))}: an acceptor must begin its stop at once` +
+          (observes.length === 0
+            ? ''
+            : ` (it also observes ${observes.join(', ')}, which wants it to stop last, KAS_OBSERVER_STOPS_EARLY: make it two modules, one that accepts and one that observes with stop: { last: true })`),
       ];
     }
     return [`drop "${edge.from}" from the stop.after of "${edge.to}"${stopSetByNote(graph.module(edge.to))}`];

@@ -35,7 +35,7 @@ export const observerStopsEarly = defineLintRule({
           if (module.name === observer.name || graph.stopsAfter(observer.name, module.name)) continue;
           yield {
             message: `"${observer.name}" observes ${tag} but may stop before "${module.name}" (${role} ${tag}) has stopped: it misses what happens while "${module.name}" drains`,
-            fix: `declare stop: { last: true } on "${observer.name}", or add "${module.name}" to its stop.after`,
+            fix: `declare stop: { last: true } on "${observer.name}", or add "${module.name}" to its stop.after${splitNote(observer)}`,
             modules: [observer.name, module.name],
           };
         }
@@ -43,3 +43,12 @@ export const observerStopsEarly = defineLintRule({
     }
   },
 });
+
+/**
+ * An observer that also accepts connections must begin its stop at once as an acceptor and wait as an
+ * observer: behind a long drain, either fix brings back the other rule's finding.
+ */
+function splitNote(observer: { readonly name: string; readonly accepts: readonly string[] }): string {
+  if (observer.accepts.length === 0) return '';
+  return `; "${observer.name}" also accepts ${observer.accepts.join(', ')}, and an acceptor must begin its stop at once (KAS_ACCEPTOR_BEHIND_DRAIN): if waiting puts it behind a long drain, make it two modules, one that accepts and one that observes with stop: { last: true }`;
+}
