@@ -165,7 +165,7 @@ describe('modules: in kas.yaml', () => {
       /kas\.yaml:2:5: modules\[0\] "\.\.\/plain-object\.mjs": its default export is not a valid module declaration: KAS_INVALID_DECLARATION: module "plain-object": startAfter must be an array of non-empty strings$/,
     );
     expect(plain.fix).toBe(
-      "write startAfter: ['tunnel-tracker']; declare modules with defineModule({...}) of @kas/core, which checks a declaration where it is written",
+      "write startAfter: ['kube-proxy']; declare modules with defineModule({...}) of @kas/core, which checks a declaration where it is written",
     );
 
     const made = await refusal('modules:\n  - ../plain-object-factory.mjs\n');

@@ -41,6 +41,22 @@ describe("a stop problem an override causes names the override, not the module's
     ]);
   });
 
+  it('an alongside that an overridden module between the pair orders names that override in its fix (it named neither; found by an author trial)', () => {
+    const { problems } = analyzeComposition({
+      modules: [declare('a', [], { alongside: ['b'] }), declare('b', [], { after: ['c'] }), declare('c')],
+      overrides: { c: { stop: { after: ['a'] }, origin: 'overrides.c.stop (kas.yaml:4:5)' } },
+    });
+    expect(problems).toEqual([
+      expect.objectContaining({
+        code: 'KAS_STOP_CONTRADICTION',
+        message: expect.stringMatching(
+          /^"a" declares alongside: \["b"\], but other relations make "a" stop before "b"/,
+        ),
+        fix: 'also declare "alongside" (or "with") for the modules between them, or drop this "alongside"; the stop of "c" is set by overrides.c.stop (kas.yaml:4:5): an order it adds may be the one between them',
+      }),
+    ]);
+  });
+
   it('an order inside one stage and an after on a last module name the override that declares them', () => {
     expect(
       messagesOf({

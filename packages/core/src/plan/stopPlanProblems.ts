@@ -164,6 +164,7 @@ export function orderedAlongsidePairs(
     if ((predecessorsLeft.get(stage) ?? 0) > 0) reachable.set(stage, set);
   }
   const problems: GraphProblem[] = [];
+  const ordering = orderingOverrides(modules);
   for (const pair of alongside) {
     const a = stageOf[pair.module] as number;
     const b = stageOf[pair.other] as number;
@@ -176,9 +177,26 @@ export function orderedAlongsidePairs(
     problems.push({
       code: 'KAS_STOP_CONTRADICTION',
       message: `${declarerOf(modules[pair.module])} declares alongside: ["${name(pair.other)}"], but other relations make "${name(first)}" stop before "${name(second)}" (through modules between them in start order, or "after")`,
-      fix: `also declare "alongside" (or "with") for the modules between them, or drop this "alongside"`,
+      fix: `also declare "alongside" (or "with") for the modules between them, or drop this "alongside"${ordering}`,
       modules: [name(pair.module), name(pair.other)],
     });
   }
   return problems;
+}
+
+/**
+ * The modules whose stop an override sets with an order (`after`, `last`), as a note for a problem whose
+ * chain passes through modules it does not name: an override is the likeliest cause, and where to look.
+ */
+function orderingOverrides(modules: readonly PlannedModule[]): string {
+  const overridden = modules.filter(
+    (module) =>
+      module.stopSetBy !== undefined && ((module.stop.after?.length ?? 0) > 0 || module.stop.last === true),
+  );
+  if (overridden.length === 0) return '';
+  const listed = overridden
+    .slice(0, 3)
+    .map((module) => `the stop of "${module.name}" is set by ${module.stopSetBy}`)
+    .join('; ');
+  return `; ${listed}${overridden.length > 3 ? ` (and ${overridden.length - 3} more)` : ''}: an order it adds may be the one between them`;
 }
