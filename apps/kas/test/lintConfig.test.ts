@@ -113,6 +113,16 @@ describe('kas-graph --config kas.yaml: what kas --config runs, loaded modules in
       }),
     );
     expect((await run(['lint', '--config', file, '--rule', 'RULED_NEEDS_A_PEER=off'])).code).toBe(0);
+    // explain reads the same kas.yaml (it read --config as a kas-graph.config.json: "cannot be read as JSON").
+    const explain = await run(['explain', 'RULED_NEEDS_A_PEER', '--config', file]);
+    expect(explain.stderr).toBe('');
+    expect(explain.code).toBe(0);
+    expect(explain.stdout).toMatch(
+      /^RULED_NEEDS_A_PEER: .*from .*\.\.\/ruled\.mjs \(modules: in ruled\.yaml\)/,
+    );
+    const unknown = await run(['explain', 'RULED_NEEDS_A_PEER']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('kas-graph explain <CODE> --config kas.yaml');
   });
 
   it('runs such a rule once when the kas-graph.config.json next to kas.yaml lists the module as a plugin too', async () => {

@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { LintFinding, LintSetting } from '../../lint/LintRule.js';
 import { LintRuleError } from '../../lint/LintRuleError.js';
@@ -10,12 +10,12 @@ import { KAS_GRAPH_EXIT_CODES } from '../exitCodes.js';
 import { formatHuman } from '../lint/formatHuman.js';
 import { toFailureReport, toLintReport } from '../lint/LintReport.js';
 import { loadLintSetup, mergeSettings } from '../lint/loadLintSetup.js';
+import { loadModuleRules } from '../lint/loadModuleRules.js';
 import { toFailedSarif, toSarif } from '../lint/toSarif.js';
 import { analyzeLoadedComposition } from '../load/analyzeLoadedComposition.js';
 import { isKasConfig, loadConfiguredGraph } from '../load/loadConfiguredGraph.js';
 import type { ConfigSource, LoadedGraph } from '../load/loadGraph.js';
 import { loadGraph } from '../load/loadGraph.js';
-import { loadPlugins } from '../load/loadPlugins.js';
 import { collectRuleOption, parseCountOption, parseDurationOption } from '../parseOptions.js';
 
 interface LintOptions {
@@ -132,22 +132,7 @@ async function runLint(
     dirname(graph.file),
   );
   const deploymentRules = manifests?.rules ?? [];
-  // A module a kas.yaml loads may ship its own rules (`kasGraphRules` beside its default export).
-  const moduleRules =
-    kasConfig === undefined
-      ? []
-      : await loadPlugins(
-          (graph.configSources ?? []).map((source) => source.entry),
-          graph.file,
-          {
-            isOptional: true,
-            sourceOf: (entry) => `${entry} (modules: in ${basename(graph.file)})`,
-            known: loaded.rules.flatMap((rule) => {
-              const source = loaded.sources.get(rule.code);
-              return source === undefined ? [] : [{ rule, source }];
-            }),
-          },
-        );
+  const moduleRules = kasConfig === undefined ? [] : await loadModuleRules(graph, loaded);
   const setup = {
     ...loaded,
     rules: [...loaded.rules, ...moduleRules.map((sourced) => sourced.rule), ...deploymentRules],

@@ -83,6 +83,6 @@ export function findRule(setup: LintSetup, code: string): LintRule {
   throw new CliError(
     'KAS_GRAPH_UNKNOWN_RULE',
     `${code} is not a rule (rules: ${setup.rules.map((candidate) => candidate.code).join(', ')})`,
-    'give one of the codes listed, or list the plugin that defines it in kas-graph.config.json',
+    'give one of the codes listed; a rule of a module that kas.yaml loads: kas-graph explain <CODE> --config kas.yaml; of a plugin: list it in kas-graph.config.json',
   );
 }
