@@ -311,6 +311,47 @@ describe('what a client sees when a request goes through a forwarding replica', 
     expect(dead.connections).toBe(1);
   });
 
+  it('lets one request at a time try a replica that failed and alone holds the agent: the others are answered when the agent connects here, not after that try (found by an operator trial: they waited 20-30 s)', async () => {
+    // A frozen replica's entry: it accepts connections and never answers.
+    const dead = await startSilentServer();
+    silentServers.push(dead);
+    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const b = await startReplica('kas-b', {
+      kubeProxy: { tunnelWait: '20s', privateApiConnectTimeout: '4s' },
+    });
+    const failedTries = () =>
+      b.logs.lines.filter((line) => line.event === 'route.retry' && line.replicaId === 'kas-dead').length;
+    const triesAtAnswer: number[] = [];
+    const request = () =>
+      version(b).then((answer) => {
+        triesAtAnswer.push(failedTries());
+        return answer;
+      });
+
+    const first = request();
+    await eventually(() => failedTries() === 1); // 4 s: passed over from now on
+    const later = Array.from({ length: 4 }, request);
+    await eventually(() => dead.connections === 2); // one of them tries it again
+    await eventually(() => b.metrics.snapshot().inFlight === 5);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the others have looked the agent up
+    await connectAgent([b.agentAddress]); // the agent comes back, here
+
+    const answers = await Promise.all([first, ...later]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200]);
+    // Four were answered before the try in flight failed (it had 4 s); the request that made it, after.
+    expect(triesAtAnswer).toEqual([1, 1, 1, 1, 2]);
+    expect(dead.connections).toBe(2);
+  });
+
+  it("logs a refused connection's reason without grpc-js's empty resolution note", async () => {
+    table.write('agent-1', 'kas-gone', '127.0.0.1:1', 60_000);
+    const b = await startReplica('kas-b', { kubeProxy: { tunnelWait: '500ms' } });
+    expect((await version(b)).status).toBe(502);
+    const failing = b.logs.lines.find((line) => line.event === 'replica.failing');
+    expect(failing?.reason).toMatch(/ECONNREFUSED 127\.0\.0\.1:1/);
+    expect(failing?.reason).not.toMatch(/Resolution note/);
+  });
+
   it('still tries a replica it could not reach when no other holds the agent, and takes it back once it answers', async () => {
     const relay = await startFreezableRelay();
     relays.push(relay);

@@ -3,6 +3,7 @@
 // headers, and the contracts (TunnelRegistry and its token) modules share without depending on each other.
 
 export { ConnectionPings, type PingOutcome } from './connections/ConnectionPings.js';
+export { cleanGrpcDetails } from './connections/cleanGrpcDetails.js';
 export { AGENT_GRPC_SERVER, AGENT_TUNNELS, TUNNEL_TRACKER } from './contracts/agentEdgeRefs.js';
 export type { PemSource } from './contracts/PemSource.js';
 export type {

@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { type ChannelCredentials, Metadata, type StatusObject, status } from '@grpc/grpc-js';
 import { formatDuration } from '@kas/core';
-import { createReverseTunnelMethod, type ReverseTunnelMethod } from '@kas/tunnel-protocol';
+import { cleanGrpcDetails, createReverseTunnelMethod, type ReverseTunnelMethod } from '@kas/tunnel-protocol';
 import type { Logger } from 'pino';
 import type { KubeApiUpstream } from '../upstream/KubeApiUpstream.js';
 import type { ExchangeOutcome } from '../upstream/UpstreamExchange.js';
 import { AgentTunnel, type TunnelHost } from './AgentTunnel.js';
 import { BACKOFF_DEFAULTS, Backoff, type BackoffOptions } from './Backoff.js';
-import { cleanGrpcDetails } from './cleanGrpcDetails.js';
 import { KasConnection } from './KasConnection.js';
 import { TurnQueue } from './TurnQueue.js';
 import { timestamps } from './timestamps.js';

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { type ClientDuplexStream, type Metadata, status } from '@grpc/grpc-js';
 import { formatDuration } from '@kas/core';
 import {
+  cleanGrpcDetails,
   type ForwardReply,
   type ForwardRequest,
   type ForwardTarget,
@@ -206,7 +207,7 @@ export class ForwardStream {
     const exchange = this.#exchange;
     this.#close();
     if (exchange === undefined) return;
-    const details = error.details ?? error.message;
+    const details = cleanGrpcDetails(error.details ?? error.message);
     if (error.code === status.UNAVAILABLE && details.startsWith(PRIVATE_API_CUT_PREFIX)) {
       // The callee cut the call at its stop (drain budget, second signal, deadline): its reason is the
       // user's to see (an exec session's close frame says it), without this replica's address.

@@ -30,6 +30,8 @@ interface Route {
   readonly kind: RouteKind;
   readonly tunnel: Tunnel;
   readonly replica?: ReplicaInfo;
+  /** Ends this request's try of a replica that is passed over (see `UnreachableReplicas.probe`). */
+  readonly endProbe?: () => void;
 }
 
 /** What one request learnt while looking for a tunnel, for the error it may end with. */
@@ -138,9 +140,11 @@ export class TunnelRouter {
       const triedAt = Date.now();
       try {
         const response = await route.tunnel.roundTrip(request, body, signal);
+        route.endProbe?.();
         if (replica !== undefined) this.unreachable.answered(replica);
         return { response, route: route.kind };
       } catch (error) {
+        route.endProbe?.();
         const code = codeOf(error);
         if (replica !== undefined && !signal.aborted) {
           const remoteCode = (error as Partial<ForwardError>).remoteCode;
@@ -148,7 +152,7 @@ export class TunnelRouter {
           // answered (a cut at its stop aside): passed over while another replica holds the agent.
           if (remoteCode !== undefined) this.unreachable.answered(replica);
           else if (code === 'KAS_FORWARD_FAILED' && !isCut(error)) {
-            this.unreachable.failed(replica, messageOf(error));
+            this.unreachable.failed(replica, messageOf(error), error);
             if (Date.now() - triedAt >= REFUSED_REPLICA_RETRY_MS) {
               search.unreached ??= new Set();
               search.unreached.add(replica.id);
@@ -197,6 +201,8 @@ export class TunnelRouter {
   async #route(agentId: string, deadline: number, signal: AbortSignal, search: Search): Promise<Route> {
     const isUsable = (replica: ReplicaInfo) => {
       if (search.unreached?.has(replica.id) === true) return false;
+      // Passed over, and another request is trying it: wait for that try, or for the agent elsewhere.
+      if (this.unreachable.isProbed(replica)) return false;
       const refusedAt = search.refused?.get(replica.id);
       return refusedAt === undefined || Date.now() - refusedAt >= REFUSED_REPLICA_RETRY_MS;
     };
@@ -242,7 +248,15 @@ export class TunnelRouter {
         const choices = reachable.length > 0 ? reachable : candidates;
         const replica = choices[Math.floor(Math.random() * choices.length)] as ReplicaInfo;
         const tunnel = this.forwarder.tunnelTo(replica, agentId, deadline - Date.now());
-        return { kind: 'remote', tunnel, replica };
+        const endProbe = reachable.length > 0 ? undefined : this.unreachable.probe(replica);
+        return { kind: 'remote', tunnel, replica, ...(endProbe === undefined ? {} : { endProbe }) };
+      }
+      // Every replica named is being tried by another request: if the wait ends first, this request ends
+      // as that replica's last try did.
+      const probed = replicas.find((replica) => this.unreachable.isProbed(replica));
+      if (probed !== undefined && search.routeError === undefined) {
+        search.routeError = this.unreachable.lastError(probed);
+        search.routeErrorReplicaId = probed.id;
       }
       if (search.directoryError !== undefined && !search.isAgentHere) {
         if (!this.#isLocalStopping && this.registry.hasAgent(agentId)) continue; // it arrived meanwhile

@@ -11,6 +11,8 @@ export const UNREACHABLE_REPLICA_MS = 60_000;
 
 interface Failure {
   readonly at: number;
+  /** How the last try failed, for requests that wait while another one tries it again. */
+  readonly error: unknown;
 }
 
 /**
@@ -21,6 +23,7 @@ interface Failure {
  */
 export class UnreachableReplicas {
   readonly #failures = new Map<string, Failure>();
+  readonly #probing = new Set<string>();
 
   constructor(
     private readonly log: Logger,
@@ -32,12 +35,12 @@ export class UnreachableReplicas {
    * The private API of `replica` could not be reached, refused this replica (a wrong secret, another
    * kas version), or lost the connection before an answer came.
    */
-  failed(replica: ReplicaInfo, reason: string): void {
+  failed(replica: ReplicaInfo, reason: string, error?: unknown): void {
     const now = this.now();
     this.#prune(now);
     const key = keyOf(replica);
     const isNew = !this.#failures.has(key);
-    this.#failures.set(key, { at: now });
+    this.#failures.set(key, { at: now, error });
     if (!isNew) return;
     this.log.warn(
       {
@@ -65,6 +68,27 @@ export class UnreachableReplicas {
   has(replica: ReplicaInfo): boolean {
     const failure = this.#failures.get(keyOf(replica));
     return failure !== undefined && this.now() - failure.at < this.forMs;
+  }
+
+  /**
+   * A request tries `replica` while it is passed over (no other replica holds the agent): one at a time,
+   * so that the others wait for the agent to come back anywhere instead of queueing behind a connection
+   * that may take `privateApiConnectTimeout` to fail. Returns the end of the try.
+   */
+  probe(replica: ReplicaInfo): () => void {
+    const key = keyOf(replica);
+    this.#probing.add(key);
+    return () => this.#probing.delete(key);
+  }
+
+  /** True while `replica` is passed over and a request is trying it. */
+  isProbed(replica: ReplicaInfo): boolean {
+    return this.#probing.has(keyOf(replica)) && this.has(replica);
+  }
+
+  /** How the last try of `replica` failed, while it is passed over. */
+  lastError(replica: ReplicaInfo): unknown {
+    return this.has(replica) ? this.#failures.get(keyOf(replica))?.error : undefined;
   }
 
   /** How many replicas are passed over now. */

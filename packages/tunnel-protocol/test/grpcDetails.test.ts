@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cleanGrpcDetails } from '../src/agent/cleanGrpcDetails.js';
+import { cleanGrpcDetails } from '../src/connections/cleanGrpcDetails.js';
 
-describe("grpc-js's status details, as agentk logs them", () => {
+describe("grpc-js's status details, as kas and agentk log them", () => {
   it('drop the empty "Resolution note: " grpc-js appends after the last error', () => {
     expect(
       cleanGrpcDetails(
