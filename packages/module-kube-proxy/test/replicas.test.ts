@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { createDevCertificates } from '@kas/dev-certificates';
 import { eventually, openStream, type RedisServer, scaledMs, send, startRedis } from '@kas/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { UNROUTED_LINES_PER_INTERVAL } from '../src/auth/RefusedRequestLog.js';
 import { userToken } from '../src/index.js';
 import { aliceToken, USER_SECRETS } from './support/identities.js';
 import { progressBeforeStopped } from './support/progressBeforeStopped.js';
@@ -424,9 +425,24 @@ describe('replicas sharing a tunnel directory in Redis', () => {
           fix: expect.stringContaining('Redis'),
         }),
       );
+      // Every request during an outage is refused so: a few lines, then a summary (found by an
+      // operator trial: a 900-character line per request).
+      for (let sent = 0; sent < 2 * UNROUTED_LINES_PER_INTERVAL; sent++) {
+        expect((await version(b)).status).toBe(503);
+      }
     } finally {
       await redis.restart();
     }
+    const unrouted = b.logs.lines.filter((line) => line.event === 'request.unrouted');
+    // One interval of 10 s holds them, or two on a slow machine.
+    expect(unrouted.length).toBeGreaterThanOrEqual(UNROUTED_LINES_PER_INTERVAL);
+    expect(unrouted.length).toBeLessThanOrEqual(2 * UNROUTED_LINES_PER_INTERVAL);
+    await b.kas.stop(); // the stop writes the summary of what was counted
+    const summed = b.logs.lines
+      .filter((line) => line.event === 'kubeProxy.unroutedSummary')
+      .map((line) => line.byReason as Record<string, number>);
+    const total = summed.reduce((sum, byReason) => sum + (byReason.KAS_TUNNEL_DIRECTORY_UNAVAILABLE ?? 0), 0);
+    expect(unrouted.length + total).toBe(2 * UNROUTED_LINES_PER_INTERVAL + 1);
   });
 
   describe('with the private API over TLS', () => {

@@ -8,6 +8,12 @@ import type { Authentication } from './UserAuthenticator.js';
 export const ANONYMOUS_LINES_PER_INTERVAL = 20;
 
 /**
+ * `request.unrouted` lines written one by one in each 10 s before they are summed up: during a Redis
+ * outage or while a replica is lost every request may get one (a log line per request at production rates).
+ */
+export const UNROUTED_LINES_PER_INTERVAL = 20;
+
+/**
  * The kube proxy's lines about requests it refused before routing them. A refusal of a known user (403,
  * 404) is one `request.denied` line each: the audit trail. What anyone can cause without a known secret
  * — a 401, a malformed request (`request.malformed`), a failed TLS handshake (`client.tlsFailed`) — is
@@ -16,6 +22,7 @@ export const ANONYMOUS_LINES_PER_INTERVAL = 20;
  */
 export class RefusedRequestLog {
   readonly #anonymous: RateLimitedLog;
+  readonly #unrouted: RateLimitedLog;
 
   constructor(private readonly log: Logger) {
     this.#anonymous = new RateLimitedLog(log, {
@@ -24,6 +31,17 @@ export class RefusedRequestLog {
       what: 'refusals of unauthenticated or malformed requests',
       perInterval: ANONYMOUS_LINES_PER_INTERVAL,
     });
+    this.#unrouted = new RateLimitedLog(log, {
+      level: 'info',
+      summaryEvent: 'kubeProxy.unroutedSummary',
+      what: 'requests kas answered itself because it could not route them',
+      perInterval: UNROUTED_LINES_PER_INTERVAL,
+    });
+  }
+
+  /** A `request.unrouted` line (see `logUnrouted`), summed up under `code` beyond the first of each 10 s. */
+  unrouted(code: string, fields: Readonly<Record<string, unknown>>, message: string): void {
+    this.#unrouted.write(code, fields, message);
   }
 
   /**
@@ -86,6 +104,7 @@ export class RefusedRequestLog {
   /** Writes the summary of what was counted and not written (at stop). */
   flush(): void {
     this.#anonymous.flush();
+    this.#unrouted.flush();
   }
 }
 

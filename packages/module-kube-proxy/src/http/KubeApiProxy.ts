@@ -225,7 +225,7 @@ export class KubeApiProxy {
       return;
     }
     const answer = statusForError(error, agentId);
-    logUnrouted(this.log, agentId, error, answer);
+    logUnrouted(this.log, this.refusals, agentId, error, answer);
     sendStatus(response, answer, this.isStopping());
   }
 

@@ -94,7 +94,7 @@ export class UpgradeProxy {
     // Answers a request kas does not route (a limit, no tunnel, a failed forward), logged as a plain one is.
     const refuse = (error: unknown, extra: Readonly<Record<string, unknown>> = {}) => {
       const failure = statusForError(error, auth.agentId);
-      logUnrouted(this.log, auth.agentId, error, failure, { upgrade, ...extra });
+      logUnrouted(this.log, this.refusals, auth.agentId, error, failure, { upgrade, ...extra });
       answer(failure);
     };
     const slot = this.limits.take(auth.user, auth.agentId);

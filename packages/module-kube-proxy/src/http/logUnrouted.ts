@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RefusedRequestLog } from '../auth/RefusedRequestLog.js';
 import type { StatusAnswer } from './kubeStatus.js';
 
 /**
@@ -8,9 +9,12 @@ import type { StatusAnswer } from './kubeStatus.js';
  * its address: the user's `Status` does not) and its `cause`. An error kas has no answer for is
  * `request.failed`, at error level, with the error. Plain requests and upgrades alike; `extra` adds
  * fields of the request's kind. Refusals by authentication are `request.denied` (see `RefusedRequestLog`).
+ * The `request.unrouted` lines are rate-limited by `refusals` (a summary by code beyond the first 20 of
+ * each 10 s); `request.failed` lines are not.
  */
 export function logUnrouted(
   log: Logger,
+  refusals: RefusedRequestLog,
   agentId: string,
   error: unknown,
   answer: StatusAnswer & { readonly isKnown: boolean },
@@ -20,12 +24,14 @@ export function logUnrouted(
     log.error({ event: 'request.failed', agentId, ...extra, err: error }, answer.message);
     return;
   }
-  log.info(
+  const code = codeOf(error);
+  refusals.unrouted(
+    String(code),
     {
       event: 'request.unrouted',
       agentId,
       status: answer.code,
-      code: codeOf(error),
+      code,
       fix: (error as { fix?: unknown } | undefined)?.fix,
       ...extra,
       // What the user is not shown: e.g. which replica (at which address) answered what.
