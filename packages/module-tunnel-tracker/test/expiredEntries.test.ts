@@ -138,6 +138,24 @@ describe('a replica that did not refresh its entries within entryTtl', () => {
     await eventually(() => expect(a.metrics.snapshot().registeredAgents).toBe(2));
   });
 
+  it('paused: an agent whose connection ends a few turns after the process resumes is not written back (found by an operator trial: SIGCONT wrote back an agent that had left, until its unregister delay)', async () => {
+    harness = await startRedisHarness();
+    const a = await harness.startReplica('replica-a', {
+      agents: ['agent-1', 'agent-2'],
+      timings: { ...TIMINGS, entryCheckPeriod: 50 },
+    });
+    const from = a.logs.length;
+
+    blockEventLoop(2 * ENTRY_TTL_MS);
+    // The due timers run first; the connection's end, tens of milliseconds later, as grpc-js tells it.
+    setTimeout(() => a.presence.disconnect('agent-2'), 50);
+
+    await rewritten(a, from);
+    expect(lostLines(a, from)).toEqual([expect.objectContaining({ cause: 'expired', agents: 1 })]);
+    expect(await ids('agent-1')).toEqual(['replica-a']);
+    expect(await ids('agent-2')).toEqual([]);
+  });
+
   it('cut off from Redis for longer than entryTtl: once back, it logs that its entries expired meanwhile, and writes them again', async () => {
     harness = await startRedisHarness();
     const a = await harness.startReplica('replica-a', {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { ReplicaIdentity } from '../directory/TunnelDirectory.js';
 import type { AgentRegistrations } from './AgentRegistrations.js';
@@ -5,6 +6,13 @@ import { EntryLossReporter } from './EntryLossReporter.js';
 import type { TrackerTimings } from './TrackerTimings.js';
 import type { TunnelStore } from './TunnelStore.js';
 import type { WriteFailureReporter } from './WriteFailureReporter.js';
+
+/**
+ * How long a replica that finds it was paused (its entries expired) waits before writing them again, at
+ * most (a quarter of entryTtl with shorter TTLs): an agent whose connection closed meanwhile was seen to
+ * leave 20-80 ms after the process resumed.
+ */
+const PAUSE_SETTLE_MS = 500;
 
 /** Why the tracker rewrites all its entries. */
 type SyncReason = 'start' | 'refresh' | 'reconnect' | 'lost';
@@ -91,8 +99,14 @@ export class EntryRefresher {
     const refreshedAt = this.#lastRefreshAt;
     const refreshAgeMs = refreshedAt === undefined ? 0 : ageMs(refreshedAt);
     const hasExpired = refreshedAt !== undefined && refreshAgeMs > this.timings.entryTtlMs;
-    if (hasExpired)
+    if (hasExpired) {
+      // The process was paused: what happened meanwhile arrives now, over a few turns of the event loop
+      // (an agent that moved to another replica: its connection's end, then its tunnels'). Written at
+      // once, such an agent was advertised here again until its unregister delay ended.
+      await delay(Math.min(PAUSE_SETTLE_MS, this.timings.entryTtlMs / 4));
+      if (!this.isRunning() || !this.store.isAvailable()) return;
       this.#losses.report('expired', refreshAgeMs, refreshedAt, this.registrations.stayingCount);
+    }
     const isLoss = hasExpired || reason === 'lost';
     // Entries that are gone are advertised no more; those of agents in their unregister delay stay gone.
     if (isLoss) this.registrations.forgetRegistered();
