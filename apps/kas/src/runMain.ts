@@ -29,9 +29,38 @@ export async function runMain(signals: SignalsWhileLoading): Promise<void> {
     // what to do, one line; a stack would only bury them. Anything else is a bug: its stack goes along.
     // `event` as on every other line, so a pipeline that keys on it sees the one line saying kas did not start
     log.fatal(
-      { event: 'kas.notStarted', ...(code === undefined ? { err: error } : { code, fix }) },
+      {
+        event: 'kas.notStarted',
+        ...(code === undefined ? { err: error } : { code, fix }),
+        ...moreProblemsOf(error),
+      },
       `kas did not start: ${(error as Error).message}`,
     );
     await exitWithoutStart(log, 'refused');
   }
+}
+
+/** How many of a refused graph's further problems the line carries, and how much of each message. */
+const MORE_PROBLEMS = 20;
+const PROBLEM_MESSAGE_CHARACTERS = 2_000;
+
+/**
+ * A module graph refused with several problems (a `GraphError`): the message and fix are the first
+ * one's, and the message only names the codes of the rest; `moreProblems` gives each with its own message
+ * and fix (found by an author trial: one override broke two relations, and kas named only the first).
+ */
+function moreProblemsOf(error: unknown): { moreProblems?: { code: string; message: string; fix: string }[] } {
+  const problems = (error as { problems?: readonly { code: string; message: string; fix: string }[] })
+    ?.problems;
+  if (!Array.isArray(problems) || problems.length < 2) return {};
+  return {
+    moreProblems: problems.slice(1, 1 + MORE_PROBLEMS).map(({ code, message, fix }) => ({
+      code,
+      message:
+        message.length <= PROBLEM_MESSAGE_CHARACTERS
+          ? message
+          : `${message.slice(0, PROBLEM_MESSAGE_CHARACTERS)} …`,
+      fix,
+    })),
+  };
 }

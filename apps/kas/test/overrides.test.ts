@@ -341,4 +341,22 @@ overrides:
     expect(String(refused?.msg)).toMatch(/overrides\.kube-proxi: "kube-proxi" is not a module of this kas/);
     expect(kas.logs().some((log) => log.event === 'app.starting')).toBe(false);
   });
+
+  it('names every problem of a graph its overrides break on the one line (it gave only the first one whole)', async () => {
+    const config = await configWith(
+      'overrides:\n  kube-proxy: { stop: { after: [agent-grpc-server] } }\n  tunnel-tracker: { stop: { after: [observability] } }\n',
+    );
+    kas = startProcess(process.execPath, [KAS_MAIN, '--config', config, '--log-format', 'json']);
+    expect(await kas.exited).toEqual({ code: 2, signal: null });
+    const refused = kas.logs().find((log) => log.event === 'kas.notStarted');
+    expect(refused).toMatchObject({ code: 'KAS_STOP_CONTRADICTION' });
+    expect(String(refused?.msg)).toMatch(/\(and 1 more problem: KAS_STOP_CYCLE\)$/);
+    expect(refused?.moreProblems).toEqual([
+      {
+        code: 'KAS_STOP_CYCLE',
+        message: expect.stringMatching(/^stop cycle: .*the stop of "tunnel-tracker" is set by overrides\.tunnel-tracker\.stop/),
+        fix: expect.stringContaining('remove one "after" on this path'),
+      },
+    ]);
+  });
 });
