@@ -354,7 +354,9 @@ overrides:
     expect(refused?.moreProblems).toEqual([
       {
         code: 'KAS_STOP_CYCLE',
-        message: expect.stringMatching(/^stop cycle: .*the stop of "tunnel-tracker" is set by overrides\.tunnel-tracker\.stop/),
+        message: expect.stringMatching(
+          /^stop cycle: .*the stop of "tunnel-tracker" is set by overrides\.tunnel-tracker\.stop/,
+        ),
         fix: expect.stringContaining('remove one "after" on this path'),
       },
     ]);
