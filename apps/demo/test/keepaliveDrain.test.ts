@@ -253,7 +253,7 @@ describe('streams through a stopping replica with keepalive 1 s, shorter than th
 
     // The documented cut: A's kube proxy ends a watch cleanly at an event boundary (client-node calls
     // done() without an error) and cuts the followed log's connection; A's private API cuts the forwarded
-    // requests, and B cuts its clients' connections, logging why.
+    // requests, and B ends its client's watch with an ERROR event and cuts the log's connection, logging why.
     expect(onA.endError).toBeUndefined();
     expect(followedOnA.ending).toBe('aborted');
     expect(followedThroughB.ending).toBe('aborted');

@@ -343,6 +343,32 @@ describe('what a client sees when a request goes through a forwarding replica', 
     expect(dead.connections).toBe(2);
   });
 
+  it('ends a kubectl get -w whose forward breaks between two events with an ERROR event saying why: kubectl prints it (it ended in silence; found by an operator trial)', async () => {
+    const relay = await startFreezableRelay();
+    relays.push(relay);
+    const a = await startReplica('kas-a', { privateApi: { advertiseAddress: relay.address } });
+    relay.target = a.privateApi.address;
+    const b = await startReplica('kas-b');
+    await connectAgent([a.agentAddress]);
+    await eventually(async () => (await version(b)).status === 200);
+    const kubeconfigPath = await addRunningPod(cluster, b.proxy.url);
+    const watch = spawnKubectl(cluster.dir, kubeconfigPath, ['get', 'pods', '-w']);
+    await watch.waitForLine((line) => line.text.startsWith('web-0'), 15_000); // the list
+    // The watch that follows it is open, its head sent.
+    await eventually(() => b.metrics.snapshot().inFlight === 1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    await relay.close(); // the connection between the replicas breaks
+    // kubectl 1.32 exits 0 when a watch ends, with an ERROR event or without: its output tells.
+    expect(await watch.exited).toMatchObject({ code: 0 });
+    const output = watch.lines.map((line) => line.text).join('\n');
+    expect(output).toMatch(
+      /Failure\s+BadGateway\s+the watch broke off: forwarding the request to the kas replica holding agent "agent-1" failed: /,
+    );
+    expect(output).not.toContain('127.0.0.1');
+    expect(b.logs.lines).toContainEqual(expect.objectContaining({ event: 'response.broken' }));
+  });
+
   it("logs a refused connection's reason without grpc-js's empty resolution note", async () => {
     table.write('agent-1', 'kas-gone', '127.0.0.1:1', 60_000);
     const b = await startReplica('kas-b', { kubeProxy: { tunnelWait: '500ms' } });

@@ -314,7 +314,12 @@ describe('replicas sharing a tunnel directory in Redis', () => {
     await eventually(() => watch.lines.some((line) => JSON.parse(line).object.metadata.name === 'late'));
 
     expect(await stopped).toMatchObject({ status: 'clean', cut: ['private-api'] });
-    expect(await watch.ended).toBe('aborted');
+    // Cut between two events: it ends with an ERROR event saying why, as the API server ends a watch.
+    expect(await watch.ended).toBe('end');
+    expect(JSON.parse(watch.lines.at(-1) as string)).toMatchObject({
+      type: 'ERROR',
+      object: { kind: 'Status', message: expect.stringMatching(/^the watch broke off: /) },
+    });
     await log.ended;
     expect(a.logs.lines).toContainEqual(
       expect.objectContaining({ event: 'privateApi.drainCut', forwards: 2 }),

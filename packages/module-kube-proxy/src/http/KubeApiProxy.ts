@@ -11,7 +11,7 @@ import type { ProxyCounters } from '../metrics/KubeProxyMetrics.js';
 import type { RoutedResponse, TunnelRouter } from '../routing/TunnelRouter.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './forwardHeaders.js';
 import { type InFlightRequest, type InFlightRequests, identify, identityOf } from './InFlightRequests.js';
-import { sendStatus } from './kubeStatus.js';
+import { sendStatus, statusBody } from './kubeStatus.js';
 import { LongRunningLimit } from './LongRunningLimit.js';
 import { errorCodeOf, logUnrouted } from './logUnrouted.js';
 import { requestTargetProblem } from './requestTargetProblem.js';
@@ -202,7 +202,13 @@ export class KubeApiProxy {
     }
     // A watch's head must reach the client before its first event; a sized body carries its head along.
     if (headers['content-length'] === undefined) response.flushHeaders();
-    streamBody(body, response, entry, (error) =>
+    const errorEvent = (error: unknown) => {
+      const answer = statusForError(error, agentId);
+      // What the API server sends when it ends a watch on an error: kubectl get -w prints it.
+      const status = statusBody({ ...answer, message: `the watch broke off: ${answer.message}` });
+      return `{"type":"ERROR","object":${status}}\n`;
+    };
+    streamBody(body, response, entry, errorEvent, (error) =>
       // Says why the client's answer ended early: the tunnel or replica it came through was cut at its
       // drain budget, lost its connection, or the agent ended it.
       this.log.warn(
@@ -259,6 +265,7 @@ function streamBody(
   body: TunnelResponse['body'],
   response: ServerResponse,
   entry: InFlightRequest,
+  errorEvent: (error: unknown) => string,
   onBroken: (error: unknown) => void,
 ): void {
   // A body that broke before its reader came (in the turn its head was handed over) emits nothing more.
@@ -289,6 +296,12 @@ function streamBody(
   body.once('error', (error) => {
     entry.outcome ??= response.destroyed ? undefined : 'upstreamFailed';
     if (!response.destroyed) onBroken(error);
+    // A watch broken between two events ends with an ERROR event saying why (a client would otherwise
+    // see a watch that ended, or a cut connection, and nothing more); any other answer is cut.
+    if (entry.isWatch && isAtLineEnd && !response.destroyed && !response.writableEnded) {
+      response.end(errorEvent(error));
+      return;
+    }
     response.destroy();
   });
   response.once('close', () => {
