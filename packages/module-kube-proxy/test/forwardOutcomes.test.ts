@@ -115,6 +115,16 @@ describe('what a client sees when a request goes through a forwarding replica', 
   };
   const version = (replica: KasReplica, agentId = 'agent-1') =>
     send(`${replica.proxy.url}/version`, { ca, token: aliceToken(agentId) });
+  /** A directory entry for agent-1 of a replica that accepts connections and never answers (frozen, lost). */
+  const staleSilentReplica = async () => {
+    const dead = await startSilentServer();
+    silentServers.push(dead);
+    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    return dead;
+  };
+  /** The routes through kas-dead that failed before an answer came, as `replica` logged them. */
+  const failedTriesOfDead = (replica: KasReplica) =>
+    replica.logs.lines.filter((line) => line.event === 'route.retry' && line.replicaId === 'kas-dead').length;
 
   beforeEach(async () => {
     cluster = await startCluster();
@@ -265,15 +275,12 @@ describe('what a client sees when a request goes through a forwarding replica', 
   it('passes over a replica it could not reach while another holds the agent: one request waits privateApiConnectTimeout for the stale entry of a dead replica, not every other one for its entry TTL', async () => {
     // A replica on a lost node (or frozen) left its entry for the agent, which has moved to A: the
     // directory names both until the entry expires.
-    const dead = await startSilentServer();
-    silentServers.push(dead);
-    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const dead = await staleSilentReplica();
     const a = await startReplica('kas-a');
     const b = await startReplica('kas-b', { kubeProxy: { privateApiConnectTimeout: '300ms' } });
     await connectAgent([a.agentAddress]);
     await eventually(async () => (await version(b)).status === 200);
-    const triesOfDead = () =>
-      b.logs.lines.filter((line) => line.event === 'route.retry' && line.replicaId === 'kas-dead').length;
+    const triesOfDead = () => failedTriesOfDead(b);
 
     // Each request picks one of the two at random until the dead one has been tried.
     for (let i = 0; i < 30 && dead.connections === 0; i += 1) expect((await version(b)).status).toBe(200);
@@ -295,9 +302,7 @@ describe('what a client sees when a request goes through a forwarding replica', 
   });
 
   it('tries a replica that took a second or more to fail once per request: a request for an agent only a silent replica holds ends at its tunnel wait, after one connection', async () => {
-    const dead = await startSilentServer();
-    silentServers.push(dead);
-    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const dead = await staleSilentReplica();
     const b = await startReplica('kas-b', {
       kubeProxy: { tunnelWait: '3s', privateApiConnectTimeout: '1s' },
     });
@@ -313,14 +318,11 @@ describe('what a client sees when a request goes through a forwarding replica', 
 
   it('lets one request at a time try a replica that failed and alone holds the agent: the others are answered when the agent connects here, not after that try (found by an operator trial: they waited 20-30 s)', async () => {
     // A frozen replica's entry: it accepts connections and never answers.
-    const dead = await startSilentServer();
-    silentServers.push(dead);
-    table.write('agent-1', 'kas-dead', dead.address, 60_000);
+    const dead = await staleSilentReplica();
     const b = await startReplica('kas-b', {
       kubeProxy: { tunnelWait: '20s', privateApiConnectTimeout: '4s' },
     });
-    const failedTries = () =>
-      b.logs.lines.filter((line) => line.event === 'route.retry' && line.replicaId === 'kas-dead').length;
+    const failedTries = () => failedTriesOfDead(b);
     const triesAtAnswer: number[] = [];
     const request = () =>
       version(b).then((answer) => {

@@ -102,59 +102,54 @@ describe('a replica that did not refresh its entries within entryTtl', () => {
     },
   );
 
-  it('paused: an agent whose last tunnel went during the pause is not written back (nor by later refreshes); back within the unregister delay, it is written at once', async () => {
-    harness = await startRedisHarness();
-    const a = await harness.startReplica('replica-a', {
-      agents: ['agent-1', 'agent-2'],
-      timings: { ...TIMINGS, entryCheckPeriod: 50 },
-    });
-    const from = a.logs.length;
+  it.each<{ readonly ends: string; readonly disconnect: (replica: TestReplica) => void }>([
+    {
+      // As a socket closed during a pause does: once resumed, libuv polls I/O before it runs due timers.
+      ends: 'before the timers that came due run',
+      disconnect: (replica) => replica.presence.disconnect('agent-2'),
+    },
+    {
+      // As grpc-js tells it, tens of milliseconds after the process resumed (found by an operator trial:
+      // SIGCONT wrote back an agent that had left, and it was advertised until its unregister delay).
+      ends: 'a few turns after the process resumed',
+      disconnect: (replica) => setTimeout(() => replica.presence.disconnect('agent-2'), 50),
+    },
+  ])(
+    'paused: an agent whose last tunnel went during the pause (its connection ends $ends) is not written back (nor by later refreshes); back within the unregister delay, it is written at once',
+    async ({ disconnect }) => {
+      harness = await startRedisHarness();
+      const a = await harness.startReplica('replica-a', {
+        agents: ['agent-1', 'agent-2'],
+        timings: { ...TIMINGS, entryCheckPeriod: 50 },
+      });
+      const from = a.logs.length;
 
-    blockEventLoop(2 * ENTRY_TTL_MS);
-    // Its connection's end reaches the registry before the timers that came due run, as a socket closed
-    // during a pause does (once resumed, libuv polls I/O before it runs due timers).
-    a.presence.disconnect('agent-2');
+      blockEventLoop(2 * ENTRY_TTL_MS);
+      disconnect(a);
 
-    await rewritten(a, from);
-    expect(lostLines(a, from)).toEqual([expect.objectContaining({ cause: 'expired', agents: 1 })]);
-    expect(await ids('agent-1')).toEqual(['replica-a']);
-    // Its entry expired during the pause; with a 10-minute unregister delay, only a write could bring it back.
-    expect(await ids('agent-2')).toEqual([]);
-    expect(a.metrics.snapshot().registeredAgents).toBe(1);
+      await rewritten(a, from);
+      expect(lostLines(a, from)).toEqual([expect.objectContaining({ cause: 'expired', agents: 1 })]);
+      expect(await ids('agent-1')).toEqual(['replica-a']);
+      // Its entry expired during the pause; with a 10-minute unregister delay, only a write could bring it back.
+      expect(await ids('agent-2')).toEqual([]);
+      expect(a.metrics.snapshot().registeredAgents).toBe(1);
 
-    // Nor do the refreshes that follow (each line is logged when Redis has answered the write).
-    const refreshes = () =>
-      linesSince(a, from).filter(
-        (line) => line.msg === 'tunnel directory entries written' && line.reason === 'refresh',
-      ).length;
-    const refreshesSoFar = refreshes();
-    await eventually(() => expect(refreshes()).toBeGreaterThan(refreshesSoFar));
-    expect(await ids('agent-2')).toEqual([]);
+      // Nor do the refreshes that follow (each line is logged when Redis has answered the write).
+      const refreshes = () =>
+        linesSince(a, from).filter(
+          (line) => line.msg === 'tunnel directory entries written' && line.reason === 'refresh',
+        ).length;
+      const refreshesSoFar = refreshes();
+      await eventually(() => expect(refreshes()).toBeGreaterThan(refreshesSoFar));
+      expect(await ids('agent-2')).toEqual([]);
 
-    // Its tunnel comes back within the unregister delay: its entry is gone, so it is written at once.
-    a.presence.connect('agent-2');
-    expect(a.metrics.snapshot().roundTrips.register).toBe(1);
-    await eventually(async () => expect(await ids('agent-2')).toEqual(['replica-a']));
-    await eventually(() => expect(a.metrics.snapshot().registeredAgents).toBe(2));
-  });
-
-  it('paused: an agent whose connection ends a few turns after the process resumes is not written back (found by an operator trial: SIGCONT wrote back an agent that had left, until its unregister delay)', async () => {
-    harness = await startRedisHarness();
-    const a = await harness.startReplica('replica-a', {
-      agents: ['agent-1', 'agent-2'],
-      timings: { ...TIMINGS, entryCheckPeriod: 50 },
-    });
-    const from = a.logs.length;
-
-    blockEventLoop(2 * ENTRY_TTL_MS);
-    // The due timers run first; the connection's end, tens of milliseconds later, as grpc-js tells it.
-    setTimeout(() => a.presence.disconnect('agent-2'), 50);
-
-    await rewritten(a, from);
-    expect(lostLines(a, from)).toEqual([expect.objectContaining({ cause: 'expired', agents: 1 })]);
-    expect(await ids('agent-1')).toEqual(['replica-a']);
-    expect(await ids('agent-2')).toEqual([]);
-  });
+      // Its tunnel comes back within the unregister delay: its entry is gone, so it is written at once.
+      a.presence.connect('agent-2');
+      expect(a.metrics.snapshot().roundTrips.register).toBe(1);
+      await eventually(async () => expect(await ids('agent-2')).toEqual(['replica-a']));
+      await eventually(() => expect(a.metrics.snapshot().registeredAgents).toBe(2));
+    },
+  );
 
   it('cut off from Redis for longer than entryTtl: once back, it logs that its entries expired meanwhile, and writes them again', async () => {
     harness = await startRedisHarness();
